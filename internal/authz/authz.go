@@ -1,0 +1,163 @@
+// Package authz decides who may do what where. A permission is a role's
+// reach for an action: nothing, the user's own unit, the unit and its
+// subtree, or anywhere. The table is the single place where access rules
+// live; the authorization tests walk it role × action × scope.
+package authz
+
+import (
+	"strings"
+
+	"github.com/loa-project/loa/internal/model"
+)
+
+// Action is something a principal may be allowed to do to a unit's data.
+type Action string
+
+// Actions checked by services.
+const (
+	UnitRead   Action = "unit.read"
+	UnitWrite  Action = "unit.write"
+	GroupRead  Action = "group.read"
+	GroupWrite Action = "group.write"
+	UserRead   Action = "user.read"
+	UserWrite  Action = "user.write"
+	TokenAdmin Action = "token.admin" // manage other users' tokens
+	AuditRead  Action = "audit.read"
+	KeyWrite   Action = "enrolment_key.write"
+)
+
+// Reach is how far from the user's own unit a permission extends.
+type Reach int
+
+// Reaches, from none to anywhere.
+const (
+	None    Reach = iota
+	Own           // the user's own unit only
+	Subtree       // own unit and every unit below it
+	Any           // every unit
+)
+
+// Scope is where a target unit lies relative to the user's unit.
+type Scope int
+
+// Scopes of a target.
+const (
+	ScopeOwn     Scope = iota // the user's unit
+	ScopeBelow                // strictly inside the user's subtree
+	ScopeOutside              // anywhere else
+)
+
+func (s Scope) String() string {
+	return [...]string{"own", "below", "outside"}[s]
+}
+
+// Policy maps action → role → reach. Missing entries mean None.
+type Policy map[Action]map[model.Role]Reach
+
+// Default is Loa's access policy.
+func Default() Policy {
+	everyone := func(r Reach) map[model.Role]Reach {
+		m := map[model.Role]Reach{}
+		for _, role := range model.AllRoles {
+			m[role] = r
+		}
+		return m
+	}
+	groupRead := everyone(Own)
+	groupRead[model.RoleAdmin] = Subtree
+	return Policy{
+		UnitRead:   everyone(Any),
+		UnitWrite:  {model.RoleAdmin: Subtree},
+		GroupRead:  groupRead,
+		GroupWrite: {model.RoleAdmin: Subtree, model.RoleClerk: Own, model.RoleDrafter: Own},
+		UserRead:   {model.RoleAdmin: Subtree, model.RoleClerk: Own, model.RoleApprover: Own},
+		UserWrite:  {model.RoleAdmin: Subtree},
+		TokenAdmin: {model.RoleAdmin: Subtree},
+		AuditRead:  {model.RoleAdmin: Subtree},
+		KeyWrite:   {model.RoleAdmin: Subtree, model.RoleBroadcaster: Own},
+	}
+}
+
+// Actions lists the actions the policy knows, for tests and docs.
+func (p Policy) Actions() []Action {
+	out := make([]Action, 0, len(p))
+	for _, a := range []Action{UnitRead, UnitWrite, GroupRead, GroupWrite, UserRead, UserWrite, TokenAdmin, AuditRead, KeyWrite} {
+		if _, ok := p[a]; ok {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// ScopeOf tells where target lies relative to the user's unit path.
+func ScopeOf(userPath, targetPath string) Scope {
+	switch {
+	case targetPath == userPath:
+		return ScopeOwn
+	case userPath != "" && strings.HasPrefix(targetPath, userPath):
+		return ScopeBelow
+	default:
+		return ScopeOutside
+	}
+}
+
+// Allows reports whether a reach covers a scope.
+func (r Reach) Allows(s Scope) bool {
+	switch r {
+	case Any:
+		return true
+	case Subtree:
+		return s == ScopeOwn || s == ScopeBelow
+	case Own:
+		return s == ScopeOwn
+	default:
+		return false
+	}
+}
+
+// Can reports whether actor may perform action on data of the unit at
+// targetPath. Token scopes further restrict: a read-only token cannot
+// perform write actions.
+func (p Policy) Can(a model.Actor, action Action, targetPath string) bool {
+	if a.IsSystem() {
+		return true
+	}
+	if a.Scopes != nil && IsWrite(action) && !hasScope(a.Scopes, model.ScopeWrite) {
+		return false
+	}
+	scope := ScopeOf(a.UnitPath, targetPath)
+	for _, role := range a.Roles {
+		if p[action][role].Allows(scope) {
+			return true
+		}
+	}
+	return false
+}
+
+// ReachOf returns the widest reach the actor's roles give for an action.
+func (p Policy) ReachOf(a model.Actor, action Action) Reach {
+	if a.IsSystem() {
+		return Any
+	}
+	best := None
+	for _, role := range a.Roles {
+		if r := p[action][role]; r > best {
+			best = r
+		}
+	}
+	return best
+}
+
+// IsWrite reports whether an action changes state.
+func IsWrite(a Action) bool {
+	return !strings.HasSuffix(string(a), ".read")
+}
+
+func hasScope(scopes []string, s string) bool {
+	for _, x := range scopes {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
