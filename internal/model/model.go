@@ -70,22 +70,22 @@ func ParseRole(s string) (Role, error) {
 
 // Unit is one organisation unit (agency, department, committee, station…).
 type Unit struct {
-	ID           int64      `json:"id"`
-	Code         string     `json:"code"` // stable external key used by imports
-	ParentID     *int64     `json:"parent_id"`
-	Path         string     `json:"path"` // materialised path of ids, "/1/5/23/"
-	Depth        int        `json:"depth"`
-	Name         string     `json:"name"`
-	ShortName    string     `json:"short_name"`
-	Kind         string     `json:"kind"`
-	Abbreviation string     `json:"abbreviation"` // used in notations, e.g. STTTT
-	AgencyID     string     `json:"agency_id"`    // national identifier (≤35 chars)
-	ActiveFrom   string     `json:"active_from"`  // YYYY-MM-DD or ""
-	DissolvedOn  string     `json:"dissolved_on"` // YYYY-MM-DD or ""
-	MergedInto   *int64     `json:"merged_into"`
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
-	Children     []*Unit    `json:"children,omitempty"`
+	ID           int64     `json:"id"`
+	Code         string    `json:"code"` // stable external key used by imports
+	ParentID     *int64    `json:"parent_id"`
+	Path         string    `json:"path"` // materialised path of ids, "/1/5/23/"
+	Depth        int       `json:"depth"`
+	Name         string    `json:"name"`
+	ShortName    string    `json:"short_name"`
+	Kind         string    `json:"kind"`
+	Abbreviation string    `json:"abbreviation"` // used in notations, e.g. STTTT
+	AgencyID     string    `json:"agency_id"`    // national identifier (≤35 chars)
+	ActiveFrom   string    `json:"active_from"`  // YYYY-MM-DD or ""
+	DissolvedOn  string    `json:"dissolved_on"` // YYYY-MM-DD or ""
+	MergedInto   *int64    `json:"merged_into"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+	Children     []*Unit   `json:"children,omitempty"`
 }
 
 // Active reports whether the unit exists (is not dissolved) on the given day.
@@ -214,7 +214,9 @@ func System(what string) Actor { return Actor{Username: "system:" + what} }
 
 // IsSystem reports whether the actor is the command line or the server
 // itself rather than a signed-in user; such actors may do anything.
-func (a Actor) IsSystem() bool { return a.UserID == 0 && len(a.Username) > 7 && a.Username[:7] == "system:" }
+func (a Actor) IsSystem() bool {
+	return a.UserID == 0 && len(a.Username) > 7 && a.Username[:7] == "system:"
+}
 
 // EnrolmentKey lets devices of a unit enrol (broadcast devices).
 type EnrolmentKey struct {
