@@ -1,0 +1,201 @@
+// Package cli implements the `loa` command line: one binary with
+// subcommands. Each subcommand parses its own flags (with --help), opens
+// what it needs, and returns an error that says what is wrong and how to
+// fix it; Main turns errors into a non-zero exit status.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/loa-project/loa/internal/accounts"
+	"github.com/loa-project/loa/internal/authz"
+	"github.com/loa-project/loa/internal/orgs"
+	"github.com/loa-project/loa/internal/storage"
+)
+
+// Version is set at build time with -ldflags "-X …/cli.Version=…".
+var Version = "dev"
+
+// Env is the process environment a command runs in (injected for tests).
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+}
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, env Env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the Loa server", runServe},
+		{"migrate", "apply database migrations", runMigrate},
+		{"user", "manage users: add, list, passwd", runUser},
+		{"token", "create API tokens", runToken},
+		{"org", "import and export the organisation tree (CSV, JSON)", runOrg},
+		{"version", "print the version", runVersion},
+	}
+}
+
+// errUsage marks an error caused by wrong arguments (exit status 2).
+var errUsage = errors.New("usage")
+
+// Main runs the command line and returns the exit status.
+func Main(ctx context.Context, env Env, args []string) int {
+	if len(args) < 1 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(env.Stdout)
+		if len(args) < 1 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			err := c.run(ctx, env, args[1:])
+			switch {
+			case err == nil:
+				return 0
+			case errors.Is(err, flag.ErrHelp):
+				return 0
+			case errors.Is(err, errUsage):
+				fmt.Fprintf(env.Stderr, "loa %s: %v\n", c.name, err)
+				return 2
+			default:
+				fmt.Fprintf(env.Stderr, "loa %s: %v\n", c.name, err)
+				return 1
+			}
+		}
+	}
+	fmt.Fprintf(env.Stderr, "loa: unknown command %q\n\n", args[0])
+	usage(env.Stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Loa — information source system for grassroots public communication.")
+	fmt.Fprintln(w, "\nUsage: loa COMMAND [flags]   (loa COMMAND --help for the flags of a command)")
+	fmt.Fprintln(w, "\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+}
+
+// newFlags makes a flag set that prints usage to env.Stderr and returns
+// errors instead of exiting.
+func newFlags(env Env, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet("loa "+name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "Usage: loa %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags, mapping errors to errUsage.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v (see --help)", errUsage, err)
+	}
+	return nil
+}
+
+// dbFlags are the storage flags shared by commands.
+type dbFlags struct {
+	data string
+	db   string
+}
+
+func (d *dbFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&d.data, "data", "./loa-data", "directory for the SQLite database and stored files")
+	fs.StringVar(&d.db, "db", "", "database URL: sqlite:PATH or postgres://… (default sqlite:DATA/loa.db; env LOA_DB)")
+}
+
+func (d *dbFlags) url(env Env) string {
+	if d.db != "" {
+		return d.db
+	}
+	if v := env.Getenv("LOA_DB"); v != "" {
+		return v
+	}
+	return "sqlite:" + filepath.Join(d.data, "loa.db")
+}
+
+// services are the domain services a command works with.
+type services struct {
+	store    *storage.Store
+	orgs     *orgs.Service
+	accounts *accounts.Service
+	policy   authz.Policy
+}
+
+// open connects to the database, migrates it and builds the services.
+func (d *dbFlags) open(ctx context.Context, env Env, log *slog.Logger) (*services, error) {
+	if err := os.MkdirAll(d.data, 0o750); err != nil {
+		return nil, fmt.Errorf("data directory %s: %w (choose another with --data)", d.data, err)
+	}
+	st, err := storage.Open(ctx, d.url(env))
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx, log); err != nil {
+		st.Close()
+		return nil, err
+	}
+	policy := authz.Default()
+	return &services{store: st, orgs: orgs.New(st, policy), accounts: accounts.New(st, policy, log), policy: policy}, nil
+}
+
+func quietLogger(env Env) *slog.Logger {
+	return slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func runVersion(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "version", "version")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, "loa", Version)
+	return nil
+}
+
+func runMigrate(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "migrate", "migrate [--data DIR] [--db URL]")
+	var d dbFlags
+	d.register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(env.Stderr, nil))
+	svc, err := d.open(ctx, env, log)
+	if err != nil {
+		return err
+	}
+	defer svc.store.Close()
+	fmt.Fprintln(env.Stdout, "database is up to date")
+	return nil
+}

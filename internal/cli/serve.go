@@ -1,0 +1,153 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/loa-project/loa/internal/demo"
+	"github.com/loa-project/loa/internal/storage"
+	"github.com/loa-project/loa/internal/web"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+func runServe(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "serve", "serve [--addr 127.0.0.1:8080] [--data DIR] [--db URL] [--demo]")
+	var d dbFlags
+	d.register(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	withDemo := fs.Bool("demo", false, "load the demo dataset on first start and write DATA/demo.json")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	secure := fs.Bool("secure-cookies", false, "always mark cookies Secure (set when users reach Loa over HTTPS)")
+	publicURL := fs.String("public-url", "", "URL users reach Loa at (default http://ADDR)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log, err := newLogger(env, *logFormat, *logLevel)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	svc, err := d.open(ctx, env, log)
+	if err != nil {
+		return err
+	}
+	defer svc.store.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another program using it? choose another with --addr)", *addr, err)
+	}
+	url := *publicURL
+	if url == "" {
+		url = "http://" + ln.Addr().String()
+	}
+
+	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Health: svc.store, Policy: svc.policy, Log: log,
+		Version: Version, SecureCookies: *secure, Collectors: dbCollectors(svc.store)})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if *withDemo {
+		creds, err := (&demo.Loader{Store: svc.store, Orgs: svc.orgs, Accounts: svc.accounts}).Ensure(ctx, d.data, url)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "Loa demo is running at %s\n", url)
+		fmt.Fprintf(env.Stdout, "Sign in as %s / %s (administrator); all demo users share this password.\n", creds.Users[0].Username, creds.Users[0].Password)
+		fmt.Fprintf(env.Stdout, "Demo users, API token and device enrolment key: %s/demo.json\n", d.data)
+	} else {
+		fmt.Fprintf(env.Stdout, "Loa is running at %s\n", url)
+	}
+
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	go purgeLoop(ctx, svc.store, log)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve: %w", err)
+		}
+	case <-ctx.Done():
+		log.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := hs.Shutdown(sctx); err != nil {
+			return fmt.Errorf("graceful shutdown: %w", err)
+		}
+	}
+	return nil
+}
+
+func newLogger(env Env, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("%w: --log-level %q: use debug, info, warn or error", errUsage, level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(env.Stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(env.Stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("%w: --log-format %q: use text or json", errUsage, format)
+}
+
+// purgeLoop removes expired sessions and old sign-in attempts hourly.
+func purgeLoop(ctx context.Context, st *storage.Store, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if err := st.Tx(ctx, func(tx *storage.Tx) error { return tx.PurgeExpired(ctx, time.Now().Add(-24*time.Hour)) }); err != nil && ctx.Err() == nil {
+			log.Warn("purge expired sessions", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// dbCollectors exports the connection pool statistics.
+func dbCollectors(st *storage.Store) []prometheus.Collector {
+	var out []prometheus.Collector
+	for _, pool := range []string{"writer", "reader"} {
+		pick := func() (open, inUse, idle int, waits int64, waitDur time.Duration) {
+			w, r := st.Stats()
+			s := w
+			if pool == "reader" {
+				s = r
+			}
+			return s.OpenConnections, s.InUse, s.Idle, s.WaitCount, s.WaitDuration
+		}
+		labels := prometheus.Labels{"pool": pool, "engine": string(st.Engine())}
+		out = append(out,
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "loa_db_open_connections", Help: "Open database connections.", ConstLabels: labels},
+				func() float64 { o, _, _, _, _ := pick(); return float64(o) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "loa_db_in_use_connections", Help: "Database connections in use.", ConstLabels: labels},
+				func() float64 { _, u, _, _, _ := pick(); return float64(u) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "loa_db_idle_connections", Help: "Idle database connections.", ConstLabels: labels},
+				func() float64 { _, _, i, _, _ := pick(); return float64(i) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "loa_db_wait_total", Help: "Times a query waited for a free connection.", ConstLabels: labels},
+				func() float64 { _, _, _, n, _ := pick(); return float64(n) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "loa_db_wait_seconds_total", Help: "Time spent waiting for a free connection.", ConstLabels: labels},
+				func() float64 { _, _, _, _, d := pick(); return d.Seconds() }),
+		)
+	}
+	return out
+}

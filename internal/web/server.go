@@ -1,0 +1,147 @@
+// Package web serves Loa's HTML interface and its JSON API (/api/v1). It
+// depends on the domain services through small interfaces declared beside
+// the handlers that use them, so handlers test with fakes; nothing imports
+// this package except cmd/loa's wiring.
+package web
+
+import (
+	"context"
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+	_ "time/tzdata" // Asia/Ho_Chi_Minh without the system's tzdata
+
+	"github.com/loa-project/loa/internal/authz"
+	"github.com/loa-project/loa/internal/i18n"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+//go:embed templates static openapi.json
+var assets embed.FS
+
+// Limits of request bodies.
+const (
+	MaxJSONBody   = 1 << 20  // 1 MiB for ordinary API calls
+	MaxUploadBody = 50 << 20 // organisation imports and other uploads
+)
+
+// Deps are what the web layer needs from the rest of Loa.
+type Deps struct {
+	Accounts Accounts
+	Orgs     Orgs
+	Health   Pinger
+	Policy   authz.Policy
+	Log      *slog.Logger
+	Version  string
+	// SecureCookies marks cookies Secure (set when served over HTTPS,
+	// directly or behind a proxy).
+	SecureCookies bool
+	// Metrics collectors to register besides the HTTP ones (DB pool …).
+	Collectors []prometheus.Collector
+}
+
+// Pinger checks that the database answers.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Server is Loa's HTTP handler.
+type Server struct {
+	deps    Deps
+	mux     *http.ServeMux
+	tmpl    map[string]*template.Template
+	msgs    i18n.Catalog
+	loc     *time.Location
+	reg     *prometheus.Registry
+	latency *prometheus.HistogramVec
+	routes  []route
+}
+
+// route is one registered endpoint, kept for the OpenAPI consistency test.
+type route struct {
+	Method, Pattern string
+	API             bool
+}
+
+// New builds the server and registers every route.
+func New(d Deps) (*Server, error) {
+	s := &Server{deps: d, mux: http.NewServeMux(), msgs: i18n.Messages(), loc: i18n.Zone(), reg: prometheus.NewRegistry()}
+	if s.deps.Log == nil {
+		s.deps.Log = slog.Default()
+	}
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "loa_http_request_duration_seconds",
+		Help:    "Latency of HTTP requests by route, method and status code.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+	}, []string{"route", "method", "code"})
+	s.reg.MustRegister(s.latency, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	for _, c := range d.Collectors {
+		if err := s.reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	s.registerRoutes()
+	return s, nil
+}
+
+func (s *Server) registerRoutes() {
+	static, _ := fs.Sub(assets, "static")
+	s.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	s.handle("GET /healthz", false, s.healthz)
+	s.handle("GET /metrics", false, s.metrics)
+	s.registerUI()
+	s.registerAPI()
+}
+
+// handle registers a route with the common middleware.
+func (s *Server) handle(pattern string, api bool, h http.HandlerFunc) {
+	method, path := splitPattern(pattern)
+	s.routes = append(s.routes, route{Method: method, Pattern: path, API: api})
+	s.mux.Handle(pattern, s.observe(h))
+}
+
+func splitPattern(p string) (string, string) {
+	for i := 0; i < len(p); i++ {
+		if p[i] == ' ' {
+			return p[:i], p[i+1:]
+		}
+	}
+	return "", p
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.deps.Log.Error("panic serving request", "path", r.URL.Path, "panic", v)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		}
+	}()
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "same-origin")
+	s.mux.ServeHTTP(w, r)
+}
+
+func cacheStatic(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	if err := s.deps.Health.Ping(ctx); err != nil {
+		s.deps.Log.Warn("health check failed", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": "database does not answer"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.deps.Version})
+}
