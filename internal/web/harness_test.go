@@ -1,0 +1,133 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/loa-project/loa/internal/accounts"
+	"github.com/loa-project/loa/internal/authz"
+	"github.com/loa-project/loa/internal/demo"
+	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/orgs"
+	"github.com/loa-project/loa/internal/storage"
+	"github.com/loa-project/loa/internal/storage/storetest"
+	"github.com/loa-project/loa/internal/web"
+)
+
+// env is a running Loa on a fresh store with the demo dataset.
+type env struct {
+	t        *testing.T
+	store    *storage.Store
+	orgs     *orgs.Service
+	accounts *accounts.Service
+	srv      *httptest.Server
+	creds    *demo.Credentials
+}
+
+func newEnv(t *testing.T, st *storage.Store) *env {
+	t.Helper()
+	policy := authz.Default()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	e := &env{t: t, store: st, orgs: orgs.New(st, policy), accounts: accounts.New(st, policy, log)}
+	h, err := web.New(web.Deps{Accounts: e.accounts, Orgs: e.orgs, Health: st, Policy: policy, Log: log, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv = httptest.NewServer(h)
+	t.Cleanup(e.srv.Close)
+	e.creds, err = (&demo.Loader{Store: st, Orgs: e.orgs, Accounts: e.accounts}).Ensure(context.Background(), t.TempDir(), e.srv.URL)
+	if err != nil {
+		t.Fatalf("demo: %v", err)
+	}
+	return e
+}
+
+// unit returns a demo unit by code.
+func (e *env) unit(code string) *model.Unit {
+	e.t.Helper()
+	u, err := e.store.UnitByCode(context.Background(), code)
+	if err != nil {
+		e.t.Fatalf("unit %s: %v", code, err)
+	}
+	return u
+}
+
+// tokenFor issues a read-write token for a user.
+func (e *env) tokenFor(username string) string {
+	e.t.Helper()
+	u, _, err := e.store.UserByUsername(context.Background(), username)
+	if err != nil {
+		e.t.Fatalf("user %s: %v", username, err)
+	}
+	secret, _, err := e.accounts.CreateToken(context.Background(), model.System("test"), accounts.NewToken{UserID: u.ID, Name: "test", Scopes: []string{"read", "write"}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return secret
+}
+
+type result struct {
+	code int
+	body []byte
+}
+
+func (r result) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+}
+
+// do sends a request with an optional bearer token and JSON body.
+func (e *env) do(method, path, token string, body any) result {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, e.srv.URL+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return result{code: resp.StatusCode, body: b}
+}
+
+// browser is an HTTP client with cookies that does not follow redirects.
+func (e *env) browser() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func eachEnv(t *testing.T, fn func(t *testing.T, e *env)) {
+	storetest.Each(t, func(t *testing.T, st *storage.Store) { fn(t, newEnv(t, st)) })
+}
