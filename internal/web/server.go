@@ -33,9 +33,11 @@ type Deps struct {
 	Accounts Accounts
 	Orgs     Orgs
 	Health   Pinger
-	Policy   authz.Policy
-	Log      *slog.Logger
-	Version  string
+	// Broadcast serves media, schedules and devices; nil disables them.
+	Broadcast Broadcast
+	Policy    authz.Policy
+	Log       *slog.Logger
+	Version   string
 	// SecureCookies marks cookies Secure (set when served over HTTPS,
 	// directly or behind a proxy).
 	SecureCookies bool
@@ -97,6 +99,9 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /metrics", false, s.metrics)
 	s.registerUI()
 	s.registerAPI()
+	if s.deps.Broadcast != nil {
+		s.registerBroadcastAPI()
+	}
 }
 
 // handle registers a route with the common middleware.
