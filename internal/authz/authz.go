@@ -127,12 +127,25 @@ func (p Policy) Can(a model.Actor, action Action, targetPath string) bool {
 	}
 	scope := ScopeOf(a.UnitPath, targetPath)
 	for _, role := range a.Roles {
-		if p[action][role].Allows(scope) {
+		if widen(a, role, p[action][role]).Allows(scope) {
 			return true
 		}
 	}
 	return false
 }
+
+// widen applies the one rule that is not in the table: an administrator of
+// a top-level unit administers the whole installation (other top-level
+// units such as the ministry that sends directives included).
+func widen(a model.Actor, role model.Role, r Reach) Reach {
+	if role == model.RoleAdmin && r == Subtree && IsRootPath(a.UnitPath) {
+		return Any
+	}
+	return r
+}
+
+// IsRootPath reports whether a unit path is that of a top-level unit.
+func IsRootPath(path string) bool { return strings.Count(path, "/") == 2 }
 
 // ReachOf returns the widest reach the actor's roles give for an action.
 func (p Policy) ReachOf(a model.Actor, action Action) Reach {
@@ -141,7 +154,7 @@ func (p Policy) ReachOf(a model.Actor, action Action) Reach {
 	}
 	best := None
 	for _, role := range a.Roles {
-		if r := p[action][role]; r > best {
+		if r := widen(a, role, p[action][role]); r > best {
 			best = r
 		}
 	}

@@ -144,7 +144,7 @@ func isRootAdmin(a model.Actor) bool {
 	if a.IsSystem() {
 		return true
 	}
-	if strings.Count(a.UnitPath, "/") != 2 {
+	if !authz.IsRootPath(a.UnitPath) {
 		return false
 	}
 	for _, r := range a.Roles {

@@ -16,7 +16,7 @@ import (
 
 // Limits of an organisation import.
 const (
-	MaxImportBytes = 10 << 20
+	MaxImportBytes = 8 << 20
 	MaxImportRows  = 100000
 )
 

@@ -45,7 +45,7 @@ func (s *Server) registerAPI() {
 	s.handle("DELETE /api/v1/groups/{id}", true, j(s.apiDeleteGroup))
 	s.handle("GET /api/v1/groups/{id}/units", true, j(s.apiGroupUnits))
 	s.handle("GET /api/v1/org/export", true, j(s.apiOrgExport))
-	s.handle("POST /api/v1/org/import", true, s.api(MaxUploadBody, s.apiOrgImport))
+	s.handle("POST /api/v1/org/import", true, s.api(orgs.MaxImportBytes, s.apiOrgImport))
 	s.handle("GET /api/v1/users", true, j(s.apiUsers))
 	s.handle("POST /api/v1/users", true, j(s.apiCreateUser))
 	s.handle("GET /api/v1/users/{id}", true, j(s.apiUser))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/orgs"
 )
 
 var pageNames = []string{"login", "home", "org", "unit", "users", "user", "tokens", "audit", "error"}
@@ -190,7 +191,7 @@ func (s *Server) registerUI() {
 	s.handle("GET /org/units/{id}", false, pg(s.uiUnit))
 	s.handle("POST /org/units/{id}", false, pg(s.uiUnitSave))
 	s.handle("POST /org/units/{id}/merge", false, pg(s.uiUnitMerge))
-	s.handle("POST /org/import", false, s.page(MaxUploadBody, s.uiOrgImport))
+	s.handle("POST /org/import", false, s.page(orgs.MaxImportBytes+64<<10, s.uiOrgImport))
 	s.handle("GET /users", false, pg(s.uiUsers))
 	s.handle("POST /users", false, pg(s.uiUserCreate))
 	s.handle("GET /users/{id}", false, pg(s.uiUser))
