@@ -13,7 +13,6 @@ pkg_for ffmpeg ffmpeg
 pkg_for espeak-ng espeak-ng
 pkg_for sox sox
 pkg_for chromium chromium
-pkg_for soffice libreoffice-writer-nogui
 [ -x /usr/lib/postgresql/15/bin/postgres ] || have postgres || need+=(postgresql)
 [ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)
 # tzdata for Asia/Ho_Chi_Minh (the binary also embeds it, tools may not).

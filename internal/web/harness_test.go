@@ -37,7 +37,7 @@ func newEnv(t *testing.T, st *storage.Store) *env {
 	policy := authz.Default()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e := &env{t: t, store: st, orgs: orgs.New(st, policy), accounts: accounts.New(st, policy, log)}
-	h, err := web.New(web.Deps{Accounts: e.accounts, Orgs: e.orgs, Health: st, Policy: policy, Log: log, Version: "test"})
+	h, err := web.New(web.Deps{Accounts: e.accounts, Orgs: e.orgs, Health: st, Policy: policy, Log: log, Version: "test", Collectors: web.DBCollectors(st)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,41 @@
+package web
+
+import (
+	"database/sql"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// PoolStats is what the pool metrics read from the database.
+type PoolStats interface {
+	Stats() (writer, reader sql.DBStats)
+}
+
+// DBCollectors exports connection pool statistics of both pools.
+func DBCollectors(st PoolStats) []prometheus.Collector {
+	var out []prometheus.Collector
+	for _, pool := range []string{"writer", "reader"} {
+		pick := func() sql.DBStats {
+			w, r := st.Stats()
+			if pool == "reader" {
+				return r
+			}
+			return w
+		}
+		labels := prometheus.Labels{"pool": pool}
+		gauge := func(name, help string, f func(sql.DBStats) float64) prometheus.Collector {
+			return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help, ConstLabels: labels}, func() float64 { return f(pick()) })
+		}
+		counter := func(name, help string, f func(sql.DBStats) float64) prometheus.Collector {
+			return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help, ConstLabels: labels}, func() float64 { return f(pick()) })
+		}
+		out = append(out,
+			gauge("loa_db_open_connections", "Open database connections.", func(s sql.DBStats) float64 { return float64(s.OpenConnections) }),
+			gauge("loa_db_in_use_connections", "Database connections in use.", func(s sql.DBStats) float64 { return float64(s.InUse) }),
+			gauge("loa_db_idle_connections", "Idle database connections.", func(s sql.DBStats) float64 { return float64(s.Idle) }),
+			counter("loa_db_wait_total", "Times a query waited for a free connection.", func(s sql.DBStats) float64 { return float64(s.WaitCount) }),
+			counter("loa_db_wait_seconds_total", "Time spent waiting for a free connection.", func(s sql.DBStats) float64 { return s.WaitDuration.Seconds() }),
+		)
+	}
+	return out
+}
