@@ -50,17 +50,15 @@ func (c Catalog) Missing() []string {
 }
 
 // FromRequest picks the language: the "lang" cookie, then the user's
-// preference (given), then Accept-Language, then Vietnamese.
+// preference (given), then Vietnamese. The browser's Accept-Language is
+// not used: officials' machines are often set to English, and Loa speaks
+// Vietnamese unless asked otherwise.
 func FromRequest(r *http.Request, userPref string) string {
 	if c, err := r.Cookie("lang"); err == nil && (c.Value == VI || c.Value == EN) {
 		return c.Value
 	}
 	if userPref == VI || userPref == EN {
 		return userPref
-	}
-	al := strings.ToLower(r.Header.Get("Accept-Language"))
-	if strings.HasPrefix(al, "en") {
-		return EN
 	}
 	return VI
 }

@@ -26,7 +26,7 @@ func TestBrowserLoginHomeAndTree(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "vanthu.so"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "LoaDemo@2021"),
 		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`main h1`)),
+		chromedp.WaitVisible(chromedp.CSS(`.who .user`)),
 	)
 	if err != nil {
 		t.Fatalf("sign in: %v", err)
