@@ -24,6 +24,16 @@ const (
 	TokenAdmin Action = "token.admin" // manage other users' tokens
 	AuditRead  Action = "audit.read"
 	KeyWrite   Action = "enrolment_key.write"
+	// Broadcast: media library, broadcast orders and schedules, play logs.
+	BroadcastRead  Action = "broadcast.read"
+	BroadcastWrite Action = "broadcast.write"
+	// DeviceAdmin covers devices: rename, revoke, remote commands.
+	DeviceAdmin Action = "device.admin"
+	// Documents held by a unit, and its registers.
+	DocRead  Action = "document.read"
+	DocWrite Action = "document.write" // import, correct
+	RegRead  Action = "register.read"
+	RegWrite Action = "register.write" // allocate numbers, register documents
 )
 
 // Reach is how far from the user's own unit a permission extends.
@@ -65,6 +75,8 @@ func Default() Policy {
 	}
 	groupRead := everyone(Own)
 	groupRead[model.RoleAdmin] = Subtree
+	docRead := everyone(Own)
+	docRead[model.RoleAdmin] = Subtree
 	return Policy{
 		UnitRead:   everyone(Any),
 		UnitWrite:  {model.RoleAdmin: Subtree},
@@ -75,13 +87,23 @@ func Default() Policy {
 		TokenAdmin: {model.RoleAdmin: Subtree},
 		AuditRead:  {model.RoleAdmin: Subtree},
 		KeyWrite:   {model.RoleAdmin: Subtree, model.RoleBroadcaster: Own},
+		// Broadcasters act on their own (commune radio) unit; admins on
+		// their subtree; everyone who works with directives may follow
+		// the broadcasts of their unit.
+		BroadcastRead:  {model.RoleAdmin: Subtree, model.RoleBroadcaster: Own, model.RoleViewer: Own, model.RoleClerk: Own, model.RoleDrafter: Own, model.RoleApprover: Own, model.RoleReceiver: Own},
+		BroadcastWrite: {model.RoleAdmin: Subtree, model.RoleBroadcaster: Own},
+		DeviceAdmin:    {model.RoleAdmin: Subtree, model.RoleBroadcaster: Own},
+		DocRead:        docRead,
+		DocWrite:       {model.RoleAdmin: Subtree, model.RoleClerk: Own, model.RoleDrafter: Own, model.RoleReceiver: Own},
+		RegRead:        {model.RoleAdmin: Subtree, model.RoleClerk: Own, model.RoleApprover: Own, model.RoleViewer: Own},
+		RegWrite:       {model.RoleAdmin: Subtree, model.RoleClerk: Own},
 	}
 }
 
 // Actions lists the actions the policy knows, for tests and docs.
 func (p Policy) Actions() []Action {
 	out := make([]Action, 0, len(p))
-	for _, a := range []Action{UnitRead, UnitWrite, GroupRead, GroupWrite, UserRead, UserWrite, TokenAdmin, AuditRead, KeyWrite} {
+	for _, a := range []Action{UnitRead, UnitWrite, GroupRead, GroupWrite, UserRead, UserWrite, TokenAdmin, AuditRead, KeyWrite, BroadcastRead, BroadcastWrite, DeviceAdmin, DocRead, DocWrite, RegRead, RegWrite} {
 		if _, ok := p[a]; ok {
 			out = append(out, a)
 		}

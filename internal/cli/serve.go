@@ -14,7 +14,6 @@ import (
 	"github.com/loa-project/loa/internal/demo"
 	"github.com/loa-project/loa/internal/storage"
 	"github.com/loa-project/loa/internal/web"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 func runServe(ctx context.Context, env Env, args []string) error {
@@ -53,7 +52,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 
 	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Health: svc.store, Policy: svc.policy, Log: log,
-		Version: Version, SecureCookies: *secure, Collectors: dbCollectors(svc.store)})
+		Version: Version, SecureCookies: *secure, Collectors: web.DBCollectors(svc.store)})
 	if err != nil {
 		ln.Close()
 		return err
@@ -121,33 +120,4 @@ func purgeLoop(ctx context.Context, st *storage.Store, log *slog.Logger) {
 		case <-t.C:
 		}
 	}
-}
-
-// dbCollectors exports the connection pool statistics.
-func dbCollectors(st *storage.Store) []prometheus.Collector {
-	var out []prometheus.Collector
-	for _, pool := range []string{"writer", "reader"} {
-		pick := func() (open, inUse, idle int, waits int64, waitDur time.Duration) {
-			w, r := st.Stats()
-			s := w
-			if pool == "reader" {
-				s = r
-			}
-			return s.OpenConnections, s.InUse, s.Idle, s.WaitCount, s.WaitDuration
-		}
-		labels := prometheus.Labels{"pool": pool, "engine": string(st.Engine())}
-		out = append(out,
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "loa_db_open_connections", Help: "Open database connections.", ConstLabels: labels},
-				func() float64 { o, _, _, _, _ := pick(); return float64(o) }),
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "loa_db_in_use_connections", Help: "Database connections in use.", ConstLabels: labels},
-				func() float64 { _, u, _, _, _ := pick(); return float64(u) }),
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "loa_db_idle_connections", Help: "Idle database connections.", ConstLabels: labels},
-				func() float64 { _, _, i, _, _ := pick(); return float64(i) }),
-			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "loa_db_wait_total", Help: "Times a query waited for a free connection.", ConstLabels: labels},
-				func() float64 { _, _, _, n, _ := pick(); return float64(n) }),
-			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "loa_db_wait_seconds_total", Help: "Time spent waiting for a free connection.", ConstLabels: labels},
-				func() float64 { _, _, _, _, d := pick(); return d.Seconds() }),
-		)
-	}
-	return out
 }
