@@ -17,7 +17,11 @@ import (
 
 	"github.com/loa-project/loa/internal/accounts"
 	"github.com/loa-project/loa/internal/authz"
+	"github.com/loa-project/loa/internal/blob"
+	"github.com/loa-project/loa/internal/documents"
+	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/orgs"
+	"github.com/loa-project/loa/internal/registry"
 	"github.com/loa-project/loa/internal/storage"
 )
 
@@ -44,6 +48,10 @@ func commands() []command {
 		{"user", "manage users: add, list, passwd", runUser},
 		{"token", "create API tokens", runToken},
 		{"org", "import and export the organisation tree (CSV, JSON)", runOrg},
+		{"parse", "parse official documents (.txt, .docx, .pdf) into JSON fields", runParse},
+		{"import", "import document files or edXML messages into a unit", runImport},
+		{"render", "render a document in the official layout (PDF, HTML, text)", runRender},
+		{"export", "export a stored document as an edXML message", runExport},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -137,10 +145,13 @@ func (d *dbFlags) url(env Env) string {
 
 // services are the domain services a command works with.
 type services struct {
-	store    *storage.Store
-	orgs     *orgs.Service
-	accounts *accounts.Service
-	policy   authz.Policy
+	store     *storage.Store
+	blobs     blob.Store
+	orgs      *orgs.Service
+	accounts  *accounts.Service
+	documents *documents.Service
+	registry  *registry.Service
+	policy    authz.Policy
 }
 
 // open connects to the database, migrates it and builds the services.
@@ -156,8 +167,14 @@ func (d *dbFlags) open(ctx context.Context, env Env, log *slog.Logger) (*service
 		st.Close()
 		return nil, err
 	}
+	blobs, err := blob.NewFS(filepath.Join(d.data, "blobs"))
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	policy := authz.Default()
-	return &services{store: st, orgs: orgs.New(st, policy), accounts: accounts.New(st, policy, log), policy: policy}, nil
+	return &services{store: st, blobs: blobs, orgs: orgs.New(st, policy), accounts: accounts.New(st, policy, log),
+		documents: documents.New(st, blobs, policy, log), registry: registry.New(st, policy, i18n.Zone()), policy: policy}, nil
 }
 
 func quietLogger(env Env) *slog.Logger {

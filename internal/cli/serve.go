@@ -51,7 +51,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		url = "http://" + ln.Addr().String()
 	}
 
-	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Health: svc.store, Policy: svc.policy, Log: log,
+	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Documents: svc.documents, Registry: svc.registry, Health: svc.store, Policy: svc.policy, Log: log,
 		Version: Version, SecureCookies: *secure, Collectors: web.DBCollectors(svc.store)})
 	if err != nil {
 		ln.Close()

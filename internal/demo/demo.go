@@ -121,14 +121,14 @@ func units() []unitSpec {
 		{"so-tttt-kg", "ubnd-kg", "Sở Thông tin và Truyền thông tỉnh Kiên Giang", "Sở TTTT", "provincial_dept", "STTTT", "000.00.17.H33"},
 		{"so-tttt-kg-ttbcbc", "so-tttt-kg", "Phòng Thông tin - Báo chí - Bưu chính", "Phòng TTBCBC", "dept_unit", "TTBCBC", ""},
 		{"so-tttt-kg-vp", "so-tttt-kg", "Văn phòng Sở", "VP Sở", "dept_unit", "VP", ""},
-		{"bao-kg", "ubnd-kg", "Báo Kiên Giang", "Báo Kiên Giang", "press", "BKG", ""},
-		{"dai-kg", "ubnd-kg", "Đài Phát thanh và Truyền hình Kiên Giang", "Đài PT-TH Kiên Giang", "radio_tv", "ĐPTTH", ""},
-		{"cong-ttdt-kg", "ubnd-kg", "Cổng Thông tin điện tử tỉnh Kiên Giang", "Cổng TTĐT tỉnh", "e_portal", "CTTĐT", ""},
+		{"bao-kg", "ubnd-kg", "Báo Kiên Giang", "Báo Kiên Giang", "press", "BKG", "000.00.31.H33"},
+		{"dai-kg", "ubnd-kg", "Đài Phát thanh và Truyền hình Kiên Giang", "Đài PT-TH Kiên Giang", "radio_tv", "ĐPTTH", "000.00.32.H33"},
+		{"cong-ttdt-kg", "ubnd-kg", "Cổng Thông tin điện tử tỉnh Kiên Giang", "Cổng Thông tin điện tử tỉnh", "e_portal", "CTTĐT", "000.00.33.H33"},
 	}
-	for _, d := range kienGiangDistricts() {
+	for i, d := range kienGiangDistricts() {
 		pc := "ubnd-" + d.code
 		list = append(list,
-			unitSpec{pc, "ubnd-kg", "Ủy ban nhân dân " + d.kind + " " + d.name, "UBND " + d.kind + " " + d.name, "district_pc", "UBND", ""},
+			unitSpec{pc, "ubnd-kg", "Ủy ban nhân dân " + d.kind + " " + d.name, "UBND " + d.kind + " " + d.name, "district_pc", "UBND", fmt.Sprintf("000.%02d.00.H33", 40+i)},
 			unitSpec{"ttvh-" + d.code, pc, "Trung tâm Văn hóa, Thông tin và Thể thao " + d.kind + " " + d.name, "TTVH-TT-TT " + d.name, "culture_centre", "TTVHTTTT", ""},
 		)
 		for _, c := range d.communes {

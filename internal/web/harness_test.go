@@ -9,14 +9,19 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/loa-project/loa/internal/accounts"
 	"github.com/loa-project/loa/internal/authz"
+	"github.com/loa-project/loa/internal/blob"
 	"github.com/loa-project/loa/internal/demo"
+	"github.com/loa-project/loa/internal/documents"
+	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/orgs"
+	"github.com/loa-project/loa/internal/registry"
 	"github.com/loa-project/loa/internal/storage"
 	"github.com/loa-project/loa/internal/storage/storetest"
 	"github.com/loa-project/loa/internal/web"
@@ -30,6 +35,10 @@ type env struct {
 	accounts *accounts.Service
 	srv      *httptest.Server
 	creds    *demo.Credentials
+
+	documents *documents.Service
+	registry  *registry.Service
+	blobDir   string
 }
 
 func newEnv(t *testing.T, st *storage.Store) *env {
@@ -37,7 +46,14 @@ func newEnv(t *testing.T, st *storage.Store) *env {
 	policy := authz.Default()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e := &env{t: t, store: st, orgs: orgs.New(st, policy), accounts: accounts.New(st, policy, log)}
-	h, err := web.New(web.Deps{Accounts: e.accounts, Orgs: e.orgs, Health: st, Policy: policy, Log: log, Version: "test", Collectors: web.DBCollectors(st)})
+	e.blobDir = filepath.Join(t.TempDir(), "blobs")
+	blobs, err := blob.NewFS(e.blobDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.documents = documents.New(st, blobs, policy, log)
+	e.registry = registry.New(st, policy, i18n.Zone())
+	h, err := web.New(web.Deps{Accounts: e.accounts, Orgs: e.orgs, Documents: e.documents, Registry: e.registry, Health: st, Policy: policy, Log: log, Version: "test", Collectors: web.DBCollectors(st)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,9 +30,11 @@ const (
 
 // Deps are what the web layer needs from the rest of Loa.
 type Deps struct {
-	Accounts Accounts
-	Orgs     Orgs
-	Health   Pinger
+	Accounts  Accounts
+	Orgs      Orgs
+	Health    Pinger
+	Documents Documents
+	Registry  Registry
 	// Broadcast serves media, schedules and devices; nil disables them.
 	Broadcast Broadcast
 	Policy    authz.Policy
@@ -99,6 +101,9 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /metrics", false, s.metrics)
 	s.registerUI()
 	s.registerAPI()
+	if s.deps.Documents != nil {
+		s.registerDocumentAPI()
+	}
 	if s.deps.Broadcast != nil {
 		s.registerBroadcastAPI()
 	}

@@ -1,0 +1,347 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	iofs "io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/loa-project/loa/internal/docmodel"
+	"github.com/loa-project/loa/internal/docparse"
+	"github.com/loa-project/loa/internal/documents"
+	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/render"
+)
+
+// readInput reads a file, or standard input for "-", within the document
+// size limit.
+func readInput(env Env, name string) ([]byte, error) {
+	var r io.Reader = env.Stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", name, err)
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, docparse.MaxInputSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if len(data) > docparse.MaxInputSize {
+		return nil, fmt.Errorf("%s is larger than %d MiB", name, docparse.MaxInputSize>>20)
+	}
+	return data, nil
+}
+
+func runParse(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "parse", "parse [--format json|text] FILE... (- reads standard input)")
+	format := fs.String("format", "json", "output format: json or text")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *format != "json" && *format != "text" {
+		return fmt.Errorf("%w: --format must be json or text", errUsage)
+	}
+	if fs.NArg() == 0 {
+		return fmt.Errorf("%w: name at least one file (.txt, .docx, .pdf) or - for standard input", errUsage)
+	}
+	var results []docmodel.Fields
+	var failed []string
+	for _, name := range fs.Args() {
+		data, err := readInput(env, name)
+		if err == nil {
+			var f docmodel.Fields
+			if f, err = docparse.ParseFile(ctx, data, name); err == nil {
+				results = append(results, f)
+				continue
+			}
+		}
+		failed = append(failed, fmt.Sprintf("%s: %v", name, err))
+	}
+	if *format == "text" {
+		for i, f := range results {
+			if i > 0 {
+				fmt.Fprintln(env.Stdout, "---")
+			}
+			writeFieldsText(env.Stdout, f)
+		}
+	} else {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		var v any = results
+		if fs.NArg() == 1 && len(results) == 1 {
+			v = results[0]
+		}
+		if len(results) > 0 {
+			if err := enc.Encode(v); err != nil {
+				return fmt.Errorf("write JSON: %w", err)
+			}
+		}
+	}
+	if len(failed) > 0 {
+		return errors.New(strings.Join(failed, "\n"))
+	}
+	return nil
+}
+
+func writeFieldsText(w io.Writer, f docmodel.Fields) {
+	line := func(k string, v *string) {
+		if v != nil {
+			fmt.Fprintf(w, "%-18s %s\n", k+":", *v)
+		}
+	}
+	line("parent_issuer", f.ParentIssuer)
+	line("issuer", f.Issuer)
+	line("doc_type", f.DocType)
+	line("number", f.Number)
+	line("notation", f.Notation)
+	line("place", f.Place)
+	line("date", f.Date)
+	line("subject", f.Subject)
+	line("urgency", f.Urgency)
+	line("confidentiality", f.Confidentiality)
+	for _, r := range f.Recipients {
+		fmt.Fprintf(w, "%-18s %s\n", "recipient:", r)
+	}
+	for _, r := range f.References {
+		fmt.Fprintf(w, "%-18s %s\n", "reference:", r.Text)
+	}
+	for _, it := range f.Items {
+		fmt.Fprintf(w, "%-18s %s. %s\n", "item:", it.Label, it.Text)
+	}
+	line("signing_authority", f.SigningAuthority)
+	line("signer_title", f.SignerTitle)
+	line("signer_name", f.SignerName)
+	for _, d := range f.Distribution {
+		p := ""
+		if d.Purpose != nil {
+			p = " (" + *d.Purpose + ")"
+		}
+		fmt.Fprintf(w, "%-18s %s%s\n", "distribution:", d.Name, p)
+	}
+	if len(f.Archive) > 0 {
+		fmt.Fprintf(w, "%-18s %s\n", "archive:", strings.Join(f.Archive, ", "))
+	}
+	for _, x := range f.Warnings {
+		fmt.Fprintf(w, "%-18s %s\n", "warning:", x)
+	}
+}
+
+// progress draws a one-line progress bar on a terminal-like writer.
+type progress struct {
+	w     io.Writer
+	total int
+	done  int
+}
+
+func (p *progress) step(label string) {
+	p.done++
+	const width = 30
+	filled := width * p.done / max(p.total, 1)
+	if len([]rune(label)) > 40 {
+		label = string([]rune(label)[:39]) + "…"
+	}
+	fmt.Fprintf(p.w, "\r[%s%s] %d/%d %-40s", strings.Repeat("#", filled), strings.Repeat(" ", width-filled), p.done, p.total, label)
+	if p.done == p.total {
+		fmt.Fprintln(p.w)
+	}
+}
+
+func runImport(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "import", "import --unit CODE [--direction incoming|outgoing|reference] FILE|DIR...")
+	var d dbFlags
+	d.register(fs)
+	unit := fs.String("unit", "", "code of the unit that holds the documents (see loa org export)")
+	direction := fs.String("direction", model.Incoming, "incoming, outgoing or reference")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *unit == "" || fs.NArg() == 0 {
+		return fmt.Errorf("%w: give --unit and at least one file or directory", errUsage)
+	}
+	var files []string
+	for _, arg := range fs.Args() {
+		st, err := os.Stat(arg)
+		if err != nil {
+			return fmt.Errorf("%s: %w", arg, err)
+		}
+		if !st.IsDir() {
+			files = append(files, arg)
+			continue
+		}
+		err = filepath.WalkDir(arg, func(p string, e iofs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			switch strings.ToLower(filepath.Ext(p)) {
+			case ".txt", ".docx", ".pdf", ".xml", ".edxml":
+				if !e.IsDir() {
+					files = append(files, p)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("walk %s: %w", arg, err)
+		}
+	}
+	sort.Strings(files)
+	svc, err := d.open(ctx, env, quietLogger(env))
+	if err != nil {
+		return err
+	}
+	defer svc.store.Close()
+	u, err := svc.store.UnitByCode(ctx, *unit)
+	if err != nil {
+		return fmt.Errorf("--unit %q: %w", *unit, err)
+	}
+	actor := model.System("import")
+	bar := &progress{w: env.Stderr, total: len(files)}
+	var created, dups int
+	var failed []string
+	for _, name := range files {
+		bar.step(filepath.Base(name))
+		data, err := readInput(env, name)
+		if err != nil {
+			failed = append(failed, err.Error())
+			continue
+		}
+		var res *documents.ImportResult
+		ext := strings.ToLower(filepath.Ext(name))
+		if ext == ".xml" || ext == ".edxml" {
+			res, err = svc.documents.ImportEdXML(ctx, actor, u.ID, bytes.NewReader(data))
+		} else {
+			res, err = svc.documents.Import(ctx, actor, documents.ImportInput{UnitID: u.ID, Direction: *direction, Filename: name, Data: bytes.NewReader(data)})
+		}
+		if err != nil {
+			failed = append(failed, fmt.Sprintf("%s: %v", name, err))
+			continue
+		}
+		if res.Duplicate {
+			dups++
+		} else {
+			created++
+		}
+	}
+	fmt.Fprintf(env.Stdout, "imported %d documents into %s (%d already stored)\n", created, u.Name, dups)
+	if len(failed) > 0 {
+		return fmt.Errorf("%d files not imported:\n%s", len(failed), strings.Join(failed, "\n"))
+	}
+	return nil
+}
+
+func runRender(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "render", "render [--format pdf|html|txt] [--out FILE] [--draft] (FILE | --id DOCUMENT_ID)")
+	var d dbFlags
+	d.register(fs)
+	format := fs.String("format", "pdf", "pdf, html or txt")
+	out := fs.String("out", "", "output file (default: standard output)")
+	id := fs.Int64("id", 0, "render a stored document instead of a file")
+	draft := fs.Bool("draft", false, "mark the rendering as a draft (DỰ THẢO)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var f docmodel.Fields
+	switch {
+	case *id != 0:
+		svc, err := d.open(ctx, env, quietLogger(env))
+		if err != nil {
+			return err
+		}
+		defer svc.store.Close()
+		doc, err := svc.store.Document(ctx, *id)
+		if err != nil {
+			return err
+		}
+		f = doc.Fields
+	case fs.NArg() == 1:
+		data, err := readInput(env, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		if f, err = docparse.ParseFile(ctx, data, fs.Arg(0)); err != nil {
+			return fmt.Errorf("%s: %w", fs.Arg(0), err)
+		}
+	default:
+		return fmt.Errorf("%w: name one document file, or --id of a stored document", errUsage)
+	}
+	var buf bytes.Buffer
+	var err error
+	opt := render.Options{Title: docmodel.Val(f.Subject), Draft: *draft, StandalonePage: true}
+	switch *format {
+	case "pdf":
+		err = render.PDF(&buf, f, opt)
+	case "html":
+		err = render.HTML(&buf, f, opt)
+	case "txt":
+		err = render.Text(&buf, f)
+	default:
+		return fmt.Errorf("%w: --format must be pdf, html or txt", errUsage)
+	}
+	if err != nil {
+		return err
+	}
+	return writeOut(env, *out, buf.Bytes())
+}
+
+func writeOut(env Env, path string, b []byte) error {
+	if path == "" {
+		_, err := env.Stdout.Write(b)
+		return err
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func runExport(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "export", "export --format edxml [--out FILE] DOCUMENT_ID")
+	var d dbFlags
+	d.register(fs)
+	format := fs.String("format", "edxml", "export format: edxml")
+	out := fs.String("out", "", "output file (default: standard output)")
+	to := fs.String("to", "", "comma-separated codes of the receiving units (default: the document's recipients)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *format != "edxml" {
+		return fmt.Errorf("%w: only --format edxml is supported", errUsage)
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: name one document id", errUsage)
+	}
+	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+	if err != nil {
+		return fmt.Errorf("%w: %q is not a document id", errUsage, fs.Arg(0))
+	}
+	svc, err := d.open(ctx, env, quietLogger(env))
+	if err != nil {
+		return err
+	}
+	defer svc.store.Close()
+	var toIDs []int64
+	for _, code := range splitList(*to) {
+		u, err := svc.store.UnitByCode(ctx, code)
+		if err != nil {
+			return fmt.Errorf("--to %q: %w", code, err)
+		}
+		toIDs = append(toIDs, u.ID)
+	}
+	var buf bytes.Buffer
+	if err := svc.documents.ExportEdXML(ctx, model.System("export"), id, toIDs, &buf); err != nil {
+		return err
+	}
+	return writeOut(env, *out, buf.Bytes())
+}

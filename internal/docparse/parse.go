@@ -1,0 +1,128 @@
+package docparse
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/loa-project/loa/internal/docmodel"
+)
+
+// maxParseText bounds the text Parse looks at; longer texts are cut (with
+// a warning) so that one call stays cheap.
+const maxParseText = 4 << 20
+
+// Parse extracts the fields of an administrative document from its text.
+// It never fails and never panics: what it cannot find stays null or an
+// empty list, with an explanation in Warnings. The result is Normalize()d.
+func Parse(text string) (f docmodel.Fields) {
+	defer func() {
+		if r := recover(); r != nil {
+			f = docmodel.Fields{Warnings: []string{fmt.Sprintf("internal parser error: %v", r)}}
+		}
+		f.Normalize()
+	}()
+	var warnings []string
+	if len(text) > maxParseText {
+		text = text[:maxParseText]
+		warnings = append(warnings, fmt.Sprintf("text longer than %d MiB; only the beginning was parsed", maxParseText>>20))
+	}
+	lines, normalised := prepareLines(text)
+	if normalised {
+		warnings = append(warnings, warnNFD)
+	}
+	f = parseLines(lines)
+	f.Warnings = append(warnings, f.Warnings...)
+	return f
+}
+
+// parseLines runs the zone parsers over the prepared lines.
+func parseLines(lines []docLine) docmodel.Fields {
+	var f docmodel.Fields
+	h := parseHeader(lines)
+	fillHeader(&f, h)
+
+	bodyStart := h.end
+	if h.kinhGui && h.end < len(lines) {
+		f.Recipients, bodyStart = parseRecipients(lines, h.end)
+	}
+	if f.DocType == nil && (h.kinhGui || h.subjectByPrefix) {
+		f.DocType = docmodel.Str("Công văn")
+	}
+	if f.DocType == nil {
+		f.Warnings = append(f.Warnings, warnNoType)
+	}
+
+	closingStart := findClosingStart(lines, bodyStart)
+	paras := buildParagraphs(lines, bodyStart, closingStart)
+	if len(paras) > 0 {
+		f.Body = docmodel.Str(strings.Join(paras, "\n"))
+	}
+	f.Items = extractItems(paras)
+	refTexts := paras
+	if f.Subject != nil {
+		refTexts = append([]string{*f.Subject}, paras...)
+	}
+	f.References = extractReferences(refTexts, docmodel.Val(f.Number), docmodel.Val(f.Notation))
+	f.AttachmentsMentioned = extractAttachments(paras)
+
+	c := parseClosing(lines, closingStart)
+	authority, title := c.signature()
+	f.SigningAuthority = docmodel.Str(authority)
+	f.SignerTitle = docmodel.Str(title)
+	f.SignerName = docmodel.Str(c.name)
+	f.Distribution = c.dist
+	f.Archive = c.archive
+	if c.name == "" {
+		f.Warnings = append(f.Warnings, warnNoSigner)
+	}
+	return f
+}
+
+// fillHeader copies the header findings into the fields.
+func fillHeader(f *docmodel.Fields, h header) {
+	parent, issuer, w := issuers(h.agencyLines)
+	f.ParentIssuer, f.Issuer = docmodel.Str(parent), docmodel.Str(issuer)
+	if w != "" {
+		f.Warnings = append(f.Warnings, w)
+	}
+	switch {
+	case !h.numberFound:
+		f.Warnings = append(f.Warnings, warnNoNumber)
+	case h.number == "":
+		f.Notation = docmodel.Str(h.notation)
+		f.Warnings = append(f.Warnings, warnNoNumberValue)
+	default:
+		f.Number, f.Notation = docmodel.Str(h.number), docmodel.Str(h.notation)
+	}
+	switch {
+	case !h.dateFound:
+		f.Warnings = append(f.Warnings, warnNoDate)
+	case h.date == "":
+		f.Place = docmodel.Str(h.place)
+		f.Warnings = append(f.Warnings, formatDateWarning(h.dateRaw))
+	default:
+		f.Place, f.Date = docmodel.Str(h.place), docmodel.Str(h.date)
+	}
+	f.DocType = docmodel.Str(h.docType)
+	if subject := strings.Join(h.subjectLines, " "); subject != "" {
+		f.Subject = docmodel.Str(capitalizeFirst(collapseSpaces(subject)))
+	} else {
+		f.Warnings = append(f.Warnings, warnNoSubject)
+	}
+	f.Urgency = docmodel.Str(h.urgency)
+	f.Confidentiality = docmodel.Str(h.secrecy)
+}
+
+// ParseFile extracts the text of a document (see Extract) and parses it
+// (see Parse). Extraction warnings come first in Fields.Warnings.
+func ParseFile(ctx context.Context, data []byte, filename string) (docmodel.Fields, error) {
+	text, warnings, err := Extract(ctx, data, filename)
+	if err != nil {
+		return docmodel.Fields{}, fmt.Errorf("parse document: %w", err)
+	}
+	f := Parse(text)
+	f.Warnings = append(warnings, f.Warnings...)
+	f.Normalize()
+	return f, nil
+}

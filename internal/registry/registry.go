@@ -1,0 +1,264 @@
+// Package registry keeps the document registers of each issuing unit
+// (Decree 30/2020, Appendix IV): the outgoing register whose numbers
+// documents get on issue, and the incoming register. Numbers are allocated
+// atomically and without gaps inside the transaction that records them,
+// and restart every 1 January.
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/loa-project/loa/internal/authz"
+	"github.com/loa-project/loa/internal/docmodel"
+	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/registerexport"
+	"github.com/loa-project/loa/internal/storage"
+)
+
+// Service is the registry service.
+type Service struct {
+	store  *storage.Store
+	policy authz.Policy
+	loc    *time.Location
+}
+
+// New builds the service; loc is the local time zone for register days.
+func New(store *storage.Store, policy authz.Policy, loc *time.Location) *Service {
+	return &Service{store: store, policy: policy, loc: loc}
+}
+
+func (s *Service) unit(ctx context.Context, q storage.Q, a model.Actor, id int64, action authz.Action) (*model.Unit, error) {
+	u, err := q.Unit(ctx, id)
+	if err != nil {
+		if errors.Is(err, model.ErrNotFound) {
+			return nil, model.Invalid("unit_id", "unit %d does not exist", id)
+		}
+		return nil, err
+	}
+	if !s.policy.Can(a, action, u.Path) {
+		return nil, fmt.Errorf("registers of %q: %w", u.Name, model.ErrForbidden)
+	}
+	return u, nil
+}
+
+// OutgoingInput is a document to number in a unit's outgoing register.
+type OutgoingInput struct {
+	UnitID         int64  // the issuing agency (owner of the register)
+	DraftingUnitID int64  // the sub-unit that drafted it (0 = the agency)
+	DocType        string // "Công văn", "Quyết định", …
+	Date           string // YYYY-MM-DD; "" = today
+	Subject        string
+	Signer         string
+	Recipients     string
+	CopyHolder     string // unit keeping the archive copy
+	Copies         int
+	DocumentID     *int64
+	Notes          string
+}
+
+// Issued is the number a document got.
+type Issued struct {
+	Number   int                 `json:"number"`
+	Notation string              `json:"notation"`
+	Code     string              `json:"code"` // "570/STTTT-TTBCBC"
+	Date     string              `json:"date"`
+	Entry    model.RegisterEntry `json:"entry"`
+}
+
+// IssueTx numbers a document inside the caller's transaction (issuing a
+// directive numbers it together with its other writes).
+func (s *Service) IssueTx(ctx context.Context, tx *storage.Tx, a model.Actor, in OutgoingInput) (*Issued, error) {
+	agency, err := s.unit(ctx, tx.Q, a, in.UnitID, authz.RegWrite)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(in.DocType) == "" {
+		return nil, model.Invalid("doc_type", "give the document type (Công văn, Quyết định, …)")
+	}
+	if in.Date == "" {
+		in.Date = time.Now().In(s.loc).Format("2006-01-02")
+	}
+	day, err := time.Parse("2006-01-02", in.Date)
+	if err != nil {
+		return nil, model.Invalid("date", "%q is not a date: use YYYY-MM-DD", in.Date)
+	}
+	unitAbbr := ""
+	if in.DraftingUnitID != 0 && in.DraftingUnitID != agency.ID {
+		du, err := tx.Unit(ctx, in.DraftingUnitID)
+		if err != nil {
+			return nil, model.Invalid("drafting_unit_id", "unit %d does not exist", in.DraftingUnitID)
+		}
+		if !strings.HasPrefix(du.Path, agency.Path) {
+			return nil, model.Invalid("drafting_unit_id", "%q is not part of %q", du.Name, agency.Name)
+		}
+		unitAbbr = du.Abbreviation
+	}
+	letterPattern, otherPattern, err := tx.RegisterSettings(ctx, agency.ID)
+	if err != nil {
+		return nil, err
+	}
+	typeAbbr, hasAbbr := TypeAbbreviation(in.DocType)
+	pattern := otherPattern
+	if !hasAbbr {
+		pattern = letterPattern
+		if pattern == "" {
+			pattern = DefaultLetterPattern
+		}
+	} else if pattern == "" {
+		pattern = DefaultOtherPattern
+	}
+	notation := Notation(pattern, typeAbbr, agency.Abbreviation, unitAbbr)
+	if notation == "" {
+		return nil, model.Invalid("unit_id", "unit %q has no abbreviation for notations; set one in the organisation tree", agency.Name)
+	}
+	n, err := tx.NextNumber(ctx, agency.ID, day.Year(), model.SeriesOutgoing)
+	if err != nil {
+		return nil, err
+	}
+	num := fmt.Sprintf("%02d", n)
+	e := model.RegisterEntry{UnitID: agency.ID, Year: day.Year(), Series: model.SeriesOutgoing, Number: n, DocumentID: in.DocumentID,
+		EntryDate: in.Date, DocType: in.DocType, Code: num + "/" + notation, DocDate: in.Date, Subject: in.Subject,
+		Party: in.Signer, Handler: in.Recipients, Copies: in.Copies, Notes: strings.TrimSpace(in.CopyHolder + " " + in.Notes)}
+	if err := tx.InsertRegisterEntry(ctx, &e); err != nil {
+		return nil, err
+	}
+	if err := tx.AppendAudit(ctx, a, "register.issue", "register_entry", fmt.Sprint(e.ID), fmt.Sprintf("%s %s", e.Code, in.Subject)); err != nil {
+		return nil, err
+	}
+	return &Issued{Number: n, Notation: notation, Code: e.Code, Date: in.Date, Entry: e}, nil
+}
+
+// Issue numbers a document in its own transaction.
+func (s *Service) Issue(ctx context.Context, a model.Actor, in OutgoingInput) (*Issued, error) {
+	var out *Issued
+	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
+		var err error
+		out, err = s.IssueTx(ctx, tx, a, in)
+		return err
+	})
+	return out, err
+}
+
+// RegisterIncomingTx enters a received document in the unit's incoming
+// register and returns the entry (its arrival number).
+func (s *Service) RegisterIncomingTx(ctx context.Context, tx *storage.Tx, a model.Actor, unitID int64, d *model.Document, handler, notes string) (*model.RegisterEntry, error) {
+	unit, err := s.unit(ctx, tx.Q, a, unitID, authz.RegWrite)
+	if err != nil {
+		return nil, err
+	}
+	today := time.Now().In(s.loc)
+	n, err := tx.NextNumber(ctx, unit.ID, today.Year(), model.SeriesIncoming)
+	if err != nil {
+		return nil, err
+	}
+	f := d.Fields
+	e := model.RegisterEntry{UnitID: unit.ID, Year: today.Year(), Series: model.SeriesIncoming, Number: n, DocumentID: &d.ID,
+		EntryDate: today.Format("2006-01-02"), DocType: docmodel.Val(f.DocType), Code: d.Code(), DocDate: docmodel.Val(f.Date),
+		Subject: docmodel.Val(f.Subject), Party: strings.TrimSpace(docmodel.Val(f.Issuer)), Handler: handler, Notes: notes}
+	if e.Party == "" {
+		e.Party = docmodel.Val(f.ParentIssuer)
+	}
+	if err := tx.InsertRegisterEntry(ctx, &e); err != nil {
+		return nil, err
+	}
+	if err := tx.AppendAudit(ctx, a, "register.receive", "register_entry", fmt.Sprint(e.ID), fmt.Sprintf("đến số %d: %s", n, e.Code)); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+// RegisterIncoming enters a stored document in the incoming register.
+func (s *Service) RegisterIncoming(ctx context.Context, a model.Actor, unitID, documentID int64, handler, notes string) (*model.RegisterEntry, error) {
+	var out *model.RegisterEntry
+	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
+		d, err := tx.Document(ctx, documentID)
+		if err != nil {
+			return err
+		}
+		out, err = s.RegisterIncomingTx(ctx, tx, a, unitID, d, handler, notes)
+		return err
+	})
+	return out, err
+}
+
+// Entries lists a register.
+func (s *Service) Entries(ctx context.Context, a model.Actor, unitID int64, year int, series string) ([]model.RegisterEntry, error) {
+	if series != model.SeriesOutgoing && series != model.SeriesIncoming {
+		return nil, model.Invalid("series", "%q: use outgoing or incoming", series)
+	}
+	if year < 1900 || year > 9999 {
+		return nil, model.Invalid("year", "%d is not a year", year)
+	}
+	if _, err := s.unit(ctx, s.store.Q, a, unitID, authz.RegRead); err != nil {
+		return nil, err
+	}
+	return s.store.RegisterEntries(ctx, unitID, year, series)
+}
+
+// SetCounter opens a register part-way: the next number will be last+1.
+func (s *Service) SetCounter(ctx context.Context, a model.Actor, unitID int64, year int, series string, last int) error {
+	if last < 0 {
+		return model.Invalid("last", "must be 0 or more")
+	}
+	return s.store.Tx(ctx, func(tx *storage.Tx) error {
+		if _, err := s.unit(ctx, tx.Q, a, unitID, authz.RegWrite); err != nil {
+			return err
+		}
+		if err := tx.SetCounter(ctx, unitID, year, series, last); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, a, "register.counter", "unit", fmt.Sprint(unitID), fmt.Sprintf("%s %d last=%d", series, year, last))
+	})
+}
+
+// Export writes a register as XLSX or PDF.
+func (s *Service) Export(ctx context.Context, a model.Actor, w io.Writer, unitID int64, year int, series, format string) error {
+	entries, err := s.Entries(ctx, a, unitID, year, series)
+	if err != nil {
+		return err
+	}
+	unit, err := s.store.Unit(ctx, unitID)
+	if err != nil {
+		return err
+	}
+	day := func(s string) time.Time {
+		t, _ := time.Parse("2006-01-02", s)
+		return t
+	}
+	opt := func(s string) *time.Time {
+		if s == "" {
+			return nil
+		}
+		t := day(s)
+		return &t
+	}
+	switch series {
+	case model.SeriesOutgoing:
+		rows := make([]registerexport.OutgoingRow, len(entries))
+		for i, e := range entries {
+			rows[i] = registerexport.OutgoingRow{NumberNotation: e.Code, Date: day(e.DocDate), TypeAndSubject: strings.TrimSpace(e.DocType + " " + e.Subject),
+				Signer: e.Party, Recipients: e.Handler, Copies: e.Copies, Notes: e.Notes}
+		}
+		title := registerexport.OutgoingTitle(year, unit.Name)
+		if format == "pdf" {
+			return registerexport.OutgoingPDF(ctx, w, title, rows)
+		}
+		return registerexport.OutgoingXLSX(ctx, w, title, rows)
+	default:
+		rows := make([]registerexport.IncomingRow, len(entries))
+		for i, e := range entries {
+			rows[i] = registerexport.IncomingRow{ArrivalDate: day(e.EntryDate), ArrivalNumber: e.Number, Author: e.Party, NumberNotation: e.Code,
+				DocDate: opt(e.DocDate), TypeAndSubject: strings.TrimSpace(e.DocType + " " + e.Subject), Handler: e.Handler, Notes: e.Notes}
+		}
+		title := registerexport.IncomingTitle(year, unit.Name)
+		if format == "pdf" {
+			return registerexport.IncomingPDF(ctx, w, title, rows)
+		}
+		return registerexport.IncomingXLSX(ctx, w, title, rows)
+	}
+}

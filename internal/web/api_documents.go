@@ -1,0 +1,436 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/loa-project/loa/internal/docmodel"
+	"github.com/loa-project/loa/internal/docparse"
+	"github.com/loa-project/loa/internal/documents"
+	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/registry"
+	"github.com/loa-project/loa/internal/render"
+)
+
+// Documents is what the document endpoints need.
+type Documents interface {
+	Import(ctx context.Context, a model.Actor, in documents.ImportInput) (*documents.ImportResult, error)
+	Detail(ctx context.Context, a model.Actor, id int64) (*documents.Detail, error)
+	Get(ctx context.Context, a model.Actor, id int64) (*model.Document, error)
+	Original(ctx context.Context, a model.Actor, id int64) (*model.Document, io.ReadSeekCloser, error)
+	Correct(ctx context.Context, a model.Actor, id int64, c documents.Correction) (*model.Document, error)
+	List(ctx context.Context, a model.Actor, f documents.ListFilter) ([]*model.Document, error)
+	ExportEdXML(ctx context.Context, a model.Actor, id int64, toUnits []int64, w io.Writer) error
+	ImportEdXML(ctx context.Context, a model.Actor, unitID int64, r io.Reader) (*documents.ImportResult, error)
+}
+
+// Registry is what the register endpoints need.
+type Registry interface {
+	Issue(ctx context.Context, a model.Actor, in registry.OutgoingInput) (*registry.Issued, error)
+	RegisterIncoming(ctx context.Context, a model.Actor, unitID, documentID int64, handler, notes string) (*model.RegisterEntry, error)
+	Entries(ctx context.Context, a model.Actor, unitID int64, year int, series string) ([]model.RegisterEntry, error)
+	SetCounter(ctx context.Context, a model.Actor, unitID int64, year int, series string, last int) error
+	Export(ctx context.Context, a model.Actor, w io.Writer, unitID int64, year int, series, format string) error
+}
+
+// MaxDocumentUpload bounds a document upload request (file + form).
+const MaxDocumentUpload = documents.MaxUpload + 1<<20
+
+func (s *Server) registerDocumentAPI() {
+	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
+	s.handle("POST /api/v1/parse", true, s.api(MaxDocumentUpload, s.apiParse))
+	s.handle("POST /api/v1/documents", true, s.api(MaxDocumentUpload, s.apiImportDocument))
+	s.handle("POST /api/v1/documents/edxml", true, s.api(MaxDocumentUpload*2, s.apiImportEdXML))
+	s.handle("GET /api/v1/documents", true, j(s.apiDocuments))
+	s.handle("GET /api/v1/documents/{id}", true, j(s.apiDocument))
+	s.handle("PUT /api/v1/documents/{id}/fields", true, j(s.apiCorrectDocument))
+	s.handle("GET /api/v1/documents/{id}/original", true, j(s.apiDocumentOriginal))
+	s.handle("GET /api/v1/documents/{id}/render", true, j(s.apiRenderDocument))
+	s.handle("GET /api/v1/documents/{id}/edxml", true, j(s.apiExportEdXML))
+	s.handle("GET /api/v1/registers/{unit}/{year}/{series}", true, j(s.apiRegister))
+	s.handle("POST /api/v1/registers/{unit}/{year}/{series}", true, j(s.apiRegisterAdd))
+	s.handle("PUT /api/v1/registers/{unit}/{year}/{series}/counter", true, j(s.apiRegisterCounter))
+}
+
+// uploadedFile reads the document from a multipart form (field "file") or
+// from the raw body (name from ?filename=).
+func uploadedFile(r *http.Request) (name string, body io.Reader, form func(string) string, err error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct == "multipart/form-data" {
+		if err := r.ParseMultipartForm(8 << 20); err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return "", nil, nil, err
+			}
+			return "", nil, nil, model.Invalid("file", "the upload could not be read: %v", err)
+		}
+		f, hdr, err := r.FormFile("file")
+		if err != nil {
+			return "", nil, nil, model.Invalid("file", "send the document in a form field named \"file\"")
+		}
+		return hdr.Filename, f, r.FormValue, nil
+	}
+	return r.URL.Query().Get("filename"), r.Body, r.URL.Query().Get, nil
+}
+
+func uploadError(err error) error {
+	if errors.Is(err, documents.ErrTooLarge) || errors.Is(err, docparse.ErrTooLarge) {
+		return &http.MaxBytesError{Limit: documents.MaxUpload}
+	}
+	return err
+}
+
+func (s *Server) apiParse(w http.ResponseWriter, r *http.Request, p *principal) {
+	name, body, _, err := uploadedFile(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	data, err := io.ReadAll(body)
+	if err != nil {
+		s.writeError(w, r, fmt.Errorf("read upload: %w", err))
+		return
+	}
+	f, err := docparse.ParseFile(r.Context(), data, name)
+	if err != nil {
+		if errors.Is(err, docparse.ErrTooLarge) {
+			s.writeError(w, r, uploadError(err))
+			return
+		}
+		s.writeError(w, r, model.Invalid("file", "%v", err))
+		return
+	}
+	writeJSON(w, http.StatusOK, f)
+}
+
+func (s *Server) apiImportDocument(w http.ResponseWriter, r *http.Request, p *principal) {
+	name, body, form, err := uploadedFile(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	in := documents.ImportInput{Filename: name, Data: body, Direction: form("direction")}
+	if v := form("unit_id"); v != "" {
+		if in.UnitID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			s.writeError(w, r, model.Invalid("unit_id", "%q is not a unit id", v))
+			return
+		}
+	}
+	res, err := s.deps.Documents.Import(r.Context(), p.Actor, in)
+	if err != nil {
+		s.writeError(w, r, uploadError(err))
+		return
+	}
+	code := http.StatusCreated
+	if res.Duplicate {
+		code = http.StatusOK
+	}
+	writeJSON(w, code, res)
+}
+
+func (s *Server) apiImportEdXML(w http.ResponseWriter, r *http.Request, p *principal) {
+	var unitID int64
+	if v := r.URL.Query().Get("unit_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			s.writeError(w, r, model.Invalid("unit_id", "%q is not a unit id", v))
+			return
+		}
+		unitID = id
+	}
+	res, err := s.deps.Documents.ImportEdXML(r.Context(), p.Actor, unitID, r.Body)
+	if err != nil {
+		s.writeError(w, r, uploadError(err))
+		return
+	}
+	code := http.StatusCreated
+	if res.Duplicate {
+		code = http.StatusOK
+	}
+	writeJSON(w, code, res)
+}
+
+func (s *Server) apiDocuments(w http.ResponseWriter, r *http.Request, p *principal) {
+	q := r.URL.Query()
+	f := documents.ListFilter{Direction: q.Get("direction"), Number: q.Get("number"), Notation: q.Get("notation"), Query: q.Get("q")}
+	for name, dst := range map[string]*int{"year": &f.Year, "limit": &f.Limit} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				s.writeError(w, r, model.Invalid(name, "%q is not a number", v))
+				return
+			}
+			*dst = n
+		}
+	}
+	if v := q.Get("before"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			s.writeError(w, r, model.Invalid("before", "%q is not a document id", v))
+			return
+		}
+		f.BeforeID = n
+	}
+	docs, err := s.deps.Documents.List(r.Context(), p.Actor, f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if docs == nil {
+		docs = []*model.Document{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"documents": docs})
+}
+
+func (s *Server) apiDocument(w http.ResponseWriter, r *http.Request, p *principal) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	d, err := s.deps.Documents.Detail(r.Context(), p.Actor, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+func (s *Server) apiCorrectDocument(w http.ResponseWriter, r *http.Request, p *principal) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var c documents.Correction
+	if err := decodeJSON(w, r, &c, MaxJSONBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	d, err := s.deps.Documents.Correct(r.Context(), p.Actor, id, c)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+func (s *Server) apiDocumentOriginal(w http.ResponseWriter, r *http.Request, p *principal) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	d, f, err := s.deps.Documents.Original(r.Context(), p.Actor, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", d.Original.ContentType)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": d.Original.Name}))
+	w.Header().Set("ETag", `"`+d.Original.SHA256+`"`)
+	http.ServeContent(w, r, "", d.CreatedAt, f)
+}
+
+func (s *Server) apiRenderDocument(w http.ResponseWriter, r *http.Request, p *principal) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	d, err := s.deps.Documents.Get(r.Context(), p.Actor, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeRendered(w, r, d.Fields, r.URL.Query().Get("format"), fmt.Sprintf("document-%d", id), false)
+}
+
+// writeRendered renders fields in the official layout as PDF, HTML or text.
+func (s *Server) writeRendered(w http.ResponseWriter, r *http.Request, f docmodel.Fields, format, name string, draft bool) {
+	var buf bytes.Buffer
+	var err error
+	switch format {
+	case "", "pdf":
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", `inline; filename="`+name+`.pdf"`)
+		err = render.PDF(&buf, f, render.Options{Title: docmodel.Val(f.Subject), Draft: draft})
+	case "html":
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		err = render.HTML(&buf, f, render.Options{Title: docmodel.Val(f.Subject), Draft: draft, StandalonePage: true})
+	case "txt", "text":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		err = render.Text(&buf, f)
+	default:
+		s.writeError(w, r, model.Invalid("format", "%q: use pdf, html or txt", format))
+		return
+	}
+	if err != nil {
+		w.Header().Del("Content-Disposition")
+		s.writeError(w, r, model.Invalid("fields", "cannot render: %v", err))
+		return
+	}
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (s *Server) apiExportEdXML(w http.ResponseWriter, r *http.Request, p *principal) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var to []int64
+	for _, v := range strings.Split(r.URL.Query().Get("to"), ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		uid, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			s.writeError(w, r, model.Invalid("to", "%q is not a unit id", v))
+			return
+		}
+		to = append(to, uid)
+	}
+	var buf bytes.Buffer
+	if err := s.deps.Documents.ExportEdXML(r.Context(), p.Actor, id, to, &buf); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="document-%d.edxml"`, id))
+	_, _ = w.Write(buf.Bytes())
+}
+
+// registerPath reads {unit}/{year}/{series}.
+func registerPath(r *http.Request) (int64, int, string, error) {
+	unit, err := pathID(r, "unit")
+	if err != nil {
+		return 0, 0, "", err
+	}
+	year, err := strconv.Atoi(r.PathValue("year"))
+	if err != nil {
+		return 0, 0, "", model.Invalid("year", "%q is not a year", r.PathValue("year"))
+	}
+	series := r.PathValue("series")
+	if series != model.SeriesOutgoing && series != model.SeriesIncoming {
+		return 0, 0, "", model.Invalid("series", "%q: use outgoing or incoming", series)
+	}
+	return unit, year, series, nil
+}
+
+func (s *Server) apiRegister(w http.ResponseWriter, r *http.Request, p *principal) {
+	unit, year, series, err := registerPath(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	switch format := r.URL.Query().Get("format"); format {
+	case "xlsx", "pdf":
+		var buf bytes.Buffer
+		if err := s.deps.Registry.Export(r.Context(), p.Actor, &buf, unit, year, series, format); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		ctype := "application/pdf"
+		if format == "xlsx" {
+			ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+		}
+		w.Header().Set("Content-Type", ctype)
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="so-van-ban-%s-%d.%s"`, series, year, format))
+		_, _ = w.Write(buf.Bytes())
+	case "", "json":
+		entries, err := s.deps.Registry.Entries(r.Context(), p.Actor, unit, year, series)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if entries == nil {
+			entries = []model.RegisterEntry{}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"entries": entries})
+	default:
+		s.writeError(w, r, model.Invalid("format", "%q: use json, xlsx or pdf", format))
+	}
+}
+
+// registerAddRequest numbers an outgoing document or registers an
+// incoming one.
+type registerAddRequest struct {
+	DraftingUnitID int64  `json:"drafting_unit_id"`
+	DocType        string `json:"doc_type"`
+	Date           string `json:"date"`
+	Subject        string `json:"subject"`
+	Signer         string `json:"signer"`
+	Recipients     string `json:"recipients"`
+	Copies         int    `json:"copies"`
+	DocumentID     *int64 `json:"document_id"`
+	Handler        string `json:"handler"`
+	Notes          string `json:"notes"`
+}
+
+func (s *Server) apiRegisterAdd(w http.ResponseWriter, r *http.Request, p *principal) {
+	unit, year, series, err := registerPath(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var in registerAddRequest
+	if err := decodeJSON(w, r, &in, MaxJSONBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if series == model.SeriesIncoming {
+		if in.DocumentID == nil {
+			s.writeError(w, r, model.Invalid("document_id", "give the stored document to register"))
+			return
+		}
+		e, err := s.deps.Registry.RegisterIncoming(r.Context(), p.Actor, unit, *in.DocumentID, in.Handler, in.Notes)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, e)
+		return
+	}
+	if in.Date != "" && !strings.HasPrefix(in.Date, strconv.Itoa(year)) {
+		s.writeError(w, r, model.Invalid("date", "%s is not in %d, the year of this register", in.Date, year))
+		return
+	}
+	issued, err := s.deps.Registry.Issue(r.Context(), p.Actor, registry.OutgoingInput{UnitID: unit, DraftingUnitID: in.DraftingUnitID, DocType: in.DocType,
+		Date: in.Date, Subject: in.Subject, Signer: in.Signer, Recipients: in.Recipients, Copies: in.Copies, DocumentID: in.DocumentID, Notes: in.Notes})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, issued)
+}
+
+type counterRequest struct {
+	Last int `json:"last"`
+}
+
+func (s *Server) apiRegisterCounter(w http.ResponseWriter, r *http.Request, p *principal) {
+	unit, year, series, err := registerPath(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var in counterRequest
+	if err := decodeJSON(w, r, &in, MaxJSONBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.deps.Registry.SetCounter(r.Context(), p.Actor, unit, year, series, in.Last); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"last": in.Last})
+}
