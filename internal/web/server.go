@@ -30,11 +30,12 @@ const (
 
 // Deps are what the web layer needs from the rest of Loa.
 type Deps struct {
-	Accounts  Accounts
-	Orgs      Orgs
-	Health    Pinger
-	Documents Documents
-	Registry  Registry
+	Accounts   Accounts
+	Orgs       Orgs
+	Health     Pinger
+	Documents  Documents
+	Registry   Registry
+	Directives Directives
 	// Broadcast serves media, schedules and devices; nil disables them.
 	Broadcast Broadcast
 	Policy    authz.Policy
@@ -103,6 +104,9 @@ func (s *Server) registerRoutes() {
 	s.registerAPI()
 	if s.deps.Documents != nil {
 		s.registerDocumentAPI()
+	}
+	if s.deps.Directives != nil {
+		s.registerDirectiveRoutes()
 	}
 	if s.deps.Broadcast != nil {
 		s.registerBroadcastAPI()
