@@ -4,6 +4,16 @@ package i18n
 // A new visible string gets a key here; the web tests fail when a template
 // uses a key that is missing or lacks a language.
 func Messages() Catalog {
+	c := base()
+	for _, part := range []Catalog{documentMessages()} {
+		for k, v := range part {
+			c[k] = v
+		}
+	}
+	return c
+}
+
+func base() Catalog {
 	return Catalog{
 		"app.tagline": {VI: "Hệ thống thông tin nguồn", EN: "Information source system"},
 		"app.footer":  {VI: "Phần mềm nguồn mở cho thông tin cơ sở", EN: "Open-source software for grassroots information"},

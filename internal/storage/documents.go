@@ -82,7 +82,7 @@ func (q Q) InsertDocument(ctx context.Context, d *model.Document) error {
 	}
 	d.ID, d.Version, d.CreatedAt, d.UpdatedAt = id, 1, t, t
 	if _, err := q.exec(ctx, `INSERT INTO document_versions (document_id, version, fields, edited_by, edited_at, note) VALUES (?, 1, ?, ?, ?, ?)`,
-		id, string(b), d.CreatedBy, t, "imported"); err != nil {
+		id, string(b), d.CreatedBy, t, "nhập từ tệp"); err != nil {
 		return fmt.Errorf("insert first version of document %d: %w", id, err)
 	}
 	return nil

@@ -14,9 +14,16 @@ import (
 	"github.com/loa-project/loa/internal/i18n"
 )
 
+// Stand-ins that only make the optional route groups register.
+type (
+	stubDocuments struct{ Documents }
+	stubRegistry  struct{ Registry }
+)
+
 func newBare(t *testing.T) *Server {
 	t.Helper()
-	s, err := New(Deps{Policy: authz.Default(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s, err := New(Deps{Policy: authz.Default(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Documents: stubDocuments{}, Registry: stubRegistry{}})
 	if err != nil {
 		t.Fatal(err)
 	}

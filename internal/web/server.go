@@ -104,6 +104,7 @@ func (s *Server) registerRoutes() {
 	s.registerAPI()
 	if s.deps.Documents != nil {
 		s.registerDocumentAPI()
+		s.registerDocumentUI()
 	}
 	if s.deps.Directives != nil {
 		s.registerDirectiveRoutes()

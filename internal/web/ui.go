@@ -9,17 +9,20 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loa-project/loa/internal/docmodel"
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/orgs"
 )
 
-var pageNames = []string{"login", "home", "org", "unit", "users", "user", "tokens", "audit", "error"}
+var pageNames = []string{"login", "home", "org", "unit", "users", "user", "tokens", "audit", "error", "documents", "document", "registers"}
 
 func (s *Server) parseTemplates() error {
 	funcs := template.FuncMap{
 		"node":  func(p *pageData, u *model.Unit) nodeData { return nodeData{P: p, Unit: u} },
 		"deref": func(p *int64) int64 { return *p },
+		"val":   docmodel.Val,
+		"lines": func(l []string) string { return strings.Join(l, "\n") },
 	}
 	s.tmpl = map[string]*template.Template{}
 	for _, name := range pageNames {
@@ -53,6 +56,15 @@ type pageData struct {
 	Data    any
 	kinds   map[string]model.UnitKind
 	units   map[int64]*model.Unit
+	users   map[int64]string
+}
+
+// UserName names a user by id (where the page loaded the users).
+func (p *pageData) UserName(id int64) string {
+	if n, ok := p.users[id]; ok {
+		return n
+	}
+	return fmt.Sprintf("#%d", id)
 }
 
 // T translates a message key.

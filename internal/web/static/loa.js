@@ -19,3 +19,24 @@
     });
   });
 })();
+// Drag and drop onto the document import form.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var zone = document.getElementById("dropzone");
+    var input = document.getElementById("file-input");
+    if (!zone || !input) return;
+    ["dragenter", "dragover"].forEach(function (ev) {
+      zone.addEventListener(ev, function (e) { e.preventDefault(); zone.classList.add("over"); });
+    });
+    ["dragleave", "drop"].forEach(function (ev) {
+      zone.addEventListener(ev, function (e) { e.preventDefault(); zone.classList.remove("over"); });
+    });
+    zone.addEventListener("drop", function (e) {
+      if (e.dataTransfer && e.dataTransfer.files.length) {
+        input.files = e.dataTransfer.files;
+        zone.submit();
+      }
+    });
+  });
+})();

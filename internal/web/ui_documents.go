@@ -1,0 +1,255 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/loa-project/loa/internal/authz"
+	"github.com/loa-project/loa/internal/docmodel"
+	"github.com/loa-project/loa/internal/documents"
+	"github.com/loa-project/loa/internal/model"
+)
+
+func (s *Server) registerDocumentUI() {
+	pg := func(h pageHandler) http.HandlerFunc { return s.page(MaxJSONBody, h) }
+	s.handle("GET /documents", false, pg(s.uiDocuments))
+	s.handle("POST /documents/upload", false, s.page(MaxDocumentUpload, s.uiDocumentUpload))
+	s.handle("GET /documents/{id}", false, pg(s.uiDocument))
+	s.handle("POST /documents/{id}/fields", false, pg(s.uiDocumentCorrect))
+	s.handle("GET /registers", false, pg(s.uiRegisters))
+}
+
+type documentsData struct {
+	Docs       []*model.Document
+	Query      string
+	Direction  string
+	Directions []string
+	CanImport  bool
+	Next       string
+}
+
+func (s *Server) uiDocuments(w http.ResponseWriter, r *http.Request, p *principal) {
+	q := r.URL.Query()
+	f := documents.ListFilter{Query: q.Get("q"), Direction: q.Get("direction"), Limit: 50}
+	if v := q.Get("before"); v != "" {
+		f.BeforeID, _ = strconv.ParseInt(v, 10, 64)
+	}
+	docs, err := s.deps.Documents.List(r.Context(), p.Actor, f)
+	if err != nil {
+		s.renderError(w, r, p, err)
+		return
+	}
+	pd := s.newPage(r, p, "docs.title", "documents")
+	if err := s.withDirectory(r, pd); err != nil {
+		s.renderError(w, r, p, err)
+		return
+	}
+	d := documentsData{Docs: docs, Query: f.Query, Direction: f.Direction, Directions: []string{model.Incoming, model.Outgoing, model.Reference},
+		CanImport: s.deps.Policy.Can(p.Actor, authz.DocWrite, p.Actor.UnitPath)}
+	if len(docs) == f.Limit {
+		next := url.Values{"q": {f.Query}, "direction": {f.Direction}, "before": {fmt.Sprint(docs[len(docs)-1].ID)}}
+		d.Next = "/documents?" + next.Encode()
+	}
+	pd.Data = d
+	s.render(w, r, "documents", pd, http.StatusOK)
+}
+
+func (s *Server) uiDocumentUpload(w http.ResponseWriter, r *http.Request, p *principal) {
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		s.renderError(w, r, p, model.Invalid("file", "choose a document file (.txt, .docx, .pdf, edXML)"))
+		return
+	}
+	defer f.Close()
+	var res *documents.ImportResult
+	switch strings.ToLower(filepath.Ext(hdr.Filename)) {
+	case ".xml", ".edxml":
+		res, err = s.deps.Documents.ImportEdXML(r.Context(), p.Actor, 0, f)
+	default:
+		res, err = s.deps.Documents.Import(r.Context(), p.Actor, documents.ImportInput{Filename: hdr.Filename, Data: f, Direction: r.FormValue("direction")})
+	}
+	if err != nil {
+		s.renderError(w, r, p, uploadError(err))
+		return
+	}
+	flash := "flash.imported_doc"
+	if res.Duplicate {
+		flash = "flash.duplicate_doc"
+	} else if r.FormValue("register") == "1" && res.Document.Direction == model.Incoming && s.deps.Policy.Can(p.Actor, authz.RegWrite, p.Actor.UnitPath) {
+		if _, err := s.deps.Registry.RegisterIncoming(r.Context(), p.Actor, res.Document.UnitID, res.Document.ID, "", ""); err != nil {
+			s.renderError(w, r, p, err)
+			return
+		}
+		flash = "flash.registered_doc"
+	}
+	redirectFlash(w, r, fmt.Sprintf("/documents/%d", res.Document.ID), flash)
+}
+
+type fieldInput struct {
+	Name, Label, Value string
+}
+
+type documentData struct {
+	D        *model.Document
+	Refs     []model.DocRef
+	CitedBy  []model.Citation
+	Versions []model.DocumentVersion
+	Inputs   []fieldInput
+	CanEdit  bool
+	IsPDF    bool
+}
+
+func (s *Server) documentPage(w http.ResponseWriter, r *http.Request, p *principal, id int64, errMsg string, code int) {
+	det, err := s.deps.Documents.Detail(r.Context(), p.Actor, id)
+	if err != nil {
+		s.renderError(w, r, p, err)
+		return
+	}
+	pd := s.newPage(r, p, "docs.title", "documents")
+	if err := s.withDirectory(r, pd); err != nil {
+		s.renderError(w, r, p, err)
+		return
+	}
+	if users, err := s.deps.Accounts.Users(r.Context(), p.Actor); err == nil {
+		pd.users = map[int64]string{}
+		for _, u := range users {
+			pd.users[u.ID] = u.FullName
+		}
+	}
+	d := det.Document
+	pd.Title = d.Code()
+	f := d.Fields
+	inputs := []fieldInput{
+		{"doc_type", "doc.type", docmodel.Val(f.DocType)}, {"number", "doc.number", docmodel.Val(f.Number)},
+		{"notation", "doc.notation", docmodel.Val(f.Notation)}, {"date", "doc.date_iso", docmodel.Val(f.Date)},
+		{"place", "doc.place", docmodel.Val(f.Place)}, {"parent_issuer", "doc.parent_issuer", docmodel.Val(f.ParentIssuer)},
+		{"issuer", "doc.issuer", docmodel.Val(f.Issuer)}, {"urgency", "doc.urgency", docmodel.Val(f.Urgency)},
+		{"confidentiality", "doc.confidentiality", docmodel.Val(f.Confidentiality)},
+		{"signing_authority", "doc.signing_authority", docmodel.Val(f.SigningAuthority)},
+		{"signer_title", "doc.signer_title", docmodel.Val(f.SignerTitle)}, {"signer_name", "doc.signer_name", docmodel.Val(f.SignerName)},
+	}
+	unitPath := ""
+	if u, ok := pd.units[d.UnitID]; ok {
+		unitPath = u.Path
+	}
+	pd.Data = documentData{D: d, Refs: det.Refs, CitedBy: det.CitedBy, Versions: det.Versions, Inputs: inputs,
+		CanEdit: s.deps.Policy.Can(p.Actor, authz.DocWrite, unitPath),
+		IsPDF:   d.Original != nil && d.Original.ContentType == "application/pdf"}
+	pd.Error = errMsg
+	s.render(w, r, "document", pd, code)
+}
+
+func (s *Server) uiDocument(w http.ResponseWriter, r *http.Request, p *principal) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.renderError(w, r, p, err)
+		return
+	}
+	s.documentPage(w, r, p, id, "", http.StatusOK)
+}
+
+func (s *Server) uiDocumentCorrect(w http.ResponseWriter, r *http.Request, p *principal) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.renderError(w, r, p, err)
+		return
+	}
+	d, err := s.deps.Documents.Get(r.Context(), p.Actor, id)
+	if err != nil {
+		s.renderError(w, r, p, err)
+		return
+	}
+	base, _ := strconv.Atoi(r.FormValue("base_version"))
+	f := d.Fields
+	set := func(dst **string, name string) { *dst = docmodel.Str(strings.TrimSpace(r.FormValue(name))) }
+	set(&f.DocType, "doc_type")
+	set(&f.Number, "number")
+	set(&f.Notation, "notation")
+	set(&f.Date, "date")
+	set(&f.Place, "place")
+	set(&f.ParentIssuer, "parent_issuer")
+	set(&f.Issuer, "issuer")
+	set(&f.Urgency, "urgency")
+	set(&f.Confidentiality, "confidentiality")
+	set(&f.SigningAuthority, "signing_authority")
+	set(&f.SignerTitle, "signer_title")
+	set(&f.SignerName, "signer_name")
+	set(&f.Subject, "subject")
+	f.Recipients = nil
+	for _, line := range strings.Split(r.FormValue("recipients"), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			f.Recipients = append(f.Recipients, line)
+		}
+	}
+	if _, err := s.deps.Documents.Correct(r.Context(), p.Actor, id, documents.Correction{BaseVersion: base, Fields: f, Note: r.FormValue("note")}); err != nil {
+		var ve *model.ValidationError
+		if errors.As(err, &ve) || errors.Is(err, model.ErrConflict) {
+			code, _ := errorStatus(err)
+			s.documentPage(w, r, p, id, err.Error(), code)
+			return
+		}
+		s.renderError(w, r, p, err)
+		return
+	}
+	redirectFlash(w, r, fmt.Sprintf("/documents/%d", id), "flash.saved")
+}
+
+type registersData struct {
+	Units   []unitOption
+	UnitID  int64
+	Year    int
+	Series  string
+	Entries []model.RegisterEntry
+}
+
+func (s *Server) uiRegisters(w http.ResponseWriter, r *http.Request, p *principal) {
+	pd := s.newPage(r, p, "reg.title", "registers")
+	if err := s.withDirectory(r, pd); err != nil {
+		s.renderError(w, r, p, err)
+		return
+	}
+	var opts []unitOption
+	for _, o := range s.unitOptions(pd, p.Actor, false) {
+		if s.deps.Policy.Can(p.Actor, authz.RegRead, pd.units[o.ID].Path) {
+			opts = append(opts, o)
+		}
+	}
+	q := r.URL.Query()
+	d := registersData{Units: opts, Year: time.Now().In(s.loc).Year(), Series: model.SeriesOutgoing}
+	if v := q.Get("year"); v != "" {
+		if y, err := strconv.Atoi(v); err == nil {
+			d.Year = y
+		}
+	}
+	if q.Get("series") == model.SeriesIncoming {
+		d.Series = model.SeriesIncoming
+	}
+	if v := q.Get("unit"); v != "" {
+		d.UnitID, _ = strconv.ParseInt(v, 10, 64)
+	} else {
+		for _, o := range opts {
+			if o.ID == p.User.UnitID {
+				d.UnitID = o.ID
+			}
+		}
+		if d.UnitID == 0 && len(opts) > 0 {
+			d.UnitID = opts[0].ID
+		}
+	}
+	if d.UnitID != 0 {
+		entries, err := s.deps.Registry.Entries(r.Context(), p.Actor, d.UnitID, d.Year, d.Series)
+		if err != nil {
+			s.renderError(w, r, p, err)
+			return
+		}
+		d.Entries = entries
+	}
+	pd.Data = d
+	s.render(w, r, "registers", pd, http.StatusOK)
+}
