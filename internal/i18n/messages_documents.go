@@ -71,6 +71,12 @@ func documentMessages() Catalog {
 		"reg.handler":        {VI: "Đơn vị/người nhận", EN: "Handled by"},
 		"reg.empty":          {VI: "Sổ chưa có văn bản.", EN: "The register is empty."},
 
+		"task.import":          {VI: "Nhập và vào sổ văn bản đến", EN: "Import and register incoming documents"},
+		"task.import.hint":     {VI: "kéo thả tệp PDF, DOCX, văn bản hoặc edXML", EN: "drop PDF, DOCX, text or edXML files"},
+		"task.registers":       {VI: "Sổ đăng ký văn bản đi, đến", EN: "Outgoing and incoming registers"},
+		"task.registers.hint":  {VI: "cấp số, xuất Excel/PDF", EN: "numbering, XLSX/PDF export"},
+		"task.documents":       {VI: "Văn bản của đơn vị", EN: "Your unit's documents"},
+		"task.documents.hint":  {VI: "tìm theo số, ký hiệu, trích yếu", EN: "search by number, notation, subject"},
 		"flash.imported_doc":   {VI: "Đã nhập văn bản.", EN: "Document imported."},
 		"flash.duplicate_doc":  {VI: "Văn bản này đã có trong hệ thống.", EN: "This document was already stored."},
 		"flash.registered_doc": {VI: "Đã nhập và vào sổ văn bản đến.", EN: "Document imported and registered."},

@@ -14,6 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
@@ -381,7 +384,8 @@ func (s *Service) SaveKind(ctx context.Context, a model.Actor, k model.UnitKind)
 	})
 }
 
-// Tree arranges units into a forest by parent, children sorted by name.
+// Tree arranges units into a forest by parent, children sorted by name in
+// Vietnamese alphabetical order (a, ă, â, b, …, đ after d).
 func Tree(units []*model.Unit) []*model.Unit {
 	byID := make(map[int64]*model.Unit, len(units))
 	for _, u := range units {
@@ -398,9 +402,10 @@ func Tree(units []*model.Unit) []*model.Unit {
 		}
 		roots = append(roots, u)
 	}
+	col := collate.New(language.Vietnamese, collate.Loose)
 	var sortRec func([]*model.Unit)
 	sortRec = func(list []*model.Unit) {
-		sort.SliceStable(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+		sort.SliceStable(list, func(i, j int) bool { return col.CompareString(list[i].Name, list[j].Name) < 0 })
 		for _, u := range list {
 			sortRec(u.Children)
 		}

@@ -70,8 +70,13 @@ func roleTasks(role model.Role) []homeTask {
 			{Label: "task.users", Hint: "task.users.hint", Href: "/users"},
 			{Label: "task.audit", Hint: "task.audit.hint", Href: "/audit"},
 		}
-	case model.RoleClerk, model.RoleReceiver:
-		return []homeTask{{Label: "task.directory", Hint: "task.directory.hint", Href: "/org"}}
+	case model.RoleClerk:
+		return []homeTask{
+			{Label: "task.import", Hint: "task.import.hint", Href: "/documents"},
+			{Label: "task.registers", Hint: "task.registers.hint", Href: "/registers"},
+		}
+	case model.RoleReceiver, model.RoleDrafter, model.RoleApprover, model.RoleViewer:
+		return []homeTask{{Label: "task.documents", Hint: "task.documents.hint", Href: "/documents"}}
 	case model.RoleBroadcaster:
 		return []homeTask{{Label: "task.commune", Hint: "task.commune.hint", Href: "/org"}}
 	}
