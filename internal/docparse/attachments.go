@@ -18,10 +18,17 @@ var (
 	clauseBackStops = []string{" trong ", " tại ", " theo ", " có ", " với ", " gồm ", " là "}
 )
 
+// maxMentionsPerParagraph and maxMentions bound the work on pathological
+// input; real documents mention a handful of attachments.
+const (
+	maxMentionsPerParagraph = 20
+	maxMentions             = 100
+)
+
 // mention is an attachment phrase and where it was found.
 type mention struct {
-	para, pos int
-	text      string
+	para, pos, end int
+	text           string
 }
 
 // extractAttachments lists, in document order, the attachments the body
@@ -36,22 +43,25 @@ func extractAttachments(paras []string) []string {
 			continue
 		}
 		rest := []byte(p)
-		for _, m := range parenNoteRe.FindAllStringSubmatchIndex(p, -1) {
+		if len(found) >= maxMentions {
+			break
+		}
+		for _, m := range parenNoteRe.FindAllStringSubmatchIndex(p, maxMentionsPerParagraph) {
 			note := p[m[2]:m[3]]
 			if strings.Contains(note, "kèm") || strings.Contains(note, "Kèm") {
-				found = append(found, mention{pi, m[0], strings.TrimSpace(note)})
+				found = append(found, mention{pi, m[0], m[1], strings.TrimSpace(note)})
 				for i := m[0]; i < m[1]; i++ {
 					rest[i] = ' '
 				}
 			}
 		}
 		r := string(rest)
-		for _, m := range attachClauseRe.FindAllStringIndex(r, -1) {
+		for _, m := range attachClauseRe.FindAllStringIndex(r, maxMentionsPerParagraph) {
 			start, text := attachmentClause(r, m[0], m[1])
-			found = append(found, mention{pi, start, text})
+			found = append(found, mention{pi, start, start + len(text), text})
 		}
-		for _, m := range appendixRe.FindAllStringIndex(r, -1) {
-			found = append(found, mention{pi, m[0], r[m[0]:m[1]]})
+		for _, m := range appendixRe.FindAllStringIndex(r, maxMentionsPerParagraph) {
+			found = append(found, mention{pi, m[0], m[1], r[m[0]:m[1]]})
 		}
 	}
 	sort.SliceStable(found, func(i, j int) bool {
@@ -93,8 +103,9 @@ func attachmentClause(s string, i, j int) (int, string) {
 	return start, strings.TrimSpace(s[start:end])
 }
 
-// dedupeMentions keeps the first of equal phrases and drops phrases
-// contained in a longer one found at the same place.
+// dedupeMentions keeps the first of equal phrases and drops a phrase
+// whose place lies inside a longer one ("file âm thanh" inside the clause
+// "gửi kèm file âm thanh").
 func dedupeMentions(found []mention) []string {
 	out := make([]string, 0, len(found))
 	seen := map[string]bool{}
@@ -103,8 +114,12 @@ func dedupeMentions(found []mention) []string {
 			continue
 		}
 		contained := false
-		for j, o := range found {
-			if i != j && o.para == m.para && len(o.text) > len(m.text) && strings.Contains(o.text, m.text) {
+		for j := i - maxMentionsPerParagraph*3; j < len(found) && j <= i+maxMentionsPerParagraph*3; j++ {
+			if j < 0 {
+				continue
+			}
+			o := found[j]
+			if i != j && o.para == m.para && o.end-o.pos > m.end-m.pos && o.pos <= m.pos && m.end <= o.end {
 				contained = true
 				break
 			}

@@ -30,6 +30,9 @@ var (
 	knownTitleRe = regexp.MustCompile(`^(?:PHÓ\s+)?(?:GIÁM ĐỐC|CHỦ TỊCH|TRƯỞNG BAN|TRƯỞNG PHÒNG|BÍ THƯ|BỘ TRƯỞNG|THỨ TRƯỞNG|CỤC TRƯỞNG|VỤ TRƯỞNG|CHÁNH VĂN PHÒNG|THỦ TƯỚNG|HIỆU TRƯỞNG|GIÁM ĐỐC SỞ|TỔNG GIÁM ĐỐC|CHỈ HUY TRƯỞNG|TRƯỞNG CÔNG AN|TỔNG CỤC TRƯỞNG|VIỆN TRƯỞNG|CHÁNH ÁN|THƯ KÝ|TRƯỞNG ĐOÀN|CHÁNH THANH TRA|THỦ TRƯỞNG)(?:\s+[\p{Lu}\s,.-]*)?$`)
 )
 
+// maxDistEntryLen bounds a distribution entry joined from wrapped lines.
+const maxDistEntryLen = 600
+
 // findClosingStart returns the index of the first line of the closing
 // (signature block and "Nơi nhận") after the body start: the line after
 // the body's final "./.", the "Nơi nhận" line or a signing form line,
@@ -57,11 +60,21 @@ func findClosingStart(lines []docLine, from int) int {
 
 // hasSigningForm reports a line with a segment that is a signing form.
 func hasSigningForm(ln docLine) bool {
-	if !strings.Contains(ln.text, ".") && !strings.Contains(ln.text, "/") {
+	if !mayHaveSigningForm(ln.text) {
 		return false
 	}
 	for _, seg := range splitSegments(ln.raw) {
 		if signingFormRe.MatchString(seg.text) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayHaveSigningForm is a cheap filter before signingFormRe.
+func mayHaveSigningForm(s string) bool {
+	for _, f := range [...]string{"TM.", "KT.", "TL.", "TUQ", "Q.", "T/M", "K/T", "T/L"} {
+		if strings.Contains(s, f) {
 			return true
 		}
 	}
@@ -99,7 +112,8 @@ type closing struct {
 	name      string
 	dist      []docmodel.Distribution
 	archive   []string
-	distOpen  bool // the last distribution entry may continue
+	distOpen  bool   // the last distribution entry may continue
+	lastRaw   string // the last distribution entry as written
 }
 
 // parseClosing reads the signature block, the distribution list and the
@@ -146,9 +160,9 @@ func (c *closing) segment(seg segment, inDist bool) bool {
 		c.titles = append(c.titles, stripped)
 	case isPersonName(stripped):
 		c.name = stripped
-	case inDist && c.distOpen && !seg.right && len(c.dist) > 0:
-		last := &c.dist[len(c.dist)-1]
-		c.dist[len(c.dist)-1] = parseDistribution(last.Name + " " + t)
+	case inDist && c.distOpen && !seg.right && len(c.dist) > 0 && len(c.lastRaw) < maxDistEntryLen:
+		c.lastRaw += " " + t
+		c.dist[len(c.dist)-1] = parseDistribution(c.lastRaw)
 		c.distOpen = !endsSentence(t)
 	}
 	return inDist
@@ -164,6 +178,7 @@ func (c *closing) distLine(s string) {
 				continue
 			}
 			c.dist = append(c.dist, parseDistribution(p))
+			c.lastRaw = p
 		}
 	}
 	c.distOpen = !endsSentence(s)

@@ -144,9 +144,6 @@ func classifyRest(s string, out []piece) []piece {
 		if m, ok := secrecyMarks[key]; ok {
 			return append(out, piece{kind: pkSecrecy, text: m})
 		}
-		if ignoredMarks[key] {
-			return append(out, piece{kind: pkIgnore, text: s})
-		}
 	}
 	if ignoredMarks[key] {
 		return append(out, piece{kind: pkIgnore, text: s})
@@ -219,8 +216,13 @@ const (
 	stAfter                      // subject done; motto and date may follow
 )
 
-// maxHeaderLines bounds the non-blank lines scanned for the header.
-const maxHeaderLines = 45
+// maxHeaderLines bounds the non-blank lines scanned for the header;
+// maxHeaderLineLen bounds the length of a header line (longer lines are
+// body text).
+const (
+	maxHeaderLines   = 45
+	maxHeaderLineLen = 1000
+)
 
 // headerScanner walks the first lines of the document.
 type headerScanner struct {
@@ -258,6 +260,9 @@ func parseHeader(lines []docLine) header {
 
 // line handles one header line; false means the body starts here.
 func (sc *headerScanner) line(ln docLine) bool {
+	if len(ln.raw) > maxHeaderLineLen {
+		return false
+	}
 	sc.pieces = sc.pieces[:0]
 	for _, seg := range splitSegments(ln.raw) {
 		sc.pieces = classifySegment(seg.text, sc.pieces)
@@ -331,7 +336,7 @@ func (sc *headerScanner) text(s string) bool {
 			if isUpperText(s) && strings.HasPrefix(s, "CỦA ") {
 				return true // "CHỈ THỊ / CỦA BAN BÍ THƯ": part of the title
 			}
-			if isUpperText(s) || looksLikeBody(s) {
+			if isUpperText(s) || !mayBeTitleSubject(s) {
 				sc.state = stAfter
 				return false
 			}
@@ -365,6 +370,20 @@ func looksLikeBody(s string) bool {
 		}
 	}
 	return false
+}
+
+// mayBeTitleSubject reports whether the line under a type name can be the
+// subject: anything but the opening of the body ("Căn cứ", a numbered
+// item, a long sentence).
+func mayBeTitleSubject(s string) bool {
+	n := runeLen(s)
+	switch {
+	case strings.HasPrefix(s, "Căn cứ"), itemMarkerRe.MatchString(s), n > 160:
+		return false
+	case endsSentence(s) && n > 100:
+		return false
+	}
+	return true
 }
 
 // subjectContinues reports whether s continues a wrapped subject.

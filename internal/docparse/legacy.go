@@ -188,9 +188,10 @@ func encodeWindows1252(s string) ([]byte, bool) {
 }
 
 // fixTCVN3Case restores capitals lost by TCVN3: a line whose ASCII letters
-// are all capitals is upper-cased whole; otherwise a word whose ASCII
-// letters are all capitals is upper-cased, and a lowercase accented letter
-// that starts a line, a list entry or a sentence is capitalised.
+// are all capitals is upper-cased whole; otherwise a word with at least two
+// ASCII letters, all capitals, is upper-cased ("CéNG" -> "CỘNG", while
+// "Về" stays), and a lowercase accented letter that starts a line, a list
+// entry or a sentence is capitalised.
 func fixTCVN3Case(s string) string {
 	lines := strings.Split(s, "\n")
 	prevEnds := true
@@ -221,7 +222,7 @@ func fixTCVN3Line(ln string, lineStart bool) string {
 		}
 		wu, wl := asciiCase(w)
 		switch {
-		case wu > 0 && wl == 0:
+		case wu >= 2 && wl == 0:
 			words[i] = strings.ToUpper(w)
 		case sentenceStart:
 			words[i] = capitalizeAccented(w)

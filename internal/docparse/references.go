@@ -3,21 +3,24 @@ package docparse
 import (
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/loa-project/loa/internal/docmodel"
 )
 
-// refTypeNames are the type words recognised before a cited number, longest
-// first so that "Thông tư liên tịch" wins over "Thông tư".
-const refTypeNames = `Thông tư liên tịch|Công văn|Quyết định|Thông báo|Kế hoạch|Báo cáo|Tờ trình|Giấy mời|` +
-	`Chỉ thị|Hướng dẫn|Thông tư|Nghị định|Nghị quyết|Quy chế|Quy định|Thông cáo|Chương trình|` +
-	`Phương án|Đề án|Công điện|Kết luận|Luật|Pháp lệnh|Biên bản`
+// refTypeNames are the type words recognised before a cited number,
+// lowercase, longest first so that "thông tư liên tịch" wins over "thông tư".
+var refTypeNames = []string{"thông tư liên tịch", "chương trình", "quyết định", "nghị quyết", "nghị định",
+	"thông báo", "hướng dẫn", "thông cáo", "phương án", "công văn", "kế hoạch", "báo cáo", "tờ trình",
+	"giấy mời", "chỉ thị", "thông tư", "quy chế", "quy định", "công điện", "kết luận", "pháp lệnh",
+	"biên bản", "đề án", "luật"}
 
-// citationRe finds a cited document: a type word and/or "số", then
-// number and notation ("Công văn số 355/TTCS-TTTH", "Nghị định
-// 30/2020/NĐ-CP", "văn bản số 12/UBND-VX", "Chỉ thị số 05-CT/TW").
-var citationRe = regexp.MustCompile(`(?:(?i:(` + refTypeNames + `))\s+(?:(?i:số)\s*:?\s*)?|(?i:số)\s*:?\s*)` +
-	`(\d{1,6}[a-z]?)\s*([/-])\s*([\p{Lu}\d][\p{L}\d]*(?:[-/][\p{Lu}\d][\p{L}\d]*)*)`)
+// citationNumberRe is the number and notation of a cited document
+// ("355/TTCS-TTTH", "30/2020/NĐ-CP", "05-CT/TW"); the words before it
+// ("Công văn số", "Nghị định", "số") are checked separately, which is much
+// faster than one pattern with a leading alternation.
+var citationNumberRe = regexp.MustCompile(`(\d{1,6}[a-z]?)\s*([/-])\s*([\p{Lu}\d][\p{L}\d]*(?:[-/][\p{Lu}\d][\p{L}\d]*)*)`)
 
 // citationIssuerRe: "của <issuer>" right after the citation and its date.
 var citationIssuerRe = regexp.MustCompile(`^\s*,?\s*của\s+`)
@@ -38,39 +41,112 @@ func extractReferences(texts []string, ownNumber, ownNotation string) []docmodel
 		if !strings.ContainsAny(t, "/-") || !containsDigit(t) {
 			continue
 		}
-		matches := citationRe.FindAllStringSubmatchIndex(t, -1)
+		matches := citationMatches(t)
 		for k, m := range matches {
 			limit := len(t)
 			if k+1 < len(matches) {
-				limit = matches[k+1][0]
+				limit = matches[k+1].start
 			}
 			ref, end := buildReference(t[:limit], m)
-			if !hasLetter(docmodel.Val(ref.Notation)) {
-				continue
-			}
 			key := docmodel.Val(ref.Number) + "/" + docmodel.Val(ref.Notation)
 			if seen[key] {
 				continue
 			}
 			seen[key] = true
-			ref.Text = strings.TrimSpace(t[m[0]:end])
+			ref.Text = strings.TrimSpace(t[m.start:end])
 			refs = append(refs, ref)
 		}
 	}
 	return refs
 }
 
-// buildReference fills a reference from a citationRe match and reads the
-// date and issuer that follow it; end is where the citation ends.
-func buildReference(t string, m []int) (docmodel.Reference, int) {
-	var ref docmodel.Reference
-	if m[2] >= 0 {
-		typ := docTypes[foldKey(t[m[2]:m[3]])]
-		ref.DocType = docmodel.Str(typ)
+// maxCitationsPerParagraph bounds the work on pathological input.
+const maxCitationsPerParagraph = 200
+
+// citation is a cited number with the type word before it.
+type citation struct {
+	start            int    // where the citation text starts (type word or "số")
+	end              int    // end of the notation
+	docType          string // canonical type, "" when none
+	number, notation string
+}
+
+// citationMatches finds the cited documents of t: a number and notation
+// preceded by "số" and/or a type word.
+func citationMatches(t string) []citation {
+	var out []citation
+	for _, m := range citationNumberRe.FindAllStringSubmatchIndex(t, maxCitationsPerParagraph) {
+		if m[0] > 0 && isWordByte(t[m[0]-1]) {
+			continue
+		}
+		notation := t[m[6]:m[7]]
+		if !hasLetter(notation) {
+			continue
+		}
+		start, typ, ok := citationPrefix(t[:m[0]])
+		if !ok {
+			continue
+		}
+		out = append(out, citation{start: start, end: m[1], docType: typ, number: t[m[2]:m[3]], notation: notation})
 	}
-	ref.Number = docmodel.Str(t[m[4]:m[5]])
-	ref.Notation = docmodel.Str(t[m[8]:m[9]])
-	end := m[1]
+	return out
+}
+
+// isWordByte reports an ASCII letter or digit (a number glued to a word
+// is not a citation).
+func isWordByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// citationPrefix checks the words before a number: "số" (with or without
+// colon) and/or a type word. It returns where the citation starts.
+func citationPrefix(before string) (start int, typ string, ok bool) {
+	b := strings.TrimRight(before, " ")
+	noColon := strings.TrimRight(strings.TrimSuffix(b, ":"), " ")
+	if endsWithWordFold(noColon, "số") {
+		soAt := len(noColon) - len("số")
+		if at, typ := typeWordAtEnd(strings.TrimRight(noColon[:soAt], " ")); typ != "" {
+			return at, typ, true
+		}
+		return soAt, "", true
+	}
+	if at, typ := typeWordAtEnd(b); typ != "" {
+		return at, typ, true
+	}
+	return 0, "", false
+}
+
+// typeWordAtEnd finds a document type word at the end of s.
+func typeWordAtEnd(s string) (int, string) {
+	for _, name := range refTypeNames {
+		if endsWithWordFold(s, name) {
+			return len(s) - len(name), docTypes[foldKey(name)]
+		}
+	}
+	return 0, ""
+}
+
+// endsWithWordFold reports whether s ends with the word w, ignoring case
+// (Vietnamese letters keep their UTF-8 length across cases).
+func endsWithWordFold(s, w string) bool {
+	n := len(s)
+	return n >= len(w) && strings.EqualFold(s[n-len(w):], w) && !isLetterBefore(s[:n-len(w)])
+}
+
+// isLetterBefore reports whether s ends with a letter.
+func isLetterBefore(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return unicode.IsLetter(r)
+}
+
+// buildReference fills a reference from a citation and reads the date and
+// issuer that follow it; end is where the citation ends.
+func buildReference(t string, m citation) (docmodel.Reference, int) {
+	var ref docmodel.Reference
+	ref.DocType = docmodel.Str(m.docType)
+	ref.Number = docmodel.Str(m.number)
+	ref.Notation = docmodel.Str(m.notation)
+	end := m.end
 	if dm := refDateRe.FindStringSubmatchIndex(t[end:]); dm != nil {
 		var date string
 		if dm[2] >= 0 {

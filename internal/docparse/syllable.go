@@ -63,6 +63,9 @@ func isVietSyllable(w string) bool {
 		base, toned := stripTone(r)
 		if toned {
 			tones++
+			if !strings.ContainsRune("aăâeêioôơuưy", base) {
+				return false
+			}
 		}
 		if base >= utf8.RuneSelf && !strings.ContainsRune("ăâêôơưđ", base) {
 			return false

@@ -58,7 +58,7 @@ func foldKey(s string) string {
 // collapseSpaces trims s and replaces every run of white space by one space.
 func collapseSpaces(s string) string {
 	s = strings.TrimSpace(s)
-	if !strings.Contains(s, "  ") && !strings.ContainsAny(s, "\t\u00a0") {
+	if !strings.Contains(s, "  ") && strings.IndexByte(s, '\t') < 0 {
 		return s
 	}
 	return strings.Join(strings.Fields(s), " ")
