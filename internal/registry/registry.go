@@ -262,3 +262,54 @@ func (s *Service) Export(ctx context.Context, a model.Actor, w io.Writer, unitID
 		return registerexport.IncomingXLSX(ctx, w, title, rows)
 	}
 }
+
+// Settings are a unit's notation patterns ("" = the default pattern).
+type Settings struct {
+	LetterPattern string `json:"letter_pattern"`
+	OtherPattern  string `json:"other_pattern"`
+}
+
+// SaveSettings sets the notation patterns of a unit's outgoing register.
+// Patterns use {type}, {agency} and {unit}; e.g. "{agency}-{unit}" gives
+// STTTT-TTBCBC for a letter, "{type}-{agency}" gives QĐ-UBND.
+func (s *Service) SaveSettings(ctx context.Context, a model.Actor, unitID int64, in Settings) error {
+	for field, p := range map[string]string{"letter_pattern": in.LetterPattern, "other_pattern": in.OtherPattern} {
+		if p == "" {
+			continue
+		}
+		if len(p) > 100 || !strings.Contains(p, "{agency}") && !strings.Contains(p, "{unit}") && !strings.Contains(p, "{type}") {
+			return model.Invalid(field, "%q is not a pattern: use {type}, {agency} and {unit}, e.g. {agency}-{unit}", p)
+		}
+		rest := strings.NewReplacer("{type}", "", "{agency}", "", "{unit}", "").Replace(p)
+		if strings.ContainsAny(rest, "{}/ ") {
+			return model.Invalid(field, "%q has an unknown placeholder or a space or '/': only {type}, {agency}, {unit} and '-' are allowed", p)
+		}
+	}
+	return s.store.Tx(ctx, func(tx *storage.Tx) error {
+		if _, err := s.unit(ctx, tx.Q, a, unitID, authz.RegWrite); err != nil {
+			return err
+		}
+		if err := tx.SaveRegisterSettings(ctx, unitID, in.LetterPattern, in.OtherPattern); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, a, "register.settings", "unit", fmt.Sprint(unitID), in.LetterPattern+" "+in.OtherPattern)
+	})
+}
+
+// GetSettings returns a unit's notation patterns with the defaults filled in.
+func (s *Service) GetSettings(ctx context.Context, a model.Actor, unitID int64) (Settings, error) {
+	if _, err := s.unit(ctx, s.store.Q, a, unitID, authz.RegRead); err != nil {
+		return Settings{}, err
+	}
+	l, o, err := s.store.RegisterSettings(ctx, unitID)
+	if err != nil {
+		return Settings{}, err
+	}
+	if l == "" {
+		l = DefaultLetterPattern
+	}
+	if o == "" {
+		o = DefaultOtherPattern
+	}
+	return Settings{LetterPattern: l, OtherPattern: o}, nil
+}

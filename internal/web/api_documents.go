@@ -38,6 +38,8 @@ type Registry interface {
 	Entries(ctx context.Context, a model.Actor, unitID int64, year int, series string) ([]model.RegisterEntry, error)
 	SetCounter(ctx context.Context, a model.Actor, unitID int64, year int, series string, last int) error
 	Export(ctx context.Context, a model.Actor, w io.Writer, unitID int64, year int, series, format string) error
+	SaveSettings(ctx context.Context, a model.Actor, unitID int64, in registry.Settings) error
+	GetSettings(ctx context.Context, a model.Actor, unitID int64) (registry.Settings, error)
 }
 
 // MaxDocumentUpload bounds a document upload request (file + form).
@@ -54,6 +56,8 @@ func (s *Server) registerDocumentAPI() {
 	s.handle("GET /api/v1/documents/{id}/original", true, j(s.apiDocumentOriginal))
 	s.handle("GET /api/v1/documents/{id}/render", true, j(s.apiRenderDocument))
 	s.handle("GET /api/v1/documents/{id}/edxml", true, j(s.apiExportEdXML))
+	s.handle("GET /api/v1/registers/{unit}/settings", true, j(s.apiRegisterSettings))
+	s.handle("PUT /api/v1/registers/{unit}/settings", true, j(s.apiSaveRegisterSettings))
 	s.handle("GET /api/v1/registers/{unit}/{year}/{series}", true, j(s.apiRegister))
 	s.handle("POST /api/v1/registers/{unit}/{year}/{series}", true, j(s.apiRegisterAdd))
 	s.handle("PUT /api/v1/registers/{unit}/{year}/{series}/counter", true, j(s.apiRegisterCounter))
@@ -433,4 +437,41 @@ func (s *Server) apiRegisterCounter(w http.ResponseWriter, r *http.Request, p *p
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"last": in.Last})
+}
+
+func (s *Server) apiRegisterSettings(w http.ResponseWriter, r *http.Request, p *principal) {
+	unit, err := pathID(r, "unit")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	st, err := s.deps.Registry.GetSettings(r.Context(), p.Actor, unit)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) apiSaveRegisterSettings(w http.ResponseWriter, r *http.Request, p *principal) {
+	unit, err := pathID(r, "unit")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var in registry.Settings
+	if err := decodeJSON(w, r, &in, MaxJSONBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.deps.Registry.SaveSettings(r.Context(), p.Actor, unit, in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	st, err := s.deps.Registry.GetSettings(r.Context(), p.Actor, unit)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
 }

@@ -305,12 +305,26 @@ func TestRegistersNumberAndExport(t *testing.T) {
 		if qd.Code != "571/QĐ-STTTT" {
 			t.Fatalf("decision notation: %s", r.body)
 		}
+		// A unit may configure its notation patterns.
+		settings := fmt.Sprintf("/api/v1/registers/%d/settings", so.ID)
+		if r = e.do("PUT", settings, clerk, map[string]string{"other_pattern": "{type}-{agency}-{unit}"}); r.code != 200 {
+			t.Fatalf("save settings: %d %s", r.code, r.body)
+		}
+		if r = e.do("PUT", settings, clerk, map[string]string{"other_pattern": "{year}/{type}"}); r.code != 400 {
+			t.Fatalf("bad pattern accepted: %d", r.code)
+		}
+		r = e.do("POST", path, clerk, map[string]any{"doc_type": "Kế hoạch", "drafting_unit_id": ttbcbc.ID, "date": "2021-06-06"})
+		var kh registry.Issued
+		r.json(t, &kh)
+		if kh.Code != "572/KH-STTTT-TTBCBC" {
+			t.Fatalf("configured notation: %s", r.body)
+		}
 		if r = e.do("POST", path, clerk, map[string]any{"doc_type": "Công văn", "date": "2022-01-02"}); r.code != 400 {
 			t.Fatalf("date outside the register's year: %d", r.code)
 		}
 		var list struct{ Entries []model.RegisterEntry }
 		e.do("GET", path, clerk, nil).json(t, &list)
-		if len(list.Entries) != 3 || list.Entries[1].Number != 570 || list.Entries[1].Copies != 22 {
+		if len(list.Entries) != 4 || list.Entries[1].Number != 570 || list.Entries[1].Copies != 22 {
 			t.Fatalf("register: %+v", list.Entries)
 		}
 		for format, magic := range map[string]string{"xlsx": "PK", "pdf": "%PDF"} {
