@@ -1,12 +1,14 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/loa-project/loa/internal/accounts"
+	"github.com/loa-project/loa/internal/documents"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/orgs"
 )
@@ -25,6 +27,10 @@ var allowed = map[string]map[model.Role]string{
 	"user.create": {"admin": "own below"},
 	"token.admin": {"admin": "own below"},
 	"audit.read":  {"admin": "own below outside"},
+	"doc.read":    {"admin": "own below", "clerk": "own", "drafter": "own", "approver": "own", "receiver": "own", "broadcaster": "own", "viewer": "own"},
+	"doc.import":  {"admin": "own below", "clerk": "own", "drafter": "own", "receiver": "own"},
+	"reg.read":    {"admin": "own below", "clerk": "own", "approver": "own", "viewer": "own"},
+	"reg.issue":   {"admin": "own below", "clerk": "own"},
 }
 
 func TestAuthorizationTable(t *testing.T) {
@@ -36,7 +42,16 @@ func TestAuthorizationTable(t *testing.T) {
 			"below":   e.unit("ubnd-vinh-thanh-van"),
 			"outside": e.unit("ubnd-kien-luong"),
 		}
-		// A user and a group in each target unit.
+		// A user, a group and a document in each target unit.
+		targetDoc := map[string]int64{}
+		seed := fixture(t, "cv-570-STTTT-TTBCBC-2021.txt")
+		for scope, u := range targets {
+			res, err := e.documents.Import(ctx, sys, documents.ImportInput{UnitID: u.ID, Filename: "seed.txt", Data: bytes.NewReader(seed)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			targetDoc[scope] = res.Document.ID
+		}
 		targetUser := map[string]int64{}
 		targetGroup := map[string]int64{}
 		for scope, u := range targets {
@@ -85,6 +100,15 @@ func TestAuthorizationTable(t *testing.T) {
 						r = e.do("GET", fmt.Sprintf("/api/v1/tokens?user_id=%d", targetUser[scope]), tok, nil)
 					case "audit.read":
 						r = e.do("GET", "/api/v1/audit?limit=5", tok, nil)
+					case "doc.read":
+						r = e.do("GET", fmt.Sprintf("/api/v1/documents/%d", targetDoc[scope]), tok, nil)
+					case "doc.import":
+						body := fmt.Sprintf("Số: %d/UBND-VX\nV/v thử nghiệm\n", n)
+						r = e.upload("/api/v1/documents", tok, fmt.Sprintf("doc-%d.txt", n), strings.NewReader(body), map[string]string{"unit_id": fmt.Sprint(target.ID)})
+					case "reg.read":
+						r = e.do("GET", fmt.Sprintf("/api/v1/registers/%d/2021/outgoing", target.ID), tok, nil)
+					case "reg.issue":
+						r = e.do("POST", fmt.Sprintf("/api/v1/registers/%d/2021/outgoing", target.ID), tok, map[string]any{"doc_type": "Công văn", "date": "2021-06-04"})
 					}
 					want := strings.Contains(" "+byRole[role]+" ", " "+scope+" ")
 					if want && (r.code < 200 || r.code > 299) {
