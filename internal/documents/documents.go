@@ -291,7 +291,7 @@ func (s *Service) Correct(ctx context.Context, a model.Actor, id int64, c Correc
 		by = &uid
 	}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		v, err := tx.UpdateDocumentFields(ctx, id, c.BaseVersion, c.Fields, by, c.Note)
+		v, err := tx.UpdateDocumentFields(ctx, id, c.BaseVersion, c.Fields, d.BodyText, by, c.Note)
 		if err != nil {
 			return err
 		}

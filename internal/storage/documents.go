@@ -10,6 +10,7 @@ import (
 
 	"github.com/loa-project/loa/internal/docmodel"
 	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/textfold"
 )
 
 const documentColumns = `id, unit_id, direction, fields, body_text, original_sha, original_name, original_type, original_size, version, created_by, created_at, updated_at`
@@ -55,6 +56,14 @@ func denormalized(f docmodel.Fields) []any {
 		yearOf(docmodel.Val(f.Date)), docmodel.Val(f.Issuer), docmodel.Val(f.Subject)}
 }
 
+// searchText is the folded text that word searches match: code, type,
+// issuer, subject, recipients and the full text of the document.
+func searchText(f docmodel.Fields, body string) string {
+	parts := []string{docmodel.Val(f.Number) + "/" + docmodel.Val(f.Notation), docmodel.Val(f.DocType), docmodel.Val(f.ParentIssuer),
+		docmodel.Val(f.Issuer), docmodel.Val(f.Subject), docmodel.Val(f.SignerName), strings.Join(f.Recipients, " "), body}
+	return textfold.Fold(strings.Join(parts, "\n"))
+}
+
 // InsertDocument stores a document (version 1) and its first version row.
 func (q Q) InsertDocument(ctx context.Context, d *model.Document) error {
 	b, err := json.Marshal(d.Fields)
@@ -70,10 +79,10 @@ func (q Q) InsertDocument(ctx context.Context, d *model.Document) error {
 	}
 	args := []any{d.UnitID, d.Direction}
 	args = append(args, denormalized(d.Fields)...)
-	args = append(args, string(b), d.BodyText, sha, name, ctype, size, d.CreatedBy, t, t)
+	args = append(args, string(b), d.BodyText, searchText(d.Fields, d.BodyText), sha, name, ctype, size, d.CreatedBy, t, t)
 	id, err := q.insertID(ctx, `INSERT INTO documents (unit_id, direction, doc_type, number, notation, doc_date, year, issuer, subject,
-		fields, body_text, original_sha, original_name, original_type, original_size, version, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`, args...)
+		fields, body_text, search_text, original_sha, original_name, original_type, original_size, version, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`, args...)
 	if err != nil {
 		if isUniqueViolation(err) {
 			return fmt.Errorf("this file is already stored for the unit: %w", model.ErrConflict)
@@ -90,16 +99,16 @@ func (q Q) InsertDocument(ctx context.Context, d *model.Document) error {
 
 // UpdateDocumentFields saves corrected fields as the next version; it fails
 // with ErrConflict when the document moved past baseVersion meanwhile.
-func (q Q) UpdateDocumentFields(ctx context.Context, id int64, baseVersion int, f docmodel.Fields, by *int64, note string) (int, error) {
+func (q Q) UpdateDocumentFields(ctx context.Context, id int64, baseVersion int, f docmodel.Fields, body string, by *int64, note string) (int, error) {
 	b, err := json.Marshal(f)
 	if err != nil {
 		return 0, fmt.Errorf("encode document fields: %w", err)
 	}
 	t := now()
 	args := denormalized(f)
-	args = append(args, string(b), t, id, baseVersion)
+	args = append(args, string(b), searchText(f, body), t, id, baseVersion)
 	res, err := q.exec(ctx, `UPDATE documents SET doc_type = ?, number = ?, notation = ?, doc_date = ?, year = ?, issuer = ?, subject = ?,
-		fields = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`, args...)
+		fields = ?, search_text = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("update document %d: %w", id, err)
 	}
@@ -166,7 +175,7 @@ type DocumentFilter struct {
 	Number    string // exact number
 	Notation  string // exact notation
 	Year      int
-	Query     string // words in code, subject or issuer (case-insensitive)
+	Query     string // words anywhere in the document, without regard to case or diacritics
 	BeforeID  int64
 	Limit     int
 }
@@ -199,13 +208,12 @@ func (q Q) Documents(ctx context.Context, f DocumentFilter) ([]*model.Document, 
 		where = append(where, `d.year = ?`)
 		args = append(args, f.Year)
 	}
-	for _, w := range strings.Fields(strings.ToLower(f.Query)) {
-		if len(where) > 20 {
+	for i, w := range textfold.Words(f.Query) {
+		if i == 10 {
 			break
 		}
-		where = append(where, `(lower(d.number || '/' || d.notation) LIKE ? OR lower(d.subject) LIKE ? OR lower(d.issuer) LIKE ?)`)
-		p := "%" + w + "%"
-		args = append(args, p, p, p)
+		where = append(where, `d.search_text LIKE ?`)
+		args = append(args, "%"+escapeLike(w)+"%")
 	}
 	if f.BeforeID > 0 {
 		where = append(where, `d.id < ?`)
@@ -234,6 +242,11 @@ func (q Q) Documents(ctx context.Context, f DocumentFilter) ([]*model.Document, 
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// escapeLike makes LIKE wildcards in a search word literal.
+func escapeLike(s string) string {
+	return strings.NewReplacer("%", "", "_", "").Replace(s)
 }
 
 // ReplaceRefs stores a document's references (replacing earlier ones) and

@@ -115,7 +115,8 @@ func TestDocumentImportLinksCorrectionsAndExchange(t *testing.T) {
 			t.Fatalf("355 cited by: %+v", cited.CitedBy)
 		}
 		// Search by number and notation, and by words.
-		for q, want := range map[string]int{"q=570/STTTT-TTBCBC": 1, "number=355": 1, "q=covid": 2, "q=quỹ+vắc": 0, "notation=ttcs-ttth": 1} {
+		for q, want := range map[string]int{"q=570/STTTT-TTBCBC": 1, "number=355": 1, "q=covid": 2, "q=quỹ+vắc": 2, "q=quy+vac+xin+5K": 2,
+			"q=lam+van+son": 1, "q=Đài+Phát+thanh": 1, "q=nonexistentword": 0, "notation=ttcs-ttth": 1} {
 			var list struct{ Documents []model.Document }
 			e.do("GET", "/api/v1/documents?"+q, clerk, nil).json(t, &list)
 			if len(list.Documents) != want {

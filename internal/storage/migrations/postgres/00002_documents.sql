@@ -12,6 +12,7 @@ CREATE TABLE documents (
     subject       TEXT NOT NULL DEFAULT '',
     fields        TEXT NOT NULL,
     body_text     TEXT NOT NULL DEFAULT '',
+    search_text   TEXT NOT NULL DEFAULT '',
     original_sha  TEXT,
     original_name TEXT NOT NULL DEFAULT '',
     original_type TEXT NOT NULL DEFAULT '',
