@@ -52,6 +52,7 @@ func commands() []command {
 		{"import", "import document files or edXML messages into a unit", runImport},
 		{"render", "render a document in the official layout (PDF, HTML, text)", runRender},
 		{"export", "export a stored document as an edXML message", runExport},
+		{"backup", "archive the database and stored files into one .tar.gz", runBackup},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -114,5 +117,58 @@ func TestUsersAndOrgImport(t *testing.T) {
 	}
 	if code, _, _ := run(t, "mật-khẩu-mới-1\n", "user", "passwd", "--data", data, "vanthu"); code != 0 {
 		t.Fatalf("passwd: exit %d", code)
+	}
+}
+
+func TestBackupRestores(t *testing.T) {
+	data := t.TempDir()
+	if code, _, errs := run(t, "", "import", "--data", data, "--unit", "x", seed); code != 1 || !strings.Contains(errs, "--unit") {
+		t.Fatalf("import into a missing unit: %d %s", code, errs)
+	}
+	csv := filepath.Join(data, "org.csv")
+	_ = os.WriteFile(csv, []byte("code,parent_code,name,kind,abbreviation\nso,,Sở Thông tin và Truyền thông,provincial_dept,STTTT\n"), 0o644)
+	if code, _, errs := run(t, "", "org", "import", "--data", data, csv); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, out, errs := run(t, "", "import", "--data", data, "--unit", "so", seed, "../documents/testdata/cv-355-TTCS-TTTH-2021.txt"); code != 0 || !strings.Contains(out, "imported 2") {
+		t.Fatalf("import: %d %s %s", code, out, errs)
+	}
+	archive := filepath.Join(t.TempDir(), "b.tar.gz")
+	if code, out, errs := run(t, "", "backup", "--data", data, "--out", archive); code != 0 || !strings.Contains(out, "2 stored files") {
+		t.Fatalf("backup: %d %s %s", code, out, errs)
+	}
+	// Restore into a fresh data directory and use it.
+	restored := t.TempDir()
+	f, err := os.Open(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(restored, h.Name)
+		_ = os.MkdirAll(filepath.Dir(p), 0o755)
+		b, _ := io.ReadAll(tr)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errs := run(t, "", "export", "--data", restored, "--to", "so", "1")
+	if code == 0 || !strings.Contains(errs, "agency identifier") {
+		t.Fatalf("export from the restored copy: %d %s %s", code, out, errs)
+	}
+	if code, out, _ := run(t, "", "render", "--data", restored, "--format", "txt", "--id", "1"); code != 0 || !strings.Contains(out, "355/TTCS-TTTH") {
+		t.Fatalf("render from the restored copy: %d %s", code, out)
 	}
 }

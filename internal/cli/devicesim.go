@@ -1,0 +1,410 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/loa-project/loa/internal/broadcast"
+	"github.com/loa-project/loa/internal/broadcast/protocol"
+	"github.com/loa-project/loa/internal/deviceclient"
+	"github.com/loa-project/loa/internal/media"
+	"github.com/loa-project/loa/internal/media/tts"
+	"github.com/loa-project/loa/internal/storage"
+)
+
+// simDevice is one simulated device.
+type simDevice struct {
+	agent   *deviceclient.Agent
+	offline atomic.Bool
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+// simTransport fails requests while its device is offline.
+type simTransport struct {
+	base http.RoundTripper
+	dev  *simDevice
+}
+
+func (t *simTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if t.dev.offline.Load() {
+		if r.Body != nil {
+			r.Body.Close()
+		}
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: fmt.Errorf("simulated outage")}
+	}
+	return t.base.RoundTrip(r)
+}
+
+// simLatency collects push latencies.
+type simLatency struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (l *simLatency) add(d time.Duration) {
+	l.mu.Lock()
+	l.d = append(l.d, d)
+	l.mu.Unlock()
+}
+
+func (l *simLatency) quantiles() (n int, p50, p99, max time.Duration) {
+	l.mu.Lock()
+	d := slices.Clone(l.d)
+	l.mu.Unlock()
+	if len(d) == 0 {
+		return 0, 0, 0, 0
+	}
+	slices.Sort(d)
+	q := func(f float64) time.Duration { return d[min(len(d)-1, int(f*float64(len(d))))] }
+	return len(d), q(0.50), q(0.99), d[len(d)-1]
+}
+
+// runDeviceSim is `loa device-sim`: many simulated devices using the
+// agent's code without audio, with flaky connectivity, for tests and
+// benchmarks.
+func runDeviceSim(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "device-sim", "device-sim --server URL --devices N [--duration D] [--offline-rate R] [--key KEY | --demo-json FILE]")
+	server := fs.String("server", "", "URL of the Loa server")
+	n := fs.Int("devices", 10, "number of simulated devices")
+	duration := fs.Duration("duration", time.Minute, "how long to run")
+	offlineRate := fs.Float64("offline-rate", 0, "share of the time each device is offline, 0-0.9 (outages last 30 s on average)")
+	key := fs.String("key", "", "enrolment key (loa_e_…); default: the one in --demo-json")
+	demoJSON := fs.String("demo-json", "./loa-data/demo.json", "demo.json written by `loa serve --demo` (key and admin token)")
+	poll := fs.Duration("poll", 30*time.Second, "schedule poll interval of each device")
+	report := fs.Duration("report", 5*time.Second, "interval of the live summary")
+	enrolConc := fs.Int("enrol-concurrency", 16, "parallel enrolments at start")
+	emergencyAfter := fs.Duration("emergency-after", 0, "issue an emergency this long after start (needs --token and --media-id)")
+	token := fs.String("token", "", "API token of an operator for --emergency-after (default: the admin token of --demo-json)")
+	mediaID := fs.Int64("media-id", 0, "media item of the emergency")
+	unitID := fs.Int64("unit-id", 0, "unit issuing the emergency, whose subtree is targeted (default: the enrolment unit)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *server == "" {
+		return fmt.Errorf("%w: --server is required", errUsage)
+	}
+	if *n < 1 || *n > 100000 {
+		return fmt.Errorf("%w: --devices %d: simulate 1-100000 devices", errUsage, *n)
+	}
+	if *offlineRate < 0 || *offlineRate > 0.9 {
+		return fmt.Errorf("%w: --offline-rate %.2f: use 0-0.9", errUsage, *offlineRate)
+	}
+	if *poll < time.Second {
+		return fmt.Errorf("%w: --poll %s: at least 1s", errUsage, *poll)
+	}
+	var demo struct {
+		AdminToken    string `json:"admin_token"`
+		EnrolmentKey  string `json:"enrolment_key"`
+		EnrolmentUnit string `json:"enrolment_unit"`
+	}
+	if *key == "" || (*emergencyAfter > 0 && *token == "") {
+		b, err := readFileLimited(*demoJSON, 1<<20)
+		if err != nil {
+			return fmt.Errorf("no --key given and %s cannot be read (%v): pass --key loa_e_… or --demo-json", *demoJSON, err)
+		}
+		if err := json.Unmarshal(b, &demo); err != nil {
+			return fmt.Errorf("%s: %w", *demoJSON, err)
+		}
+		if *key == "" {
+			*key = demo.EnrolmentKey
+		}
+		if *token == "" {
+			*token = demo.AdminToken
+		}
+	}
+	if *emergencyAfter > 0 && *mediaID == 0 {
+		return fmt.Errorf("%w: --emergency-after needs --media-id (a media item of the library)", errUsage)
+	}
+	log := quietLogger(env)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	ctx, cancelAll := context.WithTimeout(ctx, *duration)
+	defer cancelAll()
+
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	base.MaxIdleConns = *n * 2
+	base.MaxIdleConnsPerHost = *n * 2
+	base.ResponseHeaderTimeout = deviceclient.DefaultRequestTimeout
+
+	var click atomic.Int64 // unix nanos of the emergency request
+	var emergencyOrder atomic.Int64
+	lat := &simLatency{}
+	devices := make([]*simDevice, *n)
+	start := time.Now()
+	fmt.Fprintf(env.Stdout, "enrolling %d devices at %s …\n", *n, *server)
+	var enrolErr atomic.Value
+	sem := make(chan struct{}, max(1, *enrolConc))
+	var wg sync.WaitGroup
+	for i := range devices {
+		d := &simDevice{done: make(chan struct{})}
+		devices[i] = d
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			hc := &http.Client{Transport: &simTransport{base: base, dev: d}}
+			resp, err := deviceclient.Enrol(ctx, *server, hc, protocol.EnrolRequest{Key: *key, Name: fmt.Sprintf("sim-%05d", i+1), HardwareID: fmt.Sprintf("sim-%d", i+1)})
+			if err != nil {
+				enrolErr.Store(err)
+				return
+			}
+			a, err := deviceclient.NewAgent(deviceclient.AgentConfig{Server: *server, Identity: &deviceclient.Identity{Server: *server, DeviceID: resp.DeviceID,
+				Credential: resp.Credential, UnitCode: resp.UnitCode}, Player: deviceclient.NullPlayer{}, HTTP: hc, Log: log, PollInterval: *poll,
+				SkipMedia: true, OnEvent: func(ev protocol.Event, at time.Time) {
+					if ev.Type != protocol.EventEmergency || ev.OrderID == 0 {
+						return
+					}
+					if c := click.Load(); c != 0 {
+						if o := emergencyOrder.Load(); o == 0 || o == ev.OrderID {
+							lat.add(at.Sub(time.Unix(0, c)))
+						}
+					} else {
+						lat.add(at.Sub(ev.IssuedAt))
+					}
+				}})
+			if err != nil {
+				enrolErr.Store(err)
+				return
+			}
+			d.agent = a
+		}()
+	}
+	wg.Wait()
+	if v := enrolErr.Load(); v != nil {
+		return fmt.Errorf("enrol simulated devices: %w", v.(error))
+	}
+	fmt.Fprintf(env.Stdout, "enrolled %d devices in %s\n", *n, time.Since(start).Round(time.Millisecond))
+
+	startDevice := func(d *simDevice) {
+		dctx, cancel := context.WithCancel(ctx)
+		d.cancel, d.done = cancel, make(chan struct{})
+		go func() {
+			defer close(d.done)
+			if err := d.agent.Run(dctx); err != nil && ctx.Err() == nil {
+				fmt.Fprintf(env.Stderr, "device %d: %v\n", d.agent.Identity().DeviceID, err)
+			}
+		}()
+	}
+	for i, d := range devices {
+		startDevice(d)
+		if i%500 == 499 {
+			time.Sleep(50 * time.Millisecond) // spread the first polls
+		}
+	}
+
+	// Flaky connectivity: outages of 30 s on average, covering offlineRate
+	// of the time.
+	if *offlineRate > 0 {
+		goOff := *offlineRate / (1 - *offlineRate) / 30
+		go func() {
+			t := time.NewTicker(time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+				for _, d := range devices {
+					switch {
+					case !d.offline.Load() && rand.Float64() < goOff:
+						d.offline.Store(true)
+						d.cancel()
+					case d.offline.Load() && rand.Float64() < 1.0/30:
+						<-d.done
+						d.offline.Store(false)
+						startDevice(d)
+					}
+				}
+			}
+		}()
+	}
+
+	if *emergencyAfter > 0 {
+		go func() {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(*emergencyAfter):
+			}
+			target := *unitID
+			if target == 0 && len(devices) > 0 {
+				target = unitOfDevices(ctx, *server, *token, devices[0].agent.Identity().DeviceID)
+			}
+			body, _ := json.Marshal(map[string]any{"unit_id": target, "title": "Thông báo khẩn (mô phỏng)", "media_id": *mediaID,
+				"targets": []map[string]any{{"kind": "subtree", "id": target}}, "expires_in_minutes": 30})
+			click.Store(time.Now().UnixNano())
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, *server+"/api/v1/broadcast/emergency", bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+*token)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				fmt.Fprintf(env.Stderr, "emergency: %v\n", err)
+				return
+			}
+			defer resp.Body.Close()
+			var res struct {
+				Order struct {
+					ID int64 `json:"id"`
+				} `json:"order"`
+				Devices int `json:"devices"`
+			}
+			b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+			if resp.StatusCode != http.StatusCreated || json.Unmarshal(b, &res) != nil {
+				fmt.Fprintf(env.Stderr, "emergency refused: %d %s\n", resp.StatusCode, b)
+				return
+			}
+			emergencyOrder.Store(res.Order.ID)
+			fmt.Fprintf(env.Stdout, "emergency %d issued to %d devices (answer after %s)\n", res.Order.ID, res.Devices, time.Since(time.Unix(0, click.Load())).Round(time.Millisecond))
+		}()
+	}
+
+	summary := func(final bool) {
+		var polls, nm, perr, plays, up, dup, rej, uperr, push, conn int64
+		off := 0
+		for _, d := range devices {
+			s := &d.agent.Stats
+			polls += s.Polls.Load()
+			nm += s.NotModified.Load()
+			perr += s.PollErrors.Load()
+			plays += s.Plays.Load()
+			up += s.Uploaded.Load()
+			dup += s.Duplicates.Load()
+			rej += s.Rejections.Load()
+			uperr += s.UploadErrors.Load()
+			push += s.PushEvents.Load()
+			conn += s.PushConnects.Load()
+			if d.offline.Load() {
+				off++
+			}
+		}
+		ln, p50, p99, mx := lat.quantiles()
+		label := fmt.Sprintf("[%s]", time.Since(start).Round(time.Second))
+		if final {
+			label = "final:"
+		}
+		fmt.Fprintf(env.Stdout, "%s devices=%d offline=%d polls=%d 304=%d poll_errors=%d push_connects=%d push_events=%d plays=%d reported=%d duplicates=%d rejected=%d upload_errors=%d",
+			label, len(devices), off, polls, nm, perr, conn, push, plays, up, dup, rej, uperr)
+		if ln > 0 {
+			fmt.Fprintf(env.Stdout, " emergency_received=%d latency_p50=%s p99=%s max=%s", ln, p50.Round(time.Millisecond), p99.Round(time.Millisecond), mx.Round(time.Millisecond))
+		}
+		fmt.Fprintln(env.Stdout)
+	}
+	t := time.NewTicker(*report)
+	defer t.Stop()
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case <-t.C:
+			summary(false)
+		}
+	}
+	for _, d := range devices {
+		if d.cancel != nil {
+			d.cancel()
+		}
+	}
+	for _, d := range devices {
+		<-d.done
+	}
+	summary(true)
+	return nil
+}
+
+// unitOfDevices asks the server which unit a device belongs to.
+func unitOfDevices(ctx context.Context, server, token string, deviceID int64) int64 {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/api/v1/broadcast/devices/%d", server, deviceID), nil)
+	if err != nil {
+		return 0
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	var d struct {
+		UnitID int64 `json:"unit_id"`
+	}
+	_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&d)
+	return d.UnitID
+}
+
+func readFileLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(filepath.Clean(path))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, limit))
+}
+
+// openBroadcast builds the broadcast service for `loa serve`: media
+// processing with Debian's ffmpeg, Vietnamese speech with espeak-ng (or
+// the HTTP speech service named by LOA_TTS_URL, with LOA_TTS_TOKEN), the
+// blob store of svc, and on PostgreSQL a LISTEN/NOTIFY notifier so that
+// replicas deliver each other's emergencies. A missing tool disables only
+// what needs it (with a warning). Close the service on shutdown.
+func openBroadcast(ctx context.Context, env Env, svc *services, dataDir, dsn string, log *slog.Logger) (*broadcast.Service, error) {
+	cfg := broadcast.Config{Store: svc.store, Blobs: svc.blobs, Policy: svc.policy, Log: log}
+	if err := os.MkdirAll(filepath.Join(dataDir, "tmp"), 0o750); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	proc, err := media.New(media.Config{TempDir: filepath.Join(dataDir, "tmp"), Logger: log})
+	switch {
+	case err == nil:
+		cfg.Media = proc
+	case errors.Is(err, media.ErrToolMissing):
+		log.Warn("audio uploads and text bulletins are disabled", "err", err)
+	default:
+		return nil, err
+	}
+	var engine tts.Engine
+	var engineID string
+	if u := env.Getenv("LOA_TTS_URL"); u != "" {
+		h, err := tts.NewHTTP(tts.HTTPConfig{URL: u, Token: env.Getenv("LOA_TTS_TOKEN")})
+		if err != nil {
+			return nil, fmt.Errorf("LOA_TTS_URL: %w", err)
+		}
+		engine, engineID = h, h.ID()
+	} else if esp, err := tts.NewEspeak(tts.EspeakConfig{}); err == nil {
+		engine, engineID = esp, esp.ID()
+	} else {
+		log.Warn("text bulletins are disabled", "err", err)
+	}
+	if engine != nil {
+		cached, err := tts.NewCached(engine, engineID, filepath.Join(dataDir, "tts-cache"), log)
+		if err != nil {
+			return nil, err
+		}
+		cfg.TTS = cached
+	}
+	if svc.store.Engine() == storage.Postgres {
+		n, err := broadcast.NewPGNotifier(ctx, dsn, "", log)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Notifier = n
+	}
+	return broadcast.New(cfg)
+}
