@@ -34,6 +34,16 @@ const (
 	DocWrite Action = "document.write" // import, correct
 	RegRead  Action = "register.read"
 	RegWrite Action = "register.write" // allocate numbers, register documents
+	// Directives: outgoing documents drafted, approved and issued by a
+	// unit (its agency), and the deliveries they fan out to recipients.
+	DirectiveRead     Action = "directive.read"     // issued directives and their tracking
+	DirectiveDraft    Action = "directive.draft"    // create and edit drafts, forward deliveries
+	DirectiveApprove  Action = "directive.approve"  // approve or return a submitted draft (signer)
+	DirectiveIssue    Action = "directive.issue"    // number and send an approved draft
+	DirectiveTrack    Action = "directive.track"    // close reported deliveries, summary reports
+	DirectiveSettings Action = "directive.settings" // approval steps, reminders, webhooks
+	DeliveryRead      Action = "delivery.read"      // a unit's inbox
+	DeliveryHandle    Action = "delivery.handle"    // read, acknowledge, assign, report, decline
 )
 
 // Reach is how far from the user's own unit a permission extends.
@@ -97,13 +107,25 @@ func Default() Policy {
 		DocWrite:       {model.RoleAdmin: Subtree, model.RoleClerk: Own, model.RoleDrafter: Own, model.RoleReceiver: Own},
 		RegRead:        {model.RoleAdmin: Subtree, model.RoleClerk: Own, model.RoleApprover: Own, model.RoleViewer: Own},
 		RegWrite:       {model.RoleAdmin: Subtree, model.RoleClerk: Own},
+		// Directives are worked on by the unit's own staff; an
+		// administrator configures them but does not draft, sign or
+		// handle documents.
+		DirectiveRead:     docRead,
+		DirectiveDraft:    {model.RoleDrafter: Own},
+		DirectiveApprove:  {model.RoleApprover: Own},
+		DirectiveIssue:    {model.RoleClerk: Own},
+		DirectiveTrack:    {model.RoleClerk: Own, model.RoleApprover: Own, model.RoleDrafter: Own},
+		DirectiveSettings: {model.RoleAdmin: Subtree},
+		DeliveryRead:      docRead,
+		DeliveryHandle:    {model.RoleClerk: Own, model.RoleReceiver: Own, model.RoleApprover: Own},
 	}
 }
 
 // Actions lists the actions the policy knows, for tests and docs.
 func (p Policy) Actions() []Action {
 	out := make([]Action, 0, len(p))
-	for _, a := range []Action{UnitRead, UnitWrite, GroupRead, GroupWrite, UserRead, UserWrite, TokenAdmin, AuditRead, KeyWrite, BroadcastRead, BroadcastWrite, DeviceAdmin, DocRead, DocWrite, RegRead, RegWrite} {
+	for _, a := range []Action{UnitRead, UnitWrite, GroupRead, GroupWrite, UserRead, UserWrite, TokenAdmin, AuditRead, KeyWrite, BroadcastRead, BroadcastWrite, DeviceAdmin, DocRead, DocWrite, RegRead, RegWrite,
+		DirectiveRead, DirectiveDraft, DirectiveApprove, DirectiveIssue, DirectiveTrack, DirectiveSettings, DeliveryRead, DeliveryHandle} {
 		if _, ok := p[a]; ok {
 			out = append(out, a)
 		}

@@ -52,6 +52,8 @@ func commands() []command {
 		{"import", "import document files or edXML messages into a unit", runImport},
 		{"render", "render a document in the official layout (PDF, HTML, text)", runRender},
 		{"export", "export a stored document as an edXML message", runExport},
+		{"agent", "run a broadcast device (loudspeaker cluster or bulletin board)", runAgent},
+		{"device-sim", "simulate many broadcast devices against a server", runDeviceSim},
 		{"backup", "archive the database and stored files into one .tar.gz", runBackup},
 		{"version", "print the version", runVersion},
 	}

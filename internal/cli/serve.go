@@ -51,8 +51,14 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		url = "http://" + ln.Addr().String()
 	}
 
-	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Documents: svc.documents, Registry: svc.registry, Health: svc.store, Policy: svc.policy, Log: log,
-		Version: Version, SecureCookies: *secure, Collectors: web.DBCollectors(svc.store)})
+	bc, err := openBroadcast(ctx, env, svc, d.data, d.url(env), log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer bc.Close()
+	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Documents: svc.documents, Registry: svc.registry, Broadcast: bc,
+		Health: svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, Collectors: web.DBCollectors(svc.store)})
 	if err != nil {
 		ln.Close()
 		return err

@@ -18,12 +18,15 @@ import (
 type (
 	stubDocuments struct{ Documents }
 	stubRegistry  struct{ Registry }
+	stubBroadcast struct{ Broadcast }
 )
+
+func (stubBroadcast) MaxUpload() int64 { return 1 << 20 }
 
 func newBare(t *testing.T) *Server {
 	t.Helper()
 	s, err := New(Deps{Policy: authz.Default(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Documents: stubDocuments{}, Registry: stubRegistry{}})
+		Documents: stubDocuments{}, Registry: stubRegistry{}, Broadcast: stubBroadcast{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,95 @@
+package broadcast_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/loa-project/loa/internal/authz"
+	"github.com/loa-project/loa/internal/blob"
+	"github.com/loa-project/loa/internal/broadcast"
+	"github.com/loa-project/loa/internal/broadcast/protocol"
+	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/storage"
+	"github.com/loa-project/loa/internal/storage/storetest"
+)
+
+// BenchmarkPlayLogIngest measures play-log ingestion on SQLite: batches
+// of 500 new events from 100 devices, each event checked against the
+// device's schedule items and stored idempotently.
+func BenchmarkPlayLogIngest(b *testing.B) {
+	ctx := context.Background()
+	st, _ := storetest.Open(b, storage.SQLite)
+	blobs, err := blob.NewFS(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Date(2021, 6, 7, 23, 0, 0, 0, vn)
+	svc, err := broadcast.New(broadcast.Config{Store: st, Blobs: blobs, Policy: authz.Default(), Now: func() time.Time { return now }, Location: vn})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer svc.Close()
+	const devices, itemsPerDevice, batch = 100, 500, 500
+	unit := &model.Unit{Code: "bench", Name: "Bench", Kind: "commune_radio"}
+	m := &storage.Media{Title: "x", Source: "upload", SHA256: "ab", OriginalSHA256: "ab", DurationMS: 60000}
+	var auths []*broadcast.DeviceAuth
+	var itemIDs [][]string
+	err = st.Tx(ctx, func(tx *storage.Tx) error {
+		if err := tx.InsertUnit(ctx, unit); err != nil {
+			return err
+		}
+		m.UnitID = unit.ID
+		if err := tx.InsertMedia(ctx, m); err != nil {
+			return err
+		}
+		o := &storage.BroadcastOrder{UnitID: unit.ID, Title: "x", MediaID: m.ID, Level: "normal", StartDate: "2021-06-07", EndDate: "2021-06-07", Slots: "[]"}
+		if err := tx.InsertOrder(ctx, o); err != nil {
+			return err
+		}
+		for d := range devices {
+			dev := &storage.Device{UnitID: unit.ID, Name: fmt.Sprint(d), Kind: "loudspeaker", CredentialPrefix: "x"}
+			if err := tx.InsertDevice(ctx, dev, fmt.Sprintf("hash-%d", d)); err != nil {
+				return err
+			}
+			auths = append(auths, &broadcast.DeviceAuth{Device: dev})
+			var ids []string
+			var items []storage.ScheduleItem
+			for i := range itemsPerDevice {
+				start := time.Date(2021, 6, 7, 6, 0, 0, 0, vn).Add(time.Duration(i) * time.Minute)
+				id := broadcast.ItemID(o.ID, start)
+				ids = append(ids, id)
+				items = append(items, storage.ScheduleItem{DeviceID: dev.ID, ItemID: id, OrderID: o.ID, Level: "normal", Start: start, End: start.Add(time.Minute)})
+			}
+			itemIDs = append(itemIDs, ids)
+			if err := tx.UpsertScheduleItems(ctx, items); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	seq := 0
+	b.ResetTimer()
+	for b.Loop() {
+		d := seq % devices
+		events := make([]protocol.PlayEvent, batch)
+		for i := range events {
+			seq++
+			it := itemIDs[d][i%itemsPerDevice]
+			start := time.Date(2021, 6, 7, 6, 0, 0, 0, vn).Add(time.Duration(i%itemsPerDevice) * time.Minute)
+			events[i] = protocol.PlayEvent{EventID: fmt.Sprintf("ev-%d", seq), ItemID: it, Status: "completed", StartedAt: start, EndedAt: start.Add(time.Minute)}
+		}
+		res, err := svc.IngestPlays(ctx, auths[d], protocol.PlayLogBatch{Events: events})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Accepted != batch {
+			b.Fatalf("accepted %d of %d", res.Accepted, batch)
+		}
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "events/s")
+}

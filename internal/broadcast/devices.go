@@ -1,0 +1,356 @@
+package broadcast
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/loa-project/loa/internal/accounts"
+	"github.com/loa-project/loa/internal/authz"
+	"github.com/loa-project/loa/internal/broadcast/protocol"
+	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/storage"
+)
+
+// Enrol registers a new device with a unit's enrolment key and returns its
+// own credential (shown once; only its hash is stored).
+func (s *Service) Enrol(ctx context.Context, in protocol.EnrolRequest, client string) (*protocol.EnrolResponse, error) {
+	key := strings.TrimSpace(in.Key)
+	switch {
+	case key == "":
+		return nil, fmt.Errorf("send the unit's enrolment key (loa_e_…) in the \"key\" field: %w", model.ErrUnauthorized)
+	case strings.HasPrefix(key, accounts.PrefixDevice):
+		return nil, fmt.Errorf("this is a device credential, not an enrolment key; an enrolled device does not enrol again: %w", model.ErrUnauthorized)
+	case !strings.HasPrefix(key, accounts.PrefixEnrolment):
+		return nil, fmt.Errorf("not an enrolment key (enrolment keys start with %q): %w", accounts.PrefixEnrolment, model.ErrUnauthorized)
+	}
+	name := strings.TrimSpace(in.Name)
+	if name == "" || utf8.RuneCountInString(name) > protocol.MaxNameLen || !utf8.ValidString(name) {
+		return nil, model.Invalid("name", "give the device a name of 1-%d characters, e.g. \"Cụm loa tổ 3\"", protocol.MaxNameLen)
+	}
+	kind := strings.TrimSpace(in.Kind)
+	if kind == "" {
+		kind = protocol.KindLoudspeaker
+	}
+	if kind != protocol.KindLoudspeaker && kind != protocol.KindBoard {
+		return nil, model.Invalid("kind", "%q is not a device kind: use %q or %q", kind, protocol.KindLoudspeaker, protocol.KindBoard)
+	}
+	if len(in.HardwareID) > protocol.MaxFieldLen || len(in.Firmware) > protocol.MaxFieldLen {
+		return nil, model.Invalid("hardware_id", "hardware_id and firmware are limited to %d bytes", protocol.MaxFieldLen)
+	}
+	k, err := s.store.UsableEnrolmentKey(ctx, accounts.HashSecret(key), s.clock())
+	if err != nil {
+		if errors.Is(err, model.ErrNotFound) {
+			return nil, fmt.Errorf("enrolment key unknown, revoked or expired; ask the unit's administrator for a valid key: %w", model.ErrUnauthorized)
+		}
+		return nil, err
+	}
+	unit, err := s.store.Unit(ctx, k.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := accounts.NewSecret(accounts.PrefixDevice)
+	if err != nil {
+		return nil, err
+	}
+	d := &storage.Device{UnitID: unit.ID, Name: name, Kind: kind, HardwareID: in.HardwareID, Firmware: in.Firmware,
+		CredentialPrefix: accounts.DisplayPrefix(secret), EnrolmentKeyID: &k.ID}
+	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
+		if err := tx.InsertDevice(ctx, d, accounts.HashSecret(secret)); err != nil {
+			return err
+		}
+		a := model.System("device")
+		a.UnitID, a.UnitPath, a.ClientAddr = unit.ID, unit.Path, client
+		return tx.AppendAudit(ctx, a, "device.enrol", "device", fmt.Sprint(d.ID), fmt.Sprintf("unit=%s key=%s name=%q", unit.Code, k.Prefix, name))
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.log.Info("device enrolled", "device", d.ID, "unit", unit.Code, "name", name)
+	return &protocol.EnrolResponse{DeviceID: d.ID, Credential: secret, UnitID: unit.ID, UnitCode: unit.Code, UnitName: unit.Name, ServerTime: s.clock()}, nil
+}
+
+// DeviceAuth is an authenticated device request.
+type DeviceAuth struct {
+	Device *storage.Device
+	Header storage.ScheduleHeader
+}
+
+// AuthenticateDevice checks a device credential for the device named in
+// the request path. User tokens and sessions are refused, and so is a
+// credential used for another device than its own.
+func (s *Service) AuthenticateDevice(ctx context.Context, credential string, deviceID int64) (*DeviceAuth, error) {
+	switch {
+	case credential == "":
+		return nil, fmt.Errorf("send the device credential as \"Authorization: Bearer loa_d_…\": %w", model.ErrUnauthorized)
+	case strings.HasPrefix(credential, accounts.PrefixToken), strings.HasPrefix(credential, accounts.PrefixSession):
+		return nil, fmt.Errorf("device endpoints take a device credential (loa_d_…), not a user's token or session: %w", model.ErrUnauthorized)
+	case strings.HasPrefix(credential, accounts.PrefixEnrolment):
+		return nil, fmt.Errorf("an enrolment key only serves to enrol (POST %s); use the credential enrolment returned: %w", protocol.PathEnrol, model.ErrUnauthorized)
+	case !strings.HasPrefix(credential, accounts.PrefixDevice):
+		return nil, fmt.Errorf("not a device credential (they start with %q): %w", accounts.PrefixDevice, model.ErrUnauthorized)
+	}
+	d, h, err := s.store.DeviceByCredential(ctx, accounts.HashSecret(credential))
+	if err != nil {
+		if errors.Is(err, model.ErrNotFound) {
+			return nil, fmt.Errorf("device credential unknown or revoked; enrol the device again: %w", model.ErrUnauthorized)
+		}
+		return nil, err
+	}
+	if d.ID != deviceID {
+		s.log.Warn("device credential used for another device", "credential_of", d.ID, "path_device", deviceID)
+		return nil, fmt.Errorf("this credential belongs to device %d, not to device %d; each device uses its own credential: %w", d.ID, deviceID, model.ErrForbidden)
+	}
+	s.markSeen(storage.DeviceSeen{DeviceID: d.ID, SeenAt: s.clock()})
+	return &DeviceAuth{Device: d, Header: h}, nil
+}
+
+// Heartbeat records a device's state and returns the commands waiting
+// for it (marked delivered).
+func (s *Service) Heartbeat(ctx context.Context, da *DeviceAuth, hb protocol.Heartbeat) (*protocol.HeartbeatResponse, error) {
+	switch {
+	case hb.Volume < 0 || hb.Volume > 100:
+		return nil, model.Invalid("volume", "volume %d is out of range: use 0-100", hb.Volume)
+	case len(hb.Status) > 40 || !utf8.ValidString(hb.Status):
+		return nil, model.Invalid("status", "status is limited to 40 bytes of text, e.g. \"ok\"")
+	case len(hb.Firmware) > protocol.MaxFieldLen || len(hb.PlayingItem) > protocol.MaxItemIDLen:
+		return nil, model.Invalid("firmware", "firmware and playing_item are limited to %d bytes", protocol.MaxFieldLen)
+	case hb.Signal < -200 || hb.Signal > 100:
+		return nil, model.Invalid("signal", "signal %d is out of range: dBm between -200 and 0, or 0 when unknown", hb.Signal)
+	}
+	fw := hb.Firmware
+	if fw == "" {
+		fw = da.Device.Firmware
+	}
+	status := hb.Status
+	if status == "" {
+		status = "ok"
+	}
+	s.markSeen(storage.DeviceSeen{DeviceID: da.Device.ID, SeenAt: s.clock(), Heartbeat: true, Status: status, Volume: hb.Volume, Signal: hb.Signal, Firmware: fw})
+	cmds, err := s.store.PendingCommands(ctx, da.Device.ID)
+	if err != nil {
+		return nil, err
+	}
+	resp := &protocol.HeartbeatResponse{ServerTime: s.clock()}
+	if len(cmds) > 0 {
+		err := s.store.Tx(ctx, func(tx *storage.Tx) error {
+			for _, c := range cmds {
+				if err := tx.MarkCommandDelivered(ctx, da.Device.ID, c.ID); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cmds {
+			resp.Commands = append(resp.Commands, wireCommand(c))
+		}
+	}
+	return resp, nil
+}
+
+func wireCommand(c storage.DeviceCommand) protocol.Command {
+	out := protocol.Command{ID: c.ID, Kind: c.Kind}
+	var p struct {
+		Volume int `json:"volume"`
+	}
+	if json.Unmarshal([]byte(c.Payload), &p) == nil {
+		out.Volume = p.Volume
+	}
+	return out
+}
+
+// DeviceView is a device as monitoring shows it.
+type DeviceView struct {
+	*storage.Device
+	UnitCode string `json:"unit_code"`
+	UnitName string `json:"unit_name"`
+	Online   bool   `json:"online"`
+	// Pushed: the device holds a push connection to this server.
+	Pushed bool `json:"pushed"`
+}
+
+// Devices lists the devices of a unit and the units below it that the
+// actor may see.
+func (s *Service) Devices(ctx context.Context, a model.Actor, unitID int64) ([]DeviceView, error) {
+	unit, err := s.unitFor(ctx, a, authz.BroadcastRead, unitID)
+	if err != nil {
+		return nil, err
+	}
+	path := unit.Path
+	if s.policy.ReachOf(a, authz.BroadcastRead) < authz.Subtree {
+		// Own-unit readers see their unit's devices only.
+		return s.devicesOf(ctx, path, unit.ID)
+	}
+	return s.devicesOf(ctx, path, 0)
+}
+
+func (s *Service) devicesOf(ctx context.Context, path string, onlyUnit int64) ([]DeviceView, error) {
+	devs, err := s.store.Devices(ctx, path, false)
+	if err != nil {
+		return nil, err
+	}
+	units, err := s.store.Subtree(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]*model.Unit{}
+	for _, u := range units {
+		byID[u.ID] = u
+	}
+	now := s.clock()
+	out := make([]DeviceView, 0, len(devs))
+	for _, d := range devs {
+		if onlyUnit != 0 && d.UnitID != onlyUnit {
+			continue
+		}
+		v := DeviceView{Device: d, Online: s.online(d, now), Pushed: s.hub.Connected(d.ID)}
+		if u := byID[d.UnitID]; u != nil {
+			v.UnitCode, v.UnitName = u.Code, u.Name
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// online: seen within the online window (pending in-memory updates count).
+func (s *Service) online(d *storage.Device, now time.Time) bool {
+	last := d.LastSeenAt
+	s.seenMu.Lock()
+	if v, ok := s.seen[d.ID]; ok {
+		t := v.SeenAt
+		last = &t
+	}
+	s.seenMu.Unlock()
+	return last != nil && now.Sub(*last) <= s.cfg.OnlineWindow
+}
+
+// deviceFor loads a device and checks an action on its unit.
+func (s *Service) deviceFor(ctx context.Context, a model.Actor, action authz.Action, id int64) (*storage.Device, *model.Unit, error) {
+	d, err := s.store.Device(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.store.Unit(ctx, d.UnitID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.can(a, action, u); err != nil {
+		return nil, nil, err
+	}
+	return d, u, nil
+}
+
+// Device returns one device.
+func (s *Service) Device(ctx context.Context, a model.Actor, id int64) (*DeviceView, error) {
+	d, u, err := s.deviceFor(ctx, a, authz.BroadcastRead, id)
+	if err != nil {
+		return nil, err
+	}
+	return &DeviceView{Device: d, UnitCode: u.Code, UnitName: u.Name, Online: s.online(d, s.clock()), Pushed: s.hub.Connected(d.ID)}, nil
+}
+
+// RenameDevice changes a device's name.
+func (s *Service) RenameDevice(ctx context.Context, a model.Actor, id int64, name string) error {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > protocol.MaxNameLen {
+		return model.Invalid("name", "give the device a name of 1-%d characters", protocol.MaxNameLen)
+	}
+	if _, _, err := s.deviceFor(ctx, a, authz.DeviceAdmin, id); err != nil {
+		return err
+	}
+	return s.store.Tx(ctx, func(tx *storage.Tx) error {
+		if err := tx.RenameDevice(ctx, id, name); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, a, "device.rename", "device", fmt.Sprint(id), name)
+	})
+}
+
+// RevokeDevice invalidates a device's credential; it must enrol again.
+func (s *Service) RevokeDevice(ctx context.Context, a model.Actor, id int64) error {
+	if _, _, err := s.deviceFor(ctx, a, authz.DeviceAdmin, id); err != nil {
+		return err
+	}
+	return s.store.Tx(ctx, func(tx *storage.Tx) error {
+		if err := tx.RevokeDevice(ctx, id); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, a, "device.revoke", "device", fmt.Sprint(id), "")
+	})
+}
+
+// CommandInput is a remote command from an operator.
+type CommandInput struct {
+	Kind   string `json:"kind"`   // volume, restart, stop
+	Volume int    `json:"volume"` // for volume
+}
+
+// SendCommand queues a remote command and pushes it to the device if it
+// is connected to any replica; otherwise it gets it with its next
+// heartbeat.
+func (s *Service) SendCommand(ctx context.Context, a model.Actor, deviceID int64, in CommandInput) (*storage.DeviceCommand, error) {
+	payload := "{}"
+	switch in.Kind {
+	case protocol.CommandVolume:
+		if in.Volume < 0 || in.Volume > 100 {
+			return nil, model.Invalid("volume", "volume %d is out of range: use 0-100", in.Volume)
+		}
+		payload = fmt.Sprintf(`{"volume":%d}`, in.Volume)
+	case protocol.CommandRestart, protocol.CommandStop:
+	default:
+		return nil, model.Invalid("kind", "%q is not a command: use volume, restart or stop (to play something now, create a live order)", in.Kind)
+	}
+	if _, _, err := s.deviceFor(ctx, a, authz.DeviceAdmin, deviceID); err != nil {
+		return nil, err
+	}
+	c := &storage.DeviceCommand{DeviceID: deviceID, Kind: in.Kind, Payload: payload, CreatedBy: a.Username}
+	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
+		if err := tx.InsertDeviceCommand(ctx, c); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, a, "device.command", "device", fmt.Sprint(deviceID), c.Kind+" "+payload)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.notify.Publish(ctx, Notice{Kind: protocol.EventCommand, Devices: []int64{deviceID}, Command: c.ID}); err != nil {
+		s.log.Warn("push command", "device", deviceID, "err", err)
+	}
+	return c, nil
+}
+
+// CreateEnrolmentKey issues a key with which devices enrol into a unit.
+func (s *Service) CreateEnrolmentKey(ctx context.Context, a model.Actor, unitID int64, label string, expires *time.Time) (string, *model.EnrolmentKey, error) {
+	unit, err := s.unitFor(ctx, a, authz.KeyWrite, unitID)
+	if err != nil {
+		return "", nil, err
+	}
+	if utf8.RuneCountInString(label) > protocol.MaxNameLen {
+		return "", nil, model.Invalid("label", "label is limited to %d characters", protocol.MaxNameLen)
+	}
+	if expires != nil && !expires.After(s.clock()) {
+		return "", nil, model.Invalid("expires_at", "the expiry lies in the past")
+	}
+	secret, err := accounts.NewSecret(accounts.PrefixEnrolment)
+	if err != nil {
+		return "", nil, err
+	}
+	k := &model.EnrolmentKey{UnitID: unit.ID, Label: label, Prefix: accounts.DisplayPrefix(secret), ExpiresAt: expires}
+	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
+		if err := tx.InsertEnrolmentKey(ctx, k, accounts.HashSecret(secret)); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, a, "enrolment_key.create", "enrolment_key", fmt.Sprint(k.ID), "unit="+unit.Code)
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return secret, k, nil
+}

@@ -1,0 +1,126 @@
+package broadcast
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/loa-project/loa/internal/broadcast/protocol"
+)
+
+// subscriberBuffer is how many events may wait for a slow connection
+// before it is dropped (the device reconnects and fetches its schedule).
+const subscriberBuffer = 32
+
+// Subscription is one open push connection of a device.
+type Subscription struct {
+	DeviceID int64
+	C        <-chan protocol.Event
+	ch       chan protocol.Event
+	hub      *Hub
+	once     sync.Once
+	dropped  atomic.Bool
+}
+
+// Lagged reports whether events were dropped because the connection was
+// too slow; the server then closes it.
+func (s *Subscription) Lagged() bool { return s.dropped.Load() }
+
+// Close unregisters the subscription.
+func (s *Subscription) Close() {
+	s.once.Do(func() {
+		s.hub.remove(s)
+		close(s.ch)
+	})
+}
+
+// Hub holds the push connections of the devices connected to this
+// replica and delivers events to them without blocking.
+type Hub struct {
+	mu      sync.RWMutex
+	subs    map[int64]map[*Subscription]struct{}
+	count   atomic.Int64
+	sent    atomic.Int64
+	dropped atomic.Int64
+}
+
+// NewHub returns an empty hub.
+func NewHub() *Hub { return &Hub{subs: map[int64]map[*Subscription]struct{}{}} }
+
+// Subscribe registers a push connection of a device.
+func (h *Hub) Subscribe(deviceID int64) *Subscription {
+	ch := make(chan protocol.Event, subscriberBuffer)
+	s := &Subscription{DeviceID: deviceID, C: ch, ch: ch, hub: h}
+	h.mu.Lock()
+	m := h.subs[deviceID]
+	if m == nil {
+		m = map[*Subscription]struct{}{}
+		h.subs[deviceID] = m
+	}
+	m[s] = struct{}{}
+	h.mu.Unlock()
+	h.count.Add(1)
+	return s
+}
+
+func (h *Hub) remove(s *Subscription) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	m := h.subs[s.DeviceID]
+	if _, ok := m[s]; !ok {
+		return
+	}
+	delete(m, s)
+	if len(m) == 0 {
+		delete(h.subs, s.DeviceID)
+	}
+	h.count.Add(-1)
+}
+
+// Send delivers ev to every connection of the given devices held here and
+// returns how many connections got it.
+func (h *Hub) Send(deviceIDs []int64, ev protocol.Event) int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	n := 0
+	for _, id := range deviceIDs {
+		for s := range h.subs[id] {
+			select {
+			case s.ch <- ev:
+				n++
+			default:
+				s.dropped.Store(true)
+				h.dropped.Add(1)
+			}
+		}
+	}
+	h.sent.Add(int64(n))
+	return n
+}
+
+// Connected reports whether a device has a push connection here.
+func (h *Hub) Connected(deviceID int64) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.subs[deviceID]) > 0
+}
+
+// Stats returns the number of open connections, events sent and events
+// dropped on slow connections.
+func (h *Hub) Stats() (connections, sent, dropped int64) {
+	return h.count.Load(), h.sent.Load(), h.dropped.Load()
+}
+
+// CloseAll closes every connection (shutdown).
+func (h *Hub) CloseAll() {
+	h.mu.RLock()
+	var all []*Subscription
+	for _, m := range h.subs {
+		for s := range m {
+			all = append(all, s)
+		}
+	}
+	h.mu.RUnlock()
+	for _, s := range all {
+		s.Close()
+	}
+}

@@ -1,0 +1,300 @@
+package broadcast
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/loa-project/loa/internal/authz"
+	"github.com/loa-project/loa/internal/blob"
+	"github.com/loa-project/loa/internal/media"
+	"github.com/loa-project/loa/internal/media/tts"
+	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/storage"
+)
+
+// Media sources.
+const (
+	SourceUpload    = "upload"
+	SourceRecording = "recording" // recorded in the browser
+	SourceTTS       = "tts"
+)
+
+// MediaInput describes an uploaded audio file.
+type MediaInput struct {
+	UnitID int64  `json:"unit_id"`
+	Title  string `json:"title"`
+	Source string `json:"source"` // upload (default) or recording
+}
+
+// TTSInput asks for a text bulletin to be read out.
+type TTSInput struct {
+	UnitID int64   `json:"unit_id"`
+	Title  string  `json:"title"`
+	Text   string  `json:"text"`
+	Voice  string  `json:"voice,omitempty"` // vi-north (default), vi-central, vi-south
+	Speed  float64 `json:"speed,omitempty"` // 0.5–2, default 1
+}
+
+// MaxUpload is the largest audio file accepted.
+func (s *Service) MaxUpload() int64 { return s.cfg.MaxUpload }
+
+// errNoMedia explains why audio cannot be processed.
+var errNoMedia = errors.New("audio processing is not available on this server: install Debian's ffmpeg package and restart Loa")
+
+// UploadMedia validates an audio upload (MP3, WAV, OGG/Opus, M4A/AAC,
+// AMR …), converts it to the device format, and stores the original and
+// the converted file. A file that is not complete audio within the limits
+// is refused with the reason, and nothing is stored.
+func (s *Service) UploadMedia(ctx context.Context, a model.Actor, in MediaInput, r io.Reader) (*storage.Media, error) {
+	unit, err := s.unitFor(ctx, a, authz.BroadcastWrite, in.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	title, err := checkTitle(in.Title)
+	if err != nil {
+		return nil, err
+	}
+	src := in.Source
+	if src == "" {
+		src = SourceUpload
+	}
+	if src != SourceUpload && src != SourceRecording {
+		return nil, model.Invalid("source", "%q: use upload or recording", src)
+	}
+	if s.cfg.Media == nil {
+		return nil, errNoMedia
+	}
+	ing, err := s.cfg.Media.Ingest(ctx, r, s.cfg.MaxUpload)
+	if err != nil {
+		return nil, s.mediaError(err)
+	}
+	defer ing.Remove()
+	m := &storage.Media{UnitID: unit.ID, Title: title, Source: src, CreatedBy: a.Username}
+	return m, s.storeIngested(ctx, a, m, ing)
+}
+
+// mediaError maps a refusal of package media to an error for the caller.
+func (s *Service) mediaError(err error) error {
+	var me *media.Error
+	switch {
+	case errors.Is(err, media.ErrTooLarge):
+		return fmt.Errorf("%v: %w", err, &http.MaxBytesError{Limit: s.cfg.MaxUpload})
+	case errors.Is(err, media.ErrToolMissing):
+		return fmt.Errorf("%v: %w", err, errNoMedia)
+	case errors.As(err, &me):
+		// Do not show the server's temporary paths.
+		msg := me.Error()
+		if me.Path != "" {
+			msg = strings.ReplaceAll(msg, fmt.Sprintf("audio file %q: ", me.Path), "")
+			msg = strings.ReplaceAll(msg, "file:"+me.Path, "the upload")
+			msg = strings.ReplaceAll(msg, fmt.Sprintf("%q", me.Path), "")
+			msg = strings.ReplaceAll(msg, me.Path, "the upload")
+		}
+		return model.Invalid("file", "%s", msg)
+	case errors.Is(err, media.ErrNotAudio), errors.Is(err, media.ErrCorrupt), errors.Is(err, media.ErrTooLong), errors.Is(err, media.ErrEmpty):
+		return model.Invalid("file", "%v", err)
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return err
+	}
+	return fmt.Errorf("process audio: %w", err)
+}
+
+// storeIngested moves both files into the blob store and records the item.
+func (s *Service) storeIngested(ctx context.Context, a model.Actor, m *storage.Media, ing *media.Ingested) error {
+	orig, err := s.putFile(ctx, ing.OriginalPath, ing.OriginalSize, ing.Original.ContentType())
+	if err != nil {
+		return err
+	}
+	norm, err := s.putFile(ctx, ing.NormalizedPath, ing.NormalizedSize, "audio/mpeg")
+	if err != nil {
+		return err
+	}
+	res := ing.Normalized
+	m.SHA256, m.Size = norm.SHA256, norm.Size
+	m.DurationMS = res.Info.Duration.Milliseconds()
+	m.LoudnessLUFS = res.OutputLoudness.IntegratedLUFS
+	m.OriginalSHA256, m.OriginalSize = orig.SHA256, orig.Size
+	m.OriginalFormat, m.OriginalCodec = ing.Original.Format, ing.Original.Codec
+	return s.store.Tx(ctx, func(tx *storage.Tx) error {
+		if err := tx.RecordBlob(ctx, orig.SHA256, orig.Size, ing.Original.ContentType()); err != nil {
+			return err
+		}
+		if err := tx.RecordBlob(ctx, norm.SHA256, norm.Size, "audio/mpeg"); err != nil {
+			return err
+		}
+		if err := tx.InsertMedia(ctx, m); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, a, "media.create", "media", fmt.Sprint(m.ID), fmt.Sprintf("source=%s sha256=%s duration_ms=%d title=%q", m.Source, m.SHA256, m.DurationMS, m.Title))
+	})
+}
+
+func (s *Service) putFile(ctx context.Context, path string, size int64, contentType string) (blob.Info, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return blob.Info{}, fmt.Errorf("open processed audio: %w", err)
+	}
+	defer f.Close()
+	info, err := s.blobs.Put(ctx, f, size)
+	if err != nil {
+		return blob.Info{}, fmt.Errorf("store audio (%s): %w", contentType, err)
+	}
+	return info, nil
+}
+
+// SpeakText turns a text bulletin into Vietnamese speech (through the
+// configured engine, cached by text and voice) and stores it like an
+// uploaded file.
+func (s *Service) SpeakText(ctx context.Context, a model.Actor, in TTSInput) (*storage.Media, error) {
+	unit, err := s.unitFor(ctx, a, authz.BroadcastWrite, in.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	title := in.Title
+	if strings.TrimSpace(title) == "" {
+		title = firstWords(in.Text, 12)
+	}
+	if title, err = checkTitle(title); err != nil {
+		return nil, err
+	}
+	if s.cfg.TTS == nil {
+		return nil, errors.New("text-to-speech is not available on this server: install Debian's espeak-ng package (or configure a speech service) and restart Loa")
+	}
+	if s.cfg.Media == nil {
+		return nil, errNoMedia
+	}
+	req := tts.Request{Text: in.Text, Voice: in.Voice, Speed: in.Speed}
+	audio, _, err := s.cfg.TTS.Synthesize(ctx, req)
+	if err != nil {
+		switch {
+		case errors.Is(err, tts.ErrEmptyText), errors.Is(err, tts.ErrTextTooLong):
+			return nil, model.Invalid("text", "%v", err)
+		case errors.Is(err, tts.ErrUnknownVoice):
+			return nil, model.Invalid("voice", "%v (use vi-north, vi-central or vi-south)", err)
+		case errors.Is(err, tts.ErrBadSpeed):
+			return nil, model.Invalid("speed", "%v (use 0.5-2)", err)
+		}
+		return nil, fmt.Errorf("text-to-speech: %w", err)
+	}
+	ing, err := s.cfg.Media.Ingest(ctx, bytes.NewReader(audio), s.cfg.MaxUpload)
+	if err != nil {
+		return nil, s.mediaError(err)
+	}
+	defer ing.Remove()
+	voice := in.Voice
+	if voice == "" {
+		if vs := s.cfg.TTS.Voices(); len(vs) > 0 {
+			voice = vs[0].ID
+		}
+	}
+	speed := in.Speed
+	if speed == 0 {
+		speed = 1
+	}
+	m := &storage.Media{UnitID: unit.ID, Title: title, Source: SourceTTS, TTSText: tts.CleanText(in.Text), TTSVoice: voice, TTSSpeed: speed, CreatedBy: a.Username}
+	return m, s.storeIngested(ctx, a, m, ing)
+}
+
+func firstWords(s string, n int) string {
+	f := strings.Fields(s)
+	if len(f) > n {
+		return strings.Join(f[:n], " ") + "…"
+	}
+	return strings.Join(f, " ")
+}
+
+// Voices lists the text-to-speech voices.
+func (s *Service) Voices() []tts.Voice {
+	if s.cfg.TTS == nil {
+		return nil
+	}
+	return s.cfg.TTS.Voices()
+}
+
+// MediaLibrary lists the media a unit may broadcast: its own and those of
+// the units above it (content sent down), newest first.
+func (s *Service) MediaLibrary(ctx context.Context, a model.Actor, unitID int64) ([]*storage.Media, error) {
+	unit, err := s.unitFor(ctx, a, authz.BroadcastRead, unitID)
+	if err != nil {
+		return nil, err
+	}
+	var out []*storage.Media
+	anc := storage.AncestorIDs(unit.Path)
+	for i := len(anc) - 1; i >= 0; i-- {
+		list, err := s.store.MediaLibrary(ctx, anc[i], 200)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, list...)
+	}
+	return out, nil
+}
+
+// Media returns a media item the actor may read.
+func (s *Service) Media(ctx context.Context, a model.Actor, id int64) (*storage.Media, error) {
+	m, err := s.store.MediaItem(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.store.Unit(ctx, m.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	if !s.policy.Can(a, authz.BroadcastRead, u.Path) && !strings.HasPrefix(a.UnitPath, u.Path) {
+		return nil, fmt.Errorf("media %d of unit %q: %w", id, u.Name, model.ErrForbidden)
+	}
+	return m, nil
+}
+
+// OpenMedia opens the audio of a media item for a user: the device
+// format, or the original as received.
+func (s *Service) OpenMedia(ctx context.Context, a model.Actor, id int64, original bool) (io.ReadSeekCloser, *storage.Media, error) {
+	m, err := s.Media(ctx, a, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	sha := m.SHA256
+	if original {
+		sha = m.OriginalSHA256
+	}
+	f, _, err := s.blobs.Open(ctx, sha)
+	if err != nil {
+		return nil, nil, fmt.Errorf("audio of media %d: %w", id, err)
+	}
+	return f, m, nil
+}
+
+// OpenDeviceMedia opens audio for a device: only audio of items that were
+// scheduled for or pushed to it.
+func (s *Service) OpenDeviceMedia(ctx context.Context, da *DeviceAuth, sha string) (io.ReadSeekCloser, error) {
+	ok, err := s.store.DeviceMayFetchMedia(ctx, da.Device.ID, sha)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("audio %s is not in the schedule of device %d: %w", clip(sha), da.Device.ID, model.ErrNotFound)
+	}
+	f, _, err := s.blobs.Open(ctx, sha)
+	if err != nil {
+		if errors.Is(err, blob.ErrNotFound) {
+			return nil, fmt.Errorf("audio %s is missing from the blob store: %w", sha, model.ErrNotFound)
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
+func clip(s string) string {
+	if len(s) > 70 {
+		return s[:70] + "…"
+	}
+	return s
+}

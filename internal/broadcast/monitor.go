@@ -1,0 +1,200 @@
+package broadcast
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/loa-project/loa/internal/authz"
+	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/schedule"
+	"github.com/loa-project/loa/internal/storage"
+)
+
+// SilentGrace is how long after a scheduled item's end a missing play
+// report turns into a "silent" alert (devices upload plays in batches).
+const SilentGrace = 10 * time.Minute
+
+// Item states in calendar views.
+const (
+	StatePlayed      = "played"
+	StateInterrupted = "interrupted"
+	StateFailed      = "failed"
+	StateSilent      = "silent"  // ended without a play report
+	StatePending     = "pending" // not ended yet (or within the grace)
+)
+
+// DayEntry is one scheduled item of a day with its state.
+type DayEntry struct {
+	storage.DayItem
+	State string `json:"state"`
+}
+
+// DayView is a commune's day: every item scheduled on its devices, and
+// what the devices reported.
+type DayView struct {
+	Unit    *model.Unit  `json:"unit"`
+	Date    string       `json:"date"`
+	Devices []DeviceView `json:"devices"`
+	Items   []DayEntry   `json:"items"`
+	Played  int          `json:"played"`
+	Silent  int          `json:"silent"`
+}
+
+func (s *Service) itemState(it storage.DayItem, now time.Time) string {
+	switch {
+	case it.Completed > 0:
+		return StatePlayed
+	case it.Interrupted > 0:
+		return StateInterrupted
+	case it.Failed > 0:
+		return StateFailed
+	case now.After(it.End.Add(SilentGrace)):
+		return StateSilent
+	}
+	return StatePending
+}
+
+// DayView returns the calendar day (YYYY-MM-DD, "" for today) of a unit
+// and the units below it.
+func (s *Service) DayView(ctx context.Context, a model.Actor, unitID int64, day string) (*DayView, error) {
+	unit, err := s.unitFor(ctx, a, authz.BroadcastRead, unitID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	d := schedule.DateOf(now.In(s.loc))
+	if day != "" {
+		if d, err = schedule.ParseDate(day); err != nil {
+			return nil, model.Invalid("date", "%q is not a date: use YYYY-MM-DD", day)
+		}
+	}
+	from, to := d.In(s.loc), d.AddDays(1).In(s.loc)
+	items, err := s.store.DayItems(ctx, unit.Path, from, to, 0)
+	if err != nil {
+		return nil, err
+	}
+	devs, err := s.devicesOf(ctx, unit.Path, 0)
+	if err != nil {
+		return nil, err
+	}
+	v := &DayView{Unit: unit, Date: d.String(), Devices: devs, Items: make([]DayEntry, 0, len(items))}
+	for _, it := range items {
+		e := DayEntry{DayItem: it, State: s.itemState(it, now)}
+		switch e.State {
+		case StatePlayed, StateInterrupted:
+			v.Played++
+		case StateSilent:
+			v.Silent++
+		}
+		v.Items = append(v.Items, e)
+	}
+	return v, nil
+}
+
+// UnitStatus sums up the devices of one unit.
+type UnitStatus struct {
+	UnitID         int64      `json:"unit_id"`
+	Code           string     `json:"code"`
+	Name           string     `json:"name"`
+	Devices        int        `json:"devices"`
+	Online         int        `json:"online"`
+	Offline        int        `json:"offline"`
+	LastPlayedAt   *time.Time `json:"last_played_at"`
+	LastPlayedItem string     `json:"last_played_item"`
+	SilentSlots    int        `json:"silent_slots"` // in the last 24 hours
+}
+
+// Alert kinds.
+const (
+	AlertOffline   = "offline"    // not seen within the online window
+	AlertNeverSeen = "never_seen" // enrolled but never connected
+	AlertSilent    = "silent"     // silent during a scheduled slot
+)
+
+// Alert is something an operator should look at.
+type Alert struct {
+	Kind       string    `json:"kind"`
+	DeviceID   int64     `json:"device_id"`
+	DeviceName string    `json:"device_name"`
+	UnitID     int64     `json:"unit_id"`
+	At         time.Time `json:"at"`
+	Detail     string    `json:"detail"`
+}
+
+// Overview is the map-free monitoring overview of a unit's subtree, by
+// commune.
+type Overview struct {
+	Unit        *model.Unit  `json:"unit"`
+	GeneratedAt time.Time    `json:"generated_at"`
+	Units       []UnitStatus `json:"units"`
+	Alerts      []Alert      `json:"alerts"`
+}
+
+// Overview summarises the devices under a unit: online/offline per unit,
+// last play, and alerts (offline devices, silent scheduled slots of the
+// last 24 hours).
+func (s *Service) Overview(ctx context.Context, a model.Actor, unitID int64) (*Overview, error) {
+	unit, err := s.unitFor(ctx, a, authz.BroadcastRead, unitID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	devs, err := s.devicesOf(ctx, unit.Path, 0)
+	if err != nil {
+		return nil, err
+	}
+	items, err := s.store.DayItems(ctx, unit.Path, now.Add(-24*time.Hour), now.Add(-SilentGrace), 20000)
+	if err != nil {
+		return nil, err
+	}
+	ov := &Overview{Unit: unit, GeneratedAt: now, Alerts: []Alert{}}
+	byUnit := map[int64]*UnitStatus{}
+	get := func(d DeviceView) *UnitStatus {
+		st := byUnit[d.UnitID]
+		if st == nil {
+			st = &UnitStatus{UnitID: d.UnitID, Code: d.UnitCode, Name: d.UnitName}
+			byUnit[d.UnitID] = st
+		}
+		return st
+	}
+	names := map[int64]string{}
+	for _, d := range devs {
+		names[d.ID] = d.Name
+		st := get(d)
+		st.Devices++
+		if d.Online {
+			st.Online++
+		} else {
+			st.Offline++
+			switch {
+			case d.LastSeenAt == nil:
+				ov.Alerts = append(ov.Alerts, Alert{Kind: AlertNeverSeen, DeviceID: d.ID, DeviceName: d.Name, UnitID: d.UnitID, At: d.CreatedAt,
+					Detail: "enrolled but never connected"})
+			default:
+				ov.Alerts = append(ov.Alerts, Alert{Kind: AlertOffline, DeviceID: d.ID, DeviceName: d.Name, UnitID: d.UnitID, At: *d.LastSeenAt,
+					Detail: fmt.Sprintf("last seen %s ago", now.Sub(*d.LastSeenAt).Round(time.Second))})
+			}
+		}
+		if d.LastPlayedAt != nil && (st.LastPlayedAt == nil || d.LastPlayedAt.After(*st.LastPlayedAt)) {
+			st.LastPlayedAt, st.LastPlayedItem = d.LastPlayedAt, d.LastPlayedItem
+		}
+	}
+	for _, it := range items {
+		if s.itemState(it, now) != StateSilent {
+			continue
+		}
+		if st := byUnit[it.UnitID]; st != nil {
+			st.SilentSlots++
+		}
+		ov.Alerts = append(ov.Alerts, Alert{Kind: AlertSilent, DeviceID: it.DeviceID, DeviceName: names[it.DeviceID], UnitID: it.UnitID, At: it.Start,
+			Detail: fmt.Sprintf("no play reported for %q scheduled at %s", it.OrderTitle, it.Start.In(s.loc).Format("02/01 15:04"))})
+	}
+	for _, st := range byUnit {
+		ov.Units = append(ov.Units, *st)
+	}
+	sort.Slice(ov.Units, func(i, j int) bool { return ov.Units[i].Name < ov.Units[j].Name })
+	sort.SliceStable(ov.Alerts, func(i, j int) bool { return ov.Alerts[i].At.After(ov.Alerts[j].At) })
+	return ov, nil
+}

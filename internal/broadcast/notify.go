@@ -1,0 +1,99 @@
+package broadcast
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+)
+
+// Notice is what replicas tell each other: something happened that the
+// devices they hold must hear about. It is small (PostgreSQL NOTIFY
+// payloads are limited to 8000 bytes): receivers load the details.
+type Notice struct {
+	Kind    string  `json:"k"`           // protocol.EventEmergency, EventLive, EventSchedule, EventCommand
+	OrderID int64   `json:"o,omitempty"` // emergency, live, schedule
+	Devices []int64 `json:"d,omitempty"` // schedule, command: the devices concerned (empty: resolve from the order)
+	Command int64   `json:"c,omitempty"` // command id
+}
+
+// maxNoticeDevices bounds the device list carried in a notice; larger sets
+// are resolved by the receiver from the order.
+const maxNoticeDevices = 400
+
+// Notifier carries notices to every replica, this one included. Publish
+// returns once the notice is handed over; Subscribe delivers every notice
+// published by any replica after the call.
+type Notifier interface {
+	Publish(ctx context.Context, n Notice) error
+	Subscribe(ctx context.Context) (<-chan Notice, error)
+	Close() error
+}
+
+// LocalNotifier delivers notices within one process (a single server,
+// SQLite deployments).
+type LocalNotifier struct {
+	mu   sync.Mutex
+	subs []chan Notice
+}
+
+// NewLocalNotifier returns an in-process notifier.
+func NewLocalNotifier() *LocalNotifier { return &LocalNotifier{} }
+
+// Publish hands the notice to every subscriber.
+func (l *LocalNotifier) Publish(ctx context.Context, n Notice) error {
+	l.mu.Lock()
+	subs := append([]chan Notice(nil), l.subs...)
+	l.mu.Unlock()
+	for _, c := range subs {
+		select {
+		case c <- n:
+		case <-ctx.Done():
+			return fmt.Errorf("publish notice: %w", ctx.Err())
+		}
+	}
+	return nil
+}
+
+// Subscribe returns a channel of notices, closed when ctx ends.
+func (l *LocalNotifier) Subscribe(ctx context.Context) (<-chan Notice, error) {
+	c := make(chan Notice, 256)
+	l.mu.Lock()
+	l.subs = append(l.subs, c)
+	l.mu.Unlock()
+	go func() {
+		<-ctx.Done()
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		for i, x := range l.subs {
+			if x == c {
+				l.subs = append(l.subs[:i], l.subs[i+1:]...)
+				close(c)
+				return
+			}
+		}
+	}()
+	return c, nil
+}
+
+// Close does nothing: subscriptions end with their contexts.
+func (l *LocalNotifier) Close() error { return nil }
+
+func encodeNotice(n Notice) (string, error) {
+	if len(n.Devices) > maxNoticeDevices {
+		n.Devices = nil
+	}
+	b, err := json.Marshal(n)
+	if err != nil {
+		return "", fmt.Errorf("encode notice: %w", err)
+	}
+	return string(b), nil
+}
+
+func decodeNotice(s string) (Notice, error) {
+	var n Notice
+	if err := json.Unmarshal([]byte(s), &n); err != nil {
+		return n, fmt.Errorf("decode notice %q: %w", s, err)
+	}
+	return n, nil
+}

@@ -1,0 +1,537 @@
+package broadcast
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/loa-project/loa/internal/authz"
+	"github.com/loa-project/loa/internal/broadcast/protocol"
+	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/schedule"
+	"github.com/loa-project/loa/internal/storage"
+)
+
+// Limits of orders.
+const (
+	MaxTargets      = 1000
+	MaxTitleRunes   = 300
+	MaxRepeats      = 20
+	MaxEmergencyTTL = 48 * time.Hour
+)
+
+// OrderInput creates a scheduled broadcast order.
+type OrderInput struct {
+	UnitID     int64                 `json:"unit_id"` // the issuing unit
+	Title      string                `json:"title"`
+	MediaID    int64                 `json:"media_id"`
+	Level      string                `json:"level"` // filler, normal, priority, live
+	Interrupts bool                  `json:"interrupts"`
+	StartDate  string                `json:"start_date"` // YYYY-MM-DD or DD/MM/YYYY
+	EndDate    string                `json:"end_date"`
+	ExpiresAt  *time.Time            `json:"expires_at,omitempty"`
+	Slots      []schedule.Slot       `json:"slots"`
+	Weekdays   []time.Weekday        `json:"weekdays,omitempty"` // 0 = Sunday … 6 = Saturday
+	UnitOrder  int                   `json:"unit_order"`
+	Targets    []storage.OrderTarget `json:"targets"`
+	// Source and SourceRef link the order to what it implements, e.g.
+	// "directive" and the directive's content item.
+	Source    string `json:"source,omitempty"`
+	SourceRef string `json:"source_ref,omitempty"`
+}
+
+// EmergencyInput issues an emergency (or, with Live, a "play now") that
+// devices play at once.
+type EmergencyInput struct {
+	UnitID  int64                 `json:"unit_id"`
+	Title   string                `json:"title"`
+	MediaID int64                 `json:"media_id"`
+	Targets []storage.OrderTarget `json:"targets"`
+	// Repeats is the total number of plays (default 1); they are
+	// RepeatEveryMinutes apart (default 10).
+	Repeats            int `json:"repeats,omitempty"`
+	RepeatEveryMinutes int `json:"repeat_every_minutes,omitempty"`
+	// ExpiresInMinutes: devices that were offline play it when they come
+	// back unless it expired (default 360).
+	ExpiresInMinutes int  `json:"expires_in_minutes,omitempty"`
+	Live             bool `json:"live,omitempty"`
+	// Interrupts: cut what is playing (default true for emergencies;
+	// false means play after the current item).
+	Interrupts *bool `json:"interrupts,omitempty"`
+}
+
+// OrderView is an order with the number of devices it resolves to.
+type OrderView struct {
+	*storage.BroadcastOrder
+	Slots    []schedule.Slot `json:"slots"`
+	Weekdays []time.Weekday  `json:"weekdays"`
+	Devices  int             `json:"devices"`
+}
+
+func (s *Service) orderView(ctx context.Context, o *storage.BroadcastOrder) (*OrderView, error) {
+	v := &OrderView{BroadcastOrder: o}
+	slots, wd, err := decodeSlots(o)
+	if err != nil {
+		return nil, err
+	}
+	v.Slots, v.Weekdays = slots, wd
+	ids, err := s.store.OrderDeviceIDs(ctx, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	v.Devices = len(ids)
+	return v, nil
+}
+
+func decodeSlots(o *storage.BroadcastOrder) ([]schedule.Slot, []time.Weekday, error) {
+	var slots []schedule.Slot
+	if o.Slots != "" {
+		if err := json.Unmarshal([]byte(o.Slots), &slots); err != nil {
+			return nil, nil, fmt.Errorf("order %d: stored slots: %w", o.ID, err)
+		}
+	}
+	var wd []time.Weekday
+	for _, f := range strings.Fields(o.Weekdays) {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 0 || n > 6 {
+			return nil, nil, fmt.Errorf("order %d: stored weekday %q", o.ID, f)
+		}
+		wd = append(wd, time.Weekday(n))
+	}
+	return slots, wd, nil
+}
+
+func encodeWeekdays(wd []time.Weekday) string {
+	parts := make([]string, len(wd))
+	for i, d := range wd {
+		parts[i] = strconv.Itoa(int(d))
+	}
+	return strings.Join(parts, " ")
+}
+
+// checkTitle validates an order title.
+func checkTitle(t string) (string, error) {
+	t = strings.TrimSpace(t)
+	if t == "" || utf8.RuneCountInString(t) > MaxTitleRunes || !utf8.ValidString(t) {
+		return "", model.Invalid("title", "give a title of 1-%d characters (it is shown on boards and in reports)", MaxTitleRunes)
+	}
+	return t, nil
+}
+
+// checkContent loads the media item and checks the issuing unit may use
+// it: media of the unit itself or of a unit above it (content sent down),
+// or media the actor may read.
+func (s *Service) checkContent(ctx context.Context, a model.Actor, unit *model.Unit, mediaID int64) (*storage.Media, error) {
+	if mediaID <= 0 {
+		return nil, model.Invalid("media_id", "give the id of a media item of the library (upload audio or create a text bulletin first)")
+	}
+	m, err := s.store.MediaItem(ctx, mediaID)
+	if err != nil {
+		if errors.Is(err, model.ErrNotFound) {
+			return nil, model.Invalid("media_id", "media %d does not exist", mediaID)
+		}
+		return nil, err
+	}
+	mu, err := s.store.Unit(ctx, m.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	if !strings.HasPrefix(unit.Path, mu.Path) && !s.policy.Can(a, authz.BroadcastRead, mu.Path) {
+		return nil, fmt.Errorf("media %d belongs to unit %q, which unit %q may not use: %w", mediaID, mu.Name, unit.Name, model.ErrForbidden)
+	}
+	if time.Duration(m.DurationMS)*time.Millisecond > schedule.MaxContentDuration {
+		return nil, model.Invalid("media_id", "media %d lasts longer than %s", mediaID, schedule.MaxContentDuration)
+	}
+	return m, nil
+}
+
+// checkTargets validates targets: each must exist, lie inside the issuing
+// unit's subtree and be within the actor's broadcast reach.
+func (s *Service) checkTargets(ctx context.Context, a model.Actor, unit *model.Unit, targets []storage.OrderTarget) ([]storage.OrderTarget, error) {
+	if len(targets) == 0 {
+		return nil, model.Invalid("targets", "name at least one target: {\"kind\":\"device\"|\"unit\"|\"subtree\",\"id\":N}")
+	}
+	if len(targets) > MaxTargets {
+		return nil, model.Invalid("targets", "%d targets: at most %d (use subtree targets for many communes)", len(targets), MaxTargets)
+	}
+	seen := map[storage.OrderTarget]bool{}
+	var out []storage.OrderTarget
+	for i, t := range targets {
+		field := fmt.Sprintf("targets[%d]", i)
+		var path, name string
+		switch t.Kind {
+		case storage.TargetDevice:
+			d, err := s.store.Device(ctx, t.ID)
+			if err != nil || d.RevokedAt != nil {
+				return nil, model.Invalid(field, "device %d does not exist or was revoked", t.ID)
+			}
+			u, err := s.store.Unit(ctx, d.UnitID)
+			if err != nil {
+				return nil, err
+			}
+			path, name = u.Path, fmt.Sprintf("device %q", d.Name)
+		case storage.TargetUnit, storage.TargetSubtree:
+			u, err := s.store.Unit(ctx, t.ID)
+			if err != nil {
+				return nil, model.Invalid(field, "unit %d does not exist", t.ID)
+			}
+			path, name = u.Path, fmt.Sprintf("unit %q", u.Name)
+		default:
+			return nil, model.Invalid(field, "%q is not a target kind: use device, unit or subtree", t.Kind)
+		}
+		if !strings.HasPrefix(path, unit.Path) {
+			return nil, model.Invalid(field, "%s is not inside unit %q, which issues the order", name, unit.Name)
+		}
+		if !s.policy.Can(a, authz.BroadcastWrite, path) {
+			return nil, fmt.Errorf("broadcasting to %s: %w", name, model.ErrForbidden)
+		}
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// orderError turns schedule validation errors into a validation error
+// naming the first field.
+func orderError(err error) error {
+	var oe *schedule.OrderError
+	if errors.As(err, &oe) {
+		msgs := []string{}
+		for _, e := range unjoin(err) {
+			msgs = append(msgs, e.Error())
+		}
+		return model.Invalid(oe.Field, "%s", strings.Join(msgs, "; "))
+	}
+	return model.Invalid("", "%v", err)
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// CreateOrder stores a scheduled order and tells the targeted devices
+// that their schedule changed.
+func (s *Service) CreateOrder(ctx context.Context, a model.Actor, in OrderInput) (*OrderView, error) {
+	unit, err := s.unitFor(ctx, a, authz.BroadcastWrite, in.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	title, err := checkTitle(in.Title)
+	if err != nil {
+		return nil, err
+	}
+	level, err := schedule.ParseLevel(in.Level)
+	if err != nil {
+		return nil, model.Invalid("level", "%q is not a level: use normal, priority or filler (live for relays; emergencies go through the emergency endpoint)", in.Level)
+	}
+	if level == schedule.LevelEmergency {
+		return nil, model.Invalid("level", "emergencies are issued with POST /api/v1/broadcast/emergency, which pushes them to the devices at once")
+	}
+	start, err := schedule.ParseDate(in.StartDate)
+	if err != nil {
+		return nil, model.Invalid("start_date", "%q is not a date: use YYYY-MM-DD or DD/MM/YYYY", in.StartDate)
+	}
+	end := start
+	if in.EndDate != "" {
+		if end, err = schedule.ParseDate(in.EndDate); err != nil {
+			return nil, model.Invalid("end_date", "%q is not a date: use YYYY-MM-DD or DD/MM/YYYY", in.EndDate)
+		}
+	}
+	if len(in.Source) > 40 || len(in.SourceRef) > protocol.MaxFieldLen {
+		return nil, model.Invalid("source", "source is limited to 40 bytes and source_ref to %d", protocol.MaxFieldLen)
+	}
+	m, err := s.checkContent(ctx, a, unit, in.MediaID)
+	if err != nil {
+		return nil, err
+	}
+	targets, err := s.checkTargets(ctx, a, unit, in.Targets)
+	if err != nil {
+		return nil, err
+	}
+	so := schedule.Order{ID: "0", ContentID: m.SHA256, Duration: m.Duration(), Devices: []string{"0"}, StartDate: start, EndDate: end,
+		Slots: in.Slots, Weekdays: in.Weekdays, Level: level, Interrupts: in.Interrupts, UnitOrder: in.UnitOrder}
+	if in.ExpiresAt != nil {
+		so.Expires = *in.ExpiresAt
+	}
+	if err := so.Validate(); err != nil {
+		return nil, orderError(err)
+	}
+	slots, err := json.Marshal(in.Slots)
+	if err != nil {
+		return nil, fmt.Errorf("encode slots: %w", err)
+	}
+	source := in.Source
+	if source == "" {
+		source = "local"
+	}
+	o := &storage.BroadcastOrder{UnitID: unit.ID, Title: title, MediaID: m.ID, Level: level.String(), Interrupts: in.Interrupts,
+		StartDate: start.String(), EndDate: end.String(), ExpiresAt: in.ExpiresAt, Slots: string(slots), Weekdays: encodeWeekdays(in.Weekdays),
+		UnitOrder: in.UnitOrder, Source: source, SourceRef: in.SourceRef, CreatedBy: a.Username, Targets: targets}
+	var devices []int64
+	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
+		if err := tx.InsertOrder(ctx, o); err != nil {
+			return err
+		}
+		if devices, err = tx.OrderDeviceIDs(ctx, o.ID); err != nil {
+			return err
+		}
+		if err := tx.BumpScheduleVersion(ctx, devices); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, a, "broadcast.order.create", "broadcast_order", fmt.Sprint(o.ID),
+			fmt.Sprintf("level=%s media=%d devices=%d title=%q", o.Level, m.ID, len(devices), title))
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.publish(ctx, Notice{Kind: protocol.EventSchedule, OrderID: o.ID, Devices: devices})
+	stored, err := s.store.Order(ctx, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &OrderView{BroadcastOrder: stored, Slots: in.Slots, Weekdays: in.Weekdays, Devices: len(devices)}, nil
+}
+
+// publish hands a notice to the notifier, logging failures: the change is
+// stored, and devices will see it at their next poll anyway.
+func (s *Service) publish(ctx context.Context, n Notice) {
+	if err := s.notify.Publish(ctx, n); err != nil {
+		s.log.Warn("publish notice; devices will see the change at their next poll", "kind", n.Kind, "order", n.OrderID, "err", err)
+	}
+}
+
+// EmergencyResult says what an emergency reached.
+type EmergencyResult struct {
+	Order   *OrderView `json:"order"`
+	Devices int        `json:"devices"` // targeted devices
+}
+
+// emergencyTimes returns the instants an emergency order plays at.
+func emergencyTimes(o *storage.BroadcastOrder) []time.Time {
+	if o.IssuedAt == nil {
+		return nil
+	}
+	n := max(o.Repeats, 1)
+	out := make([]time.Time, 0, n)
+	for i := range n {
+		out = append(out, o.IssuedAt.Add(time.Duration(i*o.RepeatEveryS)*time.Second))
+	}
+	return out
+}
+
+// ItemID is the stable id of the occurrence of an order requested at t.
+func ItemID(orderID int64, requested time.Time) string {
+	return "o" + strconv.FormatInt(orderID, 10) + "-" + strconv.FormatInt(requested.Unix(), 10)
+}
+
+// Emergency issues an emergency (or live "play now") order: it is stored
+// with its items for every targeted device and pushed at once to the
+// devices connected to any replica; the others play it when they come
+// back, unless it expired.
+func (s *Service) Emergency(ctx context.Context, a model.Actor, in EmergencyInput) (*EmergencyResult, error) {
+	unit, err := s.unitFor(ctx, a, authz.BroadcastWrite, in.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	title, err := checkTitle(in.Title)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.checkContent(ctx, a, unit, in.MediaID)
+	if err != nil {
+		return nil, err
+	}
+	targets, err := s.checkTargets(ctx, a, unit, in.Targets)
+	if err != nil {
+		return nil, err
+	}
+	repeats := in.Repeats
+	if repeats == 0 {
+		repeats = 1
+	}
+	if repeats < 1 || repeats > MaxRepeats {
+		return nil, model.Invalid("repeats", "repeats %d: play it 1-%d times", in.Repeats, MaxRepeats)
+	}
+	every := time.Duration(in.RepeatEveryMinutes) * time.Minute
+	if repeats > 1 {
+		if in.RepeatEveryMinutes == 0 {
+			every = 10 * time.Minute
+		}
+		if every < m.Duration() || every <= 0 {
+			return nil, model.Invalid("repeat_every_minutes", "repeats must be at least the length of the audio (%s) apart", m.Duration().Round(time.Second))
+		}
+	}
+	ttl := time.Duration(in.ExpiresInMinutes) * time.Minute
+	if in.ExpiresInMinutes == 0 {
+		ttl = DefaultEmergencyTTL
+	}
+	if ttl <= 0 || ttl > MaxEmergencyTTL {
+		return nil, model.Invalid("expires_in_minutes", "an emergency expires within 1 minute to %d hours", int(MaxEmergencyTTL.Hours()))
+	}
+	if last := time.Duration(repeats-1) * every; last >= ttl {
+		return nil, model.Invalid("expires_in_minutes", "the last repeat (after %s) comes after the expiry (%s)", last, ttl)
+	}
+	level := schedule.LevelEmergency
+	if in.Live {
+		level = schedule.LevelLive
+	}
+	interrupts := true
+	if in.Interrupts != nil {
+		interrupts = *in.Interrupts
+	}
+	issued := s.clock().Truncate(time.Second)
+	expires := issued.Add(ttl)
+	lastDay := schedule.DateOf(issued.Add(time.Duration(repeats-1) * every).In(s.loc))
+	o := &storage.BroadcastOrder{UnitID: unit.ID, Title: title, MediaID: m.ID, Level: level.String(), Interrupts: interrupts,
+		StartDate: schedule.DateOf(issued.In(s.loc)).String(), EndDate: lastDay.String(), ExpiresAt: &expires, Slots: "[]",
+		IssuedAt: &issued, Repeats: repeats, RepeatEveryS: int(every / time.Second), Source: "local", CreatedBy: a.Username, Targets: targets}
+	var devices []int64
+	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
+		if err := tx.InsertOrder(ctx, o); err != nil {
+			return err
+		}
+		if devices, err = tx.OrderDeviceIDs(ctx, o.ID); err != nil {
+			return err
+		}
+		times := emergencyTimes(o)
+		items := make([]storage.ScheduleItem, 0, len(devices)*len(times))
+		for _, d := range devices {
+			for _, t := range times {
+				items = append(items, storage.ScheduleItem{DeviceID: d, ItemID: ItemID(o.ID, t), OrderID: o.ID, Level: o.Level, Start: t, End: t.Add(m.Duration())})
+			}
+		}
+		if err := tx.UpsertScheduleItems(ctx, items); err != nil {
+			return err
+		}
+		if err := tx.BumpScheduleVersion(ctx, devices); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, a, "broadcast."+o.Level, "broadcast_order", fmt.Sprint(o.ID),
+			fmt.Sprintf("media=%d devices=%d repeats=%d title=%q", m.ID, len(devices), repeats, title))
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.publish(ctx, Notice{Kind: pushKind(o.Level), OrderID: o.ID})
+	stored, err := s.store.Order(ctx, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	s.log.Info("emergency issued", "order", o.ID, "level", o.Level, "devices", len(devices), "by", a.Username)
+	return &EmergencyResult{Order: &OrderView{BroadcastOrder: stored, Slots: []schedule.Slot{}, Devices: len(devices)}, Devices: len(devices)}, nil
+}
+
+func pushKind(level string) string {
+	if level == schedule.LevelLive.String() {
+		return protocol.EventLive
+	}
+	return protocol.EventEmergency
+}
+
+// Orders lists the orders issued by a unit (and, for administrators, the
+// units below it).
+func (s *Service) Orders(ctx context.Context, a model.Actor, unitID int64) ([]*OrderView, error) {
+	unit, err := s.unitFor(ctx, a, authz.BroadcastRead, unitID)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.store.OrdersOfUnits(ctx, unit.Path, 500)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*OrderView, 0, len(list))
+	for _, o := range list {
+		if o.UnitID != unit.ID && !s.policy.Can(a, authz.BroadcastRead, pathOfUnit(ctx, s.store, o.UnitID)) {
+			continue
+		}
+		v, err := s.orderView(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func pathOfUnit(ctx context.Context, st *storage.Store, id int64) string {
+	u, err := st.Unit(ctx, id)
+	if err != nil {
+		return ""
+	}
+	return u.Path
+}
+
+// Order returns one order.
+func (s *Service) Order(ctx context.Context, a model.Actor, id int64) (*OrderView, error) {
+	o, err := s.store.Order(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.unitFor(ctx, a, authz.BroadcastRead, o.UnitID); err != nil {
+		return nil, err
+	}
+	return s.orderView(ctx, o)
+}
+
+// CancelOrder stops an order; devices drop its future items.
+func (s *Service) CancelOrder(ctx context.Context, a model.Actor, id int64) error {
+	o, err := s.store.Order(ctx, id)
+	if err != nil {
+		return err
+	}
+	if _, err := s.unitFor(ctx, a, authz.BroadcastWrite, o.UnitID); err != nil {
+		return err
+	}
+	var devices []int64
+	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
+		if err := tx.CancelOrder(ctx, id); err != nil {
+			return err
+		}
+		if devices, err = tx.OrderDeviceIDs(ctx, id); err != nil {
+			return err
+		}
+		if err := tx.BumpScheduleVersion(ctx, devices); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, a, "broadcast.order.cancel", "broadcast_order", fmt.Sprint(id), "")
+	})
+	if err != nil {
+		return err
+	}
+	s.publish(ctx, Notice{Kind: protocol.EventSchedule, OrderID: id, Devices: devices})
+	return nil
+}
+
+// OrderReport is the evidence of one order: plays per unit.
+type OrderReport struct {
+	Order *OrderView              `json:"order"`
+	Units []storage.UnitPlayStats `json:"units"`
+	Plays int                     `json:"plays"` // completed plays in all
+}
+
+// Report aggregates an order's play logs (a directive's tracking shows it).
+func (s *Service) Report(ctx context.Context, a model.Actor, orderID int64) (*OrderReport, error) {
+	v, err := s.Order(ctx, a, orderID)
+	if err != nil {
+		return nil, err
+	}
+	stats, err := s.store.OrderPlayStats(ctx, orderID)
+	if err != nil {
+		return nil, err
+	}
+	r := &OrderReport{Order: v, Units: stats}
+	for _, st := range stats {
+		r.Plays += st.Completed
+	}
+	return r, nil
+}

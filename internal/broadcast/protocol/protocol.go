@@ -1,0 +1,239 @@
+// Package protocol holds the wire types of Loa's device protocol, shared
+// by the server (package broadcast and the web layer) and the device
+// client (package deviceclient). docs/device-protocol.md describes the
+// exchange; every body is JSON, every instant RFC 3339 in UTC.
+package protocol
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Endpoints. {id} is the device id returned by enrolment; every device
+// endpoint but enrolment takes "Authorization: Bearer <credential>".
+const (
+	PathEnrol = "/api/v1/device/enrol"
+	// Device-scoped paths, formatted with the device id (and the media hash).
+	PathSchedule  = "/api/v1/device/%d/schedule"
+	PathEvents    = "/api/v1/device/%d/events"
+	PathHeartbeat = "/api/v1/device/%d/heartbeat"
+	PathPlayLogs  = "/api/v1/device/%d/playlogs"
+	PathMedia     = "/api/v1/device/%d/media/%s"
+)
+
+// Limits of the protocol.
+const (
+	MaxPlayEvents  = 1000 // events in one play-log batch
+	MaxEventIDLen  = 64
+	MaxItemIDLen   = 128
+	MaxNameLen     = 120
+	MaxFieldLen    = 200
+	MaxRequestBody = 1 << 20
+)
+
+// Device kinds.
+const (
+	KindLoudspeaker = "loudspeaker" // a cluster of loudspeakers (cụm loa)
+	KindBoard       = "board"       // an electronic bulletin board
+)
+
+// EnrolRequest is sent once, with the unit's enrolment key.
+type EnrolRequest struct {
+	Key        string `json:"key"`
+	Name       string `json:"name"`
+	Kind       string `json:"kind,omitempty"`
+	HardwareID string `json:"hardware_id,omitempty"`
+	Firmware   string `json:"firmware,omitempty"`
+}
+
+// EnrolResponse carries the device's own credential, shown this once.
+type EnrolResponse struct {
+	DeviceID   int64     `json:"device_id"`
+	Credential string    `json:"credential"`
+	UnitID     int64     `json:"unit_id"`
+	UnitCode   string    `json:"unit_code"`
+	UnitName   string    `json:"unit_name"`
+	ServerTime time.Time `json:"server_time"`
+}
+
+// Media is the audio of an item in the device format (MP3), downloaded
+// from PathMedia (HTTP Range supported) and checked against SHA256.
+type Media struct {
+	SHA256     string `json:"sha256"`
+	Size       int64  `json:"size"`
+	DurationMS int64  `json:"duration_ms"`
+}
+
+// Duration is the playing time.
+func (m Media) Duration() time.Duration { return time.Duration(m.DurationMS) * time.Millisecond }
+
+// Item is one play in a device's schedule. Its ID is stable: the same
+// order occurrence has the same ID in every schedule and push.
+type Item struct {
+	ID         string     `json:"id"`
+	OrderID    int64      `json:"order_id"`
+	Title      string     `json:"title"`
+	Level      string     `json:"level"` // filler, normal, priority, live, emergency
+	Interrupts bool       `json:"interrupts"`
+	Requested  time.Time  `json:"requested"`
+	Start      time.Time  `json:"start"`
+	End        time.Time  `json:"end"`
+	Truncated  bool       `json:"truncated,omitempty"`
+	Expires    *time.Time `json:"expires,omitempty"`
+	Media      Media      `json:"media"`
+}
+
+// LevelRank orders levels: higher plays first (0 for an unknown level).
+func LevelRank(level string) int {
+	switch level {
+	case "filler":
+		return 1
+	case "normal":
+		return 2
+	case "priority":
+		return 3
+	case "live":
+		return 4
+	case "emergency":
+		return 5
+	}
+	return 0
+}
+
+// Schedule is a device's playlist for a window of days. Its HTTP ETag
+// changes exactly when its content does.
+type Schedule struct {
+	DeviceID int64     `json:"device_id"`
+	UnitCode string    `json:"unit_code"`
+	Timezone string    `json:"timezone"`
+	From     time.Time `json:"from"`
+	To       time.Time `json:"to"`
+	Items    []Item    `json:"items"`
+}
+
+// Event types on the push channel (server-sent events).
+const (
+	EventHello     = "hello"     // sent on connect
+	EventEmergency = "emergency" // play Items[0] now; later items are repeats
+	EventLive      = "live"      // play now (operator's "play now")
+	EventSchedule  = "schedule"  // the schedule changed: fetch it
+	EventCommand   = "command"   // a remote command
+)
+
+// Event is one message on the push channel.
+type Event struct {
+	Type     string    `json:"type"`
+	IssuedAt time.Time `json:"issued_at"`
+	OrderID  int64     `json:"order_id,omitempty"`
+	Items    []Item    `json:"items,omitempty"`
+	Command  *Command  `json:"command,omitempty"`
+}
+
+// Remote command kinds.
+const (
+	CommandVolume  = "volume"  // set the output volume (0–100)
+	CommandRestart = "restart" // restart the agent
+	CommandStop    = "stop"    // stop what is playing
+)
+
+// Command is a remote command for a device.
+type Command struct {
+	ID     int64  `json:"id"`
+	Kind   string `json:"kind"`
+	Volume int    `json:"volume,omitempty"`
+}
+
+// Heartbeat reports a device's state.
+type Heartbeat struct {
+	Status      string `json:"status"` // ok, degraded, error …
+	Volume      int    `json:"volume"` // 0–100
+	Signal      int    `json:"signal"` // dBm (negative) or 0 when unknown
+	Firmware    string `json:"firmware,omitempty"`
+	PlayingItem string `json:"playing_item,omitempty"`
+	UptimeS     int64  `json:"uptime_s,omitempty"`
+	QueuedPlays int    `json:"queued_plays,omitempty"`
+}
+
+// HeartbeatResponse returns commands that wait for the device.
+type HeartbeatResponse struct {
+	ServerTime time.Time `json:"server_time"`
+	Commands   []Command `json:"commands,omitempty"`
+}
+
+// Play statuses.
+const (
+	PlayCompleted   = "completed"
+	PlayInterrupted = "interrupted"
+	PlayFailed      = "failed"
+)
+
+// PlayEvent is one play as the device reports it. EventID is chosen by
+// the device, unique per device: a replayed event is stored once.
+type PlayEvent struct {
+	EventID   string    `json:"event_id"`
+	ItemID    string    `json:"item_id"`
+	Status    string    `json:"status"`
+	StartedAt time.Time `json:"started_at"`
+	EndedAt   time.Time `json:"ended_at"`
+	Error     string    `json:"error,omitempty"`
+}
+
+// PlayLogBatch is the body of a play-log upload.
+type PlayLogBatch struct {
+	Events []PlayEvent `json:"events"`
+}
+
+// PlayLogResult says what became of a batch.
+type PlayLogResult struct {
+	Accepted   int `json:"accepted"`   // new events stored
+	Duplicates int `json:"duplicates"` // events already stored before
+}
+
+// Rejection names one refused event of a batch.
+type Rejection struct {
+	Index   int    `json:"index"`
+	EventID string `json:"event_id"`
+	Reason  string `json:"reason"`
+}
+
+// RejectedBatch is the body of a 422 answer to a play-log upload: nothing
+// of the batch was stored; the device drops the rejected events and sends
+// the rest again.
+type RejectedBatch struct {
+	Error    ErrorBody   `json:"error"`
+	Rejected []Rejection `json:"rejected"`
+}
+
+// ErrorBody is the error shape of every API error.
+type ErrorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+var idRe = regexp.MustCompile(`^[A-Za-z0-9._:\-]+$`)
+
+// CheckEventID validates a device-chosen event id.
+func CheckEventID(id string) error {
+	if id == "" || len(id) > MaxEventIDLen || !idRe.MatchString(id) {
+		return fmt.Errorf("event_id %q: use 1-%d characters among letters, digits, '.', '_', ':' and '-' (a UUID is fine)", clip(id), MaxEventIDLen)
+	}
+	return nil
+}
+
+// CheckItemID validates an item id.
+func CheckItemID(id string) error {
+	if id == "" || len(id) > MaxItemIDLen || !idRe.MatchString(id) {
+		return fmt.Errorf("item_id %q is not an item id of a schedule", clip(id))
+	}
+	return nil
+}
+
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return strings.ToValidUTF8(s, "?")
+}

@@ -1,0 +1,137 @@
+package broadcast
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/loa-project/loa/internal/broadcast/protocol"
+	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/storage"
+)
+
+// resyncWindow: after a notifier reconnect, emergencies issued this
+// recently are delivered again.
+const resyncWindow = 10 * time.Minute
+
+// Subscribe opens the push channel of an authenticated device.
+func (s *Service) Subscribe(da *DeviceAuth) *Subscription {
+	return s.hub.Subscribe(da.Device.ID)
+}
+
+// deliverLoop turns notices from any replica into events for the devices
+// connected here.
+func (s *Service) deliverLoop(ctx context.Context, notices <-chan Notice) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case n, ok := <-notices:
+			if !ok {
+				return
+			}
+			if err := s.deliver(ctx, n); err != nil && ctx.Err() == nil {
+				s.log.Warn("deliver notice", "kind", n.Kind, "order", n.OrderID, "err", err)
+			}
+		}
+	}
+}
+
+func (s *Service) deliver(ctx context.Context, n Notice) error {
+	switch n.Kind {
+	case protocol.EventEmergency, protocol.EventLive:
+		o, err := s.store.Order(ctx, n.OrderID)
+		if err != nil {
+			return err
+		}
+		return s.pushOrder(ctx, o)
+	case protocol.EventSchedule:
+		devices := n.Devices
+		if len(devices) == 0 && n.OrderID != 0 {
+			var err error
+			if devices, err = s.store.OrderDeviceIDs(ctx, n.OrderID); err != nil {
+				return err
+			}
+		}
+		s.hub.Send(devices, protocol.Event{Type: protocol.EventSchedule, IssuedAt: s.clock(), OrderID: n.OrderID})
+		return nil
+	case protocol.EventCommand:
+		for _, d := range n.Devices {
+			if !s.hub.Connected(d) {
+				continue
+			}
+			cmds, err := s.store.PendingCommands(ctx, d)
+			if err != nil {
+				return err
+			}
+			for _, c := range cmds {
+				if c.ID != n.Command {
+					continue
+				}
+				wc := wireCommand(c)
+				if s.hub.Send([]int64{d}, protocol.Event{Type: protocol.EventCommand, IssuedAt: c.CreatedAt, Command: &wc}) > 0 {
+					if err := s.store.Tx(ctx, func(tx *storage.Tx) error { return tx.MarkCommandDelivered(ctx, d, c.ID) }); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	case NoticeResync:
+		return s.resync(ctx)
+	}
+	return nil
+}
+
+// pushOrder sends an emergency or live order to its targeted devices
+// connected here.
+func (s *Service) pushOrder(ctx context.Context, o *storage.BroadcastOrder) error {
+	now := s.clock()
+	if o.CancelledAt != nil || (o.ExpiresAt != nil && !now.Before(*o.ExpiresAt)) {
+		return nil
+	}
+	devices, err := s.store.OrderDeviceIDs(ctx, o.ID)
+	if err != nil {
+		return err
+	}
+	ev := protocol.Event{Type: pushKind(o.Level), IssuedAt: o.CreatedAt, OrderID: o.ID, Items: pushItems(o)}
+	n := s.hub.Send(devices, ev)
+	s.log.Info("emergency pushed", "order", o.ID, "targeted", len(devices), "connections_here", n)
+	return nil
+}
+
+// pushItems are the plays of an emergency or live order.
+func pushItems(o *storage.BroadcastOrder) []protocol.Item {
+	var out []protocol.Item
+	d := time.Duration(o.MediaDurationMS) * time.Millisecond
+	for _, t := range emergencyTimes(o) {
+		it := protocol.Item{ID: ItemID(o.ID, t), OrderID: o.ID, Title: o.Title, Level: o.Level, Interrupts: o.Interrupts,
+			Requested: t.UTC(), Start: t.UTC(), End: t.Add(d).UTC(), Media: protocol.Media{SHA256: o.MediaSHA256, Size: o.MediaSize, DurationMS: o.MediaDurationMS}}
+		if o.ExpiresAt != nil {
+			e := o.ExpiresAt.UTC()
+			it.Expires = &e
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// resync delivers recent unexpired emergencies again after a notifier
+// outage.
+func (s *Service) resync(ctx context.Context) error {
+	orders, err := s.store.OrdersOfUnits(ctx, "", 200)
+	if err != nil {
+		return err
+	}
+	now := s.clock()
+	var errs []error
+	for _, o := range orders {
+		if o.IssuedAt == nil || now.Sub(*o.IssuedAt) > resyncWindow {
+			continue
+		}
+		if err := s.pushOrder(ctx, o); err != nil && !errors.Is(err, model.ErrNotFound) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

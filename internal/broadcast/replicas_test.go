@@ -1,0 +1,109 @@
+package broadcast_test
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/loa-project/loa/internal/broadcast"
+	"github.com/loa-project/loa/internal/broadcast/protocol"
+	"github.com/loa-project/loa/internal/deviceclient"
+	"github.com/loa-project/loa/internal/storage"
+	"github.com/loa-project/loa/internal/storage/storetest"
+)
+
+func TestLocalNotifierDelivers(t *testing.T) {
+	n := broadcast.NewLocalNotifier()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c1, _ := n.Subscribe(ctx)
+	c2, _ := n.Subscribe(ctx)
+	if err := n.Publish(ctx, broadcast.Notice{Kind: protocol.EventEmergency, OrderID: 7}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []<-chan broadcast.Notice{c1, c2} {
+		select {
+		case got := <-c:
+			if got.OrderID != 7 {
+				t.Fatalf("got %+v", got)
+			}
+		case <-time.After(time.Second):
+			t.Fatal("notice not delivered")
+		}
+	}
+}
+
+// TestReplicasDeliverEmergency runs two servers on one PostgreSQL
+// database: a device holds its push channel on replica B, the operator
+// issues the emergency on replica A, and LISTEN/NOTIFY carries it across.
+func TestReplicasDeliverEmergency(t *testing.T) {
+	if os.Getenv(storetest.EnvPostgres) == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set", storetest.EnvPostgres)
+		}
+		t.Skipf("%s not set: the replica test needs PostgreSQL", storetest.EnvPostgres)
+	}
+	requireTools(t)
+	ctx := context.Background()
+	stA, dsn := storetest.Open(t, storage.Postgres)
+	stB, err := storage.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stB.Close()
+	nA, err := broadcast.NewPGNotifier(ctx, dsn, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nB, err := broadcast.NewPGNotifier(ctx, dsn, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := deviceclient.NewManualClock(time.Now().In(vn))
+	a := newEnv(t, stA, clock, envOptions{notifier: nA})
+	b := newEnv(t, stB, clock, envOptions{notifier: nB})
+
+	commune := a.unit("dtt-vinh-thanh-van")
+	op := a.tokenFor("phatthanh.vinhthanhvan")
+	m := a.ttsMedia(op, commune.ID, "Thông báo khẩn", emergencyText)
+	// The device enrols and listens on replica B.
+	dev, err := deviceclient.Enrol(ctx, b.srv.URL, b.srv.Client(), protocol.EnrolRequest{Key: a.creds.EnrolmentKey, Name: "Cụm loa B"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, _ := deviceclient.NewClient(b.srv.URL, &http.Client{}, dev.DeviceID, dev.Credential)
+	lctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	opened := make(chan struct{}, 1)
+	got := make(chan protocol.Event, 4)
+	go cl.Listen(lctx, func() { opened <- struct{}{} }, func(ev protocol.Event) { got <- ev })
+	select {
+	case <-opened:
+	case <-time.After(5 * time.Second):
+		t.Fatal("push channel on replica B did not open")
+	}
+	eventually(t, 2*time.Second, "the device to be connected to B", func() bool { c, _, _ := b.svc.Hub().Stats(); return c == 1 })
+	// The operator uses replica A.
+	click := time.Now()
+	var er broadcast.EmergencyResult
+	a.mustDo(http.StatusCreated, "POST", "/api/v1/broadcast/emergency", op, broadcast.EmergencyInput{UnitID: commune.ID, Title: "Bão số 2",
+		MediaID: m.ID, Targets: []storage.OrderTarget{{Kind: "subtree", ID: commune.ID}}, Repeats: 2, RepeatEveryMinutes: 5}, &er)
+	deadline := time.After(2 * time.Second)
+	for {
+		select {
+		case ev := <-got:
+			if ev.Type == protocol.EventHello {
+				continue
+			}
+			if ev.Type != protocol.EventEmergency || ev.OrderID != er.Order.ID || len(ev.Items) != 2 {
+				t.Fatalf("replica B pushed %+v", ev)
+			}
+			t.Logf("emergency crossed replicas in %s", time.Since(click).Round(time.Millisecond))
+			return
+		case <-deadline:
+			t.Fatal("the emergency issued on replica A did not reach the device on replica B within 2 s")
+		}
+	}
+}

@@ -1,0 +1,227 @@
+package broadcast
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/loa-project/loa/internal/broadcast/protocol"
+	"github.com/loa-project/loa/internal/schedule"
+	"github.com/loa-project/loa/internal/storage"
+)
+
+// ScheduleResult is a device's schedule as served: its ETag and, unless
+// the device already holds it, the JSON body.
+type ScheduleResult struct {
+	ETag        string
+	Body        []byte // nil when NotModified
+	NotModified bool
+}
+
+// DeviceSchedule returns the device's schedule. It is rebuilt only when
+// an order concerning the device changed or the local day turned;
+// otherwise the stored copy is served, and when ifNoneMatch names its
+// ETag nothing but the ETag is returned (HTTP 304).
+func (s *Service) DeviceSchedule(ctx context.Context, da *DeviceAuth, ifNoneMatch string) (*ScheduleResult, error) {
+	day := schedule.DateOf(s.clock().In(s.loc)).String()
+	h := da.Header
+	if h.ETag != "" && h.Version == da.Device.ScheduleVersion && h.Day == day {
+		if etagMatch(ifNoneMatch, h.ETag) {
+			return &ScheduleResult{ETag: h.ETag, NotModified: true}, nil
+		}
+		stored, body, ok, err := s.store.DeviceSchedule(ctx, da.Device.ID)
+		if err != nil {
+			return nil, err
+		}
+		if ok && stored.ETag == h.ETag {
+			return &ScheduleResult{ETag: stored.ETag, Body: []byte(body)}, nil
+		}
+	}
+	etag, body, err := s.rebuild(ctx, da.Device)
+	if err != nil {
+		return nil, err
+	}
+	if etagMatch(ifNoneMatch, etag) {
+		return &ScheduleResult{ETag: etag, NotModified: true}, nil
+	}
+	return &ScheduleResult{ETag: etag, Body: body}, nil
+}
+
+// etagMatch implements If-None-Match for one strong ETag.
+func etagMatch(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	if header == "*" {
+		return true
+	}
+	for _, part := range splitComma(header) {
+		if part == etag || part == "W/"+etag {
+			return true
+		}
+	}
+	return false
+}
+
+func splitComma(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == ',' {
+			p := s[start:i]
+			for len(p) > 0 && p[0] == ' ' {
+				p = p[1:]
+			}
+			for len(p) > 0 && p[len(p)-1] == ' ' {
+				p = p[:len(p)-1]
+			}
+			if p != "" {
+				out = append(out, p)
+			}
+			start = i + 1
+		}
+	}
+	return out
+}
+
+// BuildSchedule computes a device's schedule from the orders concerning
+// it, without storing it.
+func (s *Service) BuildSchedule(ctx context.Context, d *storage.Device) (*protocol.Schedule, []storage.ScheduleItem, error) {
+	unit, err := s.store.Unit(ctx, d.UnitID)
+	if err != nil {
+		return nil, nil, err
+	}
+	today := schedule.DateOf(s.clock().In(s.loc))
+	last := today.AddDays(s.cfg.HorizonDays - 1)
+	from, to := today.In(s.loc), last.AddDays(1).In(s.loc)
+	orders, err := s.store.OrdersForDevice(ctx, d.ID, unit.ID, unit.Path, today.String(), last.String())
+	if err != nil {
+		return nil, nil, err
+	}
+	devID := strconv.FormatInt(d.ID, 10)
+	byID := map[string]*storage.BroadcastOrder{}
+	var regular []schedule.Order
+	type push struct {
+		o  schedule.Order
+		at time.Time
+	}
+	var pushes []push
+	for _, o := range orders {
+		so, err := s.toScheduleOrder(o, devID)
+		if err != nil {
+			s.log.Warn("order skipped in schedule", "order", o.ID, "device", d.ID, "err", err)
+			continue
+		}
+		byID[so.ID] = o
+		if o.IssuedAt != nil {
+			for _, t := range emergencyTimes(o) {
+				if !t.Before(from) && t.Before(to) && (o.ExpiresAt == nil || t.Before(*o.ExpiresAt)) {
+					pushes = append(pushes, push{so, t})
+				}
+			}
+			continue
+		}
+		regular = append(regular, so)
+	}
+	opt := schedule.Options{}
+	pls, err := schedule.Build(regular, []string{devID}, from, to, s.loc, opt)
+	if err != nil {
+		return nil, nil, fmt.Errorf("build schedule of device %d: %w", d.ID, err)
+	}
+	p := pls[0]
+	slices.SortStableFunc(pushes, func(a, b push) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.o.ID, b.o.ID)
+	})
+	for _, e := range pushes {
+		np, err := schedule.Emergency(p, e.o, e.at, opt)
+		if err != nil {
+			s.log.Warn("emergency skipped in schedule", "order", e.o.ID, "device", d.ID, "err", err)
+			continue
+		}
+		p = np
+	}
+	out := &protocol.Schedule{DeviceID: d.ID, UnitCode: unit.Code, Timezone: s.loc.String(), From: from.UTC(), To: to.UTC(), Items: []protocol.Item{}}
+	var items []storage.ScheduleItem
+	seen := map[string]int{}
+	for _, e := range p.Entries {
+		o := byID[e.OrderID]
+		if o == nil {
+			continue
+		}
+		id := ItemID(o.ID, e.Requested)
+		if n := seen[id]; n > 0 {
+			seen[id] = n + 1
+			id += "." + strconv.Itoa(n+1)
+		} else {
+			seen[id] = 1
+		}
+		it := protocol.Item{ID: id, OrderID: o.ID, Title: o.Title, Level: e.Level.String(), Interrupts: e.Interrupts,
+			Requested: e.Requested.UTC(), Start: e.Start.UTC(), End: e.End.UTC(), Truncated: e.Truncated,
+			Media: protocol.Media{SHA256: o.MediaSHA256, Size: o.MediaSize, DurationMS: o.MediaDurationMS}}
+		if o.ExpiresAt != nil {
+			t := o.ExpiresAt.UTC()
+			it.Expires = &t
+		}
+		out.Items = append(out.Items, it)
+		items = append(items, storage.ScheduleItem{DeviceID: d.ID, ItemID: id, OrderID: o.ID, Level: it.Level, Start: it.Start, End: it.End})
+	}
+	return out, items, nil
+}
+
+// toScheduleOrder converts a stored order for the schedule builder.
+func (s *Service) toScheduleOrder(o *storage.BroadcastOrder, devID string) (schedule.Order, error) {
+	level, err := schedule.ParseLevel(o.Level)
+	if err != nil {
+		return schedule.Order{}, err
+	}
+	slots, wd, err := decodeSlots(o)
+	if err != nil {
+		return schedule.Order{}, err
+	}
+	start, err := schedule.ParseDate(o.StartDate)
+	if err != nil {
+		return schedule.Order{}, fmt.Errorf("order %d: start date: %w", o.ID, err)
+	}
+	end, err := schedule.ParseDate(o.EndDate)
+	if err != nil {
+		return schedule.Order{}, fmt.Errorf("order %d: end date: %w", o.ID, err)
+	}
+	so := schedule.Order{ID: strconv.FormatInt(o.ID, 10), ContentID: o.MediaSHA256, Duration: time.Duration(o.MediaDurationMS) * time.Millisecond,
+		Devices: []string{devID}, StartDate: start, EndDate: end, Slots: slots, Weekdays: wd, Level: level, Interrupts: o.Interrupts,
+		Unit: strconv.FormatInt(o.UnitID, 10), UnitOrder: o.UnitOrder}
+	if o.ExpiresAt != nil {
+		so.Expires = *o.ExpiresAt
+	}
+	return so, nil
+}
+
+// rebuild builds, stores and returns a device's schedule.
+func (s *Service) rebuild(ctx context.Context, d *storage.Device) (string, []byte, error) {
+	sched, items, err := s.BuildSchedule(ctx, d)
+	if err != nil {
+		return "", nil, err
+	}
+	body, err := json.Marshal(sched)
+	if err != nil {
+		return "", nil, fmt.Errorf("encode schedule: %w", err)
+	}
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	day := schedule.DateOf(s.clock().In(s.loc)).String()
+	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
+		return tx.SaveDeviceSchedule(ctx, d.ID, d.ScheduleVersion, day, etag, string(body), items)
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return etag, body, nil
+}

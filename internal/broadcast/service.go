@@ -1,0 +1,242 @@
+// Package broadcast runs Loa's grassroots broadcast: the devices of commune
+// radio (loudspeaker clusters, bulletin boards) and their enrolment and
+// credentials, each unit's media library (uploads and Vietnamese
+// text-to-speech through package media), broadcast orders at the three
+// levels of Circular 39/2020 (normal, priority, emergency) plus live and
+// filler, the per-device schedules built by package schedule and served
+// with ETags, the push channel that delivers emergencies within seconds
+// (across replicas through a Notifier), heartbeats and monitoring, play
+// evidence (idempotent by event id) and public per-unit feeds.
+//
+// Building a schedule and playing it are separate: devices cache their
+// schedule and media and play without the server (see package
+// deviceclient); the server only needs to be reachable to change the
+// schedule, push emergencies and collect evidence.
+package broadcast
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/loa-project/loa/internal/authz"
+	"github.com/loa-project/loa/internal/blob"
+	"github.com/loa-project/loa/internal/media"
+	"github.com/loa-project/loa/internal/media/tts"
+	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/storage"
+)
+
+// Defaults of Config.
+const (
+	DefaultHorizonDays   = 2
+	DefaultMaxUpload     = 200 << 20
+	DefaultOnlineWindow  = 90 * time.Second
+	DefaultFlushInterval = 2 * time.Second
+	DefaultEmergencyTTL  = 6 * time.Hour
+)
+
+// Config configures the service. Store, Blobs and Policy are required.
+type Config struct {
+	Store  *storage.Store
+	Blobs  blob.Store
+	Policy authz.Policy
+	Log    *slog.Logger
+	// Media validates and converts audio; nil refuses uploads and TTS with
+	// a message naming the missing Debian package.
+	Media *media.Processor
+	// TTS synthesises text bulletins (wrap it in tts.Cached); nil refuses
+	// text bulletins.
+	TTS tts.Engine
+	// Notifier carries events between replicas; nil means in-process only
+	// (a single server).
+	Notifier Notifier
+	// Now is the clock (tests simulate time with it); nil means time.Now.
+	Now func() time.Time
+	// Location interprets slots and days; nil means Asia/Ho_Chi_Minh.
+	Location *time.Location
+	// HorizonDays is how many days (today included) a schedule covers.
+	HorizonDays int
+	// MaxUpload bounds an uploaded audio file.
+	MaxUpload int64
+	// OnlineWindow: a device seen within it is online.
+	OnlineWindow time.Duration
+	// FlushInterval is how often "last seen" updates are written.
+	FlushInterval time.Duration
+}
+
+// Service is the broadcast service. It is safe for concurrent use.
+type Service struct {
+	cfg    Config
+	store  *storage.Store
+	blobs  blob.Store
+	policy authz.Policy
+	log    *slog.Logger
+	loc    *time.Location
+	now    func() time.Time
+	hub    *Hub
+	notify Notifier
+
+	seenMu sync.Mutex
+	seen   map[int64]storage.DeviceSeen
+
+	stop   context.CancelFunc
+	wg     sync.WaitGroup
+	closed sync.Once
+}
+
+// New builds the service and starts its background work (event delivery
+// from the notifier, batched "last seen" writes). Call Close to stop it.
+func New(cfg Config) (*Service, error) {
+	if cfg.Store == nil || cfg.Blobs == nil || cfg.Policy == nil {
+		return nil, errors.New("broadcast: Store, Blobs and Policy are required")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Location == nil {
+		loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+		if err != nil {
+			loc = time.FixedZone("ICT", 7*3600)
+		}
+		cfg.Location = loc
+	}
+	if cfg.HorizonDays <= 0 {
+		cfg.HorizonDays = DefaultHorizonDays
+	}
+	if cfg.HorizonDays > 14 {
+		return nil, fmt.Errorf("broadcast: HorizonDays %d: at most 14 days", cfg.HorizonDays)
+	}
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = DefaultMaxUpload
+	}
+	if cfg.OnlineWindow <= 0 {
+		cfg.OnlineWindow = DefaultOnlineWindow
+	}
+	if cfg.FlushInterval <= 0 {
+		cfg.FlushInterval = DefaultFlushInterval
+	}
+	if cfg.Notifier == nil {
+		cfg.Notifier = NewLocalNotifier()
+	}
+	s := &Service{cfg: cfg, store: cfg.Store, blobs: cfg.Blobs, policy: cfg.Policy, log: cfg.Log, loc: cfg.Location, now: cfg.Now,
+		hub: NewHub(), notify: cfg.Notifier, seen: map[int64]storage.DeviceSeen{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stop = cancel
+	events, err := s.notify.Subscribe(ctx)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("broadcast: subscribe to notifier: %w", err)
+	}
+	s.wg.Add(2)
+	go func() { defer s.wg.Done(); s.deliverLoop(ctx, events) }()
+	go func() { defer s.wg.Done(); s.flushLoop(ctx) }()
+	return s, nil
+}
+
+// Close stops background work, writes pending "last seen" updates and
+// closes the push connections.
+func (s *Service) Close() error {
+	var err error
+	s.closed.Do(func() {
+		s.stop()
+		s.wg.Wait()
+		s.hub.CloseAll()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err = errors.Join(s.flushSeen(ctx), s.notify.Close())
+	})
+	return err
+}
+
+// Hub returns the push hub (for metrics and tests).
+func (s *Service) Hub() *Hub { return s.hub }
+
+// Location is the time zone of slots and days.
+func (s *Service) Location() *time.Location { return s.loc }
+
+// clock returns the current instant, truncated to microseconds like the store.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// can checks an action on the data of a unit.
+func (s *Service) can(a model.Actor, action authz.Action, unit *model.Unit) error {
+	if !s.policy.Can(a, action, unit.Path) {
+		return fmt.Errorf("%s on unit %q: %w", action, unit.Name, model.ErrForbidden)
+	}
+	return nil
+}
+
+// unitFor loads a unit and checks an action on it.
+func (s *Service) unitFor(ctx context.Context, a model.Actor, action authz.Action, unitID int64) (*model.Unit, error) {
+	if unitID <= 0 {
+		return nil, model.Invalid("unit_id", "give the id of the unit (a commune radio station or an agency)")
+	}
+	u, err := s.store.Unit(ctx, unitID)
+	if err != nil {
+		if errors.Is(err, model.ErrNotFound) {
+			return nil, model.Invalid("unit_id", "unit %d does not exist", unitID)
+		}
+		return nil, err
+	}
+	return u, s.can(a, action, u)
+}
+
+// flushLoop writes "last seen" updates in batches.
+func (s *Service) flushLoop(ctx context.Context) {
+	t := time.NewTicker(s.cfg.FlushInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.flushSeen(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("record devices as seen", "err", err)
+			}
+		}
+	}
+}
+
+// markSeen notes that a device was seen (and what its heartbeat said).
+func (s *Service) markSeen(v storage.DeviceSeen) {
+	s.seenMu.Lock()
+	defer s.seenMu.Unlock()
+	if cur, ok := s.seen[v.DeviceID]; ok && cur.Heartbeat && !v.Heartbeat {
+		cur.SeenAt = v.SeenAt
+		s.seen[v.DeviceID] = cur
+		return
+	}
+	s.seen[v.DeviceID] = v
+}
+
+// FlushSeen writes pending "last seen" updates now (tests, shutdown).
+func (s *Service) FlushSeen(ctx context.Context) error { return s.flushSeen(ctx) }
+
+func (s *Service) flushSeen(ctx context.Context) error {
+	s.seenMu.Lock()
+	if len(s.seen) == 0 {
+		s.seenMu.Unlock()
+		return nil
+	}
+	batch := make([]storage.DeviceSeen, 0, len(s.seen))
+	for _, v := range s.seen {
+		batch = append(batch, v)
+	}
+	s.seen = map[int64]storage.DeviceSeen{}
+	s.seenMu.Unlock()
+	for len(batch) > 0 {
+		n := min(len(batch), 2000)
+		chunk := batch[:n]
+		batch = batch[n:]
+		if err := s.store.Tx(ctx, func(tx *storage.Tx) error { return tx.TouchDevices(ctx, chunk) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}

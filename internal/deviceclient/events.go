@@ -1,0 +1,173 @@
+package deviceclient
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/loa-project/loa/internal/broadcast/protocol"
+)
+
+// Push channel timing.
+const (
+	// IdleTimeout: a push connection that carried nothing (not even the
+	// server's keep-alive comment, every 20 s) for this long is dropped
+	// and reopened.
+	IdleTimeout = 65 * time.Second
+	// MinBackoff and MaxBackoff bound the wait before reconnecting.
+	MinBackoff = 500 * time.Millisecond
+	MaxBackoff = 30 * time.Second
+)
+
+// ErrStreamClosed is returned when the server ends the push channel.
+var ErrStreamClosed = errors.New("push channel closed by the server")
+
+// Listen opens the push channel once and calls handle for every event
+// until the connection ends (an error) or ctx is cancelled (nil).
+// onOpen is called once the server accepted the connection.
+func (c *Client) Listen(ctx context.Context, onOpen func(), handle func(protocol.Event)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+c.path(protocol.PathEvents), nil)
+	if err != nil {
+		return fmt.Errorf("build request: %w", err)
+	}
+	c.setHeaders(req, true)
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("open push channel: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("open push channel: %w", readAPIError(resp))
+	}
+	if onOpen != nil {
+		onOpen()
+	}
+	// Watchdog: cancel the request when nothing arrives for IdleTimeout.
+	var last atomic.Int64
+	last.Store(time.Now().UnixNano())
+	idle := make(chan struct{})
+	go func() {
+		t := time.NewTicker(IdleTimeout / 4)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if time.Since(time.Unix(0, last.Load())) > IdleTimeout {
+					close(idle)
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	err = readSSE(resp.Body, func() { last.Store(time.Now().UnixNano()) }, func(typ string, data []byte) {
+		var ev protocol.Event
+		if json.Unmarshal(data, &ev) != nil {
+			return
+		}
+		if ev.Type == "" {
+			ev.Type = typ
+		}
+		handle(ev)
+	})
+	select {
+	case <-idle:
+		return fmt.Errorf("push channel silent for %s", IdleTimeout)
+	default:
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	if err == nil || errors.Is(err, io.EOF) {
+		return ErrStreamClosed
+	}
+	return fmt.Errorf("push channel: %w", err)
+}
+
+// readSSE parses a server-sent event stream.
+func readSSE(r io.Reader, alive func(), dispatch func(typ string, data []byte)) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var typ string
+	var data []byte
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return err
+		}
+		alive()
+		line = strings.TrimRight(line, "\r\n")
+		switch {
+		case line == "":
+			if len(data) > 0 {
+				dispatch(typ, data)
+			}
+			typ, data = "", nil
+		case strings.HasPrefix(line, ":"):
+		case strings.HasPrefix(line, "event:"):
+			typ = strings.TrimSpace(strings.TrimPrefix(line, "event:"))
+		case strings.HasPrefix(line, "data:"):
+			d := strings.TrimPrefix(strings.TrimPrefix(line, "data:"), " ")
+			if len(data) > 0 {
+				data = append(data, '\n')
+			}
+			if len(data)+len(d) > 4<<20 {
+				return errors.New("push event larger than 4 MiB")
+			}
+			data = append(data, d...)
+		}
+	}
+}
+
+// ListenLoop keeps the push channel open until ctx ends, reconnecting
+// with exponential backoff and jitter. onOpen runs after every
+// (re)connection: the device should fetch its schedule then, since events
+// may have been missed while it was away. It stops early on an
+// authorization error (the credential was revoked).
+func (c *Client) ListenLoop(ctx context.Context, onOpen func(), handle func(protocol.Event), onError func(error)) error {
+	backoff := MinBackoff
+	for ctx.Err() == nil {
+		start := time.Now()
+		err := c.Listen(ctx, onOpen, handle)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if IsUnauthorized(err) {
+			return err
+		}
+		if onError != nil && err != nil {
+			onError(err)
+		}
+		if time.Since(start) > 30*time.Second {
+			backoff = MinBackoff
+		}
+		wait := jitter(backoff)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		backoff = min(backoff*2, MaxBackoff)
+	}
+	return nil
+}
+
+// jitter spreads d by ±20% so that devices do not reconnect in step.
+func jitter(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}

@@ -1,0 +1,297 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/loa-project/loa/internal/model"
+)
+
+// Device is an enrolled broadcast device: a loudspeaker cluster or an
+// electronic bulletin board belonging to a unit (a commune radio station).
+type Device struct {
+	ID               int64      `json:"id"`
+	UnitID           int64      `json:"unit_id"`
+	Name             string     `json:"name"`
+	Kind             string     `json:"kind"`
+	HardwareID       string     `json:"hardware_id"`
+	CredentialPrefix string     `json:"credential_prefix"`
+	EnrolmentKeyID   *int64     `json:"enrolment_key_id"`
+	ScheduleVersion  int64      `json:"schedule_version"`
+	CreatedAt        time.Time  `json:"created_at"`
+	RevokedAt        *time.Time `json:"revoked_at"`
+	LastSeenAt       *time.Time `json:"last_seen_at"`
+	LastHeartbeatAt  *time.Time `json:"last_heartbeat_at"`
+	Status           string     `json:"status"`
+	Volume           int        `json:"volume"`
+	Signal           int        `json:"signal"`
+	Firmware         string     `json:"firmware"`
+	LastPlayedItem   string     `json:"last_played_item"`
+	LastPlayedAt     *time.Time `json:"last_played_at"`
+}
+
+// ScheduleHeader is what is known of the schedule last built for a device.
+type ScheduleHeader struct {
+	Version int64  // the device's schedule_version it was built for (0: never built)
+	Day     string // the local day it was built on, YYYY-MM-DD
+	ETag    string
+}
+
+const deviceColumns = `d.id, d.unit_id, d.name, d.kind, d.hardware_id, d.credential_prefix, d.enrolment_key_id, d.schedule_version, d.created_at,
+	d.revoked_at, d.last_seen_at, d.last_heartbeat_at, d.status, d.volume, d.signal, d.firmware, d.last_played_item, d.last_played_at`
+
+func scanDevice(sc scanner, extra ...any) (*Device, error) {
+	var d Device
+	var key sql.NullInt64
+	var rev, seen, hb, played sql.NullTime
+	dest := []any{&d.ID, &d.UnitID, &d.Name, &d.Kind, &d.HardwareID, &d.CredentialPrefix, &key, &d.ScheduleVersion, &d.CreatedAt,
+		&rev, &seen, &hb, &d.Status, &d.Volume, &d.Signal, &d.Firmware, &d.LastPlayedItem, &played}
+	if err := sc.Scan(append(dest, extra...)...); err != nil {
+		return nil, err
+	}
+	if key.Valid {
+		d.EnrolmentKeyID = &key.Int64
+	}
+	d.RevokedAt, d.LastSeenAt, d.LastHeartbeatAt, d.LastPlayedAt = bcTimePtr(rev), bcTimePtr(seen), bcTimePtr(hb), bcTimePtr(played)
+	return &d, nil
+}
+
+func bcTimePtr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	v := t.Time.UTC()
+	return &v
+}
+
+func bcNullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// UsableEnrolmentKey returns the enrolment key with this hash when it is
+// neither revoked nor expired at the given instant.
+func (q Q) UsableEnrolmentKey(ctx context.Context, hash string, at time.Time) (*model.EnrolmentKey, error) {
+	var k model.EnrolmentKey
+	var exp sql.NullTime
+	err := q.row(ctx, `SELECT id, unit_id, label, prefix, created_at, expires_at FROM enrolment_keys
+		WHERE key_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`, hash, at.UTC()).
+		Scan(&k.ID, &k.UnitID, &k.Label, &k.Prefix, &k.CreatedAt, &exp)
+	if err != nil {
+		return nil, notFound(err, "enrolment key")
+	}
+	k.ExpiresAt = bcTimePtr(exp)
+	return &k, nil
+}
+
+// InsertDevice stores a new device under the hash of its credential and
+// fills d.ID and d.CreatedAt.
+func (q Q) InsertDevice(ctx context.Context, d *Device, credentialHash string) error {
+	d.CreatedAt = now()
+	if d.ScheduleVersion == 0 {
+		d.ScheduleVersion = 1
+	}
+	id, err := q.insertID(ctx, `INSERT INTO devices (unit_id, name, kind, hardware_id, credential_hash, credential_prefix, enrolment_key_id, schedule_version, created_at, firmware)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		d.UnitID, d.Name, d.Kind, d.HardwareID, credentialHash, d.CredentialPrefix, d.EnrolmentKeyID, d.ScheduleVersion, d.CreatedAt, d.Firmware)
+	if err != nil {
+		return fmt.Errorf("insert device %q: %w", d.Name, err)
+	}
+	d.ID = id
+	return nil
+}
+
+// DeviceByCredential returns the active (not revoked) device holding the
+// credential with this hash, and the header of its last built schedule.
+func (q Q) DeviceByCredential(ctx context.Context, hash string) (*Device, ScheduleHeader, error) {
+	var h ScheduleHeader
+	var ver sql.NullInt64
+	var day, etag sql.NullString
+	d, err := scanDevice(q.row(ctx, `SELECT `+deviceColumns+`, s.version, s.day, s.etag FROM devices d
+		LEFT JOIN device_schedules s ON s.device_id = d.id
+		WHERE d.credential_hash = ? AND d.revoked_at IS NULL`, hash), &ver, &day, &etag)
+	if err != nil {
+		return nil, h, notFound(err, "device credential")
+	}
+	h.Version, h.Day, h.ETag = ver.Int64, day.String, etag.String
+	return d, h, nil
+}
+
+// Device returns a device by id.
+func (q Q) Device(ctx context.Context, id int64) (*Device, error) {
+	d, err := scanDevice(q.row(ctx, `SELECT `+deviceColumns+` FROM devices d WHERE d.id = ?`, id))
+	if err != nil {
+		return nil, notFound(err, fmt.Sprintf("device %d", id))
+	}
+	return d, nil
+}
+
+// Devices lists the devices of units under a path ("" for all), revoked
+// ones included when withRevoked is set, ordered by unit then name.
+func (q Q) Devices(ctx context.Context, underPath string, withRevoked bool) ([]*Device, error) {
+	query := `SELECT ` + deviceColumns + ` FROM devices d JOIN units u ON u.id = d.unit_id WHERE u.path LIKE ?`
+	if !withRevoked {
+		query += ` AND d.revoked_at IS NULL`
+	}
+	rows, err := q.query(ctx, query+` ORDER BY u.path, d.name, d.id`, underPath+"%")
+	if err != nil {
+		return nil, fmt.Errorf("query devices: %w", err)
+	}
+	defer rows.Close()
+	var out []*Device
+	for rows.Next() {
+		d, err := scanDevice(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan device: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// RenameDevice changes a device's name.
+func (q Q) RenameDevice(ctx context.Context, id int64, name string) error {
+	res, err := q.exec(ctx, `UPDATE devices SET name = ? WHERE id = ?`, name, id)
+	if err != nil {
+		return fmt.Errorf("rename device %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("device %d: %w", id, model.ErrNotFound)
+	}
+	return nil
+}
+
+// RevokeDevice invalidates a device's credential.
+func (q Q) RevokeDevice(ctx context.Context, id int64) error {
+	res, err := q.exec(ctx, `UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, now(), id)
+	if err != nil {
+		return fmt.Errorf("revoke device %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("device %d (or already revoked): %w", id, model.ErrNotFound)
+	}
+	return nil
+}
+
+// DeviceSeen is a batched update of what a device last reported.
+type DeviceSeen struct {
+	DeviceID  int64
+	SeenAt    time.Time
+	Heartbeat bool // the fields below come from a heartbeat
+	Status    string
+	Volume    int
+	Signal    int
+	Firmware  string
+}
+
+// TouchDevices records when devices were last seen and, for heartbeats,
+// what they reported. It is called with batches collected in memory.
+func (q Q) TouchDevices(ctx context.Context, seen []DeviceSeen) error {
+	for _, s := range seen {
+		t := s.SeenAt.UTC().Truncate(time.Microsecond)
+		var err error
+		if s.Heartbeat {
+			_, err = q.exec(ctx, `UPDATE devices SET last_seen_at = ?, last_heartbeat_at = ?, status = ?, volume = ?, signal = ?, firmware = ? WHERE id = ?`,
+				t, t, s.Status, s.Volume, s.Signal, s.Firmware, s.DeviceID)
+		} else {
+			_, err = q.exec(ctx, `UPDATE devices SET last_seen_at = ? WHERE id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)`, t, s.DeviceID, t)
+		}
+		if err != nil {
+			return fmt.Errorf("record device %d as seen: %w", s.DeviceID, err)
+		}
+	}
+	return nil
+}
+
+// BumpScheduleVersion marks the schedules of the given devices stale.
+func (q Q) BumpScheduleVersion(ctx context.Context, deviceIDs []int64) error {
+	for len(deviceIDs) > 0 {
+		n := min(len(deviceIDs), 500)
+		chunk := deviceIDs[:n]
+		deviceIDs = deviceIDs[n:]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		if _, err := q.exec(ctx, `UPDATE devices SET schedule_version = schedule_version + 1 WHERE id IN (`+bcPlaceholders(len(chunk))+`)`, args...); err != nil {
+			return fmt.Errorf("mark schedules stale: %w", err)
+		}
+	}
+	return nil
+}
+
+// bcPlaceholders returns "?, ?, …" with n marks.
+func bcPlaceholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}
+
+// AncestorIDs returns the unit ids of a materialised path "/1/5/23/",
+// root first.
+func AncestorIDs(path string) []int64 {
+	var out []int64
+	for _, p := range strings.Split(strings.Trim(path, "/"), "/") {
+		if id, err := strconv.ParseInt(p, 10, 64); err == nil {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// DeviceCommand is a remote command queued for a device.
+type DeviceCommand struct {
+	ID          int64      `json:"id"`
+	DeviceID    int64      `json:"device_id"`
+	Kind        string     `json:"kind"`
+	Payload     string     `json:"payload"`
+	CreatedBy   string     `json:"created_by"`
+	CreatedAt   time.Time  `json:"created_at"`
+	DeliveredAt *time.Time `json:"delivered_at"`
+}
+
+// InsertDeviceCommand queues a remote command.
+func (q Q) InsertDeviceCommand(ctx context.Context, c *DeviceCommand) error {
+	c.CreatedAt = now()
+	id, err := q.insertID(ctx, `INSERT INTO device_commands (device_id, kind, payload, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
+		c.DeviceID, c.Kind, c.Payload, c.CreatedBy, c.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("queue command %q for device %d: %w", c.Kind, c.DeviceID, err)
+	}
+	c.ID = id
+	return nil
+}
+
+// PendingCommands lists a device's undelivered commands, oldest first.
+func (q Q) PendingCommands(ctx context.Context, deviceID int64) ([]DeviceCommand, error) {
+	rows, err := q.query(ctx, `SELECT id, device_id, kind, payload, created_by, created_at FROM device_commands
+		WHERE device_id = ? AND delivered_at IS NULL ORDER BY id LIMIT 100`, deviceID)
+	if err != nil {
+		return nil, fmt.Errorf("query commands of device %d: %w", deviceID, err)
+	}
+	defer rows.Close()
+	var out []DeviceCommand
+	for rows.Next() {
+		var c DeviceCommand
+		if err := rows.Scan(&c.ID, &c.DeviceID, &c.Kind, &c.Payload, &c.CreatedBy, &c.CreatedAt); err != nil {
+			return nil, fmt.Errorf("scan command: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// MarkCommandDelivered records that a device received a command.
+func (q Q) MarkCommandDelivered(ctx context.Context, deviceID, id int64) error {
+	if _, err := q.exec(ctx, `UPDATE device_commands SET delivered_at = ? WHERE id = ? AND device_id = ? AND delivered_at IS NULL`, now(), id, deviceID); err != nil {
+		return fmt.Errorf("mark command %d delivered: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,111 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Media is one item of a unit's media library: the normalised MP3 that
+// devices play (SHA256) and the original as received.
+type Media struct {
+	ID             int64     `json:"id"`
+	UnitID         int64     `json:"unit_id"`
+	Title          string    `json:"title"`
+	Source         string    `json:"source"` // upload, recording, tts
+	SHA256         string    `json:"sha256"`
+	Size           int64     `json:"size"`
+	DurationMS     int64     `json:"duration_ms"`
+	LoudnessLUFS   float64   `json:"loudness_lufs"`
+	OriginalSHA256 string    `json:"original_sha256"`
+	OriginalSize   int64     `json:"original_size"`
+	OriginalFormat string    `json:"original_format"`
+	OriginalCodec  string    `json:"original_codec"`
+	TTSText        string    `json:"tts_text,omitempty"`
+	TTSVoice       string    `json:"tts_voice,omitempty"`
+	TTSSpeed       float64   `json:"tts_speed,omitempty"`
+	CreatedBy      string    `json:"created_by"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// Duration is the playing time of the normalised audio.
+func (m *Media) Duration() time.Duration { return time.Duration(m.DurationMS) * time.Millisecond }
+
+const mediaColumns = `id, unit_id, title, source, sha256, size, duration_ms, loudness_lufs, original_sha256, original_size, original_format, original_codec,
+	tts_text, tts_voice, tts_speed, created_by, created_at`
+
+func scanMedia(sc scanner) (*Media, error) {
+	var m Media
+	if err := sc.Scan(&m.ID, &m.UnitID, &m.Title, &m.Source, &m.SHA256, &m.Size, &m.DurationMS, &m.LoudnessLUFS, &m.OriginalSHA256,
+		&m.OriginalSize, &m.OriginalFormat, &m.OriginalCodec, &m.TTSText, &m.TTSVoice, &m.TTSSpeed, &m.CreatedBy, &m.CreatedAt); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// InsertMedia stores a media item and fills m.ID and m.CreatedAt.
+func (q Q) InsertMedia(ctx context.Context, m *Media) error {
+	m.CreatedAt = now()
+	id, err := q.insertID(ctx, `INSERT INTO media (unit_id, title, source, sha256, size, duration_ms, loudness_lufs, original_sha256, original_size,
+		original_format, original_codec, tts_text, tts_voice, tts_speed, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.UnitID, m.Title, m.Source, m.SHA256, m.Size, m.DurationMS, m.LoudnessLUFS, m.OriginalSHA256, m.OriginalSize,
+		m.OriginalFormat, m.OriginalCodec, m.TTSText, m.TTSVoice, m.TTSSpeed, m.CreatedBy, m.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("insert media %q: %w", m.Title, err)
+	}
+	m.ID = id
+	return nil
+}
+
+// MediaItem returns a media item by id.
+func (q Q) MediaItem(ctx context.Context, id int64) (*Media, error) {
+	m, err := scanMedia(q.row(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = ?`, id))
+	if err != nil {
+		return nil, notFound(err, fmt.Sprintf("media %d", id))
+	}
+	return m, nil
+}
+
+// MediaBySHA returns a media item whose normalised audio has this hash.
+func (q Q) MediaBySHA(ctx context.Context, sha string) (*Media, error) {
+	m, err := scanMedia(q.row(ctx, `SELECT `+mediaColumns+` FROM media WHERE sha256 = ? ORDER BY id LIMIT 1`, sha))
+	if err != nil {
+		return nil, notFound(err, "media "+sha)
+	}
+	return m, nil
+}
+
+// MediaLibrary lists the media of a unit, newest first.
+func (q Q) MediaLibrary(ctx context.Context, unitID int64, limit int) ([]*Media, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	rows, err := q.query(ctx, fmt.Sprintf(`SELECT `+mediaColumns+` FROM media WHERE unit_id = ? ORDER BY id DESC LIMIT %d`, limit), unitID)
+	if err != nil {
+		return nil, fmt.Errorf("query media of unit %d: %w", unitID, err)
+	}
+	defer rows.Close()
+	var out []*Media
+	for rows.Next() {
+		m, err := scanMedia(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan media: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// DeviceMayFetchMedia reports whether the audio with this hash belongs to
+// an item that was scheduled or pushed to the device.
+func (q Q) DeviceMayFetchMedia(ctx context.Context, deviceID int64, sha string) (bool, error) {
+	var n int
+	err := q.row(ctx, `SELECT count(*) FROM device_schedule_items i
+		JOIN broadcast_orders o ON o.id = i.order_id JOIN media m ON m.id = o.media_id
+		WHERE i.device_id = ? AND m.sha256 = ?`, deviceID, sha).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("check media %s for device %d: %w", sha, deviceID, err)
+	}
+	return n > 0, nil
+}

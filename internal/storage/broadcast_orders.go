@@ -1,0 +1,246 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/loa-project/loa/internal/model"
+)
+
+// Broadcast target kinds.
+const (
+	TargetDevice  = "device"  // one device
+	TargetUnit    = "unit"    // the devices of one unit
+	TargetSubtree = "subtree" // the devices of a unit and every unit below it
+)
+
+// OrderTarget names who an order plays on.
+type OrderTarget struct {
+	Kind string `json:"kind"`
+	ID   int64  `json:"id"`
+}
+
+// BroadcastOrder is a broadcast order as stored: content (a media item),
+// targets, period, time slots (JSON of schedule.Slot) and level.
+type BroadcastOrder struct {
+	ID           int64         `json:"id"`
+	UnitID       int64         `json:"unit_id"`
+	Title        string        `json:"title"`
+	MediaID      int64         `json:"media_id"`
+	Level        string        `json:"level"`
+	Interrupts   bool          `json:"interrupts"`
+	StartDate    string        `json:"start_date"`
+	EndDate      string        `json:"end_date"`
+	ExpiresAt    *time.Time    `json:"expires_at"`
+	Slots        string        `json:"-"`
+	Weekdays     string        `json:"-"`
+	UnitOrder    int           `json:"unit_order"`
+	IssuedAt     *time.Time    `json:"issued_at"`
+	Repeats      int           `json:"repeats"`
+	RepeatEveryS int           `json:"repeat_every_s"`
+	Source       string        `json:"source"`
+	SourceRef    string        `json:"source_ref"`
+	CreatedBy    string        `json:"created_by"`
+	CreatedAt    time.Time     `json:"created_at"`
+	CancelledAt  *time.Time    `json:"cancelled_at"`
+	Targets      []OrderTarget `json:"targets"`
+	// The media item, joined.
+	MediaSHA256     string `json:"media_sha256"`
+	MediaSize       int64  `json:"media_size"`
+	MediaDurationMS int64  `json:"media_duration_ms"`
+	MediaTitle      string `json:"media_title"`
+}
+
+const orderColumns = `o.id, o.unit_id, o.title, o.media_id, o.level, o.interrupts, o.start_date, o.end_date, o.expires_at, o.slots, o.weekdays,
+	o.unit_order, o.issued_at, o.repeats, o.repeat_every_s, o.source, o.source_ref, o.created_by, o.created_at, o.cancelled_at,
+	m.sha256, m.size, m.duration_ms, m.title`
+
+const orderFrom = ` FROM broadcast_orders o JOIN media m ON m.id = o.media_id`
+
+func scanOrder(sc scanner) (*BroadcastOrder, error) {
+	var o BroadcastOrder
+	var exp, issued, cancelled sql.NullTime
+	if err := sc.Scan(&o.ID, &o.UnitID, &o.Title, &o.MediaID, &o.Level, &o.Interrupts, &o.StartDate, &o.EndDate, &exp, &o.Slots, &o.Weekdays,
+		&o.UnitOrder, &issued, &o.Repeats, &o.RepeatEveryS, &o.Source, &o.SourceRef, &o.CreatedBy, &o.CreatedAt, &cancelled,
+		&o.MediaSHA256, &o.MediaSize, &o.MediaDurationMS, &o.MediaTitle); err != nil {
+		return nil, err
+	}
+	o.ExpiresAt, o.IssuedAt, o.CancelledAt = bcTimePtr(exp), bcTimePtr(issued), bcTimePtr(cancelled)
+	return &o, nil
+}
+
+func (q Q) scanOrders(ctx context.Context, query string, args ...any) ([]*BroadcastOrder, error) {
+	rows, err := q.query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query broadcast orders: %w", err)
+	}
+	var out []*BroadcastOrder
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("scan broadcast order: %w", err)
+		}
+		out = append(out, o)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read broadcast orders: %w", err)
+	}
+	return out, q.withTargets(ctx, out)
+}
+
+func (q Q) withTargets(ctx context.Context, orders []*BroadcastOrder) error {
+	if len(orders) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*BroadcastOrder, len(orders))
+	args := make([]any, 0, len(orders))
+	for _, o := range orders {
+		byID[o.ID] = o
+		o.Targets = nil
+		args = append(args, o.ID)
+	}
+	for len(args) > 0 {
+		n := min(len(args), 500)
+		chunk := args[:n]
+		args = args[n:]
+		rows, err := q.query(ctx, `SELECT order_id, kind, ref_id FROM broadcast_order_targets WHERE order_id IN (`+bcPlaceholders(len(chunk))+`) ORDER BY order_id, kind, ref_id`, chunk...)
+		if err != nil {
+			return fmt.Errorf("query order targets: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var t OrderTarget
+			if err := rows.Scan(&id, &t.Kind, &t.ID); err != nil {
+				rows.Close()
+				return fmt.Errorf("scan order target: %w", err)
+			}
+			byID[id].Targets = append(byID[id].Targets, t)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// InsertOrder stores an order with its targets and fills o.ID and o.CreatedAt.
+func (q Q) InsertOrder(ctx context.Context, o *BroadcastOrder) error {
+	o.CreatedAt = now()
+	id, err := q.insertID(ctx, `INSERT INTO broadcast_orders (unit_id, title, media_id, level, interrupts, start_date, end_date, expires_at, slots, weekdays,
+		unit_order, issued_at, repeats, repeat_every_s, source, source_ref, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		o.UnitID, o.Title, o.MediaID, o.Level, o.Interrupts, o.StartDate, o.EndDate, bcNullTime(o.ExpiresAt), o.Slots, o.Weekdays,
+		o.UnitOrder, bcNullTime(o.IssuedAt), o.Repeats, o.RepeatEveryS, o.Source, o.SourceRef, o.CreatedBy, o.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("insert broadcast order %q: %w", o.Title, err)
+	}
+	o.ID = id
+	for _, t := range o.Targets {
+		if _, err := q.exec(ctx, `INSERT INTO broadcast_order_targets (order_id, kind, ref_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, id, t.Kind, t.ID); err != nil {
+			return fmt.Errorf("insert target %s %d of order %d: %w", t.Kind, t.ID, id, err)
+		}
+	}
+	return nil
+}
+
+// Order returns an order by id, with its targets and media.
+func (q Q) Order(ctx context.Context, id int64) (*BroadcastOrder, error) {
+	out, err := q.scanOrders(ctx, `SELECT `+orderColumns+orderFrom+` WHERE o.id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("broadcast order %d: %w", id, model.ErrNotFound)
+	}
+	return out[0], nil
+}
+
+// OrdersOfUnits lists the orders issued by units under a path ("" for
+// all), newest first.
+func (q Q) OrdersOfUnits(ctx context.Context, underPath string, limit int) ([]*BroadcastOrder, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	return q.scanOrders(ctx, fmt.Sprintf(`SELECT `+orderColumns+orderFrom+` JOIN units u ON u.id = o.unit_id WHERE u.path LIKE ? ORDER BY o.id DESC LIMIT %d`, limit), underPath+"%")
+}
+
+// CancelOrder marks an order cancelled.
+func (q Q) CancelOrder(ctx context.Context, id int64) error {
+	res, err := q.exec(ctx, `UPDATE broadcast_orders SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL`, now(), id)
+	if err != nil {
+		return fmt.Errorf("cancel broadcast order %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("broadcast order %d (or already cancelled): %w", id, model.ErrNotFound)
+	}
+	return nil
+}
+
+// OrdersForDevice lists the orders that are not cancelled, whose period
+// overlaps [fromDay, toDay] (YYYY-MM-DD) and that target the device, its
+// unit, or a subtree containing its unit (unitPath is the unit's path).
+func (q Q) OrdersForDevice(ctx context.Context, deviceID, unitID int64, unitPath, fromDay, toDay string) ([]*BroadcastOrder, error) {
+	anc := AncestorIDs(unitPath)
+	args := []any{fromDay, toDay, deviceID, unitID}
+	cond := `(t.kind = 'device' AND t.ref_id = ?) OR (t.kind = 'unit' AND t.ref_id = ?)`
+	if len(anc) > 0 {
+		cond += ` OR (t.kind = 'subtree' AND t.ref_id IN (` + bcPlaceholders(len(anc)) + `))`
+		for _, a := range anc {
+			args = append(args, a)
+		}
+	}
+	return q.scanOrders(ctx, `SELECT `+orderColumns+orderFrom+` WHERE o.cancelled_at IS NULL AND o.end_date >= ? AND o.start_date <= ?
+		AND EXISTS (SELECT 1 FROM broadcast_order_targets t WHERE t.order_id = o.id AND (`+cond+`)) ORDER BY o.id`, args...)
+}
+
+// OrderDeviceIDs resolves an order's targets to the ids of the active
+// devices it plays on, today.
+func (q Q) OrderDeviceIDs(ctx context.Context, orderID int64) ([]int64, error) {
+	rows, err := q.query(ctx, `SELECT d.id FROM devices d JOIN units du ON du.id = d.unit_id WHERE d.revoked_at IS NULL AND (
+		d.id IN (SELECT ref_id FROM broadcast_order_targets WHERE order_id = ? AND kind = 'device')
+		OR d.unit_id IN (SELECT ref_id FROM broadcast_order_targets WHERE order_id = ? AND kind = 'unit')
+		OR EXISTS (SELECT 1 FROM broadcast_order_targets t JOIN units u ON u.id = t.ref_id
+			WHERE t.order_id = ? AND t.kind = 'subtree' AND du.path LIKE u.path || '%'))
+		ORDER BY d.id`, orderID, orderID, orderID)
+	if err != nil {
+		return nil, fmt.Errorf("resolve devices of order %d: %w", orderID, err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("scan device id: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// OrdersOfUnitPath lists the active orders (not cancelled, ending on or
+// after day) that target the unit at path or one of its ancestors or
+// descendants: what a commune's public feed shows.
+func (q Q) OrdersOfUnitPath(ctx context.Context, unitID int64, path, day string, limit int) ([]*BroadcastOrder, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	anc := AncestorIDs(path)
+	args := []any{day, unitID}
+	cond := `(t.kind = 'unit' AND t.ref_id = ?)`
+	if len(anc) > 0 {
+		cond += ` OR (t.kind = 'subtree' AND t.ref_id IN (` + bcPlaceholders(len(anc)) + `))`
+		for _, a := range anc {
+			args = append(args, a)
+		}
+	}
+	args = append(args, path+"%")
+	cond += ` OR (t.kind = 'device' AND t.ref_id IN (SELECT d.id FROM devices d JOIN units du ON du.id = d.unit_id WHERE du.path LIKE ?))`
+	return q.scanOrders(ctx, fmt.Sprintf(`SELECT `+orderColumns+orderFrom+` WHERE o.cancelled_at IS NULL AND o.end_date >= ?
+		AND EXISTS (SELECT 1 FROM broadcast_order_targets t WHERE t.order_id = o.id AND (`+cond+`)) ORDER BY o.id DESC LIMIT %d`, limit), args...)
+}

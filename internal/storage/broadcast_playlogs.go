@@ -1,0 +1,169 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Play statuses reported by devices.
+const (
+	PlayCompleted   = "completed"
+	PlayInterrupted = "interrupted"
+	PlayFailed      = "failed"
+)
+
+// PlayLog is one play reported by a device; (DeviceID, EventID) is unique,
+// so a replayed report is stored once.
+type PlayLog struct {
+	DeviceID   int64     `json:"device_id"`
+	EventID    string    `json:"event_id"`
+	ItemID     string    `json:"item_id"`
+	OrderID    int64     `json:"order_id"`
+	Status     string    `json:"status"`
+	StartedAt  time.Time `json:"started_at"`
+	EndedAt    time.Time `json:"ended_at"`
+	ReceivedAt time.Time `json:"received_at"`
+}
+
+// InsertPlayLogs stores play logs, ignoring events already stored, and
+// returns how many were new. It also records each device's latest play.
+func (q Q) InsertPlayLogs(ctx context.Context, logs []PlayLog) (int64, error) {
+	const per = 8
+	var inserted int64
+	latest := map[int64]PlayLog{}
+	for len(logs) > 0 {
+		n := min(len(logs), 500)
+		chunk := logs[:n]
+		logs = logs[n:]
+		args := make([]any, 0, n*per)
+		query := make([]byte, 0, 128+n*26)
+		query = append(query, `INSERT INTO play_logs (device_id, event_id, item_id, order_id, status, started_at, ended_at, received_at) VALUES `...)
+		for i, l := range chunk {
+			if i > 0 {
+				query = append(query, ", "...)
+			}
+			query = append(query, "(?, ?, ?, ?, ?, ?, ?, ?)"...)
+			args = append(args, l.DeviceID, l.EventID, l.ItemID, l.OrderID, l.Status, l.StartedAt.UTC().Truncate(time.Microsecond),
+				l.EndedAt.UTC().Truncate(time.Microsecond), l.ReceivedAt.UTC().Truncate(time.Microsecond))
+			if cur, ok := latest[l.DeviceID]; !ok || l.StartedAt.After(cur.StartedAt) {
+				latest[l.DeviceID] = l
+			}
+		}
+		query = append(query, ` ON CONFLICT (device_id, event_id) DO NOTHING`...)
+		res, err := q.exec(ctx, string(query), args...)
+		if err != nil {
+			return inserted, fmt.Errorf("store play logs: %w", err)
+		}
+		n64, err := res.RowsAffected()
+		if err != nil {
+			return inserted, fmt.Errorf("store play logs: %w", err)
+		}
+		inserted += n64
+	}
+	if inserted == 0 {
+		return 0, nil
+	}
+	for id, l := range latest {
+		t := l.StartedAt.UTC().Truncate(time.Microsecond)
+		if _, err := q.exec(ctx, `UPDATE devices SET last_played_item = ?, last_played_at = ? WHERE id = ? AND (last_played_at IS NULL OR last_played_at < ?)`,
+			l.ItemID, t, id, t); err != nil {
+			return inserted, fmt.Errorf("record last play of device %d: %w", id, err)
+		}
+	}
+	return inserted, nil
+}
+
+// PlayLogFilter selects play logs.
+type PlayLogFilter struct {
+	DeviceID int64
+	OrderID  int64
+	Limit    int
+}
+
+// PlayLogs lists play logs, newest first.
+func (q Q) PlayLogs(ctx context.Context, f PlayLogFilter) ([]PlayLog, error) {
+	query := `SELECT device_id, event_id, item_id, order_id, status, started_at, ended_at, received_at FROM play_logs WHERE 1=1`
+	var args []any
+	if f.DeviceID != 0 {
+		query += ` AND device_id = ?`
+		args = append(args, f.DeviceID)
+	}
+	if f.OrderID != 0 {
+		query += ` AND order_id = ?`
+		args = append(args, f.OrderID)
+	}
+	if f.Limit <= 0 || f.Limit > 100000 {
+		f.Limit = 1000
+	}
+	rows, err := q.query(ctx, query+fmt.Sprintf(` ORDER BY started_at DESC, id DESC LIMIT %d`, f.Limit), args...)
+	if err != nil {
+		return nil, fmt.Errorf("query play logs: %w", err)
+	}
+	defer rows.Close()
+	var out []PlayLog
+	for rows.Next() {
+		var l PlayLog
+		if err := rows.Scan(&l.DeviceID, &l.EventID, &l.ItemID, &l.OrderID, &l.Status, &l.StartedAt, &l.EndedAt, &l.ReceivedAt); err != nil {
+			return nil, fmt.Errorf("scan play log: %w", err)
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// UnitPlayStats counts the plays of one order on the devices of one unit.
+type UnitPlayStats struct {
+	UnitID      int64      `json:"unit_id"`
+	Devices     int        `json:"devices"`   // devices that reported at least one play
+	Completed   int        `json:"completed"` // completed plays
+	Interrupted int        `json:"interrupted"`
+	Failed      int        `json:"failed"`
+	LastPlayed  *time.Time `json:"last_played"`
+}
+
+// OrderPlayStats aggregates an order's play logs per unit: the evidence a
+// directive's tracking shows.
+func (q Q) OrderPlayStats(ctx context.Context, orderID int64) ([]UnitPlayStats, error) {
+	rows, err := q.query(ctx, `SELECT d.unit_id, count(DISTINCT p.device_id),
+		sum(CASE WHEN p.status = 'completed' THEN 1 ELSE 0 END),
+		sum(CASE WHEN p.status = 'interrupted' THEN 1 ELSE 0 END),
+		sum(CASE WHEN p.status = 'failed' THEN 1 ELSE 0 END),
+		max(p.started_at)
+		FROM play_logs p JOIN devices d ON d.id = p.device_id WHERE p.order_id = ? GROUP BY d.unit_id ORDER BY d.unit_id`, orderID)
+	if err != nil {
+		return nil, fmt.Errorf("aggregate plays of order %d: %w", orderID, err)
+	}
+	defer rows.Close()
+	var out []UnitPlayStats
+	for rows.Next() {
+		var s UnitPlayStats
+		var last any
+		if err := rows.Scan(&s.UnitID, &s.Devices, &s.Completed, &s.Interrupted, &s.Failed, &last); err != nil {
+			return nil, fmt.Errorf("scan play stats: %w", err)
+		}
+		s.LastPlayed = anyTime(last)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// anyTime converts an aggregate's value (max() loses the column type on
+// SQLite, where it comes back as text) to a time.
+func anyTime(v any) *time.Time {
+	switch t := v.(type) {
+	case time.Time:
+		u := t.UTC()
+		return &u
+	case string:
+		for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999Z07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999"} {
+			if p, err := time.Parse(layout, t); err == nil {
+				u := p.UTC()
+				return &u
+			}
+		}
+	case []byte:
+		return anyTime(string(t))
+	}
+	return nil
+}

@@ -1,0 +1,144 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ScheduleItem is one play planned for (or pushed to) one device. Play
+// logs must name an item the device was given.
+type ScheduleItem struct {
+	DeviceID int64     `json:"device_id"`
+	ItemID   string    `json:"item_id"`
+	OrderID  int64     `json:"order_id"`
+	Level    string    `json:"level"`
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
+}
+
+// SaveDeviceSchedule stores the schedule built for a device (its version,
+// local day, ETag and JSON body) and records its items.
+func (q Q) SaveDeviceSchedule(ctx context.Context, deviceID, version int64, day, etag, body string, items []ScheduleItem) error {
+	t := now()
+	_, err := q.exec(ctx, `INSERT INTO device_schedules (device_id, version, day, etag, body, built_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (device_id) DO UPDATE SET version = excluded.version, day = excluded.day, etag = excluded.etag, body = excluded.body, built_at = excluded.built_at`,
+		deviceID, version, day, etag, body, t)
+	if err != nil {
+		return fmt.Errorf("save schedule of device %d: %w", deviceID, err)
+	}
+	return q.UpsertScheduleItems(ctx, items)
+}
+
+// UpsertScheduleItems records items (their start and end follow the
+// latest schedule).
+func (q Q) UpsertScheduleItems(ctx context.Context, items []ScheduleItem) error {
+	const per = 6
+	for len(items) > 0 {
+		n := min(len(items), 400)
+		chunk := items[:n]
+		items = items[n:]
+		args := make([]any, 0, n*per)
+		query := `INSERT INTO device_schedule_items (device_id, item_id, order_id, level, start_at, end_at) VALUES `
+		for i, it := range chunk {
+			if i > 0 {
+				query += ", "
+			}
+			query += "(?, ?, ?, ?, ?, ?)"
+			args = append(args, it.DeviceID, it.ItemID, it.OrderID, it.Level, it.Start.UTC().Truncate(time.Microsecond), it.End.UTC().Truncate(time.Microsecond))
+		}
+		query += ` ON CONFLICT (device_id, item_id) DO UPDATE SET start_at = excluded.start_at, end_at = excluded.end_at`
+		if _, err := q.exec(ctx, query, args...); err != nil {
+			return fmt.Errorf("record schedule items: %w", err)
+		}
+	}
+	return nil
+}
+
+// DeviceSchedule returns the stored schedule of a device: its header and
+// JSON body. ok is false when none was built yet.
+func (q Q) DeviceSchedule(ctx context.Context, deviceID int64) (h ScheduleHeader, body string, ok bool, err error) {
+	err = q.row(ctx, `SELECT version, day, etag, body FROM device_schedules WHERE device_id = ?`, deviceID).Scan(&h.Version, &h.Day, &h.ETag, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return h, "", false, nil
+	}
+	if err != nil {
+		return h, "", false, fmt.Errorf("read schedule of device %d: %w", deviceID, err)
+	}
+	return h, body, true, nil
+}
+
+// KnownItems returns, among itemIDs, the items the device was given.
+func (q Q) KnownItems(ctx context.Context, deviceID int64, itemIDs []string) (map[string]ScheduleItem, error) {
+	out := make(map[string]ScheduleItem, len(itemIDs))
+	for len(itemIDs) > 0 {
+		n := min(len(itemIDs), 500)
+		chunk := itemIDs[:n]
+		itemIDs = itemIDs[n:]
+		args := make([]any, 0, n+1)
+		args = append(args, deviceID)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		rows, err := q.query(ctx, `SELECT device_id, item_id, order_id, level, start_at, end_at FROM device_schedule_items
+			WHERE device_id = ? AND item_id IN (`+bcPlaceholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("look up schedule items of device %d: %w", deviceID, err)
+		}
+		for rows.Next() {
+			var it ScheduleItem
+			if err := rows.Scan(&it.DeviceID, &it.ItemID, &it.OrderID, &it.Level, &it.Start, &it.End); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan schedule item: %w", err)
+			}
+			out[it.ItemID] = it
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// DayItem is a scheduled item with its evidence, for calendar views.
+type DayItem struct {
+	ScheduleItem
+	DeviceName  string `json:"device_name"`
+	UnitID      int64  `json:"unit_id"`
+	OrderTitle  string `json:"order_title"`
+	Completed   int    `json:"completed"`   // play logs with status completed
+	Interrupted int    `json:"interrupted"` // play logs with status interrupted
+	Failed      int    `json:"failed"`
+}
+
+// DayItems lists the items scheduled on the devices of units under path
+// starting in [from, to), with the number of plays reported for each.
+func (q Q) DayItems(ctx context.Context, underPath string, from, to time.Time, limit int) ([]DayItem, error) {
+	if limit <= 0 || limit > 100000 {
+		limit = 5000
+	}
+	rows, err := q.query(ctx, fmt.Sprintf(`SELECT i.device_id, i.item_id, i.order_id, i.level, i.start_at, i.end_at, d.name, d.unit_id, o.title,
+		(SELECT count(*) FROM play_logs p WHERE p.device_id = i.device_id AND p.item_id = i.item_id AND p.status = 'completed'),
+		(SELECT count(*) FROM play_logs p WHERE p.device_id = i.device_id AND p.item_id = i.item_id AND p.status = 'interrupted'),
+		(SELECT count(*) FROM play_logs p WHERE p.device_id = i.device_id AND p.item_id = i.item_id AND p.status = 'failed')
+		FROM device_schedule_items i JOIN devices d ON d.id = i.device_id JOIN units u ON u.id = d.unit_id
+		JOIN broadcast_orders o ON o.id = i.order_id
+		WHERE u.path LIKE ? AND i.start_at >= ? AND i.start_at < ? AND o.cancelled_at IS NULL
+		ORDER BY i.start_at, d.name, i.item_id LIMIT %d`, limit), underPath+"%", from.UTC(), to.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("query day items: %w", err)
+	}
+	defer rows.Close()
+	var out []DayItem
+	for rows.Next() {
+		var it DayItem
+		if err := rows.Scan(&it.DeviceID, &it.ItemID, &it.OrderID, &it.Level, &it.Start, &it.End, &it.DeviceName, &it.UnitID, &it.OrderTitle,
+			&it.Completed, &it.Interrupted, &it.Failed); err != nil {
+			return nil, fmt.Errorf("scan day item: %w", err)
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
