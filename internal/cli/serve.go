@@ -64,7 +64,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if *withDemo {
-		creds, err := (&demo.Loader{Store: svc.store, Orgs: svc.orgs, Accounts: svc.accounts}).Ensure(ctx, d.data, url)
+		creds, err := (&demo.Loader{Store: svc.store, Orgs: svc.orgs, Accounts: svc.accounts, Broadcast: bc, Log: log}).Ensure(ctx, d.data, url)
 		if err != nil {
 			ln.Close()
 			return err

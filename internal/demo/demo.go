@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 
@@ -37,9 +38,11 @@ type UserInfo struct {
 
 // Loader loads the demo dataset through the domain services.
 type Loader struct {
-	Store    *storage.Store
-	Orgs     *orgs.Service
-	Accounts *accounts.Service
+	Store     *storage.Store
+	Orgs      *orgs.Service
+	Accounts  *accounts.Service
+	Broadcast Broadcast // optional: loudspeaker clusters and bulletins
+	Log       *slog.Logger
 }
 
 // Ensure loads the dataset into an empty database, and writes demo.json
@@ -56,6 +59,9 @@ func (l *Loader) Ensure(ctx context.Context, dataDir, url string) (*Credentials,
 	if len(units) == 0 {
 		if err := l.load(ctx); err != nil {
 			return nil, fmt.Errorf("load demo data: %w", err)
+		}
+		if err := l.loadBroadcast(ctx); err != nil && l.Log != nil {
+			l.Log.Warn("demo broadcast data incomplete", "err", err)
 		}
 	} else if b, err := os.ReadFile(path); err == nil {
 		var c Credentials
