@@ -31,6 +31,8 @@ var allowed = map[string]map[model.Role]string{
 	"doc.import":  {"admin": "own below", "clerk": "own", "drafter": "own", "receiver": "own"},
 	"reg.read":    {"admin": "own below", "clerk": "own", "approver": "own", "viewer": "own"},
 	"reg.issue":   {"admin": "own below", "clerk": "own"},
+	"bc.read":     {"admin": "own below", "clerk": "own", "drafter": "own", "approver": "own", "receiver": "own", "broadcaster": "own", "viewer": "own"},
+	"bc.key":      {"admin": "own below", "broadcaster": "own"},
 }
 
 func TestAuthorizationTable(t *testing.T) {
@@ -100,6 +102,10 @@ func TestAuthorizationTable(t *testing.T) {
 						r = e.do("GET", fmt.Sprintf("/api/v1/tokens?user_id=%d", targetUser[scope]), tok, nil)
 					case "audit.read":
 						r = e.do("GET", "/api/v1/audit?limit=5", tok, nil)
+					case "bc.read":
+						r = e.do("GET", fmt.Sprintf("/api/v1/broadcast/devices?unit_id=%d", target.ID), tok, nil)
+					case "bc.key":
+						r = e.do("POST", "/api/v1/broadcast/enrolment-keys", tok, map[string]any{"unit_id": target.ID, "label": "test"})
 					case "doc.read":
 						r = e.do("GET", fmt.Sprintf("/api/v1/documents/%d", targetDoc[scope]), tok, nil)
 					case "doc.import":

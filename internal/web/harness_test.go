@@ -16,6 +16,7 @@ import (
 	"github.com/loa-project/loa/internal/accounts"
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/blob"
+	"github.com/loa-project/loa/internal/broadcast"
 	"github.com/loa-project/loa/internal/demo"
 	"github.com/loa-project/loa/internal/documents"
 	"github.com/loa-project/loa/internal/i18n"
@@ -37,6 +38,7 @@ type env struct {
 	creds    *demo.Credentials
 
 	documents *documents.Service
+	broadcast *broadcast.Service
 	registry  *registry.Service
 	blobDir   string
 }
@@ -53,7 +55,13 @@ func newEnv(t *testing.T, st *storage.Store) *env {
 	}
 	e.documents = documents.New(st, blobs, policy, log)
 	e.registry = registry.New(st, policy, i18n.Zone())
-	h, err := web.New(web.Deps{Accounts: e.accounts, Orgs: e.orgs, Documents: e.documents, Registry: e.registry, Health: st, Policy: policy, Log: log, Version: "test", Collectors: web.DBCollectors(st)})
+	e.broadcast, err = broadcast.New(broadcast.Config{Store: st, Blobs: blobs, Policy: policy, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.broadcast.Close() })
+	h, err := web.New(web.Deps{Accounts: e.accounts, Orgs: e.orgs, Documents: e.documents, Registry: e.registry, Broadcast: e.broadcast,
+		Health: st, Policy: policy, Log: log, Version: "test", Collectors: web.DBCollectors(st)})
 	if err != nil {
 		t.Fatal(err)
 	}
