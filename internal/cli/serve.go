@@ -112,13 +112,25 @@ func newLogger(env Env, format, level string) (*slog.Logger, error) {
 	return nil, fmt.Errorf("%w: --log-format %q: use text or json", errUsage, format)
 }
 
-// purgeLoop removes expired sessions and old sign-in attempts hourly.
+// ScheduleItemRetention is how long materialised schedule items are kept
+// for checking late play reports.
+const ScheduleItemRetention = 60 * 24 * time.Hour
+
+// purgeLoop hourly removes expired sessions, old sign-in attempts and
+// schedule items past their retention.
 func purgeLoop(ctx context.Context, st *storage.Store, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if err := st.Tx(ctx, func(tx *storage.Tx) error { return tx.PurgeExpired(ctx, time.Now().Add(-24*time.Hour)) }); err != nil && ctx.Err() == nil {
-			log.Warn("purge expired sessions", "err", err)
+		err := st.Tx(ctx, func(tx *storage.Tx) error {
+			if err := tx.PurgeExpired(ctx, time.Now().Add(-24*time.Hour)); err != nil {
+				return err
+			}
+			_, err := tx.PurgeScheduleItems(ctx, time.Now().Add(-ScheduleItemRetention))
+			return err
+		})
+		if err != nil && ctx.Err() == nil {
+			log.Warn("purge expired data", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -222,3 +222,17 @@ func TestOpenRejectsUnknownURL(t *testing.T) {
 		t.Fatalf("unreachable postgres: %v (password must be redacted)", err)
 	}
 }
+
+func TestPurgeScheduleItemsOnEmptyStore(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		var n int64
+		if err := s.Tx(ctx, func(tx *storage.Tx) error {
+			var err error
+			n, err = tx.PurgeScheduleItems(ctx, time.Now())
+			return err
+		}); err != nil || n != 0 {
+			t.Fatalf("purge: %d %v", n, err)
+		}
+	})
+}
