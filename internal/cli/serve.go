@@ -26,6 +26,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	secure := fs.Bool("secure-cookies", false, "always mark cookies Secure (set when users reach Loa over HTTPS)")
 	publicURL := fs.String("public-url", "", "URL users reach Loa at (default http://ADDR)")
+	smsPath := fs.String("sms-config", "", "JSON file configuring the SMS/OTT gateway and its receipt callbacks (see docs/channels.md)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -57,7 +58,17 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer bc.Close()
+	chCtx, stopChannels := context.WithCancel(ctx)
+	ch, hooks, err := openChannels(chCtx, svc, *smsPath, log)
+	if err != nil {
+		stopChannels()
+		ln.Close()
+		return err
+	}
+	defer ch.Wait()      // runs last: the workers have been told to stop
+	defer stopChannels() // runs first
 	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Documents: svc.documents, Registry: svc.registry, Broadcast: bc,
+		Channels: ch, Hooks: hooks,
 		Health: svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, Collectors: web.DBCollectors(svc.store)})
 	if err != nil {
 		ln.Close()

@@ -17,6 +17,7 @@ import (
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/blob"
 	"github.com/loa-project/loa/internal/broadcast"
+	"github.com/loa-project/loa/internal/channels"
 	"github.com/loa-project/loa/internal/demo"
 	"github.com/loa-project/loa/internal/documents"
 	"github.com/loa-project/loa/internal/i18n"
@@ -39,6 +40,7 @@ type env struct {
 
 	documents *documents.Service
 	broadcast *broadcast.Service
+	channels  *channels.Service
 	registry  *registry.Service
 	blobDir   string
 }
@@ -60,7 +62,11 @@ func newEnv(t *testing.T, st *storage.Store) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.broadcast.Close() })
-	h, err := web.New(web.Deps{Accounts: e.accounts, Orgs: e.orgs, Documents: e.documents, Registry: e.registry, Broadcast: e.broadcast,
+	e.channels, err = channels.New(channels.Config{Store: st, Policy: policy, Blobs: blobs, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := web.New(web.Deps{Accounts: e.accounts, Orgs: e.orgs, Documents: e.documents, Registry: e.registry, Broadcast: e.broadcast, Channels: e.channels,
 		Health: st, Policy: policy, Log: log, Version: "test", Collectors: web.DBCollectors(st)})
 	if err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ type (
 	stubDocuments struct{ Documents }
 	stubRegistry  struct{ Registry }
 	stubBroadcast struct{ Broadcast }
+	stubChannels  struct{ Channels }
 )
 
 func (stubBroadcast) MaxUpload() int64 { return 1 << 20 }
@@ -26,7 +27,7 @@ func (stubBroadcast) MaxUpload() int64 { return 1 << 20 }
 func newBare(t *testing.T) *Server {
 	t.Helper()
 	s, err := New(Deps{Policy: authz.Default(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Documents: stubDocuments{}, Registry: stubRegistry{}, Broadcast: stubBroadcast{}})
+		Documents: stubDocuments{}, Registry: stubRegistry{}, Broadcast: stubBroadcast{}, Channels: stubChannels{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,10 @@ type Deps struct {
 	Documents  Documents
 	Registry   Registry
 	Directives Directives
+	Channels   Channels
+	// Hooks are endpoints for outside systems (SMS receipts), mounted
+	// with the channel endpoints.
+	Hooks []Hook
 	// Broadcast serves media, schedules and devices; nil disables them.
 	Broadcast Broadcast
 	Policy    authz.Policy
@@ -105,6 +109,9 @@ func (s *Server) registerRoutes() {
 	if s.deps.Documents != nil {
 		s.registerDocumentAPI()
 		s.registerDocumentUI()
+	}
+	if s.deps.Channels != nil {
+		s.registerChannelAPI()
 	}
 	if s.deps.Directives != nil {
 		s.registerDirectiveRoutes()
