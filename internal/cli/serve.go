@@ -14,6 +14,7 @@ import (
 	"github.com/loa-project/loa/internal/demo"
 	"github.com/loa-project/loa/internal/storage"
 	"github.com/loa-project/loa/internal/web"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func runServe(ctx context.Context, env Env, args []string) error {
@@ -69,7 +70,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	defer stopChannels() // runs first
 	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Documents: svc.documents, Registry: svc.registry, Broadcast: bc,
 		Channels: ch, Hooks: hooks,
-		Health: svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, Collectors: web.DBCollectors(svc.store)})
+		Health: svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store))})
 	if err != nil {
 		ln.Close()
 		return err
@@ -149,4 +150,12 @@ func purgeLoop(ctx context.Context, st *storage.Store, log *slog.Logger) {
 		case <-t.C:
 		}
 	}
+}
+
+// queueMetrics exports the sizes of the durable queues.
+func queueMetrics(st *storage.Store) prometheus.Collector {
+	counter := func(queue string) web.QueueCounter {
+		return func(ctx context.Context) (map[string]int, error) { return st.QueueCounts(ctx, queue) }
+	}
+	return web.QueueCollector(map[string]web.QueueCounter{"sms_messages": counter("sms_messages")})
 }

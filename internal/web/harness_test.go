@@ -67,7 +67,8 @@ func newEnv(t *testing.T, st *storage.Store) *env {
 		t.Fatal(err)
 	}
 	h, err := web.New(web.Deps{Accounts: e.accounts, Orgs: e.orgs, Documents: e.documents, Registry: e.registry, Broadcast: e.broadcast, Channels: e.channels,
-		Health: st, Policy: policy, Log: log, Version: "test", Collectors: web.DBCollectors(st)})
+		Health: st, Policy: policy, Log: log, Version: "test", Collectors: append(web.DBCollectors(st), web.QueueCollector(map[string]web.QueueCounter{
+			"sms_messages": func(ctx context.Context) (map[string]int, error) { return st.QueueCounts(ctx, "sms_messages") }}))})
 	if err != nil {
 		t.Fatal(err)
 	}

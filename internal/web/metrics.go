@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"database/sql"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -38,4 +40,40 @@ func DBCollectors(st PoolStats) []prometheus.Collector {
 		)
 	}
 	return out
+}
+
+// QueueCounter counts the items of a durable queue by state.
+type QueueCounter func(ctx context.Context) (map[string]int, error)
+
+// queueCollector exports loa_queue_items{queue, state}, read from the
+// database at scrape time (the queues are tables: outboxes of deliveries
+// and messages).
+type queueCollector struct {
+	desc   *prometheus.Desc
+	queues map[string]QueueCounter
+}
+
+// QueueCollector exports the sizes of durable queues by state.
+func QueueCollector(queues map[string]QueueCounter) prometheus.Collector {
+	return &queueCollector{
+		desc:   prometheus.NewDesc("loa_queue_items", "Items of a durable job queue (outbox) by state.", []string{"queue", "state"}, nil),
+		queues: queues,
+	}
+}
+
+func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	for name, count := range c.queues {
+		counts, err := count(ctx)
+		if err != nil {
+			ch <- prometheus.NewInvalidMetric(c.desc, err)
+			continue
+		}
+		for state, n := range counts {
+			ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), name, state)
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestHealthMetricsAndLanguage(t *testing.T) {
@@ -15,7 +16,7 @@ func TestHealthMetricsAndLanguage(t *testing.T) {
 		}
 		e.do("GET", "/api/v1/units", e.creds.AdminToken, nil)
 		r = e.do("GET", "/metrics", "", nil)
-		for _, want := range []string{"loa_http_request_duration_seconds_bucket", `route="GET /api/v1/units"`, "loa_db_open_connections", "go_goroutines"} {
+		for _, want := range []string{"loa_http_request_duration_seconds_bucket", `route="GET /api/v1/units"`, "loa_db_open_connections", "go_goroutines", `loa_queue_items{queue="sms_messages",state="queued"} 0`} {
 			if !strings.Contains(string(r.body), want) {
 				t.Errorf("metrics lack %s", want)
 			}
