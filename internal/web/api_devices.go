@@ -105,6 +105,7 @@ func (s *Server) registerBroadcastAPI() {
 	s.handle("GET /feeds/{code}/bulletins.json", false, s.feedJSON)
 	s.handle("GET /feeds/{code}/bulletins.atom", false, s.feedAtom)
 	s.handle("GET /feeds/{code}/audio/{sha}", false, s.feedAudio)
+	s.registerBroadcastUI()
 }
 
 // ---- device protocol ----

@@ -69,6 +69,7 @@ func roleTasks(role model.Role) []homeTask {
 			{Label: "task.org", Hint: "task.org.hint", Href: "/org"},
 			{Label: "task.users", Hint: "task.users.hint", Href: "/users"},
 			{Label: "task.audit", Hint: "task.audit.hint", Href: "/audit"},
+			{Label: "task.broadcast", Hint: "task.broadcast.hint", Href: "/broadcast"},
 		}
 	case model.RoleClerk:
 		return []homeTask{
@@ -78,7 +79,13 @@ func roleTasks(role model.Role) []homeTask {
 	case model.RoleReceiver, model.RoleDrafter, model.RoleApprover, model.RoleViewer:
 		return []homeTask{{Label: "task.documents", Hint: "task.documents.hint", Href: "/documents"}}
 	case model.RoleBroadcaster:
-		return []homeTask{{Label: "task.commune", Hint: "task.commune.hint", Href: "/org"}}
+		return []homeTask{
+			{Label: "task.broadcast", Hint: "task.broadcast.hint", Href: "/broadcast"},
+			{Label: "task.bc_day", Hint: "task.bc_day.hint", Href: "/broadcast/day"},
+			{Label: "task.bc_orders", Hint: "task.bc_orders.hint", Href: "/broadcast/orders"},
+			{Label: "task.bc_media", Hint: "task.bc_media.hint", Href: "/broadcast/media"},
+			{Label: "task.bc_devices", Hint: "task.bc_devices.hint", Href: "/broadcast/devices"},
+		}
 	}
 	return nil
 }

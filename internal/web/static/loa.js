@@ -40,3 +40,102 @@
     });
   });
 })();
+// Broadcast pages: unit pickers submit on change; forms with data-confirm
+// ask first; the emergency form shows the fields of the chosen content.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("select.autosubmit").forEach(function (sel) {
+      sel.addEventListener("change", function () { sel.form.submit(); });
+    });
+    document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+      f.addEventListener("submit", function (e) {
+        if (!window.confirm(f.getAttribute("data-confirm"))) e.preventDefault();
+      });
+    });
+    var em = document.getElementById("emergency-form");
+    if (em) {
+      var sync = function () {
+        var mode = em.querySelector('input[name="mode"]:checked');
+        var text = !mode || mode.value === "text";
+        em.querySelector(".when-text").classList.toggle("hidden", !text);
+        em.querySelector(".when-media").classList.toggle("hidden", text);
+        var units = em.querySelector('input[name="target_mode"][value="units"]');
+        var box = em.querySelector(".choices");
+        if (box) box.classList.toggle("hidden", !(units && units.checked));
+      };
+      em.addEventListener("change", sync);
+      sync();
+    }
+  });
+})();
+// Recording a bulletin in the browser: MediaRecorder, then the recording
+// is uploaded to the media API with the page's CSRF token.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var box = document.getElementById("recorder");
+    if (!box) return;
+    var start = document.getElementById("rec-start"), stop = document.getElementById("rec-stop");
+    var save = document.getElementById("rec-save"), preview = document.getElementById("rec-preview");
+    var status = document.getElementById("rec-status"), clock = document.getElementById("rec-time");
+    var msg = function (k) { return box.getAttribute("data-msg-" + k) || ""; };
+    var say = function (text, bad) { status.textContent = text; status.classList.toggle("bad", !!bad); };
+    if (!window.MediaRecorder || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      start.disabled = true;
+      say(msg("unsupported"), true);
+      return;
+    }
+    var rec = null, chunks = [], blob = null, timer = null, began = 0;
+    start.addEventListener("click", function () {
+      navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
+        chunks = [];
+        blob = null;
+        rec = new MediaRecorder(stream);
+        rec.ondataavailable = function (e) { if (e.data && e.data.size) chunks.push(e.data); };
+        rec.onstop = function () {
+          stream.getTracks().forEach(function (t) { t.stop(); });
+          clearInterval(timer);
+          blob = new Blob(chunks, { type: rec.mimeType || "audio/webm" });
+          preview.src = URL.createObjectURL(blob);
+          preview.classList.remove("hidden");
+          start.disabled = false;
+          stop.disabled = true;
+          save.disabled = false;
+          say(msg("ready"));
+        };
+        rec.start(1000);
+        began = Date.now();
+        timer = setInterval(function () {
+          var s = Math.floor((Date.now() - began) / 1000);
+          clock.textContent = Math.floor(s / 60) + ":" + ("0" + (s % 60)).slice(-2);
+        }, 500);
+        start.disabled = true;
+        stop.disabled = false;
+        save.disabled = true;
+        say(msg("recording"));
+      }).catch(function () { say(msg("denied"), true); });
+    });
+    stop.addEventListener("click", function () { if (rec && rec.state !== "inactive") rec.stop(); });
+    save.addEventListener("click", function () {
+      if (!blob) return;
+      save.disabled = true;
+      say(msg("saving"));
+      var title = document.getElementById("rec-title").value.trim() || msg("title");
+      fetch(box.getAttribute("data-upload") + "&title=" + encodeURIComponent(title), {
+        method: "POST", body: blob, credentials: "same-origin",
+        headers: { "X-CSRF-Token": box.getAttribute("data-csrf"), "Content-Type": blob.type || "audio/webm" }
+      }).then(function (resp) {
+        return resp.json().then(function (body) {
+          if (!resp.ok) throw new Error((body && body.error && body.error.message) || resp.statusText);
+          say(msg("saved"));
+          window.location.hash = "media-" + body.id;
+          window.location.reload();
+        });
+      }).catch(function (err) {
+        save.disabled = false;
+        say(msg("failed") + " " + err.message, true);
+      });
+    });
+  });
+})();
