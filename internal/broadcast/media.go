@@ -97,7 +97,8 @@ func (s *Service) mediaError(err error) error {
 			msg = strings.ReplaceAll(msg, me.Path, "the upload")
 		}
 		return model.Invalid("file", "%s", msg)
-	case errors.Is(err, media.ErrNotAudio), errors.Is(err, media.ErrCorrupt), errors.Is(err, media.ErrTooLong), errors.Is(err, media.ErrEmpty):
+	case errors.Is(err, media.ErrNotAudio), errors.Is(err, media.ErrCorrupt), errors.Is(err, media.ErrTooLong), errors.Is(err, media.ErrEmpty),
+		errors.Is(err, media.ErrLoudness):
 		return model.Invalid("file", "%v", err)
 	}
 	var mbe *http.MaxBytesError

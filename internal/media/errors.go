@@ -25,12 +25,15 @@ var (
 	// ErrToolMissing: ffmpeg, ffprobe (Debian package "ffmpeg") or
 	// espeak-ng (Debian package "espeak-ng") is not installed.
 	ErrToolMissing = errors.New("external tool missing")
+	// ErrLoudness: the sound cannot reach the broadcast loudness without
+	// exceeding the peak ceiling (short, very peaky clips: clicks, beeps).
+	ErrLoudness = errors.New("audio cannot be normalised to the broadcast loudness")
 )
 
 // Error describes a refused input. Kind is one of the sentinel errors
 // above; Err, when set, is the underlying cause (tool output, I/O error).
 type Error struct {
-	Kind   error  // ErrNotAudio, ErrCorrupt, ErrTooLong, ErrTooLarge or ErrEmpty
+	Kind   error  // ErrNotAudio, ErrCorrupt, ErrTooLong, ErrTooLarge, ErrEmpty or ErrLoudness
 	Path   string // the file concerned, may be empty for streams
 	Reason string // what is wrong, in plain words
 	Hint   string // how to fix it

@@ -213,9 +213,10 @@ func (p *Processor) Normalize(ctx context.Context, in, out string, opt Normalize
 		res.Mode = best.mode
 	}
 	if math.Abs(opt.TargetLUFS-best.lufs) > LoudnessTolerance || best.tp > opt.MaxTruePeak {
-		return Result{}, fmt.Errorf("normalize audio %q: the result measures %.1f LUFS and %.1f dBTP, outside the target %.1f±%.0f LUFS, at most %.1f dBTP (input %.1f LUFS, %.1f dBTP); please report this file to the developers",
-			in, best.lufs, best.tp, opt.TargetLUFS, LoudnessTolerance, opt.MaxTruePeak,
-			res.InputLoudness.IntegratedLUFS, res.InputLoudness.TruePeakDBTP)
+		return Result{}, &Error{Kind: ErrLoudness, Path: in,
+			Reason: fmt.Sprintf("it reaches %.1f LUFS at %.1f dBTP, outside the target %.1f±%.0f LUFS with peaks at most %.1f dBTP (input %.1f LUFS, %.1f dBTP)",
+				best.lufs, best.tp, opt.TargetLUFS, LoudnessTolerance, opt.MaxTruePeak, res.InputLoudness.IntegratedLUFS, res.InputLoudness.TruePeakDBTP),
+			Hint: "the sound is mostly short loud peaks (clicks, beeps) or very short: record the bulletin again speaking steadily, or upload a longer clip"}
 	}
 	if err := os.Rename(best.path, out); err != nil {
 		return Result{}, fmt.Errorf("normalize audio: move output into place: %w", err)
