@@ -18,6 +18,7 @@ import (
 	"github.com/loa-project/loa/internal/accounts"
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/blob"
+	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/documents"
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/orgs"
@@ -148,13 +149,14 @@ func (d *dbFlags) url(env Env) string {
 
 // services are the domain services a command works with.
 type services struct {
-	store     *storage.Store
-	blobs     blob.Store
-	orgs      *orgs.Service
-	accounts  *accounts.Service
-	documents *documents.Service
-	registry  *registry.Service
-	policy    authz.Policy
+	store      *storage.Store
+	blobs      blob.Store
+	orgs       *orgs.Service
+	accounts   *accounts.Service
+	documents  *documents.Service
+	registry   *registry.Service
+	directives *directives.Service
+	policy     authz.Policy
 }
 
 // open connects to the database, migrates it and builds the services.
@@ -176,8 +178,10 @@ func (d *dbFlags) open(ctx context.Context, env Env, log *slog.Logger) (*service
 		return nil, err
 	}
 	policy := authz.Default()
+	reg := registry.New(st, policy, i18n.Zone())
 	return &services{store: st, blobs: blobs, orgs: orgs.New(st, policy), accounts: accounts.New(st, policy, log),
-		documents: documents.New(st, blobs, policy, log), registry: registry.New(st, policy, i18n.Zone()), policy: policy}, nil
+		documents: documents.New(st, blobs, policy, log), registry: reg, policy: policy,
+		directives: directives.New(st, blobs, reg, policy, directives.Options{Log: log, Location: i18n.Zone()})}, nil
 }
 
 func quietLogger(env Env) *slog.Logger {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/loa-project/loa/internal/demo"
+	"github.com/loa-project/loa/internal/directives"
+	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/storage"
 	"github.com/loa-project/loa/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,6 +29,9 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	secure := fs.Bool("secure-cookies", false, "always mark cookies Secure (set when users reach Loa over HTTPS)")
 	publicURL := fs.String("public-url", "", "URL users reach Loa at (default http://ADDR)")
+	smtpAddr := fs.String("smtp-addr", "", "SMTP server for e-mail notifications, host:port (empty: no e-mail)")
+	smtpFrom := fs.String("smtp-from", "loa@localhost", "sender address of notification e-mails")
+	smtpUser := fs.String("smtp-user", "", "SMTP user name (password in env LOA_SMTP_PASSWORD)")
 	smsPath := fs.String("sms-config", "", "JSON file configuring the SMS/OTT gateway and its receipt callbacks (see docs/channels.md)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -59,6 +64,10 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer bc.Close()
+	// Directives need the public URL for links in notifications: rebuild
+	// the service with the serve options.
+	svc.directives = directives.New(svc.store, svc.blobs, svc.registry, svc.policy, directives.Options{Log: log, Location: i18n.Zone(), BaseURL: url,
+		SMTP: directives.SMTPConfig{Addr: *smtpAddr, From: *smtpFrom, Username: *smtpUser, Password: env.Getenv("LOA_SMTP_PASSWORD")}})
 	chCtx, stopChannels := context.WithCancel(ctx)
 	ch, hooks, err := openChannels(chCtx, svc, *smsPath, log)
 	if err != nil {
@@ -66,17 +75,19 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		ln.Close()
 		return err
 	}
-	defer ch.Wait()      // runs last: the workers have been told to stop
-	defer stopChannels() // runs first
+	svc.directives.Start(chCtx)
+	defer ch.Wait()             // runs last: the workers have been told to stop
+	defer svc.directives.Wait() // likewise
+	defer stopChannels()        // runs first: stops channel and directive workers
 	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Documents: svc.documents, Registry: svc.registry, Broadcast: bc,
-		Channels: ch, Hooks: hooks,
+		Channels: ch, Hooks: hooks, Directives: svc.directives,
 		Health: svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store))})
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	if *withDemo {
-		creds, err := (&demo.Loader{Store: svc.store, Orgs: svc.orgs, Accounts: svc.accounts, Broadcast: bc, Log: log}).Ensure(ctx, d.data, url)
+		creds, err := (&demo.Loader{Store: svc.store, Orgs: svc.orgs, Accounts: svc.accounts, Broadcast: bc, Directives: svc.directives, Log: log}).Ensure(ctx, d.data, url)
 		if err != nil {
 			ln.Close()
 			return err
@@ -157,5 +168,6 @@ func queueMetrics(st *storage.Store) prometheus.Collector {
 	counter := func(queue string) web.QueueCounter {
 		return func(ctx context.Context) (map[string]int, error) { return st.QueueCounts(ctx, queue) }
 	}
-	return web.QueueCollector(map[string]web.QueueCounter{"sms_messages": counter("sms_messages")})
+	return web.QueueCollector(map[string]web.QueueCounter{"sms_messages": counter("sms_messages"),
+		"deliveries": counter("deliveries"), "notifications": counter("notifications")})
 }

@@ -51,6 +51,7 @@ func demoUsers() []demoUser {
 		{"lamvanson", "Lâm Văn Sơn", "Phó Giám đốc", "so-tttt-kg", []string{"approver"}},
 		{"vanthu.cuc", "Phạm Thị Lan", "Văn thư", "cuc-ttcs", []string{"clerk", "drafter"}},
 		{"lanhdao.cuc", "Lê Quang Minh", "Phó Cục trưởng", "cuc-ttcs", []string{"approver"}},
+		{"chuyenvien.cuc", "Hoàng Thu Trang", "Chuyên viên", "cuc-ttcs-ttth", []string{"drafter"}},
 		{"admin.rachgia", "Võ Thanh Tùng", "Quản trị viên", "ubnd-rach-gia", []string{"admin"}},
 		{"vanthu.rachgia", "Đặng Thị Mai", "Văn thư", "ubnd-rach-gia", []string{"clerk", "receiver", "drafter"}},
 		{"lanhdao.rachgia", "Huỳnh Văn Phúc", "Phó Chủ tịch", "ubnd-rach-gia", []string{"approver"}},

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 
 	"github.com/loa-project/loa/internal/accounts"
+	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/orgs"
 	"github.com/loa-project/loa/internal/storage"
@@ -42,7 +43,10 @@ type Loader struct {
 	Orgs      *orgs.Service
 	Accounts  *accounts.Service
 	Broadcast Broadcast // optional: loudspeaker clusters and bulletins
-	Log       *slog.Logger
+	// Directives, optional: the seed scenario half-way (355 received, 570
+	// issued and delivered, some districts forwarded, some communes reported).
+	Directives *directives.Service
+	Log        *slog.Logger
 }
 
 // Ensure loads the dataset into an empty database, and writes demo.json
@@ -59,6 +63,11 @@ func (l *Loader) Ensure(ctx context.Context, dataDir, url string) (*Credentials,
 	if len(units) == 0 {
 		if err := l.load(ctx); err != nil {
 			return nil, fmt.Errorf("load demo data: %w", err)
+		}
+		if l.Directives != nil {
+			if err := directives.LoadDemo(ctx, l.Directives, Password); err != nil {
+				return nil, fmt.Errorf("load demo directives: %w", err)
+			}
 		}
 		if err := l.loadBroadcast(ctx); err != nil && l.Log != nil {
 			l.Log.Warn("demo broadcast data incomplete", "err", err)

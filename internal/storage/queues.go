@@ -8,12 +8,16 @@ import (
 // queueTable is a durable queue whose size is exported as a metric.
 type queueTable struct {
 	table  string
+	state  string   // SQL expression of an item's state
 	states []string // states always reported, also when empty
 }
 
 // queueTables are the durable queues (outboxes) of Loa.
 var queueTables = map[string]queueTable{
-	"sms_messages": {"channel_messages", []string{"queued", "sending", "sent", "delivered", "failed", "unknown"}},
+	"sms_messages": {"channel_messages", "status", []string{"queued", "sending", "sent", "delivered", "failed", "unknown"}},
+	"deliveries":   {"deliveries", "status", []string{"pending", "delivered", "failed"}},
+	"notifications": {"notify_outbox", "CASE WHEN sent_at IS NOT NULL THEN 'sent' WHEN failed_at IS NOT NULL THEN 'failed' ELSE 'pending' END",
+		[]string{"pending", "sent", "failed"}},
 }
 
 // QueueCounts counts the items of a durable queue by state.
@@ -22,7 +26,7 @@ func (q Q) QueueCounts(ctx context.Context, queue string) (map[string]int, error
 	if !ok {
 		return nil, fmt.Errorf("unknown queue %q", queue)
 	}
-	rows, err := q.query(ctx, `SELECT status, count(*) FROM `+qt.table+` GROUP BY status`)
+	rows, err := q.query(ctx, `SELECT `+qt.state+`, count(*) FROM `+qt.table+` GROUP BY 1`)
 	if err != nil {
 		return nil, fmt.Errorf("count queue %s: %w", queue, err)
 	}

@@ -16,10 +16,11 @@ import (
 
 // Stand-ins that only make the optional route groups register.
 type (
-	stubDocuments struct{ Documents }
-	stubRegistry  struct{ Registry }
-	stubBroadcast struct{ Broadcast }
-	stubChannels  struct{ Channels }
+	stubDocuments  struct{ Documents }
+	stubRegistry   struct{ Registry }
+	stubBroadcast  struct{ Broadcast }
+	stubChannels   struct{ Channels }
+	stubDirectives struct{ Directives }
 )
 
 func (stubBroadcast) MaxUpload() int64 { return 1 << 20 }
@@ -27,7 +28,7 @@ func (stubBroadcast) MaxUpload() int64 { return 1 << 20 }
 func newBare(t *testing.T) *Server {
 	t.Helper()
 	s, err := New(Deps{Policy: authz.Default(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Documents: stubDocuments{}, Registry: stubRegistry{}, Broadcast: stubBroadcast{}, Channels: stubChannels{}})
+		Documents: stubDocuments{}, Registry: stubRegistry{}, Broadcast: stubBroadcast{}, Channels: stubChannels{}, Directives: stubDirectives{}})
 	if err != nil {
 		t.Fatal(err)
 	}

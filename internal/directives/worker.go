@@ -1,0 +1,282 @@
+package directives
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/loa-project/loa/internal/docmodel"
+	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/render"
+	"github.com/loa-project/loa/internal/storage"
+)
+
+// maxDeliveryAttempts: after this many failures a delivery is marked
+// failed (shown in the tracking matrix) instead of retried.
+const maxDeliveryAttempts = 10
+
+// issuedDoc is what every recipient's copy of one directive shares.
+type issuedDoc struct {
+	directiveID int64
+	fields      docmodel.Fields
+	text        string
+	sha         string
+	size        int64
+	name        string
+}
+
+// worker delivers pending deliveries. It caches the prepared document of
+// the last directive, since a fan-out delivers the same one many times.
+type worker struct {
+	s    *Service
+	last *issuedDoc
+}
+
+func (w *worker) prepared(ctx context.Context, q storage.Q, dirID int64) (*issuedDoc, error) {
+	if w.last != nil && w.last.directiveID == dirID {
+		return w.last, nil
+	}
+	d, err := q.Directive(ctx, dirID)
+	if err != nil {
+		return nil, err
+	}
+	if d.Status != StatusIssued || d.PDFSHA == "" {
+		return nil, fmt.Errorf("directive %d is not issued", dirID)
+	}
+	var f docmodel.Fields
+	if err := jsonUnmarshal(d.Fields, &f); err != nil {
+		return nil, fmt.Errorf("decode fields of directive %d: %w", dirID, err)
+	}
+	f.Normalize()
+	var text bytes.Buffer
+	if err := render.Text(&text, f); err != nil {
+		return nil, fmt.Errorf("text of directive %d: %w", dirID, err)
+	}
+	size, err := q.DirectiveBlobSize(ctx, d.PDFSHA)
+	if err != nil {
+		return nil, err
+	}
+	w.last = &issuedDoc{directiveID: dirID, fields: f, text: text.String(), sha: d.PDFSHA, size: size, name: pdfName(d.Code)}
+	return w.last, nil
+}
+
+// deliverOne claims one due delivery and, in the same transaction,
+// creates the recipient's inbox document and incoming-register line and
+// marks it delivered. A crash before commit leaves the delivery pending
+// with nothing written; after commit it is delivered exactly once.
+func (w *worker) deliverOne(ctx context.Context) (bool, error) {
+	s := w.s
+	var claimed *storage.Delivery
+	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
+		d, err := tx.ClaimPendingDelivery(ctx, s.now())
+		if err != nil || d == nil {
+			return err
+		}
+		claimed = d
+		doc, err := w.prepared(ctx, tx.Q, d.DirectiveID)
+		if err != nil {
+			return err
+		}
+		sys := model.System("directives delivery")
+		inbox, err := tx.DocumentByOriginal(ctx, d.RecipientUnitID, doc.sha)
+		if errors.Is(err, model.ErrNotFound) {
+			inbox = &model.Document{UnitID: d.RecipientUnitID, Direction: model.Incoming, Fields: doc.fields, BodyText: doc.text,
+				Original: &model.Original{SHA256: doc.sha, Name: doc.name, ContentType: "application/pdf", Size: doc.size}}
+			if err := tx.InsertDocument(ctx, inbox); err != nil {
+				return err
+			}
+			if err := tx.ReplaceRefs(ctx, inbox); err != nil {
+				return err
+			}
+		} else if err != nil {
+			return err
+		}
+		entry, err := s.registry.RegisterIncomingTx(ctx, tx, sys, d.RecipientUnitID, inbox, "", "Loa: "+d.Code)
+		if err != nil {
+			return err
+		}
+		if err := tx.MarkDeliveryDelivered(ctx, d.ID, inbox.ID, entry.ID, s.now()); err != nil {
+			return err
+		}
+		d.Status = Delivered
+		kind := "delivered"
+		msg := fmt.Sprintf("Văn bản mới %s: %s", d.Code, d.Subject)
+		if d.Purpose != RoleMain {
+			msg = fmt.Sprintf("Văn bản gửi để biết %s: %s", d.Code, d.Subject)
+		}
+		return s.notifyUnit(ctx, tx, d.RecipientUnitID, kind, EventDelivered, d, msg, []model.Role{model.RoleClerk, model.RoleReceiver}, nil)
+	})
+	if err != nil {
+		if ctx.Err() != nil || claimed == nil {
+			return false, err
+		}
+		s.log.Warn("delivery failed", "delivery", claimed.ID, "unit", claimed.RecipientUnitID, "attempt", claimed.Attempts+1, "err", err)
+		final := claimed.Attempts+1 >= maxDeliveryAttempts
+		next := s.now().Add(time.Duration(1<<min(claimed.Attempts, 8)) * 10 * time.Second)
+		if ferr := s.store.Tx(ctx, func(tx *storage.Tx) error {
+			return tx.DeliveryAttemptFailed(ctx, claimed.ID, err.Error(), next, final, s.now())
+		}); ferr != nil {
+			return false, errors.Join(err, ferr)
+		}
+		return true, nil
+	}
+	return claimed != nil, nil
+}
+
+// DeliverPending delivers every due pending delivery and returns how many
+// were processed (delivered or rescheduled after a failure). The workers
+// started by Start call it; tests and the demo call it directly.
+func (s *Service) DeliverPending(ctx context.Context) (int, error) {
+	w := &worker{s: s}
+	return w.drain(ctx)
+}
+
+func (w *worker) drain(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		ok, err := w.deliverOne(ctx)
+		if err != nil {
+			return n, err
+		}
+		if !ok {
+			return n, nil
+		}
+		n++
+		if n == 1 {
+			// Others may help (PostgreSQL skips the rows this worker holds).
+			w.s.signal()
+		}
+	}
+}
+
+func (s *Service) deliveryLoop(ctx context.Context) {
+	w := &worker{s: s}
+	t := time.NewTicker(s.poll)
+	defer t.Stop()
+	for {
+		if _, err := w.drain(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("delivery worker", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.wake:
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Service) schedulerLoop(ctx context.Context) {
+	t := time.NewTicker(s.tick)
+	defer t.Stop()
+	for {
+		if _, err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("reminder scheduler", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// TickResult counts what a scheduler tick did.
+type TickResult struct {
+	Reminders   int `json:"reminders"`
+	Escalations int `json:"escalations"`
+}
+
+// Tick sends the reminders and escalations that are due by the service's
+// clock: a recipient that has not acknowledged a delivery is reminded
+// RemindAfter after delivery and then every RemindEvery (at most
+// MaxReminders times), and after EscalateAfter its superior unit is told,
+// once, as the issuing unit's settings say.
+func (s *Service) Tick(ctx context.Context) (TickResult, error) {
+	var res TickResult
+	now := s.now()
+	list, err := s.store.UnacknowledgedDeliveries(ctx, now, 5000)
+	if err != nil {
+		return res, err
+	}
+	cache := map[int64]Settings{}
+	for _, d := range list {
+		st, ok := cache[d.SenderUnitID]
+		if !ok {
+			if st, err = s.settings(ctx, s.store.Q, d.SenderUnitID); err != nil {
+				return res, err
+			}
+			cache[d.SenderUnitID] = st
+		}
+		if d.DeliveredAt == nil {
+			continue
+		}
+		age := now.Sub(*d.DeliveredAt)
+		if st.EscalateAfterMinutes > 0 && d.EscalatedAt == nil && age >= time.Duration(st.EscalateAfterMinutes)*time.Minute {
+			done, err := s.escalate(ctx, d)
+			if err != nil {
+				return res, err
+			}
+			if done {
+				res.Escalations++
+			}
+		}
+		if st.RemindAfterMinutes <= 0 || d.Reminders >= st.MaxReminders || age < time.Duration(st.RemindAfterMinutes)*time.Minute {
+			continue
+		}
+		if d.LastRemindedAt != nil && (st.RemindEveryMinutes <= 0 || now.Sub(*d.LastRemindedAt) < time.Duration(st.RemindEveryMinutes)*time.Minute) {
+			continue
+		}
+		done, err := s.remind(ctx, d)
+		if err != nil {
+			return res, err
+		}
+		if done {
+			res.Reminders++
+		}
+	}
+	return res, nil
+}
+
+func (s *Service) remind(ctx context.Context, d *storage.Delivery) (bool, error) {
+	done := false
+	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
+		ok, err := tx.RecordReminder(ctx, d.ID, s.now())
+		if err != nil || !ok {
+			return err
+		}
+		done = true
+		msg := fmt.Sprintf("Nhắc việc (lần %d): văn bản %s chưa được xác nhận — %s", d.Reminders+1, d.Code, d.Subject)
+		return s.notifyUnit(ctx, tx, d.RecipientUnitID, "reminder", EventReminder, d, msg, []model.Role{model.RoleClerk, model.RoleReceiver}, nil)
+	})
+	return done, err
+}
+
+// escalate tells the recipient's superior unit (its parent) that the
+// recipient has not acknowledged the delivery.
+func (s *Service) escalate(ctx context.Context, d *storage.Delivery) (bool, error) {
+	done := false
+	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
+		rec, err := tx.Unit(ctx, d.RecipientUnitID)
+		if err != nil {
+			return err
+		}
+		ok, err := tx.RecordEscalation(ctx, d.ID, s.now())
+		if err != nil || !ok {
+			return err
+		}
+		done = true
+		if rec.ParentID == nil {
+			return nil
+		}
+		msg := fmt.Sprintf("Báo cáo chậm trễ: %s chưa xác nhận văn bản %s (%s)", rec.Name, d.Code, d.Subject)
+		return s.notifyUnit(ctx, tx, *rec.ParentID, "escalation", EventEscalated, d, msg, []model.Role{model.RoleClerk, model.RoleApprover},
+			&webhookEscNote{RecipientUnitID: rec.ID, Reminders: d.Reminders})
+	})
+	return done, err
+}
