@@ -40,6 +40,8 @@ type Deps struct {
 	// Hooks are endpoints for outside systems (SMS receipts), mounted
 	// with the channel endpoints.
 	Hooks []Hook
+	// Scheduler turns received directives' broadcast items into orders.
+	Scheduler DirectiveScheduler
 	// Broadcast serves media, schedules and devices; nil disables them.
 	Broadcast Broadcast
 	Policy    authz.Policy
@@ -112,6 +114,9 @@ func (s *Server) registerRoutes() {
 	}
 	if s.deps.Channels != nil {
 		s.registerChannelAPI()
+	}
+	if s.deps.Scheduler != nil {
+		s.registerBridge()
 	}
 	if s.deps.Directives != nil {
 		s.registerDirectiveRoutes()

@@ -1,0 +1,196 @@
+// Package bridge turns the broadcast content items of directives a commune
+// received into broadcast orders on the commune's loudspeakers: the link
+// between the directive workflow (package directives) and the broadcast
+// service (package broadcast), neither of which knows the other.
+package bridge
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/loa-project/loa/internal/broadcast"
+	"github.com/loa-project/loa/internal/directives"
+	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/schedule"
+	"github.com/loa-project/loa/internal/storage"
+)
+
+// Directives lists the broadcast items delivered to a unit.
+type Directives interface {
+	BroadcastItems(ctx context.Context, unitID int64) ([]directives.BroadcastItem, error)
+}
+
+// Broadcast is what scheduling needs of the broadcast service.
+type Broadcast interface {
+	Orders(ctx context.Context, a model.Actor, unitID int64) ([]*broadcast.OrderView, error)
+	CreateOrder(ctx context.Context, a model.Actor, in broadcast.OrderInput) (*broadcast.OrderView, error)
+	SpeakText(ctx context.Context, a model.Actor, in broadcast.TTSInput) (*storage.Media, error)
+	UploadMedia(ctx context.Context, a model.Actor, in broadcast.MediaInput, r io.Reader) (*storage.Media, error)
+	Emergency(ctx context.Context, a model.Actor, in broadcast.EmergencyInput) (*broadcast.EmergencyResult, error)
+}
+
+// Blobs opens stored audio attachments.
+type Blobs interface {
+	Open(ctx context.Context, sha string) (io.ReadSeekCloser, int64, error)
+}
+
+// Units reads the organisation tree.
+type Units interface {
+	Unit(ctx context.Context, id int64) (*model.Unit, error)
+}
+
+// Bridge schedules directive items on a unit's devices.
+type Bridge struct {
+	Directives Directives
+	Broadcast  Broadcast
+	Blobs      Blobs
+	Units      Units
+	Now        func() time.Time
+	Location   *time.Location
+}
+
+// Result says what scheduling did with each item.
+type Result struct {
+	Created []ItemResult `json:"created"`
+	Skipped []ItemResult `json:"skipped"`
+}
+
+// ItemResult is one directive item and what happened to it.
+type ItemResult struct {
+	Ref     string `json:"ref"`
+	Code    string `json:"code"`
+	Label   string `json:"label"`
+	OrderID int64  `json:"order_id,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// DefaultSpread is where "N times a day" bulletins go when the directive
+// names no times: spread between 06:00 and 18:00.
+var defaultFrom, defaultTo = schedule.ClockOf(6, 0, 0), schedule.ClockOf(18, 0, 0)
+
+// Schedule creates, for the unit (a commune radio station, or any unit
+// with devices below it), one broadcast order per broadcast item of the
+// directives delivered to the unit or to its parent (the commune's
+// People's Committee receives the directive, its radio station plays it).
+// Items already scheduled for the unit, or whose period has ended, are
+// skipped. Orders target the unit's subtree, with the level, period and
+// times the directive asked for.
+func (b *Bridge) Schedule(ctx context.Context, a model.Actor, unitID int64) (*Result, error) {
+	unit, err := b.Units.Unit(ctx, unitID)
+	if err != nil {
+		return nil, err
+	}
+	existing, err := b.Broadcast.Orders(ctx, a, unit.ID)
+	if err != nil {
+		return nil, err
+	}
+	done := map[string]bool{}
+	for _, o := range existing {
+		if o.UnitID != unit.ID {
+			continue
+		}
+		if o.Source == "directive" {
+			done[o.SourceRef] = true
+		}
+		done["title:"+o.Title] = true // emergencies carry no source reference
+	}
+	var items []directives.BroadcastItem
+	for _, id := range []int64{unit.ID, parentOf(unit)} {
+		if id == 0 {
+			continue
+		}
+		list, err := b.Directives.BroadcastItems(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, list...)
+	}
+	today := b.Now().In(b.Location).Format("2006-01-02")
+	res := &Result{Created: []ItemResult{}, Skipped: []ItemResult{}}
+	for _, it := range items {
+		r := ItemResult{Ref: it.Ref(), Code: it.Code, Label: it.Label}
+		switch {
+		case done[it.Ref()] || done["title:"+itemTitle(it)]:
+			r.Reason = "already scheduled"
+		case it.Broadcast.EndDate != "" && it.Broadcast.EndDate < today:
+			r.Reason = fmt.Sprintf("the broadcast period ended on %s", it.Broadcast.EndDate)
+		}
+		if r.Reason != "" {
+			res.Skipped = append(res.Skipped, r)
+			continue
+		}
+		order, err := b.scheduleItem(ctx, a, unit, it, today)
+		if err != nil {
+			return nil, fmt.Errorf("item %s of %s: %w", it.Label, it.Code, err)
+		}
+		done[it.Ref()] = true
+		r.OrderID = order.ID
+		res.Created = append(res.Created, r)
+	}
+	return res, nil
+}
+
+// itemTitle names the broadcast of an item: "570/STTTT-TTBCBC, mục 1".
+func itemTitle(it directives.BroadcastItem) string {
+	return fmt.Sprintf("%s, mục %s", it.Code, it.Label)
+}
+
+func parentOf(u *model.Unit) int64 {
+	if u.ParentID == nil {
+		return 0
+	}
+	return *u.ParentID
+}
+
+func (b *Bridge) scheduleItem(ctx context.Context, a model.Actor, unit *model.Unit, it directives.BroadcastItem, today string) (*broadcast.OrderView, error) {
+	title := itemTitle(it)
+	var media *storage.Media
+	var err error
+	if len(it.Broadcast.Audio) > 0 {
+		f, _, oerr := b.Blobs.Open(ctx, it.Broadcast.Audio[0])
+		if oerr != nil {
+			return nil, fmt.Errorf("audio of the item: %w", oerr)
+		}
+		media, err = b.Broadcast.UploadMedia(ctx, a, broadcast.MediaInput{UnitID: unit.ID, Title: title}, f)
+		f.Close()
+	} else {
+		text := it.Broadcast.Text
+		if text == "" {
+			text = it.ItemText
+		}
+		media, err = b.Broadcast.SpeakText(ctx, a, broadcast.TTSInput{UnitID: unit.ID, Title: title, Text: text})
+	}
+	if err != nil {
+		return nil, err
+	}
+	start := it.Broadcast.StartDate
+	if start == "" || start < today {
+		start = today
+	}
+	end := it.Broadcast.EndDate
+	if end == "" {
+		end = start
+	}
+	slots := it.Broadcast.Slots
+	if len(slots) == 0 {
+		n := it.Broadcast.TimesPerDay
+		if n < 1 {
+			n = 1
+		}
+		slots = []schedule.Slot{schedule.SpreadSlot(n, defaultFrom, defaultTo)}
+	}
+	targets := []storage.OrderTarget{{Kind: storage.TargetSubtree, ID: unit.ID}}
+	if it.Broadcast.Level == schedule.LevelEmergency {
+		// Emergency content plays at once, interrupting, and repeats.
+		repeats := max(it.Broadcast.TimesPerDay, 1)
+		er, err := b.Broadcast.Emergency(ctx, a, broadcast.EmergencyInput{UnitID: unit.ID, Title: title, MediaID: media.ID, Targets: targets, Repeats: repeats})
+		if err != nil {
+			return nil, err
+		}
+		return er.Order, nil
+	}
+	return b.Broadcast.CreateOrder(ctx, a, broadcast.OrderInput{UnitID: unit.ID, Title: title, MediaID: media.ID, Level: it.Broadcast.Level.String(),
+		StartDate: start, EndDate: end, Slots: slots, UnitOrder: it.Position, Targets: targets, Source: "directive", SourceRef: it.Ref()})
+}
