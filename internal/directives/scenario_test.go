@@ -59,7 +59,7 @@ func (e *env) inboxOf(user, query string) []directives.DeliveryView {
 // issue355 runs the Cục's side: draft, approve, issue as 355/TTCS-TTTH.
 func issue355(e *env) int64 {
 	t := e.t
-	e.addUser("chuyenvien.cuc", "cuc-ttcs-ttth", model.RoleDrafter)
+	// chuyenvien.cuc, the Cục's drafter, is a demo user.
 	cuc := e.unit("cuc-ttcs")
 	e.must(200, "PUT", fmt.Sprintf("/api/v1/registers/%d/2021/outgoing/counter", cuc.ID), "vanthu.cuc", map[string]int{"last": 354}, nil)
 	c := directives.Seed355Content([]directives.Recipient{{UnitID: e.unit("so-tttt-kg").ID, Role: directives.RoleMain,
