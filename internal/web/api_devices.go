@@ -102,6 +102,7 @@ func (s *Server) registerBroadcastAPI() {
 	s.handle("GET /api/v1/broadcast/units/{id}/day", true, j(s.apiDayView))
 	s.handle("GET /api/v1/broadcast/units/{id}/overview", true, j(s.apiOverview))
 	// Public e-portal feeds.
+	s.handle("GET /feeds/{code}", false, s.feedPage)
 	s.handle("GET /feeds/{code}/bulletins.json", false, s.feedJSON)
 	s.handle("GET /feeds/{code}/bulletins.atom", false, s.feedAtom)
 	s.handle("GET /feeds/{code}/audio/{sha}", false, s.feedAudio)
