@@ -75,7 +75,13 @@ func TestScheduleDirectiveItems(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		bc, err := broadcast.New(broadcast.Config{Store: st, Blobs: blobs, Policy: policy, Log: log, Media: proc, TTS: esp})
+		loc := i18n.Zone()
+		// The evening of today: the morning's bulletins have played.
+		now := func() time.Time {
+			d := time.Now().In(loc)
+			return time.Date(d.Year(), d.Month(), d.Day(), 20, 0, 0, 0, loc)
+		}
+		bc, err := broadcast.New(broadcast.Config{Store: st, Blobs: blobs, Policy: policy, Log: log, Media: proc, TTS: esp, Now: now, Location: loc})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,8 +94,7 @@ func TestScheduleDirectiveItems(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		loc := i18n.Zone()
-		today := time.Now().In(loc)
+		today := now()
 		day := func(d int) string { return today.AddDate(0, 0, d).Format("2006-01-02") }
 		item := func(pos int, level schedule.Level, text, start, end string) directives.BroadcastItem {
 			return directives.BroadcastItem{DirectiveID: 7, Code: "12/UBND-VX", Position: pos, Label: string(rune('0' + pos)), ItemText: text,
@@ -100,7 +105,7 @@ func TestScheduleDirectiveItems(t *testing.T) {
 			item(2, schedule.LevelNormal, "Thông tin về lịch tiêm vắc xin tại trạm y tế xã.", day(-30), day(-20)),
 			item(3, schedule.LevelEmergency, "Bão số 5 sắp đổ bộ, người dân khẩn trương gia cố nhà cửa.", day(0), day(0)),
 		}}
-		b := &bridge.Bridge{Directives: fake, Broadcast: bc, Blobs: blobs, Units: st, Now: time.Now, Location: loc}
+		b := &bridge.Bridge{Directives: fake, Broadcast: bc, Blobs: blobs, Units: st, Now: now, Location: loc}
 		res, err := b.Schedule(ctx, sys, radio.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -140,14 +145,30 @@ func TestScheduleDirectiveItems(t *testing.T) {
 		if err := json.Unmarshal(sr.Body, &sched); err != nil {
 			t.Fatal(err)
 		}
-		found := false
-		for _, it := range sched.Items {
-			if it.Level == "priority" && it.Title == "12/UBND-VX, mục 1" {
-				found = true
+		var played *protocol.Item
+		for i, it := range sched.Items {
+			if it.Level == "priority" && it.Title == "12/UBND-VX, mục 1" && played == nil {
+				played = &sched.Items[i]
 			}
 		}
-		if !found {
+		if played == nil {
 			t.Fatalf("the device's schedule lacks the directive's item: %s", sr.Body)
+		}
+		// The device plays it: the play counts as evidence of directive 7
+		// for the commune (the recipient), and for nobody else.
+		ev := protocol.PlayEvent{EventID: "e1", ItemID: played.ID, Status: protocol.PlayCompleted, StartedAt: played.Start, EndedAt: played.End}
+		if _, err := bc.IngestPlays(ctx, da, protocol.PlayLogBatch{Events: []protocol.PlayEvent{ev, ev}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			directive int64
+			path      string
+			want      int
+		}{{7, pc.Path, 1}, {7, radio.Path, 1}, {8, pc.Path, 0}, {7, "/999999/", 0}} {
+			n, err := st.DirectivePlays(ctx, c.directive, c.path)
+			if err != nil || n != c.want {
+				t.Errorf("plays of directive %d under %s: %d (%v), want %d", c.directive, c.path, n, err, c.want)
+			}
 		}
 	})
 }

@@ -182,7 +182,10 @@ type Node struct {
 	Late       bool               `json:"late"`
 	Overdue    bool               `json:"overdue"`
 	Figures    map[string]float64 `json:"figures,omitempty"`
-	Forward    *Branch            `json:"forward,omitempty"`
+	// Plays counts the completed loudspeaker plays of this directive's
+	// items scheduled by the recipient or the units below it (evidence).
+	Plays   int     `json:"plays"`
+	Forward *Branch `json:"forward,omitempty"`
 }
 
 // Branch is a directive in the cascade with its recipients.
@@ -222,6 +225,11 @@ func (t *tracker) branch(d *storage.Directive, depth int) (*Branch, error) {
 			Late: r.Late, Overdue: r.Overdue && !r.Done}
 		if r.Report != nil {
 			n.Figures = r.Report.Figures
+		}
+		if u, err := t.s.store.Unit(t.ctx, r.RecipientUnitID); err == nil {
+			if n.Plays, err = t.s.store.DirectivePlays(t.ctx, d.ID, u.Path); err != nil {
+				return nil, err
+			}
 		}
 		if r.ForwardDirectiveID != nil && depth < 8 {
 			child, err := t.s.store.Directive(t.ctx, *r.ForwardDirectiveID)

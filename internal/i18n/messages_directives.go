@@ -166,5 +166,6 @@ func directiveMessages() Catalog {
 		"dir.flash.assigned":     {VI: "Đã phân công xử lý.", EN: "Assigned."},
 		"dir.flash.reported":     {VI: "Đã gửi báo cáo.", EN: "Report sent."},
 		"dir.flash.declined":     {VI: "Đã từ chối văn bản.", EN: "Declined."},
+		"dir.plays":              {VI: "Lượt phát trên loa", EN: "Loudspeaker plays"},
 	}
 }
