@@ -129,25 +129,13 @@ func dirQueryInt(r *http.Request, name string) (int, error) {
 	return n, nil
 }
 
-func dirQueryID(r *http.Request, name string) (int64, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return 0, model.Invalid(name, "%q is not an id", v)
-	}
-	return n, nil
-}
-
 func (s *Server) apiDirectives(w http.ResponseWriter, r *http.Request, p *principal) {
 	limit, err := dirQueryInt(r, "limit")
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	before, err := dirQueryID(r, "before")
+	before, err := optionalID(r, "before")
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -525,10 +513,10 @@ func dirInboxFilter(r *http.Request) (directives.InboxFilter, error) {
 	f := directives.InboxFilter{Assigned: queryBool(r, "assigned"), Status: q.Get("status"), Purpose: q.Get("purpose"), Query: q.Get("q"),
 		Overdue: queryBool(r, "overdue"), Late: queryBool(r, "late")}
 	var err error
-	if f.UnitID, err = dirQueryID(r, "unit_id"); err != nil {
+	if f.UnitID, err = optionalID(r, "unit_id"); err != nil {
 		return f, err
 	}
-	if f.BeforeID, err = dirQueryID(r, "before"); err != nil {
+	if f.BeforeID, err = optionalID(r, "before"); err != nil {
 		return f, err
 	}
 	if f.Limit, err = dirQueryInt(r, "limit"); err != nil {
