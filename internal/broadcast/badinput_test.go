@@ -83,8 +83,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 			} else {
 				t.Logf("2 GB upload (announced=%v): client saw %v", announce, err)
 			}
-			if src.read > 4*testMaxUpload {
-				t.Fatalf("2 GB upload (announced=%v): the server read %d bytes; it must stop at the %d-byte limit", announce, src.read, testMaxUpload)
+			if src.read.Load() > 4*testMaxUpload {
+				t.Fatalf("2 GB upload (announced=%v): the server read %d bytes; it must stop at the %d-byte limit", announce, src.read.Load(), testMaxUpload)
 			}
 		}
 		if got, gotBlobs := e.count("media", commune.ID), e.blobFiles(); got != mediaBefore || gotBlobs != blobsBefore {

@@ -322,19 +322,23 @@ func eventually(t *testing.T, timeout time.Duration, what string, cond func() bo
 	}
 }
 
-// byteSource produces n bytes without holding them.
+// byteSource produces n bytes without holding them. The count of bytes
+// read is atomic: the HTTP transport may still be reading when the test
+// looks at it.
 type byteSource struct {
-	n, read int64
+	n    int64
+	read atomic.Int64
 }
 
 func (b *byteSource) Read(p []byte) (int, error) {
-	if b.read >= b.n {
+	done := b.read.Load()
+	if done >= b.n {
 		return 0, io.EOF
 	}
-	k := min(int64(len(p)), b.n-b.read)
+	k := min(int64(len(p)), b.n-done)
 	for i := range p[:k] {
 		p[i] = byte(i)
 	}
-	b.read += k
+	b.read.Add(k)
 	return int(k), nil
 }

@@ -217,9 +217,7 @@ func (s *Service) rebuild(ctx context.Context, d *storage.Device) (string, []byt
 	sum := sha256.Sum256(body)
 	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
 	day := schedule.DateOf(s.clock().In(s.loc)).String()
-	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		return tx.SaveDeviceSchedule(ctx, d.ID, d.ScheduleVersion, day, etag, string(body), items)
-	})
+	err = s.saveSchedule(ctx, scheduleSave{deviceID: d.ID, version: d.ScheduleVersion, day: day, etag: etag, body: string(body), items: items})
 	if err != nil {
 		return "", nil, err
 	}

@@ -83,6 +83,9 @@ type Service struct {
 	seenMu sync.Mutex
 	seen   map[int64]storage.DeviceSeen
 
+	saves   chan scheduleSave // to the schedule writer (group commit)
+	stopped chan struct{}     // closed when background work stops
+
 	stop   context.CancelFunc
 	wg     sync.WaitGroup
 	closed sync.Once
@@ -126,17 +129,26 @@ func New(cfg Config) (*Service, error) {
 		cfg.Notifier = NewLocalNotifier()
 	}
 	s := &Service{cfg: cfg, store: cfg.Store, blobs: cfg.Blobs, policy: cfg.Policy, log: cfg.Log, loc: cfg.Location, now: cfg.Now,
-		hub: NewHub(), notify: cfg.Notifier, seen: map[int64]storage.DeviceSeen{}}
+		hub: NewHub(), notify: cfg.Notifier, seen: map[int64]storage.DeviceSeen{},
+		saves: make(chan scheduleSave, maxScheduleBatch), stopped: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
-	s.stop = cancel
+	s.stop = func() {
+		cancel()
+		select {
+		case <-s.stopped:
+		default:
+			close(s.stopped)
+		}
+	}
 	events, err := s.notify.Subscribe(ctx)
 	if err != nil {
-		cancel()
+		s.stop()
 		return nil, fmt.Errorf("broadcast: subscribe to notifier: %w", err)
 	}
-	s.wg.Add(2)
+	s.wg.Add(3)
 	go func() { defer s.wg.Done(); s.deliverLoop(ctx, events) }()
 	go func() { defer s.wg.Done(); s.flushLoop(ctx) }()
+	go func() { defer s.wg.Done(); s.scheduleWriter(ctx) }()
 	return s, nil
 }
 

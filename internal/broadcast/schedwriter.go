@@ -1,0 +1,108 @@
+package broadcast
+
+import (
+	"context"
+	"errors"
+
+	"github.com/loa-project/loa/internal/storage"
+)
+
+// maxScheduleBatch bounds how many device schedules one transaction saves.
+const maxScheduleBatch = 256
+
+// errClosed is returned to callers waiting on a stopped writer.
+var errClosed = errors.New("broadcast: service is shutting down")
+
+// scheduleSave is one device schedule waiting to be stored.
+type scheduleSave struct {
+	deviceID, version int64
+	day, etag, body   string
+	items             []storage.ScheduleItem
+	done              chan error
+}
+
+// scheduleWriter stores rebuilt device schedules with group commit: saves
+// that arrive while a transaction runs go together into the next one.
+// When thousands of devices fetch their first schedule at once (a cold
+// start, or the refetch after an emergency), this turns thousands of
+// write transactions queued behind SQLite's single writer into a few
+// dozen, without delaying a lone save.
+func (s *Service) scheduleWriter(ctx context.Context) {
+	for {
+		var batch []scheduleSave
+		select {
+		case <-ctx.Done():
+			s.drainSaves()
+			return
+		case first := <-s.saves:
+			batch = append(batch, first)
+		}
+	more:
+		for len(batch) < maxScheduleBatch {
+			select {
+			case next := <-s.saves:
+				batch = append(batch, next)
+			default:
+				break more
+			}
+		}
+		s.commitSaves(ctx, batch)
+	}
+}
+
+// commitSaves stores a batch in one transaction; if that fails, each save
+// is retried alone so that one bad save does not fail the others.
+func (s *Service) commitSaves(ctx context.Context, batch []scheduleSave) {
+	save := func(tx *storage.Tx, r scheduleSave) error {
+		return tx.SaveDeviceSchedule(ctx, r.deviceID, r.version, r.day, r.etag, r.body, r.items)
+	}
+	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
+		for _, r := range batch {
+			if err := save(tx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil || len(batch) == 1 {
+		for _, r := range batch {
+			r.done <- err
+		}
+		return
+	}
+	for _, r := range batch {
+		r.done <- s.store.Tx(ctx, func(tx *storage.Tx) error { return save(tx, r) })
+	}
+}
+
+// drainSaves answers the saves still queued when the writer stops.
+func (s *Service) drainSaves() {
+	for {
+		select {
+		case r := <-s.saves:
+			r.done <- errClosed
+		default:
+			return
+		}
+	}
+}
+
+// saveSchedule queues a device schedule for the writer and waits until it
+// is stored.
+func (s *Service) saveSchedule(ctx context.Context, r scheduleSave) error {
+	r.done = make(chan error, 1)
+	select {
+	case s.saves <- r:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.stopped:
+		return errClosed
+	}
+	select {
+	case err := <-r.done:
+		return err
+	case <-ctx.Done():
+		// The save may still complete; the next fetch rebuilds if not.
+		return ctx.Err()
+	}
+}
