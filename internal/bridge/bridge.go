@@ -10,6 +10,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/broadcast"
 	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/model"
@@ -47,6 +48,7 @@ type Bridge struct {
 	Broadcast  Broadcast
 	Blobs      Blobs
 	Units      Units
+	Policy     authz.Policy
 	Now        func() time.Time
 	Location   *time.Location
 }
@@ -81,6 +83,10 @@ func (b *Bridge) Schedule(ctx context.Context, a model.Actor, unitID int64) (*Re
 	unit, err := b.Units.Unit(ctx, unitID)
 	if err != nil {
 		return nil, err
+	}
+	// Checked first: the items name directives of the unit's inbox.
+	if !b.Policy.Can(a, authz.BroadcastWrite, unit.Path) {
+		return nil, fmt.Errorf("scheduling broadcasts for %q: %w", unit.Name, model.ErrForbidden)
 	}
 	existing, err := b.Broadcast.Orders(ctx, a, unit.ID)
 	if err != nil {

@@ -3,6 +3,7 @@ package bridge_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -105,7 +106,15 @@ func TestScheduleDirectiveItems(t *testing.T) {
 			item(2, schedule.LevelNormal, "Thông tin về lịch tiêm vắc xin tại trạm y tế xã.", day(-30), day(-20)),
 			item(3, schedule.LevelEmergency, "Bão số 5 sắp đổ bộ, người dân khẩn trương gia cố nhà cửa.", day(0), day(0)),
 		}}
-		b := &bridge.Bridge{Directives: fake, Broadcast: bc, Blobs: blobs, Units: st, Now: now, Location: loc}
+		b := &bridge.Bridge{Directives: fake, Broadcast: bc, Blobs: blobs, Units: st, Policy: policy, Now: now, Location: loc}
+		// A viewer of the commune may not schedule (and sees no item).
+		viewer := model.Actor{UserID: 99, Username: "viewer", UnitID: radio.ID, UnitPath: radio.Path, Roles: []model.Role{model.RoleViewer}}
+		if _, err := b.Schedule(ctx, viewer, radio.ID); !errors.Is(err, model.ErrForbidden) {
+			t.Fatalf("viewer scheduled: %v", err)
+		}
+		if orders, _ := bc.Orders(ctx, sys, radio.ID); len(orders) != 0 {
+			t.Fatalf("a refused call created %d orders", len(orders))
+		}
 		res, err := b.Schedule(ctx, sys, radio.ID)
 		if err != nil {
 			t.Fatal(err)

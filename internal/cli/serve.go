@@ -82,7 +82,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	defer stopChannels()        // runs first: stops channel and directive workers
 	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Documents: svc.documents, Registry: svc.registry, Broadcast: bc,
 		Channels: ch, Hooks: hooks, Directives: svc.directives,
-		Scheduler: &bridge.Bridge{Directives: svc.directives, Broadcast: bc, Blobs: svc.blobs, Units: svc.store, Now: time.Now, Location: i18n.Zone()},
+		Scheduler: &bridge.Bridge{Directives: svc.directives, Broadcast: bc, Blobs: svc.blobs, Units: svc.store, Policy: svc.policy, Now: time.Now, Location: i18n.Zone()},
 		Health:    svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store))})
 	if err != nil {
 		ln.Close()
