@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/loa-project/loa/internal/bridge"
 	"github.com/loa-project/loa/internal/model"
@@ -35,10 +36,12 @@ func (s *Server) apiScheduleDirectives(w http.ResponseWriter, r *http.Request, p
 func (s *Server) uiScheduleDirectives(w http.ResponseWriter, r *http.Request, p *principal) {
 	unit := p.User.UnitID
 	if v := r.FormValue("unit"); v != "" {
-		if _, err := fmt.Sscan(v, &unit); err != nil {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
 			s.renderError(w, r, p, model.Invalid("unit", "%q is not a unit id", v))
 			return
 		}
+		unit = id
 	}
 	res, err := s.deps.Scheduler.Schedule(r.Context(), p.Actor, unit)
 	if err != nil {
