@@ -155,7 +155,7 @@ type services struct {
 	accounts   *accounts.Service
 	documents  *documents.Service
 	registry   *registry.Service
-	directives *directives.Service
+	directives *directives.Service // built by serve, which knows the public URL and SMTP
 	policy     authz.Policy
 }
 
@@ -180,8 +180,7 @@ func (d *dbFlags) open(ctx context.Context, env Env, log *slog.Logger) (*service
 	policy := authz.Default()
 	reg := registry.New(st, policy, i18n.Zone())
 	return &services{store: st, blobs: blobs, orgs: orgs.New(st, policy), accounts: accounts.New(st, policy, log),
-		documents: documents.New(st, blobs, policy, log), registry: reg, policy: policy,
-		directives: directives.New(st, blobs, reg, policy, directives.Options{Log: log, Location: i18n.Zone()})}, nil
+		documents: documents.New(st, blobs, policy, log), registry: reg, policy: policy}, nil
 }
 
 func quietLogger(env Env) *slog.Logger {

@@ -65,8 +65,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer bc.Close()
-	// Directives need the public URL for links in notifications: rebuild
-	// the service with the serve options.
+	// Directives need the public URL for links in notifications.
 	svc.directives = directives.New(svc.store, svc.blobs, svc.registry, svc.policy, directives.Options{Log: log, Location: i18n.Zone(), BaseURL: url,
 		SMTP: directives.SMTPConfig{Addr: *smtpAddr, From: *smtpFrom, Username: *smtpUser, Password: env.Getenv("LOA_SMTP_PASSWORD")}})
 	chCtx, stopChannels := context.WithCancel(ctx)
