@@ -34,6 +34,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	smtpFrom := fs.String("smtp-from", "loa@localhost", "sender address of notification e-mails")
 	smtpUser := fs.String("smtp-user", "", "SMTP user name (password in env LOA_SMTP_PASSWORD)")
 	smsPath := fs.String("sms-config", "", "JSON file configuring the SMS/OTT gateway and its receipt callbacks (see docs/channels.md)")
+	debugAddr := fs.String("debug-addr", "", "serve Go runtime profiles (pprof) on this loopback address, e.g. 127.0.0.1:6060 (empty: off)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -43,6 +44,11 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	if *debugAddr != "" {
+		if err := startDebug(ctx, *debugAddr, log); err != nil {
+			return err
+		}
+	}
 
 	svc, err := d.open(ctx, env, log)
 	if err != nil {
