@@ -15,6 +15,8 @@ pkg_for sox sox
 pkg_for chromium chromium
 [ -x /usr/lib/postgresql/15/bin/postgres ] || have postgres || need+=(postgresql)
 [ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)
+# fonts-liberation (1.x, no Vietnamese) is the negative case of the font coverage test.
+[ -f /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation)
 # tzdata for Asia/Ho_Chi_Minh (the binary also embeds it, tools may not).
 [ -f /usr/share/zoneinfo/Asia/Ho_Chi_Minh ] || need+=(tzdata)
 
