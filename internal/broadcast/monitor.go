@@ -25,21 +25,47 @@ const (
 	StatePending     = "pending" // not ended yet (or within the grace)
 )
 
-// DayEntry is one scheduled item of a day with its state.
+// DayEntry is one item of a device's day with its state: planned by the
+// scheduler, fetched by the device, or both, and what the device reported.
 type DayEntry struct {
 	storage.DayItem
 	State string `json:"state"`
+	// Planned: the scheduler plans it for the day (as the orders stand now).
+	Planned bool `json:"planned"`
+	// Fetched: the device was given it (in a schedule it fetched, or as an
+	// emergency pushed to it). Planned but not fetched: the device has not
+	// fetched its schedule since the order was made.
+	Fetched bool `json:"fetched"`
+	// Plays are the plays the device reported for it.
+	Plays []storage.PlayLog `json:"plays"`
 }
 
-// DayView is a commune's day: every item scheduled on its devices, and
-// what the devices reported.
+// DevicePlan is one device's day.
+type DevicePlan struct {
+	DeviceView
+	// NeverFetched: the device never fetched a schedule; it plays nothing
+	// of the plan until it does.
+	NeverFetched bool       `json:"never_fetched"`
+	Items        []DayEntry `json:"items"`
+}
+
+// DayView is a commune's day: for every device, the items the scheduler
+// plans, what the devices fetched, and what they reported playing.
 type DayView struct {
 	Unit    *model.Unit  `json:"unit"`
 	Date    string       `json:"date"`
 	Devices []DeviceView `json:"devices"`
-	Items   []DayEntry   `json:"items"`
-	Played  int          `json:"played"`
-	Silent  int          `json:"silent"`
+	// Items holds every item of the day (of revoked devices too), by start.
+	Items []DayEntry `json:"items"`
+	// Plans holds the current devices, each with its items.
+	Plans []DevicePlan `json:"plans"`
+	// Planned: the plans were computed (false when the view holds more
+	// than MaxPlannedDevices devices: then Items holds what devices
+	// fetched only).
+	Planned    bool `json:"planned"`
+	Played     int  `json:"played"`
+	Silent     int  `json:"silent"`
+	NotFetched int  `json:"not_fetched"` // planned items the device has not fetched
 }
 
 func (s *Service) itemState(it storage.DayItem, now time.Time) string {
@@ -57,7 +83,9 @@ func (s *Service) itemState(it storage.DayItem, now time.Time) string {
 }
 
 // DayView returns the calendar day (YYYY-MM-DD, "" for today) of a unit
-// and the units below it.
+// and the units below it: each device's plan for the day computed by the
+// scheduler (BuildSchedule, nothing stored), merged with the items the
+// devices fetched and the plays they reported.
 func (s *Service) DayView(ctx context.Context, a model.Actor, unitID int64, day string) (*DayView, error) {
 	unit, err := s.unitFor(ctx, a, authz.BroadcastRead, unitID)
 	if err != nil {
@@ -67,11 +95,11 @@ func (s *Service) DayView(ctx context.Context, a model.Actor, unitID int64, day 
 	d := schedule.DateOf(now.In(s.loc))
 	if day != "" {
 		if d, err = schedule.ParseDate(day); err != nil {
-			return nil, model.Invalid("date", "%q is not a date: use YYYY-MM-DD", day)
+			return nil, invalid("date", "bcsvc.day", "%q is not a date: use YYYY-MM-DD", day)
 		}
 	}
 	from, to := d.In(s.loc), d.AddDays(1).In(s.loc)
-	items, err := s.store.DayItems(ctx, unit.Path, from, to, 0)
+	fetched, err := s.store.DayItems(ctx, unit.Path, from, to, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -79,16 +107,96 @@ func (s *Service) DayView(ctx context.Context, a model.Actor, unitID int64, day 
 	if err != nil {
 		return nil, err
 	}
-	v := &DayView{Unit: unit, Date: d.String(), Devices: devs, Items: make([]DayEntry, 0, len(items))}
-	for _, it := range items {
-		e := DayEntry{DayItem: it, State: s.itemState(it, now)}
+	withSchedule, err := s.store.DevicesWithSchedule(ctx, unit.Path)
+	if err != nil {
+		return nil, err
+	}
+	// Plays may start a little before or after their slot.
+	plays, err := s.store.PlaysBetween(ctx, unit.Path, from.Add(-time.Hour), to.Add(time.Hour), 50000)
+	if err != nil {
+		return nil, err
+	}
+	type key struct {
+		device int64
+		item   string
+	}
+	playsOf := map[key][]storage.PlayLog{}
+	for _, l := range plays {
+		k := key{l.DeviceID, l.ItemID}
+		playsOf[k] = append(playsOf[k], l)
+	}
+	v := &DayView{Unit: unit, Date: d.String(), Devices: devs, Items: []DayEntry{}, Plans: []DevicePlan{}, Planned: len(devs) <= MaxPlannedDevices}
+	entries := map[key]*DayEntry{}
+	var order []key
+	add := func(it storage.DayItem, planned bool) {
+		k := key{it.DeviceID, it.ItemID}
+		e := entries[k]
+		if e == nil {
+			e = &DayEntry{DayItem: it}
+			entries[k] = e
+			order = append(order, k)
+		}
+		if planned {
+			e.Planned = true
+			e.Start, e.End = it.Start, it.End // the plan as it stands now
+		} else {
+			e.Fetched = true
+			e.Completed, e.Interrupted, e.Failed = it.Completed, it.Interrupted, it.Failed
+		}
+	}
+	for _, it := range fetched {
+		add(it, false)
+	}
+	if v.Planned {
+		for _, dv := range devs {
+			items, err := s.planDay(ctx, dv, d)
+			if err != nil {
+				// One device's plan must not hide the others' day.
+				s.log.Warn("plan the day of a device", "device", dv.ID, "day", d.String(), "err", err)
+				continue
+			}
+			for _, it := range items {
+				add(it, true)
+			}
+		}
+	}
+	byDevice := map[int64][]DayEntry{}
+	for _, k := range order {
+		e := entries[k]
+		e.Plays = playsOf[k]
+		if !e.Fetched {
+			for _, l := range e.Plays {
+				switch l.Status {
+				case storage.PlayCompleted:
+					e.Completed++
+				case storage.PlayInterrupted:
+					e.Interrupted++
+				case storage.PlayFailed:
+					e.Failed++
+				}
+			}
+		}
+		e.State = s.itemState(e.DayItem, now)
 		switch e.State {
 		case StatePlayed, StateInterrupted:
 			v.Played++
 		case StateSilent:
 			v.Silent++
 		}
-		v.Items = append(v.Items, e)
+		if e.Planned && !e.Fetched {
+			v.NotFetched++
+		}
+		v.Items = append(v.Items, *e)
+		byDevice[e.DeviceID] = append(byDevice[e.DeviceID], *e)
+	}
+	sort.SliceStable(v.Items, func(i, j int) bool { return v.Items[i].Start.Before(v.Items[j].Start) })
+	for _, dv := range devs {
+		items := byDevice[dv.ID]
+		sort.SliceStable(items, func(i, j int) bool { return items[i].Start.Before(items[j].Start) })
+		if items == nil {
+			items = []DayEntry{}
+		}
+		v.Plans = append(v.Plans, DevicePlan{DeviceView: dv, NeverFetched: !withSchedule[dv.ID], Items: items})
 	}
 	return v, nil
 }

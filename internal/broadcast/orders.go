@@ -1,10 +1,12 @@
 package broadcast
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/broadcast/protocol"
+	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/schedule"
 	"github.com/loa-project/loa/internal/storage"
@@ -70,7 +73,16 @@ type OrderView struct {
 	*storage.BroadcastOrder
 	Slots    []schedule.Slot `json:"slots"`
 	Weekdays []time.Weekday  `json:"weekdays"`
-	Devices  int             `json:"devices"`
+	Devices  int             `json:"devices"` // of those the reader may follow when Restricted
+	// Inbound: listed for a unit below the issuing one (the district's
+	// order in a commune's list), issued by IssuerName.
+	Inbound    bool   `json:"inbound,omitempty"`
+	IssuerName string `json:"issuer_name,omitempty"`
+	// Restricted: the reader follows only some of the order's devices
+	// (those of its own unit); counts and reports cover those.
+	Restricted bool `json:"restricted,omitempty"`
+
+	deviceIDs []int64
 }
 
 func (s *Service) orderView(ctx context.Context, o *storage.BroadcastOrder) (*OrderView, error) {
@@ -84,7 +96,7 @@ func (s *Service) orderView(ctx context.Context, o *storage.BroadcastOrder) (*Or
 	if err != nil {
 		return nil, err
 	}
-	v.Devices = len(ids)
+	v.Devices, v.deviceIDs = len(ids), ids
 	return v, nil
 }
 
@@ -118,7 +130,7 @@ func encodeWeekdays(wd []time.Weekday) string {
 func checkTitle(t string) (string, error) {
 	t = strings.TrimSpace(t)
 	if t == "" || utf8.RuneCountInString(t) > MaxTitleRunes || !utf8.ValidString(t) {
-		return "", model.Invalid("title", "give a title of 1-%d characters (it is shown on boards and in reports)", MaxTitleRunes)
+		return "", invalid("title", "bcsvc.title", "give a title of 1-%d characters (it is shown on boards and in reports)", MaxTitleRunes)
 	}
 	return t, nil
 }
@@ -128,12 +140,12 @@ func checkTitle(t string) (string, error) {
 // or media the actor may read.
 func (s *Service) checkContent(ctx context.Context, a model.Actor, unit *model.Unit, mediaID int64) (*storage.Media, error) {
 	if mediaID <= 0 {
-		return nil, model.Invalid("media_id", "give the id of a media item of the library (upload audio or create a text bulletin first)")
+		return nil, invalid("media_id", "bcsvc.media_missing", "give the id of a media item of the library (upload audio or create a text bulletin first)")
 	}
 	m, err := s.store.MediaItem(ctx, mediaID)
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
-			return nil, model.Invalid("media_id", "media %d does not exist", mediaID)
+			return nil, invalid("media_id", "bcsvc.media_unknown", "media %d does not exist", mediaID)
 		}
 		return nil, err
 	}
@@ -142,10 +154,11 @@ func (s *Service) checkContent(ctx context.Context, a model.Actor, unit *model.U
 		return nil, err
 	}
 	if !strings.HasPrefix(unit.Path, mu.Path) && !s.policy.Can(a, authz.BroadcastRead, mu.Path) {
-		return nil, fmt.Errorf("media %d belongs to unit %q, which unit %q may not use: %w", mediaID, mu.Name, unit.Name, model.ErrForbidden)
+		return nil, i18n.Localise(fmt.Errorf("media %d belongs to unit %q, which unit %q may not use: %w", mediaID, mu.Name, unit.Name, model.ErrForbidden),
+			"bcsvc.media_foreign", mu.Name, unit.Name)
 	}
 	if time.Duration(m.DurationMS)*time.Millisecond > schedule.MaxContentDuration {
-		return nil, model.Invalid("media_id", "media %d lasts longer than %s", mediaID, schedule.MaxContentDuration)
+		return nil, invalid("media_id", "bcsvc.media_too_long", "media %d lasts longer than %s", mediaID, schedule.MaxContentDuration)
 	}
 	return m, nil
 }
@@ -154,10 +167,10 @@ func (s *Service) checkContent(ctx context.Context, a model.Actor, unit *model.U
 // unit's subtree and be within the actor's broadcast reach.
 func (s *Service) checkTargets(ctx context.Context, a model.Actor, unit *model.Unit, targets []storage.OrderTarget) ([]storage.OrderTarget, error) {
 	if len(targets) == 0 {
-		return nil, model.Invalid("targets", "name at least one target: {\"kind\":\"device\"|\"unit\"|\"subtree\",\"id\":N}")
+		return nil, invalid("targets", "bcsvc.no_target", "name at least one target: {\"kind\":\"device\"|\"unit\"|\"subtree\",\"id\":N}")
 	}
 	if len(targets) > MaxTargets {
-		return nil, model.Invalid("targets", "%d targets: at most %d (use subtree targets for many communes)", len(targets), MaxTargets)
+		return nil, invalid("targets", "bcsvc.too_many_targets", "%d targets: at most %d (use subtree targets for many communes)", len(targets), MaxTargets)
 	}
 	seen := map[storage.OrderTarget]bool{}
 	var out []storage.OrderTarget
@@ -168,7 +181,7 @@ func (s *Service) checkTargets(ctx context.Context, a model.Actor, unit *model.U
 		case storage.TargetDevice:
 			d, err := s.store.Device(ctx, t.ID)
 			if err != nil || d.RevokedAt != nil {
-				return nil, model.Invalid(field, "device %d does not exist or was revoked", t.ID)
+				return nil, invalid(field, "bcsvc.target_device", "device %d does not exist or was revoked", t.ID)
 			}
 			u, err := s.store.Unit(ctx, d.UnitID)
 			if err != nil {
@@ -178,17 +191,17 @@ func (s *Service) checkTargets(ctx context.Context, a model.Actor, unit *model.U
 		case storage.TargetUnit, storage.TargetSubtree:
 			u, err := s.store.Unit(ctx, t.ID)
 			if err != nil {
-				return nil, model.Invalid(field, "unit %d does not exist", t.ID)
+				return nil, invalid(field, "bcsvc.target_unit", "unit %d does not exist", t.ID)
 			}
 			path, name = u.Path, fmt.Sprintf("unit %q", u.Name)
 		default:
-			return nil, model.Invalid(field, "%q is not a target kind: use device, unit or subtree", t.Kind)
+			return nil, invalid(field, "bcsvc.target_kind", "%q is not a target kind: use device, unit or subtree", t.Kind)
 		}
 		if !strings.HasPrefix(path, unit.Path) {
-			return nil, model.Invalid(field, "%s is not inside unit %q, which issues the order", name, unit.Name)
+			return nil, invalid(field, "bcsvc.target_outside", "%s is not inside unit %q, which issues the order", name, unit.Name)
 		}
 		if !s.policy.Can(a, authz.BroadcastWrite, path) {
-			return nil, fmt.Errorf("broadcasting to %s: %w", name, model.ErrForbidden)
+			return nil, i18n.Localise(fmt.Errorf("broadcasting to %s: %w", name, model.ErrForbidden), "bcsvc.target_forbidden", name)
 		}
 		if !seen[t] {
 			seen[t] = true
@@ -198,18 +211,46 @@ func (s *Service) checkTargets(ctx context.Context, a model.Actor, unit *model.U
 	return out, nil
 }
 
-// orderError turns schedule validation errors into a validation error
-// naming the first field.
+// invalid is a validation error of a field: format (with args) is its
+// English text, for the API and the logs; the catalog message key, with
+// the same args, says it in the user's language on the pages.
+func invalid(field, key, format string, args ...any) error {
+	return i18n.Localise(model.Invalid(field, format, args...), key, args...)
+}
+
+// orderError turns schedule validation errors into one validation error
+// naming the first field and listing every problem (the API's message),
+// each problem also in the user's language (package schedule names them
+// with codes; the catalog has them as "sched.<code>").
 func orderError(err error) error {
 	var oe *schedule.OrderError
-	if errors.As(err, &oe) {
-		msgs := []string{}
-		for _, e := range unjoin(err) {
-			msgs = append(msgs, e.Error())
-		}
-		return model.Invalid(oe.Field, "%s", strings.Join(msgs, "; "))
+	if !errors.As(err, &oe) {
+		return invalid("", "bcsvc.order_invalid", "%v", err)
 	}
-	return model.Invalid("", "%v", err)
+	var msgs []string
+	var parts []*i18n.Error
+	for _, e := range unjoin(err) {
+		msgs = append(msgs, e.Error())
+		var one *schedule.OrderError
+		if errors.As(e, &one) {
+			parts = append(parts, &i18n.Error{Key: "sched." + one.Code, Args: readableArgs(one.Args), Err: model.Invalid(one.Field, "%s", one.Problem)})
+		} else {
+			parts = append(parts, &i18n.Error{Key: "bcsvc.order_invalid", Args: []any{e}, Err: e})
+		}
+	}
+	return &i18n.Errors{Err: model.Invalid(oe.Field, "%s", strings.Join(msgs, "; ")), Parts: parts}
+}
+
+// readableArgs shows the dates of schedule problems as dd/mm/yyyy.
+func readableArgs(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		if d, ok := a.(schedule.Date); ok {
+			a = i18n.ISODate(d.String())
+		}
+		out[i] = a
+	}
+	return out
 }
 
 func unjoin(err error) []error {
@@ -232,23 +273,23 @@ func (s *Service) CreateOrder(ctx context.Context, a model.Actor, in OrderInput)
 	}
 	level, err := schedule.ParseLevel(in.Level)
 	if err != nil {
-		return nil, model.Invalid("level", "%q is not a level: use normal, priority or filler (live for relays; emergencies go through the emergency endpoint)", in.Level)
+		return nil, invalid("level", "bcsvc.level", "%q is not a level: use normal, priority or filler (live for relays; emergencies go through the emergency endpoint)", in.Level)
 	}
 	if level == schedule.LevelEmergency {
-		return nil, model.Invalid("level", "emergencies are issued with POST /api/v1/broadcast/emergency, which pushes them to the devices at once")
+		return nil, invalid("level", "bcsvc.level_emergency", "emergencies are issued with POST /api/v1/broadcast/emergency, which pushes them to the devices at once")
 	}
 	start, err := schedule.ParseDate(in.StartDate)
 	if err != nil {
-		return nil, model.Invalid("start_date", "%q is not a date: use YYYY-MM-DD or DD/MM/YYYY", in.StartDate)
+		return nil, invalid("start_date", "bcsvc.date", "%q is not a date: use YYYY-MM-DD or DD/MM/YYYY", in.StartDate)
 	}
 	end := start
 	if in.EndDate != "" {
 		if end, err = schedule.ParseDate(in.EndDate); err != nil {
-			return nil, model.Invalid("end_date", "%q is not a date: use YYYY-MM-DD or DD/MM/YYYY", in.EndDate)
+			return nil, invalid("end_date", "bcsvc.date", "%q is not a date: use YYYY-MM-DD or DD/MM/YYYY", in.EndDate)
 		}
 	}
 	if len(in.Source) > 40 || len(in.SourceRef) > protocol.MaxFieldLen {
-		return nil, model.Invalid("source", "source is limited to 40 bytes and source_ref to %d", protocol.MaxFieldLen)
+		return nil, invalid("source", "bcsvc.source", "source is limited to 40 bytes and source_ref to %d", protocol.MaxFieldLen)
 	}
 	m, err := s.checkContent(ctx, a, unit, in.MediaID)
 	if err != nil {
@@ -360,7 +401,7 @@ func (s *Service) Emergency(ctx context.Context, a model.Actor, in EmergencyInpu
 		repeats = 1
 	}
 	if repeats < 1 || repeats > MaxRepeats {
-		return nil, model.Invalid("repeats", "repeats %d: play it 1-%d times", in.Repeats, MaxRepeats)
+		return nil, invalid("repeats", "bcsvc.repeats", "repeats %d: play it 1-%d times", in.Repeats, MaxRepeats)
 	}
 	every := time.Duration(in.RepeatEveryMinutes) * time.Minute
 	if repeats > 1 {
@@ -368,7 +409,7 @@ func (s *Service) Emergency(ctx context.Context, a model.Actor, in EmergencyInpu
 			every = 10 * time.Minute
 		}
 		if every < m.Duration() || every <= 0 {
-			return nil, model.Invalid("repeat_every_minutes", "repeats must be at least the length of the audio (%s) apart", m.Duration().Round(time.Second))
+			return nil, invalid("repeat_every_minutes", "bcsvc.repeat_every", "repeats must be at least the length of the audio (%s) apart", m.Duration().Round(time.Second))
 		}
 	}
 	ttl := time.Duration(in.ExpiresInMinutes) * time.Minute
@@ -376,10 +417,10 @@ func (s *Service) Emergency(ctx context.Context, a model.Actor, in EmergencyInpu
 		ttl = DefaultEmergencyTTL
 	}
 	if ttl <= 0 || ttl > MaxEmergencyTTL {
-		return nil, model.Invalid("expires_in_minutes", "an emergency expires within 1 minute to %d hours", int(MaxEmergencyTTL.Hours()))
+		return nil, invalid("expires_in_minutes", "bcsvc.expires", "an emergency expires within 1 minute to %d hours", int(MaxEmergencyTTL.Hours()))
 	}
 	if last := time.Duration(repeats-1) * every; last >= ttl {
-		return nil, model.Invalid("expires_in_minutes", "the last repeat (after %s) comes after the expiry (%s)", last, ttl)
+		return nil, invalid("expires_in_minutes", "bcsvc.last_repeat", "the last repeat (after %s) comes after the expiry (%s)", last, ttl)
 	}
 	level := schedule.LevelEmergency
 	if in.Live {
@@ -438,8 +479,11 @@ func pushKind(level string) string {
 	return protocol.EventEmergency
 }
 
-// Orders lists the orders issued by a unit (and, for administrators, the
-// units below it).
+// Orders lists the orders of a unit: those it issued (and, for
+// administrators, those of the units below it), and those issued above it
+// (by the district, the province, …) that play on its devices, marked
+// Inbound with the issuer's name. The actor may follow inbound orders but
+// not change them.
 func (s *Service) Orders(ctx context.Context, a model.Actor, unitID int64) ([]*OrderView, error) {
 	unit, err := s.unitFor(ctx, a, authz.BroadcastRead, unitID)
 	if err != nil {
@@ -460,7 +504,92 @@ func (s *Service) Orders(ctx context.Context, a model.Actor, unitID int64) ([]*O
 		}
 		out = append(out, v)
 	}
+	inbound, err := s.store.OrdersReachingUnit(ctx, unit.Path, 500)
+	if err != nil {
+		return nil, fmt.Errorf("orders issued above unit %q: %w", unit.Name, err)
+	}
+	if len(inbound) == 0 {
+		return out, nil
+	}
+	visible, err := s.visibleDevices(ctx, a, unit.Path)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range inbound {
+		v, err := s.orderView(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		n := countVisible(v.deviceIDs, visible)
+		if n == 0 && !s.targetsVisibleUnit(ctx, a, o, unit.Path) {
+			continue // plays only on devices the actor may not follow
+		}
+		v.Inbound, v.Restricted = true, !s.policy.Can(a, authz.BroadcastRead, pathOfUnit(ctx, s.store, o.UnitID))
+		if v.Restricted {
+			v.Devices = n
+		}
+		v.IssuerName = unitName(ctx, s.store, o.UnitID)
+		out = append(out, v)
+	}
+	slices.SortStableFunc(out, func(x, y *OrderView) int { return cmp.Compare(y.ID, x.ID) })
 	return out, nil
+}
+
+// visibleDevices returns the devices (revoked ones included, for past
+// plays) of units under path whose broadcasts the actor may follow, with
+// their unit.
+func (s *Service) visibleDevices(ctx context.Context, a model.Actor, path string) (map[int64]int64, error) {
+	devs, err := s.store.Devices(ctx, path, true)
+	if err != nil {
+		return nil, err
+	}
+	units, err := s.store.Subtree(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	readable := map[int64]bool{}
+	for _, u := range units {
+		readable[u.ID] = s.policy.Can(a, authz.BroadcastRead, u.Path)
+	}
+	out := map[int64]int64{}
+	for _, d := range devs {
+		if readable[d.UnitID] {
+			out[d.ID] = d.UnitID
+		}
+	}
+	return out, nil
+}
+
+func countVisible(ids []int64, visible map[int64]int64) int {
+	n := 0
+	for _, id := range ids {
+		if _, ok := visible[id]; ok {
+			n++
+		}
+	}
+	return n
+}
+
+// targetsVisibleUnit reports whether the order targets a unit the actor
+// may follow, or a subtree holding the unit at path that the actor may
+// follow (an order sent to a commune that has no devices yet).
+func (s *Service) targetsVisibleUnit(ctx context.Context, a model.Actor, o *storage.BroadcastOrder, path string) bool {
+	for _, t := range o.Targets {
+		if t.Kind == storage.TargetDevice {
+			continue
+		}
+		tp := pathOfUnit(ctx, s.store, t.ID)
+		if tp == "" {
+			continue
+		}
+		if s.policy.Can(a, authz.BroadcastRead, tp) {
+			return true
+		}
+		if t.Kind == storage.TargetSubtree && path != "" && strings.HasPrefix(path, tp) && s.policy.Can(a, authz.BroadcastRead, path) {
+			return true
+		}
+	}
+	return false
 }
 
 func pathOfUnit(ctx context.Context, st *storage.Store, id int64) string {
@@ -471,7 +600,16 @@ func pathOfUnit(ctx context.Context, st *storage.Store, id int64) string {
 	return u.Path
 }
 
-// Order returns one order.
+func unitName(ctx context.Context, st *storage.Store, id int64) string {
+	u, err := st.Unit(ctx, id)
+	if err != nil {
+		return fmt.Sprintf("unit %d", id)
+	}
+	return u.Name
+}
+
+// Order returns one order, to those who may follow the broadcasts of its
+// issuing unit.
 func (s *Service) Order(ctx context.Context, a model.Actor, id int64) (*OrderView, error) {
 	o, err := s.store.Order(ctx, id)
 	if err != nil {
@@ -483,14 +621,58 @@ func (s *Service) Order(ctx context.Context, a model.Actor, id int64) (*OrderVie
 	return s.orderView(ctx, o)
 }
 
-// CancelOrder stops an order; devices drop its future items.
+// orderAccess loads an order for an actor who follows either its issuing
+// unit (restricted is false: every device) or some of the devices it plays
+// on (restricted: visible holds those devices, with their unit).
+func (s *Service) orderAccess(ctx context.Context, a model.Actor, id int64) (v *OrderView, restricted bool, visible map[int64]int64, err error) {
+	o, err := s.store.Order(ctx, id)
+	if err != nil {
+		return nil, false, nil, err
+	}
+	issuer, err := s.store.Unit(ctx, o.UnitID)
+	if err != nil {
+		return nil, false, nil, err
+	}
+	if v, err = s.orderView(ctx, o); err != nil {
+		return nil, false, nil, err
+	}
+	if s.policy.Can(a, authz.BroadcastRead, issuer.Path) {
+		return v, false, nil, nil
+	}
+	forbidden := i18n.Localise(fmt.Errorf("broadcast order %d of unit %q plays on none of your devices: %w", id, issuer.Name, model.ErrForbidden),
+		"bcsvc.order_forbidden", issuer.Name)
+	if a.UnitPath == "" || s.policy.ReachOf(a, authz.BroadcastRead) == authz.None {
+		return nil, false, nil, forbidden
+	}
+	if visible, err = s.visibleDevices(ctx, a, a.UnitPath); err != nil {
+		return nil, false, nil, err
+	}
+	n := countVisible(v.deviceIDs, visible)
+	if n == 0 && !s.targetsVisibleUnit(ctx, a, o, a.UnitPath) {
+		return nil, false, nil, forbidden
+	}
+	v.Devices, v.Inbound, v.Restricted, v.IssuerName = n, true, true, issuer.Name
+	return v, true, visible, nil
+}
+
+// CancelOrder stops an order; devices drop its future items. Only the
+// issuing unit's broadcasters (and administrators above it) may; a unit
+// the order was sent down to gets an error saying who to ask.
 func (s *Service) CancelOrder(ctx context.Context, a model.Actor, id int64) error {
 	o, err := s.store.Order(ctx, id)
 	if err != nil {
 		return err
 	}
-	if _, err := s.unitFor(ctx, a, authz.BroadcastWrite, o.UnitID); err != nil {
+	issuer, err := s.store.Unit(ctx, o.UnitID)
+	if err != nil {
 		return err
+	}
+	if !s.policy.Can(a, authz.BroadcastWrite, issuer.Path) {
+		err := fmt.Errorf("broadcast order %d was issued by %q; only that unit may change or cancel it: %w", id, issuer.Name, model.ErrForbidden)
+		if _, _, _, aerr := s.orderAccess(ctx, a, id); aerr == nil {
+			return i18n.Localise(err, "bcsvc.order_read_only", issuer.Name)
+		}
+		return i18n.Localise(err, "bcsvc.order_cancel_forbidden", issuer.Name)
 	}
 	var devices []int64
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
@@ -512,16 +694,24 @@ func (s *Service) CancelOrder(ctx context.Context, a model.Actor, id int64) erro
 	return nil
 }
 
-// OrderReport is the evidence of one order: plays per unit.
+// MaxReportLogs bounds the plays listed in a report (newest first).
+const MaxReportLogs = 100
+
+// OrderReport is the evidence of one order: plays per unit, and the
+// latest plays. A report opened by a unit the order was sent down to
+// (Order.Restricted) holds only that unit's devices.
 type OrderReport struct {
 	Order *OrderView              `json:"order"`
 	Units []storage.UnitPlayStats `json:"units"`
 	Plays int                     `json:"plays"` // completed plays in all
+	Logs  []storage.PlayLog       `json:"logs"`  // the latest plays, at most MaxReportLogs
 }
 
-// Report aggregates an order's play logs (a directive's tracking shows it).
+// Report aggregates an order's play logs (a directive's tracking shows
+// it). The issuing unit (and those above it) sees every device; a unit
+// the order plays on sees its own devices only.
 func (s *Service) Report(ctx context.Context, a model.Actor, orderID int64) (*OrderReport, error) {
-	v, err := s.Order(ctx, a, orderID)
+	v, restricted, visible, err := s.orderAccess(ctx, a, orderID)
 	if err != nil {
 		return nil, err
 	}
@@ -529,9 +719,34 @@ func (s *Service) Report(ctx context.Context, a model.Actor, orderID int64) (*Or
 	if err != nil {
 		return nil, err
 	}
-	r := &OrderReport{Order: v, Units: stats}
+	limit := MaxReportLogs
+	if restricted {
+		limit = 100000 // filtered below
+	}
+	logs, err := s.store.PlayLogs(ctx, storage.PlayLogFilter{OrderID: orderID, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	r := &OrderReport{Order: v, Units: []storage.UnitPlayStats{}, Logs: []storage.PlayLog{}}
+	units := map[int64]bool{}
+	for _, u := range visible {
+		units[u] = true
+	}
 	for _, st := range stats {
+		if restricted && !units[st.UnitID] {
+			continue
+		}
+		r.Units = append(r.Units, st)
 		r.Plays += st.Completed
+	}
+	for _, l := range logs {
+		if _, ok := visible[l.DeviceID]; restricted && !ok {
+			continue
+		}
+		if len(r.Logs) == MaxReportLogs {
+			break
+		}
+		r.Logs = append(r.Logs, l)
 	}
 	return r, nil
 }

@@ -55,6 +55,11 @@ type OrderError struct {
 	Field   string // e.g. "slots[1].spread.count"
 	Problem string // what is wrong and how to fix it
 	Limit   bool   // the problem is a size limit (also matches ErrLimit)
+	// Code is a stable name of the problem (e.g. "end_before_start") and
+	// Args the values in Problem, in order, so that callers can say the
+	// same in the user's language.
+	Code string
+	Args []any
 }
 
 func (e *OrderError) Error() string {
@@ -166,9 +171,9 @@ type problems struct {
 	errs []error
 }
 
-func (p *problems) add(field string, limit bool, format string, args ...any) {
+func (p *problems) add(field string, limit bool, code, format string, args ...any) {
 	if len(p.errs) < maxProblems {
-		p.errs = append(p.errs, &OrderError{OrderID: p.id, Field: field, Problem: fmt.Sprintf(format, args...), Limit: limit})
+		p.errs = append(p.errs, &OrderError{OrderID: p.id, Field: field, Problem: fmt.Sprintf(format, args...), Limit: limit, Code: code, Args: args})
 	}
 }
 
@@ -177,9 +182,9 @@ func (p *problems) err() error { return errors.Join(p.errs...) }
 func (p *problems) ident(field, value, what string) {
 	switch {
 	case strings.TrimSpace(value) == "":
-		p.add(field, false, "is empty; give the %s", what)
+		p.add(field, false, "empty", "is empty; give the %s", what)
 	case len(value) > MaxIDLength:
-		p.add(field, true, "is %d bytes long, more than the %d-byte limit; use a shorter %s", len(value), MaxIDLength, what)
+		p.add(field, true, "too_long", "is %d bytes long, more than the %d-byte limit; use a shorter %s", len(value), MaxIDLength, what)
 	}
 }
 
@@ -197,40 +202,40 @@ func (o *Order) validateContent(p *problems) {
 	p.ident("id", o.ID, "order its identifier")
 	p.ident("content_id", o.ContentID, "identifier of the content to play")
 	if len(o.Unit) > MaxIDLength {
-		p.add("unit", true, "is %d bytes long, more than the %d-byte limit", len(o.Unit), MaxIDLength)
+		p.add("unit", true, "too_long", "is %d bytes long, more than the %d-byte limit", len(o.Unit), MaxIDLength)
 	}
 	switch {
 	case o.Duration <= 0:
-		p.add("duration", false, "is %s; set the positive length of the content", o.Duration)
+		p.add("duration", false, "duration_missing", "is %s; set the positive length of the content", o.Duration)
 	case o.Duration > MaxContentDuration:
-		p.add("duration", true, "is %s, longer than the %s limit; split the content into parts of at most %s", o.Duration, MaxContentDuration, MaxContentDuration)
+		p.add("duration", true, "duration_too_long", "is %s, longer than the %s limit; split the content into parts of at most %s", o.Duration, MaxContentDuration, MaxContentDuration)
 	}
 	if !o.Level.Valid() {
-		p.add("level", false, "unknown level %d; use filler, normal, priority, live or emergency", int(o.Level))
+		p.add("level", false, "level_unknown", "unknown level %d; use filler, normal, priority, live or emergency", int(o.Level))
 	}
 }
 
 func (o *Order) validateSchedule(p *problems) {
 	switch {
 	case len(o.Devices) == 0:
-		p.add("devices", false, "no target device; resolve the order's targets to at least one device id")
+		p.add("devices", false, "no_device", "no target device; resolve the order's targets to at least one device id")
 	case len(o.Devices) > MaxTargets:
-		p.add("devices", true, "%d target devices, more than the %d limit; split the order", len(o.Devices), MaxTargets)
+		p.add("devices", true, "too_many_devices", "%d target devices, more than the %d limit; split the order", len(o.Devices), MaxTargets)
 	default:
 		for i, d := range o.Devices {
 			if strings.TrimSpace(d) == "" || len(d) > MaxIDLength {
-				p.add(fmt.Sprintf("devices[%d]", i), len(d) > MaxIDLength, "device id %q is empty or longer than %d bytes", truncate(d, 40), MaxIDLength)
+				p.add(fmt.Sprintf("devices[%d]", i), len(d) > MaxIDLength, "device_id", "device id %q is empty or longer than %d bytes", truncate(d, 40), MaxIDLength)
 			}
 		}
 	}
 	startOK := o.validDate(p, "start_date", o.StartDate)
 	endOK := o.validDate(p, "end_date", o.EndDate)
 	if startOK && endOK && o.EndDate.Compare(o.StartDate) < 0 {
-		p.add("end_date", false, "end date %s is before start date %s; set the end date on or after the start date", o.EndDate, o.StartDate)
+		p.add("end_date", false, "end_before_start", "end date %s is before start date %s; set the end date on or after the start date", o.EndDate, o.StartDate)
 	}
 	for i, w := range o.Weekdays {
 		if w < time.Sunday || w > time.Saturday {
-			p.add(fmt.Sprintf("weekdays[%d]", i), false, "%d is not a day of the week; use 0 (Sunday) to 6 (Saturday)", int(w))
+			p.add(fmt.Sprintf("weekdays[%d]", i), false, "weekday", "%d is not a day of the week; use 0 (Sunday) to 6 (Saturday)", int(w))
 		}
 	}
 	o.validateSlots(p)
@@ -239,10 +244,10 @@ func (o *Order) validateSchedule(p *problems) {
 func (o *Order) validDate(p *problems, field string, d Date) bool {
 	switch {
 	case d.IsZero():
-		p.add(field, false, "is missing; set the date (YYYY-MM-DD)")
+		p.add(field, false, "date_missing", "is missing; set the date (YYYY-MM-DD)")
 		return false
 	case !d.Valid():
-		p.add(field, false, "%s is not a calendar date", d)
+		p.add(field, false, "date_invalid", "%s is not a calendar date", d)
 		return false
 	}
 	return true
@@ -250,11 +255,11 @@ func (o *Order) validDate(p *problems, field string, d Date) bool {
 
 func (o *Order) validateSlots(p *problems) {
 	if len(o.Slots) == 0 {
-		p.add("slots", false, "no time slot; add at least one time of day (e.g. 06:00) or a spread (e.g. 3 times between 06:00 and 18:00)")
+		p.add("slots", false, "no_slot", "no time slot; add at least one time of day (e.g. 06:00) or a spread (e.g. 3 times between 06:00 and 18:00)")
 		return
 	}
 	if len(o.Slots) > MaxOccurrencesPerDay {
-		p.add("slots", true, "%d slots, more than the %d occurrences a day allowed per order", len(o.Slots), MaxOccurrencesPerDay)
+		p.add("slots", true, "too_many_slots", "%d slots, more than the %d occurrences a day allowed per order", len(o.Slots), MaxOccurrencesPerDay)
 		return
 	}
 	var perDay int64
@@ -262,7 +267,7 @@ func (o *Order) validateSlots(p *problems) {
 		field := fmt.Sprintf("slots[%d]", i)
 		if s.Spread == nil {
 			if s.At < 0 || s.At >= EndOfDay {
-				p.add(field+".at", false, "time %s is outside 00:00–24:00 (24:00 excluded); use a time of day such as 06:00", s.At)
+				p.add(field+".at", false, "time_outside", "time %s is outside 00:00–24:00 (24:00 excluded); use a time of day such as 06:00", s.At)
 			}
 			perDay++
 			continue
@@ -270,33 +275,33 @@ func (o *Order) validateSlots(p *problems) {
 		sp := s.Spread
 		ok := true
 		if s.At != 0 {
-			p.add(field, false, "has both a fixed time (%s) and a spread; set only one of them", s.At)
+			p.add(field, false, "slot_both", "has both a fixed time (%s) and a spread; set only one of them", s.At)
 		}
 		if sp.Count < 1 {
-			p.add(field+".spread.count", false, "count %d must be at least 1", sp.Count)
+			p.add(field+".spread.count", false, "spread_count", "count %d must be at least 1", sp.Count)
 			ok = false
 		}
 		if sp.From < 0 || sp.From >= EndOfDay {
-			p.add(field+".spread.from", false, "time %s is outside 00:00–24:00 (24:00 excluded)", sp.From)
+			p.add(field+".spread.from", false, "spread_from", "time %s is outside 00:00–24:00 (24:00 excluded)", sp.From)
 			ok = false
 		}
 		if sp.To <= 0 || sp.To > EndOfDay {
-			p.add(field+".spread.to", false, "time %s is outside 00:00–24:00", sp.To)
+			p.add(field+".spread.to", false, "spread_to", "time %s is outside 00:00–24:00", sp.To)
 			ok = false
 		}
 		if ok && sp.From >= sp.To {
-			p.add(field+".spread", false, "from %s is not before to %s; the spread must lie within one day with from before to", sp.From, sp.To)
+			p.add(field+".spread", false, "spread_order", "from %s is not before to %s; the spread must lie within one day with from before to", sp.From, sp.To)
 			ok = false
 		}
 		if ok && sp.Count > int(sp.To-sp.From) {
-			p.add(field+".spread.count", false, "count %d is more than one a second between %s and %s; lower the count or widen the spread", sp.Count, sp.From, sp.To)
+			p.add(field+".spread.count", false, "spread_dense", "count %d is more than one a second between %s and %s; lower the count or widen the spread", sp.Count, sp.From, sp.To)
 		}
 		if sp.Count > 0 {
 			perDay += int64(min(sp.Count, MaxOccurrencesPerDay+1)) // no overflow
 		}
 	}
 	if perDay > MaxOccurrencesPerDay {
-		p.add("slots", true, "more than %d occurrences a day, the limit per order; use fewer slots or lower the spread counts", MaxOccurrencesPerDay)
+		p.add("slots", true, "too_many_occurrences", "more than %d occurrences a day, the limit per order; use fewer slots or lower the spread counts", MaxOccurrencesPerDay)
 	}
 }
 

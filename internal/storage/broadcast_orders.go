@@ -244,3 +244,64 @@ func (q Q) OrdersOfUnitPath(ctx context.Context, unitID int64, path, day string,
 	return q.scanOrders(ctx, fmt.Sprintf(`SELECT `+orderColumns+orderFrom+` WHERE o.cancelled_at IS NULL AND o.end_date >= ?
 		AND EXISTS (SELECT 1 FROM broadcast_order_targets t WHERE t.order_id = o.id AND (`+cond+`)) ORDER BY o.id DESC LIMIT %d`, limit), args...)
 }
+
+// OrdersReachingUnit lists the orders issued by units outside the subtree
+// at path (the district, the province, …) whose targets include devices of
+// that subtree, newest first, whatever their state: what a commune radio
+// receives from above.
+func (q Q) OrdersReachingUnit(ctx context.Context, path string, limit int) ([]*BroadcastOrder, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	anc := AncestorIDs(path)
+	args := []any{path + "%", path + "%", path + "%"}
+	cond := `(t.kind = 'unit' AND t.ref_id IN (SELECT tu.id FROM units tu WHERE tu.path LIKE ?))
+		OR (t.kind = 'subtree' AND t.ref_id IN (SELECT tu.id FROM units tu WHERE tu.path LIKE ?))
+		OR (t.kind = 'device' AND t.ref_id IN (SELECT d.id FROM devices d JOIN units du ON du.id = d.unit_id WHERE du.path LIKE ?))`
+	if len(anc) > 0 {
+		cond += ` OR (t.kind = 'subtree' AND t.ref_id IN (` + bcPlaceholders(len(anc)) + `))`
+		for _, a := range anc {
+			args = append(args, a)
+		}
+	}
+	args = append(args, path+"%")
+	return q.scanOrders(ctx, fmt.Sprintf(`SELECT `+orderColumns+orderFrom+` JOIN units iu ON iu.id = o.unit_id
+		WHERE EXISTS (SELECT 1 FROM broadcast_order_targets t WHERE t.order_id = o.id AND (`+cond+`))
+		AND iu.path NOT LIKE ? ORDER BY o.id DESC LIMIT %d`, limit), args...)
+}
+
+// DevicesWithSchedule returns, among the devices of units under path, the
+// ids of those that fetched a schedule at least once.
+func (q Q) DevicesWithSchedule(ctx context.Context, underPath string) (map[int64]bool, error) {
+	rows, err := q.query(ctx, `SELECT s.device_id FROM device_schedules s JOIN devices d ON d.id = s.device_id JOIN units u ON u.id = d.unit_id
+		WHERE u.path LIKE ?`, underPath+"%")
+	if err != nil {
+		return nil, fmt.Errorf("query devices with a schedule: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("scan device id: %w", err)
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
+// PlaysBetween lists the plays reported by the devices of units under path
+// that started in [from, to), oldest first.
+func (q Q) PlaysBetween(ctx context.Context, underPath string, from, to time.Time, limit int) ([]PlayLog, error) {
+	if limit <= 0 || limit > 100000 {
+		limit = 5000
+	}
+	rows, err := q.query(ctx, fmt.Sprintf(`SELECT p.device_id, p.event_id, p.item_id, p.order_id, p.status, p.started_at, p.ended_at, p.received_at
+		FROM play_logs p JOIN devices d ON d.id = p.device_id JOIN units u ON u.id = d.unit_id
+		WHERE u.path LIKE ? AND p.started_at >= ? AND p.started_at < ? ORDER BY p.started_at, p.device_id, p.event_id LIMIT %d`, limit),
+		underPath+"%", from.UTC(), to.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("query plays between %s and %s: %w", from.Format(time.RFC3339), to.Format(time.RFC3339), err)
+	}
+	return scanPlayLogs(rows)
+}

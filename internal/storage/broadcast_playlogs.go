@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -100,16 +101,7 @@ func (q Q) PlayLogs(ctx context.Context, f PlayLogFilter) ([]PlayLog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("query play logs: %w", err)
 	}
-	defer rows.Close()
-	var out []PlayLog
-	for rows.Next() {
-		var l PlayLog
-		if err := rows.Scan(&l.DeviceID, &l.EventID, &l.ItemID, &l.OrderID, &l.Status, &l.StartedAt, &l.EndedAt, &l.ReceivedAt); err != nil {
-			return nil, fmt.Errorf("scan play log: %w", err)
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return scanPlayLogs(rows)
 }
 
 // UnitPlayStats counts the plays of one order on the devices of one unit.
@@ -166,4 +158,19 @@ func anyTime(v any) *time.Time {
 		return anyTime(string(t))
 	}
 	return nil
+}
+
+// scanPlayLogs reads the rows of a query selecting device_id, event_id,
+// item_id, order_id, status, started_at, ended_at, received_at, and closes them.
+func scanPlayLogs(rows *sql.Rows) ([]PlayLog, error) {
+	defer rows.Close()
+	var out []PlayLog
+	for rows.Next() {
+		var l PlayLog
+		if err := rows.Scan(&l.DeviceID, &l.EventID, &l.ItemID, &l.OrderID, &l.Status, &l.StartedAt, &l.EndedAt, &l.ReceivedAt); err != nil {
+			return nil, fmt.Errorf("scan play log: %w", err)
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
 }

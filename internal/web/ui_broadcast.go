@@ -201,6 +201,10 @@ func hasBelow(pd *pageData, id int64) bool {
 	return false
 }
 
+// BCMaxPlanned is the number of devices up to which the day view shows
+// each device's plan.
+func (p *pageData) BCMaxPlanned() int { return broadcast.MaxPlannedDevices }
+
 // BCSpan shows the length of an item as m:ss.
 func (p *pageData) BCSpan(start, end time.Time) string { return fmtDuration(end.Sub(start)) }
 
@@ -275,12 +279,12 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, p *princip
 	ctx := r.Context()
 	pd, c, err := s.broadcastPage(r, p, "bc.title", "overview")
 	if err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	ov, err := s.deps.Broadcast.Overview(ctx, p.Actor, c.Unit.ID)
 	if err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	d := bcOverviewData{bcCommon: c, Ov: ov}
@@ -306,7 +310,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, p *princip
 		}
 		d.Form = form
 		if d.Media, err = s.deps.Broadcast.MediaLibrary(ctx, p.Actor, c.Unit.ID); err != nil {
-			s.renderError(w, r, p, err)
+			s.bcRenderError(w, r, p, err)
 			return
 		}
 		for _, v := range s.deps.Broadcast.Voices() {
@@ -528,7 +532,7 @@ func (s *Server) uiBroadcastEmergency(w http.ResponseWriter, r *http.Request, p 
 	}
 	pd, c, err := s.broadcastPage(r, p, "bc.em.confirm_title", "overview")
 	if err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	targets, err := s.emergencyTargets(r, p, c.Unit, f)
@@ -584,7 +588,7 @@ func (s *Server) uiBroadcastEmergency(w http.ResponseWriter, r *http.Request, p 
 	}
 	devs, err := s.deps.Broadcast.Devices(ctx, p.Actor, c.Unit.ID)
 	if err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	d := bcConfirmData{bcCommon: c, Form: f, Media: m}
@@ -616,34 +620,17 @@ func (s *Server) uiBroadcastEmergency(w http.ResponseWriter, r *http.Request, p 
 var levelsForOrders = []string{schedule.LevelNormal.String(), schedule.LevelPriority.String(), schedule.LevelFiller.String()}
 
 // bcFail shows a form again with what is wrong, in the user's language
-// where the message comes from these pages (and with the field's name
-// in front of the services' messages), or an error page for errors that
-// are not about the input.
+// (the service's messages through the catalog, see bcErrorTexts, each led
+// by its field's name), or an error page for errors that are not about
+// the input.
 func (s *Server) bcFail(w http.ResponseWriter, r *http.Request, p *principal, err error, reshow func(msg string, code int)) {
 	var ve *model.ValidationError
 	if !errors.As(err, &ve) && !errors.Is(err, model.ErrConflict) {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	code, _ := errorStatus(err)
-	var parts []string
-	for _, e := range leafErrors(err) {
-		if !errors.As(e, &ve) {
-			parts = append(parts, e.Error())
-			continue
-		}
-		name := ve.Field
-		if i := strings.IndexAny(name, "[."); i >= 0 {
-			name = name[:i]
-		}
-		key := "bc.field." + name
-		if label := s.tr(r, p, key); name != "" && label != key {
-			parts = append(parts, label+": "+ve.Msg)
-		} else {
-			parts = append(parts, ve.Msg)
-		}
-	}
-	reshow(strings.Join(parts, " "), code)
+	reshow(strings.Join(s.bcErrorTexts(r, p, err), " "), code)
 }
 
 // leafErrors flattens errors joined with errors.Join.

@@ -35,7 +35,10 @@ type bcDayColumn struct {
 	UnitName string
 	Online   bool
 	Known    bool // a current device (not revoked)
-	Items    []bcDayItem
+	// NeverFetched: the device never fetched a schedule (its items are
+	// the plan only).
+	NeverFetched bool
+	Items        []bcDayItem
 }
 
 // bcHour is a label of the time axis.
@@ -61,7 +64,7 @@ type bcDayData struct {
 func (s *Server) uiBroadcastDay(w http.ResponseWriter, r *http.Request, p *principal) {
 	pd, c, err := s.broadcastPage(r, p, "bc.day.title", "day")
 	if err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	now := time.Now().In(s.loc)
@@ -76,7 +79,7 @@ func (s *Server) uiBroadcastDay(w http.ResponseWriter, r *http.Request, p *princ
 	}
 	view, err := s.deps.Broadcast.DayView(r.Context(), p.Actor, c.Unit.ID, day.String())
 	if err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	d := bcDayData{bcCommon: c, View: view, Date: day.String(), Prev: day.AddDays(-1).String(), Next: day.AddDays(1).String(),
@@ -92,8 +95,8 @@ func (s *Server) uiBroadcastDay(w http.ResponseWriter, r *http.Request, p *princ
 	cols := map[int64]*bcDayColumn{}
 	var order []int64
 	units := map[int64]bool{}
-	for _, dv := range view.Devices {
-		cols[dv.ID] = &bcDayColumn{DeviceID: dv.ID, Name: dv.Name, UnitName: dv.UnitName, Online: dv.Online, Known: true}
+	for _, dv := range view.Plans {
+		cols[dv.ID] = &bcDayColumn{DeviceID: dv.ID, Name: dv.Name, UnitName: dv.UnitName, Online: dv.Online, Known: true, NeverFetched: dv.NeverFetched}
 		order = append(order, dv.ID)
 		units[dv.UnitID] = true
 	}
@@ -156,3 +159,6 @@ func (it bcDayItem) Mark() string {
 	}
 	return "○"
 }
+
+// NotFetched reports a planned item the device has not fetched yet.
+func (it bcDayItem) NotFetched() bool { return it.Planned && !it.Fetched }

@@ -37,12 +37,12 @@ func (s *Server) uiBroadcastDevices(w http.ResponseWriter, r *http.Request, p *p
 func (s *Server) devicesPage(w http.ResponseWriter, r *http.Request, p *principal, form bcDevicesData, errMsg string, code int) {
 	pd, c, err := s.broadcastPage(r, p, "bc.devices.title", "devices")
 	if err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	devs, err := s.deps.Broadcast.Devices(r.Context(), p.Actor, c.Unit.ID)
 	if err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	d := form
@@ -70,7 +70,7 @@ func (s *Server) uiBroadcastKeyCreate(w http.ResponseWriter, r *http.Request, p 
 	}
 	unit, err := s.unitQuery(r, p)
 	if err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	var expires *time.Time
@@ -98,7 +98,7 @@ func (s *Server) uiBroadcastKeyCreate(w http.ResponseWriter, r *http.Request, p 
 func (s *Server) deviceAction(w http.ResponseWriter, r *http.Request, p *principal, flash string, act func(id int64) error) {
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	if err := act(id); err != nil {

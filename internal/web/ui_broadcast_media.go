@@ -37,12 +37,12 @@ func (s *Server) uiBroadcastMedia(w http.ResponseWriter, r *http.Request, p *pri
 func (s *Server) mediaPage(w http.ResponseWriter, r *http.Request, p *principal, tts bcTTSForm, uploadTitle, errMsg string, code int) {
 	pd, c, err := s.broadcastPage(r, p, "bc.media.title", "media")
 	if err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	list, err := s.deps.Broadcast.MediaLibrary(r.Context(), p.Actor, c.Unit.ID)
 	if err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	d := bcMediaData{bcCommon: c, Media: list, TTS: tts, UploadTitle: uploadTitle, MaxMB: s.deps.Broadcast.MaxUpload() >> 20}
@@ -88,7 +88,7 @@ func (s *Server) uiBroadcastSpeak(w http.ResponseWriter, r *http.Request, p *pri
 	}
 	unit, err := s.unitQuery(r, p)
 	if err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	speed := 1.0
@@ -154,7 +154,7 @@ func (s *Server) uiBroadcastUpload(w http.ResponseWriter, r *http.Request, p *pr
 	}
 	unit, err := s.unitQuery(r, p)
 	if err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	for {

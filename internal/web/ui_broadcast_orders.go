@@ -59,6 +59,10 @@ type bcOrderRow struct {
 	When      string
 	Status    string
 	CanCancel bool
+	// FromAbove: issued by a unit above the page's unit (Issuer), which
+	// may only follow it.
+	FromAbove bool
+	Issuer    string
 }
 
 type bcOrdersData struct {
@@ -91,6 +95,13 @@ func (s *Server) orderRow(pd *pageData, o *broadcast.OrderView, canWrite bool) b
 		row.Status = orderEnded
 	}
 	row.CanCancel = canWrite && row.Status == orderActive
+	if o.Inbound {
+		row.FromAbove = true
+		row.Issuer = o.IssuerName
+		if u := pd.units[o.UnitID]; u != nil {
+			row.Issuer = u.Name
+		}
+	}
 	return row
 }
 
@@ -151,12 +162,12 @@ func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request, p *principal
 	ctx := r.Context()
 	pd, c, err := s.broadcastPage(r, p, "bc.orders.title", "orders")
 	if err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	list, err := s.deps.Broadcast.Orders(ctx, p.Actor, c.Unit.ID)
 	if err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	d := bcOrdersData{bcCommon: c, Form: f, Levels: levelsForOrders}
@@ -166,11 +177,11 @@ func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request, p *principal
 	}
 	if c.CanWrite {
 		if d.Media, err = s.deps.Broadcast.MediaLibrary(ctx, p.Actor, c.Unit.ID); err != nil {
-			s.renderError(w, r, p, err)
+			s.bcRenderError(w, r, p, err)
 			return
 		}
 		if d.Targets, err = s.targetOptions(r, p, pd, c.Unit, f.Targets); err != nil {
-			s.renderError(w, r, p, err)
+			s.bcRenderError(w, r, p, err)
 			return
 		}
 		for _, wd := range []int{1, 2, 3, 4, 5, 6, 0} {
@@ -266,7 +277,7 @@ func (s *Server) parseOrderForm(r *http.Request, p *principal, unitID int64) (bc
 func (s *Server) uiBroadcastOrderCreate(w http.ResponseWriter, r *http.Request, p *principal) {
 	unit, err := s.unitQuery(r, p)
 	if err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	f, in, err := s.parseOrderForm(r, p, unit)
@@ -323,17 +334,17 @@ func (s *Server) uiBroadcastOrder(w http.ResponseWriter, r *http.Request, p *pri
 	ctx := r.Context()
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	pd, c, err := s.broadcastPage(r, p, "bc.order.title", "orders")
 	if err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	rep, err := s.deps.Broadcast.Report(ctx, p.Actor, id)
 	if err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	o := rep.Order
@@ -342,9 +353,12 @@ func (s *Server) uiBroadcastOrder(w http.ResponseWriter, r *http.Request, p *pri
 	canWrite := issuer != nil && s.canBroadcast(p, issuer)
 	d := bcOrderData{bcCommon: c, Row: s.orderRow(pd, o, canWrite), Report: rep}
 	names := map[int64]string{}
-	if devs, err := s.deps.Broadcast.Devices(ctx, p.Actor, o.UnitID); err == nil {
-		for _, dv := range devs {
-			names[dv.ID] = dv.Name
+	for _, unit := range []int64{o.UnitID, c.Unit.ID} {
+		// The issuer's devices, or (an order sent down) the page's unit's.
+		if devs, err := s.deps.Broadcast.Devices(ctx, p.Actor, unit); err == nil {
+			for _, dv := range devs {
+				names[dv.ID] = dv.Name
+			}
 		}
 	}
 	deviceName := func(id int64) string {
@@ -367,12 +381,7 @@ func (s *Server) uiBroadcastOrder(w http.ResponseWriter, r *http.Request, p *pri
 		d.Units = append(d.Units, bcPlayRow{UnitPlayStats: st, Name: pd.UnitName(st.UnitID)})
 		d.Played += st.Devices
 	}
-	logs, err := s.deps.Broadcast.PlayLogs(ctx, p.Actor, 0, id, 100)
-	if err != nil {
-		s.renderError(w, r, p, err)
-		return
-	}
-	for _, l := range logs {
+	for _, l := range rep.Logs {
 		d.Logs = append(d.Logs, bcLogRow{PlayLog: l, Device: deviceName(l.DeviceID)})
 	}
 	pd.Data = d
@@ -382,11 +391,11 @@ func (s *Server) uiBroadcastOrder(w http.ResponseWriter, r *http.Request, p *pri
 func (s *Server) uiBroadcastOrderCancel(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	if err := s.deps.Broadcast.CancelOrder(r.Context(), p.Actor, id); err != nil {
-		s.renderError(w, r, p, err)
+		s.bcRenderError(w, r, p, err)
 		return
 	}
 	redirectFlash(w, r, fmt.Sprintf("/broadcast/orders/%d%s", id, unitSuffix(r)), "flash.bc_order_cancelled")
