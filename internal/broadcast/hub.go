@@ -1,6 +1,8 @@
 package broadcast
 
 import (
+	"encoding/json"
+	"fmt"
 	"sync"
 	"sync/atomic"
 
@@ -9,13 +11,31 @@ import (
 
 // subscriberBuffer is how many events may wait for a slow connection
 // before it is dropped (the device reconnects and fetches its schedule).
-const subscriberBuffer = 32
+// Events are rare (emergencies, schedule changes, commands) and every
+// connected device holds this buffer, so it is small.
+const subscriberBuffer = 8
+
+// Frame is one push event, encoded once for all the connections that get
+// it: an emergency to 10,000 devices is marshalled once, not 10,000 times.
+type Frame struct {
+	Event protocol.Event
+	Data  []byte // the JSON encoding of Event
+}
+
+// NewFrame encodes ev.
+func NewFrame(ev protocol.Event) (*Frame, error) {
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s event: %w", ev.Type, err)
+	}
+	return &Frame{Event: ev, Data: b}, nil
+}
 
 // Subscription is one open push connection of a device.
 type Subscription struct {
 	DeviceID int64
-	C        <-chan protocol.Event
-	ch       chan protocol.Event
+	C        <-chan *Frame
+	ch       chan *Frame
 	hub      *Hub
 	once     sync.Once
 	dropped  atomic.Bool
@@ -48,7 +68,7 @@ func NewHub() *Hub { return &Hub{subs: map[int64]map[*Subscription]struct{}{}} }
 
 // Subscribe registers a push connection of a device.
 func (h *Hub) Subscribe(deviceID int64) *Subscription {
-	ch := make(chan protocol.Event, subscriberBuffer)
+	ch := make(chan *Frame, subscriberBuffer)
 	s := &Subscription{DeviceID: deviceID, C: ch, ch: ch, hub: h}
 	h.mu.Lock()
 	m := h.subs[deviceID]
@@ -76,16 +96,28 @@ func (h *Hub) remove(s *Subscription) {
 	h.count.Add(-1)
 }
 
-// Send delivers ev to every connection of the given devices held here and
-// returns how many connections got it.
-func (h *Hub) Send(deviceIDs []int64, ev protocol.Event) int {
+// Send delivers ev, encoded once, to every connection of the given
+// devices held here and returns how many connections got it.
+func (h *Hub) Send(deviceIDs []int64, ev protocol.Event) (int, error) {
+	f, err := NewFrame(ev)
+	if err != nil {
+		return 0, err
+	}
+	return h.SendFrame(deviceIDs, f), nil
+}
+
+// SendFrame delivers an encoded event to every connection of the given
+// devices held here, without blocking: a connection whose buffer is full
+// is marked lagged (the server closes it, the device reconnects and
+// refetches its schedule). It returns how many connections got it.
+func (h *Hub) SendFrame(deviceIDs []int64, f *Frame) int {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	n := 0
 	for _, id := range deviceIDs {
 		for s := range h.subs[id] {
 			select {
-			case s.ch <- ev:
+			case s.ch <- f:
 				n++
 			default:
 				s.dropped.Store(true)

@@ -53,8 +53,8 @@ func (s *Service) deliver(ctx context.Context, n Notice) error {
 				return err
 			}
 		}
-		s.hub.Send(devices, protocol.Event{Type: protocol.EventSchedule, IssuedAt: s.clock(), OrderID: n.OrderID})
-		return nil
+		_, err := s.hub.Send(devices, protocol.Event{Type: protocol.EventSchedule, IssuedAt: s.clock(), OrderID: n.OrderID})
+		return err
 	case protocol.EventCommand:
 		for _, d := range n.Devices {
 			if !s.hub.Connected(d) {
@@ -69,7 +69,11 @@ func (s *Service) deliver(ctx context.Context, n Notice) error {
 					continue
 				}
 				wc := wireCommand(c)
-				if s.hub.Send([]int64{d}, protocol.Event{Type: protocol.EventCommand, IssuedAt: c.CreatedAt, Command: &wc}) > 0 {
+				sent, err := s.hub.Send([]int64{d}, protocol.Event{Type: protocol.EventCommand, IssuedAt: c.CreatedAt, Command: &wc})
+				if err != nil {
+					return err
+				}
+				if sent > 0 {
 					if err := s.store.Tx(ctx, func(tx *storage.Tx) error { return tx.MarkCommandDelivered(ctx, d, c.ID) }); err != nil {
 						return err
 					}
@@ -95,7 +99,10 @@ func (s *Service) pushOrder(ctx context.Context, o *storage.BroadcastOrder) erro
 		return err
 	}
 	ev := protocol.Event{Type: pushKind(o.Level), IssuedAt: o.CreatedAt, OrderID: o.ID, Items: pushItems(o)}
-	n := s.hub.Send(devices, ev)
+	n, err := s.hub.Send(devices, ev)
+	if err != nil {
+		return err
+	}
 	s.log.Info("emergency pushed", "order", o.ID, "targeted", len(devices), "connections_here", n)
 	return nil
 }

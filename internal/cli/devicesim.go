@@ -138,10 +138,11 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 	ctx, cancelAll := context.WithTimeout(ctx, *duration)
 	defer cancelAll()
 
-	base := http.DefaultTransport.(*http.Transport).Clone()
+	// The simulated devices share one connection pool, with a device's
+	// idle timeout: a poll may reuse a connection another device used.
+	base := deviceclient.NewTransport()
 	base.MaxIdleConns = *n * 2
 	base.MaxIdleConnsPerHost = *n * 2
-	base.ResponseHeaderTimeout = deviceclient.DefaultRequestTimeout
 
 	var click atomic.Int64 // unix nanos of the emergency request
 	var emergencyOrder atomic.Int64

@@ -108,6 +108,10 @@ func runServe(ctx context.Context, env Env, args []string) error {
 
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	// Shutdown does not wait for push connections (they never go idle):
+	// closing the subscriptions ends them, and the devices reconnect to
+	// another replica or to this one when it is back.
+	hs.RegisterOnShutdown(bc.Hub().CloseAll)
 	go purgeLoop(ctx, svc.store, log)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -85,11 +85,25 @@ func NewClient(server string, httpClient *http.Client, deviceID int64, credentia
 
 // DefaultHTTPClient returns a client suited to devices: no overall
 // timeout (requests carry their own), keep-alive connections.
-func DefaultHTTPClient() *http.Client {
+func DefaultHTTPClient() *http.Client { return &http.Client{Transport: NewTransport()} }
+
+// IdleConnTimeout is how long a device keeps an idle connection for its
+// next request. The requests of one poll (schedule, media, heartbeat, play
+// logs) follow each other within it; between polls (every 30 s) the
+// connection is closed by the device, so a server with 20,000 devices
+// holds their push channels and only the connections of the polls in
+// progress, not 20,000 idle ones. It is shorter than the server's idle
+// timeout, so the device, not the server, closes: a request never races
+// with the server closing its connection.
+const IdleConnTimeout = 5 * time.Second
+
+// NewTransport returns the HTTP transport of a device.
+func NewTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 4
+	t.IdleConnTimeout = IdleConnTimeout
 	t.ResponseHeaderTimeout = DefaultRequestTimeout
-	return &http.Client{Transport: t}
+	return t
 }
 
 func normaliseServer(server string) (string, error) {

@@ -168,61 +168,6 @@ func (s *Server) deviceSchedule(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(res.Body)
 }
 
-// deviceEvents is the push channel: server-sent events, one JSON
-// protocol.Event per message, a comment line every sseKeepAlive.
-func (s *Server) deviceEvents(w http.ResponseWriter, r *http.Request) {
-	da, err := s.deviceAuth(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	rc := http.NewResponseController(w)
-	sub := s.deps.Broadcast.Subscribe(da)
-	defer sub.Close()
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	seq := 0
-	send := func(ev protocol.Event) error {
-		b, err := json.Marshal(ev)
-		if err != nil {
-			return err
-		}
-		seq++
-		if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", seq, ev.Type, b); err != nil {
-			return err
-		}
-		return rc.Flush()
-	}
-	if err := send(protocol.Event{Type: protocol.EventHello, IssuedAt: time.Now().UTC()}); err != nil {
-		return
-	}
-	ping := time.NewTicker(sseKeepAlive)
-	defer ping.Stop()
-	for {
-		select {
-		case <-r.Context().Done():
-			return
-		case ev, ok := <-sub.C:
-			if !ok || sub.Lagged() {
-				return // closed (shutdown) or too slow: the device reconnects and refetches
-			}
-			if err := send(ev); err != nil {
-				return
-			}
-		case <-ping.C:
-			if _, err := io.WriteString(w, ": ping\n\n"); err != nil {
-				return
-			}
-			if err := rc.Flush(); err != nil {
-				return
-			}
-		}
-	}
-}
-
 func (s *Server) deviceMedia(w http.ResponseWriter, r *http.Request) {
 	da, err := s.deviceAuth(r)
 	if err != nil {

@@ -1,0 +1,156 @@
+package web
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/loa-project/loa/internal/broadcast"
+	"github.com/loa-project/loa/internal/broadcast/protocol"
+)
+
+// sseWriteTimeout bounds one write to a push connection: a device that
+// stops reading is disconnected instead of holding a goroutine.
+const sseWriteTimeout = 15 * time.Second
+
+// deviceEvents is the push channel: server-sent events, one JSON
+// protocol.Event per message, a comment line every sseKeepAlive.
+//
+// Every connected device holds one open, so what a push connection costs
+// bounds how many devices one server carries. On HTTP/1.x the handler takes
+// the connection over from net/http (hijack) and serves the stream from
+// two fresh goroutines: net/http's per-connection read and write buffers
+// and the grown stack of its handler goroutine are released, which is most
+// of the memory of an idle device (docs/benchmarks.md). The response is
+// the same bytes a streaming handler would send, delimited by the
+// connection's end. Other protocols keep an ordinary streaming response.
+func (s *Server) deviceEvents(w http.ResponseWriter, r *http.Request) {
+	da, err := s.deviceAuth(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	hello, err := broadcast.NewFrame(protocol.Event{Type: protocol.EventHello, IssuedAt: time.Now().UTC()})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sub := s.deps.Broadcast.Subscribe(da)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	if r.ProtoMajor == 1 {
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			head := &bytes.Buffer{}
+			head.WriteString("HTTP/1.1 200 OK\r\n")
+			h.Del("Content-Length")
+			h.Set("Connection", "close")
+			if err := h.Write(head); err == nil {
+				head.WriteString("\r\n")
+				go serveHijackedEvents(conn, sub, append(head.Bytes(), sseMessage(1, hello)...))
+				return
+			}
+			conn.Close()
+			sub.Close()
+			return
+		}
+	}
+	defer sub.Close()
+	rc := http.NewResponseController(w)
+	w.WriteHeader(http.StatusOK)
+	seq := 1
+	write := func(b []byte) error {
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}
+	if write(sseMessage(seq, hello)) != nil {
+		return
+	}
+	ping := time.NewTicker(sseKeepAlive)
+	defer ping.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case f, ok := <-sub.C:
+			if !ok || sub.Lagged() {
+				return // closed (shutdown) or too slow: the device reconnects and refetches
+			}
+			seq++
+			if write(sseMessage(seq, f)) != nil {
+				return
+			}
+		case <-ping.C:
+			if write(ssePing) != nil {
+				return
+			}
+		}
+	}
+}
+
+// ssePing is the keep-alive comment.
+var ssePing = []byte(": ping\n\n")
+
+// sseMessage is the server-sent event of one frame.
+func sseMessage(seq int, f *broadcast.Frame) []byte {
+	b := make([]byte, 0, 32+len(f.Event.Type)+len(f.Data))
+	b = append(b, "id: "...)
+	b = strconv.AppendInt(b, int64(seq), 10)
+	b = append(b, "\nevent: "...)
+	b = append(b, f.Event.Type...)
+	b = append(b, "\ndata: "...)
+	b = append(b, f.Data...)
+	return append(b, "\n\n"...)
+}
+
+// serveHijackedEvents writes the response head and hello (first), then the
+// subscription's events and keep-alives to a hijacked connection until the
+// device closes it, a write fails or times out, the device lags or the hub
+// closes the subscription (shutdown).
+func serveHijackedEvents(conn net.Conn, sub *broadcast.Subscription, first []byte) {
+	defer conn.Close()
+	defer sub.Close()
+	// net/http's read and write deadlines do not apply to the stream.
+	_ = conn.SetDeadline(time.Time{})
+	// The device sends nothing more on this connection: the read returns
+	// when it closes it (or breaks the protocol), and ends the stream.
+	go func() {
+		var b [1]byte
+		_, _ = conn.Read(b[:])
+		sub.Close()
+	}()
+	write := func(b []byte) error {
+		if err := conn.SetWriteDeadline(time.Now().Add(sseWriteTimeout)); err != nil {
+			return err
+		}
+		_, err := conn.Write(b)
+		return err
+	}
+	if write(first) != nil {
+		return
+	}
+	ping := time.NewTicker(sseKeepAlive)
+	defer ping.Stop()
+	seq := 1
+	for {
+		select {
+		case f, ok := <-sub.C:
+			if !ok || sub.Lagged() {
+				return
+			}
+			seq++
+			if write(sseMessage(seq, f)) != nil {
+				return
+			}
+		case <-ping.C:
+			if write(ssePing) != nil {
+				return
+			}
+		}
+	}
+}
