@@ -71,15 +71,23 @@ func (s *Server) deviceEvents(w http.ResponseWriter, r *http.Request) {
 	if write(sseMessage(seq, hello)) != nil {
 		return
 	}
+	pumpEvents(r.Context().Done(), sub, seq, write)
+}
+
+// pumpEvents writes the subscription's events (numbered after seq) and a
+// keep-alive every sseKeepAlive until done, a write fails, the device lags
+// or the hub closes the subscription (shutdown); the device then
+// reconnects and refetches.
+func pumpEvents(done <-chan struct{}, sub *broadcast.Subscription, seq int, write func([]byte) error) {
 	ping := time.NewTicker(sseKeepAlive)
 	defer ping.Stop()
 	for {
 		select {
-		case <-r.Context().Done():
+		case <-done:
 			return
 		case f, ok := <-sub.C:
 			if !ok || sub.Lagged() {
-				return // closed (shutdown) or too slow: the device reconnects and refetches
+				return
 			}
 			seq++
 			if write(sseMessage(seq, f)) != nil {
@@ -134,23 +142,5 @@ func serveHijackedEvents(conn net.Conn, sub *broadcast.Subscription, first []byt
 	if write(first) != nil {
 		return
 	}
-	ping := time.NewTicker(sseKeepAlive)
-	defer ping.Stop()
-	seq := 1
-	for {
-		select {
-		case f, ok := <-sub.C:
-			if !ok || sub.Lagged() {
-				return
-			}
-			seq++
-			if write(sseMessage(seq, f)) != nil {
-				return
-			}
-		case <-ping.C:
-			if write(ssePing) != nil {
-				return
-			}
-		}
-	}
+	pumpEvents(nil, sub, 1, write)
 }
