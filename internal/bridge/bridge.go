@@ -6,8 +6,10 @@ package bridge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/loa-project/loa/internal/authz"
@@ -51,6 +53,11 @@ type Bridge struct {
 	Policy     authz.Policy
 	Now        func() time.Time
 	Location   *time.Location
+	// Store holds the queue of automatic scheduling (auto.go); Poll is
+	// how often Run looks at it (DefaultAutoPoll when 0).
+	Store Store
+	Poll  time.Duration
+	Log   *slog.Logger
 }
 
 // Result says what scheduling did with each item.
@@ -64,6 +71,7 @@ type ItemResult struct {
 	Ref     string `json:"ref"`
 	Code    string `json:"code"`
 	Label   string `json:"label"`
+	Level   string `json:"level"`
 	OrderID int64  `json:"order_id,omitempty"`
 	Reason  string `json:"reason,omitempty"`
 }
@@ -88,20 +96,6 @@ func (b *Bridge) Schedule(ctx context.Context, a model.Actor, unitID int64) (*Re
 	if !b.Policy.Can(a, authz.BroadcastWrite, unit.Path) {
 		return nil, fmt.Errorf("scheduling broadcasts for %q: %w", unit.Name, model.ErrForbidden)
 	}
-	existing, err := b.Broadcast.Orders(ctx, a, unit.ID)
-	if err != nil {
-		return nil, err
-	}
-	done := map[string]bool{}
-	for _, o := range existing {
-		if o.UnitID != unit.ID {
-			continue
-		}
-		if o.Source == "directive" {
-			done[o.SourceRef] = true
-		}
-		done["title:"+o.Title] = true // emergencies carry no source reference
-	}
 	var items []directives.BroadcastItem
 	for _, id := range []int64{unit.ID, parentOf(unit)} {
 		if id == 0 {
@@ -113,13 +107,40 @@ func (b *Bridge) Schedule(ctx context.Context, a model.Actor, unitID int64) (*Re
 		}
 		items = append(items, list...)
 	}
-	today := b.Now().In(b.Location).Format("2006-01-02")
+	return b.scheduleItems(ctx, a, unit, items)
+}
+
+// ReasonScheduled: the item is on the unit's devices already.
+const ReasonScheduled = "already scheduled"
+
+// scheduleItems schedules the items on the unit's subtree, skipping those
+// already scheduled there and those whose period has ended.
+func (b *Bridge) scheduleItems(ctx context.Context, a model.Actor, unit *model.Unit, items []directives.BroadcastItem) (*Result, error) {
 	res := &Result{Created: []ItemResult{}, Skipped: []ItemResult{}}
+	if len(items) == 0 {
+		return res, nil
+	}
+	existing, err := b.Broadcast.Orders(ctx, a, unit.ID)
+	if err != nil {
+		return nil, err
+	}
+	done := map[string]bool{}
+	for _, o := range existing {
+		if o.UnitID != unit.ID {
+			continue
+		}
+		if o.SourceRef != "" {
+			done[o.SourceRef] = true
+		} else {
+			done["title:"+o.Title] = true // emergencies made before they carried a source reference
+		}
+	}
+	today := b.Now().In(b.Location).Format("2006-01-02")
 	for _, it := range items {
-		r := ItemResult{Ref: it.Ref(), Code: it.Code, Label: it.Label}
+		r := ItemResult{Ref: it.Ref(), Code: it.Code, Label: it.Label, Level: it.Broadcast.Level.String()}
 		switch {
 		case done[it.Ref()] || done["title:"+itemTitle(it)]:
-			r.Reason = "already scheduled"
+			r.Reason = ReasonScheduled
 		case it.Broadcast.EndDate != "" && it.Broadcast.EndDate < today:
 			r.Reason = fmt.Sprintf("the broadcast period ended on %s", it.Broadcast.EndDate)
 		}
@@ -128,6 +149,12 @@ func (b *Bridge) Schedule(ctx context.Context, a model.Actor, unitID int64) (*Re
 			continue
 		}
 		order, err := b.scheduleItem(ctx, a, unit, it, today)
+		if errors.Is(err, model.ErrConflict) {
+			// Scheduled meanwhile by another worker or an operator.
+			r.Reason = ReasonScheduled
+			res.Skipped = append(res.Skipped, r)
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("item %s of %s: %w", it.Label, it.Code, err)
 		}
@@ -191,7 +218,8 @@ func (b *Bridge) scheduleItem(ctx context.Context, a model.Actor, unit *model.Un
 	if it.Broadcast.Level == schedule.LevelEmergency {
 		// Emergency content plays at once, interrupting, and repeats.
 		repeats := max(it.Broadcast.TimesPerDay, 1)
-		er, err := b.Broadcast.Emergency(ctx, a, broadcast.EmergencyInput{UnitID: unit.ID, Title: title, MediaID: media.ID, Targets: targets, Repeats: repeats})
+		er, err := b.Broadcast.Emergency(ctx, a, broadcast.EmergencyInput{UnitID: unit.ID, Title: title, MediaID: media.ID, Targets: targets, Repeats: repeats,
+			Source: "directive", SourceRef: it.Ref()})
 		if err != nil {
 			return nil, err
 		}

@@ -30,7 +30,7 @@ func (s *Service) Enrol(ctx context.Context, in protocol.EnrolRequest, client st
 	}
 	name := strings.TrimSpace(in.Name)
 	if name == "" || utf8.RuneCountInString(name) > protocol.MaxNameLen || !utf8.ValidString(name) {
-		return nil, model.Invalid("name", "give the device a name of 1-%d characters, e.g. \"Cụm loa tổ 3\"", protocol.MaxNameLen)
+		return nil, invalid("name", "bcx.device_name", "give the device a name of 1-%d characters, e.g. \"Cụm loa tổ 3\"", protocol.MaxNameLen)
 	}
 	kind := strings.TrimSpace(in.Kind)
 	if kind == "" {
@@ -114,7 +114,7 @@ func (s *Service) AuthenticateDevice(ctx context.Context, credential string, dev
 func (s *Service) Heartbeat(ctx context.Context, da *DeviceAuth, hb protocol.Heartbeat) (*protocol.HeartbeatResponse, error) {
 	switch {
 	case hb.Volume < 0 || hb.Volume > 100:
-		return nil, model.Invalid("volume", "volume %d is out of range: use 0-100", hb.Volume)
+		return nil, invalid("volume", "bcx.volume", "volume %d is out of range: use 0-100", hb.Volume)
 	case len(hb.Status) > 40 || !utf8.ValidString(hb.Status):
 		return nil, model.Invalid("status", "status is limited to 40 bytes of text, e.g. \"ok\"")
 	case len(hb.Firmware) > protocol.MaxFieldLen || len(hb.PlayingItem) > protocol.MaxItemIDLen:
@@ -260,7 +260,7 @@ func (s *Service) Device(ctx context.Context, a model.Actor, id int64) (*DeviceV
 func (s *Service) RenameDevice(ctx context.Context, a model.Actor, id int64, name string) error {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > protocol.MaxNameLen {
-		return model.Invalid("name", "give the device a name of 1-%d characters", protocol.MaxNameLen)
+		return invalid("name", "bcx.device_name", "give the device a name of 1-%d characters", protocol.MaxNameLen)
 	}
 	if _, _, err := s.deviceFor(ctx, a, authz.DeviceAdmin, id); err != nil {
 		return err
@@ -300,12 +300,12 @@ func (s *Service) SendCommand(ctx context.Context, a model.Actor, deviceID int64
 	switch in.Kind {
 	case protocol.CommandVolume:
 		if in.Volume < 0 || in.Volume > 100 {
-			return nil, model.Invalid("volume", "volume %d is out of range: use 0-100", in.Volume)
+			return nil, invalid("volume", "bcx.volume", "volume %d is out of range: use 0-100", in.Volume)
 		}
 		payload = fmt.Sprintf(`{"volume":%d}`, in.Volume)
 	case protocol.CommandRestart, protocol.CommandStop:
 	default:
-		return nil, model.Invalid("kind", "%q is not a command: use volume, restart or stop (to play something now, create a live order)", in.Kind)
+		return nil, invalid("kind", "bcx.command", "%q is not a command: use volume, restart or stop (to play something now, create a live order)", in.Kind)
 	}
 	if _, _, err := s.deviceFor(ctx, a, authz.DeviceAdmin, deviceID); err != nil {
 		return nil, err
@@ -333,10 +333,10 @@ func (s *Service) CreateEnrolmentKey(ctx context.Context, a model.Actor, unitID 
 		return "", nil, err
 	}
 	if utf8.RuneCountInString(label) > protocol.MaxNameLen {
-		return "", nil, model.Invalid("label", "label is limited to %d characters", protocol.MaxNameLen)
+		return "", nil, invalid("label", "bcx.key_label", "label is limited to %d characters", protocol.MaxNameLen)
 	}
 	if expires != nil && !expires.After(s.clock()) {
-		return "", nil, model.Invalid("expires_at", "the expiry lies in the past")
+		return "", nil, invalid("expires_at", "bcx.key_expired", "the expiry lies in the past")
 	}
 	secret, err := accounts.NewSecret(accounts.PrefixEnrolment)
 	if err != nil {

@@ -3,6 +3,8 @@ package broadcast
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/blob"
+	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/media"
 	"github.com/loa-project/loa/internal/media/tts"
 	"github.com/loa-project/loa/internal/model"
@@ -45,7 +48,7 @@ type TTSInput struct {
 func (s *Service) MaxUpload() int64 { return s.cfg.MaxUpload }
 
 // errNoMedia explains why audio cannot be processed.
-var errNoMedia = errors.New("audio processing is not available on this server: install Debian's ffmpeg package and restart Loa")
+var errNoMedia = i18n.Localise(errors.New("audio processing is not available on this server: install Debian's ffmpeg package and restart Loa"), "bcx.media_tools")
 
 // UploadMedia validates an audio upload (MP3, WAV, OGG/Opus, M4A/AAC,
 // AMR …), converts it to the device format, and stores the original and
@@ -70,13 +73,56 @@ func (s *Service) UploadMedia(ctx context.Context, a model.Actor, in MediaInput,
 	if s.cfg.Media == nil {
 		return nil, errNoMedia
 	}
+	m := &storage.Media{UnitID: unit.ID, Title: title, Source: src, CreatedBy: a.Username}
+	if rs, ok := r.(io.ReadSeeker); ok {
+		// A stored file (a directive's attachment) may have been converted
+		// for another unit already.
+		h := sha256.New()
+		n, err := io.Copy(h, io.LimitReader(rs, s.cfg.MaxUpload+1))
+		if err != nil {
+			return nil, fmt.Errorf("read audio: %w", err)
+		}
+		if n <= s.cfg.MaxUpload {
+			if done, err := s.reuseConversion(ctx, a, m, hex.EncodeToString(h.Sum(nil))); err != nil || done {
+				return m, err
+			}
+		}
+		if _, err := rs.Seek(0, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("read audio: %w", err)
+		}
+	}
 	ing, err := s.cfg.Media.Ingest(ctx, r, s.cfg.MaxUpload)
 	if err != nil {
 		return nil, s.mediaError(err)
 	}
 	defer ing.Remove()
-	m := &storage.Media{UnitID: unit.ID, Title: title, Source: src, CreatedBy: a.Username}
 	return m, s.storeIngested(ctx, a, m, ing)
+}
+
+// reuseConversion stores m as a copy of an earlier conversion of the same
+// original, when there is one, so that a bulletin delivered to every
+// commune is converted once rather than once per commune. It reports
+// whether it did.
+func (s *Service) reuseConversion(ctx context.Context, a model.Actor, m *storage.Media, originalSHA string) (bool, error) {
+	prev, err := s.store.MediaByOriginal(ctx, originalSHA)
+	if errors.Is(err, model.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if ok, err := s.store.BlobExists(ctx, prev.SHA256); err != nil || !ok {
+		return false, err
+	}
+	m.SHA256, m.Size, m.DurationMS, m.LoudnessLUFS = prev.SHA256, prev.Size, prev.DurationMS, prev.LoudnessLUFS
+	m.OriginalSHA256, m.OriginalSize, m.OriginalFormat, m.OriginalCodec = prev.OriginalSHA256, prev.OriginalSize, prev.OriginalFormat, prev.OriginalCodec
+	return true, s.store.Tx(ctx, func(tx *storage.Tx) error {
+		if err := tx.InsertMedia(ctx, m); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, a, "media.create", "media", fmt.Sprint(m.ID),
+			fmt.Sprintf("source=%s sha256=%s duration_ms=%d title=%q converted_as=%d", m.Source, m.SHA256, m.DurationMS, m.Title, prev.ID))
+	})
 }
 
 // mediaError maps a refusal of package media to an error for the caller.
@@ -96,16 +142,34 @@ func (s *Service) mediaError(err error) error {
 			msg = strings.ReplaceAll(msg, fmt.Sprintf("%q", me.Path), "")
 			msg = strings.ReplaceAll(msg, me.Path, "the upload")
 		}
-		return model.Invalid("file", "%s", msg)
+		return mediaKey(me.Kind, me.Limit, model.Invalid("file", "%s", msg))
 	case errors.Is(err, media.ErrNotAudio), errors.Is(err, media.ErrCorrupt), errors.Is(err, media.ErrTooLong), errors.Is(err, media.ErrEmpty),
 		errors.Is(err, media.ErrLoudness):
-		return model.Invalid("file", "%v", err)
+		return mediaKey(err, "", model.Invalid("file", "%v", err))
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return err
 	}
 	return fmt.Errorf("process audio: %w", err)
+}
+
+// mediaKey attaches to a refusal of an audio file the catalog message of
+// its kind (the pages say it in the user's language).
+func mediaKey(kind error, limit string, err error) error {
+	switch {
+	case errors.Is(kind, media.ErrNotAudio):
+		return i18n.Localise(err, "bcx.media_not_audio")
+	case errors.Is(kind, media.ErrCorrupt):
+		return i18n.Localise(err, "bcx.media_corrupt")
+	case errors.Is(kind, media.ErrTooLong) && limit != "":
+		return i18n.Localise(err, "bcx.media_too_long", limit)
+	case errors.Is(kind, media.ErrEmpty):
+		return i18n.Localise(err, "bcx.media_empty")
+	case errors.Is(kind, media.ErrLoudness):
+		return i18n.Localise(err, "bcx.media_loudness")
+	}
+	return err
 }
 
 // storeIngested moves both files into the blob store and records the item.
@@ -167,7 +231,7 @@ func (s *Service) SpeakText(ctx context.Context, a model.Actor, in TTSInput) (*s
 		return nil, err
 	}
 	if s.cfg.TTS == nil {
-		return nil, errors.New("text-to-speech is not available on this server: install Debian's espeak-ng package (or configure a speech service) and restart Loa")
+		return nil, i18n.Localise(errors.New("text-to-speech is not available on this server: install Debian's espeak-ng package (or configure a speech service) and restart Loa"), "bcx.media_tools")
 	}
 	if s.cfg.Media == nil {
 		return nil, errNoMedia
@@ -185,11 +249,6 @@ func (s *Service) SpeakText(ctx context.Context, a model.Actor, in TTSInput) (*s
 		}
 		return nil, fmt.Errorf("text-to-speech: %w", err)
 	}
-	ing, err := s.cfg.Media.Ingest(ctx, bytes.NewReader(audio), s.cfg.MaxUpload)
-	if err != nil {
-		return nil, s.mediaError(err)
-	}
-	defer ing.Remove()
 	voice := in.Voice
 	if voice == "" {
 		if vs := s.cfg.TTS.Voices(); len(vs) > 0 {
@@ -201,6 +260,15 @@ func (s *Service) SpeakText(ctx context.Context, a model.Actor, in TTSInput) (*s
 		speed = 1
 	}
 	m := &storage.Media{UnitID: unit.ID, Title: title, Source: SourceTTS, TTSText: tts.CleanText(in.Text), TTSVoice: voice, TTSSpeed: speed, CreatedBy: a.Username}
+	sum := sha256.Sum256(audio)
+	if done, err := s.reuseConversion(ctx, a, m, hex.EncodeToString(sum[:])); err != nil || done {
+		return m, err
+	}
+	ing, err := s.cfg.Media.Ingest(ctx, bytes.NewReader(audio), s.cfg.MaxUpload)
+	if err != nil {
+		return nil, s.mediaError(err)
+	}
+	defer ing.Remove()
 	return m, s.storeIngested(ctx, a, m, ing)
 }
 

@@ -66,6 +66,9 @@ type EmergencyInput struct {
 	// Interrupts: cut what is playing (default true for emergencies;
 	// false means play after the current item).
 	Interrupts *bool `json:"interrupts,omitempty"`
+	// Source and SourceRef, as for orders: what the emergency implements.
+	Source    string `json:"source,omitempty"`
+	SourceRef string `json:"source_ref,omitempty"`
 }
 
 // OrderView is an order with the number of devices it resolves to.
@@ -214,6 +217,14 @@ func (s *Service) checkTargets(ctx context.Context, a model.Actor, unit *model.U
 // invalid is a validation error of a field: format (with args) is its
 // English text, for the API and the logs; the catalog message key, with
 // the same args, says it in the user's language on the pages.
+// sourceOf is the source an order records: "local" unless said.
+func sourceOf(s string) string {
+	if s == "" {
+		return "local"
+	}
+	return s
+}
+
 func invalid(field, key, format string, args ...any) error {
 	return i18n.Localise(model.Invalid(field, format, args...), key, args...)
 }
@@ -311,10 +322,7 @@ func (s *Service) CreateOrder(ctx context.Context, a model.Actor, in OrderInput)
 	if err != nil {
 		return nil, fmt.Errorf("encode slots: %w", err)
 	}
-	source := in.Source
-	if source == "" {
-		source = "local"
-	}
+	source := sourceOf(in.Source)
 	o := &storage.BroadcastOrder{UnitID: unit.ID, Title: title, MediaID: m.ID, Level: level.String(), Interrupts: in.Interrupts,
 		StartDate: start.String(), EndDate: end.String(), ExpiresAt: in.ExpiresAt, Slots: string(slots), Weekdays: encodeWeekdays(in.Weekdays),
 		UnitOrder: in.UnitOrder, Source: source, SourceRef: in.SourceRef, CreatedBy: a.Username, Targets: targets}
@@ -388,6 +396,9 @@ func (s *Service) Emergency(ctx context.Context, a model.Actor, in EmergencyInpu
 	if err != nil {
 		return nil, err
 	}
+	if len(in.Source) > 40 || len(in.SourceRef) > protocol.MaxFieldLen {
+		return nil, invalid("source", "bcsvc.source", "source is limited to 40 bytes and source_ref to %d", protocol.MaxFieldLen)
+	}
 	m, err := s.checkContent(ctx, a, unit, in.MediaID)
 	if err != nil {
 		return nil, err
@@ -435,7 +446,8 @@ func (s *Service) Emergency(ctx context.Context, a model.Actor, in EmergencyInpu
 	lastDay := schedule.DateOf(issued.Add(time.Duration(repeats-1) * every).In(s.loc))
 	o := &storage.BroadcastOrder{UnitID: unit.ID, Title: title, MediaID: m.ID, Level: level.String(), Interrupts: interrupts,
 		StartDate: schedule.DateOf(issued.In(s.loc)).String(), EndDate: lastDay.String(), ExpiresAt: &expires, Slots: "[]",
-		IssuedAt: &issued, Repeats: repeats, RepeatEveryS: int(every / time.Second), Source: "local", CreatedBy: a.Username, Targets: targets}
+		IssuedAt: &issued, Repeats: repeats, RepeatEveryS: int(every / time.Second), Source: sourceOf(in.Source), SourceRef: in.SourceRef,
+		CreatedBy: a.Username, Targets: targets}
 	var devices []int64
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
 		if err := tx.InsertOrder(ctx, o); err != nil {

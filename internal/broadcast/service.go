@@ -24,6 +24,7 @@ import (
 
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/blob"
+	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/media"
 	"github.com/loa-project/loa/internal/media/tts"
 	"github.com/loa-project/loa/internal/model"
@@ -179,7 +180,7 @@ func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microse
 // can checks an action on the data of a unit.
 func (s *Service) can(a model.Actor, action authz.Action, unit *model.Unit) error {
 	if !s.policy.Can(a, action, unit.Path) {
-		return fmt.Errorf("%s on unit %q: %w", action, unit.Name, model.ErrForbidden)
+		return i18n.Localise(fmt.Errorf("%s on unit %q: %w", action, unit.Name, model.ErrForbidden), "bcx.forbidden."+string(action), unit.Name)
 	}
 	return nil
 }
@@ -187,12 +188,12 @@ func (s *Service) can(a model.Actor, action authz.Action, unit *model.Unit) erro
 // unitFor loads a unit and checks an action on it.
 func (s *Service) unitFor(ctx context.Context, a model.Actor, action authz.Action, unitID int64) (*model.Unit, error) {
 	if unitID <= 0 {
-		return nil, model.Invalid("unit_id", "give the id of the unit (a commune radio station or an agency)")
+		return nil, invalid("unit_id", "bcx.unit_missing", "give the id of the unit (a commune radio station or an agency)")
 	}
 	u, err := s.store.Unit(ctx, unitID)
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
-			return nil, model.Invalid("unit_id", "unit %d does not exist", unitID)
+			return nil, invalid("unit_id", "bcx.unit_unknown", "unit %d does not exist", unitID)
 		}
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -82,12 +83,19 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	svc.directives.Start(chCtx)
+	// Urgent broadcast items of received directives go on the devices
+	// without waiting for an operator.
+	sched := &bridge.Bridge{Directives: svc.directives, Broadcast: bc, Blobs: svc.blobs, Units: svc.store, Policy: svc.policy, Now: time.Now,
+		Location: i18n.Zone(), Store: svc.store, Log: log}
+	var autoDone sync.WaitGroup
+	autoDone.Go(func() { sched.Run(chCtx) })
 	defer ch.Wait()             // runs last: the workers have been told to stop
 	defer svc.directives.Wait() // likewise
-	defer stopChannels()        // runs first: stops channel and directive workers
+	defer autoDone.Wait()       // likewise
+	defer stopChannels()        // runs first: stops channel, directive and scheduling workers
 	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Documents: svc.documents, Registry: svc.registry, Broadcast: bc,
 		Channels: ch, Hooks: hooks, Directives: svc.directives,
-		Scheduler: &bridge.Bridge{Directives: svc.directives, Broadcast: bc, Blobs: svc.blobs, Units: svc.store, Policy: svc.policy, Now: time.Now, Location: i18n.Zone()},
+		Scheduler: sched,
 		Health:    svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store))})
 	if err != nil {
 		ln.Close()
@@ -180,5 +188,6 @@ func queueMetrics(st *storage.Store) prometheus.Collector {
 		return func(ctx context.Context) (map[string]int, error) { return st.QueueCounts(ctx, queue) }
 	}
 	return web.QueueCollector(map[string]web.QueueCounter{"sms_messages": counter("sms_messages"),
-		"deliveries": counter("deliveries"), "notifications": counter("notifications")})
+		"deliveries": counter("deliveries"), "notifications": counter("notifications"),
+		"broadcast_autoschedule": counter("autoschedule")})
 }

@@ -25,6 +25,9 @@ type issuedDoc struct {
 	sha         string
 	size        int64
 	name        string
+	// urgent: the directive has priority or emergency broadcast items,
+	// which recipients' devices play without waiting for an operator.
+	urgent bool
 }
 
 // worker delivers pending deliveries. It caches the prepared document of
@@ -58,13 +61,18 @@ func (w *worker) prepared(ctx context.Context, q storage.Q, dirID int64) (*issue
 	if err != nil {
 		return nil, err
 	}
-	w.last = &issuedDoc{directiveID: dirID, fields: f, text: text.String(), sha: d.PDFSHA, size: size, name: pdfName(d.Code)}
+	urgent, err := q.DirectiveHasUrgentItems(ctx, dirID)
+	if err != nil {
+		return nil, err
+	}
+	w.last = &issuedDoc{directiveID: dirID, fields: f, text: text.String(), sha: d.PDFSHA, size: size, name: pdfName(d.Code), urgent: urgent}
 	return w.last, nil
 }
 
 // deliverOne claims one due delivery and, in the same transaction,
-// creates the recipient's inbox document and incoming-register line and
-// marks it delivered. A crash before commit leaves the delivery pending
+// creates the recipient's inbox document and incoming-register line,
+// queues its urgent broadcast items for automatic scheduling and marks it
+// delivered. A crash before commit leaves the delivery pending
 // with nothing written; after commit it is delivered exactly once.
 func (w *worker) deliverOne(ctx context.Context) (bool, error) {
 	s := w.s
@@ -99,6 +107,13 @@ func (w *worker) deliverOne(ctx context.Context) (bool, error) {
 		}
 		if err := tx.MarkDeliveryDelivered(ctx, d.ID, inbox.ID, entry.ID, s.now()); err != nil {
 			return err
+		}
+		if doc.urgent {
+			// The broadcast bridge schedules them (package bridge): queued
+			// here so that it happens if and only if the delivery did.
+			if err := tx.EnqueueAutoSchedule(ctx, d.ID, d.RecipientUnitID, d.DirectiveID, s.now()); err != nil {
+				return err
+			}
 		}
 		d.Status = Delivered
 		kind := "delivered"

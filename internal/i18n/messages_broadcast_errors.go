@@ -2,9 +2,9 @@ package i18n
 
 // broadcastErrorMessages are the broadcast service's refusals (keys
 // "bcsvc.*", attached with Localise), the schedule builder's order
-// problems ("sched.<code>", named by schedule.OrderError.Code) and the
-// pages' readings of the service errors that carry no key yet ("bcx.*"):
-// what is wrong, where, and how to fix it.
+// problems ("sched.<code>", named by schedule.OrderError.Code) and its
+// refusals of devices, keys, units, permissions and audio files ("bcx.*",
+// also attached with Localise): what is wrong, where, and how to fix it.
 func broadcastErrorMessages() Catalog {
 	return Catalog{
 		"bcsvc.title":                  {VI: "Hãy đặt tiêu đề dài 1–%d ký tự (tiêu đề hiện trên bảng tin và trong báo cáo).", EN: "Give a title of 1–%d characters (it is shown on boards and in reports)."},
@@ -56,23 +56,22 @@ func broadcastErrorMessages() Catalog {
 		"sched.spread_dense":         {VI: "%d lần từ %s đến %s là quá dày (hơn một lần mỗi giây): hãy giảm số lần hoặc nới rộng khoảng giờ.", EN: "%d times between %s and %s is more than one a second: lower the count or widen the spread."},
 		"sched.too_many_occurrences": {VI: "Hơn %d lượt phát mỗi ngày, giới hạn của một lệnh: hãy bớt giờ phát hoặc giảm số lần rải đều.", EN: "More than %d plays a day, the limit per order: use fewer times or lower the spread counts."},
 
-		"bcx.device_name":                {VI: "Hãy đặt tên thiết bị dài 1–%s ký tự, ví dụ “Cụm loa tổ 3”.", EN: "Give the device a name of 1–%s characters, e.g. “Cụm loa tổ 3”."},
-		"bcx.volume":                     {VI: "Âm lượng %s không hợp lệ: nhập từ 0 đến 100.", EN: "Volume %s is out of range: use 0–100."},
-		"bcx.command":                    {VI: "“%s” không phải lệnh điều khiển: chọn chỉnh âm lượng, khởi động lại hoặc dừng phát (muốn phát ngay, hãy tạo lệnh phát ngay).", EN: "“%s” is not a command: choose volume, restart or stop (to play something now, create a live order)."},
-		"bcx.key_label":                  {VI: "Ghi chú của khóa tối đa %s ký tự: hãy rút ngắn.", EN: "The key's label is limited to %s characters: shorten it."},
-		"bcx.key_expired":                {VI: "Ngày hết hạn đã qua: hãy chọn một ngày trong tương lai.", EN: "The expiry lies in the past: choose a future day."},
-		"bcx.unit_missing":               {VI: "Chưa chọn đơn vị: hãy chọn đài truyền thanh hoặc cơ quan.", EN: "No unit chosen: choose a commune radio station or an agency."},
-		"bcx.unit_unknown":               {VI: "Đơn vị số %s không tồn tại: hãy tải lại trang và chọn lại.", EN: "Unit %s does not exist: reload the page and choose again."},
-		"bcx.forbidden_unit":             {VI: "Bạn không có quyền %s của %s: việc này do đơn vị đó hoặc quản trị cấp trên thực hiện.", EN: "You may not %s of %s: that unit or an administrator above it does this."},
-		"bcx.action.broadcast.read":      {VI: "xem phát thanh", EN: "follow the broadcasts"},
-		"bcx.action.broadcast.write":     {VI: "phát thanh, quản lý bản tin và lệnh phát", EN: "broadcast, manage the bulletins and orders"},
-		"bcx.action.device.admin":        {VI: "quản lý thiết bị", EN: "manage the devices"},
-		"bcx.action.enrolment_key.write": {VI: "tạo khóa đăng ký thiết bị", EN: "create device enrolment keys"},
-		"bcx.media_not_audio":            {VI: "Tệp không phải âm thanh được chấp nhận: hãy gửi bản ghi MP3, WAV, OGG, M4A/AAC, AMR, WebM hoặc FLAC.", EN: "Not an accepted audio file: send an MP3, WAV, OGG, M4A/AAC, AMR, WebM or FLAC recording."},
-		"bcx.media_corrupt":              {VI: "Tệp âm thanh bị hỏng hoặc chưa tải lên hết: hãy tải lên lại, hoặc xuất lại tệp từ ứng dụng ghi âm.", EN: "The audio file is damaged or truncated: upload it again, or export it again from the recording app."},
-		"bcx.media_too_long":             {VI: "Bản ghi quá dài (tối đa %s): hãy cắt thành các phần ngắn hơn, hoặc đề nghị quản trị nâng giới hạn.", EN: "The recording is too long (at most %s): cut it into shorter parts, or ask the administrator to raise the limit."},
-		"bcx.media_empty":                {VI: "Tệp không có âm thanh dùng được (trống, quá ngắn hoặc chỉ có im lặng): hãy ghi âm lại và kiểm tra micrô.", EN: "The file holds no usable sound (empty, too short or silent): record it again and check the microphone."},
-		"bcx.media_loudness":             {VI: "Không chỉnh được âm lượng bản ghi về mức phát thanh (chủ yếu là tiếng động ngắn, lớn): hãy ghi âm lại, đọc đều giọng, hoặc gửi đoạn dài hơn.", EN: "The recording cannot be brought to the broadcast loudness (mostly short loud peaks): record it again speaking steadily, or upload a longer clip."},
-		"bcx.media_tools":                {VI: "Máy chủ chưa xử lý được âm thanh: quản trị cần cài gói ffmpeg của Debian (đọc máy cần thêm espeak-ng) rồi khởi động lại Loa.", EN: "This server cannot process audio: the administrator must install Debian's ffmpeg package (espeak-ng for text-to-speech) and restart Loa."},
+		"bcx.device_name":                   {VI: "Hãy đặt tên thiết bị dài 1–%v ký tự, ví dụ “Cụm loa tổ 3”.", EN: "Give the device a name of 1–%v characters, e.g. “Cụm loa tổ 3”."},
+		"bcx.volume":                        {VI: "Âm lượng %v không hợp lệ: nhập từ 0 đến 100.", EN: "Volume %v is out of range: use 0–100."},
+		"bcx.command":                       {VI: "“%s” không phải lệnh điều khiển: chọn chỉnh âm lượng, khởi động lại hoặc dừng phát (muốn phát ngay, hãy tạo lệnh phát ngay).", EN: "“%s” is not a command: choose volume, restart or stop (to play something now, create a live order)."},
+		"bcx.key_label":                     {VI: "Ghi chú của khóa tối đa %v ký tự: hãy rút ngắn.", EN: "The key's label is limited to %v characters: shorten it."},
+		"bcx.key_expired":                   {VI: "Ngày hết hạn đã qua: hãy chọn một ngày trong tương lai.", EN: "The expiry lies in the past: choose a future day."},
+		"bcx.unit_missing":                  {VI: "Chưa chọn đơn vị: hãy chọn đài truyền thanh hoặc cơ quan.", EN: "No unit chosen: choose a commune radio station or an agency."},
+		"bcx.unit_unknown":                  {VI: "Đơn vị số %v không tồn tại: hãy tải lại trang và chọn lại.", EN: "Unit %v does not exist: reload the page and choose again."},
+		"bcx.forbidden.broadcast.read":      {VI: "Bạn không có quyền xem phát thanh của %s: việc này do đơn vị đó hoặc quản trị cấp trên thực hiện.", EN: "You may not follow the broadcasts of %s: that unit or an administrator above it does this."},
+		"bcx.forbidden.broadcast.write":     {VI: "Bạn không có quyền phát thanh, quản lý bản tin và lệnh phát của %s: việc này do đơn vị đó hoặc quản trị cấp trên thực hiện.", EN: "You may not broadcast, manage the bulletins and orders of %s: that unit or an administrator above it does this."},
+		"bcx.forbidden.device.admin":        {VI: "Bạn không có quyền quản lý thiết bị của %s: việc này do đơn vị đó hoặc quản trị cấp trên thực hiện.", EN: "You may not manage the devices of %s: that unit or an administrator above it does this."},
+		"bcx.forbidden.enrolment_key.write": {VI: "Bạn không có quyền tạo khóa đăng ký thiết bị của %s: việc này do đơn vị đó hoặc quản trị cấp trên thực hiện.", EN: "You may not create device enrolment keys of %s: that unit or an administrator above it does this."},
+		"bcx.media_not_audio":               {VI: "Tệp không phải âm thanh được chấp nhận: hãy gửi bản ghi MP3, WAV, OGG, M4A/AAC, AMR, WebM hoặc FLAC.", EN: "Not an accepted audio file: send an MP3, WAV, OGG, M4A/AAC, AMR, WebM or FLAC recording."},
+		"bcx.media_corrupt":                 {VI: "Tệp âm thanh bị hỏng hoặc chưa tải lên hết: hãy tải lên lại, hoặc xuất lại tệp từ ứng dụng ghi âm.", EN: "The audio file is damaged or truncated: upload it again, or export it again from the recording app."},
+		"bcx.media_too_long":                {VI: "Bản ghi quá dài (tối đa %v): hãy cắt thành các phần ngắn hơn, hoặc đề nghị quản trị nâng giới hạn.", EN: "The recording is too long (at most %v): cut it into shorter parts, or ask the administrator to raise the limit."},
+		"bcx.media_empty":                   {VI: "Tệp không có âm thanh dùng được (trống, quá ngắn hoặc chỉ có im lặng): hãy ghi âm lại và kiểm tra micrô.", EN: "The file holds no usable sound (empty, too short or silent): record it again and check the microphone."},
+		"bcx.media_loudness":                {VI: "Không chỉnh được âm lượng bản ghi về mức phát thanh (chủ yếu là tiếng động ngắn, lớn): hãy ghi âm lại, đọc đều giọng, hoặc gửi đoạn dài hơn.", EN: "The recording cannot be brought to the broadcast loudness (mostly short loud peaks): record it again speaking steadily, or upload a longer clip."},
+		"bcx.media_tools":                   {VI: "Máy chủ chưa xử lý được âm thanh: quản trị cần cài gói ffmpeg của Debian (đọc máy cần thêm espeak-ng) rồi khởi động lại Loa.", EN: "This server cannot process audio: the administrator must install Debian's ffmpeg package (espeak-ng for text-to-speech) and restart Loa."},
 	}
 }

@@ -37,6 +37,7 @@ type Error struct {
 	Path   string // the file concerned, may be empty for streams
 	Reason string // what is wrong, in plain words
 	Hint   string // how to fix it
+	Limit  string // ErrTooLong: the longest accepted, e.g. "2:00:00"
 	Err    error  // underlying cause, optional
 }
 

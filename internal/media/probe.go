@@ -343,7 +343,7 @@ func (p *Processor) validateDecode(path string, info *Info, meta probeMeta, dec 
 	if dec.duration > p.maxDuration {
 		return &Error{Kind: ErrTooLong, Path: path,
 			Reason: fmt.Sprintf("it lasts more than %s, the limit is %s", formatDuration(p.maxDuration), formatDuration(p.maxDuration)),
-			Hint:   hintShorten}
+			Hint:   hintShorten, Limit: formatDuration(p.maxDuration)}
 	}
 	if meta.declared > 0 && !meta.estimated {
 		tol := max(500*time.Millisecond, meta.declared/50)
@@ -369,7 +369,7 @@ func (p *Processor) checkDeclaredDuration(path string, meta probeMeta) error {
 	if meta.declared > p.maxDuration && !meta.estimated {
 		return &Error{Kind: ErrTooLong, Path: path,
 			Reason: fmt.Sprintf("it lasts %s, the limit is %s", formatDuration(meta.declared), formatDuration(p.maxDuration)),
-			Hint:   hintShorten}
+			Hint:   hintShorten, Limit: formatDuration(p.maxDuration)}
 	}
 	return nil
 }

@@ -76,6 +76,16 @@ func (q Q) MediaBySHA(ctx context.Context, sha string) (*Media, error) {
 	return m, nil
 }
 
+// MediaByOriginal returns the latest media item made from this original
+// (of any unit): its conversion can be reused.
+func (q Q) MediaByOriginal(ctx context.Context, originalSHA string) (*Media, error) {
+	m, err := scanMedia(q.row(ctx, `SELECT `+mediaColumns+` FROM media WHERE original_sha256 = ? ORDER BY id DESC LIMIT 1`, originalSHA))
+	if err != nil {
+		return nil, notFound(err, "media from original "+originalSHA)
+	}
+	return m, nil
+}
+
 // MediaLibrary lists the media of a unit, newest first.
 func (q Q) MediaLibrary(ctx context.Context, unitID int64, limit int) ([]*Media, error) {
 	if limit <= 0 || limit > 1000 {

@@ -137,6 +137,9 @@ func (q Q) InsertOrder(ctx context.Context, o *BroadcastOrder) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.UnitID, o.Title, o.MediaID, o.Level, o.Interrupts, o.StartDate, o.EndDate, bcNullTime(o.ExpiresAt), o.Slots, o.Weekdays,
 		o.UnitOrder, bcNullTime(o.IssuedAt), o.Repeats, o.RepeatEveryS, o.Source, o.SourceRef, o.CreatedBy, o.CreatedAt)
+	if isUniqueViolation(err) {
+		return fmt.Errorf("insert broadcast order %q: unit %d already has an order for %s: %w", o.Title, o.UnitID, o.SourceRef, model.ErrConflict)
+	}
 	if err != nil {
 		return fmt.Errorf("insert broadcast order %q: %w", o.Title, err)
 	}

@@ -16,6 +16,8 @@ type queueTable struct {
 var queueTables = map[string]queueTable{
 	"sms_messages": {"channel_messages", "status", []string{"queued", "sending", "sent", "delivered", "failed", "unknown"}},
 	"deliveries":   {"deliveries", "status", []string{"pending", "delivered", "failed"}},
+	"autoschedule": {"broadcast_autoschedule", "CASE WHEN done_at IS NOT NULL THEN 'done' WHEN failed_at IS NOT NULL THEN 'failed' ELSE 'pending' END",
+		[]string{"pending", "done", "failed"}},
 	"notifications": {"notify_outbox", "CASE WHEN sent_at IS NOT NULL THEN 'sent' WHEN failed_at IS NOT NULL THEN 'failed' ELSE 'pending' END",
 		[]string{"pending", "sent", "failed"}},
 }

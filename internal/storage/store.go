@@ -298,3 +298,9 @@ func isUniqueViolation(err error) bool {
 func (q Q) ExecRaw(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	return q.exec(ctx, query, args...)
 }
+
+// QueryRowRaw runs a query as written and returns its row (tests and
+// maintenance only).
+func (q Q) QueryRowRaw(ctx context.Context, query string, args ...any) *sql.Row {
+	return q.row(ctx, query, args...)
+}

@@ -56,6 +56,8 @@ type Broadcast interface {
 	Order(ctx context.Context, a model.Actor, id int64) (*broadcast.OrderView, error)
 	CancelOrder(ctx context.Context, a model.Actor, id int64) error
 	Report(ctx context.Context, a model.Actor, orderID int64) (*broadcast.OrderReport, error)
+	Settings(ctx context.Context, a model.Actor, unitID int64) (storage.BroadcastSettings, error)
+	SaveSettings(ctx context.Context, a model.Actor, unitID int64, in broadcast.SettingsInput) (storage.BroadcastSettings, error)
 
 	// Monitoring and public feeds.
 	DayView(ctx context.Context, a model.Actor, unitID int64, day string) (*broadcast.DayView, error)
@@ -71,6 +73,7 @@ const sseKeepAlive = 20 * time.Second
 // registerBroadcastAPI registers the broadcast and device endpoints.
 func (s *Server) registerBroadcastAPI() {
 	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
+	s.registerBroadcastSettings()
 	// Device protocol (docs/device-protocol.md): device credentials only.
 	s.handle("POST "+protocol.PathEnrol, true, s.deviceEnrol)
 	s.handle("GET /api/v1/device/{id}/schedule", true, s.deviceSchedule)

@@ -66,7 +66,7 @@ type bcEnv struct {
 }
 
 // newBroadcastEnv is newEnv with the broadcast service.
-func newBroadcastEnv(t *testing.T, st *storage.Store) *bcEnv {
+func newBroadcastEnv(t *testing.T, st *storage.Store, opts ...func(*web.Deps)) *bcEnv {
 	t.Helper()
 	requireAudioTools(t)
 	policy := authz.Default()
@@ -100,8 +100,12 @@ func newBroadcastEnv(t *testing.T, st *storage.Store) *bcEnv {
 	t.Cleanup(func() { _ = svc.Close() })
 	e.documents = documents.New(st, blobs, policy, log)
 	e.registry = registry.New(st, policy, i18n.Zone())
-	h, err := web.New(web.Deps{Accounts: e.accounts, Orgs: e.orgs, Documents: e.documents, Registry: e.registry, Broadcast: svc,
-		Health: st, Policy: policy, Log: log, Version: "test"})
+	deps := web.Deps{Accounts: e.accounts, Orgs: e.orgs, Documents: e.documents, Registry: e.registry, Broadcast: svc,
+		Health: st, Policy: policy, Log: log, Version: "test"}
+	for _, o := range opts {
+		o(&deps)
+	}
+	h, err := web.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,49 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/loa-project/loa/internal/i18n"
-	"github.com/loa-project/loa/internal/media"
 	"github.com/loa-project/loa/internal/model"
 )
 
-// Errors on the broadcast pages are shown in the user's language. The
-// broadcast service attaches catalog messages to its refusals
-// (i18n.Localise); the JSON API keeps their English text and code. For
-// the refusals that carry no message yet (devices, media, the unit), the
-// pages read the service's English text with the patterns below.
-
-// bcKnownError is a pattern of an English service message and the
-// catalog message saying the same; the pattern's groups are its arguments.
-type bcKnownError struct {
-	field string // "" for any field
-	re    *regexp.Regexp
-	key   string
-}
-
-// bcKnownErrors are read by (*Server).bcErrorTexts. They are immutable.
-var bcKnownErrors = []bcKnownError{
-	{"name", regexp.MustCompile(`^give the device a name of 1-(\d+) characters`), "bcx.device_name"},
-	{"volume", regexp.MustCompile(`^volume (-?\d+) is out of range`), "bcx.volume"},
-	{"kind", regexp.MustCompile(`^"(.*)" is not a command`), "bcx.command"},
-	{"label", regexp.MustCompile(`^label is limited to (\d+) characters`), "bcx.key_label"},
-	{"expires_at", regexp.MustCompile(`^the expiry lies in the past`), "bcx.key_expired"},
-	{"unit_id", regexp.MustCompile(`^give the id of the unit`), "bcx.unit_missing"},
-	{"unit_id", regexp.MustCompile(`^unit (\d+) does not exist`), "bcx.unit_unknown"},
-	{"file", regexp.MustCompile(`^` + regexp.QuoteMeta(media.ErrNotAudio.Error())), "bcx.media_not_audio"},
-	{"file", regexp.MustCompile(`^` + regexp.QuoteMeta(media.ErrCorrupt.Error())), "bcx.media_corrupt"},
-	{"file", regexp.MustCompile(`^` + regexp.QuoteMeta(media.ErrTooLong.Error()) + `.*?the limit is ([0-9:hms.]+)`), "bcx.media_too_long"},
-	{"file", regexp.MustCompile(`^` + regexp.QuoteMeta(media.ErrEmpty.Error())), "bcx.media_empty"},
-	{"file", regexp.MustCompile(`^` + regexp.QuoteMeta(media.ErrLoudness.Error())), "bcx.media_loudness"},
-}
-
-// bcForbiddenRe reads the service's "<action> on unit "<name>": forbidden".
-var bcForbiddenRe = regexp.MustCompile(`^([a-z_]+\.[a-z_]+) on unit "(.*)": forbidden$`)
-
-// bcToolsRe reads the refusals of a server without ffmpeg or espeak-ng.
-var bcToolsRe = regexp.MustCompile(`(audio processing|text-to-speech) is not available on this server`)
+// Errors on the broadcast pages are shown in the user's language: the
+// broadcast service attaches a catalog message to each of its refusals
+// (i18n.Localise); the JSON API keeps their English text and code. An
+// error without a message is shown as it is.
 
 // bcLang is the language of the pages for the request.
 func (s *Server) bcLang(r *http.Request, p *principal) string {
@@ -78,39 +45,12 @@ func (s *Server) bcErrorTexts(r *http.Request, p *principal, err error) []string
 	return out
 }
 
-// bcKnownText says an error without a catalog message: known English
-// texts are read with bcKnownErrors, the rest is shown as it is.
+// bcKnownText says an error without a catalog message: a validation
+// problem led by its field's name, anything else as it is.
 func (s *Server) bcKnownText(lang string, err error) string {
 	var ve *model.ValidationError
 	if errors.As(err, &ve) {
-		for _, k := range bcKnownErrors {
-			if k.field != "" && k.field != ve.Field {
-				continue
-			}
-			if m := k.re.FindStringSubmatch(ve.Msg); m != nil {
-				args := make([]any, 0, len(m)-1)
-				for _, g := range m[1:] {
-					args = append(args, g)
-				}
-				return s.bcWithField(lang, ve, s.msgs.T(lang, k.key, args...))
-			}
-		}
 		return s.bcWithField(lang, ve, ve.Msg)
-	}
-	if errors.Is(err, model.ErrForbidden) {
-		msg := err.Error()
-		if i := strings.LastIndex(msg, ": forbidden"); i >= 0 {
-			msg = msg[:i+len(": forbidden")]
-		}
-		if m := bcForbiddenRe.FindStringSubmatch(msg); m != nil {
-			action := "bcx.action." + m[1]
-			if label := s.msgs.T(lang, action); label != action {
-				return s.msgs.T(lang, "bcx.forbidden_unit", label, m[2])
-			}
-		}
-	}
-	if bcToolsRe.MatchString(err.Error()) {
-		return s.msgs.T(lang, "bcx.media_tools")
 	}
 	return err.Error()
 }

@@ -73,6 +73,10 @@ type bcOrdersData struct {
 	Targets  []bcTargetOption
 	Levels   []string
 	Weekdays []bcWeekday
+	// Automatic scheduling of received directives: the unit's setting
+	// and the recent jobs of deliveries it plays.
+	Settings storage.BroadcastSettings
+	AutoJobs []bcAutoRow
 }
 
 func (s *Server) uiBroadcastOrders(w http.ResponseWriter, r *http.Request, p *principal) {
@@ -174,6 +178,20 @@ func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request, p *principal
 	for _, o := range list {
 		issuer := pd.units[o.UnitID]
 		d.Orders = append(d.Orders, s.orderRow(pd, o, issuer != nil && s.canBroadcast(p, issuer)))
+	}
+	if d.Settings, err = s.deps.Broadcast.Settings(ctx, p.Actor, c.Unit.ID); err != nil {
+		s.bcRenderError(w, r, p, err)
+		return
+	}
+	if s.deps.Scheduler != nil {
+		jobs, err := s.deps.Scheduler.Jobs(ctx, p.Actor, c.Unit.ID, 8)
+		if err != nil {
+			s.bcRenderError(w, r, p, err)
+			return
+		}
+		for _, j := range jobs {
+			d.AutoJobs = append(d.AutoJobs, autoRow(pd, j, c.CanWrite))
+		}
 	}
 	if c.CanWrite {
 		if d.Media, err = s.deps.Broadcast.MediaLibrary(ctx, p.Actor, c.Unit.ID); err != nil {

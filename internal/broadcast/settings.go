@@ -1,0 +1,51 @@
+package broadcast
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/loa-project/loa/internal/authz"
+	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/storage"
+)
+
+// SettingsInput changes a unit's broadcast settings; nil leaves a value as
+// it is.
+type SettingsInput struct {
+	AutoPriority *bool `json:"auto_schedule_priority"`
+}
+
+// Settings returns a unit's broadcast settings.
+func (s *Service) Settings(ctx context.Context, a model.Actor, unitID int64) (storage.BroadcastSettings, error) {
+	unit, err := s.unitFor(ctx, a, authz.BroadcastRead, unitID)
+	if err != nil {
+		return storage.BroadcastSettings{}, err
+	}
+	return s.store.BroadcastSettingsOf(ctx, unit.ID)
+}
+
+// SaveSettings changes a unit's broadcast settings (audited).
+func (s *Service) SaveSettings(ctx context.Context, a model.Actor, unitID int64, in SettingsInput) (storage.BroadcastSettings, error) {
+	unit, err := s.unitFor(ctx, a, authz.BroadcastWrite, unitID)
+	if err != nil {
+		return storage.BroadcastSettings{}, err
+	}
+	var out storage.BroadcastSettings
+	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
+		st, err := tx.BroadcastSettingsOf(ctx, unit.ID)
+		if err != nil {
+			return err
+		}
+		if in.AutoPriority != nil {
+			st.AutoPriority = *in.AutoPriority
+		}
+		at := s.clock()
+		if err := tx.SaveBroadcastSettings(ctx, st, a.Username, at); err != nil {
+			return err
+		}
+		st.UpdatedBy, st.UpdatedAt = a.Username, &at
+		out = st
+		return tx.AppendAudit(ctx, a, "broadcast.settings", "unit", fmt.Sprint(unit.ID), fmt.Sprintf("auto_schedule_priority=%t", st.AutoPriority))
+	})
+	return out, err
+}

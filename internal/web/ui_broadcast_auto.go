@@ -1,0 +1,68 @@
+package web
+
+import (
+	"strings"
+	"time"
+
+	"github.com/loa-project/loa/internal/bridge"
+)
+
+// bcAutoRow is an automatic scheduling job on the orders page.
+type bcAutoRow struct {
+	ID         int64
+	DeliveryID int64
+	Code       string
+	Received   time.Time
+	State      string
+	Lines      []string // what was scheduled, what waits, why
+	Error      string
+	CanRetry   bool
+}
+
+// autoRow describes a job for the station: per outcome, the items.
+func autoRow(pd *pageData, j bridge.AutoJob, canWrite bool) bcAutoRow {
+	row := bcAutoRow{ID: j.ID, DeliveryID: j.DeliveryID, Code: j.Code, Received: j.CreatedAt, State: j.State}
+	switch j.State {
+	case "failed":
+		row.Error = j.LastError
+		row.CanRetry = canWrite
+	case "pending":
+		if j.LastError != "" {
+			row.Error = pd.T("bc.auto.retrying", j.Attempts, j.LastError)
+		}
+	}
+	if j.Outcome == nil {
+		return row
+	}
+	groups := map[string][]string{}
+	var order []string
+	add := func(key, item string) {
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], item)
+	}
+	for _, u := range j.Outcome.Units {
+		for _, r := range u.Created {
+			add("bc.auto.created", pd.T("bc.auto.item", r.Label, pd.T("bc.level."+r.Level)))
+		}
+		for _, r := range u.Skipped {
+			item := pd.T("bc.auto.item", r.Label, pd.T("bc.level."+r.Level))
+			switch {
+			case r.Reason == bridge.ReasonAutoOff || r.Reason == bridge.ReasonNormal:
+				add("bc.auto.waiting", item)
+			case r.Reason == bridge.ReasonScheduled:
+				add("bc.auto.already", item)
+			default:
+				add("bc.auto.ended", item)
+			}
+		}
+	}
+	for _, key := range order {
+		row.Lines = append(row.Lines, pd.T(key, strings.Join(groups[key], ", ")))
+	}
+	if j.State == "done" && len(row.Lines) == 0 {
+		row.Lines = []string{pd.T("bc.auto.nothing")}
+	}
+	return row
+}
