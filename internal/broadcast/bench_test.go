@@ -10,6 +10,8 @@ import (
 	"github.com/loa-project/loa/internal/blob"
 	"github.com/loa-project/loa/internal/broadcast"
 	"github.com/loa-project/loa/internal/broadcast/protocol"
+	"github.com/loa-project/loa/internal/media"
+	"github.com/loa-project/loa/internal/media/tts"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 	"github.com/loa-project/loa/internal/storage/storetest"
@@ -92,4 +94,59 @@ func BenchmarkPlayLogIngest(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkSpeakTextPerCommune measures what one more commune costs when
+// a text bulletin reaches it (automatic scheduling makes the same speech
+// for every commune radio): "first" synthesises and converts a new text,
+// "same" reuses the conversion made for another commune.
+func BenchmarkSpeakTextPerCommune(b *testing.B) {
+	requireTools(b)
+	ctx := context.Background()
+	st, _ := storetest.Open(b, storage.SQLite)
+	blobs, err := blob.NewFS(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	proc, err := media.New(media.Config{TempDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	esp, err := tts.NewEspeak(tts.EspeakConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc, err := broadcast.New(broadcast.Config{Store: st, Blobs: blobs, Policy: authz.Default(), Media: proc, TTS: esp, Location: vn})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer svc.Close()
+	sys := model.System("bench")
+	n := 0
+	newUnit := func() int64 {
+		n++
+		u := &model.Unit{Code: fmt.Sprintf("dtt-%d", n), Name: fmt.Sprintf("Đài truyền thanh xã %d", n), Kind: "commune_radio"}
+		if err := st.Tx(ctx, func(tx *storage.Tx) error { return tx.InsertUnit(ctx, u) }); err != nil {
+			b.Fatal(err)
+		}
+		return u.ID
+	}
+	const text = "Tuyên truyền trách nhiệm mỗi cá nhân thực hiện phòng, chống dịch theo phương châm 5K cộng vắc xin."
+	b.Run("first", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			if _, err := svc.SpeakText(ctx, sys, broadcast.TTSInput{UnitID: newUnit(), Title: "x", Text: fmt.Sprintf("%s Lần %d.", text, i)}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("same", func(b *testing.B) {
+		if _, err := svc.SpeakText(ctx, sys, broadcast.TTSInput{UnitID: newUnit(), Title: "x", Text: text}); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if _, err := svc.SpeakText(ctx, sys, broadcast.TTSInput{UnitID: newUnit(), Title: "x", Text: text}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
