@@ -43,7 +43,17 @@ func (s *Service) DeviceSchedule(ctx context.Context, da *DeviceAuth, ifNoneMatc
 			return &ScheduleResult{ETag: stored.ETag, Body: []byte(body)}, nil
 		}
 	}
+	// Rebuilds wait for a slot: when thousands of devices fetch at once
+	// (a cold start, the refetch after an emergency), building is bound by
+	// the CPU and the writer anyway, and holding every device's schedule
+	// in memory while it waits would only raise the server's peak memory.
+	select {
+	case s.builds <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	etag, body, err := s.rebuild(ctx, da.Device)
+	<-s.builds
 	if err != nil {
 		return nil, err
 	}
@@ -203,6 +213,10 @@ func (s *Service) toScheduleOrder(o *storage.BroadcastOrder, devID string) (sche
 	}
 	return so, nil
 }
+
+// maxConcurrentBuilds bounds the schedule rebuilds in progress (each
+// holds a device's orders, playlist and JSON until its save commits).
+const maxConcurrentBuilds = 64
 
 // rebuild builds, stores and returns a device's schedule.
 func (s *Service) rebuild(ctx context.Context, d *storage.Device) (string, []byte, error) {

@@ -85,6 +85,7 @@ type Service struct {
 	seen   map[int64]storage.DeviceSeen
 
 	saves   chan scheduleSave // to the schedule writer (group commit)
+	builds  chan struct{}     // slots of concurrent schedule rebuilds
 	stopped chan struct{}     // closed when background work stops
 
 	stop   context.CancelFunc
@@ -131,7 +132,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	s := &Service{cfg: cfg, store: cfg.Store, blobs: cfg.Blobs, policy: cfg.Policy, log: cfg.Log, loc: cfg.Location, now: cfg.Now,
 		hub: NewHub(), notify: cfg.Notifier, seen: map[int64]storage.DeviceSeen{},
-		saves: make(chan scheduleSave, maxScheduleBatch), stopped: make(chan struct{})}
+		saves: make(chan scheduleSave, maxScheduleBatch), builds: make(chan struct{}, maxConcurrentBuilds), stopped: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = func() {
 		cancel()
