@@ -88,7 +88,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	s := &Store{engine: SQLite, writer: w, reader: r}
-	s.Q = Q{db: r, engine: SQLite}
+	s.Q = Q{db: r, engine: SQLite, cache: newStmtCache(r)}
 	return s, nil
 }
 
@@ -128,6 +128,9 @@ func (s *Store) Engine() Engine { return s.engine }
 
 // Close closes all connections.
 func (s *Store) Close() error {
+	if s.cache != nil {
+		s.cache.close()
+	}
 	err := s.writer.Close()
 	if s.reader != s.writer {
 		err = errors.Join(err, s.reader.Close())
@@ -191,6 +194,9 @@ func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	t := &Tx{Q: Q{db: tx, engine: s.engine}}
+	if s.engine == SQLite {
+		t.stmts = &txStmts{tx: tx, m: map[string]*sql.Stmt{}}
+	}
 	if err := fn(t); err != nil {
 		if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("rollback: %w", rerr))
@@ -220,17 +226,40 @@ type dbtx interface {
 type Q struct {
 	db     dbtx
 	engine Engine
+	cache  *stmtCache // SQLite read pool: its prepared statements
+	stmts  *txStmts   // SQLite write transaction: its prepared statements
+}
+
+// prepared returns the prepared statement of query, or nil to run it as
+// it is (stmts.go).
+func (q Q) prepared(ctx context.Context, query string) *sql.Stmt {
+	switch {
+	case q.stmts != nil:
+		return q.stmts.get(ctx, query)
+	case q.cache != nil:
+		return q.cache.get(ctx, query)
+	}
+	return nil
 }
 
 func (q Q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := q.prepared(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return q.db.ExecContext(ctx, q.rebind(query), args...)
 }
 
 func (q Q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := q.prepared(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return q.db.QueryContext(ctx, q.rebind(query), args...)
 }
 
 func (q Q) row(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := q.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return q.db.QueryRowContext(ctx, q.rebind(query), args...)
 }
 
