@@ -83,8 +83,12 @@ func (s *Service) UploadMedia(ctx context.Context, a model.Actor, in MediaInput,
 			return nil, fmt.Errorf("read audio: %w", err)
 		}
 		if n <= s.cfg.MaxUpload {
-			if done, err := s.reuseConversion(ctx, a, m, hex.EncodeToString(h.Sum(nil))); err != nil || done {
-				return m, err
+			done, err := s.reuseConversion(ctx, a, m, hex.EncodeToString(h.Sum(nil)))
+			if err != nil {
+				return nil, err
+			}
+			if done {
+				return m, nil
 			}
 		}
 		if _, err := rs.Seek(0, io.SeekStart); err != nil {
@@ -261,8 +265,12 @@ func (s *Service) SpeakText(ctx context.Context, a model.Actor, in TTSInput) (*s
 	}
 	m := &storage.Media{UnitID: unit.ID, Title: title, Source: SourceTTS, TTSText: tts.CleanText(in.Text), TTSVoice: voice, TTSSpeed: speed, CreatedBy: a.Username}
 	sum := sha256.Sum256(audio)
-	if done, err := s.reuseConversion(ctx, a, m, hex.EncodeToString(sum[:])); err != nil || done {
-		return m, err
+	done, err := s.reuseConversion(ctx, a, m, hex.EncodeToString(sum[:]))
+	if err != nil {
+		return nil, err
+	}
+	if done {
+		return m, nil
 	}
 	ing, err := s.cfg.Media.Ingest(ctx, bytes.NewReader(audio), s.cfg.MaxUpload)
 	if err != nil {
