@@ -36,7 +36,7 @@ const (
 	DefaultAutoPoll = time.Second
 )
 
-// Actor is who the automatic scheduling acts as (audit log, orders'
+// autoActor is who the automatic scheduling acts as (audit log, orders'
 // created_by).
 var autoActor = model.System("auto-schedule")
 
@@ -149,15 +149,9 @@ func (b *Bridge) runJob(ctx context.Context, job *storage.AutoScheduleJob) (*Aut
 	if err != nil || len(owners) == 0 {
 		return res, err
 	}
-	all, err := b.Directives.BroadcastItems(ctx, job.UnitID)
+	items, err := b.Directives.DeliveryBroadcastItems(ctx, job.DeliveryID)
 	if err != nil {
 		return nil, err
-	}
-	var items []directives.BroadcastItem
-	for _, it := range all {
-		if it.DeliveryID == job.DeliveryID {
-			items = append(items, it)
-		}
 	}
 	for _, id := range owners {
 		unit, err := b.Units.Unit(ctx, id)
@@ -185,7 +179,7 @@ func (b *Bridge) runJob(ctx context.Context, job *storage.AutoScheduleJob) (*Aut
 				left = append(left, r)
 			}
 		}
-		ur, err := b.scheduleItems(ctx, autoActor, unit, pick)
+		ur, err := b.scheduleItems(ctx, autoActor, unit, pick, true)
 		if err != nil {
 			return nil, fmt.Errorf("scheduling for %s: %w", unit.Name, err)
 		}
@@ -199,26 +193,36 @@ func (b *Bridge) runJob(ctx context.Context, job *storage.AutoScheduleJob) (*Aut
 // its operator.
 func (b *Bridge) notify(ctx context.Context, tx *storage.Tx, job *storage.AutoScheduleJob, res *AutoResult) error {
 	for _, u := range res.Units {
-		var created, waiting []string
+		var created, waiting, refused []string
 		for _, r := range u.Created {
 			created = append(created, fmt.Sprintf("mục %s (%s)", r.Label, levelName(r.Level)))
 		}
 		for _, r := range u.Skipped {
-			if r.Reason == ReasonAutoOff || r.Reason == ReasonNormal {
+			switch {
+			case r.Problem != "":
+				why := r.ProblemVI
+				if why == "" {
+					why = r.Problem
+				}
+				refused = append(refused, fmt.Sprintf("mục %s (%s)", r.Label, why))
+			case r.Reason == ReasonAutoOff || r.Reason == ReasonNormal:
 				waiting = append(waiting, "mục "+r.Label)
 			}
 		}
-		var msg string
-		switch {
-		case len(created) > 0 && len(waiting) > 0:
-			msg = fmt.Sprintf("Đã tự động lên lịch phát văn bản %s: %s. Chờ đài lên lịch: %s.", job.Code, strings.Join(created, ", "), strings.Join(waiting, ", "))
-		case len(created) > 0:
-			msg = fmt.Sprintf("Đã tự động lên lịch phát văn bản %s: %s.", job.Code, strings.Join(created, ", "))
-		case len(waiting) > 0:
-			msg = fmt.Sprintf("Văn bản %s có nội dung phát thanh chờ đài lên lịch: %s.", job.Code, strings.Join(waiting, ", "))
-		default:
+		var parts []string
+		if len(created) > 0 {
+			parts = append(parts, "Đã tự động lên lịch: "+strings.Join(created, ", ")+".")
+		}
+		if len(waiting) > 0 {
+			parts = append(parts, "Chờ đài lên lịch: "+strings.Join(waiting, ", ")+".")
+		}
+		if len(refused) > 0 {
+			parts = append(parts, "Không lên lịch được, đài cần xử lý: "+strings.Join(refused, "; ")+".")
+		}
+		if len(parts) == 0 {
 			continue
 		}
+		msg := fmt.Sprintf("Văn bản %s có nội dung phát thanh. %s", job.Code, strings.Join(parts, " "))
 		dir, del := job.DirectiveID, job.DeliveryID
 		if err := tx.InsertNotification(ctx, &storage.Notification{UnitID: u.UnitID, Kind: "broadcast_scheduled", DirectiveID: &dir, DeliveryID: &del,
 			Message: msg, CreatedAt: b.Now()}); err != nil {

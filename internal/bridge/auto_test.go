@@ -135,6 +135,10 @@ func TestAutoScheduleOnDelivery(t *testing.T) {
 		// turns automatic scheduling of priority items off.
 		exec(`UPDATE directive_items SET level = 'emergency' WHERE position = 1 AND directive_id IN
 			(SELECT directive_id FROM deliveries WHERE recipient_unit_id = ?)`, unit("ubnd-binh-an").ID)
+		// Its second item asks for more plays a day than an order may have:
+		// refused for Bình An, whose other items are scheduled all the same.
+		exec(`UPDATE directive_items SET times_per_day = 100000 WHERE position = 2 AND directive_id IN
+			(SELECT directive_id FROM deliveries WHERE recipient_unit_id = ?)`, unit("ubnd-binh-an").ID)
 		honNghe := unit("dtt-hon-nghe")
 		off := false
 		if _, err := bc.SaveSettings(ctx, sys, honNghe.ID, broadcast.SettingsInput{AutoPriority: &off}); err != nil {
@@ -198,8 +202,20 @@ func TestAutoScheduleOnDelivery(t *testing.T) {
 			t.Errorf("period %s-%s, want from today to the directive's end", p.StartDate, p.EndDate)
 		}
 		ba := ordersOf("dtt-binh-an")
-		if len(ba["priority"]) != 2 || len(ba["emergency"]) != 1 || ba["emergency"][0].IssuedAt == nil {
+		if len(ba["priority"]) != 1 || len(ba["emergency"]) != 1 || ba["emergency"][0].IssuedAt == nil {
 			t.Fatalf("Bình An: %d priority, %d emergency orders", len(ba["priority"]), len(ba["emergency"]))
+		}
+		baJobs, err := b.Jobs(ctx, sys, unit("dtt-binh-an").ID, 10)
+		if err != nil || len(baJobs) != 1 || baJobs[0].State != "done" || baJobs[0].Outcome == nil || len(baJobs[0].Outcome.Units) != 1 {
+			t.Fatalf("Bình An jobs: %+v, %v", baJobs, err)
+		}
+		if u := baJobs[0].Outcome.Units[0]; len(u.Created) != 2 || len(u.Skipped) != 1 || u.Skipped[0].Label != "2" ||
+			!strings.Contains(u.Skipped[0].Problem, "more than one a second") || u.Skipped[0].ProblemVI == "" || u.Skipped[0].ProblemVI == u.Skipped[0].Problem {
+			t.Fatalf("Bình An outcome (item 2 refused, the others scheduled): %+v", u)
+		}
+		if notes, err := st.Notifications(ctx, unit("dtt-binh-an").ID, 0, false, 10); err != nil || len(notes) != 1 ||
+			!strings.Contains(notes[0].Message, "Không lên lịch được, đài cần xử lý: mục 2") {
+			t.Fatalf("Bình An notifications: %+v, %v", notes, err)
 		}
 		hn := ordersOf("dtt-hon-nghe")
 		if len(hn["priority"]) != 0 || len(hn["emergency"]) != 1 {
@@ -245,9 +261,10 @@ func TestAutoScheduleOnDelivery(t *testing.T) {
 		if err != nil || len(res.Created) != 0 {
 			t.Fatalf("manual scheduling after the automatic one: %+v, %v", res, err)
 		}
-		res, err = b.Schedule(ctx, sys, honNghe.ID)
-		if err != nil || len(res.Created) != 2 {
-			t.Fatalf("Hòn Nghệ's operator schedules the priority items: %+v, %v", res, err)
+		// By hand, the refused item is an error for the operator to see.
+		var ve *model.ValidationError
+		if _, err = b.Schedule(ctx, sys, honNghe.ID); !errors.As(err, &ve) || !strings.Contains(err.Error(), "item 2") {
+			t.Fatalf("Hòn Nghệ's operator schedules an item that cannot be: %v", err)
 		}
 
 		// A job that gives up is shown failed and can be retried.

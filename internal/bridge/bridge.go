@@ -10,19 +10,24 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/broadcast"
 	"github.com/loa-project/loa/internal/directives"
+	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/schedule"
 	"github.com/loa-project/loa/internal/storage"
 )
 
-// Directives lists the broadcast items delivered to a unit.
+// Directives lists the broadcast items delivered to a unit, or by one
+// delivery.
 type Directives interface {
 	BroadcastItems(ctx context.Context, unitID int64) ([]directives.BroadcastItem, error)
+	DeliveryBroadcastItems(ctx context.Context, deliveryID int64) ([]directives.BroadcastItem, error)
 }
 
 // Broadcast is what scheduling needs of the broadcast service.
@@ -58,6 +63,15 @@ type Bridge struct {
 	Store Store
 	Poll  time.Duration
 	Log   *slog.Logger
+
+	msgsOnce sync.Once
+	msgs     i18n.Catalog
+}
+
+// catalog is the message catalog, for the problems of items in Vietnamese.
+func (b *Bridge) catalog() i18n.Catalog {
+	b.msgsOnce.Do(func() { b.msgs = i18n.Messages() })
+	return b.msgs
 }
 
 // Result says what scheduling did with each item.
@@ -74,6 +88,11 @@ type ItemResult struct {
 	Level   string `json:"level"`
 	OrderID int64  `json:"order_id,omitempty"`
 	Reason  string `json:"reason,omitempty"`
+	// Problem: the item cannot be scheduled as the directive gives it (its
+	// audio is refused, its repeats do not fit …), in English and in
+	// Vietnamese; automatic scheduling goes on with the other items.
+	Problem   string `json:"problem,omitempty"`
+	ProblemVI string `json:"problem_vi,omitempty"`
 }
 
 // DefaultSpread is where "N times a day" bulletins go when the directive
@@ -107,15 +126,17 @@ func (b *Bridge) Schedule(ctx context.Context, a model.Actor, unitID int64) (*Re
 		}
 		items = append(items, list...)
 	}
-	return b.scheduleItems(ctx, a, unit, items)
+	return b.scheduleItems(ctx, a, unit, items, false)
 }
 
 // ReasonScheduled: the item is on the unit's devices already.
 const ReasonScheduled = "already scheduled"
 
 // scheduleItems schedules the items on the unit's subtree, skipping those
-// already scheduled there and those whose period has ended.
-func (b *Bridge) scheduleItems(ctx context.Context, a model.Actor, unit *model.Unit, items []directives.BroadcastItem) (*Result, error) {
+// already scheduled there and those whose period has ended. An item the
+// broadcast service refuses fails the call, unless keepGoing: then it is
+// skipped with the problem and the others are scheduled.
+func (b *Bridge) scheduleItems(ctx context.Context, a model.Actor, unit *model.Unit, items []directives.BroadcastItem, keepGoing bool) (*Result, error) {
 	res := &Result{Created: []ItemResult{}, Skipped: []ItemResult{}}
 	if len(items) == 0 {
 		return res, nil
@@ -152,6 +173,15 @@ func (b *Bridge) scheduleItems(ctx context.Context, a model.Actor, unit *model.U
 		if errors.Is(err, model.ErrConflict) {
 			// Scheduled meanwhile by another worker or an operator.
 			r.Reason = ReasonScheduled
+			res.Skipped = append(res.Skipped, r)
+			continue
+		}
+		var ve *model.ValidationError
+		if keepGoing && errors.As(err, &ve) {
+			r.Problem = err.Error()
+			if texts := b.catalog().Texts(i18n.VI, err); len(texts) > 0 {
+				r.ProblemVI = strings.Join(texts, " ")
+			}
 			res.Skipped = append(res.Skipped, r)
 			continue
 		}

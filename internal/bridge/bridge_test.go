@@ -35,6 +35,18 @@ func (f fakeDirectives) BroadcastItems(ctx context.Context, unitID int64) ([]dir
 	return f[unitID], nil
 }
 
+func (f fakeDirectives) DeliveryBroadcastItems(ctx context.Context, deliveryID int64) ([]directives.BroadcastItem, error) {
+	var out []directives.BroadcastItem
+	for _, list := range f {
+		for _, it := range list {
+			if it.DeliveryID == deliveryID {
+				out = append(out, it)
+			}
+		}
+	}
+	return out, nil
+}
+
 func requireTools(t *testing.T) {
 	for _, tool := range []string{"ffmpeg", "espeak-ng"} {
 		if _, err := exec.LookPath(tool); err != nil {

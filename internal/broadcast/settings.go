@@ -10,7 +10,7 @@ import (
 )
 
 // SettingsInput changes a unit's broadcast settings; nil leaves a value as
-// it is.
+// it is, and at least one must be given.
 type SettingsInput struct {
 	AutoPriority *bool `json:"auto_schedule_priority"`
 }
@@ -30,15 +30,17 @@ func (s *Service) SaveSettings(ctx context.Context, a model.Actor, unitID int64,
 	if err != nil {
 		return storage.BroadcastSettings{}, err
 	}
+	if in.AutoPriority == nil {
+		return storage.BroadcastSettings{}, invalid("auto_schedule_priority", "bcsvc.settings_empty",
+			"nothing to change: give auto_schedule_priority, true or false")
+	}
 	var out storage.BroadcastSettings
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
 		st, err := tx.BroadcastSettingsOf(ctx, unit.ID)
 		if err != nil {
 			return err
 		}
-		if in.AutoPriority != nil {
-			st.AutoPriority = *in.AutoPriority
-		}
+		st.AutoPriority = *in.AutoPriority
 		at := s.clock()
 		if err := tx.SaveBroadcastSettings(ctx, st, a.Username, at); err != nil {
 			return err

@@ -408,6 +408,20 @@ func (s *Service) BroadcastItems(ctx context.Context, unitID int64) ([]Broadcast
 	if err != nil {
 		return nil, err
 	}
+	return broadcastItems(list)
+}
+
+// DeliveryBroadcastItems lists the broadcast content items of one
+// delivery (none unless it was delivered and not declined).
+func (s *Service) DeliveryBroadcastItems(ctx context.Context, deliveryID int64) ([]BroadcastItem, error) {
+	list, err := s.store.DeliveryBroadcastItems(ctx, deliveryID)
+	if err != nil {
+		return nil, err
+	}
+	return broadcastItems(list)
+}
+
+func broadcastItems(list []storage.DirectiveBroadcastItem) ([]BroadcastItem, error) {
 	out := make([]BroadcastItem, 0, len(list))
 	for _, it := range list {
 		b := BroadcastItem{DirectiveID: it.DirectiveID, DeliveryID: it.DeliveryID, DeliveryStatus: it.DeliveryStatus, SenderUnitID: it.SenderUnitID,

@@ -346,6 +346,7 @@ func broadcastMessages() Catalog {
 		"bc.auto.created":               {VI: "Đã lên lịch: %s", EN: "Scheduled: %s"},
 		"bc.auto.waiting":               {VI: "Chờ đài lên lịch: %s", EN: "Waiting for the station: %s"},
 		"bc.auto.already":               {VI: "Đã có trong lịch: %s", EN: "Already scheduled: %s"},
+		"bc.auto.refused":               {VI: "Không lên lịch được, đài cần xử lý: %s", EN: "Could not be scheduled, for the station to handle: %s"},
 		"bc.auto.ended":                 {VI: "Hết thời gian phát: %s", EN: "Period ended: %s"},
 		"bc.auto.nothing":               {VI: "Không có cụm loa nhận nội dung này.", EN: "No device plays it."},
 		"bc.auto.item":                  {VI: "mục %s (%s)", EN: "item %s (%s)"},

@@ -31,6 +31,7 @@ func broadcastErrorMessages() Catalog {
 		"bcsvc.order_invalid":          {VI: "Lệnh phát không hợp lệ: %v", EN: "The order is not valid: %v"},
 		"bcsvc.order_forbidden":        {VI: "Lệnh phát này của %s không phát trên thiết bị nào của đơn vị bạn, nên bạn không xem được.", EN: "This order of %s plays on none of your unit's devices, so you may not open it."},
 		"bcsvc.order_read_only":        {VI: "Lệnh phát này do %s phát lệnh: đơn vị bạn chỉ theo dõi, không được sửa hay hủy. Cần thay đổi, hãy liên hệ %[1]s.", EN: "This order was issued by %s: your unit follows it but may not change or cancel it. To change it, contact %[1]s."},
+		"bcsvc.settings_empty":         {VI: "Không có gì để thay đổi: hãy chọn bật hoặc tắt tự động lên lịch nội dung ưu tiên.", EN: "Nothing to change: turn automatic scheduling of priority items on or off."},
 		"bcsvc.order_cancel_forbidden": {VI: "Bạn không có quyền hủy lệnh phát của %s.", EN: "You may not cancel the orders of %s."},
 
 		"sched.empty":                {VI: "Còn trống: hãy điền vào.", EN: "Is empty: fill it in."},

@@ -58,7 +58,7 @@ type AutoScheduleJob struct {
 	NextAttemptAt time.Time  `json:"next_attempt_at"`
 	DoneAt        *time.Time `json:"done_at"`
 	FailedAt      *time.Time `json:"failed_at"`
-	Result        string     `json:"result"` // JSON summary, owned by package bridge
+	Result        string     `json:"-"` // JSON summary, owned by package bridge (which shows each unit its part)
 	LastError     string     `json:"last_error"`
 	CreatedAt     time.Time  `json:"created_at"`
 }

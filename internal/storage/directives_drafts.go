@@ -457,13 +457,33 @@ type DirectiveBroadcastItem struct {
 // DirectiveBroadcastItems lists the broadcast items of the directives
 // delivered to a unit (not declined), oldest delivery first.
 func (q Q) DirectiveBroadcastItems(ctx context.Context, unitID int64) ([]DirectiveBroadcastItem, error) {
+	list, err := q.broadcastItems(ctx, `d.recipient_unit_id = ?`, unitID)
+	if err != nil {
+		return nil, fmt.Errorf("query broadcast items of unit %d: %w", unitID, err)
+	}
+	return list, nil
+}
+
+// DeliveryBroadcastItems lists the broadcast items of one delivery (none
+// when it is pending, declined or failed).
+func (q Q) DeliveryBroadcastItems(ctx context.Context, deliveryID int64) ([]DirectiveBroadcastItem, error) {
+	list, err := q.broadcastItems(ctx, `d.id = ?`, deliveryID)
+	if err != nil {
+		return nil, fmt.Errorf("query broadcast items of delivery %d: %w", deliveryID, err)
+	}
+	return list, nil
+}
+
+// broadcastItems lists the broadcast items of the deliveries matching
+// where (one condition on d, the deliveries, with one argument).
+func (q Q) broadcastItems(ctx context.Context, where string, arg any) ([]DirectiveBroadcastItem, error) {
 	rows, err := q.query(ctx, `SELECT i.directive_id, i.position, i.label, i.text, i.broadcast, i.broadcast_text, i.audio, i.level, i.start_date, i.end_date,
 		i.times_per_day, i.slots, d.id, d.status, d.sender_unit_id, d.code, d.subject, d.doc_date, d.deadline_at
 		FROM deliveries d JOIN directive_items i ON i.directive_id = d.directive_id
-		WHERE d.recipient_unit_id = ? AND d.status NOT IN ('pending', 'declined', 'failed') AND i.broadcast
-		ORDER BY d.id, i.position`, unitID)
+		WHERE `+where+` AND d.status NOT IN ('pending', 'declined', 'failed') AND i.broadcast
+		ORDER BY d.id, i.position`, arg)
 	if err != nil {
-		return nil, fmt.Errorf("query broadcast items of unit %d: %w", unitID, err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []DirectiveBroadcastItem

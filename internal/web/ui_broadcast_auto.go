@@ -5,12 +5,14 @@ import (
 	"time"
 
 	"github.com/loa-project/loa/internal/bridge"
+	"github.com/loa-project/loa/internal/i18n"
 )
 
 // bcAutoRow is an automatic scheduling job on the orders page.
 type bcAutoRow struct {
 	ID         int64
 	DeliveryID int64
+	Own        bool // delivered to the page's unit (its inbox opens it), not to its parent
 	Code       string
 	Received   time.Time
 	State      string
@@ -20,8 +22,8 @@ type bcAutoRow struct {
 }
 
 // autoRow describes a job for the station: per outcome, the items.
-func autoRow(pd *pageData, j bridge.AutoJob, canWrite bool) bcAutoRow {
-	row := bcAutoRow{ID: j.ID, DeliveryID: j.DeliveryID, Code: j.Code, Received: j.CreatedAt, State: j.State}
+func autoRow(pd *pageData, j bridge.AutoJob, unitID int64, canWrite bool) bcAutoRow {
+	row := bcAutoRow{ID: j.ID, Own: j.UnitID == unitID, DeliveryID: j.DeliveryID, Code: j.Code, Received: j.CreatedAt, State: j.State}
 	switch j.State {
 	case "failed":
 		row.Error = j.LastError
@@ -49,6 +51,12 @@ func autoRow(pd *pageData, j bridge.AutoJob, canWrite bool) bcAutoRow {
 		for _, r := range u.Skipped {
 			item := pd.T("bc.auto.item", r.Label, pd.T("bc.level."+r.Level))
 			switch {
+			case r.Problem != "":
+				why := r.Problem
+				if pd.Lang == i18n.VI && r.ProblemVI != "" {
+					why = r.ProblemVI
+				}
+				add("bc.auto.refused", pd.T("bc.auto.item", r.Label, why))
 			case r.Reason == bridge.ReasonAutoOff || r.Reason == bridge.ReasonNormal:
 				add("bc.auto.waiting", item)
 			case r.Reason == bridge.ReasonScheduled:

@@ -51,16 +51,20 @@ func (f *fakeScheduler) Retry(ctx context.Context, a model.Actor, unitID, jobID 
 func TestAutoSchedulingSettings(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *storage.Store) {
 		now := time.Now().UTC()
-		fake := &fakeScheduler{jobs: []bridge.AutoJob{
-			{AutoScheduleJob: &storage.AutoScheduleJob{ID: 1, DeliveryID: 11, Code: "1235/UBND", CreatedAt: now, DoneAt: &now}, State: "done",
-				Outcome: &bridge.AutoResult{Units: []bridge.AutoUnitResult{{UnitID: 1, Result: bridge.Result{
-					Created: []bridge.ItemResult{{Label: "1", Level: "emergency", OrderID: 5}},
-					Skipped: []bridge.ItemResult{{Label: "2", Level: "priority", Reason: bridge.ReasonAutoOff}, {Label: "3", Level: "normal", Reason: bridge.ReasonNormal}}}}}}},
-			{AutoScheduleJob: &storage.AutoScheduleJob{ID: 2, DeliveryID: 12, Code: "77/UBND", CreatedAt: now, FailedAt: &now, Attempts: 8,
-				LastError: "text-to-speech: engine crashed"}, State: "failed"},
-		}}
+		fake := &fakeScheduler{}
 		e := newBroadcastEnv(t, st, func(d *web.Deps) { d.Scheduler = fake })
 		commune := e.unit("dtt-vinh-thanh-van")
+		ward := e.unit("ubnd-vinh-thanh-van")
+		fake.jobs = []bridge.AutoJob{
+			{AutoScheduleJob: &storage.AutoScheduleJob{ID: 1, DeliveryID: 11, UnitID: commune.ID, Code: "1235/UBND", CreatedAt: now, DoneAt: &now}, State: "done",
+				Outcome: &bridge.AutoResult{Units: []bridge.AutoUnitResult{{UnitID: commune.ID, Result: bridge.Result{
+					Created: []bridge.ItemResult{{Label: "1", Level: "emergency", OrderID: 5}},
+					Skipped: []bridge.ItemResult{{Label: "2", Level: "priority", Reason: bridge.ReasonAutoOff}, {Label: "3", Level: "normal", Reason: bridge.ReasonNormal},
+						{Label: "4", Level: "priority", Problem: "repeats 90: play it 1-48 times", ProblemVI: "Số lần phát 90 không hợp lệ"}}}}}}},
+			// Delivered to the ward's People's Committee: its inbox is not the station's.
+			{AutoScheduleJob: &storage.AutoScheduleJob{ID: 2, DeliveryID: 12, UnitID: ward.ID, Code: "77/UBND", CreatedAt: now, FailedAt: &now, Attempts: 8,
+				LastError: "text-to-speech: engine crashed"}, State: "failed"},
+		}
 		p := e.signIn("phatthanh.vinhthanhvan")
 		code, body := p.get("/broadcast/orders")
 		if code != http.StatusOK {
@@ -72,6 +76,7 @@ func TestAutoSchedulingSettings(t *testing.T) {
 		}
 		jobs := regexp.MustCompile(`(?s)<table class="grid" id="auto-jobs">.*?</table>`).FindString(body)
 		for _, want := range []string{"1235/UBND", "Đã lên lịch: mục 1 (Khẩn cấp)", "Chờ đài lên lịch: mục 2 (Ưu tiên), mục 3 (Thông thường)",
+			"Không lên lịch được, đài cần xử lý: mục 4 (Số lần phát 90 không hợp lệ)",
 			"Không thành công", "text-to-speech: engine crashed", `action="/broadcast/auto-schedule/2/retry"`, `href="/inbox/11"`} {
 			if !strings.Contains(jobs, want) {
 				t.Errorf("jobs table lacks %q:\n%s", want, jobs)
@@ -79,6 +84,9 @@ func TestAutoSchedulingSettings(t *testing.T) {
 		}
 		if strings.Contains(jobs, "/broadcast/auto-schedule/1/retry") {
 			t.Error("a job that is done has a retry button")
+		}
+		if strings.Contains(jobs, `href="/inbox/12"`) {
+			t.Error("a link to the inbox of the ward's People's Committee, which the station cannot open")
 		}
 
 		// Turning it off (checkbox unticked) is saved and audited.
@@ -101,8 +109,14 @@ func TestAutoSchedulingSettings(t *testing.T) {
 		if r.code != http.StatusOK || !got.AutoPriority {
 			t.Fatalf("PUT settings: %d %s", r.code, r.body)
 		}
-		if r := e.do("PUT", fmt.Sprintf("/api/v1/broadcast/units/%d/settings", commune.ID), token, map[string]any{"auto_schedule_priority": "yes"}); r.code != http.StatusBadRequest {
-			t.Fatalf("a string for a boolean: %d %s", r.code, r.body)
+		for _, bad := range []any{map[string]any{"auto_schedule_priority": "yes"}, map[string]any{}, map[string]any{"auto_priority": false}} {
+			if r := e.do("PUT", fmt.Sprintf("/api/v1/broadcast/units/%d/settings", commune.ID), token, bad); r.code != http.StatusBadRequest {
+				t.Fatalf("settings %v: %d %s", bad, r.code, r.body)
+			}
+		}
+		e.do("GET", fmt.Sprintf("/api/v1/broadcast/units/%d/settings", commune.ID), token, nil).json(t, &got)
+		if !got.AutoPriority {
+			t.Fatalf("refused changes changed the settings: %+v", got)
 		}
 		other := e.unit("dtt-vinh-lac")
 		if r := e.do("PUT", fmt.Sprintf("/api/v1/broadcast/units/%d/settings", other.ID), token, map[string]any{"auto_schedule_priority": false}); r.code != http.StatusForbidden {

@@ -190,7 +190,7 @@ func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request, p *principal
 			return
 		}
 		for _, j := range jobs {
-			d.AutoJobs = append(d.AutoJobs, autoRow(pd, j, c.CanWrite))
+			d.AutoJobs = append(d.AutoJobs, autoRow(pd, j, c.Unit.ID, c.CanWrite))
 		}
 	}
 	if c.CanWrite {
