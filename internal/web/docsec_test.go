@@ -331,5 +331,17 @@ func TestDocumentsOfOtherUnitsAreNeitherRegisteredNorLinked(t *testing.T) {
 		if len(det.CitedBy) != 0 {
 			t.Fatalf("Sở sees the district's letter citing its own: %+v", det.CitedBy)
 		}
+		// The provincial administrator may enter the district's letter in
+		// the Sở's incoming register; the Sở's clerk sees the entry
+		// without a link to a document she may not open.
+		soUnit := e.unit("so-tttt-kg")
+		r = e.do("POST", fmt.Sprintf("/api/v1/registers/%d/2026/incoming", soUnit.ID), e.tokenFor("admin"), map[string]any{"document_id": cites.Document.ID})
+		if r.code != 201 {
+			t.Fatalf("admin registers: %d %s", r.code, r.body)
+		}
+		page = e.page(e.loggedIn("vanthu.so"), fmt.Sprintf("/registers?unit=%d&series=incoming", soUnit.ID))
+		if page.code != 200 || !strings.Contains(string(page.body), "570/STTTT-TTBCBC") || strings.Contains(string(page.body), fmt.Sprintf(`href="/documents/%d"`, cites.Document.ID)) {
+			t.Fatalf("register page links the district's letter: %d", page.code)
+		}
 	})
 }
