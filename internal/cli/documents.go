@@ -159,11 +159,12 @@ func (p *progress) step(label string) {
 }
 
 func runImport(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "import", "import --unit CODE [--direction incoming|outgoing|reference] FILE|DIR...")
+	fs := newFlags(env, "import", "import --unit CODE [--direction incoming|outgoing|reference] [--keep-duplicates] FILE|DIR...")
 	var d dbFlags
 	d.register(fs)
 	unit := fs.String("unit", "", "code of the unit that holds the documents (see loa org export)")
 	direction := fs.String("direction", model.Incoming, "incoming, outgoing or reference")
+	keepDups := fs.Bool("keep-duplicates", false, "store a file that is the same letter (issuer, number, notation, date) as a stored document as another copy of it instead of skipping it")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -208,8 +209,8 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	}
 	actor := model.System("import")
 	bar := &progress{w: env.Stderr, total: len(files)}
-	var created, dups int
-	var failed []string
+	var created, dups, copies int
+	var failed, skipped []string
 	for _, name := range files {
 		bar.step(filepath.Base(name))
 		data, err := readInput(env, name)
@@ -222,19 +223,34 @@ func runImport(ctx context.Context, env Env, args []string) error {
 		if ext == ".xml" || ext == ".edxml" {
 			res, err = svc.documents.ImportEdXML(ctx, actor, u.ID, bytes.NewReader(data))
 		} else {
-			res, err = svc.documents.Import(ctx, actor, documents.ImportInput{UnitID: u.ID, Direction: *direction, Filename: name, Data: bytes.NewReader(data)})
+			res, err = svc.documents.Import(ctx, actor, documents.ImportInput{UnitID: u.ID, Direction: *direction, Filename: name, Data: bytes.NewReader(data),
+				KeepDuplicate: *keepDups})
 		}
-		if err != nil {
+		var dup *documents.DuplicateError
+		switch {
+		case errors.As(err, &dup):
+			skipped = append(skipped, fmt.Sprintf("%s: same document as %s (id %d)", name, dup.Existing.Code(), dup.Existing.ID))
+			continue
+		case err != nil:
 			failed = append(failed, fmt.Sprintf("%s: %v", name, err))
 			continue
 		}
-		if res.Duplicate {
+		switch {
+		case res.Duplicate:
 			dups++
-		} else {
+		case res.Document.CopyOf != nil:
+			copies++
+		default:
 			created++
 		}
 	}
-	fmt.Fprintf(env.Stdout, "imported %d documents into %s (%d already stored)\n", created, u.Name, dups)
+	fmt.Fprintf(env.Stdout, "imported %d documents into %s (%d already stored, %d skipped-duplicate, %d kept as copies)\n", created, u.Name, dups, len(skipped), copies)
+	for _, s := range skipped {
+		fmt.Fprintf(env.Stdout, "skipped-duplicate %s\n", s)
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintln(env.Stdout, "(use --keep-duplicates to store them as other copies of the stored documents)")
+	}
 	if len(failed) > 0 {
 		return fmt.Errorf("%d files not imported:\n%s", len(failed), strings.Join(failed, "\n"))
 	}

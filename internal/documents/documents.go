@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -23,8 +24,10 @@ import (
 	"github.com/loa-project/loa/internal/blob"
 	"github.com/loa-project/loa/internal/docmodel"
 	"github.com/loa-project/loa/internal/docparse"
+	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
+	"golang.org/x/text/unicode/norm"
 )
 
 // MaxUpload is the largest document file accepted.
@@ -52,6 +55,72 @@ type ImportInput struct {
 	Direction string // incoming (default), outgoing or reference
 	Filename  string
 	Data      io.Reader
+	// KeepDuplicate stores the file even when the unit already holds the
+	// same letter (same issuer, number, notation and date): it is kept as
+	// another copy of that document (Document.CopyOf), not registered
+	// again. Without it such a file is refused with a *DuplicateError.
+	KeepDuplicate bool
+}
+
+// DuplicateError refuses a file that is the same letter as a stored
+// document (same issuer, number, notation and issue date) in another file.
+type DuplicateError struct {
+	Existing *model.Document
+	Name     string
+}
+
+func (e *DuplicateError) Error() string {
+	return fmt.Sprintf("%s is the same document as %s (id %d) already stored; send it again with duplicate=keep to keep it as another copy", e.Name, e.Existing.Code(), e.Existing.ID)
+}
+
+// Unwrap makes a duplicate a conflict (HTTP 409).
+func (e *DuplicateError) Unwrap() error { return model.ErrConflict }
+
+// identKey is the normalised identity of a letter: issuer, number,
+// notation and issue date, in NFC with case folded and spaces collapsed.
+// It is "" when the number, notation or date is missing: such a file is
+// not compared by fields.
+func identKey(f docmodel.Fields) string {
+	norm1 := func(p *string) string {
+		return strings.ToLower(strings.Join(strings.Fields(norm.NFC.String(docmodel.Val(p))), " "))
+	}
+	number, notation, date := norm1(f.Number), norm1(f.Notation), norm1(f.Date)
+	if number == "" || notation == "" || date == "" {
+		return ""
+	}
+	return strings.Join([]string{norm1(f.Issuer), number, notation, date}, "\x1f")
+}
+
+// sameLetter finds the unit's stored document that is the same letter.
+func (s *Service) sameLetter(ctx context.Context, unitID int64, f docmodel.Fields) (*model.Document, error) {
+	key := identKey(f)
+	if key == "" {
+		return nil, nil
+	}
+	cands, err := s.store.DocumentsByIdent(ctx, unitID, docmodel.Val(f.Date), docmodel.Val(f.Number))
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range cands {
+		if identKey(d.Fields) == key {
+			return d, nil
+		}
+	}
+	return nil, nil
+}
+
+// recognised reports whether parsed fields look like a document at all.
+func recognised(f docmodel.Fields) bool {
+	for _, p := range []*string{f.Number, f.Notation, f.Issuer, f.ParentIssuer, f.DocType, f.Subject} {
+		if strings.TrimSpace(docmodel.Val(p)) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func notDocument(name string, reason error) error {
+	return i18n.Localise(&model.ValidationError{Field: "file", Msg: fmt.Sprintf("not recognised as a document: %s: %v", name, reason)}, "docsvc.not_document", name)
 }
 
 // ImportResult is the stored document and whether the same file was
@@ -84,8 +153,9 @@ func docError(name string, err error) error {
 	switch {
 	case errors.Is(err, docparse.ErrTooLarge):
 		return fmt.Errorf("%s: %v: %w", name, err, ErrTooLarge)
-	case errors.Is(err, docparse.ErrNotDocument), errors.Is(err, docparse.ErrEncrypted), errors.Is(err, docparse.ErrNoTextLayer),
-		errors.Is(err, docparse.ErrEmpty):
+	case errors.Is(err, docparse.ErrNotDocument), errors.Is(err, docparse.ErrEmpty):
+		return notDocument(name, err)
+	case errors.Is(err, docparse.ErrEncrypted), errors.Is(err, docparse.ErrNoTextLayer):
 		return &model.ValidationError{Field: "file", Msg: fmt.Sprintf("%s: %v", name, err)}
 	}
 	return err
@@ -133,7 +203,21 @@ func (s *Service) Import(ctx context.Context, a model.Actor, in ImportInput) (*I
 	if err != nil {
 		return nil, err
 	}
-	return s.save(ctx, a, unit, in.Direction, name, data, fields, text)
+	if !recognised(fields) {
+		return nil, notDocument(name, errors.New("no number, notation, issuer, type or subject found"))
+	}
+	same, err := s.sameLetter(ctx, unit.ID, fields)
+	if err != nil {
+		return nil, err
+	}
+	var copyOf *int64
+	if same != nil {
+		if !in.KeepDuplicate {
+			return nil, i18n.Localise(&DuplicateError{Existing: same, Name: name}, "docsvc.duplicate", same.Code(), same.ID)
+		}
+		copyOf = &same.ID
+	}
+	return s.save(ctx, a, unit, in.Direction, name, data, fields, text, copyOf)
 }
 
 // extractAndParse reads the text of a document file and parses it.
@@ -152,7 +236,7 @@ func extractAndParse(ctx context.Context, data []byte, name string) (string, doc
 // references in one transaction. The blob is written first: if the
 // transaction then fails, the file stays unreferenced in the
 // content-addressed store, and a later import of the same file reuses it.
-func (s *Service) save(ctx context.Context, a model.Actor, unit *model.Unit, direction, name string, data []byte, fields docmodel.Fields, text string) (*ImportResult, error) {
+func (s *Service) save(ctx context.Context, a model.Actor, unit *model.Unit, direction, name string, data []byte, fields docmodel.Fields, text string, copyOf *int64) (*ImportResult, error) {
 	sum := sha256.Sum256(data)
 	sha := hex.EncodeToString(sum[:])
 	if _, err := s.blobs.Put(ctx, bytes.NewReader(data), MaxUpload*2); err != nil {
@@ -164,7 +248,7 @@ func (s *Service) save(ctx context.Context, a model.Actor, unit *model.Unit, dir
 		by = &id
 	}
 	d := &model.Document{UnitID: unit.ID, Direction: direction, Fields: fields, BodyText: text,
-		Original: &model.Original{SHA256: sha, Name: name, ContentType: contentType(name, data), Size: int64(len(data))}, CreatedBy: by}
+		Original: &model.Original{SHA256: sha, Name: name, ContentType: contentType(name, data), Size: int64(len(data))}, CreatedBy: by, CopyOf: copyOf}
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
 		if err := tx.RecordBlob(ctx, sha, int64(len(data)), d.Original.ContentType); err != nil {
 			return err
@@ -178,7 +262,11 @@ func (s *Service) save(ctx context.Context, a model.Actor, unit *model.Unit, dir
 		if err := tx.ResolvePending(ctx, d); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "document.import", "document", fmt.Sprint(d.ID), fmt.Sprintf("%s %s (%s)", d.Code(), name, direction))
+		detail := fmt.Sprintf("%s %s (%s)", d.Code(), name, direction)
+		if copyOf != nil {
+			detail += fmt.Sprintf(" copy of document %d", *copyOf)
+		}
+		return tx.AppendAudit(ctx, a, "document.import", "document", fmt.Sprint(d.ID), detail)
 	})
 	if err != nil {
 		if errors.Is(err, model.ErrConflict) {
@@ -210,6 +298,9 @@ type Detail struct {
 	Refs     []model.DocRef          `json:"references"`
 	CitedBy  []model.Citation        `json:"cited_by"`
 	Versions []model.DocumentVersion `json:"versions"`
+	// Issued is true for a document its unit issued (numbered in the
+	// outgoing register): its fields can no longer be changed.
+	Issued bool `json:"issued"`
 }
 
 // Get returns a document the actor may read.
@@ -218,8 +309,12 @@ func (s *Service) Get(ctx context.Context, a model.Actor, id int64) (*model.Docu
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.unitFor(ctx, a, d.UnitID, authz.DocRead); err != nil {
+	ok, err := MayRead(ctx, s.store.Q, s.policy, a, d.UnitID)
+	if err != nil {
 		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("document %d of another unit: %w", id, model.ErrForbidden)
 	}
 	return d, nil
 }
@@ -235,11 +330,43 @@ func (s *Service) Detail(ctx context.Context, a model.Actor, id int64) (*Detail,
 	if out.Refs, err = s.store.Refs(ctx, id); err != nil {
 		return nil, err
 	}
-	if out.CitedBy, err = s.store.CitedBy(ctx, id); err != nil {
+	citedBy, err := s.store.CitedBy(ctx, id)
+	if err != nil {
 		return nil, err
 	}
 	if out.Versions, err = s.store.DocumentVersions(ctx, id); err != nil {
 		return nil, err
+	}
+	if out.Issued, err = s.store.DocumentIssued(ctx, id); err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, r := range out.Refs {
+		if r.ResolvedID != nil {
+			ids = append(ids, *r.ResolvedID)
+		}
+	}
+	for _, c := range citedBy {
+		ids = append(ids, c.DocumentID)
+	}
+	readable, err := s.Readable(ctx, a, ids)
+	if err != nil {
+		return nil, err
+	}
+	// A reference to a document the reader may not open stays as the
+	// citing text (it is part of this document) without the link; a
+	// citing document the reader may not open is not shown at all, since
+	// its code and subject are its own.
+	for i, r := range out.Refs {
+		if r.ResolvedID != nil && !readable[*r.ResolvedID] {
+			out.Refs[i].ResolvedID, out.Refs[i].Restricted = nil, true
+		}
+	}
+	out.CitedBy = []model.Citation{}
+	for _, c := range citedBy {
+		if readable[c.DocumentID] {
+			out.CitedBy = append(out.CitedBy, c)
+		}
 	}
 	return out, nil
 }
@@ -261,10 +388,79 @@ func (s *Service) Original(ctx context.Context, a model.Actor, id int64) (*model
 }
 
 // Correction is a clerk's corrected set of fields.
+//
+// Built in Go, Fields replaces all fields. Decoded from JSON (PUT
+// /api/v1/documents/{id}/fields), it is a merge: only the keys present in
+// "fields" change; an absent key keeps its value, an explicit null or ""
+// clears the field (an empty list [] clears a list).
 type Correction struct {
 	BaseVersion int             `json:"base_version"`
 	Fields      docmodel.Fields `json:"fields"`
 	Note        string          `json:"note"`
+
+	patch map[string]json.RawMessage // the keys of "fields" sent, when decoded from JSON
+}
+
+// UnmarshalJSON decodes a correction and remembers which fields it names.
+func (c *Correction) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		BaseVersion int             `json:"base_version"`
+		Fields      json.RawMessage `json:"fields"`
+		Note        string          `json:"note"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&raw); err != nil {
+		return err
+	}
+	c.BaseVersion, c.Note, c.Fields, c.patch = raw.BaseVersion, raw.Note, docmodel.Fields{}, map[string]json.RawMessage{}
+	if len(raw.Fields) == 0 || string(raw.Fields) == "null" {
+		return nil
+	}
+	if err := json.Unmarshal(raw.Fields, &c.patch); err != nil {
+		return err
+	}
+	fd := json.NewDecoder(bytes.NewReader(raw.Fields))
+	fd.DisallowUnknownFields()
+	return fd.Decode(&c.Fields)
+}
+
+// merged applies the fields a JSON correction names to the current ones.
+func (c *Correction) merged(current docmodel.Fields) (docmodel.Fields, error) {
+	if c.patch == nil {
+		return c.Fields, nil
+	}
+	b, err := json.Marshal(current)
+	if err != nil {
+		return docmodel.Fields{}, fmt.Errorf("encode current fields: %w", err)
+	}
+	all := map[string]json.RawMessage{}
+	if err := json.Unmarshal(b, &all); err != nil {
+		return docmodel.Fields{}, fmt.Errorf("decode current fields: %w", err)
+	}
+	for k, v := range c.patch {
+		all[k] = v
+	}
+	if b, err = json.Marshal(all); err != nil {
+		return docmodel.Fields{}, fmt.Errorf("encode merged fields: %w", err)
+	}
+	var out docmodel.Fields
+	if err := json.Unmarshal(b, &out); err != nil {
+		return docmodel.Fields{}, model.Invalid("fields", "%v", err)
+	}
+	return out, nil
+}
+
+// ErrIssued marks a refused change to an issued document.
+var ErrIssued = errors.New("issued documents cannot be changed")
+
+func issuedError(d *model.Document) error {
+	code := d.Code()
+	if code == "" {
+		code = fmt.Sprintf("#%d", d.ID)
+	}
+	return i18n.Localise(fmt.Errorf("document %s was issued and cannot be changed; a correction must be issued as a new document (Decree 30/2020): %w: %w",
+		code, ErrIssued, model.ErrConflict), "docsvc.issued_immutable", code)
 }
 
 // Correct saves corrected fields as a new version.
@@ -279,6 +475,9 @@ func (s *Service) Correct(ctx context.Context, a model.Actor, id int64, c Correc
 	if c.BaseVersion == 0 {
 		return nil, model.Invalid("base_version", "give the version you corrected (the document is at version %d)", d.Version)
 	}
+	if c.Fields, err = c.merged(d.Fields); err != nil {
+		return nil, err
+	}
 	if err := ValidateFields(&c.Fields); err != nil {
 		return nil, err
 	}
@@ -291,6 +490,15 @@ func (s *Service) Correct(ctx context.Context, a model.Actor, id int64, c Correc
 		by = &uid
 	}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
+		// Checked inside the transaction, so a document issued meanwhile
+		// is not changed either.
+		issued, err := tx.DocumentIssued(ctx, id)
+		if err != nil {
+			return err
+		}
+		if issued {
+			return issuedError(d)
+		}
 		v, err := tx.UpdateDocumentFields(ctx, id, c.BaseVersion, c.Fields, d.BodyText, by, c.Note)
 		if err != nil {
 			return err

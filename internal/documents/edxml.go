@@ -148,7 +148,7 @@ func (s *Service) ImportEdXML(ctx context.Context, a model.Actor, unitID int64, 
 	if d, err := s.store.DocumentByOriginal(ctx, unit.ID, hex.EncodeToString(sum[:])); err == nil {
 		return &ImportResult{Document: d, Duplicate: true}, nil
 	}
-	return s.save(ctx, a, unit, model.Incoming, name, data, fields, "")
+	return s.save(ctx, a, unit, model.Incoming, name, data, fields, "", nil)
 }
 
 // merge fills what the edXML header lacks from the parsed attachment; the

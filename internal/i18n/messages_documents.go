@@ -80,5 +80,17 @@ func documentMessages() Catalog {
 		"flash.imported_doc":   {VI: "Đã nhập văn bản.", EN: "Document imported."},
 		"flash.duplicate_doc":  {VI: "Văn bản này đã có trong hệ thống.", EN: "This document was already stored."},
 		"flash.registered_doc": {VI: "Đã nhập và vào sổ văn bản đến.", EN: "Document imported and registered."},
+		"flash.kept_copy_doc":  {VI: "Đã lưu tệp này làm một bản nữa của văn bản đã có (không vào sổ lần nữa).", EN: "The file was kept as another copy of the stored document (not registered again)."},
+
+		// Refusals of the documents service (attached with Localise).
+		"docsvc.issued_immutable": {VI: "Văn bản %s đã ban hành nên không được sửa. Theo Nghị định 30/2020, muốn đính chính phải ban hành một văn bản mới.",
+			EN: "Document %s was issued and cannot be changed. Under Decree 30/2020 a correction must be issued as a new document."},
+		"docsvc.duplicate": {VI: "Văn bản %s đã có trong hệ thống (văn bản số %d): cùng cơ quan ban hành, số, ký hiệu và ngày. Nếu vẫn muốn lưu tệp này, hãy xác nhận để lưu thành một bản nữa của văn bản đó.",
+			EN: "Document %s is already stored (document %d): same issuer, number, notation and date. To keep this file anyway, confirm to store it as another copy of that document."},
+		"docsvc.not_document": {VI: "Không nhận ra văn bản: tệp “%s” không có số, ký hiệu, cơ quan ban hành hay trích yếu. Hãy chọn tệp văn bản .txt, .docx hoặc .pdf có lớp chữ.",
+			EN: "Not recognised as a document: “%s” has no number, notation, issuer or subject. Choose a .txt, .docx or .pdf (with a text layer) document file."},
+		"doc.issued_locked":   {VI: "Văn bản đã ban hành: không sửa được thông tin. Muốn đính chính, hãy ban hành văn bản mới.", EN: "Issued document: its fields cannot be changed. To correct it, issue a new document."},
+		"doc.copy_of":         {VI: "Bản nữa của văn bản", EN: "Another copy of document"},
+		"docs.duplicate_keep": {VI: "Vẫn lưu thành một bản nữa", EN: "Keep it as another copy"},
 	}
 }

@@ -26,6 +26,10 @@ type Document struct {
 	CreatedBy *int64          `json:"created_by"`
 	CreatedAt time.Time       `json:"created_at"`
 	UpdatedAt time.Time       `json:"updated_at"`
+	// CopyOf is the document this one is another copy of: the same
+	// letter (issuer, number, notation, date) received again as another
+	// file and kept on purpose.
+	CopyOf *int64 `json:"copy_of,omitempty"`
 }
 
 // Code is "number/notation" as printed ("570/STTTT-TTBCBC"), or "".
@@ -68,6 +72,9 @@ type DocRef struct {
 	Issuer     string `json:"issuer"`
 	Text       string `json:"text"`
 	ResolvedID *int64 `json:"resolved_id"`
+	// Restricted is set (for pages only) when the reference matches a
+	// stored document the reader may not open: it is shown without link.
+	Restricted bool `json:"-"`
 }
 
 // Citation is a stored document that cites another.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/docmodel"
+	"github.com/loa-project/loa/internal/documents"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/registerexport"
 	"github.com/loa-project/loa/internal/storage"
@@ -179,6 +180,15 @@ func (s *Service) RegisterIncoming(ctx context.Context, a model.Actor, unitID, d
 		d, err := tx.Document(ctx, documentID)
 		if err != nil {
 			return err
+		}
+		// Registering copies the document's number, subject, issuer and
+		// date into the register: only a document the user may open.
+		ok, err := documents.MayRead(ctx, tx.Q, s.policy, a, d.UnitID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("document %d does not exist or you may not see it: %w", documentID, model.ErrNotFound)
 		}
 		out, err = s.RegisterIncomingTx(ctx, tx, a, unitID, d, handler, notes)
 		return err

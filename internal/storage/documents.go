@@ -13,7 +13,7 @@ import (
 	"github.com/loa-project/loa/internal/textfold"
 )
 
-const documentColumns = `id, unit_id, direction, fields, body_text, original_sha, original_name, original_type, original_size, version, created_by, created_at, updated_at`
+const documentColumns = `id, unit_id, direction, fields, body_text, original_sha, original_name, original_type, original_size, version, created_by, created_at, updated_at, copy_of`
 
 func scanDocument(sc scanner) (*model.Document, error) {
 	var d model.Document
@@ -21,8 +21,8 @@ func scanDocument(sc scanner) (*model.Document, error) {
 	var sha sql.NullString
 	var name, ctype string
 	var size int64
-	var by sql.NullInt64
-	if err := sc.Scan(&d.ID, &d.UnitID, &d.Direction, &fields, &d.BodyText, &sha, &name, &ctype, &size, &d.Version, &by, &d.CreatedAt, &d.UpdatedAt); err != nil {
+	var by, copyOf sql.NullInt64
+	if err := sc.Scan(&d.ID, &d.UnitID, &d.Direction, &fields, &d.BodyText, &sha, &name, &ctype, &size, &d.Version, &by, &d.CreatedAt, &d.UpdatedAt, &copyOf); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(fields), &d.Fields); err != nil {
@@ -34,6 +34,9 @@ func scanDocument(sc scanner) (*model.Document, error) {
 	}
 	if by.Valid {
 		d.CreatedBy = &by.Int64
+	}
+	if copyOf.Valid {
+		d.CopyOf = &copyOf.Int64
 	}
 	return &d, nil
 }
@@ -79,10 +82,10 @@ func (q Q) InsertDocument(ctx context.Context, d *model.Document) error {
 	}
 	args := []any{d.UnitID, d.Direction}
 	args = append(args, denormalized(d.Fields)...)
-	args = append(args, string(b), d.BodyText, searchText(d.Fields, d.BodyText), sha, name, ctype, size, d.CreatedBy, t, t)
+	args = append(args, string(b), d.BodyText, searchText(d.Fields, d.BodyText), sha, name, ctype, size, d.CreatedBy, t, t, d.CopyOf)
 	id, err := q.insertID(ctx, `INSERT INTO documents (unit_id, direction, doc_type, number, notation, doc_date, year, issuer, subject,
-		fields, body_text, search_text, original_sha, original_name, original_type, original_size, version, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`, args...)
+		fields, body_text, search_text, original_sha, original_name, original_type, original_size, version, created_by, created_at, updated_at, copy_of)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`, args...)
 	if err != nil {
 		if isUniqueViolation(err) {
 			return fmt.Errorf("this file is already stored for the unit: %w", model.ErrConflict)
@@ -139,6 +142,39 @@ func (q Q) DocumentByOriginal(ctx context.Context, unitID int64, sha string) (*m
 		return nil, notFound(err, "document with this original")
 	}
 	return d, nil
+}
+
+// DocumentsByIdent lists a unit's documents (originals, not kept copies)
+// with this issue date and number, oldest first: the candidates for the
+// same letter, whose issuer and notation the caller compares normalised.
+func (q Q) DocumentsByIdent(ctx context.Context, unitID int64, date, number string) ([]*model.Document, error) {
+	rows, err := q.query(ctx, `SELECT `+documentColumns+` FROM documents WHERE unit_id = ? AND doc_date = ? AND number = ? AND copy_of IS NULL ORDER BY id`,
+		unitID, date, number)
+	if err != nil {
+		return nil, fmt.Errorf("query documents %s of %s: %w", number, date, err)
+	}
+	defer rows.Close()
+	var out []*model.Document
+	for rows.Next() {
+		d, err := scanDocument(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan document: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// DocumentIssued reports whether a document was issued by its unit: it is
+// numbered in an outgoing register or is the issued text of a directive.
+func (q Q) DocumentIssued(ctx context.Context, id int64) (bool, error) {
+	var n int
+	err := q.row(ctx, `SELECT (SELECT COUNT(*) FROM register_entries WHERE document_id = ? AND series = 'outgoing')
+		+ (SELECT COUNT(*) FROM directives WHERE document_id = ?)`, id, id).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("is document %d issued: %w", id, err)
+	}
+	return n > 0, nil
 }
 
 // DocumentVersions lists the versions of a document, oldest first.
@@ -222,7 +258,7 @@ func (q Q) Documents(ctx context.Context, f DocumentFilter) ([]*model.Document, 
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 50
 	}
-	query := `SELECT d.id, d.unit_id, d.direction, d.fields, d.body_text, d.original_sha, d.original_name, d.original_type, d.original_size, d.version, d.created_by, d.created_at, d.updated_at
+	query := `SELECT d.id, d.unit_id, d.direction, d.fields, d.body_text, d.original_sha, d.original_name, d.original_type, d.original_size, d.version, d.created_by, d.created_at, d.updated_at, d.copy_of
 		FROM documents d JOIN units n ON n.id = d.unit_id`
 	if len(where) > 0 {
 		query += ` WHERE ` + strings.Join(where, " AND ")

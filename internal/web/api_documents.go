@@ -14,6 +14,7 @@ import (
 	"github.com/loa-project/loa/internal/docmodel"
 	"github.com/loa-project/loa/internal/docparse"
 	"github.com/loa-project/loa/internal/documents"
+	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/registry"
 	"github.com/loa-project/loa/internal/render"
@@ -24,6 +25,9 @@ type Documents interface {
 	Import(ctx context.Context, a model.Actor, in documents.ImportInput) (*documents.ImportResult, error)
 	Detail(ctx context.Context, a model.Actor, id int64) (*documents.Detail, error)
 	Get(ctx context.Context, a model.Actor, id int64) (*model.Document, error)
+	// Readable tells which documents the actor may open (links are shown
+	// only to those).
+	Readable(ctx context.Context, a model.Actor, ids []int64) (map[int64]bool, error)
 	Original(ctx context.Context, a model.Actor, id int64) (*model.Document, io.ReadSeekCloser, error)
 	Correct(ctx context.Context, a model.Actor, id int64, c documents.Correction) (*model.Document, error)
 	List(ctx context.Context, a model.Actor, f documents.ListFilter) ([]*model.Document, error)
@@ -84,6 +88,50 @@ func uploadedFile(r *http.Request) (name string, body io.Reader, form func(strin
 	return r.URL.Query().Get("filename"), r.Body, r.URL.Query().Get, nil
 }
 
+// docErrorBody is the public body of a documents service error; a refusal
+// the catalog explains carries its Vietnamese text, then the English.
+func (s *Server) docErrorBody(err error) (int, apiErrorBody) {
+	code, body := errorStatus(err)
+	if vi, ok := s.msgs.Message(i18n.VI, err); ok {
+		en, _ := s.msgs.Message(i18n.EN, err)
+		body.Message = vi + " / " + en
+	}
+	return code, body
+}
+
+// writeDocError writes a documents service error; a duplicate letter
+// answers 409 with the id of the stored document.
+func (s *Server) writeDocError(w http.ResponseWriter, r *http.Request, err error) {
+	var dup *documents.DuplicateError
+	if errors.As(err, &dup) {
+		_, body := s.docErrorBody(err)
+		body.Code = "duplicate"
+		writeJSON(w, http.StatusConflict, struct {
+			apiError
+			ExistingID int64 `json:"existing_id"`
+		}{apiError{Error: body}, dup.Existing.ID})
+		return
+	}
+	code, body := s.docErrorBody(err)
+	if code >= 500 || code == http.StatusRequestEntityTooLarge {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, code, apiError{Error: body})
+}
+
+// keepDuplicate reads duplicate=keep: store a file that is the same
+// letter as a stored document as another copy of it.
+func keepDuplicate(v string) (bool, error) {
+	switch v {
+	case "":
+		return false, nil
+	case "keep":
+		return true, nil
+	}
+	return false, model.Invalid("duplicate", "%q: use keep to store a duplicate as another copy", v)
+}
+
 func uploadError(err error) error {
 	if errors.Is(err, documents.ErrTooLarge) || errors.Is(err, docparse.ErrTooLarge) {
 		return &http.MaxBytesError{Limit: documents.MaxUpload}
@@ -121,6 +169,14 @@ func (s *Server) apiImportDocument(w http.ResponseWriter, r *http.Request, p *pr
 		return
 	}
 	in := documents.ImportInput{Filename: name, Data: body, Direction: form("direction")}
+	dupParam := r.URL.Query().Get("duplicate")
+	if dupParam == "" {
+		dupParam = form("duplicate")
+	}
+	if in.KeepDuplicate, err = keepDuplicate(dupParam); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if v := form("unit_id"); v != "" {
 		if in.UnitID, err = strconv.ParseInt(v, 10, 64); err != nil {
 			s.writeError(w, r, model.Invalid("unit_id", "%q is not a unit id", v))
@@ -129,7 +185,7 @@ func (s *Server) apiImportDocument(w http.ResponseWriter, r *http.Request, p *pr
 	}
 	res, err := s.deps.Documents.Import(r.Context(), p.Actor, in)
 	if err != nil {
-		s.writeError(w, r, uploadError(err))
+		s.writeDocError(w, r, uploadError(err))
 		return
 	}
 	code := http.StatusCreated
@@ -220,7 +276,7 @@ func (s *Server) apiCorrectDocument(w http.ResponseWriter, r *http.Request, p *p
 	}
 	d, err := s.deps.Documents.Correct(r.Context(), p.Actor, id, c)
 	if err != nil {
-		s.writeError(w, r, err)
+		s.writeDocError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, d)

@@ -13,6 +13,7 @@ import (
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/docmodel"
 	"github.com/loa-project/loa/internal/documents"
+	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 )
 
@@ -32,9 +33,20 @@ type documentsData struct {
 	Directions []string
 	CanImport  bool
 	Next       string
+	// Duplicate is the stored letter an upload was refused as the same
+	// as: the page offers to keep the file as another copy of it.
+	Duplicate *model.Document
+	DupDir    string
 }
 
 func (s *Server) uiDocuments(w http.ResponseWriter, r *http.Request, p *principal) {
+	s.documentsPage(w, r, p, nil, "", http.StatusOK)
+}
+
+// documentsPage lists documents; after a refused upload it says why (in
+// the reader's language), and after one refused as a duplicate it offers
+// to keep the file as another copy.
+func (s *Server) documentsPage(w http.ResponseWriter, r *http.Request, p *principal, refusal error, dupDir string, code int) {
 	q := r.URL.Query()
 	f := documents.ListFilter{Query: q.Get("q"), Direction: q.Get("direction"), Limit: 50}
 	if v := q.Get("before"); v != "" {
@@ -52,12 +64,23 @@ func (s *Server) uiDocuments(w http.ResponseWriter, r *http.Request, p *principa
 	}
 	d := documentsData{Docs: docs, Query: f.Query, Direction: f.Direction, Directions: []string{model.Incoming, model.Outgoing, model.Reference},
 		CanImport: s.deps.Policy.Can(p.Actor, authz.DocWrite, p.Actor.UnitPath)}
+	if refusal != nil {
+		var dup *documents.DuplicateError
+		if errors.As(refusal, &dup) {
+			d.Duplicate, d.DupDir = dup.Existing, dupDir
+		}
+		if msg, ok := s.msgs.Message(pd.Lang, refusal); ok {
+			pd.Error = msg
+		} else {
+			pd.Error = refusal.Error()
+		}
+	}
 	if len(docs) == f.Limit {
 		next := url.Values{"q": {f.Query}, "direction": {f.Direction}, "before": {fmt.Sprint(docs[len(docs)-1].ID)}}
 		d.Next = "/documents?" + next.Encode()
 	}
 	pd.Data = d
-	s.render(w, r, "documents", pd, http.StatusOK)
+	s.render(w, r, "documents", pd, code)
 }
 
 func (s *Server) uiDocumentUpload(w http.ResponseWriter, r *http.Request, p *principal) {
@@ -67,20 +90,39 @@ func (s *Server) uiDocumentUpload(w http.ResponseWriter, r *http.Request, p *pri
 		return
 	}
 	defer f.Close()
+	keep, err := keepDuplicate(r.FormValue("duplicate"))
+	if err != nil {
+		s.renderError(w, r, p, err)
+		return
+	}
 	var res *documents.ImportResult
 	switch strings.ToLower(filepath.Ext(hdr.Filename)) {
 	case ".xml", ".edxml":
 		res, err = s.deps.Documents.ImportEdXML(r.Context(), p.Actor, 0, f)
 	default:
-		res, err = s.deps.Documents.Import(r.Context(), p.Actor, documents.ImportInput{Filename: hdr.Filename, Data: f, Direction: r.FormValue("direction")})
+		res, err = s.deps.Documents.Import(r.Context(), p.Actor, documents.ImportInput{Filename: hdr.Filename, Data: f, Direction: r.FormValue("direction"), KeepDuplicate: keep})
 	}
 	if err != nil {
+		var dup *documents.DuplicateError
+		if errors.As(err, &dup) {
+			s.documentsPage(w, r, p, err, r.FormValue("direction"), http.StatusConflict)
+			return
+		}
+		if _, ok := s.msgs.Message(i18n.VI, err); ok {
+			code, _ := errorStatus(err)
+			s.documentsPage(w, r, p, err, "", code)
+			return
+		}
 		s.renderError(w, r, p, uploadError(err))
 		return
 	}
 	flash := "flash.imported_doc"
 	if res.Duplicate {
 		flash = "flash.duplicate_doc"
+	} else if res.Document.CopyOf != nil {
+		// Another copy of a letter already stored (and registered): it
+		// is not entered in the register a second time.
+		flash = "flash.kept_copy_doc"
 	} else if r.FormValue("register") == "1" && res.Document.Direction == model.Incoming && s.deps.Policy.Can(p.Actor, authz.RegWrite, p.Actor.UnitPath) {
 		if _, err := s.deps.Registry.RegisterIncoming(r.Context(), p.Actor, res.Document.UnitID, res.Document.ID, "", ""); err != nil {
 			s.renderError(w, r, p, err)
@@ -103,6 +145,8 @@ type documentData struct {
 	Inputs   []fieldInput
 	CanEdit  bool
 	IsPDF    bool
+	Issued   bool
+	Readable map[int64]bool // linked documents the reader may open
 }
 
 func (s *Server) documentPage(w http.ResponseWriter, r *http.Request, p *principal, id int64, errMsg string, code int) {
@@ -138,9 +182,16 @@ func (s *Server) documentPage(w http.ResponseWriter, r *http.Request, p *princip
 	if u, ok := pd.units[d.UnitID]; ok {
 		unitPath = u.Path
 	}
-	pd.Data = documentData{D: d, Refs: det.Refs, CitedBy: det.CitedBy, Versions: det.Versions, Inputs: inputs,
-		CanEdit: s.deps.Policy.Can(p.Actor, authz.DocWrite, unitPath),
-		IsPDF:   d.Original != nil && d.Original.ContentType == "application/pdf"}
+	dd := documentData{D: d, Refs: det.Refs, CitedBy: det.CitedBy, Versions: det.Versions, Inputs: inputs,
+		CanEdit: s.deps.Policy.Can(p.Actor, authz.DocWrite, unitPath) && !det.Issued, Issued: det.Issued,
+		IsPDF: d.Original != nil && d.Original.ContentType == "application/pdf", Readable: map[int64]bool{}}
+	if d.CopyOf != nil {
+		if dd.Readable, err = s.deps.Documents.Readable(r.Context(), p.Actor, []int64{*d.CopyOf}); err != nil {
+			s.renderError(w, r, p, err)
+			return
+		}
+	}
+	pd.Data = dd
 	pd.Error = errMsg
 	s.render(w, r, "document", pd, code)
 }
@@ -191,7 +242,11 @@ func (s *Server) uiDocumentCorrect(w http.ResponseWriter, r *http.Request, p *pr
 		var ve *model.ValidationError
 		if errors.As(err, &ve) || errors.Is(err, model.ErrConflict) {
 			code, _ := errorStatus(err)
-			s.documentPage(w, r, p, id, err.Error(), code)
+			msg, ok := s.msgs.Message(i18n.FromRequest(r, p.User.Lang), err)
+			if !ok {
+				msg = err.Error()
+			}
+			s.documentPage(w, r, p, id, msg, code)
 			return
 		}
 		s.renderError(w, r, p, err)
@@ -206,6 +261,9 @@ type registersData struct {
 	Year    int
 	Series  string
 	Entries []model.RegisterEntry
+	// Readable are the entries' documents the reader may open: the
+	// others are shown without a link.
+	Readable map[int64]bool
 }
 
 func (s *Server) uiRegisters(w http.ResponseWriter, r *http.Request, p *principal) {
@@ -249,6 +307,16 @@ func (s *Server) uiRegisters(w http.ResponseWriter, r *http.Request, p *principa
 			return
 		}
 		d.Entries = entries
+		var ids []int64
+		for _, e := range entries {
+			if e.DocumentID != nil {
+				ids = append(ids, *e.DocumentID)
+			}
+		}
+		if d.Readable, err = s.deps.Documents.Readable(r.Context(), p.Actor, ids); err != nil {
+			s.renderError(w, r, p, err)
+			return
+		}
 	}
 	pd.Data = d
 	s.render(w, r, "registers", pd, http.StatusOK)
