@@ -13,6 +13,8 @@ pkg_for ffmpeg ffmpeg
 pkg_for espeak-ng espeak-ng
 pkg_for sox sox
 pkg_for chromium chromium
+# go test -race needs cgo, hence a C compiler.
+pkg_for gcc gcc
 [ -x /usr/lib/postgresql/15/bin/postgres ] || have postgres || need+=(postgresql)
 [ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)
 # fonts-liberation (1.x, no Vietnamese) is the negative case of the font coverage test.

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs Loa's whole test suite: installs missing tools, starts a private
 # PostgreSQL on 127.0.0.1 (temporary directory, free port), runs every Go
-# test against SQLite and PostgreSQL (browser tests included), then a short
-# fuzz pass, and stops PostgreSQL again.
+# test with the race detector against SQLite and PostgreSQL (browser tests
+# included), then a short fuzz pass, and stops PostgreSQL again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# .ci/run sets CI=true: tests that would skip for a missing tool fail instead.
+export CI="${CI:-}"
 
 bash scripts/deps.sh
 
@@ -32,7 +34,9 @@ go vet ./...
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then echo "gofmt needed: $unformatted" >&2; exit 1; fi
 
-go test -count=1 -timeout 25m ./... 2>&1 | tee "$pgdir/test.log"
+# The race detector runs on every test: Loa's workers, schedulers and
+# HTTP handlers share state across goroutines.
+go test -race -count=1 -timeout 40m ./... 2>&1 | tee "$pgdir/test.log"
 status=${PIPESTATUS[0]}
 [ "$status" = 0 ] || exit "$status"
 

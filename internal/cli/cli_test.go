@@ -78,6 +78,9 @@ func TestCommandErrors(t *testing.T) {
 	if code, _, _ := run(t, "", "serve", "--bogus"); code != 2 {
 		t.Fatalf("unknown flag: exit %d", code)
 	}
+	if code, _, errs := run(t, "", "serve", "--webhook-allow", "10.0.0.0/33"); code != 2 || !strings.Contains(errs, "--webhook-allow") {
+		t.Fatalf("bad webhook allow-list: exit %d, %q", code, errs)
+	}
 	if code, _, _ := run(t, "", "parse", "--help"); code != 0 {
 		t.Fatalf("--help: exit %d", code)
 	}

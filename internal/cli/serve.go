@@ -16,6 +16,7 @@ import (
 	"github.com/loa-project/loa/internal/demo"
 	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/i18n"
+	"github.com/loa-project/loa/internal/netguard"
 	"github.com/loa-project/loa/internal/storage"
 	"github.com/loa-project/loa/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -35,6 +36,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	smtpFrom := fs.String("smtp-from", "loa@localhost", "sender address of notification e-mails")
 	smtpUser := fs.String("smtp-user", "", "SMTP user name (password in env LOA_SMTP_PASSWORD)")
 	smsPath := fs.String("sms-config", "", "JSON file configuring the SMS/OTT gateway and its receipt callbacks (see docs/channels.md)")
+	webhookAllow := fs.String("webhook-allow", env.Getenv("LOA_WEBHOOK_ALLOW"), "comma-separated CIDR ranges that directive webhooks may call although they are loopback, private or link-local, e.g. 10.1.0.0/16 (env LOA_WEBHOOK_ALLOW; default: none)")
 	debugAddr := fs.String("debug-addr", "", "serve Go runtime profiles (pprof) on this loopback address, e.g. 127.0.0.1:6060 (empty: off)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -42,6 +44,10 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	log, err := newLogger(env, *logFormat, *logLevel)
 	if err != nil {
 		return err
+	}
+	allow, err := netguard.ParseAllowList(*webhookAllow)
+	if err != nil {
+		return fmt.Errorf("%w: --webhook-allow: %v", errUsage, err)
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -73,7 +79,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	defer bc.Close()
 	// Directives need the public URL for links in notifications.
-	svc.directives = directives.New(svc.store, svc.blobs, svc.registry, svc.policy, directives.Options{Log: log, Location: i18n.Zone(), BaseURL: url,
+	svc.directives = directives.New(svc.store, svc.blobs, svc.registry, svc.policy, directives.Options{Log: log, Location: i18n.Zone(), BaseURL: url, WebhookAllow: allow,
 		SMTP: directives.SMTPConfig{Addr: *smtpAddr, From: *smtpFrom, Username: *smtpUser, Password: env.Getenv("LOA_SMTP_PASSWORD")}})
 	chCtx, stopChannels := context.WithCancel(ctx)
 	ch, hooks, err := openChannels(chCtx, svc, *smsPath, log)

@@ -12,13 +12,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/mail"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/directives"
+	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 	"github.com/loa-project/loa/internal/storage/storetest"
@@ -172,6 +176,7 @@ func TestNotificationsRemindersEscalation(t *testing.T) {
 		return []envOption{func(o *directives.Options) {
 			o.SMTP = directives.SMTPConfig{Addr: sink.ln.Addr().String(), From: "loa@stttt.kiengiang.gov.vn"}
 			o.BaseURL = "https://loa.kiengiang.gov.vn"
+			o.WebhookAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")} // the local sink
 		}}
 	}
 	eachEnvWith(t, setup, func(t *testing.T, e *env) {
@@ -387,4 +392,84 @@ func eachEnvWith(t *testing.T, setup func(t *testing.T) []envOption, fn func(t *
 			fn(t, e)
 		})
 	}
+}
+
+// TestWebhookInternalAddressRefused: a unit administrator cannot point
+// webhooks at the server's own or internal network. Saving such a URL is
+// refused (in Vietnamese too); a stored URL that reaches such an address
+// when dialled (e.g. a name rebinding to 127.0.0.1) fails with the reason
+// and nothing reaches the server, unless the installation's allow-list
+// names the address.
+func TestWebhookInternalAddressRefused(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		var hits atomic.Int32
+		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits.Add(1)
+			w.WriteHeader(http.StatusNoContent)
+		}))
+		t.Cleanup(hs.Close)
+		kl := e.unit("ubnd-kien-luong")
+		path := fmt.Sprintf("/api/v1/directive-settings/%d", kl.ID)
+		for _, u := range []string{hs.URL + "/kl", strings.Replace(hs.URL, "127.0.0.1", "localhost", 1), "http://169.254.169.254/latest/meta-data/",
+			"http://[fd00:ec2::254]/", "http://10.0.0.1/hook", "https://[::1]:8443/", "http://100.64.1.1/"} {
+			r := e.do("PUT", path, "admin", directives.Settings{WebhookURL: u, WebhookSecret: "kl-secret"})
+			if r.code != 400 || !strings.Contains(string(r.body), "webhook_url") || !strings.Contains(string(r.body), "not allowed") {
+				t.Errorf("webhook URL %s: %d %s", u, r.code, r.body)
+			}
+		}
+		for _, u := range []string{"ftp://203.113.131.1/", "javascript:alert(1)"} {
+			if r := e.do("PUT", path, "admin", directives.Settings{WebhookURL: u}); r.code != 400 {
+				t.Errorf("webhook URL %s: %d %s", u, r.code, r.body)
+			}
+		}
+		_, err := e.svc.SaveSettings(ctx, model.System("test"), kl.ID, directives.Settings{WebhookURL: hs.URL})
+		if msg, ok := i18n.Messages().Message(i18n.VI, err); !ok || !strings.Contains(msg, "Không thể gửi webhook tới 127.0.0.1") {
+			t.Errorf("Vietnamese message of %v: %q", err, msg)
+		}
+		e.must(200, "PUT", path, "admin", directives.Settings{WebhookURL: "https://203.113.131.1/loa-hook"}, nil)
+
+		// The stored URL reaches 127.0.0.1 when dialled.
+		if err := e.store.Tx(ctx, func(tx *storage.Tx) error {
+			return tx.SaveDirectiveSettings(ctx, storage.DirectiveSettings{UnitID: kl.ID, ApprovalSteps: "null", WebhookURL: hs.URL + "/kl",
+				WebhookSecret: "kl-secret"}, e.clock.Now())
+		}); err != nil {
+			t.Fatal(err)
+		}
+		c := directives.Content{DocType: "Công văn", Subject: "Tuyên truyền phòng, chống dịch", Intro: "Đề nghị triển khai.",
+			Recipients: []directives.Recipient{{UnitID: kl.ID}}, Deadline: "2021-06-10"}
+		var v directives.View
+		e.must(201, "POST", "/api/v1/directives", "chuyenvien.so", directives.CreateInput{Content: c}, &v)
+		e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/submit", v.ID), "chuyenvien.so", nil, nil)
+		e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/approve", v.ID), "lamvanson", nil, nil)
+		e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/issue", v.ID), "vanthu.so", directives.IssueInput{Date: "2021-06-03"}, &v)
+		e.deliver()
+		if n, err := e.svc.SendNotifications(ctx); err != nil || n != 0 {
+			t.Fatalf("sent %d (%v) to a loopback webhook", n, err)
+		}
+		if hits.Load() != 0 {
+			t.Fatalf("the loopback server received %d webhook calls", hits.Load())
+		}
+		msgs, err := e.store.NotifyMessages(ctx, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var hook *storage.NotifyMessage
+		for _, m := range msgs {
+			if m.Channel == "webhook" {
+				hook = m
+			}
+		}
+		if hook == nil || hook.SentAt != nil || !strings.Contains(hook.LastError, "127.0.0.1 is a loopback address") {
+			t.Fatalf("refused webhook: %+v", hook)
+		}
+
+		// The installation allows 127.0.0.1: the retry goes through.
+		allowed := directives.New(e.store, e.blobs, e.registry, authz.Default(), directives.Options{Clock: e.clock.Now,
+			WebhookAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
+		e.clock.Add(5 * time.Minute)
+		if n, err := allowed.SendNotifications(ctx); err != nil || n != 1 || hits.Load() != 1 {
+			t.Fatalf("allow-listed webhook: sent %d (%v), %d calls", n, err, hits.Load())
+		}
+	})
 }

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +26,7 @@ import (
 	"github.com/loa-project/loa/internal/blob"
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/netguard"
 	"github.com/loa-project/loa/internal/registry"
 	"github.com/loa-project/loa/internal/storage"
 )
@@ -47,8 +49,11 @@ type Options struct {
 	// Asia/Ho_Chi_Minh).
 	Location *time.Location
 	SMTP     SMTPConfig
-	// HTTPClient sends webhooks (default: 10 s timeout).
-	HTTPClient *http.Client
+	// WebhookAllow lists the address ranges webhooks may reach although
+	// they are loopback, private, link-local, … (see package netguard);
+	// loa serve --webhook-allow sets it. Every other such address is
+	// refused when a webhook URL is saved and when it is dialled.
+	WebhookAllow []netip.Prefix
 	// BaseURL is where users reach Loa, for links in e-mails.
 	BaseURL string
 	// Workers is the number of concurrent delivery workers (default 4 on
@@ -73,6 +78,7 @@ type Service struct {
 	clock    func() time.Time
 	smtp     SMTPConfig
 	http     *http.Client
+	guard    *netguard.Guard
 	baseURL  string
 	workers  int
 	poll     time.Duration
@@ -87,7 +93,7 @@ type Service struct {
 // reminder scheduler.
 func New(store *storage.Store, blobs blob.Store, reg *registry.Service, policy authz.Policy, opt Options) *Service {
 	s := &Service{store: store, blobs: blobs, registry: reg, policy: policy, log: opt.Log, loc: opt.Location, clock: opt.Clock,
-		smtp: opt.SMTP, http: opt.HTTPClient, baseURL: strings.TrimRight(opt.BaseURL, "/"), workers: opt.Workers, poll: opt.PollInterval,
+		smtp: opt.SMTP, guard: netguard.New(opt.WebhookAllow), baseURL: strings.TrimRight(opt.BaseURL, "/"), workers: opt.Workers, poll: opt.PollInterval,
 		tick: opt.SchedulerInterval, wake: make(chan struct{}, 1)}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -98,9 +104,9 @@ func New(store *storage.Store, blobs blob.Store, reg *registry.Service, policy a
 	if s.clock == nil {
 		s.clock = time.Now
 	}
-	if s.http == nil {
-		s.http = &http.Client{Timeout: 10 * time.Second}
-	}
+	// Webhooks go to URLs unit administrators choose: every connection,
+	// redirects included, is checked after DNS resolution.
+	s.http = s.guard.Client(10 * time.Second)
 	if s.workers <= 0 {
 		s.workers = 1
 		if store.Engine() == storage.Postgres {

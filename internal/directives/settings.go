@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/loa-project/loa/internal/authz"
+	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/netguard"
 	"github.com/loa-project/loa/internal/storage"
 )
 
@@ -100,6 +101,26 @@ func (s *Service) GetSettings(ctx context.Context, a model.Actor, unitID int64) 
 	return &st, nil
 }
 
+// checkWebhookURL refuses a webhook URL that is not http(s) or whose host
+// resolves to an address webhooks may not reach (loopback, private, cloud
+// metadata, … unless the installation allows it). The dialler checks
+// again on every call, so a name that changes address later is refused
+// then.
+func (s *Service) checkWebhookURL(ctx context.Context, raw string) error {
+	var ue *netguard.URLError
+	switch err := s.guard.CheckURL(ctx, nil, raw); {
+	case err == nil && len(raw) <= 2000:
+		return nil
+	case err == nil || errors.As(err, &ue) && ue.Scheme:
+		return i18n.Localise(model.Invalid("webhook_url", "give an http(s) URL such as https://example.org/loa-hook"), "dirsvc.webhook_url")
+	case ue != nil:
+		return i18n.Localise(model.Invalid("webhook_url", "%s: webhooks may not call the server's own or internal network addresses; "+
+			"use the receiver's public address, or ask the installation to allow it (loa serve --webhook-allow)", ue.Error()), "dirsvc.webhook_forbidden", ue.Host)
+	default:
+		return fmt.Errorf("webhook URL: %w", err)
+	}
+}
+
 // SaveSettings replaces a unit's settings. An empty webhook secret keeps
 // the stored one.
 func (s *Service) SaveSettings(ctx context.Context, a model.Actor, unitID int64, in Settings) (*Settings, error) {
@@ -126,9 +147,8 @@ func (s *Service) SaveSettings(ctx context.Context, a model.Actor, unitID int64,
 	}
 	in.WebhookURL = strings.TrimSpace(in.WebhookURL)
 	if in.WebhookURL != "" {
-		u, err := url.Parse(in.WebhookURL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(in.WebhookURL) > 2000 {
-			return nil, model.Invalid("webhook_url", "give an http(s) URL such as https://example.org/loa-hook")
+		if err := s.checkWebhookURL(ctx, in.WebhookURL); err != nil {
+			return nil, err
 		}
 	}
 	if len(in.WebhookSecret) > 200 {

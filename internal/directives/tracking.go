@@ -2,7 +2,6 @@ package directives
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/loa-project/loa/internal/csvsafe"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 )
@@ -309,7 +309,7 @@ func (s *Service) ExportTracking(ctx context.Context, a model.Actor, id int64, f
 		if _, err := io.WriteString(w, "\ufeff"); err != nil {
 			return err
 		}
-		cw := csv.NewWriter(w)
+		cw := csvsafe.NewWriter(w)
 		if err := cw.Write(exportHeader); err != nil {
 			return fmt.Errorf("write CSV: %w", err)
 		}

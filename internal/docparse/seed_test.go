@@ -9,21 +9,16 @@ import (
 	"testing"
 )
 
-const seedDir = "../../../shared/samples"
+// seedDir holds a copy of the seed letter and its expected parse from the
+// project's shared samples; tests read nothing outside the module.
+const seedDir = "testdata/seed"
 
-// seedPaths locates the seed letter: the shared samples next to the
-// repository, falling back to the copy in the corpus.
+// seedPaths names the seed letter and its expected JSON.
 func seedPaths(t *testing.T) (txt, expected string) {
 	t.Helper()
-	for _, dir := range []string{seedDir, "../../../../shared/samples", "/work/shared/samples"} {
-		txt = filepath.Join(dir, "cv-570-STTTT-TTBCBC-2021.txt")
-		expected = filepath.Join(dir, "cv-570-STTTT-TTBCBC-2021.expected.json")
-		if _, err := os.Stat(expected); err == nil {
-			return txt, expected
-		}
-	}
-	t.Fatalf("seed sample cv-570-STTTT-TTBCBC-2021 not found in shared/samples")
-	return "", ""
+	txt = filepath.Join(seedDir, "cv-570-STTTT-TTBCBC-2021.txt")
+	expected = filepath.Join(seedDir, "cv-570-STTTT-TTBCBC-2021.expected.json")
+	return txt, expected
 }
 
 // TestSeedExact checks that the seed letter parses to its expected JSON:

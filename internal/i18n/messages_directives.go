@@ -167,5 +167,10 @@ func directiveMessages() Catalog {
 		"dir.flash.reported":     {VI: "Đã gửi báo cáo.", EN: "Report sent."},
 		"dir.flash.declined":     {VI: "Đã từ chối văn bản.", EN: "Declined."},
 		"dir.plays":              {VI: "Lượt phát trên loa", EN: "Loudspeaker plays"},
+
+		"dirsvc.webhook_url": {VI: "Địa chỉ webhook phải là URL http hoặc https đầy đủ, ví dụ https://example.org/loa-hook.",
+			EN: "The webhook address must be a full http or https URL, such as https://example.org/loa-hook."},
+		"dirsvc.webhook_forbidden": {VI: "Không thể gửi webhook tới %s: địa chỉ này thuộc mạng nội bộ hoặc chính máy chủ (loopback, mạng riêng, link-local, metadata…). Hãy dùng địa chỉ công khai của hệ thống nhận, hoặc đề nghị quản trị hệ thống cho phép bằng tùy chọn --webhook-allow.",
+			EN: "Webhooks cannot be sent to %s: the address belongs to the server itself or an internal network (loopback, private, link-local, metadata…). Use the receiving system's public address, or ask the system administrator to allow it with --webhook-allow."},
 	}
 }

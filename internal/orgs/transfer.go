@@ -10,6 +10,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/loa-project/loa/internal/csvsafe"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 )
@@ -95,7 +96,8 @@ func ParseCSV(r io.Reader) ([]Record, error) {
 		}
 		get := func(c string) string {
 			if i, ok := idx[c]; ok && i < len(row) {
-				return strings.TrimSpace(row[i])
+				// Undo the formula escaping of WriteCSV ('=… back to =…).
+				return strings.TrimSpace(csvsafe.Unescape(strings.TrimSpace(row[i])))
 			}
 			return ""
 		}
@@ -277,7 +279,7 @@ func (s *Service) Export(ctx context.Context) ([]Record, error) {
 
 // WriteCSV writes records in the CSV format.
 func WriteCSV(w io.Writer, recs []Record) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write(csvColumns); err != nil {
 		return fmt.Errorf("write CSV: %w", err)
 	}

@@ -550,3 +550,41 @@ func BenchmarkOutgoingXLSX300(b *testing.B) {
 		}
 	}
 }
+
+// TestXLSXFormulaTextStaysText: register cells that look like formulas
+// are written as string cells (excelize never turns a string value into a
+// formula), so the XLSX export needs no quote: the text stays as typed and
+// no cell of the sheet carries a formula.
+func TestXLSXFormulaTextStaysText(t *testing.T) {
+	evil := []string{`=HYPERLINK("http://evil.example/","x")`, "+84 1", "-2+3", "@SUM(A1)", "=cmd|' /C calc'!A0"}
+	rows := []OutgoingRow{{NumberNotation: evil[4], Date: day(2021, 6, 4), TypeAndSubject: evil[0], Signer: evil[1], Recipients: evil[2], Notes: evil[3]}}
+	var buf bytes.Buffer
+	if err := OutgoingXLSX(t.Context(), &buf, "Sổ đăng ký", rows); err != nil {
+		t.Fatal(err)
+	}
+	f, sheet := readXLSX(t, buf.Bytes())
+	all, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for i, row := range all {
+		for j, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			if formula, err := f.GetCellFormula(sheet, cell); err != nil || formula != "" {
+				t.Errorf("cell %s has formula %q (%v)", cell, formula, err)
+			}
+			for _, e := range evil {
+				if v == e {
+					found[e] = true
+					if typ, _ := f.GetCellType(sheet, cell); typ != excelize.CellTypeSharedString && typ != excelize.CellTypeInlineString {
+						t.Errorf("cell %s (%q) has type %v, want a string", cell, v, typ)
+					}
+				}
+			}
+		}
+	}
+	if len(found) != len(evil) {
+		t.Fatalf("values kept as typed: %v of %q", found, evil)
+	}
+}

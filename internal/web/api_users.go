@@ -1,13 +1,13 @@
 package web
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/loa-project/loa/internal/accounts"
+	"github.com/loa-project/loa/internal/csvsafe"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 )
@@ -189,7 +189,7 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request, p *principal) 
 func (s *Server) writeAuditCSV(w http.ResponseWriter, entries []model.AuditEntry) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="loa-audit.csv"`)
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	_ = cw.Write([]string{"id", "time", "user", "unit_id", "action", "object_type", "object_id", "detail", "client_addr"})
 	for _, e := range entries {
 		unit := ""
