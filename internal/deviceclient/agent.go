@@ -409,6 +409,11 @@ func (a *Agent) Poll(ctx context.Context) error {
 	a.Stats.Polls.Add(1)
 	s, newETag, nm, err := a.client.FetchSchedule(ctx, etag)
 	if err != nil {
+		if ctx.Err() != nil {
+			// The agent is stopping: an interrupted poll is no failure.
+			a.Stats.Polls.Add(-1)
+			return err
+		}
 		a.Stats.PollErrors.Add(1)
 		a.log.Debug("schedule fetch failed; playing from the cache", "err", err)
 		return err
