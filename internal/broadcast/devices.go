@@ -115,8 +115,12 @@ func (s *Service) Heartbeat(ctx context.Context, da *DeviceAuth, hb protocol.Hea
 	switch {
 	case hb.Volume < 0 || hb.Volume > 100:
 		return nil, invalid("volume", "bcx.volume", "volume %d is out of range: use 0-100", hb.Volume)
-	case len(hb.Status) > 40 || !utf8.ValidString(hb.Status):
-		return nil, model.Invalid("status", "status is limited to 40 bytes of text, e.g. \"ok\"")
+	case hb.Status != "" && !protocol.KnownDeviceStatus(hb.Status):
+		return nil, invalid("status", "bcx.hb_status", "status %q is unknown: use %s", clip(hb.Status), strings.Join(protocol.DeviceStatuses, ", "))
+	case hb.UptimeS < 0 || hb.UptimeS > protocol.MaxUptimeS:
+		return nil, invalid("uptime_s", "bcx.hb_uptime", "uptime_s %d is out of range: seconds since the device started, 0-%d", hb.UptimeS, protocol.MaxUptimeS)
+	case hb.QueuedPlays < 0 || hb.QueuedPlays > protocol.MaxQueuedPlays:
+		return nil, invalid("queued_plays", "bcx.hb_queued", "queued_plays %d is out of range: 0-%d", hb.QueuedPlays, protocol.MaxQueuedPlays)
 	case len(hb.Firmware) > protocol.MaxFieldLen || len(hb.PlayingItem) > protocol.MaxItemIDLen:
 		return nil, model.Invalid("firmware", "firmware and playing_item are limited to %d bytes", protocol.MaxFieldLen)
 	case hb.Signal < -200 || hb.Signal > 100:

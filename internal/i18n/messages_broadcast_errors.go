@@ -59,6 +59,9 @@ func broadcastErrorMessages() Catalog {
 
 		"bcx.device_name":                   {VI: "Hãy đặt tên thiết bị dài 1–%v ký tự, ví dụ “Cụm loa tổ 3”.", EN: "Give the device a name of 1–%v characters, e.g. “Cụm loa tổ 3”."},
 		"bcx.volume":                        {VI: "Âm lượng %v không hợp lệ: nhập từ 0 đến 100.", EN: "Volume %v is out of range: use 0–100."},
+		"bcx.hb_status":                     {VI: "Trạng thái “%s” không hợp lệ: thiết bị chỉ báo một trong các trạng thái %s.", EN: "Status “%s” is unknown: use %s."},
+		"bcx.hb_uptime":                     {VI: "Thời gian hoạt động %v giây không hợp lệ: phải từ 0 đến %v giây.", EN: "uptime_s %v is out of range: 0–%v seconds."},
+		"bcx.hb_queued":                     {VI: "Số lượt phát chờ gửi %v không hợp lệ: phải từ 0 đến %v.", EN: "queued_plays %v is out of range: 0–%v."},
 		"bcx.command":                       {VI: "“%s” không phải lệnh điều khiển: chọn chỉnh âm lượng, khởi động lại hoặc dừng phát (muốn phát ngay, hãy tạo lệnh phát ngay).", EN: "“%s” is not a command: choose volume, restart or stop (to play something now, create a live order)."},
 		"bcx.key_label":                     {VI: "Ghi chú của khóa tối đa %v ký tự: hãy rút ngắn.", EN: "The key's label is limited to %v characters: shorten it."},
 		"bcx.key_expired":                   {VI: "Ngày hết hạn đã qua: hãy chọn một ngày trong tương lai.", EN: "The expiry lies in the past: choose a future day."},
