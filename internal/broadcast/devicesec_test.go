@@ -2,6 +2,7 @@ package broadcast_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/loa-project/loa/internal/broadcast"
 	"github.com/loa-project/loa/internal/broadcast/protocol"
 	"github.com/loa-project/loa/internal/deviceclient"
+	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 	"github.com/loa-project/loa/internal/storage/storetest"
 )
@@ -105,4 +107,215 @@ func TestHeartbeatValidation(t *testing.T) {
 			}
 		}
 	})
+}
+
+// createKey creates an enrolment key through the API.
+func (e *env) createKey(token string, body map[string]any) (string, model.EnrolmentKey) {
+	e.t.Helper()
+	var out struct {
+		Key          string             `json:"key"`
+		EnrolmentKey model.EnrolmentKey `json:"enrolment_key"`
+	}
+	e.mustDo(http.StatusCreated, "POST", "/api/v1/broadcast/enrolment-keys", token, body, &out)
+	return out.Key, out.EnrolmentKey
+}
+
+func (e *env) enrolWith(key, name string) result {
+	e.t.Helper()
+	return e.do("POST", protocol.PathEnrol, "", protocol.EnrolRequest{Key: key, Name: name})
+}
+
+// TestEnrolmentKeyExpiry: a key expires after 7 days unless its creator
+// chose another expiry (at most a year ahead); an expired key is refused
+// with the reason.
+func TestEnrolmentKeyExpiry(t *testing.T) {
+	requireTools(t)
+	storetest.Each(t, func(t *testing.T, st *storage.Store) {
+		clock := deviceclient.NewManualClock(time.Date(2021, 6, 7, 5, 0, 0, 0, vn))
+		e := newEnv(t, st, clock, envOptions{})
+		commune := e.unit("dtt-vinh-thanh-van")
+		admin := e.creds.AdminToken
+		key, k := e.createKey(admin, map[string]any{"unit_id": commune.ID, "label": "tổ 3"})
+		if k.ExpiresAt == nil || !k.ExpiresAt.Equal(clock.Now().Add(7*24*time.Hour)) {
+			t.Fatalf("default expiry %v, want 7 days after %v", k.ExpiresAt, clock.Now())
+		}
+		twoDays := clock.Now().Add(48 * time.Hour)
+		short, _ := e.createKey(admin, map[string]any{"unit_id": commune.ID, "expires_at": twoDays})
+		if r := e.do("POST", "/api/v1/broadcast/enrolment-keys", admin, map[string]any{"unit_id": commune.ID, "expires_at": clock.Now().AddDate(2, 0, 0)}); r.code != http.StatusBadRequest {
+			t.Errorf("key valid for two years: %d %s, want 400", r.code, r.body)
+		}
+
+		clock.Set(twoDays.Add(-time.Minute))
+		if r := e.enrolWith(short, "Cụm loa 1"); r.code != http.StatusCreated {
+			t.Fatalf("enrol before the chosen expiry: %d %s", r.code, r.body)
+		}
+		clock.Set(twoDays)
+		if r := e.enrolWith(short, "Cụm loa 2"); r.code != http.StatusUnauthorized || !strings.Contains(string(r.body), "expired") {
+			t.Errorf("enrol with a key past its chosen expiry: %d %s, want 401 saying it expired", r.code, r.body)
+		}
+		clock.Set(time.Date(2021, 6, 14, 4, 59, 0, 0, vn))
+		if r := e.enrolWith(key, "Cụm loa 3"); r.code != http.StatusCreated {
+			t.Fatalf("enrol on the 7th day: %d %s", r.code, r.body)
+		}
+		clock.Set(time.Date(2021, 6, 14, 5, 0, 0, 0, vn))
+		if r := e.enrolWith(key, "Cụm loa 4"); r.code != http.StatusUnauthorized || !strings.Contains(string(r.body), "expired") {
+			t.Errorf("enrol after 7 days: %d %s, want 401 saying it expired", r.code, r.body)
+		}
+	})
+}
+
+// TestEnrolmentKeyMaxDevices: a key limited to two devices enrols two and
+// refuses the third with the reason; a key without a limit keeps enrolling.
+func TestEnrolmentKeyMaxDevices(t *testing.T) {
+	requireTools(t)
+	storetest.Each(t, func(t *testing.T, st *storage.Store) {
+		clock := deviceclient.NewManualClock(time.Date(2021, 6, 7, 5, 0, 0, 0, vn))
+		e := newEnv(t, st, clock, envOptions{})
+		commune := e.unit("dtt-vinh-thanh-van")
+		key, k := e.createKey(e.creds.AdminToken, map[string]any{"unit_id": commune.ID, "max_devices": 2})
+		if k.MaxDevices == nil || *k.MaxDevices != 2 {
+			t.Fatalf("max_devices %v, want 2", k.MaxDevices)
+		}
+		for i := range 2 {
+			if r := e.enrolWith(key, fmt.Sprintf("Cụm loa %d", i)); r.code != http.StatusCreated {
+				t.Fatalf("enrol %d of 2: %d %s", i+1, r.code, r.body)
+			}
+		}
+		if r := e.enrolWith(key, "Cụm loa thừa"); r.code != http.StatusUnauthorized || !strings.Contains(string(r.body), "used up") {
+			t.Errorf("third device on a key for two: %d %s, want 401 saying it is used up", r.code, r.body)
+		}
+		if r := e.do("POST", "/api/v1/broadcast/enrolment-keys", e.creds.AdminToken, map[string]any{"unit_id": commune.ID, "max_devices": -1}); r.code != http.StatusBadRequest {
+			t.Errorf("negative max_devices: %d %s, want 400", r.code, r.body)
+		}
+		unlimited, _ := e.createKey(e.creds.AdminToken, map[string]any{"unit_id": commune.ID})
+		for i := range 3 {
+			if r := e.enrolWith(unlimited, fmt.Sprintf("Cụm loa tự do %d", i)); r.code != http.StatusCreated {
+				t.Fatalf("enrol %d with an unlimited key: %d %s", i+1, r.code, r.body)
+			}
+		}
+	})
+}
+
+// TestEnrolmentRateLimit: after 20 failed enrolment attempts within ten
+// minutes, a client address is refused with 429 even with a valid key,
+// until the failures leave the window; successful enrolments do not count.
+func TestEnrolmentRateLimit(t *testing.T) {
+	requireTools(t)
+	storetest.Each(t, func(t *testing.T, st *storage.Store) {
+		clock := deviceclient.NewManualClock(time.Date(2021, 6, 7, 5, 0, 0, 0, vn))
+		e := newEnv(t, st, clock, envOptions{})
+		commune := e.unit("dtt-vinh-thanh-van")
+		key, _ := e.createKey(e.creds.AdminToken, map[string]any{"unit_id": commune.ID})
+		for i := range 25 {
+			if r := e.enrolWith(key, fmt.Sprintf("Cụm loa %d", i)); r.code != http.StatusCreated {
+				t.Fatalf("successful enrolment %d: %d %s", i+1, r.code, r.body)
+			}
+		}
+		for i := range broadcast.DefaultEnrolFailures {
+			if r := e.enrolWith("loa_e_wrong"+fmt.Sprint(i), "X"); r.code != http.StatusUnauthorized {
+				t.Fatalf("failed attempt %d: %d %s, want 401", i+1, r.code, r.body)
+			}
+			clock.Advance(10 * time.Second)
+		}
+		r := e.enrolWith(key, "Cụm loa hợp lệ")
+		if r.code != http.StatusTooManyRequests || !strings.Contains(string(r.body), "enrolment attempts") {
+			t.Fatalf("attempt after %d failures: %d %s, want 429", broadcast.DefaultEnrolFailures, r.code, r.body)
+		}
+		clock.Advance(broadcast.DefaultEnrolWindow)
+		if r := e.enrolWith(key, "Cụm loa hợp lệ"); r.code != http.StatusCreated {
+			t.Fatalf("attempt once the failures left the window: %d %s", r.code, r.body)
+		}
+	})
+}
+
+// getFeed fetches a public feed URL with a forged Host header.
+func (e *env) getFeed(path, host string) result {
+	e.t.Helper()
+	req, err := http.NewRequest("GET", e.srv.URL+path, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Host = host
+	req.Header.Set("X-Forwarded-Proto", "https")
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	if _, err := io.Copy(&b, resp.Body); err != nil {
+		e.t.Fatal(err)
+	}
+	return result{code: resp.StatusCode, body: []byte(b.String()), hdr: resp.Header}
+}
+
+// TestPublicFeed: the public feeds never take their links from the Host
+// header (relative links without a public URL, the public URL's otherwise)
+// and publish a bulletin only from its start until its end.
+func TestPublicFeed(t *testing.T) {
+	requireTools(t)
+	ttsDir := t.TempDir()
+	const code = "dtt-vinh-thanh-van"
+	feeds := []string{"/feeds/" + code + "/bulletins.atom", "/feeds/" + code + "/bulletins.json", "/feeds/" + code}
+	for _, public := range []string{"", "https://loa.kiengiang.gov.vn/"} {
+		t.Run("public-url="+public, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, st *storage.Store) {
+				clock := deviceclient.NewManualClock(time.Date(2021, 6, 7, 5, 0, 0, 0, vn))
+				e := newEnv(t, st, clock, envOptions{ttsDir: ttsDir, publicURL: public})
+				commune := e.unit(code)
+				op := e.tokenFor("phatthanh.vinhthanhvan")
+				order := func(title, text, start, end, at string) storage.Media {
+					m := e.ttsMedia(op, commune.ID, title, text)
+					e.mustDo(http.StatusCreated, "POST", "/api/v1/broadcast/orders", op, map[string]any{
+						"unit_id": commune.ID, "title": title, "media_id": m.ID, "level": "normal", "start_date": start, "end_date": end,
+						"slots": []map[string]string{{"at": at}}, "targets": []storage.OrderTarget{{Kind: storage.TargetUnit, ID: commune.ID}},
+					}, nil)
+					return m
+				}
+				today := order("Bản tin sáng nay", seedItems[0], "2021-06-07", "2021-06-07", "06:00")
+				tomorrow := order("Bản tin ngày mai", seedItems[1], "2021-06-08", "2021-06-08", "06:00")
+				check := func(when string, wantToday, wantTomorrow bool) {
+					t.Helper()
+					for _, path := range feeds {
+						r := e.getFeed(path, "evil.example")
+						body := string(r.body)
+						if r.code != http.StatusOK {
+							t.Fatalf("%s %s: %d %s", when, path, r.code, body)
+						}
+						if strings.Contains(body, "evil.example") {
+							t.Errorf("%s %s: the forged Host header appears in the feed:\n%s", when, path, body)
+						}
+						if got := strings.Contains(body, today.Title); got != wantToday {
+							t.Errorf("%s %s: today's bulletin listed %v, want %v", when, path, got, wantToday)
+						}
+						if got := strings.Contains(body, tomorrow.Title); got != wantTomorrow {
+							t.Errorf("%s %s: tomorrow's bulletin listed %v, want %v", when, path, got, wantTomorrow)
+						}
+						if strings.HasSuffix(path, ".atom") || strings.HasSuffix(path, ".json") {
+							audio := "/feeds/" + code + "/audio/" + today.SHA256 + ".mp3"
+							if public != "" {
+								audio = strings.TrimSuffix(public, "/") + audio
+							}
+							if wantToday && !strings.Contains(body, `"`+audio+`"`) {
+								t.Errorf("%s %s: no enclosure link %s in\n%s", when, path, audio, body)
+							}
+						}
+					}
+					for m, want := range map[*storage.Media]bool{&today: wantToday, &tomorrow: wantTomorrow} {
+						r := e.getFeed("/feeds/"+code+"/audio/"+m.SHA256+".mp3", "evil.example")
+						if (r.code == http.StatusOK) != want {
+							t.Errorf("%s: audio of %q: %d, want published=%v", when, m.Title, r.code, want)
+						}
+					}
+				}
+				check("before today's slot", false, false)
+				clock.Set(time.Date(2021, 6, 7, 6, 0, 0, 0, vn))
+				check("at today's slot", true, false)
+				clock.Set(time.Date(2021, 6, 8, 6, 0, 0, 0, vn))
+				check("the next day", false, true)
+				clock.Set(time.Date(2021, 6, 9, 0, 0, 0, 0, vn))
+				check("after both", false, false)
+			})
+		})
+	}
 }

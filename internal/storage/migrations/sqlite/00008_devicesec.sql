@@ -18,7 +18,7 @@ CREATE TABLE enrolment_attempts (
     at      TIMESTAMP NOT NULL,
     success BOOLEAN NOT NULL
 );
-CREATE INDEX enrolment_attempts_client ON enrolment_attempts(client, at);
+CREATE INDEX enrolment_attempts_client ON enrolment_attempts(client, at) WHERE NOT success;
 CREATE INDEX enrolment_attempts_at ON enrolment_attempts(at);
 
 -- +goose Down
