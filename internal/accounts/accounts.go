@@ -527,8 +527,17 @@ func (s *Service) RevokeToken(ctx context.Context, a model.Actor, id int64) erro
 	})
 }
 
-// CreateEnrolmentKey issues a key with which devices of a unit enrol.
+// DefaultEnrolmentKeyLifetime is the validity of an enrolment key issued
+// without an expiry.
+const DefaultEnrolmentKeyLifetime = 7 * 24 * time.Hour
+
+// CreateEnrolmentKey issues a key with which devices of a unit enrol; it
+// expires after DefaultEnrolmentKeyLifetime unless expires says when.
 func (s *Service) CreateEnrolmentKey(ctx context.Context, a model.Actor, unitID int64, label string, expires *time.Time) (string, *model.EnrolmentKey, error) {
+	if expires == nil {
+		e := time.Now().Add(DefaultEnrolmentKeyLifetime)
+		expires = &e
+	}
 	unit, err := s.store.Unit(ctx, unitID)
 	if err != nil {
 		return "", nil, err

@@ -99,7 +99,7 @@ func TestScheduleDirectiveItems(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer bc.Close()
-		key, _, err := bc.CreateEnrolmentKey(ctx, sys, radio.ID, "test", nil)
+		key, _, err := bc.CreateEnrolmentKey(ctx, sys, radio.ID, "test", nil, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -12,13 +13,52 @@ import (
 	"github.com/loa-project/loa/internal/accounts"
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/broadcast/protocol"
+	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 )
 
 // Enrol registers a new device with a unit's enrolment key and returns its
-// own credential (shown once; only its hash is stored).
+// own credential (shown once; only its hash is stored). The key must be
+// neither revoked, expired nor used up (its maximum number of devices),
+// and a client address may fail at most EnrolFailures times per
+// EnrolWindow (then it is refused until older failures leave the window).
 func (s *Service) Enrol(ctx context.Context, in protocol.EnrolRequest, client string) (*protocol.EnrolResponse, error) {
+	limited, err := s.enrolThrottle(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := s.enrol(ctx, in, client)
+	if limited {
+		if rerr := s.store.Tx(ctx, func(tx *storage.Tx) error { return tx.AddEnrolmentAttempt(ctx, client, s.clock(), err == nil) }); rerr != nil {
+			s.log.Warn("record enrolment attempt", "client", client, "err", rerr)
+		}
+	}
+	return resp, err
+}
+
+// enrolThrottle refuses a client address that made too many failed
+// enrolment attempts recently. Attempts are counted in the database, so every
+// replica sees them. Callers inside the server (the demo loader) pass no
+// network address and are not limited (limited is false).
+func (s *Service) enrolThrottle(ctx context.Context, client string) (limited bool, err error) {
+	if _, perr := netip.ParseAddr(client); perr != nil {
+		return false, nil
+	}
+	n, err := s.store.FailedEnrolments(ctx, client, s.clock().Add(-s.cfg.EnrolWindow))
+	if err != nil {
+		return true, err
+	}
+	if n >= s.cfg.EnrolFailures {
+		s.log.Warn("enrolment attempts throttled", "client", client, "attempts", n)
+		mins := int(s.cfg.EnrolWindow.Round(time.Minute) / time.Minute)
+		return true, i18n.Localise(fmt.Errorf("%d failed enrolment attempts from %s within %d minutes: wait and try again later: %w",
+			n, client, mins, model.ErrThrottled), "bcx.enrol_throttled", mins)
+	}
+	return true, nil
+}
+
+func (s *Service) enrol(ctx context.Context, in protocol.EnrolRequest, client string) (*protocol.EnrolResponse, error) {
 	key := strings.TrimSpace(in.Key)
 	switch {
 	case key == "":
@@ -42,11 +82,15 @@ func (s *Service) Enrol(ctx context.Context, in protocol.EnrolRequest, client st
 	if len(in.HardwareID) > protocol.MaxFieldLen || len(in.Firmware) > protocol.MaxFieldLen {
 		return nil, model.Invalid("hardware_id", "hardware_id and firmware are limited to %d bytes", protocol.MaxFieldLen)
 	}
-	k, err := s.store.UsableEnrolmentKey(ctx, accounts.HashSecret(key), s.clock())
+	now := s.clock()
+	k, err := s.store.EnrolmentKeyByHash(ctx, accounts.HashSecret(key))
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
-			return nil, fmt.Errorf("enrolment key unknown, revoked or expired; ask the unit's administrator for a valid key: %w", model.ErrUnauthorized)
+			return nil, i18n.Localise(fmt.Errorf("enrolment key unknown; ask the unit's administrator for a valid key: %w", model.ErrUnauthorized), "bcx.key_unknown")
 		}
+		return nil, err
+	}
+	if err := keyRefusal(k, now, s.loc); err != nil {
 		return nil, err
 	}
 	unit, err := s.store.Unit(ctx, k.UnitID)
@@ -60,6 +104,9 @@ func (s *Service) Enrol(ctx context.Context, in protocol.EnrolRequest, client st
 	d := &storage.Device{UnitID: unit.ID, Name: name, Kind: kind, HardwareID: in.HardwareID, Firmware: in.Firmware,
 		CredentialPrefix: accounts.DisplayPrefix(secret), EnrolmentKeyID: &k.ID}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
+		if err := tx.UseEnrolmentKey(ctx, k.ID, now); err != nil {
+			return err
+		}
 		if err := tx.InsertDevice(ctx, d, accounts.HashSecret(secret)); err != nil {
 			return err
 		}
@@ -67,11 +114,47 @@ func (s *Service) Enrol(ctx context.Context, in protocol.EnrolRequest, client st
 		a.UnitID, a.UnitPath, a.ClientAddr = unit.ID, unit.Path, client
 		return tx.AppendAudit(ctx, a, "device.enrol", "device", fmt.Sprint(d.ID), fmt.Sprintf("unit=%s key=%s name=%q", unit.Code, k.Prefix, name))
 	})
+	if errors.Is(err, model.ErrConflict) {
+		// The key changed meanwhile (another device took its last place,
+		// or it was revoked): say why with its current state.
+		if cur, rerr := s.store.EnrolmentKeyByHash(ctx, accounts.HashSecret(key)); rerr == nil {
+			if rerr := keyRefusal(cur, now, s.loc); rerr != nil {
+				return nil, rerr
+			}
+		}
+		return nil, usedUp(k)
+	}
 	if err != nil {
 		return nil, err
 	}
 	s.log.Info("device enrolled", "device", d.ID, "unit", unit.Code, "name", name)
 	return &protocol.EnrolResponse{DeviceID: d.ID, Credential: secret, UnitID: unit.ID, UnitCode: unit.Code, UnitName: unit.Name, ServerTime: s.clock()}, nil
+}
+
+// keyRefusal says why an enrolment key cannot enrol a device now, or
+// returns nil.
+func keyRefusal(k *model.EnrolmentKey, now time.Time, loc *time.Location) error {
+	switch {
+	case k.RevokedAt != nil:
+		return i18n.Localise(fmt.Errorf("enrolment key %s was revoked; ask the unit's administrator for a new key: %w", k.Prefix, model.ErrUnauthorized),
+			"bcx.key_revoked", k.Prefix)
+	case k.ExpiresAt != nil && !now.Before(*k.ExpiresAt):
+		when := k.ExpiresAt.In(loc).Format("02/01/2006 15:04")
+		return i18n.Localise(fmt.Errorf("enrolment key %s expired on %s; ask the unit's administrator for a new key: %w", k.Prefix, when, model.ErrUnauthorized),
+			"bcx.key_expired_use", k.Prefix, when)
+	case k.MaxDevices != nil && k.Uses >= *k.MaxDevices:
+		return usedUp(k)
+	}
+	return nil
+}
+
+func usedUp(k *model.EnrolmentKey) error {
+	n := 0
+	if k.MaxDevices != nil {
+		n = *k.MaxDevices
+	}
+	return i18n.Localise(fmt.Errorf("enrolment key %s is used up: it enrols at most %d device(s); ask the unit's administrator for a new key: %w", k.Prefix, n, model.ErrUnauthorized),
+		"bcx.key_used_up", k.Prefix, n)
 }
 
 // DeviceAuth is an authenticated device request.
@@ -115,8 +198,12 @@ func (s *Service) Heartbeat(ctx context.Context, da *DeviceAuth, hb protocol.Hea
 	switch {
 	case hb.Volume < 0 || hb.Volume > 100:
 		return nil, invalid("volume", "bcx.volume", "volume %d is out of range: use 0-100", hb.Volume)
-	case len(hb.Status) > 40 || !utf8.ValidString(hb.Status):
-		return nil, model.Invalid("status", "status is limited to 40 bytes of text, e.g. \"ok\"")
+	case hb.Status != "" && !protocol.KnownDeviceStatus(hb.Status):
+		return nil, invalid("status", "bcx.hb_status", "status %q is unknown: use %s", clip(hb.Status), strings.Join(protocol.DeviceStatuses, ", "))
+	case hb.UptimeS < 0 || hb.UptimeS > protocol.MaxUptimeS:
+		return nil, invalid("uptime_s", "bcx.hb_uptime", "uptime_s %d is out of range: seconds since the device started, 0-%d", hb.UptimeS, protocol.MaxUptimeS)
+	case hb.QueuedPlays < 0 || hb.QueuedPlays > protocol.MaxQueuedPlays:
+		return nil, invalid("queued_plays", "bcx.hb_queued", "queued_plays %d is out of range: 0-%d", hb.QueuedPlays, protocol.MaxQueuedPlays)
 	case len(hb.Firmware) > protocol.MaxFieldLen || len(hb.PlayingItem) > protocol.MaxItemIDLen:
 		return nil, model.Invalid("firmware", "firmware and playing_item are limited to %d bytes", protocol.MaxFieldLen)
 	case hb.Signal < -200 || hb.Signal > 100:
@@ -327,7 +414,10 @@ func (s *Service) SendCommand(ctx context.Context, a model.Actor, deviceID int64
 }
 
 // CreateEnrolmentKey issues a key with which devices enrol into a unit.
-func (s *Service) CreateEnrolmentKey(ctx context.Context, a model.Actor, unitID int64, label string, expires *time.Time) (string, *model.EnrolmentKey, error) {
+// Without an expiry it is valid for DefaultKeyLifetime; an expiry lies at
+// most MaxKeyLifetime ahead. maxDevices > 0 limits how many devices may
+// enrol with it (0: no limit).
+func (s *Service) CreateEnrolmentKey(ctx context.Context, a model.Actor, unitID int64, label string, expires *time.Time, maxDevices int) (string, *model.EnrolmentKey, error) {
 	unit, err := s.unitFor(ctx, a, authz.KeyWrite, unitID)
 	if err != nil {
 		return "", nil, err
@@ -335,19 +425,35 @@ func (s *Service) CreateEnrolmentKey(ctx context.Context, a model.Actor, unitID 
 	if utf8.RuneCountInString(label) > protocol.MaxNameLen {
 		return "", nil, invalid("label", "bcx.key_label", "label is limited to %d characters", protocol.MaxNameLen)
 	}
-	if expires != nil && !expires.After(s.clock()) {
+	now := s.clock()
+	if expires == nil {
+		e := now.Add(DefaultKeyLifetime)
+		expires = &e
+	}
+	if !expires.After(now) {
 		return "", nil, invalid("expires_at", "bcx.key_expired", "the expiry lies in the past")
+	}
+	if expires.Sub(now) > MaxKeyLifetime {
+		days := int(MaxKeyLifetime / (24 * time.Hour))
+		return "", nil, invalid("expires_at", "bcx.key_too_long", "the expiry lies more than %d days ahead: choose an earlier day", days)
+	}
+	if maxDevices < 0 || maxDevices > MaxKeyDevices {
+		return "", nil, invalid("max_devices", "bcx.key_max_devices", "max_devices %d is out of range: 1-%d, or 0 for no limit", maxDevices, MaxKeyDevices)
 	}
 	secret, err := accounts.NewSecret(accounts.PrefixEnrolment)
 	if err != nil {
 		return "", nil, err
 	}
 	k := &model.EnrolmentKey{UnitID: unit.ID, Label: label, Prefix: accounts.DisplayPrefix(secret), ExpiresAt: expires}
+	if maxDevices > 0 {
+		k.MaxDevices = &maxDevices
+	}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
 		if err := tx.InsertEnrolmentKey(ctx, k, accounts.HashSecret(secret)); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "enrolment_key.create", "enrolment_key", fmt.Sprint(k.ID), "unit="+unit.Code)
+		return tx.AppendAudit(ctx, a, "enrolment_key.create", "enrolment_key", fmt.Sprint(k.ID),
+			fmt.Sprintf("unit=%s expires=%s max_devices=%d", unit.Code, expires.UTC().Format(time.RFC3339), maxDevices))
 	})
 	if err != nil {
 		return "", nil, err

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/schedule"
+	"github.com/loa-project/loa/internal/storage"
 )
 
 // Feed is the public list of a unit's current bulletins (e-portal channel).
@@ -33,8 +35,10 @@ type FeedEntry struct {
 	Duration  time.Duration
 }
 
-// Feed returns the public bulletins of a unit (by code): the active
-// orders that play on it, newest first. Filler material is left out.
+// Feed returns the public bulletins of a unit (by code): the orders that
+// play on it and have started (see publishWindow), newest first. A
+// bulletin is never published before its start, nor after its end. Filler
+// material is left out.
 func (s *Service) Feed(ctx context.Context, unitCode string) (*Feed, error) {
 	if unitCode == "" || len(unitCode) > 100 {
 		return nil, model.Invalid("code", "give a unit code")
@@ -51,7 +55,14 @@ func (s *Service) Feed(ctx context.Context, unitCode string) (*Feed, error) {
 	f := &Feed{Unit: unit, Updated: unit.UpdatedAt}
 	now := s.clock()
 	for _, o := range orders {
-		if o.Level == schedule.LevelFiller.String() || (o.ExpiresAt != nil && !now.Before(*o.ExpiresAt)) {
+		if o.Level == schedule.LevelFiller.String() {
+			continue
+		}
+		from, until, err := publishWindow(o, s.loc)
+		if err != nil {
+			return nil, err
+		}
+		if now.Before(from) || !now.Before(until) {
 			continue
 		}
 		m, err := s.store.MediaItem(ctx, o.MediaID)
@@ -59,13 +70,57 @@ func (s *Service) Feed(ctx context.Context, unitCode string) (*Feed, error) {
 			return nil, err
 		}
 		e := FeedEntry{OrderID: o.ID, Title: o.Title, Level: o.Level, Text: m.TTSText, StartDate: o.StartDate, EndDate: o.EndDate,
-			Published: o.CreatedAt, AudioSHA: m.SHA256, AudioSize: m.Size, Duration: m.Duration()}
+			Published: from, AudioSHA: m.SHA256, AudioSize: m.Size, Duration: m.Duration()}
 		f.Entries = append(f.Entries, e)
-		if o.CreatedAt.After(f.Updated) {
-			f.Updated = o.CreatedAt
+		if from.After(f.Updated) {
+			f.Updated = from
 		}
 	}
 	return f, nil
+}
+
+// publishWindow is when an order's bulletin is public: from its start (an
+// emergency's or live order's issue; otherwise the first slot of the
+// first day it plays on) until its end (its expiry, otherwise the end of
+// its last day).
+func publishWindow(o *storage.BroadcastOrder, loc *time.Location) (from, until time.Time, err error) {
+	first, err := schedule.ParseDate(o.StartDate)
+	if err != nil {
+		return from, until, fmt.Errorf("order %d: stored start date: %w", o.ID, err)
+	}
+	last, err := schedule.ParseDate(o.EndDate)
+	if err != nil {
+		return from, until, fmt.Errorf("order %d: stored end date: %w", o.ID, err)
+	}
+	until = last.AddDays(1).In(loc)
+	if o.ExpiresAt != nil && o.ExpiresAt.Before(until) {
+		until = *o.ExpiresAt
+	}
+	if o.IssuedAt != nil {
+		return *o.IssuedAt, until, nil
+	}
+	slots, weekdays, err := decodeSlots(o)
+	if err != nil {
+		return from, until, err
+	}
+	earliest := schedule.Clock(-1)
+	for _, sl := range slots {
+		c := sl.At
+		if sl.Spread != nil {
+			c = sl.Spread.From
+		}
+		if earliest < 0 || c < earliest {
+			earliest = c
+		}
+	}
+	earliest = max(earliest, 0)
+	day := first
+	if len(weekdays) > 0 {
+		for i := 0; i < 7 && !slices.Contains(weekdays, day.Weekday()); i++ {
+			day = day.AddDays(1)
+		}
+	}
+	return day.In(loc).Add(time.Duration(earliest) * time.Second), until, nil
 }
 
 // OpenPublicMedia opens the audio of a bulletin in a unit's public feed.
@@ -83,11 +138,33 @@ func (s *Service) OpenPublicMedia(ctx context.Context, unitCode, sha string) (io
 	return nil, fmt.Errorf("audio %s is not among the current bulletins of %s: %w", clip(sha), unitCode, model.ErrNotFound)
 }
 
-func (f *Feed) audioURL(base string, e FeedEntry) string {
-	return fmt.Sprintf("%s/feeds/%s/audio/%s.mp3", base, f.Unit.Code, e.AudioSHA)
+// The links of a feed are absolute under base, the configured public URL
+// of the server (never the Host header of a request), or relative to the
+// server's root when base is empty. Ids do not depend on base: they are
+// tag URIs (RFC 4151), stable whatever URL the feed is reached at.
+
+// feedTagAuthority names Loa in the tag URIs of feed ids.
+const feedTagAuthority = "loa-project.github.io,2021"
+
+func (f *Feed) link(base, path string) string {
+	return base + path
 }
 
-// JSONFeed renders the feed as JSON Feed 1.1 (https://jsonfeed.org).
+func (f *Feed) audioURL(base string, e FeedEntry) string {
+	return f.link(base, fmt.Sprintf("/feeds/%s/audio/%s.mp3", f.Unit.Code, e.AudioSHA))
+}
+
+func (f *Feed) feedID() string {
+	return fmt.Sprintf("tag:%s:feeds/%s/bulletins", feedTagAuthority, f.Unit.Code)
+}
+
+func (f *Feed) entryID(e FeedEntry) string {
+	return fmt.Sprintf("tag:%s:feeds/%s/bulletins/%d", feedTagAuthority, f.Unit.Code, e.OrderID)
+}
+
+// JSONFeed renders the feed as JSON Feed 1.1 (https://jsonfeed.org); base
+// is the server's public URL without a trailing slash, or "" for links
+// relative to the server's root.
 func (f *Feed) JSONFeed(base string) map[string]any {
 	items := make([]map[string]any, 0, len(f.Entries))
 	for _, e := range f.Entries {
@@ -96,7 +173,7 @@ func (f *Feed) JSONFeed(base string) map[string]any {
 			content = e.Title
 		}
 		items = append(items, map[string]any{
-			"id":             fmt.Sprintf("%s/feeds/%s/bulletins/%d", base, f.Unit.Code, e.OrderID),
+			"id":             f.entryID(e),
 			"title":          e.Title,
 			"content_text":   content,
 			"date_published": e.Published.UTC().Format(time.RFC3339),
@@ -111,8 +188,8 @@ func (f *Feed) JSONFeed(base string) map[string]any {
 	return map[string]any{
 		"version":       "https://jsonfeed.org/version/1.1",
 		"title":         "Bản tin – " + f.Unit.Name,
-		"home_page_url": base + "/",
-		"feed_url":      fmt.Sprintf("%s/feeds/%s/bulletins.json", base, f.Unit.Code),
+		"home_page_url": f.link(base, "/feeds/"+f.Unit.Code),
+		"feed_url":      f.link(base, fmt.Sprintf("/feeds/%s/bulletins.json", f.Unit.Code)),
 		"language":      "vi",
 		"items":         items,
 	}
@@ -154,21 +231,24 @@ type atomCat struct {
 	Term string `xml:"term,attr"`
 }
 
-// Atom renders the feed as Atom 1.0 (RFC 4287) with audio enclosures.
+// Atom renders the feed as Atom 1.0 (RFC 4287) with audio enclosures;
+// base is as for JSONFeed (relative hrefs are IRI references resolved
+// against the feed's own URL).
 func (f *Feed) Atom(base string) ([]byte, error) {
 	if f.Unit == nil {
 		return nil, errors.New("feed without unit")
 	}
-	af := atomFeed{Lang: "vi", ID: fmt.Sprintf("%s/feeds/%s/bulletins.atom", base, f.Unit.Code), Title: "Bản tin – " + f.Unit.Name,
+	af := atomFeed{Lang: "vi", ID: f.feedID(), Title: "Bản tin – " + f.Unit.Name,
 		Updated: f.Updated.UTC().Format(time.RFC3339), Author: atomPerson{Name: f.Unit.Name},
-		Links: []atomLink{{Rel: "self", Href: fmt.Sprintf("%s/feeds/%s/bulletins.atom", base, f.Unit.Code), Type: "application/atom+xml"}}}
+		Links: []atomLink{{Rel: "self", Href: f.link(base, fmt.Sprintf("/feeds/%s/bulletins.atom", f.Unit.Code)), Type: "application/atom+xml"},
+			{Rel: "alternate", Href: f.link(base, "/feeds/"+f.Unit.Code), Type: "text/html"}}}
 	for _, e := range f.Entries {
 		summary := e.Text
 		if summary == "" {
 			summary = e.Title
 		}
 		t := e.Published.UTC().Format(time.RFC3339)
-		af.Entries = append(af.Entries, atomEntry{ID: fmt.Sprintf("%s/feeds/%s/bulletins/%d", base, f.Unit.Code, e.OrderID), Title: e.Title,
+		af.Entries = append(af.Entries, atomEntry{ID: f.entryID(e), Title: e.Title,
 			Updated: t, Published: t, Category: atomCat{Term: e.Level}, Summary: summary,
 			Links: []atomLink{{Rel: "enclosure", Href: f.audioURL(base, e), Type: "audio/mpeg", Length: e.AudioSize}}})
 	}

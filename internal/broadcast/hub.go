@@ -53,6 +53,12 @@ func (s *Subscription) Close() {
 	})
 }
 
+// closeChannel ends a subscription the hub already unregistered (replaced
+// by a newer connection of the same device).
+func (s *Subscription) closeChannel() {
+	s.once.Do(func() { close(s.ch) })
+}
+
 // Hub holds the push connections of the devices connected to this
 // replica and delivers events to them without blocking.
 type Hub struct {
@@ -66,19 +72,25 @@ type Hub struct {
 // NewHub returns an empty hub.
 func NewHub() *Hub { return &Hub{subs: map[int64]map[*Subscription]struct{}{}} }
 
-// Subscribe registers a push connection of a device.
+// Subscribe registers a push connection of a device. A device holds one
+// push connection: the ones it held before here are closed (their streams
+// end), so a leaked or replayed credential cannot pile up connections.
 func (h *Hub) Subscribe(deviceID int64) *Subscription {
 	ch := make(chan *Frame, subscriberBuffer)
 	s := &Subscription{DeviceID: deviceID, C: ch, ch: ch, hub: h}
 	h.mu.Lock()
 	m := h.subs[deviceID]
-	if m == nil {
-		m = map[*Subscription]struct{}{}
-		h.subs[deviceID] = m
+	var old []*Subscription
+	for o := range m {
+		old = append(old, o)
 	}
-	m[s] = struct{}{}
+	m = map[*Subscription]struct{}{s: {}}
+	h.subs[deviceID] = m
+	h.count.Add(int64(1 - len(old)))
 	h.mu.Unlock()
-	h.count.Add(1)
+	for _, o := range old {
+		o.closeChannel()
+	}
 	return s
 }
 

@@ -26,7 +26,7 @@ type testDevice struct {
 
 func (e *env) enrolDevice(unitCode, name string) *testDevice {
 	e.t.Helper()
-	key, _, err := e.svc.CreateEnrolmentKey(context.Background(), model.System("test"), e.unit(unitCode).ID, "test", nil)
+	key, _, err := e.svc.CreateEnrolmentKey(context.Background(), model.System("test"), e.unit(unitCode).ID, "test", nil, 0)
 	if err != nil {
 		e.t.Fatal(err)
 	}

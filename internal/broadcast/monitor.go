@@ -168,7 +168,7 @@ func (s *Service) DayView(ctx context.Context, a model.Actor, unitID int64, day 
 			for _, l := range e.Plays {
 				switch l.Status {
 				case storage.PlayCompleted:
-					e.Completed++
+					e.Completed = 1 // an occurrence plays once, however often it is reported
 				case storage.PlayInterrupted:
 					e.Interrupted++
 				case storage.PlayFailed:

@@ -38,6 +38,17 @@ const (
 	DefaultOnlineWindow  = 90 * time.Second
 	DefaultFlushInterval = 2 * time.Second
 	DefaultEmergencyTTL  = 6 * time.Hour
+	// DefaultEnrolFailures failed enrolment attempts per client address
+	// within DefaultEnrolWindow: enough for a technician's typing
+	// mistakes, too few to probe for keys.
+	DefaultEnrolFailures = 20
+	DefaultEnrolWindow   = 10 * time.Minute
+	// DefaultKeyLifetime is the validity of an enrolment key created
+	// without an expiry; MaxKeyLifetime bounds a chosen one.
+	DefaultKeyLifetime = 7 * 24 * time.Hour
+	MaxKeyLifetime     = 366 * 24 * time.Hour
+	// MaxKeyDevices bounds the maximum number of devices of one key.
+	MaxKeyDevices = 100000
 )
 
 // Config configures the service. Store, Blobs and Policy are required.
@@ -67,6 +78,16 @@ type Config struct {
 	OnlineWindow time.Duration
 	// FlushInterval is how often "last seen" updates are written.
 	FlushInterval time.Duration
+	// EnrolFailures is how many failed enrolment attempts (wrong, expired
+	// or used-up key, bad request) one client address may make within
+	// EnrolWindow; its further attempts are refused with
+	// model.ErrThrottled until older failures leave the window. Attempts
+	// are recorded in the database, so replicas share the count.
+	// Successful enrolments are not counted: a key's expiry and maximum
+	// number of devices bound them (and a simulator enrolling thousands of
+	// devices from one address keeps working).
+	EnrolFailures int
+	EnrolWindow   time.Duration
 }
 
 // Service is the broadcast service. It is safe for concurrent use.
@@ -126,6 +147,12 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.FlushInterval <= 0 {
 		cfg.FlushInterval = DefaultFlushInterval
+	}
+	if cfg.EnrolFailures <= 0 {
+		cfg.EnrolFailures = DefaultEnrolFailures
+	}
+	if cfg.EnrolWindow <= 0 {
+		cfg.EnrolWindow = DefaultEnrolWindow
 	}
 	if cfg.Notifier == nil {
 		cfg.Notifier = NewLocalNotifier()

@@ -102,11 +102,13 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Documents: svc.documents, Registry: svc.registry, Broadcast: bc,
 		Channels: ch, Hooks: hooks, Directives: svc.directives,
 		Scheduler: sched,
-		Health:    svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store))})
+		Health:    svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store)),
+		PublicURL: *publicURL})
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	warnNoPublicURL(log, *publicURL, *withDemo)
 	if *withDemo {
 		creds, err := (&demo.Loader{Store: svc.store, Orgs: svc.orgs, Accounts: svc.accounts, Broadcast: bc, Directives: svc.directives, Log: log}).Ensure(ctx, d.data, url)
 		if err != nil {

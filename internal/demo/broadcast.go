@@ -15,7 +15,7 @@ import (
 
 // Broadcast is what the demo needs of the broadcast service.
 type Broadcast interface {
-	CreateEnrolmentKey(ctx context.Context, a model.Actor, unitID int64, label string, expires *time.Time) (string, *model.EnrolmentKey, error)
+	CreateEnrolmentKey(ctx context.Context, a model.Actor, unitID int64, label string, expires *time.Time, maxDevices int) (string, *model.EnrolmentKey, error)
 	Enrol(ctx context.Context, in protocol.EnrolRequest, client string) (*protocol.EnrolResponse, error)
 	SpeakText(ctx context.Context, a model.Actor, in broadcast.TTSInput) (*storage.Media, error)
 	CreateOrder(ctx context.Context, a model.Actor, in broadcast.OrderInput) (*broadcast.OrderView, error)
@@ -50,7 +50,7 @@ func (l *Loader) loadBroadcast(ctx context.Context) error {
 		if u.Kind != "commune_radio" {
 			continue
 		}
-		key, _, err := l.Broadcast.CreateEnrolmentKey(ctx, sys, u.ID, "demo clusters", nil)
+		key, _, err := l.Broadcast.CreateEnrolmentKey(ctx, sys, u.ID, "demo clusters", nil, 2)
 		if err != nil {
 			return fmt.Errorf("demo enrolment key for %s: %w", u.Code, err)
 		}

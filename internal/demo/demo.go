@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/loa-project/loa/internal/accounts"
 	"github.com/loa-project/loa/internal/directives"
@@ -82,6 +83,9 @@ func (l *Loader) Ensure(ctx context.Context, dataDir, url string) (*Credentials,
 		if creds, err = l.issueSecrets(ctx); err != nil {
 			return nil, err
 		}
+	} else if creds.EnrolmentKey, err = l.enrolmentKey(ctx); err != nil {
+		// Enrolment keys expire: every start gives the demo a fresh one.
+		return nil, err
 	}
 	creds.URL = url
 	creds.Users = nil
@@ -111,15 +115,32 @@ func (l *Loader) issueSecrets(ctx context.Context) (*Credentials, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo token: %w", err)
 	}
-	commune, err := l.Store.UnitByCode(ctx, "dtt-vinh-thanh-van")
+	key, err := l.enrolmentKey(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("demo commune radio: %w", err)
+		return nil, err
 	}
-	key, _, err := l.Accounts.CreateEnrolmentKey(ctx, sys, commune.ID, "demo devices", nil)
+	return &Credentials{AdminToken: token, EnrolmentKey: key, EnrolmentUnit: demoEnrolmentUnit}, nil
+}
+
+// demoEnrolmentUnit is the commune radio whose key demo.json holds.
+const demoEnrolmentUnit = "dtt-vinh-thanh-van"
+
+// demoKeyLifetime is the validity of the demo's enrolment key; a new one
+// is issued at every start.
+const demoKeyLifetime = 90 * 24 * time.Hour
+
+// enrolmentKey issues the enrolment key of the demo's commune radio.
+func (l *Loader) enrolmentKey(ctx context.Context) (string, error) {
+	commune, err := l.Store.UnitByCode(ctx, demoEnrolmentUnit)
 	if err != nil {
-		return nil, fmt.Errorf("demo enrolment key: %w", err)
+		return "", fmt.Errorf("demo commune radio: %w", err)
 	}
-	return &Credentials{AdminToken: token, EnrolmentKey: key, EnrolmentUnit: commune.Code}, nil
+	expires := time.Now().Add(demoKeyLifetime)
+	key, _, err := l.Accounts.CreateEnrolmentKey(ctx, model.System("demo"), commune.ID, "demo devices", &expires)
+	if err != nil {
+		return "", fmt.Errorf("demo enrolment key: %w", err)
+	}
+	return key, nil
 }
 
 // unitSpec is one unit to create, parent by code.

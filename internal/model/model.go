@@ -226,4 +226,9 @@ type EnrolmentKey struct {
 	Prefix    string     `json:"prefix"`
 	CreatedAt time.Time  `json:"created_at"`
 	ExpiresAt *time.Time `json:"expires_at"`
+	// MaxDevices is how many devices may enrol with the key; nil: no limit.
+	MaxDevices *int `json:"max_devices"`
+	// Uses is how many devices enrolled with it.
+	Uses      int        `json:"uses"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }

@@ -75,19 +75,72 @@ func bcNullTime(t *time.Time) any {
 	return t.UTC().Truncate(time.Microsecond)
 }
 
-// UsableEnrolmentKey returns the enrolment key with this hash when it is
-// neither revoked nor expired at the given instant.
-func (q Q) UsableEnrolmentKey(ctx context.Context, hash string, at time.Time) (*model.EnrolmentKey, error) {
+// LegacyKeyLifetime is how long an enrolment key stored without an expiry
+// (before keys got one) stays usable after its creation.
+const LegacyKeyLifetime = 7 * 24 * time.Hour
+
+// keyUsable is the condition of an enrolment key usable at an instant
+// (two arguments: the instant, and the instant less LegacyKeyLifetime).
+const keyUsable = `revoked_at IS NULL AND (expires_at > ? OR (expires_at IS NULL AND created_at > ?))`
+
+// EnrolmentKeyByHash returns the enrolment key with this hash, whatever
+// its state (revoked, expired, used up): the caller says which.
+func (q Q) EnrolmentKeyByHash(ctx context.Context, hash string) (*model.EnrolmentKey, error) {
 	var k model.EnrolmentKey
-	var exp sql.NullTime
-	err := q.row(ctx, `SELECT id, unit_id, label, prefix, created_at, expires_at FROM enrolment_keys
-		WHERE key_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`, hash, at.UTC()).
-		Scan(&k.ID, &k.UnitID, &k.Label, &k.Prefix, &k.CreatedAt, &exp)
+	var exp, rev sql.NullTime
+	var maxDevices sql.NullInt64
+	err := q.row(ctx, `SELECT id, unit_id, label, prefix, created_at, expires_at, revoked_at, max_devices, uses FROM enrolment_keys WHERE key_hash = ?`, hash).
+		Scan(&k.ID, &k.UnitID, &k.Label, &k.Prefix, &k.CreatedAt, &exp, &rev, &maxDevices, &k.Uses)
 	if err != nil {
 		return nil, notFound(err, "enrolment key")
 	}
-	k.ExpiresAt = bcTimePtr(exp)
+	k.ExpiresAt, k.RevokedAt = bcTimePtr(exp), bcTimePtr(rev)
+	if k.ExpiresAt == nil {
+		legacy := k.CreatedAt.UTC().Add(LegacyKeyLifetime)
+		k.ExpiresAt = &legacy
+	}
+	if maxDevices.Valid {
+		n := int(maxDevices.Int64)
+		k.MaxDevices = &n
+	}
 	return &k, nil
+}
+
+// UseEnrolmentKey counts one enrolment with a key, if the key is usable at
+// the given instant and not used up; otherwise it changes nothing and
+// returns an error wrapping model.ErrConflict. Concurrent enrolments never
+// exceed the key's maximum (the check and the count are one statement).
+func (q Q) UseEnrolmentKey(ctx context.Context, id int64, at time.Time) error {
+	at = at.UTC()
+	res, err := q.exec(ctx, `UPDATE enrolment_keys SET uses = uses + 1
+		WHERE id = ? AND (max_devices IS NULL OR uses < max_devices) AND `+keyUsable, id, at, at.Add(-LegacyKeyLifetime))
+	if err != nil {
+		return fmt.Errorf("use enrolment key %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("use enrolment key %d: %w", id, err)
+	} else if n == 0 {
+		return fmt.Errorf("enrolment key %d is used up, revoked or expired: %w", id, model.ErrConflict)
+	}
+	return nil
+}
+
+// AddEnrolmentAttempt records an enrolment attempt from a client address.
+func (q Q) AddEnrolmentAttempt(ctx context.Context, client string, at time.Time, success bool) error {
+	if _, err := q.exec(ctx, `INSERT INTO enrolment_attempts (client, at, success) VALUES (?, ?, ?)`, client, at.UTC(), success); err != nil {
+		return fmt.Errorf("record enrolment attempt: %w", err)
+	}
+	return nil
+}
+
+// FailedEnrolments counts the failed enrolment attempts from a client
+// address since an instant.
+func (q Q) FailedEnrolments(ctx context.Context, client string, since time.Time) (int, error) {
+	var n int
+	if err := q.row(ctx, `SELECT count(*) FROM enrolment_attempts WHERE client = ? AND at > ? AND NOT success`, client, since.UTC()).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count enrolment attempts of %s: %w", client, err)
+	}
+	return n, nil
 }
 
 // InsertDevice stores a new device under the hash of its credential and

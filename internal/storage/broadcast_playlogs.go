@@ -27,8 +27,9 @@ type PlayLog struct {
 	ReceivedAt time.Time `json:"received_at"`
 }
 
-// InsertPlayLogs stores play logs, ignoring events already stored, and
-// returns how many were new. It also records each device's latest play.
+// InsertPlayLogs stores play logs, ignoring events already stored and
+// completed plays of an occurrence (device and item) already reported
+// completed, and returns how many were new. It also records each device's latest play.
 func (q Q) InsertPlayLogs(ctx context.Context, logs []PlayLog) (int64, error) {
 	const per = 8
 	var inserted int64
@@ -51,7 +52,10 @@ func (q Q) InsertPlayLogs(ctx context.Context, logs []PlayLog) (int64, error) {
 				latest[l.DeviceID] = l
 			}
 		}
-		query = append(query, ` ON CONFLICT (device_id, event_id) DO NOTHING`...)
+		// Any conflict is a play already stored: the same event id, or a
+		// second completed play of the same occurrence (the partial unique
+		// index play_logs_completed_once) reported under a new event id.
+		query = append(query, ` ON CONFLICT DO NOTHING`...)
 		res, err := q.exec(ctx, string(query), args...)
 		if err != nil {
 			return inserted, fmt.Errorf("store play logs: %w", err)
@@ -108,7 +112,7 @@ func (q Q) PlayLogs(ctx context.Context, f PlayLogFilter) ([]PlayLog, error) {
 type UnitPlayStats struct {
 	UnitID      int64      `json:"unit_id"`
 	Devices     int        `json:"devices"`   // devices that reported at least one play
-	Completed   int        `json:"completed"` // completed plays
+	Completed   int        `json:"completed"` // completed plays, at most one per device and occurrence
 	Interrupted int        `json:"interrupted"`
 	Failed      int        `json:"failed"`
 	LastPlayed  *time.Time `json:"last_played"`
@@ -118,7 +122,7 @@ type UnitPlayStats struct {
 // directive's tracking shows.
 func (q Q) OrderPlayStats(ctx context.Context, orderID int64) ([]UnitPlayStats, error) {
 	rows, err := q.query(ctx, `SELECT d.unit_id, count(DISTINCT p.device_id),
-		sum(CASE WHEN p.status = 'completed' THEN 1 ELSE 0 END),
+		count(DISTINCT CASE WHEN p.status = 'completed' THEN `+occurrenceKey("p")+` END),
 		sum(CASE WHEN p.status = 'interrupted' THEN 1 ELSE 0 END),
 		sum(CASE WHEN p.status = 'failed' THEN 1 ELSE 0 END),
 		max(p.started_at)
@@ -138,6 +142,13 @@ func (q Q) OrderPlayStats(ctx context.Context, orderID int64) ([]UnitPlayStats, 
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// occurrenceKey is an SQL expression naming one scheduled occurrence on
+// one device (item ids name the order and the slot time): evidence counts
+// at most one completed play per occurrence key.
+func occurrenceKey(alias string) string {
+	return "CAST(" + alias + ".device_id AS TEXT) || ':' || " + alias + ".item_id"
 }
 
 // anyTime converts an aggregate's value (max() loses the column type on

@@ -108,7 +108,7 @@ type DayItem struct {
 	DeviceName  string `json:"device_name"`
 	UnitID      int64  `json:"unit_id"`
 	OrderTitle  string `json:"order_title"`
-	Completed   int    `json:"completed"`   // play logs with status completed
+	Completed   int    `json:"completed"`   // 1 when a play with status completed was reported (an occurrence plays once)
 	Interrupted int    `json:"interrupted"` // play logs with status interrupted
 	Failed      int    `json:"failed"`
 }
@@ -120,7 +120,7 @@ func (q Q) DayItems(ctx context.Context, underPath string, from, to time.Time, l
 		limit = 5000
 	}
 	rows, err := q.query(ctx, fmt.Sprintf(`SELECT i.device_id, i.item_id, i.order_id, i.level, i.start_at, i.end_at, d.name, d.unit_id, o.title,
-		(SELECT count(*) FROM play_logs p WHERE p.device_id = i.device_id AND p.item_id = i.item_id AND p.status = 'completed'),
+		CASE WHEN EXISTS (SELECT 1 FROM play_logs p WHERE p.device_id = i.device_id AND p.item_id = i.item_id AND p.status = 'completed') THEN 1 ELSE 0 END,
 		(SELECT count(*) FROM play_logs p WHERE p.device_id = i.device_id AND p.item_id = i.item_id AND p.status = 'interrupted'),
 		(SELECT count(*) FROM play_logs p WHERE p.device_id = i.device_id AND p.item_id = i.item_id AND p.status = 'failed')
 		FROM device_schedule_items i JOIN devices d ON d.id = i.device_id JOIN units u ON u.id = d.unit_id

@@ -53,5 +53,8 @@ func (q Q) PurgeExpired(ctx context.Context, attemptsBefore time.Time) error {
 	if _, err := q.exec(ctx, `DELETE FROM login_attempts WHERE at < ?`, attemptsBefore.UTC()); err != nil {
 		return fmt.Errorf("purge login attempts: %w", err)
 	}
+	if _, err := q.exec(ctx, `DELETE FROM enrolment_attempts WHERE at < ?`, attemptsBefore.UTC()); err != nil {
+		return fmt.Errorf("purge enrolment attempts: %w", err)
+	}
 	return nil
 }

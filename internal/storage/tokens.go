@@ -115,8 +115,12 @@ func (q Q) InsertEnrolmentKey(ctx context.Context, k *model.EnrolmentKey, hash s
 	if k.ExpiresAt != nil {
 		exp = k.ExpiresAt.UTC()
 	}
-	id, err := q.insertID(ctx, `INSERT INTO enrolment_keys (unit_id, label, key_hash, prefix, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		k.UnitID, k.Label, hash, k.Prefix, k.CreatedAt, exp)
+	var maxDevices any
+	if k.MaxDevices != nil {
+		maxDevices = *k.MaxDevices
+	}
+	id, err := q.insertID(ctx, `INSERT INTO enrolment_keys (unit_id, label, key_hash, prefix, created_at, expires_at, max_devices) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		k.UnitID, k.Label, hash, k.Prefix, k.CreatedAt, exp, maxDevices)
 	if err != nil {
 		return fmt.Errorf("insert enrolment key: %w", err)
 	}

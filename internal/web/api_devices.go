@@ -37,7 +37,7 @@ type Broadcast interface {
 	RenameDevice(ctx context.Context, a model.Actor, id int64, name string) error
 	RevokeDevice(ctx context.Context, a model.Actor, id int64) error
 	SendCommand(ctx context.Context, a model.Actor, deviceID int64, in broadcast.CommandInput) (*storage.DeviceCommand, error)
-	CreateEnrolmentKey(ctx context.Context, a model.Actor, unitID int64, label string, expires *time.Time) (string, *model.EnrolmentKey, error)
+	CreateEnrolmentKey(ctx context.Context, a model.Actor, unitID int64, label string, expires *time.Time, maxDevices int) (string, *model.EnrolmentKey, error)
 	PlayLogs(ctx context.Context, a model.Actor, deviceID, orderID int64, limit int) ([]storage.PlayLog, error)
 
 	// Media library.
@@ -375,6 +375,9 @@ type enrolmentKeyRequest struct {
 	UnitID    int64      `json:"unit_id"`
 	Label     string     `json:"label"`
 	ExpiresAt *time.Time `json:"expires_at"`
+	// MaxDevices limits how many devices may enrol with the key (0 or
+	// absent: no limit).
+	MaxDevices int `json:"max_devices"`
 }
 
 func (s *Server) apiCreateEnrolmentKey(w http.ResponseWriter, r *http.Request, p *principal) {
@@ -383,7 +386,7 @@ func (s *Server) apiCreateEnrolmentKey(w http.ResponseWriter, r *http.Request, p
 		s.writeError(w, r, err)
 		return
 	}
-	secret, k, err := s.deps.Broadcast.CreateEnrolmentKey(r.Context(), p.Actor, in.UnitID, in.Label, in.ExpiresAt)
+	secret, k, err := s.deps.Broadcast.CreateEnrolmentKey(r.Context(), p.Actor, in.UnitID, in.Label, in.ExpiresAt, in.MaxDevices)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -666,7 +669,7 @@ func (s *Server) feedJSON(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/feed+json; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=60")
 	w.Header().Set("Access-Control-Allow-Origin", "*")
-	_ = json.NewEncoder(w).Encode(f.JSONFeed(baseURL(r)))
+	_ = json.NewEncoder(w).Encode(f.JSONFeed(s.publicURL))
 }
 
 func (s *Server) feedAtom(w http.ResponseWriter, r *http.Request) {
@@ -675,7 +678,7 @@ func (s *Server) feedAtom(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	b, err := f.Atom(baseURL(r))
+	b, err := f.Atom(s.publicURL)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -697,8 +700,18 @@ func (s *Server) feedAudio(w http.ResponseWriter, r *http.Request) {
 	serveAudio(w, r, f, strings.TrimSuffix(sha, ".mp3"))
 }
 
-// baseURL is the scheme and host the request came to (for absolute feed
-// links).
+// serverURL is the URL devices and agents reach the server at: the
+// configured public URL, otherwise the scheme and host of the request
+// (shown to a signed-in operator only; public pages never use the Host
+// header).
+func (s *Server) serverURL(r *http.Request) string {
+	if s.publicURL != "" {
+		return s.publicURL
+	}
+	return baseURL(r)
+}
+
+// baseURL is the scheme and host the request came to.
 func baseURL(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {

@@ -130,7 +130,7 @@ type device struct {
 func (e *bcEnv) enrol(unitCode, name string) *device {
 	e.t.Helper()
 	unit := e.unit(unitCode)
-	key, _, err := e.svc.CreateEnrolmentKey(context.Background(), model.System("test"), unit.ID, "test", nil)
+	key, _, err := e.svc.CreateEnrolmentKey(context.Background(), model.System("test"), unit.ID, "test", nil, 0)
 	if err != nil {
 		e.t.Fatal(err)
 	}

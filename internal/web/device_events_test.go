@@ -131,3 +131,43 @@ func TestDeviceEventsStream(t *testing.T) {
 	}
 	waitConnections(t, e, 0)
 }
+
+// TestDeviceEventsOneConnection: a device holds one push connection; a
+// second one of the same device closes the first (its stream ends) and
+// gets the events from then on, while another device's connection stays.
+func TestDeviceEventsOneConnection(t *testing.T) {
+	st, _ := storetest.Open(t, storage.SQLite)
+	e := newBroadcastEnv(t, st)
+	d := e.enrol("dtt-vinh-thanh-van", "Cụm loa chợ")
+	other := e.enrol("dtt-vinh-thanh-van", "Cụm loa trường")
+
+	first := bufio.NewReader(openEvents(t, d, d.credential).Body)
+	nextEvent(t, first)
+	otherStream := bufio.NewReader(openEvents(t, other, other.credential).Body)
+	nextEvent(t, otherStream)
+	waitConnections(t, e, 2)
+
+	second := bufio.NewReader(openEvents(t, d, d.credential).Body)
+	nextEvent(t, second)
+	done := make(chan error, 1)
+	go func() { _, err := io.ReadAll(first); done <- err }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("first stream after the second connection: %v, want a clean end", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the first push connection is still open 5 s after the device opened a second one")
+	}
+	waitConnections(t, e, 2)
+	n, err := e.svc.Hub().Send([]int64{d.id, other.id}, protocol.Event{Type: protocol.EventCommand, IssuedAt: time.Now().UTC()})
+	if err != nil || n != 2 {
+		t.Fatalf("event reached %d connections (%v), want 2: the device's newest and the other device's", n, err)
+	}
+	if got := nextEvent(t, second); got[1] != "event: command" {
+		t.Fatalf("second connection got %q", got)
+	}
+	if got := nextEvent(t, otherStream); got[1] != "event: command" {
+		t.Fatalf("other device got %q", got)
+	}
+}

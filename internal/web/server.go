@@ -7,10 +7,13 @@ package web
 import (
 	"context"
 	"embed"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 	_ "time/tzdata" // Asia/Ho_Chi_Minh without the system's tzdata
 
@@ -50,6 +53,11 @@ type Deps struct {
 	// SecureCookies marks cookies Secure (set when served over HTTPS,
 	// directly or behind a proxy).
 	SecureCookies bool
+	// PublicURL is the URL users and the e-portal reach Loa at (loa serve
+	// --public-url), e.g. https://loa.kiengiang.gov.vn: the base of the
+	// absolute links of public feeds. Empty: feeds use links relative to
+	// the server's root; the Host header of a request is never used.
+	PublicURL string
 	// Metrics collectors to register besides the HTTP ones (DB pool …).
 	Collectors []prometheus.Collector
 }
@@ -69,6 +77,23 @@ type Server struct {
 	reg     *prometheus.Registry
 	latency *prometheus.HistogramVec
 	routes  []route
+	// publicURL is Deps.PublicURL checked, without a trailing slash.
+	publicURL string
+}
+
+// PublicBase checks a public URL (loa serve --public-url) and returns it
+// without a trailing slash: an absolute http or https URL with a host and
+// no query or fragment. "" stays "".
+func PublicBase(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("public URL %q: give the absolute http(s) URL users reach Loa at, e.g. https://loa.example.gov.vn", raw)
+	}
+	return strings.TrimRight(u.String(), "/"), nil
 }
 
 // route is one registered endpoint, kept for the OpenAPI consistency test.
@@ -83,6 +108,11 @@ func New(d Deps) (*Server, error) {
 	if s.deps.Log == nil {
 		s.deps.Log = slog.Default()
 	}
+	pub, err := PublicBase(d.PublicURL)
+	if err != nil {
+		return nil, err
+	}
+	s.publicURL = pub
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "loa_http_request_duration_seconds",
 		Help:    "Latency of HTTP requests by route, method and status code.",

@@ -25,6 +25,7 @@ type bcDevicesData struct {
 	NewKey     string
 	KeyLabel   string
 	KeyExpires string
+	KeyMax     string
 	Server     string
 }
 
@@ -47,7 +48,7 @@ func (s *Server) devicesPage(w http.ResponseWriter, r *http.Request, p *principa
 	}
 	d := form
 	d.bcCommon = c
-	d.Server = baseURL(r)
+	d.Server = s.serverURL(r)
 	for _, dv := range devs {
 		row := bcDeviceRow{DeviceView: dv}
 		if u := pd.units[dv.UnitID]; u != nil {
@@ -64,7 +65,8 @@ func (s *Server) devicesPage(w http.ResponseWriter, r *http.Request, p *principa
 }
 
 func (s *Server) uiBroadcastKeyCreate(w http.ResponseWriter, r *http.Request, p *principal) {
-	form := bcDevicesData{KeyLabel: strings.TrimSpace(r.PostFormValue("label")), KeyExpires: strings.TrimSpace(r.PostFormValue("expires"))}
+	form := bcDevicesData{KeyLabel: strings.TrimSpace(r.PostFormValue("label")), KeyExpires: strings.TrimSpace(r.PostFormValue("expires")),
+		KeyMax: strings.TrimSpace(r.PostFormValue("max_devices"))}
 	fail := func(err error) {
 		s.bcFail(w, r, p, err, func(msg string, code int) { s.devicesPage(w, r, p, form, msg, code) })
 	}
@@ -83,7 +85,16 @@ func (s *Server) uiBroadcastKeyCreate(w http.ResponseWriter, r *http.Request, p 
 		end := d.AddDays(1).In(s.loc)
 		expires = &end
 	}
-	secret, _, err := s.deps.Broadcast.CreateEnrolmentKey(r.Context(), p.Actor, unit, form.KeyLabel, expires)
+	maxDevices := 0
+	if form.KeyMax != "" {
+		n, err := strconv.Atoi(form.KeyMax)
+		if err != nil {
+			fail(model.Invalid("max_devices", "%s", s.tr(r, p, "bc.err.number", form.KeyMax)))
+			return
+		}
+		maxDevices = n
+	}
+	secret, _, err := s.deps.Broadcast.CreateEnrolmentKey(r.Context(), p.Actor, unit, form.KeyLabel, expires, maxDevices)
 	if err != nil {
 		fail(err)
 		return

@@ -145,9 +145,35 @@ type Command struct {
 	Volume int    `json:"volume,omitempty"`
 }
 
+// Device states a heartbeat may report.
+const (
+	StatusOK       = "ok"       // playing or ready to play
+	StatusDegraded = "degraded" // works with a problem (low signal, storage nearly full …)
+	StatusError    = "error"    // cannot play
+)
+
+// DeviceStatuses are the known heartbeat states; any other is refused.
+var DeviceStatuses = []string{StatusOK, StatusDegraded, StatusError}
+
+// KnownDeviceStatus reports whether s is a known heartbeat state.
+func KnownDeviceStatus(s string) bool {
+	for _, v := range DeviceStatuses {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Bounds of heartbeat counters.
+const (
+	MaxUptimeS     = 10 * 366 * 24 * 3600 // ten years, in seconds
+	MaxQueuedPlays = 1_000_000
+)
+
 // Heartbeat reports a device's state.
 type Heartbeat struct {
-	Status      string `json:"status"` // ok, degraded, error …
+	Status      string `json:"status"` // ok (default when empty), degraded or error
 	Volume      int    `json:"volume"` // 0–100
 	Signal      int    `json:"signal"` // dBm (negative) or 0 when unknown
 	Firmware    string `json:"firmware,omitempty"`
