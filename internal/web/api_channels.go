@@ -307,9 +307,7 @@ func (s *Server) apiEvidence(w http.ResponseWriter, r *http.Request, p *principa
 		return
 	}
 	defer f.Close()
-	w.Header().Set("Content-Type", ev.MIME)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": ev.Filename}))
-	http.ServeContent(w, r, "", ev.CreatedAt, f)
+	serveUserFile(w, r, f, ev.Filename, ev.MIME, ev.CreatedAt)
 }
 
 func (s *Server) apiChannelReport(w http.ResponseWriter, r *http.Request, p *principal) {

@@ -238,10 +238,8 @@ func (s *Server) apiDocumentOriginal(w http.ResponseWriter, r *http.Request, p *
 		return
 	}
 	defer f.Close()
-	w.Header().Set("Content-Type", d.Original.ContentType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": d.Original.Name}))
 	w.Header().Set("ETag", `"`+d.Original.SHA256+`"`)
-	http.ServeContent(w, r, "", d.CreatedAt, f)
+	serveUserFile(w, r, f, d.Original.Name, d.Original.ContentType, d.CreatedAt)
 }
 
 func (s *Server) apiRenderDocument(w http.ResponseWriter, r *http.Request, p *principal) {
