@@ -35,7 +35,8 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	smtpFrom := fs.String("smtp-from", "loa@localhost", "sender address of notification e-mails")
 	smtpUser := fs.String("smtp-user", "", "SMTP user name (password in env LOA_SMTP_PASSWORD)")
 	smsPath := fs.String("sms-config", "", "JSON file configuring the SMS/OTT gateway and its receipt callbacks (see docs/channels.md)")
-	debugAddr := fs.String("debug-addr", "", "serve Go runtime profiles (pprof) on this loopback address, e.g. 127.0.0.1:6060 (empty: off)")
+	debugAddr := fs.String("debug-addr", "", "serve Go runtime profiles (pprof) and /metrics on this loopback address, e.g. 127.0.0.1:6060 (empty: off)")
+	metricsToken := fs.String("metrics-token", "", "bearer token that /metrics on --addr requires (env LOA_METRICS_TOKEN; empty: /metrics answers loopback clients only)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -43,10 +44,13 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *metricsToken == "" {
+		*metricsToken = env.Getenv("LOA_METRICS_TOKEN")
+	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if *debugAddr != "" {
-		if err := startDebug(ctx, *debugAddr, log); err != nil {
+		if err := checkDebugAddr(*debugAddr); err != nil {
 			return err
 		}
 	}
@@ -96,10 +100,17 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Documents: svc.documents, Registry: svc.registry, Broadcast: bc,
 		Channels: ch, Hooks: hooks, Directives: svc.directives,
 		Scheduler: sched,
-		Health:    svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store))})
+		Health:    svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store)),
+		MetricsToken: *metricsToken})
 	if err != nil {
 		ln.Close()
 		return err
+	}
+	if *debugAddr != "" {
+		if err := startDebug(ctx, *debugAddr, srv.MetricsHandler(), log); err != nil {
+			ln.Close()
+			return err
+		}
 	}
 	if *withDemo {
 		creds, err := (&demo.Loader{Store: svc.store, Orgs: svc.orgs, Accounts: svc.accounts, Broadcast: bc, Directives: svc.directives, Log: log}).Ensure(ctx, d.data, url)

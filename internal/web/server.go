@@ -52,6 +52,9 @@ type Deps struct {
 	SecureCookies bool
 	// Metrics collectors to register besides the HTTP ones (DB pool …).
 	Collectors []prometheus.Collector
+	// MetricsToken, when set, is the bearer token /metrics requires;
+	// without it /metrics answers loopback clients only.
+	MetricsToken string
 }
 
 // Pinger checks that the database answers.
