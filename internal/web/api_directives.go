@@ -286,7 +286,7 @@ func dirUploadError(err error) error {
 func dirUploadedFile(r *http.Request) (string, string, io.Reader, error) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "multipart/form-data" {
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
+		if err := r.ParseMultipartForm(formMaxMemory); err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
 				return "", "", nil, err

@@ -68,7 +68,7 @@ func (s *Server) registerDocumentAPI() {
 func uploadedFile(r *http.Request) (name string, body io.Reader, form func(string) string, err error) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "multipart/form-data" {
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
+		if err := r.ParseMultipartForm(formMaxMemory); err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
 				return "", nil, nil, err

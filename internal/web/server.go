@@ -72,6 +72,7 @@ type Server struct {
 	reg     *prometheus.Registry
 	latency *prometheus.HistogramVec
 	routes  []route
+	uploads *uploadLimiter
 }
 
 // route is one registered endpoint, kept for the OpenAPI consistency test.
@@ -82,7 +83,8 @@ type route struct {
 
 // New builds the server and registers every route.
 func New(d Deps) (*Server, error) {
-	s := &Server{deps: d, mux: http.NewServeMux(), msgs: i18n.Messages(), loc: i18n.Zone(), reg: prometheus.NewRegistry()}
+	s := &Server{deps: d, mux: http.NewServeMux(), msgs: i18n.Messages(), loc: i18n.Zone(), reg: prometheus.NewRegistry(),
+		uploads: newUploadLimiter(MaxUploadsPerUser)}
 	if s.deps.Log == nil {
 		s.deps.Log = slog.Default()
 	}
