@@ -42,7 +42,7 @@ func (guardAccounts) ActorFor(_ context.Context, u *model.User, _ string, _ []st
 
 type guardOrgs struct{ Orgs }
 
-func (guardOrgs) Units(context.Context) ([]*model.Unit, error)   { return nil, nil }
+func (guardOrgs) Units(context.Context) ([]*model.Unit, error)    { return nil, nil }
 func (guardOrgs) Kinds(context.Context) ([]model.UnitKind, error) { return nil, nil }
 
 func newGuarded(t *testing.T) *Server {
