@@ -37,7 +37,8 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	smtpUser := fs.String("smtp-user", "", "SMTP user name (password in env LOA_SMTP_PASSWORD)")
 	smsPath := fs.String("sms-config", "", "JSON file configuring the SMS/OTT gateway and its receipt callbacks (see docs/channels.md)")
 	webhookAllow := fs.String("webhook-allow", env.Getenv("LOA_WEBHOOK_ALLOW"), "comma-separated CIDR ranges that directive webhooks may call although they are loopback, private or link-local, e.g. 10.1.0.0/16 (env LOA_WEBHOOK_ALLOW; default: none)")
-	debugAddr := fs.String("debug-addr", "", "serve Go runtime profiles (pprof) on this loopback address, e.g. 127.0.0.1:6060 (empty: off)")
+	debugAddr := fs.String("debug-addr", "", "serve Go runtime profiles (pprof) and /metrics on this loopback address, e.g. 127.0.0.1:6060 (empty: off)")
+	metricsToken := fs.String("metrics-token", "", "bearer token that /metrics on --addr requires (env LOA_METRICS_TOKEN; empty: /metrics answers loopback clients only)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -49,10 +50,13 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: --webhook-allow: %v", errUsage, err)
 	}
+	if *metricsToken == "" {
+		*metricsToken = env.Getenv("LOA_METRICS_TOKEN")
+	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if *debugAddr != "" {
-		if err := startDebug(ctx, *debugAddr, log); err != nil {
+		if err := checkDebugAddr(*debugAddr); err != nil {
 			return err
 		}
 	}
@@ -103,12 +107,18 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		Channels: ch, Hooks: hooks, Directives: svc.directives,
 		Scheduler: sched,
 		Health:    svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store)),
-		PublicURL: *publicURL})
+		PublicURL: *publicURL, MetricsToken: *metricsToken})
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	warnNoPublicURL(log, *publicURL, *withDemo)
+	if *debugAddr != "" {
+		if err := startDebug(ctx, *debugAddr, srv.MetricsHandler(), log); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	if *withDemo {
 		creds, err := (&demo.Loader{Store: svc.store, Orgs: svc.orgs, Accounts: svc.accounts, Broadcast: bc, Directives: svc.directives, Log: log}).Ensure(ctx, d.data, url)
 		if err != nil {

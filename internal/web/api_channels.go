@@ -249,7 +249,7 @@ func (s *Server) apiConfirmTask(w http.ResponseWriter, r *http.Request, p *princ
 	var in channels.ConfirmInput
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "multipart/form-data" {
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
+		if err := r.ParseMultipartForm(formMaxMemory); err != nil {
 			var mbe *http.MaxBytesError
 			if !errors.As(err, &mbe) {
 				err = model.Invalid("", "the form could not be read: %v", err)
@@ -307,9 +307,7 @@ func (s *Server) apiEvidence(w http.ResponseWriter, r *http.Request, p *principa
 		return
 	}
 	defer f.Close()
-	w.Header().Set("Content-Type", ev.MIME)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": ev.Filename}))
-	http.ServeContent(w, r, "", ev.CreatedAt, f)
+	serveUserFile(w, r, f, ev.Filename, ev.MIME, ev.CreatedAt)
 }
 
 func (s *Server) apiChannelReport(w http.ResponseWriter, r *http.Request, p *principal) {

@@ -189,6 +189,7 @@ func (s *Server) deviceMedia(w http.ResponseWriter, r *http.Request) {
 
 // serveAudio serves immutable content-addressed audio with Range support.
 func serveAudio(w http.ResponseWriter, r *http.Request, f io.ReadSeeker, sha string) {
+	w.Header().Set("Content-Security-Policy", "sandbox")
 	w.Header().Set("Content-Type", "audio/mpeg")
 	w.Header().Set("ETag", `"`+sha+`"`)
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
@@ -521,10 +522,8 @@ func (s *Server) apiMediaAudio(w http.ResponseWriter, r *http.Request, p *princi
 	}
 	defer f.Close()
 	if original {
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="media-%d-original.%s"`, m.ID, safeExt(m.OriginalFormat)))
-		w.Header().Set("Content-Type", "application/octet-stream")
 		w.Header().Set("Cache-Control", "private, max-age=3600")
-		http.ServeContent(w, r, "", time.Time{}, f)
+		serveUserFile(w, r, f, fmt.Sprintf("media-%d-original.%s", m.ID, safeExt(m.OriginalFormat)), "application/octet-stream", time.Time{})
 		return
 	}
 	serveAudio(w, r, f, m.SHA256)

@@ -286,7 +286,7 @@ func dirUploadError(err error) error {
 func dirUploadedFile(r *http.Request) (string, string, io.Reader, error) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "multipart/form-data" {
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
+		if err := r.ParseMultipartForm(formMaxMemory); err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
 				return "", "", nil, err
@@ -327,10 +327,8 @@ func (s *Server) apiDirectiveUpload(w http.ResponseWriter, r *http.Request, p *p
 
 func dirServeBlob(w http.ResponseWriter, r *http.Request, name, ctype string, f io.ReadSeekCloser) {
 	defer f.Close()
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": name}))
 	w.Header().Set("Cache-Control", "private, max-age=3600")
-	http.ServeContent(w, r, "", time.Time{}, f)
+	serveUserFile(w, r, f, name, ctype, time.Time{})
 }
 
 func (s *Server) apiDirectiveAttachment(w http.ResponseWriter, r *http.Request, p *principal) {

@@ -72,7 +72,7 @@ func (s *Server) registerDocumentAPI() {
 func uploadedFile(r *http.Request) (name string, body io.Reader, form func(string) string, err error) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "multipart/form-data" {
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
+		if err := r.ParseMultipartForm(formMaxMemory); err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
 				return "", nil, nil, err
@@ -294,10 +294,8 @@ func (s *Server) apiDocumentOriginal(w http.ResponseWriter, r *http.Request, p *
 		return
 	}
 	defer f.Close()
-	w.Header().Set("Content-Type", d.Original.ContentType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": d.Original.Name}))
 	w.Header().Set("ETag", `"`+d.Original.SHA256+`"`)
-	http.ServeContent(w, r, "", d.CreatedAt, f)
+	serveUserFile(w, r, f, d.Original.Name, d.Original.ContentType, d.CreatedAt)
 }
 
 func (s *Server) apiRenderDocument(w http.ResponseWriter, r *http.Request, p *principal) {

@@ -112,6 +112,11 @@ func (s *Server) api(limit int64, h apiHandler) http.HandlerFunc {
 			s.writeError(w, r, fmt.Errorf("missing or wrong X-CSRF-Token header for a cookie session: %w", model.ErrForbidden))
 			return
 		}
+		release, ok := s.uploadSlot(w, r, p, limit) // formguard.go
+		if !ok {
+			return
+		}
+		defer release()
 		h(w, r, p)
 	}
 }
@@ -134,16 +139,12 @@ func (s *Server) page(limit int64, h pageHandler) http.HandlerFunc {
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
-		if unsafeMethod(r.Method) {
-			if err := r.ParseMultipartForm(limit); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-				s.renderError(w, r, p, fmt.Errorf("%w", toFormError(err)))
-				return
-			}
-			if !csrfOK(p.Session.CSRF, r.FormValue("csrf")) {
-				s.renderError(w, r, p, fmt.Errorf("the form expired or came from another site; reload the page and try again: %w", model.ErrForbidden))
-				return
-			}
+		// The CSRF token is checked before the body is read (formguard.go).
+		cleanup, ok := s.readForm(w, r, p, limit)
+		if !ok {
+			return
 		}
+		defer cleanup()
 		h(w, r, p)
 	}
 }

@@ -557,7 +557,13 @@ func (p *page) upload(path, title, filename string, data []byte) (int, string, s
 	}
 	_, _ = fw.Write(data)
 	_ = mw.Close()
-	resp, err := p.client.Post(p.e.srv.URL+path, mw.FormDataContentType(), &body)
+	// Like the form, the token is in the URL too (checked before the body
+	// is read) and in the body.
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	resp, err := p.client.Post(p.e.srv.URL+path+sep+"csrf="+url.QueryEscape(p.csrf), mw.FormDataContentType(), &body)
 	if err != nil {
 		p.e.t.Fatal(err)
 	}

@@ -1,9 +1,16 @@
 package web
 
 import (
+	"crypto/subtle"
+	"fmt"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/loa-project/loa/internal/model"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -57,6 +64,43 @@ func (s *Server) observe(h http.HandlerFunc) http.Handler {
 	})
 }
 
+// metrics serves /metrics on the main listener: with a metrics token
+// configured, to requests that carry it as a bearer token; without, only
+// to loopback clients that did not come through a proxy. The metrics
+// reveal routes, traffic and queue sizes, so they are never public.
 func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
-	promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+	if tok := s.deps.MetricsToken; tok != "" {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(tok)) != 1 {
+			s.writeError(w, r, fmt.Errorf("send the metrics token (--metrics-token) as \"Authorization: Bearer <token>\": %w", model.ErrUnauthorized))
+			return
+		}
+	} else if !directLoopback(r) {
+		s.writeError(w, r, fmt.Errorf("metrics are served to loopback clients only; set --metrics-token to scrape them from elsewhere: %w", model.ErrForbidden))
+		return
+	}
+	s.MetricsHandler().ServeHTTP(w, r)
+}
+
+// MetricsHandler serves the metrics without any check, for the
+// loopback-only debug listener.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})
+}
+
+// directLoopback reports whether the request's peer is a loopback address
+// and it carries no proxy forwarding header (a reverse proxy on the same
+// host would otherwise make every client look local).
+func directLoopback(r *http.Request) bool {
+	for _, h := range []string{"X-Forwarded-For", "X-Real-Ip", "Forwarded"} {
+		if r.Header.Get(h) != "" {
+			return false
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }

@@ -60,6 +60,9 @@ type Deps struct {
 	PublicURL string
 	// Metrics collectors to register besides the HTTP ones (DB pool …).
 	Collectors []prometheus.Collector
+	// MetricsToken, when set, is the bearer token /metrics requires;
+	// without it /metrics answers loopback clients only.
+	MetricsToken string
 }
 
 // Pinger checks that the database answers.
@@ -79,6 +82,7 @@ type Server struct {
 	routes  []route
 	// publicURL is Deps.PublicURL checked, without a trailing slash.
 	publicURL string
+	uploads   *uploadLimiter
 }
 
 // PublicBase checks a public URL (loa serve --public-url) and returns it
@@ -104,7 +108,8 @@ type route struct {
 
 // New builds the server and registers every route.
 func New(d Deps) (*Server, error) {
-	s := &Server{deps: d, mux: http.NewServeMux(), msgs: i18n.Messages(), loc: i18n.Zone(), reg: prometheus.NewRegistry()}
+	s := &Server{deps: d, mux: http.NewServeMux(), msgs: i18n.Messages(), loc: i18n.Zone(), reg: prometheus.NewRegistry(),
+		uploads: newUploadLimiter(MaxUploadsPerUser)}
 	if s.deps.Log == nil {
 		s.deps.Log = slog.Default()
 	}

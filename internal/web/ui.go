@@ -215,14 +215,6 @@ func (s *Server) registerUI() {
 	s.handle("GET /audit", false, pg(s.uiAudit))
 }
 
-// safeNext keeps redirects on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	return next
-}
-
 func (s *Server) uiLang(w http.ResponseWriter, r *http.Request) {
 	lang := r.URL.Query().Get("set")
 	if lang != i18n.VI && lang != i18n.EN {

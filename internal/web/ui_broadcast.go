@@ -110,6 +110,16 @@ type bcTab struct {
 	Active      bool
 }
 
+// QWithCSRF is Q with the form's CSRF token added, for the action URL of
+// an upload form (the token is checked before the body is read).
+func (c bcCommon) QWithCSRF(csrf string) string {
+	v := url.Values{"csrf": {csrf}}
+	if c.Q == "" {
+		return "?" + v.Encode()
+	}
+	return c.Q + "&" + v.Encode()
+}
+
 // bcCommon is what every broadcast page knows: the unit it is about, the
 // units the user may switch to, the tabs, and what the user may do.
 type bcCommon struct {

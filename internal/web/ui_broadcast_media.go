@@ -114,8 +114,10 @@ func (s *Server) uiBroadcastSpeak(w http.ResponseWriter, r *http.Request, p *pri
 
 // uploadPage wraps the audio upload form: like page, but the multipart
 // body is streamed to the handler instead of being parsed (an upload may
-// be hundreds of megabytes). The form must send its csrf field before
-// the file, as browsers do for fields placed before it.
+// be hundreds of megabytes). The CSRF token must come in the form's URL
+// (or the X-CSRF-Token header), checked before the body is read, and the
+// upload takes one of the user's upload slots; the form's csrf field,
+// sent before the file, is checked again.
 func (s *Server) uploadPage(h func(w http.ResponseWriter, r *http.Request, p *principal, mr *multipart.Reader)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		limit := s.deps.Broadcast.MaxUpload() + 64<<10
@@ -133,6 +135,16 @@ func (s *Server) uploadPage(h func(w http.ResponseWriter, r *http.Request, p *pr
 			s.mediaPage(w, r, p, bcTTSForm{Speed: "1"}, "", s.tr(r, p, "bc.err.too_large", s.deps.Broadcast.MaxUpload()>>20), http.StatusRequestEntityTooLarge)
 			return
 		}
+		if !csrfOK(p.Session.CSRF, requestCSRF(r)) {
+			s.renderError(w, r, p, fmt.Errorf("%w: %w", errFormCSRF, model.ErrForbidden))
+			return
+		}
+		release, ok := s.uploads.acquire(p.User.ID)
+		if !ok {
+			s.renderBusy(w, r, p)
+			return
+		}
+		defer release()
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		mr, err := r.MultipartReader()
 		if err != nil {

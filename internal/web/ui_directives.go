@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -712,9 +711,5 @@ func (s *Server) uiNotificationRead(w http.ResponseWriter, r *http.Request, p *p
 		s.renderError(w, r, p, err)
 		return
 	}
-	next := r.FormValue("next")
-	if u, err := url.Parse(next); err != nil || next == "" || u.IsAbs() {
-		next = "/notifications"
-	}
-	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
+	http.Redirect(w, r, sameSiteTarget(r.FormValue("next"), "/notifications"), http.StatusSeeOther)
 }

@@ -44,7 +44,8 @@ const directivesScript = `"use strict";
     if (busy) { dirty = true; return; }
     busy = true; dirty = false;
     status.textContent = status.dataset.saving;
-    fetch(form.dataset.autosave, {method: "POST", body: new FormData(form), credentials: "same-origin"}).then(function (r) {
+    fetch(form.dataset.autosave, {method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: {"X-CSRF-Token": form.querySelector("input[name=csrf]").value}}).then(function (r) {
       return r.json().then(function (body) { return {ok: r.ok, body: body}; });
     }).then(function (res) {
       busy = false;
