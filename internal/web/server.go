@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 	_ "time/tzdata" // Asia/Ho_Chi_Minh without the system's tzdata
 
@@ -50,6 +51,10 @@ type Deps struct {
 	// SecureCookies marks cookies Secure (set when served over HTTPS,
 	// directly or behind a proxy).
 	SecureCookies bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
+	// gives the client address (see Server.clientAddr); empty: the header
+	// is ignored.
+	TrustedProxies []netip.Prefix
 	// Metrics collectors to register besides the HTTP ones (DB pool …).
 	Collectors []prometheus.Collector
 }
