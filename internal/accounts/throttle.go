@@ -8,6 +8,7 @@ import (
 
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/storage"
 )
 
 // Sign-in throttling. Failures are counted per (account, client address)
@@ -76,30 +77,36 @@ func (e *ThrottleError) Unwrap() error { return e.err }
 // (so that concurrent attempts cannot all slip in), unless the bucket must
 // still wait: then it returns how long. The count is taken back by
 // release when the password was right.
-func (s *Service) reserve(ctx context.Context, bucket string, free int) (wait time.Duration, err error) {
+func (s *Service) reserve(ctx context.Context, bucket string, free int) (time.Duration, error) {
 	for range 8 {
-		now := s.now().UTC()
-		c, found, err := s.store.ThrottleCounter(ctx, bucket)
+		var wait time.Duration
+		stored := false
+		err := s.store.Tx(ctx, func(tx *storage.Tx) error {
+			now := s.now().UTC()
+			c, found, err := tx.ThrottleCounter(ctx, bucket)
+			if err != nil {
+				return err
+			}
+			if found && c.BlockedUntil.After(now) {
+				wait = c.BlockedUntil.Sub(now)
+				return nil
+			}
+			old := c.Seq
+			if !found || now.Sub(c.LastFailure) > FailureMemory {
+				c.Failures = 0
+			}
+			c.Failures++
+			c.Seq++
+			c.LastFailure = now
+			c.BlockedUntil = now.Add(ThrottleDelay(c.Failures, free))
+			stored, err = tx.PutThrottleCounter(ctx, bucket, old, c)
+			return err
+		})
 		if err != nil {
-			return 0, err
+			return 0, fmt.Errorf("sign-in throttling: %w", err)
 		}
-		if found && c.BlockedUntil.After(now) {
-			return c.BlockedUntil.Sub(now), nil
-		}
-		old := c.Seq
-		if !found || now.Sub(c.LastFailure) > FailureMemory {
-			c.Failures = 0
-		}
-		c.Failures++
-		c.Seq++
-		c.LastFailure = now
-		c.BlockedUntil = now.Add(ThrottleDelay(c.Failures, free))
-		ok, err := s.store.PutThrottleCounter(ctx, bucket, old, c)
-		if err != nil {
-			return 0, err
-		}
-		if ok {
-			return 0, nil
+		if wait > 0 || stored {
+			return wait, nil
 		}
 	}
 	// Lost the race repeatedly: others are attempting right now.
@@ -109,22 +116,30 @@ func (s *Service) reserve(ctx context.Context, bucket string, free int) (wait ti
 // release takes back the attempt reserve counted on a bucket.
 func (s *Service) release(ctx context.Context, bucket string, free int) error {
 	for range 8 {
-		c, found, err := s.store.ThrottleCounter(ctx, bucket)
-		if err != nil || !found || c.Failures == 0 {
+		done := false
+		err := s.store.Tx(ctx, func(tx *storage.Tx) error {
+			c, found, err := tx.ThrottleCounter(ctx, bucket)
+			if err != nil || !found || c.Failures == 0 {
+				done = true
+				return err
+			}
+			old := c.Seq
+			c.Failures--
+			c.Seq++
+			if ThrottleDelay(c.Failures, free) == 0 {
+				c.BlockedUntil = s.now().UTC()
+			}
+			done, err = tx.PutThrottleCounter(ctx, bucket, old, c)
 			return err
+		})
+		if err != nil {
+			return fmt.Errorf("sign-in throttling: %w", err)
 		}
-		old := c.Seq
-		c.Failures--
-		c.Seq++
-		if ThrottleDelay(c.Failures, free) == 0 {
-			c.BlockedUntil = s.now().UTC()
-		}
-		ok, err := s.store.PutThrottleCounter(ctx, bucket, old, c)
-		if err != nil || ok {
-			return err
+		if done {
+			return nil
 		}
 	}
-	return fmt.Errorf("release throttle counter %q: too much contention", bucket)
+	return fmt.Errorf("release sign-in throttle counter %q: too much contention", bucket)
 }
 
 // beginAttempt counts a password attempt for username from client, or
@@ -153,8 +168,10 @@ func (s *Service) beginAttempt(ctx context.Context, username, client string) err
 // attemptSucceeded forgets the failures of username at client and takes
 // the attempt back from the address's count.
 func (s *Service) attemptSucceeded(ctx context.Context, username, client string) error {
-	if err := s.store.DeleteThrottleCounter(ctx, pairBucket(username, client)); err != nil {
-		return err
+	if err := s.store.Tx(ctx, func(tx *storage.Tx) error {
+		return tx.DeleteThrottleCounter(ctx, pairBucket(username, client))
+	}); err != nil {
+		return fmt.Errorf("sign-in throttling: %w", err)
 	}
 	return s.release(ctx, addrBucket(client), AddrFreeFailures)
 }
