@@ -56,7 +56,7 @@ func throttled(username string, wait time.Duration) error {
 	}
 	err := fmt.Errorf("too many failed sign-ins for %q from this address; try again in %d seconds: %w", username, secs, model.ErrThrottled)
 	if secs < 120 {
-		return &ThrottleError{Wait: time.Duration(secs) * time.Second, err: i18n.Localise(err, "login.throttled_seconds", secs)}
+		return &ThrottleError{Wait: time.Duration(secs) * time.Second, err: i18n.Localise(err, "login.throttled", secs)}
 	}
 	return &ThrottleError{Wait: time.Duration(secs) * time.Second, err: i18n.Localise(err, "login.throttled_minutes", (secs+59)/60)}
 }

@@ -5,7 +5,7 @@ package i18n
 // uses a key that is missing or lacks a language.
 func Messages() Catalog {
 	c := base()
-	for _, part := range []Catalog{documentMessages(), broadcastMessages(), broadcastErrorMessages(), directiveMessages()} {
+	for _, part := range []Catalog{documentMessages(), broadcastMessages(), broadcastErrorMessages(), directiveMessages(), authMessages()} {
 		for k, v := range part {
 			c[k] = v
 		}
@@ -25,14 +25,12 @@ func base() Catalog {
 		"nav.audit":  {VI: "Nhật ký", EN: "Audit log"},
 		"nav.logout": {VI: "Đăng xuất", EN: "Sign out"},
 
-		"login.title":             {VI: "Đăng nhập", EN: "Sign in"},
-		"login.username":          {VI: "Tên đăng nhập", EN: "Username"},
-		"login.password":          {VI: "Mật khẩu", EN: "Password"},
-		"login.submit":            {VI: "Đăng nhập", EN: "Sign in"},
-		"login.failed":            {VI: "Sai tên đăng nhập hoặc mật khẩu.", EN: "Wrong username or password."},
-		"login.throttled_seconds": {VI: "Đăng nhập sai quá nhiều lần từ địa chỉ này. Vui lòng thử lại sau %d giây.", EN: "Too many failed sign-ins from this address. Try again in %d seconds."},
-		"login.throttled_minutes": {VI: "Đăng nhập sai quá nhiều lần từ địa chỉ này. Vui lòng thử lại sau %d phút.", EN: "Too many failed sign-ins from this address. Try again in %d minutes."},
-		"err.token_read_only":     {VI: "Khóa API này chỉ có quyền đọc: muốn thay đổi dữ liệu, hãy dùng khóa có quyền ghi (write).", EN: "This API token is read-only: changing data needs a token with the write scope."},
+		"login.title":     {VI: "Đăng nhập", EN: "Sign in"},
+		"login.username":  {VI: "Tên đăng nhập", EN: "Username"},
+		"login.password":  {VI: "Mật khẩu", EN: "Password"},
+		"login.submit":    {VI: "Đăng nhập", EN: "Sign in"},
+		"login.failed":    {VI: "Sai tên đăng nhập hoặc mật khẩu.", EN: "Wrong username or password."},
+		"login.throttled": {VI: "Đăng nhập sai quá nhiều lần từ địa chỉ này. Vui lòng thử lại sau %d giây.", EN: "Too many failed sign-ins from this address. Try again in %d seconds."},
 
 		"home.title":            {VI: "Trang chủ", EN: "Home"},
 		"home.welcome":          {VI: "Xin chào, %s", EN: "Welcome, %s"},
@@ -99,24 +97,19 @@ func base() Catalog {
 		"change.move":   {VI: "Chuyển đơn vị cấp trên", EN: "Moved"},
 		"change.merge":  {VI: "Sáp nhập", EN: "Merged"},
 
-		"users.title":                    {VI: "Người dùng", EN: "Users"},
-		"users.username":                 {VI: "Tên đăng nhập", EN: "Username"},
-		"users.full_name":                {VI: "Họ và tên", EN: "Full name"},
-		"users.title_col":                {VI: "Chức vụ", EN: "Job title"},
-		"users.email":                    {VI: "Thư điện tử", EN: "E-mail"},
-		"users.unit":                     {VI: "Đơn vị", EN: "Unit"},
-		"users.roles":                    {VI: "Vai trò", EN: "Roles"},
-		"users.active":                   {VI: "Đang hoạt động", EN: "Active"},
-		"users.last_login":               {VI: "Đăng nhập lần cuối", EN: "Last sign-in"},
-		"users.lang":                     {VI: "Ngôn ngữ", EN: "Language"},
-		"users.add":                      {VI: "Thêm người dùng", EN: "Add user"},
-		"users.set_password":             {VI: "Đặt mật khẩu", EN: "Set password"},
-		"users.new_password":             {VI: "Mật khẩu mới (ít nhất 8 ký tự)", EN: "New password (at least 8 characters)"},
-		"users.current_password":         {VI: "Mật khẩu hiện tại", EN: "Current password"},
-		"users.revoke_tokens":            {VI: "Thu hồi luôn mọi khóa API của tài khoản này", EN: "Also revoke every API token of this account"},
-		"users.password_sessions_note":   {VI: "Các phiên đăng nhập khác của tài khoản sẽ bị đăng xuất.", EN: "The account's other sessions will be signed out."},
-		"users.current_password_missing": {VI: "Hãy nhập mật khẩu hiện tại để đổi mật khẩu.", EN: "Give your current password to change it."},
-		"users.current_password_wrong":   {VI: "Mật khẩu hiện tại không đúng.", EN: "The current password is wrong."},
+		"users.title":        {VI: "Người dùng", EN: "Users"},
+		"users.username":     {VI: "Tên đăng nhập", EN: "Username"},
+		"users.full_name":    {VI: "Họ và tên", EN: "Full name"},
+		"users.title_col":    {VI: "Chức vụ", EN: "Job title"},
+		"users.email":        {VI: "Thư điện tử", EN: "E-mail"},
+		"users.unit":         {VI: "Đơn vị", EN: "Unit"},
+		"users.roles":        {VI: "Vai trò", EN: "Roles"},
+		"users.active":       {VI: "Đang hoạt động", EN: "Active"},
+		"users.last_login":   {VI: "Đăng nhập lần cuối", EN: "Last sign-in"},
+		"users.lang":         {VI: "Ngôn ngữ", EN: "Language"},
+		"users.add":          {VI: "Thêm người dùng", EN: "Add user"},
+		"users.set_password": {VI: "Đặt mật khẩu", EN: "Set password"},
+		"users.new_password": {VI: "Mật khẩu mới (ít nhất 8 ký tự)", EN: "New password (at least 8 characters)"},
 
 		"tokens.title":     {VI: "Khóa API", EN: "API tokens"},
 		"tokens.hint":      {VI: "Phần mềm khác dùng khóa API để gọi /api/v1 với tiêu đề Authorization: Bearer <khóa>.", EN: "Other software uses an API token to call /api/v1 with the header Authorization: Bearer <token>."},
