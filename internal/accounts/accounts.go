@@ -13,17 +13,13 @@ import (
 	"time"
 
 	"github.com/loa-project/loa/internal/authz"
+	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 )
 
-// Throttling limits for sign-in.
-const (
-	FailureWindow     = 15 * time.Minute
-	MaxUserFailures   = 5
-	MaxClientFailures = 30
-	SessionLifetime   = 12 * time.Hour
-)
+// SessionLifetime is how long a web session lasts.
+const SessionLifetime = 12 * time.Hour
 
 // Service is the accounts service.
 type Service struct {
@@ -31,13 +27,17 @@ type Service struct {
 	policy authz.Policy
 	log    *slog.Logger
 	dummy  string // hash compared when the user does not exist (timing)
+	now    func() time.Time
 }
 
 // New builds the service.
 func New(store *storage.Store, policy authz.Policy, log *slog.Logger) *Service {
 	dummy, _ := HashPassword("not-a-real-password")
-	return &Service{store: store, policy: policy, log: log, dummy: dummy}
+	return &Service{store: store, policy: policy, log: log, dummy: dummy, now: time.Now}
 }
+
+// SetClock replaces the clock sign-in throttling reads (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 var usernameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
 
@@ -50,16 +50,14 @@ func (s *Service) ActorFor(ctx context.Context, u *model.User, client string, sc
 	return model.Actor{UserID: u.ID, Username: u.Username, UnitID: u.UnitID, UnitPath: unit.Path, Roles: u.Roles, Scopes: scopes, ClientAddr: client}, nil
 }
 
-// Authenticate checks a username and password, with throttling per
-// username and per client address.
+// Authenticate checks a username and password. Attempts are throttled
+// per (username, client address) and per client address with growing
+// delays (see ThrottleDelay); an attempt made too early is refused with a
+// *ThrottleError without checking the password.
 func (s *Service) Authenticate(ctx context.Context, username, password, client string) (*model.User, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
-	byUser, byClient, err := s.store.RecentFailures(ctx, username, client, time.Now().Add(-FailureWindow))
-	if err != nil {
+	if err := s.beginAttempt(ctx, username, client); err != nil {
 		return nil, err
-	}
-	if byUser >= MaxUserFailures || byClient >= MaxClientFailures {
-		return nil, fmt.Errorf("sign-in for %q is locked for %d minutes after repeated failures: %w", username, int(FailureWindow.Minutes()), model.ErrThrottled)
 	}
 	u, hash, err := s.store.UserByUsername(ctx, username)
 	if err != nil && !errors.Is(err, model.ErrNotFound) {
@@ -82,10 +80,10 @@ func (s *Service) Authenticate(ctx context.Context, username, password, client s
 		}
 		return nil, fmt.Errorf("wrong username or password: %w", model.ErrUnauthorized)
 	}
+	if err := s.attemptSucceeded(ctx, username, client); err != nil {
+		return nil, err
+	}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.ClearFailures(ctx, username); err != nil {
-			return err
-		}
 		if err := tx.TouchLogin(ctx, u.ID); err != nil {
 			return err
 		}
@@ -357,34 +355,100 @@ func (s *Service) UpdateUser(ctx context.Context, a model.Actor, id int64, p Use
 	return s.store.User(ctx, id)
 }
 
-// SetPassword changes a user's password (the user themself, or an admin
-// over the user's unit) and ends the user's sessions.
-func (s *Service) SetPassword(ctx context.Context, a model.Actor, id int64, password string) error {
+// PasswordChange is the input for setting a password.
+type PasswordChange struct {
+	// Current is the user's present password, required when users change
+	// their own; an administrator setting another user's password (or the
+	// command line) does not give it.
+	Current string
+	New     string
+	// RevokeTokens also revokes every API token of the user.
+	RevokeTokens bool
+	// KeepSession is the secret of the caller's own web session, kept when
+	// users change their own password from it; every other session of
+	// the user ends.
+	KeepSession string
+}
+
+// SetPassword changes a user's password (the user themself, giving the
+// current password, or an admin over the user's unit), ends the user's
+// other sessions and, when asked, revokes the user's API tokens. Wrong
+// current passwords are audited and throttled like failed sign-ins.
+func (s *Service) SetPassword(ctx context.Context, a model.Actor, id int64, in PasswordChange) error {
 	u, err := s.store.User(ctx, id)
 	if err != nil {
 		return err
 	}
-	if a.UserID != id {
+	self := a.UserID == id
+	if !self {
 		if err := s.canOnUser(ctx, a, authz.UserWrite, u.UnitID); err != nil {
 			return err
 		}
 	}
-	if err := ValidatePassword(password); err != nil {
+	if self {
+		if err := s.checkCurrentPassword(ctx, a, u, in.Current); err != nil {
+			return err
+		}
+	}
+	if err := ValidatePassword(in.New); err != nil {
 		return model.Invalid("password", "%v", err)
 	}
-	hash, err := HashPassword(password)
+	hash, err := HashPassword(in.New)
 	if err != nil {
 		return err
+	}
+	detail := "by the user"
+	if !self {
+		detail = "reset by " + a.Username
 	}
 	return s.store.Tx(ctx, func(tx *storage.Tx) error {
 		if err := tx.SetPassword(ctx, id, hash); err != nil {
 			return err
 		}
-		if err := tx.DeleteUserSessions(ctx, id); err != nil {
+		if self && in.KeepSession != "" {
+			if err := tx.DeleteOtherSessions(ctx, id, HashSecret(in.KeepSession)); err != nil {
+				return err
+			}
+			detail += "; other sessions ended"
+		} else {
+			if err := tx.DeleteUserSessions(ctx, id); err != nil {
+				return err
+			}
+			detail += "; sessions ended"
+		}
+		if in.RevokeTokens {
+			n, err := tx.RevokeUserTokens(ctx, id)
+			if err != nil {
+				return err
+			}
+			detail += fmt.Sprintf("; %d API tokens revoked", n)
+		}
+		return tx.AppendAudit(ctx, a, "user.password", "user", fmt.Sprint(id), detail)
+	})
+}
+
+// checkCurrentPassword verifies the password users give to change their
+// own; failures count toward sign-in throttling from the caller's address.
+func (s *Service) checkCurrentPassword(ctx context.Context, a model.Actor, u *model.User, current string) error {
+	if current == "" {
+		return i18n.Localise(model.Invalid("current_password", "give your current password to change it"), "users.current_password_missing")
+	}
+	if err := s.beginAttempt(ctx, u.Username, a.ClientAddr); err != nil {
+		return err
+	}
+	_, hash, err := s.store.UserByUsername(ctx, u.Username)
+	if err != nil {
+		return err
+	}
+	if !CheckPassword(hash, current) {
+		if err := s.store.Tx(ctx, func(tx *storage.Tx) error {
+			return tx.AppendAudit(ctx, a, "user.password.failed", "user", fmt.Sprint(u.ID), "wrong current password")
+		}); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "user.password", "user", fmt.Sprint(id), "")
-	})
+		return i18n.Localise(model.Invalid("current_password", "the current password is wrong"), "users.current_password_wrong")
+	}
+	return s.attemptSucceeded(ctx, u.Username, a.ClientAddr)
 }
 
 // User returns a user visible to the actor.

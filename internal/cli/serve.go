@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -39,7 +41,12 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	webhookAllow := fs.String("webhook-allow", env.Getenv("LOA_WEBHOOK_ALLOW"), "comma-separated CIDR ranges that directive webhooks may call although they are loopback, private or link-local, e.g. 10.1.0.0/16 (env LOA_WEBHOOK_ALLOW; default: none)")
 	debugAddr := fs.String("debug-addr", "", "serve Go runtime profiles (pprof) and /metrics on this loopback address, e.g. 127.0.0.1:6060 (empty: off)")
 	metricsToken := fs.String("metrics-token", "", "bearer token that /metrics on --addr requires (env LOA_METRICS_TOKEN; empty: /metrics answers loopback clients only)")
+	trusted := fs.String("trusted-proxies", env.Getenv("LOA_TRUSTED_PROXIES"), "reverse proxies whose X-Forwarded-For gives the client address, as CIDR,... or addresses (env LOA_TRUSTED_PROXIES; empty: the header is ignored)")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	proxies, err := parseTrustedProxies(*trusted)
+	if err != nil {
 		return err
 	}
 	log, err := newLogger(env, *logFormat, *logLevel)
@@ -106,7 +113,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Documents: svc.documents, Registry: svc.registry, Broadcast: bc,
 		Channels: ch, Hooks: hooks, Directives: svc.directives,
 		Scheduler: sched,
-		Health:    svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store)),
+		Health:    svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, TrustedProxies: proxies, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store)),
 		PublicURL: *publicURL, MetricsToken: *metricsToken})
 	if err != nil {
 		ln.Close()
@@ -208,4 +215,26 @@ func queueMetrics(st *storage.Store) prometheus.Collector {
 	return web.QueueCollector(map[string]web.QueueCounter{"sms_messages": counter("sms_messages"),
 		"deliveries": counter("deliveries"), "notifications": counter("notifications"),
 		"broadcast_autoschedule": counter("autoschedule")})
+}
+
+// parseTrustedProxies reads a comma-separated list of CIDRs; a bare
+// address stands for itself alone.
+func parseTrustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%w: --trusted-proxies: %q is neither a CIDR (10.0.0.0/8) nor an address", errUsage, f)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }

@@ -133,10 +133,11 @@ func userList(ctx context.Context, env Env, args []string) error {
 }
 
 func userPasswd(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "user passwd", "user passwd USERNAME [--password PW | < password-file]")
+	fs := newFlags(env, "user passwd", "user passwd USERNAME [--password PW | < password-file] [--revoke-tokens]")
 	var d dbFlags
 	d.register(fs)
 	password := fs.String("password", "", "new password (default: read from standard input)")
+	revoke := fs.Bool("revoke-tokens", false, "also revoke every API token of the user")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -156,10 +157,15 @@ func userPasswd(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w (list users with: loa user list)", err)
 	}
-	if err := svc.accounts.SetPassword(ctx, model.System("cli"), u.ID, pw); err != nil {
+	// An administrator's action: no current password is asked.
+	if err := svc.accounts.SetPassword(ctx, model.System("cli"), u.ID, accounts.PasswordChange{New: pw, RevokeTokens: *revoke}); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "password of %s changed; their sessions were ended\n", u.Username)
+	if *revoke {
+		fmt.Fprintf(env.Stdout, "password of %s changed; their sessions were ended and their API tokens revoked\n", u.Username)
+	} else {
+		fmt.Fprintf(env.Stdout, "password of %s changed; their sessions were ended\n", u.Username)
+	}
 	return nil
 }
 

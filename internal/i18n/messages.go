@@ -5,7 +5,7 @@ package i18n
 // uses a key that is missing or lacks a language.
 func Messages() Catalog {
 	c := base()
-	for _, part := range []Catalog{documentMessages(), broadcastMessages(), broadcastErrorMessages(), directiveMessages()} {
+	for _, part := range []Catalog{documentMessages(), broadcastMessages(), broadcastErrorMessages(), directiveMessages(), authMessages()} {
 		for k, v := range part {
 			c[k] = v
 		}
@@ -30,7 +30,7 @@ func base() Catalog {
 		"login.password":  {VI: "Mật khẩu", EN: "Password"},
 		"login.submit":    {VI: "Đăng nhập", EN: "Sign in"},
 		"login.failed":    {VI: "Sai tên đăng nhập hoặc mật khẩu.", EN: "Wrong username or password."},
-		"login.throttled": {VI: "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.", EN: "Too many failed sign-ins. Try again in 15 minutes."},
+		"login.throttled": {VI: "Đăng nhập sai quá nhiều lần từ địa chỉ này. Vui lòng thử lại sau %d giây.", EN: "Too many failed sign-ins from this address. Try again in %d seconds."},
 
 		"home.title":            {VI: "Trang chủ", EN: "Home"},
 		"home.welcome":          {VI: "Xin chào, %s", EN: "Welcome, %s"},

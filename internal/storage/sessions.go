@@ -45,7 +45,18 @@ func (q Q) DeleteUserSessions(ctx context.Context, userID int64) error {
 	return nil
 }
 
-// PurgeExpired removes expired sessions and old login attempts.
+// DeleteOtherSessions ends every session of a user but the one whose
+// secret hashes to keepHash (the caller's own, after a password change).
+func (q Q) DeleteOtherSessions(ctx context.Context, userID int64, keepHash string) error {
+	if _, err := q.exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?`, userID, keepHash); err != nil {
+		return fmt.Errorf("delete other sessions of user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// PurgeExpired removes expired sessions, old login attempts and sign-in
+// throttle counters without failures since attemptsBefore that no longer
+// delay anyone.
 func (q Q) PurgeExpired(ctx context.Context, attemptsBefore time.Time) error {
 	if _, err := q.exec(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, now()); err != nil {
 		return fmt.Errorf("purge sessions: %w", err)
@@ -55,6 +66,9 @@ func (q Q) PurgeExpired(ctx context.Context, attemptsBefore time.Time) error {
 	}
 	if _, err := q.exec(ctx, `DELETE FROM enrolment_attempts WHERE at < ?`, attemptsBefore.UTC()); err != nil {
 		return fmt.Errorf("purge enrolment attempts: %w", err)
+	}
+	if _, err := q.exec(ctx, `DELETE FROM login_throttle WHERE last_failure_at < ? AND blocked_until <= ?`, attemptsBefore.UTC(), now()); err != nil {
+		return fmt.Errorf("purge sign-in throttle counters: %w", err)
 	}
 	return nil
 }

@@ -127,3 +127,16 @@ func (q Q) InsertEnrolmentKey(ctx context.Context, k *model.EnrolmentKey, hash s
 	k.ID = id
 	return nil
 }
+
+// RevokeUserTokens revokes every live token of a user and says how many.
+func (q Q) RevokeUserTokens(ctx context.Context, userID int64) (int64, error) {
+	res, err := q.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, now(), userID)
+	if err != nil {
+		return 0, fmt.Errorf("revoke tokens of user %d: %w", userID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("revoke tokens of user %d: %w", userID, err)
+	}
+	return n, nil
+}

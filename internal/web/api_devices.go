@@ -141,7 +141,7 @@ func (s *Server) deviceEnrol(w http.ResponseWriter, r *http.Request) {
 			in.Key = strings.TrimSpace(secret)
 		}
 	}
-	resp, err := s.deps.Broadcast.Enrol(r.Context(), in, clientAddr(r))
+	resp, err := s.deps.Broadcast.Enrol(r.Context(), in, s.clientAddr(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -238,8 +238,9 @@ func TestSessionCSRFAndThrottling(t *testing.T) {
 		if resp.StatusCode != 303 {
 			t.Fatalf("after logout: %d", resp.StatusCode)
 		}
-		// Throttling: five wrong passwords lock the account for a while,
-		// even for the right password.
+		// Throttling: after five wrong passwords from one address, the
+		// next attempt from there must wait, even with the right password.
+		e.clock.freeze()
 		for i := 0; i < 5; i++ {
 			resp, _ = c.PostForm(e.srv.URL+"/login", url.Values{"username": {"lamvanson"}, "password": {"wrong"}})
 			resp.Body.Close()

@@ -69,7 +69,9 @@ func (s *Server) apiPatchUser(w http.ResponseWriter, r *http.Request, p *princip
 }
 
 type passwordRequest struct {
-	Password string `json:"password"`
+	Password        string `json:"password"`
+	CurrentPassword string `json:"current_password"`
+	RevokeTokens    bool   `json:"revoke_tokens"`
 }
 
 func (s *Server) apiSetPassword(w http.ResponseWriter, r *http.Request, p *principal) {
@@ -83,7 +85,8 @@ func (s *Server) apiSetPassword(w http.ResponseWriter, r *http.Request, p *princ
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.deps.Accounts.SetPassword(r.Context(), p.Actor, id, in.Password); err != nil {
+	change := accounts.PasswordChange{Current: in.CurrentPassword, New: in.Password, RevokeTokens: in.RevokeTokens, KeepSession: p.Secret}
+	if err := s.deps.Accounts.SetPassword(r.Context(), p.Actor, id, change); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/loa-project/loa/internal/accounts"
+	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 )
@@ -25,7 +27,7 @@ type Accounts interface {
 	ActorFor(ctx context.Context, u *model.User, client string, scopes []string) (model.Actor, error)
 	CreateUser(ctx context.Context, a model.Actor, in accounts.NewUser) (*model.User, error)
 	UpdateUser(ctx context.Context, a model.Actor, id int64, p accounts.UserPatch) (*model.User, error)
-	SetPassword(ctx context.Context, a model.Actor, id int64, password string) error
+	SetPassword(ctx context.Context, a model.Actor, id int64, in accounts.PasswordChange) error
 	User(ctx context.Context, a model.Actor, id int64) (*model.User, error)
 	Users(ctx context.Context, a model.Actor) ([]*model.User, error)
 	CreateToken(ctx context.Context, a model.Actor, in accounts.NewToken) (string, *model.Token, error)
@@ -58,7 +60,7 @@ func (s *Server) authenticate(r *http.Request) (*principal, error) {
 		if err != nil {
 			return nil, err
 		}
-		a, err := s.deps.Accounts.ActorFor(ctx, u, clientAddr(r), t.Scopes)
+		a, err := s.deps.Accounts.ActorFor(ctx, u, s.clientAddr(r), t.Scopes)
 		if err != nil {
 			return nil, err
 		}
@@ -72,7 +74,7 @@ func (s *Server) authenticate(r *http.Request) (*principal, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.deps.Accounts.ActorFor(ctx, u, clientAddr(r), nil)
+	a, err := s.deps.Accounts.ActorFor(ctx, u, s.clientAddr(r), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -85,6 +87,15 @@ func unsafeMethod(m string) bool {
 
 func csrfOK(want, got string) bool {
 	return want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
+}
+
+// tokenScopeError refuses an unsafe method to an API token without the
+// write scope, whatever the route, before the body is read.
+func tokenScopeError(r *http.Request, p *principal) error {
+	if p.Token == nil || !unsafeMethod(r.Method) || slices.Contains(p.Token.Scopes, model.ScopeWrite) {
+		return nil
+	}
+	return i18n.Localise(fmt.Errorf("this API token is read-only: %s needs a token with the %q scope: %w", r.Method, model.ScopeWrite, model.ErrForbidden), "err.token_read_only")
 }
 
 // apiHandler is an API handler with its caller.
@@ -106,6 +117,10 @@ func (s *Server) api(limit int64, h apiHandler) http.HandlerFunc {
 		}
 		if p == nil {
 			s.writeError(w, r, fmt.Errorf("sign in, or send an API token as \"Authorization: Bearer <token>\": %w", model.ErrUnauthorized))
+			return
+		}
+		if err := tokenScopeError(r, p); err != nil {
+			s.writeError(w, r, err)
 			return
 		}
 		if p.Session != nil && unsafeMethod(r.Method) && !csrfOK(p.Session.CSRF, r.Header.Get("X-CSRF-Token")) {

@@ -11,7 +11,9 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/loa-project/loa/internal/accounts"
 	"github.com/loa-project/loa/internal/authz"
@@ -43,13 +45,38 @@ type env struct {
 	channels  *channels.Service
 	registry  *registry.Service
 	blobDir   string
+	// clock is what sign-in throttling reads as the time.
+	clock *testClock
 }
+
+// testClock is the real time, or a time a test sets and advances.
+type testClock struct{ fixed atomic.Int64 } // unix nanoseconds; 0: real time
+
+func (c *testClock) now() time.Time {
+	if n := c.fixed.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return time.Now()
+}
+
+// freeze stops the clock at the present time.
+func (c *testClock) freeze() { c.fixed.Store(time.Now().UnixNano()) }
+
+// advance moves a frozen clock on.
+func (c *testClock) advance(d time.Duration) { c.fixed.Add(int64(d)) }
 
 func newEnv(t *testing.T, st *storage.Store) *env {
 	t.Helper()
+	return newEnvWith(t, st, nil)
+}
+
+// newEnvWith is newEnv with changes to the server's dependencies.
+func newEnvWith(t *testing.T, st *storage.Store, change func(*web.Deps)) *env {
+	t.Helper()
 	policy := authz.Default()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e := &env{t: t, store: st, orgs: orgs.New(st, policy), accounts: accounts.New(st, policy, log)}
+	e := &env{t: t, store: st, orgs: orgs.New(st, policy), accounts: accounts.New(st, policy, log), clock: &testClock{}}
+	e.accounts.SetClock(e.clock.now)
 	e.blobDir = filepath.Join(t.TempDir(), "blobs")
 	blobs, err := blob.NewFS(e.blobDir)
 	if err != nil {
@@ -66,9 +93,13 @@ func newEnv(t *testing.T, st *storage.Store) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := web.New(web.Deps{Accounts: e.accounts, Orgs: e.orgs, Documents: e.documents, Registry: e.registry, Broadcast: e.broadcast, Channels: e.channels,
+	deps := web.Deps{Accounts: e.accounts, Orgs: e.orgs, Documents: e.documents, Registry: e.registry, Broadcast: e.broadcast, Channels: e.channels,
 		Health: st, Policy: policy, Log: log, Version: "test", Collectors: append(web.DBCollectors(st), web.QueueCollector(map[string]web.QueueCounter{
-			"sms_messages": func(ctx context.Context) (map[string]int, error) { return st.QueueCounts(ctx, "sms_messages") }}))})
+			"sms_messages": func(ctx context.Context) (map[string]int, error) { return st.QueueCounts(ctx, "sms_messages") }}))}
+	if change != nil {
+		change(&deps)
+	}
+	h, err := web.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,7 +60,7 @@ func (s *Server) observe(h http.HandlerFunc) http.Handler {
 		s.latency.WithLabelValues(r.Pattern, r.Method, strconv.Itoa(sw.code)).Observe(d.Seconds())
 		level := slogLevel(sw.code)
 		s.deps.Log.Log(r.Context(), level, "http", "method", r.Method, "path", r.URL.Path, "status", sw.code,
-			"bytes", sw.bytes, "duration_ms", float64(d.Microseconds())/1000, "client", clientAddr(r))
+			"bytes", sw.bytes, "duration_ms", float64(d.Microseconds())/1000, "client", s.clientAddr(r))
 	})
 }
 

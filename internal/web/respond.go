@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"strconv"
 	"strings"
 
+	"github.com/loa-project/loa/internal/accounts"
 	"github.com/loa-project/loa/internal/model"
 )
 
@@ -66,6 +69,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if code == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="loa"`)
 	}
+	var te *accounts.ThrottleError
+	if errors.As(err, &te) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(te.Wait.Seconds())))
+	}
 	writeJSON(w, code, apiError{Error: body})
 }
 
@@ -113,13 +120,62 @@ func jsonError(err error) error {
 	}
 }
 
-// clientAddr is the remote IP of a request.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// clientAddr is the address of the client that sent a request: the
+// direct peer, unless the peer is a trusted proxy (Deps.TrustedProxies);
+// then the right-most X-Forwarded-For address that is not itself a trusted
+// proxy. A peer outside the trusted proxies cannot choose its address by
+// sending the header. Audit lines, sign-in throttling and sessions all use
+// this one function.
+func (s *Server) clientAddr(r *http.Request) string {
+	peer := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		peer = host
 	}
-	return host
+	ip, err := netip.ParseAddr(peer)
+	if err != nil || !s.trustedProxy(ip) {
+		return peer
+	}
+	var hops []string
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(h, ",")...)
+	}
+	client := ip
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, ok := parseHop(hops[i])
+		if !ok {
+			// A garbled hop: trust nothing left of it.
+			break
+		}
+		client = hop
+		if !s.trustedProxy(hop) {
+			break
+		}
+	}
+	return client.String()
+}
+
+// parseHop reads one X-Forwarded-For entry: an IP address, possibly with
+// a port.
+func parseHop(h string) (netip.Addr, bool) {
+	h = strings.TrimSpace(h)
+	if ap, err := netip.ParseAddrPort(h); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	a, err := netip.ParseAddr(h)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return a.Unmap(), true
+}
+
+func (s *Server) trustedProxy(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	for _, p := range s.deps.TrustedProxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 func slogLevel(code int) slog.Level {

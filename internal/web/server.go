@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -58,6 +59,10 @@ type Deps struct {
 	// absolute links of public feeds. Empty: feeds use links relative to
 	// the server's root; the Host header of a request is never used.
 	PublicURL string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
+	// gives the client address (see Server.clientAddr); empty: the header
+	// is ignored.
+	TrustedProxies []netip.Prefix
 	// Metrics collectors to register besides the HTTP ones (DB pool …).
 	Collectors []prometheus.Collector
 	// MetricsToken, when set, is the bearer token /metrics requires;

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/loa-project/loa/internal/accounts"
 	"github.com/loa-project/loa/internal/docmodel"
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
@@ -241,14 +243,18 @@ func (s *Server) uiLoginPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	username, next := r.PostFormValue("username"), safeNext(r.PostFormValue("next"))
-	u, err := s.deps.Accounts.Authenticate(r.Context(), username, r.PostFormValue("password"), clientAddr(r))
+	u, err := s.deps.Accounts.Authenticate(r.Context(), username, r.PostFormValue("password"), s.clientAddr(r))
 	if err != nil {
 		pd := s.newPage(r, nil, "login.title", "")
 		pd.Data = loginData{Next: next, Username: username}
 		code := http.StatusUnauthorized
 		switch {
 		case errors.Is(err, model.ErrThrottled):
-			pd.Error, code = pd.T("login.throttled"), http.StatusTooManyRequests
+			pd.Error, code = s.errorText(r, nil, err), http.StatusTooManyRequests
+			var te *accounts.ThrottleError
+			if errors.As(err, &te) {
+				w.Header().Set("Retry-After", strconv.Itoa(int(te.Wait.Seconds())))
+			}
 		case errors.Is(err, model.ErrUnauthorized):
 			pd.Error = pd.T("login.failed")
 		default:
@@ -258,7 +264,7 @@ func (s *Server) uiLoginPost(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, "login", pd, code)
 		return
 	}
-	secret, sess, err := s.deps.Accounts.StartSession(r.Context(), u, clientAddr(r))
+	secret, sess, err := s.deps.Accounts.StartSession(r.Context(), u, s.clientAddr(r))
 	if err != nil {
 		s.renderError(w, r, nil, err)
 		return

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 
 	"github.com/loa-project/loa/internal/accounts"
 	"github.com/loa-project/loa/internal/authz"
+	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 )
 
@@ -135,15 +137,29 @@ func (s *Server) uiUserPassword(w http.ResponseWriter, r *http.Request, p *princ
 		s.renderError(w, r, p, err)
 		return
 	}
-	if err := s.deps.Accounts.SetPassword(r.Context(), p.Actor, id, r.FormValue("password")); err != nil {
-		s.formFailure(w, r, p, err, func(msg string, code int) { s.userPage(w, r, p, id, msg, code) })
+	change := accounts.PasswordChange{Current: r.FormValue("current_password"), New: r.FormValue("password"),
+		RevokeTokens: r.FormValue("revoke_tokens") != "", KeepSession: p.Secret}
+	if err := s.deps.Accounts.SetPassword(r.Context(), p.Actor, id, change); err != nil {
+		if errors.Is(err, model.ErrThrottled) {
+			s.userPage(w, r, p, id, s.errorText(r, p, err), http.StatusTooManyRequests)
+			return
+		}
+		s.formFailure(w, r, p, err, func(_ string, code int) { s.userPage(w, r, p, id, s.errorText(r, p, err), code) })
 		return
 	}
-	if id == p.User.ID {
-		// Changing one's own password ends every session, this one too.
-		s.clearSession(w, r)
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return
-	}
+	// Changing one's own password keeps this session and ends the others.
 	redirectFlash(w, r, fmt.Sprintf("/users/%d", id), "flash.password")
+}
+
+// errorText is err in the reader's language when the catalog explains it,
+// else its English text.
+func (s *Server) errorText(r *http.Request, p *principal, err error) string {
+	pref := ""
+	if p != nil && p.User != nil {
+		pref = p.User.Lang
+	}
+	if m, ok := s.msgs.Message(i18n.FromRequest(r, pref), err); ok {
+		return m
+	}
+	return err.Error()
 }
