@@ -43,7 +43,7 @@ var usernameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
 
 // ActorFor builds the actor for a signed-in user.
 func (s *Service) ActorFor(ctx context.Context, u *model.User, client string, scopes []string) (model.Actor, error) {
-	unit, err := s.store.Unit(ctx, u.UnitID)
+	unit, err := s.store.Orgs().Unit(ctx, u.UnitID)
 	if err != nil {
 		return model.Actor{}, fmt.Errorf("unit of user %q: %w", u.Username, err)
 	}
@@ -59,7 +59,7 @@ func (s *Service) Authenticate(ctx context.Context, username, password, client s
 	if err := s.beginAttempt(ctx, username, client); err != nil {
 		return nil, err
 	}
-	u, hash, err := s.store.UserByUsername(ctx, username)
+	u, hash, err := s.store.Accounts().UserByUsername(ctx, username)
 	if err != nil && !errors.Is(err, model.ErrNotFound) {
 		return nil, err
 	}
@@ -71,10 +71,10 @@ func (s *Service) Authenticate(ctx context.Context, username, password, client s
 	}
 	if !ok {
 		if err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-			if err := tx.AddLoginAttempt(ctx, username, client, false); err != nil {
+			if err := tx.Accounts().AddLoginAttempt(ctx, username, client, false); err != nil {
 				return err
 			}
-			return tx.AppendAudit(ctx, model.Actor{Username: username, ClientAddr: client}, "login.failed", "user", username, "")
+			return tx.Audit().AppendAudit(ctx, model.Actor{Username: username, ClientAddr: client}, "login.failed", "user", username, "")
 		}); err != nil {
 			return nil, err
 		}
@@ -84,14 +84,14 @@ func (s *Service) Authenticate(ctx context.Context, username, password, client s
 		return nil, err
 	}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.TouchLogin(ctx, u.ID); err != nil {
+		if err := tx.Accounts().TouchLogin(ctx, u.ID); err != nil {
 			return err
 		}
 		a, err := s.actorTx(ctx, tx, u, client)
 		if err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "login", "user", fmt.Sprint(u.ID), "")
+		return tx.Audit().AppendAudit(ctx, a, "login", "user", fmt.Sprint(u.ID), "")
 	})
 	if err != nil {
 		return nil, err
@@ -100,7 +100,7 @@ func (s *Service) Authenticate(ctx context.Context, username, password, client s
 }
 
 func (s *Service) actorTx(ctx context.Context, tx *storage.Tx, u *model.User, client string) (model.Actor, error) {
-	unit, err := tx.Unit(ctx, u.UnitID)
+	unit, err := tx.Orgs().Unit(ctx, u.UnitID)
 	if err != nil {
 		return model.Actor{}, err
 	}
@@ -119,7 +119,7 @@ func (s *Service) StartSession(ctx context.Context, u *model.User, client string
 	}
 	sess := model.Session{UserID: u.ID, CSRF: csrf, ExpiresAt: time.Now().Add(SessionLifetime)}
 	if err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-		return tx.InsertSession(ctx, HashSecret(secret), sess, client)
+		return tx.Accounts().InsertSession(ctx, HashSecret(secret), sess, client)
 	}); err != nil {
 		return "", model.Session{}, err
 	}
@@ -131,7 +131,7 @@ func (s *Service) SessionUser(ctx context.Context, secret string) (*model.User, 
 	if !strings.HasPrefix(secret, PrefixSession) {
 		return nil, nil, fmt.Errorf("not a session: %w", model.ErrUnauthorized)
 	}
-	sess, err := s.store.Session(ctx, HashSecret(secret))
+	sess, err := s.store.Accounts().Session(ctx, HashSecret(secret))
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return nil, nil, fmt.Errorf("session expired or signed out: %w", model.ErrUnauthorized)
@@ -146,7 +146,7 @@ func (s *Service) SessionUser(ctx context.Context, secret string) (*model.User, 
 }
 
 func (s *Service) activeUser(ctx context.Context, id int64) (*model.User, error) {
-	u, err := s.store.User(ctx, id)
+	u, err := s.store.Accounts().User(ctx, id)
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return nil, fmt.Errorf("user no longer exists: %w", model.ErrUnauthorized)
@@ -162,10 +162,10 @@ func (s *Service) activeUser(ctx context.Context, id int64) (*model.User, error)
 // EndSession signs a session out.
 func (s *Service) EndSession(ctx context.Context, secret string, a model.Actor) error {
 	return s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.DeleteSession(ctx, HashSecret(secret)); err != nil {
+		if err := tx.Accounts().DeleteSession(ctx, HashSecret(secret)); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "logout", "user", fmt.Sprint(a.UserID), "")
+		return tx.Audit().AppendAudit(ctx, a, "logout", "user", fmt.Sprint(a.UserID), "")
 	})
 }
 
@@ -177,7 +177,7 @@ func (s *Service) TokenUser(ctx context.Context, secret string) (*model.User, *m
 		}
 		return nil, nil, fmt.Errorf("not an API token (tokens start with %q): %w", PrefixToken, model.ErrUnauthorized)
 	}
-	t, err := s.store.TokenByHash(ctx, HashSecret(secret))
+	t, err := s.store.Accounts().TokenByHash(ctx, HashSecret(secret))
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return nil, nil, fmt.Errorf("token unknown, revoked or expired: %w", model.ErrUnauthorized)
@@ -188,7 +188,7 @@ func (s *Service) TokenUser(ctx context.Context, secret string) (*model.User, *m
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.store.Tx(ctx, func(tx *storage.Tx) error { return tx.TouchToken(ctx, t.ID) }); err != nil {
+	if err := s.store.Tx(ctx, func(tx *storage.Tx) error { return tx.Accounts().TouchToken(ctx, t.ID) }); err != nil {
 		s.log.Warn("token last-use not recorded", "token", t.ID, "err", err)
 	}
 	return u, t, nil
@@ -196,7 +196,7 @@ func (s *Service) TokenUser(ctx context.Context, secret string) (*model.User, *m
 
 // canOnUser checks an action on a user's data by the unit of that user.
 func (s *Service) canOnUser(ctx context.Context, a model.Actor, action authz.Action, unitID int64) error {
-	unit, err := s.store.Unit(ctx, unitID)
+	unit, err := s.store.Orgs().Unit(ctx, unitID)
 	if err != nil {
 		return err
 	}
@@ -256,7 +256,7 @@ func (s *Service) CreateUser(ctx context.Context, a model.Actor, in NewUser) (*m
 	if in.UnitID == 0 {
 		return nil, model.Invalid("unit_id", "every user belongs to a unit: give unit_id")
 	}
-	if _, err := s.store.Unit(ctx, in.UnitID); err != nil {
+	if _, err := s.store.Orgs().Unit(ctx, in.UnitID); err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return nil, model.Invalid("unit_id", "unit %d does not exist", in.UnitID)
 		}
@@ -272,10 +272,10 @@ func (s *Service) CreateUser(ctx context.Context, a model.Actor, in NewUser) (*m
 	u := &model.User{Username: in.Username, FullName: strings.TrimSpace(in.FullName), Email: in.Email, Title: in.Title,
 		UnitID: in.UnitID, Roles: in.Roles, Active: true, Lang: in.Lang}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.InsertUser(ctx, u, hash); err != nil {
+		if err := tx.Accounts().InsertUser(ctx, u, hash); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "user.create", "user", fmt.Sprint(u.ID), fmt.Sprintf("username=%s roles=%v unit=%d", u.Username, u.Roles, u.UnitID))
+		return tx.Audit().AppendAudit(ctx, a, "user.create", "user", fmt.Sprint(u.ID), fmt.Sprintf("username=%s roles=%v unit=%d", u.Username, u.Roles, u.UnitID))
 	})
 	if err != nil {
 		return nil, err
@@ -296,7 +296,7 @@ type UserPatch struct {
 
 // UpdateUser applies a patch.
 func (s *Service) UpdateUser(ctx context.Context, a model.Actor, id int64, p UserPatch) (*model.User, error) {
-	u, err := s.store.User(ctx, id)
+	u, err := s.store.Accounts().User(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -339,20 +339,20 @@ func (s *Service) UpdateUser(ctx context.Context, a model.Actor, id int64, p Use
 		return nil, err
 	}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.UpdateUser(ctx, u); err != nil {
+		if err := tx.Accounts().UpdateUser(ctx, u); err != nil {
 			return err
 		}
 		if !u.Active {
-			if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
+			if err := tx.Accounts().DeleteUserSessions(ctx, u.ID); err != nil {
 				return err
 			}
 		}
-		return tx.AppendAudit(ctx, a, "user.update", "user", fmt.Sprint(u.ID), fmt.Sprintf("roles=%v unit=%d active=%v", u.Roles, u.UnitID, u.Active))
+		return tx.Audit().AppendAudit(ctx, a, "user.update", "user", fmt.Sprint(u.ID), fmt.Sprintf("roles=%v unit=%d active=%v", u.Roles, u.UnitID, u.Active))
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.store.User(ctx, id)
+	return s.store.Accounts().User(ctx, id)
 }
 
 // PasswordChange is the input for setting a password.
@@ -375,7 +375,7 @@ type PasswordChange struct {
 // other sessions and, when asked, revokes the user's API tokens. Wrong
 // current passwords are audited and throttled like failed sign-ins.
 func (s *Service) SetPassword(ctx context.Context, a model.Actor, id int64, in PasswordChange) error {
-	u, err := s.store.User(ctx, id)
+	u, err := s.store.Accounts().User(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -402,28 +402,28 @@ func (s *Service) SetPassword(ctx context.Context, a model.Actor, id int64, in P
 		detail = "reset by " + a.Username
 	}
 	return s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.SetPassword(ctx, id, hash); err != nil {
+		if err := tx.Accounts().SetPassword(ctx, id, hash); err != nil {
 			return err
 		}
 		if self && in.KeepSession != "" {
-			if err := tx.DeleteOtherSessions(ctx, id, HashSecret(in.KeepSession)); err != nil {
+			if err := tx.Accounts().DeleteOtherSessions(ctx, id, HashSecret(in.KeepSession)); err != nil {
 				return err
 			}
 			detail += "; other sessions ended"
 		} else {
-			if err := tx.DeleteUserSessions(ctx, id); err != nil {
+			if err := tx.Accounts().DeleteUserSessions(ctx, id); err != nil {
 				return err
 			}
 			detail += "; sessions ended"
 		}
 		if in.RevokeTokens {
-			n, err := tx.RevokeUserTokens(ctx, id)
+			n, err := tx.Accounts().RevokeUserTokens(ctx, id)
 			if err != nil {
 				return err
 			}
 			detail += fmt.Sprintf("; %d API tokens revoked", n)
 		}
-		return tx.AppendAudit(ctx, a, "user.password", "user", fmt.Sprint(id), detail)
+		return tx.Audit().AppendAudit(ctx, a, "user.password", "user", fmt.Sprint(id), detail)
 	})
 }
 
@@ -436,13 +436,13 @@ func (s *Service) checkCurrentPassword(ctx context.Context, a model.Actor, u *mo
 	if err := s.beginAttempt(ctx, u.Username, a.ClientAddr); err != nil {
 		return err
 	}
-	_, hash, err := s.store.UserByUsername(ctx, u.Username)
+	_, hash, err := s.store.Accounts().UserByUsername(ctx, u.Username)
 	if err != nil {
 		return err
 	}
 	if !CheckPassword(hash, current) {
 		if err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-			return tx.AppendAudit(ctx, a, "user.password.failed", "user", fmt.Sprint(u.ID), "wrong current password")
+			return tx.Audit().AppendAudit(ctx, a, "user.password.failed", "user", fmt.Sprint(u.ID), "wrong current password")
 		}); err != nil {
 			return err
 		}
@@ -453,7 +453,7 @@ func (s *Service) checkCurrentPassword(ctx context.Context, a model.Actor, u *mo
 
 // User returns a user visible to the actor.
 func (s *Service) User(ctx context.Context, a model.Actor, id int64) (*model.User, error) {
-	u, err := s.store.User(ctx, id)
+	u, err := s.store.Accounts().User(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -469,11 +469,11 @@ func (s *Service) User(ctx context.Context, a model.Actor, id int64) (*model.Use
 func (s *Service) Users(ctx context.Context, a model.Actor) ([]*model.User, error) {
 	switch s.policy.ReachOf(a, authz.UserRead) {
 	case authz.Any:
-		return s.store.Users(ctx, "")
+		return s.store.Accounts().Users(ctx, "")
 	case authz.Subtree:
-		return s.store.Users(ctx, a.UnitPath)
+		return s.store.Accounts().Users(ctx, a.UnitPath)
 	case authz.Own:
-		all, err := s.store.Users(ctx, a.UnitPath)
+		all, err := s.store.Accounts().Users(ctx, a.UnitPath)
 		if err != nil {
 			return nil, err
 		}
@@ -485,7 +485,7 @@ func (s *Service) Users(ctx context.Context, a model.Actor) ([]*model.User, erro
 		}
 		return out, nil
 	default:
-		u, err := s.store.User(ctx, a.UserID)
+		u, err := s.store.Accounts().User(ctx, a.UserID)
 		if err != nil {
 			return nil, err
 		}
@@ -521,7 +521,7 @@ func (s *Service) CreateToken(ctx context.Context, a model.Actor, in NewToken) (
 	if in.ExpiresAt != nil && !in.ExpiresAt.After(time.Now()) {
 		return "", nil, model.Invalid("expires_at", "expiry must be in the future")
 	}
-	u, err := s.store.User(ctx, in.UserID)
+	u, err := s.store.Accounts().User(ctx, in.UserID)
 	if err != nil {
 		return "", nil, err
 	}
@@ -539,10 +539,10 @@ func (s *Service) CreateToken(ctx context.Context, a model.Actor, in NewToken) (
 	}
 	t := &model.Token{UserID: u.ID, Name: in.Name, Prefix: DisplayPrefix(secret), Scopes: in.Scopes, ExpiresAt: in.ExpiresAt}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.InsertToken(ctx, t, HashSecret(secret)); err != nil {
+		if err := tx.Accounts().InsertToken(ctx, t, HashSecret(secret)); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "token.create", "token", fmt.Sprint(t.ID), fmt.Sprintf("user=%s name=%s scopes=%v", u.Username, t.Name, t.Scopes))
+		return tx.Audit().AppendAudit(ctx, a, "token.create", "token", fmt.Sprint(t.ID), fmt.Sprintf("user=%s name=%s scopes=%v", u.Username, t.Name, t.Scopes))
 	})
 	if err != nil {
 		return "", nil, err
@@ -556,7 +556,7 @@ func (s *Service) Tokens(ctx context.Context, a model.Actor, userID int64) ([]*m
 		userID = a.UserID
 	}
 	if userID != a.UserID {
-		u, err := s.store.User(ctx, userID)
+		u, err := s.store.Accounts().User(ctx, userID)
 		if err != nil {
 			return nil, err
 		}
@@ -564,18 +564,18 @@ func (s *Service) Tokens(ctx context.Context, a model.Actor, userID int64) ([]*m
 			return nil, err
 		}
 	}
-	return s.store.Tokens(ctx, userID)
+	return s.store.Accounts().Tokens(ctx, userID)
 }
 
 // RevokeToken revokes a token of the actor's or, for admins, of a user in
 // their subtree.
 func (s *Service) RevokeToken(ctx context.Context, a model.Actor, id int64) error {
-	t, err := s.store.Token(ctx, id)
+	t, err := s.store.Accounts().Token(ctx, id)
 	if err != nil {
 		return err
 	}
 	if t.UserID != a.UserID {
-		u, err := s.store.User(ctx, t.UserID)
+		u, err := s.store.Accounts().User(ctx, t.UserID)
 		if err != nil {
 			return err
 		}
@@ -584,10 +584,10 @@ func (s *Service) RevokeToken(ctx context.Context, a model.Actor, id int64) erro
 		}
 	}
 	return s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.RevokeToken(ctx, id); err != nil {
+		if err := tx.Accounts().RevokeToken(ctx, id); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "token.revoke", "token", fmt.Sprint(id), "")
+		return tx.Audit().AppendAudit(ctx, a, "token.revoke", "token", fmt.Sprint(id), "")
 	})
 }
 
@@ -602,7 +602,7 @@ func (s *Service) CreateEnrolmentKey(ctx context.Context, a model.Actor, unitID 
 		e := time.Now().Add(DefaultEnrolmentKeyLifetime)
 		expires = &e
 	}
-	unit, err := s.store.Unit(ctx, unitID)
+	unit, err := s.store.Orgs().Unit(ctx, unitID)
 	if err != nil {
 		return "", nil, err
 	}
@@ -615,10 +615,10 @@ func (s *Service) CreateEnrolmentKey(ctx context.Context, a model.Actor, unitID 
 	}
 	k := &model.EnrolmentKey{UnitID: unitID, Label: label, Prefix: DisplayPrefix(secret), ExpiresAt: expires}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.InsertEnrolmentKey(ctx, k, HashSecret(secret)); err != nil {
+		if err := tx.Devices().InsertEnrolmentKey(ctx, k, HashSecret(secret)); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "enrolment_key.create", "enrolment_key", fmt.Sprint(k.ID), "unit="+unit.Code)
+		return tx.Audit().AppendAudit(ctx, a, "enrolment_key.create", "enrolment_key", fmt.Sprint(k.ID), "unit="+unit.Code)
 	})
 	if err != nil {
 		return "", nil, err
@@ -627,7 +627,7 @@ func (s *Service) CreateEnrolmentKey(ctx context.Context, a model.Actor, unitID 
 }
 
 // Audit lists audit entries the actor may read.
-func (s *Service) Audit(ctx context.Context, a model.Actor, f storage.AuditFilter) ([]model.AuditEntry, error) {
+func (s *Service) Audit(ctx context.Context, a model.Actor, f model.AuditFilter) ([]model.AuditEntry, error) {
 	switch s.policy.ReachOf(a, authz.AuditRead) {
 	case authz.Any:
 		f.UnderPath = ""
@@ -636,5 +636,5 @@ func (s *Service) Audit(ctx context.Context, a model.Actor, f storage.AuditFilte
 	default:
 		return nil, fmt.Errorf("reading the audit log needs the admin role: %w", model.ErrForbidden)
 	}
-	return s.store.Audit(ctx, f)
+	return s.store.Audit().AuditEntries(ctx, f)
 }

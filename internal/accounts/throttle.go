@@ -83,7 +83,7 @@ func (s *Service) reserve(ctx context.Context, bucket string, free int) (time.Du
 		stored := false
 		err := s.store.Tx(ctx, func(tx *storage.Tx) error {
 			now := s.now().UTC()
-			c, found, err := tx.ThrottleCounter(ctx, bucket)
+			c, found, err := tx.Accounts().ThrottleCounter(ctx, bucket)
 			if err != nil {
 				return err
 			}
@@ -99,7 +99,7 @@ func (s *Service) reserve(ctx context.Context, bucket string, free int) (time.Du
 			c.Seq++
 			c.LastFailure = now
 			c.BlockedUntil = now.Add(ThrottleDelay(c.Failures, free))
-			stored, err = tx.PutThrottleCounter(ctx, bucket, old, c)
+			stored, err = tx.Accounts().PutThrottleCounter(ctx, bucket, old, c)
 			return err
 		})
 		if err != nil {
@@ -118,7 +118,7 @@ func (s *Service) release(ctx context.Context, bucket string, free int) error {
 	for range 8 {
 		done := false
 		err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-			c, found, err := tx.ThrottleCounter(ctx, bucket)
+			c, found, err := tx.Accounts().ThrottleCounter(ctx, bucket)
 			if err != nil || !found || c.Failures == 0 {
 				done = true
 				return err
@@ -129,7 +129,7 @@ func (s *Service) release(ctx context.Context, bucket string, free int) error {
 			if ThrottleDelay(c.Failures, free) == 0 {
 				c.BlockedUntil = s.now().UTC()
 			}
-			done, err = tx.PutThrottleCounter(ctx, bucket, old, c)
+			done, err = tx.Accounts().PutThrottleCounter(ctx, bucket, old, c)
 			return err
 		})
 		if err != nil {
@@ -169,7 +169,7 @@ func (s *Service) beginAttempt(ctx context.Context, username, client string) err
 // the attempt back from the address's count.
 func (s *Service) attemptSucceeded(ctx context.Context, username, client string) error {
 	if err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-		return tx.DeleteThrottleCounter(ctx, pairBucket(username, client))
+		return tx.Accounts().DeleteThrottleCounter(ctx, pairBucket(username, client))
 	}); err != nil {
 		return fmt.Errorf("sign-in throttling: %w", err)
 	}

@@ -43,9 +43,7 @@ var autoActor = model.System("auto-schedule")
 // Store is what the worker needs of storage.
 type Store interface {
 	Tx(ctx context.Context, fn func(*storage.Tx) error) error
-	DeviceOwners(ctx context.Context, unitID int64) ([]int64, error)
-	BroadcastSettingsOf(ctx context.Context, unitID int64) (storage.BroadcastSettings, error)
-	AutoScheduleJobs(ctx context.Context, unitIDs []int64, limit int) ([]*storage.AutoScheduleJob, error)
+	Broadcast() storage.BroadcastStore
 }
 
 // AutoResult is what a job did, per unit whose devices play the delivery.
@@ -71,10 +69,10 @@ const (
 func (b *Bridge) AutoSchedulePending(ctx context.Context) (int, error) {
 	n := 0
 	for ctx.Err() == nil {
-		var job *storage.AutoScheduleJob
+		var job *model.AutoScheduleJob
 		err := b.Store.Tx(ctx, func(tx *storage.Tx) error {
 			var err error
-			job, err = tx.ClaimAutoSchedule(ctx, b.Now(), b.Now().Add(autoLease))
+			job, err = tx.Broadcast().ClaimAutoSchedule(ctx, b.Now(), b.Now().Add(autoLease))
 			return err
 		})
 		if err != nil {
@@ -91,13 +89,13 @@ func (b *Bridge) AutoSchedulePending(ctx context.Context) (int, error) {
 			if runErr != nil {
 				final := job.Attempts >= MaxAutoAttempts
 				next := b.Now().Add(time.Duration(1<<min(job.Attempts, 8)) * 15 * time.Second)
-				return tx.AutoScheduleFailed(ctx, job.ID, runErr.Error(), next, final, b.Now())
+				return tx.Broadcast().AutoScheduleFailed(ctx, job.ID, runErr.Error(), next, final, b.Now())
 			}
 			out, err := json.Marshal(res)
 			if err != nil {
 				return fmt.Errorf("encode result of automatic scheduling job %d: %w", job.ID, err)
 			}
-			if err := tx.AutoScheduleDone(ctx, job.ID, string(out), b.Now()); err != nil {
+			if err := tx.Broadcast().AutoScheduleDone(ctx, job.ID, string(out), b.Now()); err != nil {
 				return err
 			}
 			return b.notify(ctx, tx, job, res)
@@ -143,9 +141,9 @@ func (b *Bridge) log() *slog.Logger {
 // runJob schedules the urgent items of the job's delivery on the devices
 // of every unit that plays it: the recipient, and its children owning
 // devices (the commune's radio station under its People's Committee).
-func (b *Bridge) runJob(ctx context.Context, job *storage.AutoScheduleJob) (*AutoResult, error) {
+func (b *Bridge) runJob(ctx context.Context, job *model.AutoScheduleJob) (*AutoResult, error) {
 	res := &AutoResult{Units: []AutoUnitResult{}}
-	owners, err := b.Store.DeviceOwners(ctx, job.UnitID)
+	owners, err := b.Store.Broadcast().DeviceOwners(ctx, job.UnitID)
 	if err != nil || len(owners) == 0 {
 		return res, err
 	}
@@ -158,7 +156,7 @@ func (b *Bridge) runJob(ctx context.Context, job *storage.AutoScheduleJob) (*Aut
 		if err != nil {
 			return nil, err
 		}
-		st, err := b.Store.BroadcastSettingsOf(ctx, id)
+		st, err := b.Store.Broadcast().BroadcastSettingsOf(ctx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -191,7 +189,7 @@ func (b *Bridge) runJob(ctx context.Context, job *storage.AutoScheduleJob) (*Aut
 
 // notify tells each unit what was put on its devices, or what waits for
 // its operator.
-func (b *Bridge) notify(ctx context.Context, tx *storage.Tx, job *storage.AutoScheduleJob, res *AutoResult) error {
+func (b *Bridge) notify(ctx context.Context, tx *storage.Tx, job *model.AutoScheduleJob, res *AutoResult) error {
 	for _, u := range res.Units {
 		var created, waiting, refused []string
 		for _, r := range u.Created {
@@ -224,7 +222,7 @@ func (b *Bridge) notify(ctx context.Context, tx *storage.Tx, job *storage.AutoSc
 		}
 		msg := fmt.Sprintf("Văn bản %s có nội dung phát thanh. %s", job.Code, strings.Join(parts, " "))
 		dir, del := job.DirectiveID, job.DeliveryID
-		if err := tx.InsertNotification(ctx, &storage.Notification{UnitID: u.UnitID, Kind: "broadcast_scheduled", DirectiveID: &dir, DeliveryID: &del,
+		if err := tx.Deliveries().InsertNotification(ctx, &model.Notification{UnitID: u.UnitID, Kind: "broadcast_scheduled", DirectiveID: &dir, DeliveryID: &del,
 			Message: msg, CreatedAt: b.Now()}); err != nil {
 			return err
 		}
@@ -244,7 +242,7 @@ func levelName(level string) string {
 
 // AutoJob is a job as a station sees it.
 type AutoJob struct {
-	*storage.AutoScheduleJob
+	*model.AutoScheduleJob
 	State   string      `json:"state"` // pending, done or failed
 	Outcome *AutoResult `json:"outcome,omitempty"`
 }
@@ -263,7 +261,7 @@ func (b *Bridge) Jobs(ctx context.Context, a model.Actor, unitID int64, limit in
 	if p := parentOf(unit); p != 0 {
 		ids = append(ids, p)
 	}
-	list, err := b.Store.AutoScheduleJobs(ctx, ids, limit)
+	list, err := b.Store.Broadcast().AutoScheduleJobs(ctx, ids, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -307,20 +305,20 @@ func (b *Bridge) Retry(ctx context.Context, a model.Actor, unitID, jobID int64) 
 		return fmt.Errorf("retrying automatic scheduling for %q: %w", unit.Name, model.ErrForbidden)
 	}
 	return b.Store.Tx(ctx, func(tx *storage.Tx) error {
-		j, err := tx.AutoScheduleJob(ctx, jobID)
+		j, err := tx.Broadcast().AutoScheduleJob(ctx, jobID)
 		if err != nil {
 			return err
 		}
 		if j.UnitID != unit.ID && j.UnitID != parentOf(unit) {
 			return fmt.Errorf("automatic scheduling job %d: %w", jobID, model.ErrNotFound)
 		}
-		ok, err := tx.RetryAutoSchedule(ctx, jobID, b.Now())
+		ok, err := tx.Broadcast().RetryAutoSchedule(ctx, jobID, b.Now())
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return fmt.Errorf("automatic scheduling job %d has not given up: nothing to retry: %w", jobID, model.ErrConflict)
 		}
-		return tx.AppendAudit(ctx, a, "broadcast.autoschedule.retry", "autoschedule_job", fmt.Sprint(jobID), "")
+		return tx.Audit().AppendAudit(ctx, a, "broadcast.autoschedule.retry", "autoschedule_job", fmt.Sprint(jobID), "")
 	})
 }

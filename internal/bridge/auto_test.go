@@ -37,7 +37,7 @@ type flakyBroadcast struct {
 	fail  map[int]bool
 }
 
-func (f *flakyBroadcast) SpeakText(ctx context.Context, a model.Actor, in broadcast.TTSInput) (*storage.Media, error) {
+func (f *flakyBroadcast) SpeakText(ctx context.Context, a model.Actor, in broadcast.TTSInput) (*model.Media, error) {
 	f.mu.Lock()
 	f.calls++
 	fail := f.fail[f.calls]
@@ -102,7 +102,7 @@ func TestAutoScheduleOnDelivery(t *testing.T) {
 			t.Fatalf("demo: %v", err)
 		}
 		unit := func(code string) *model.Unit {
-			u, err := st.UnitByCode(ctx, code)
+			u, err := st.Orgs().UnitByCode(ctx, code)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -152,7 +152,7 @@ func TestAutoScheduleOnDelivery(t *testing.T) {
 		}
 
 		flaky := &flakyBroadcast{Broadcast: bc}
-		b := &bridge.Bridge{Directives: dirs, Broadcast: flaky, Blobs: blobs, Units: st, Policy: policy, Now: clock.Now, Location: loc, Store: st, Log: log}
+		b := &bridge.Bridge{Directives: dirs, Broadcast: flaky, Blobs: blobs, Units: st.Orgs(), Policy: policy, Now: clock.Now, Location: loc, Store: st, Log: log}
 		// The second synthesis fails: that job is retried later, the others
 		// are done.
 		flaky.failCalls(2)
@@ -213,7 +213,7 @@ func TestAutoScheduleOnDelivery(t *testing.T) {
 			!strings.Contains(u.Skipped[0].Problem, "more than one a second") || u.Skipped[0].ProblemVI == "" || u.Skipped[0].ProblemVI == u.Skipped[0].Problem {
 			t.Fatalf("Bình An outcome (item 2 refused, the others scheduled): %+v", u)
 		}
-		if notes, err := st.Notifications(ctx, unit("dtt-binh-an").ID, 0, false, 10); err != nil || len(notes) != 1 ||
+		if notes, err := st.Deliveries().Notifications(ctx, unit("dtt-binh-an").ID, 0, false, 10); err != nil || len(notes) != 1 ||
 			!strings.Contains(notes[0].Message, "Không lên lịch được, đài cần xử lý: mục 2") {
 			t.Fatalf("Bình An notifications: %+v, %v", notes, err)
 		}
@@ -238,7 +238,7 @@ func TestAutoScheduleOnDelivery(t *testing.T) {
 		}
 
 		// The stations are told, and see what happened.
-		notes, err := st.Notifications(ctx, honNghe.ID, 0, false, 10)
+		notes, err := st.Deliveries().Notifications(ctx, honNghe.ID, 0, false, 10)
 		if err != nil || len(notes) != 1 || notes[0].Kind != "broadcast_scheduled" || !strings.Contains(notes[0].Message, "khẩn cấp") ||
 			!strings.Contains(notes[0].Message, "Chờ đài lên lịch: mục 2, mục 3") {
 			t.Fatalf("Hòn Nghệ notifications: %+v, %v", notes, err)

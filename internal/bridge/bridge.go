@@ -20,7 +20,6 @@ import (
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/schedule"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 // Directives lists the broadcast items delivered to a unit, or by one
@@ -34,8 +33,8 @@ type Directives interface {
 type Broadcast interface {
 	Orders(ctx context.Context, a model.Actor, unitID int64) ([]*broadcast.OrderView, error)
 	CreateOrder(ctx context.Context, a model.Actor, in broadcast.OrderInput) (*broadcast.OrderView, error)
-	SpeakText(ctx context.Context, a model.Actor, in broadcast.TTSInput) (*storage.Media, error)
-	UploadMedia(ctx context.Context, a model.Actor, in broadcast.MediaInput, r io.Reader) (*storage.Media, error)
+	SpeakText(ctx context.Context, a model.Actor, in broadcast.TTSInput) (*model.Media, error)
+	UploadMedia(ctx context.Context, a model.Actor, in broadcast.MediaInput, r io.Reader) (*model.Media, error)
 	Emergency(ctx context.Context, a model.Actor, in broadcast.EmergencyInput) (*broadcast.EmergencyResult, error)
 }
 
@@ -209,7 +208,7 @@ func parentOf(u *model.Unit) int64 {
 
 func (b *Bridge) scheduleItem(ctx context.Context, a model.Actor, unit *model.Unit, it directives.BroadcastItem, today string) (*broadcast.OrderView, error) {
 	title := itemTitle(it)
-	var media *storage.Media
+	var media *model.Media
 	var err error
 	if len(it.Broadcast.Audio) > 0 {
 		f, _, oerr := b.Blobs.Open(ctx, it.Broadcast.Audio[0])
@@ -244,7 +243,7 @@ func (b *Bridge) scheduleItem(ctx context.Context, a model.Actor, unit *model.Un
 		}
 		slots = []schedule.Slot{schedule.SpreadSlot(n, defaultFrom, defaultTo)}
 	}
-	targets := []storage.OrderTarget{{Kind: storage.TargetSubtree, ID: unit.ID}}
+	targets := []model.OrderTarget{{Kind: model.TargetSubtree, ID: unit.ID}}
 	if it.Broadcast.Level == schedule.LevelEmergency {
 		// Emergency content plays at once, interrupting, and repeats.
 		repeats := max(it.Broadcast.TimesPerDay, 1)

@@ -118,7 +118,7 @@ func TestScheduleDirectiveItems(t *testing.T) {
 			item(2, schedule.LevelNormal, "Thông tin về lịch tiêm vắc xin tại trạm y tế xã.", day(-30), day(-20)),
 			item(3, schedule.LevelEmergency, "Bão số 5 sắp đổ bộ, người dân khẩn trương gia cố nhà cửa.", day(0), day(0)),
 		}}
-		b := &bridge.Bridge{Directives: fake, Broadcast: bc, Blobs: blobs, Units: st, Policy: policy, Now: now, Location: loc}
+		b := &bridge.Bridge{Directives: fake, Broadcast: bc, Blobs: blobs, Units: st.Orgs(), Policy: policy, Now: now, Location: loc}
 		// A viewer of the commune may not schedule (and sees no item).
 		viewer := model.Actor{UserID: 99, Username: "viewer", UnitID: radio.ID, UnitPath: radio.Path, Roles: []model.Role{model.RoleViewer}}
 		if _, err := b.Schedule(ctx, viewer, radio.ID); !errors.Is(err, model.ErrForbidden) {
@@ -186,7 +186,7 @@ func TestScheduleDirectiveItems(t *testing.T) {
 			path      string
 			want      int
 		}{{7, pc.Path, 1}, {7, radio.Path, 1}, {8, pc.Path, 0}, {7, "/999999/", 0}} {
-			n, err := st.DirectivePlays(ctx, c.directive, c.path)
+			n, err := st.Broadcast().DirectivePlays(ctx, c.directive, c.path)
 			if err != nil || n != c.want {
 				t.Errorf("plays of directive %d under %s: %d (%v), want %d", c.directive, c.path, n, err, c.want)
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/loa-project/loa/internal/broadcast"
 	"github.com/loa-project/loa/internal/broadcast/protocol"
 	"github.com/loa-project/loa/internal/deviceclient"
+	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 	"github.com/loa-project/loa/internal/storage/storetest"
 )
@@ -102,7 +103,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		}
 		e.mustDo(http.StatusCreated, "POST", "/api/v1/broadcast/orders", op, map[string]any{
 			"unit_id": commune.ID, "title": "Chỉ cho cụm A", "media_id": m.ID, "level": "normal", "start_date": "2021-06-07",
-			"slots": []map[string]string{{"at": "06:00"}}, "targets": []storage.OrderTarget{{Kind: "device", ID: a.DeviceID}},
+			"slots": []map[string]string{{"at": "06:00"}}, "targets": []model.OrderTarget{{Kind: "device", ID: a.DeviceID}},
 		}, nil)
 		ca, _ := deviceclient.NewClient(e.srv.URL, e.srv.Client(), a.DeviceID, a.Credential)
 		sa, _, _, err := ca.FetchSchedule(ctx, "")
@@ -187,11 +188,11 @@ func TestBadInputChangesNothing(t *testing.T) {
 		// An order targeting a unit outside the operator's reach is refused.
 		other := e.unit("dtt-hon-nghe")
 		r = e.do("POST", "/api/v1/broadcast/orders", op, map[string]any{"unit_id": commune.ID, "title": "x", "media_id": m.ID, "level": "normal",
-			"start_date": "2021-06-07", "slots": []map[string]string{{"at": "06:00"}}, "targets": []storage.OrderTarget{{Kind: "unit", ID: other.ID}}})
+			"start_date": "2021-06-07", "slots": []map[string]string{{"at": "06:00"}}, "targets": []model.OrderTarget{{Kind: "unit", ID: other.ID}}})
 		if r.code != http.StatusBadRequest && r.code != http.StatusForbidden {
 			t.Fatalf("order for another commune: %d %s", r.code, r.body)
 		}
-		r = e.do("POST", "/api/v1/broadcast/emergency", op, broadcast.EmergencyInput{UnitID: other.ID, Title: "x", MediaID: m.ID, Targets: []storage.OrderTarget{{Kind: "unit", ID: other.ID}}})
+		r = e.do("POST", "/api/v1/broadcast/emergency", op, broadcast.EmergencyInput{UnitID: other.ID, Title: "x", MediaID: m.ID, Targets: []model.OrderTarget{{Kind: "unit", ID: other.ID}}})
 		if r.code != http.StatusForbidden {
 			t.Fatalf("emergency issued for another commune: %d %s, want 403", r.code, r.body)
 		}

@@ -35,37 +35,37 @@ func BenchmarkPlayLogIngest(b *testing.B) {
 	defer svc.Close()
 	const devices, itemsPerDevice, batch = 100, 500, 500
 	unit := &model.Unit{Code: "bench", Name: "Bench", Kind: "commune_radio"}
-	m := &storage.Media{Title: "x", Source: "upload", SHA256: "ab", OriginalSHA256: "ab", DurationMS: 60000}
+	m := &model.Media{Title: "x", Source: "upload", SHA256: "ab", OriginalSHA256: "ab", DurationMS: 60000}
 	var auths []*broadcast.DeviceAuth
 	var itemIDs [][]string
 	err = st.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.InsertUnit(ctx, unit); err != nil {
+		if err := tx.Orgs().InsertUnit(ctx, unit); err != nil {
 			return err
 		}
 		m.UnitID = unit.ID
-		if err := tx.InsertMedia(ctx, m); err != nil {
+		if err := tx.Broadcast().InsertMedia(ctx, m); err != nil {
 			return err
 		}
-		o := &storage.BroadcastOrder{UnitID: unit.ID, Title: "x", MediaID: m.ID, Level: "normal", StartDate: "2021-06-07", EndDate: "2021-06-07", Slots: "[]"}
-		if err := tx.InsertOrder(ctx, o); err != nil {
+		o := &model.BroadcastOrder{UnitID: unit.ID, Title: "x", MediaID: m.ID, Level: "normal", StartDate: "2021-06-07", EndDate: "2021-06-07", Slots: "[]"}
+		if err := tx.Broadcast().InsertOrder(ctx, o); err != nil {
 			return err
 		}
 		for d := range devices {
-			dev := &storage.Device{UnitID: unit.ID, Name: fmt.Sprint(d), Kind: "loudspeaker", CredentialPrefix: "x"}
-			if err := tx.InsertDevice(ctx, dev, fmt.Sprintf("hash-%d", d)); err != nil {
+			dev := &model.Device{UnitID: unit.ID, Name: fmt.Sprint(d), Kind: "loudspeaker", CredentialPrefix: "x"}
+			if err := tx.Devices().InsertDevice(ctx, dev, fmt.Sprintf("hash-%d", d)); err != nil {
 				return err
 			}
 			auths = append(auths, &broadcast.DeviceAuth{Device: dev})
 			var ids []string
-			var items []storage.ScheduleItem
+			var items []model.ScheduleItem
 			for i := range itemsPerDevice {
 				start := time.Date(2021, 6, 7, 6, 0, 0, 0, vn).Add(time.Duration(i) * time.Minute)
 				id := broadcast.ItemID(o.ID, start)
 				ids = append(ids, id)
-				items = append(items, storage.ScheduleItem{DeviceID: dev.ID, ItemID: id, OrderID: o.ID, Level: "normal", Start: start, End: start.Add(time.Minute)})
+				items = append(items, model.ScheduleItem{DeviceID: dev.ID, ItemID: id, OrderID: o.ID, Level: "normal", Start: start, End: start.Add(time.Minute)})
 			}
 			itemIDs = append(itemIDs, ids)
-			if err := tx.UpsertScheduleItems(ctx, items); err != nil {
+			if err := tx.Broadcast().UpsertScheduleItems(ctx, items); err != nil {
 				return err
 			}
 		}
@@ -126,7 +126,7 @@ func BenchmarkSpeakTextPerCommune(b *testing.B) {
 	newUnit := func() int64 {
 		n++
 		u := &model.Unit{Code: fmt.Sprintf("dtt-%d", n), Name: fmt.Sprintf("Đài truyền thanh xã %d", n), Kind: "commune_radio"}
-		if err := st.Tx(ctx, func(tx *storage.Tx) error { return tx.InsertUnit(ctx, u) }); err != nil {
+		if err := st.Tx(ctx, func(tx *storage.Tx) error { return tx.Orgs().InsertUnit(ctx, u) }); err != nil {
 			b.Fatal(err)
 		}
 		return u.ID

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/schedule"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 // MaxPlannedDevices bounds the devices whose day plan a day view computes
@@ -18,7 +18,7 @@ const MaxPlannedDevices = 200
 // outside the schedule horizon (past days, days after it) are planned as
 // the scheduler would plan them on that day, by a planner whose clock
 // reads noon of that day.
-func (s *Service) planDay(ctx context.Context, d DeviceView, day schedule.Date) ([]storage.DayItem, error) {
+func (s *Service) planDay(ctx context.Context, d DeviceView, day schedule.Date) ([]model.DayItem, error) {
 	today := schedule.DateOf(s.clock().In(s.loc))
 	b := s
 	if day.Compare(today) < 0 || day.Compare(today.AddDays(s.cfg.HorizonDays-1)) > 0 {
@@ -29,12 +29,12 @@ func (s *Service) planDay(ctx context.Context, d DeviceView, day schedule.Date) 
 		return nil, fmt.Errorf("plan day %s of device %d: %w", day, d.ID, err)
 	}
 	from, to := day.In(s.loc), day.AddDays(1).In(s.loc)
-	var out []storage.DayItem
+	var out []model.DayItem
 	for _, it := range sched.Items {
 		if it.Start.Before(from) || !it.Start.Before(to) {
 			continue
 		}
-		out = append(out, storage.DayItem{ScheduleItem: storage.ScheduleItem{DeviceID: d.ID, ItemID: it.ID, OrderID: it.OrderID, Level: it.Level,
+		out = append(out, model.DayItem{ScheduleItem: model.ScheduleItem{DeviceID: d.ID, ItemID: it.ID, OrderID: it.OrderID, Level: it.Level,
 			Start: it.Start, End: it.End}, DeviceName: d.Name, UnitID: d.UnitID, OrderTitle: it.Title})
 	}
 	return out, nil
@@ -48,6 +48,6 @@ func (s *Service) plannerAt(day schedule.Date) *Service {
 	cfg := s.cfg
 	cfg.HorizonDays = 1
 	return &Service{cfg: cfg, store: s.store, blobs: s.blobs, policy: s.policy, log: s.log, loc: s.loc,
-		now: func() time.Time { return noon }, hub: s.hub, notify: s.notify, seen: map[int64]storage.DeviceSeen{},
+		now: func() time.Time { return noon }, hub: s.hub, notify: s.notify, seen: map[int64]model.DeviceSeen{},
 		saves: s.saves, stopped: s.stopped}
 }

@@ -30,7 +30,9 @@ func (s *Service) Enrol(ctx context.Context, in protocol.EnrolRequest, client st
 	}
 	resp, err := s.enrol(ctx, in, client)
 	if limited {
-		if rerr := s.store.Tx(ctx, func(tx *storage.Tx) error { return tx.AddEnrolmentAttempt(ctx, client, s.clock(), err == nil) }); rerr != nil {
+		if rerr := s.store.Tx(ctx, func(tx *storage.Tx) error {
+			return tx.Devices().AddEnrolmentAttempt(ctx, client, s.clock(), err == nil)
+		}); rerr != nil {
 			s.log.Warn("record enrolment attempt", "client", client, "err", rerr)
 		}
 	}
@@ -45,7 +47,7 @@ func (s *Service) enrolThrottle(ctx context.Context, client string) (limited boo
 	if _, perr := netip.ParseAddr(client); perr != nil {
 		return false, nil
 	}
-	n, err := s.store.FailedEnrolments(ctx, client, s.clock().Add(-s.cfg.EnrolWindow))
+	n, err := s.store.Devices().FailedEnrolments(ctx, client, s.clock().Add(-s.cfg.EnrolWindow))
 	if err != nil {
 		return true, err
 	}
@@ -83,7 +85,7 @@ func (s *Service) enrol(ctx context.Context, in protocol.EnrolRequest, client st
 		return nil, model.Invalid("hardware_id", "hardware_id and firmware are limited to %d bytes", protocol.MaxFieldLen)
 	}
 	now := s.clock()
-	k, err := s.store.EnrolmentKeyByHash(ctx, accounts.HashSecret(key))
+	k, err := s.store.Devices().EnrolmentKeyByHash(ctx, accounts.HashSecret(key))
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return nil, i18n.Localise(fmt.Errorf("enrolment key unknown; ask the unit's administrator for a valid key: %w", model.ErrUnauthorized), "bcx.key_unknown")
@@ -93,7 +95,7 @@ func (s *Service) enrol(ctx context.Context, in protocol.EnrolRequest, client st
 	if err := keyRefusal(k, now, s.loc); err != nil {
 		return nil, err
 	}
-	unit, err := s.store.Unit(ctx, k.UnitID)
+	unit, err := s.store.Orgs().Unit(ctx, k.UnitID)
 	if err != nil {
 		return nil, err
 	}
@@ -101,23 +103,23 @@ func (s *Service) enrol(ctx context.Context, in protocol.EnrolRequest, client st
 	if err != nil {
 		return nil, err
 	}
-	d := &storage.Device{UnitID: unit.ID, Name: name, Kind: kind, HardwareID: in.HardwareID, Firmware: in.Firmware,
+	d := &model.Device{UnitID: unit.ID, Name: name, Kind: kind, HardwareID: in.HardwareID, Firmware: in.Firmware,
 		CredentialPrefix: accounts.DisplayPrefix(secret), EnrolmentKeyID: &k.ID}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.UseEnrolmentKey(ctx, k.ID, now); err != nil {
+		if err := tx.Devices().UseEnrolmentKey(ctx, k.ID, now); err != nil {
 			return err
 		}
-		if err := tx.InsertDevice(ctx, d, accounts.HashSecret(secret)); err != nil {
+		if err := tx.Devices().InsertDevice(ctx, d, accounts.HashSecret(secret)); err != nil {
 			return err
 		}
 		a := model.System("device")
 		a.UnitID, a.UnitPath, a.ClientAddr = unit.ID, unit.Path, client
-		return tx.AppendAudit(ctx, a, "device.enrol", "device", fmt.Sprint(d.ID), fmt.Sprintf("unit=%s key=%s name=%q", unit.Code, k.Prefix, name))
+		return tx.Audit().AppendAudit(ctx, a, "device.enrol", "device", fmt.Sprint(d.ID), fmt.Sprintf("unit=%s key=%s name=%q", unit.Code, k.Prefix, name))
 	})
 	if errors.Is(err, model.ErrConflict) {
 		// The key changed meanwhile (another device took its last place,
 		// or it was revoked): say why with its current state.
-		if cur, rerr := s.store.EnrolmentKeyByHash(ctx, accounts.HashSecret(key)); rerr == nil {
+		if cur, rerr := s.store.Devices().EnrolmentKeyByHash(ctx, accounts.HashSecret(key)); rerr == nil {
 			if rerr := keyRefusal(cur, now, s.loc); rerr != nil {
 				return nil, rerr
 			}
@@ -159,8 +161,8 @@ func usedUp(k *model.EnrolmentKey) error {
 
 // DeviceAuth is an authenticated device request.
 type DeviceAuth struct {
-	Device *storage.Device
-	Header storage.ScheduleHeader
+	Device *model.Device
+	Header model.ScheduleHeader
 }
 
 // AuthenticateDevice checks a device credential for the device named in
@@ -177,7 +179,7 @@ func (s *Service) AuthenticateDevice(ctx context.Context, credential string, dev
 	case !strings.HasPrefix(credential, accounts.PrefixDevice):
 		return nil, fmt.Errorf("not a device credential (they start with %q): %w", accounts.PrefixDevice, model.ErrUnauthorized)
 	}
-	d, h, err := s.store.DeviceByCredential(ctx, accounts.HashSecret(credential))
+	d, h, err := s.store.Devices().DeviceByCredential(ctx, accounts.HashSecret(credential))
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return nil, fmt.Errorf("device credential unknown or revoked; enrol the device again: %w", model.ErrUnauthorized)
@@ -188,7 +190,7 @@ func (s *Service) AuthenticateDevice(ctx context.Context, credential string, dev
 		s.log.Warn("device credential used for another device", "credential_of", d.ID, "path_device", deviceID)
 		return nil, fmt.Errorf("this credential belongs to device %d, not to device %d; each device uses its own credential: %w", d.ID, deviceID, model.ErrForbidden)
 	}
-	s.markSeen(storage.DeviceSeen{DeviceID: d.ID, SeenAt: s.clock()})
+	s.markSeen(model.DeviceSeen{DeviceID: d.ID, SeenAt: s.clock()})
 	return &DeviceAuth{Device: d, Header: h}, nil
 }
 
@@ -217,8 +219,8 @@ func (s *Service) Heartbeat(ctx context.Context, da *DeviceAuth, hb protocol.Hea
 	if status == "" {
 		status = "ok"
 	}
-	s.markSeen(storage.DeviceSeen{DeviceID: da.Device.ID, SeenAt: s.clock(), Heartbeat: true, Status: status, Volume: hb.Volume, Signal: hb.Signal, Firmware: fw})
-	cmds, err := s.store.PendingCommands(ctx, da.Device.ID)
+	s.markSeen(model.DeviceSeen{DeviceID: da.Device.ID, SeenAt: s.clock(), Heartbeat: true, Status: status, Volume: hb.Volume, Signal: hb.Signal, Firmware: fw})
+	cmds, err := s.store.Devices().PendingCommands(ctx, da.Device.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +228,7 @@ func (s *Service) Heartbeat(ctx context.Context, da *DeviceAuth, hb protocol.Hea
 	if len(cmds) > 0 {
 		err := s.store.Tx(ctx, func(tx *storage.Tx) error {
 			for _, c := range cmds {
-				if err := tx.MarkCommandDelivered(ctx, da.Device.ID, c.ID); err != nil {
+				if err := tx.Devices().MarkCommandDelivered(ctx, da.Device.ID, c.ID); err != nil {
 					return err
 				}
 			}
@@ -242,7 +244,7 @@ func (s *Service) Heartbeat(ctx context.Context, da *DeviceAuth, hb protocol.Hea
 	return resp, nil
 }
 
-func wireCommand(c storage.DeviceCommand) protocol.Command {
+func wireCommand(c model.DeviceCommand) protocol.Command {
 	out := protocol.Command{ID: c.ID, Kind: c.Kind}
 	var p struct {
 		Volume int `json:"volume"`
@@ -255,7 +257,7 @@ func wireCommand(c storage.DeviceCommand) protocol.Command {
 
 // DeviceView is a device as monitoring shows it.
 type DeviceView struct {
-	*storage.Device
+	*model.Device
 	UnitCode string `json:"unit_code"`
 	UnitName string `json:"unit_name"`
 	Online   bool   `json:"online"`
@@ -279,11 +281,11 @@ func (s *Service) Devices(ctx context.Context, a model.Actor, unitID int64) ([]D
 }
 
 func (s *Service) devicesOf(ctx context.Context, path string, onlyUnit int64) ([]DeviceView, error) {
-	devs, err := s.store.Devices(ctx, path, false)
+	devs, err := s.store.Devices().ListDevices(ctx, path, false)
 	if err != nil {
 		return nil, err
 	}
-	units, err := s.store.Subtree(ctx, path)
+	units, err := s.store.Orgs().Subtree(ctx, path)
 	if err != nil {
 		return nil, err
 	}
@@ -307,7 +309,7 @@ func (s *Service) devicesOf(ctx context.Context, path string, onlyUnit int64) ([
 }
 
 // online: seen within the online window (pending in-memory updates count).
-func (s *Service) online(d *storage.Device, now time.Time) bool {
+func (s *Service) online(d *model.Device, now time.Time) bool {
 	last := d.LastSeenAt
 	s.seenMu.Lock()
 	if v, ok := s.seen[d.ID]; ok {
@@ -319,12 +321,12 @@ func (s *Service) online(d *storage.Device, now time.Time) bool {
 }
 
 // deviceFor loads a device and checks an action on its unit.
-func (s *Service) deviceFor(ctx context.Context, a model.Actor, action authz.Action, id int64) (*storage.Device, *model.Unit, error) {
-	d, err := s.store.Device(ctx, id)
+func (s *Service) deviceFor(ctx context.Context, a model.Actor, action authz.Action, id int64) (*model.Device, *model.Unit, error) {
+	d, err := s.store.Devices().Device(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	u, err := s.store.Unit(ctx, d.UnitID)
+	u, err := s.store.Orgs().Unit(ctx, d.UnitID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -353,10 +355,10 @@ func (s *Service) RenameDevice(ctx context.Context, a model.Actor, id int64, nam
 		return err
 	}
 	return s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.RenameDevice(ctx, id, name); err != nil {
+		if err := tx.Devices().RenameDevice(ctx, id, name); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "device.rename", "device", fmt.Sprint(id), name)
+		return tx.Audit().AppendAudit(ctx, a, "device.rename", "device", fmt.Sprint(id), name)
 	})
 }
 
@@ -366,10 +368,10 @@ func (s *Service) RevokeDevice(ctx context.Context, a model.Actor, id int64) err
 		return err
 	}
 	return s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.RevokeDevice(ctx, id); err != nil {
+		if err := tx.Devices().RevokeDevice(ctx, id); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "device.revoke", "device", fmt.Sprint(id), "")
+		return tx.Audit().AppendAudit(ctx, a, "device.revoke", "device", fmt.Sprint(id), "")
 	})
 }
 
@@ -382,7 +384,7 @@ type CommandInput struct {
 // SendCommand queues a remote command and pushes it to the device if it
 // is connected to any replica; otherwise it gets it with its next
 // heartbeat.
-func (s *Service) SendCommand(ctx context.Context, a model.Actor, deviceID int64, in CommandInput) (*storage.DeviceCommand, error) {
+func (s *Service) SendCommand(ctx context.Context, a model.Actor, deviceID int64, in CommandInput) (*model.DeviceCommand, error) {
 	payload := "{}"
 	switch in.Kind {
 	case protocol.CommandVolume:
@@ -397,12 +399,12 @@ func (s *Service) SendCommand(ctx context.Context, a model.Actor, deviceID int64
 	if _, _, err := s.deviceFor(ctx, a, authz.DeviceAdmin, deviceID); err != nil {
 		return nil, err
 	}
-	c := &storage.DeviceCommand{DeviceID: deviceID, Kind: in.Kind, Payload: payload, CreatedBy: a.Username}
+	c := &model.DeviceCommand{DeviceID: deviceID, Kind: in.Kind, Payload: payload, CreatedBy: a.Username}
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.InsertDeviceCommand(ctx, c); err != nil {
+		if err := tx.Devices().InsertDeviceCommand(ctx, c); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "device.command", "device", fmt.Sprint(deviceID), c.Kind+" "+payload)
+		return tx.Audit().AppendAudit(ctx, a, "device.command", "device", fmt.Sprint(deviceID), c.Kind+" "+payload)
 	})
 	if err != nil {
 		return nil, err
@@ -449,10 +451,10 @@ func (s *Service) CreateEnrolmentKey(ctx context.Context, a model.Actor, unitID 
 		k.MaxDevices = &maxDevices
 	}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.InsertEnrolmentKey(ctx, k, accounts.HashSecret(secret)); err != nil {
+		if err := tx.Devices().InsertEnrolmentKey(ctx, k, accounts.HashSecret(secret)); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "enrolment_key.create", "enrolment_key", fmt.Sprint(k.ID),
+		return tx.Audit().AppendAudit(ctx, a, "enrolment_key.create", "enrolment_key", fmt.Sprint(k.ID),
 			fmt.Sprintf("unit=%s expires=%s max_devices=%d", unit.Code, expires.UTC().Format(time.RFC3339), maxDevices))
 	})
 	if err != nil {

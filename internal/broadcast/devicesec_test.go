@@ -32,7 +32,7 @@ func TestInflatedPlayEvidence(t *testing.T) {
 		var o broadcast.OrderView
 		e.mustDo(http.StatusCreated, "POST", "/api/v1/broadcast/orders", op, map[string]any{
 			"unit_id": commune.ID, "title": m.Title, "media_id": m.ID, "level": "normal", "start_date": "2021-06-07", "end_date": "2021-06-07",
-			"slots": []map[string]string{{"at": "06:00"}}, "targets": []storage.OrderTarget{{Kind: storage.TargetUnit, ID: commune.ID}},
+			"slots": []map[string]string{{"at": "06:00"}}, "targets": []model.OrderTarget{{Kind: model.TargetUnit, ID: commune.ID}},
 		}, &o)
 		items := itemsOf(ptr(dev.schedule()), o.ID)
 		if len(items) != 1 {
@@ -264,11 +264,11 @@ func TestPublicFeed(t *testing.T) {
 				e := newEnv(t, st, clock, envOptions{ttsDir: ttsDir, publicURL: public})
 				commune := e.unit(code)
 				op := e.tokenFor("phatthanh.vinhthanhvan")
-				order := func(title, text, start, end, at string) storage.Media {
+				order := func(title, text, start, end, at string) model.Media {
 					m := e.ttsMedia(op, commune.ID, title, text)
 					e.mustDo(http.StatusCreated, "POST", "/api/v1/broadcast/orders", op, map[string]any{
 						"unit_id": commune.ID, "title": title, "media_id": m.ID, "level": "normal", "start_date": start, "end_date": end,
-						"slots": []map[string]string{{"at": at}}, "targets": []storage.OrderTarget{{Kind: storage.TargetUnit, ID: commune.ID}},
+						"slots": []map[string]string{{"at": at}}, "targets": []model.OrderTarget{{Kind: model.TargetUnit, ID: commune.ID}},
 					}, nil)
 					return m
 				}
@@ -301,7 +301,7 @@ func TestPublicFeed(t *testing.T) {
 							}
 						}
 					}
-					for m, want := range map[*storage.Media]bool{&today: wantToday, &tomorrow: wantTomorrow} {
+					for m, want := range map[*model.Media]bool{&today: wantToday, &tomorrow: wantTomorrow} {
 						r := e.getFeed("/feeds/"+code+"/audio/"+m.SHA256+".mp3", "evil.example")
 						if (r.code == http.StatusOK) != want {
 							t.Errorf("%s: audio of %q: %d, want published=%v", when, m.Title, r.code, want)

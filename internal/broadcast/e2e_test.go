@@ -10,6 +10,7 @@ import (
 	"github.com/loa-project/loa/internal/broadcast"
 	"github.com/loa-project/loa/internal/broadcast/protocol"
 	"github.com/loa-project/loa/internal/deviceclient"
+	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 	"github.com/loa-project/loa/internal/storage/storetest"
 )
@@ -25,9 +26,9 @@ var seedItems = []string{
 const emergencyText = "Thông báo khẩn. Bão số hai đang tiến vào đất liền. Đề nghị bà con ở yên trong nhà, tránh xa bờ biển."
 
 // ttsMedia creates a text bulletin through the API.
-func (e *env) ttsMedia(token string, unitID int64, title, text string) storage.Media {
+func (e *env) ttsMedia(token string, unitID int64, title, text string) model.Media {
 	e.t.Helper()
-	var m storage.Media
+	var m model.Media
 	e.mustDo(http.StatusCreated, "POST", "/api/v1/broadcast/media/tts", token,
 		broadcast.TTSInput{UnitID: unitID, Title: title, Text: text, Voice: "vi-south"}, &m)
 	return m
@@ -58,7 +59,7 @@ func TestEndToEnd(t *testing.T) {
 		op := e.tokenFor("phatthanh.vinhthanhvan")
 
 		// The seed's three items, as text, become Vietnamese audio.
-		var media []storage.Media
+		var media []model.Media
 		for i, text := range seedItems {
 			m := e.ttsMedia(op, commune.ID, fmt.Sprintf("Mục %d – Công văn 570/STTTT-TTBCBC", i+1), text)
 			if m.Source != broadcast.SourceTTS || m.DurationMS < 5000 || m.SHA256 == m.OriginalSHA256 {
@@ -78,7 +79,7 @@ func TestEndToEnd(t *testing.T) {
 			var o broadcast.OrderView
 			e.mustDo(http.StatusCreated, "POST", "/api/v1/broadcast/orders", op, map[string]any{
 				"unit_id": commune.ID, "title": m.Title, "media_id": m.ID, "level": "priority", "start_date": "2021-06-07", "end_date": "07/06/2021",
-				"slots": []map[string]string{{"at": "06:00"}}, "unit_order": i + 1, "targets": []storage.OrderTarget{{Kind: "unit", ID: commune.ID}},
+				"slots": []map[string]string{{"at": "06:00"}}, "unit_order": i + 1, "targets": []model.OrderTarget{{Kind: "unit", ID: commune.ID}},
 				"source": "directive", "source_ref": fmt.Sprintf("570/STTTT-TTBCBC#%d", i+1),
 			}, &o)
 			orders = append(orders, o)
@@ -135,7 +136,7 @@ func TestEndToEnd(t *testing.T) {
 		click := time.Now()
 		var er broadcast.EmergencyResult
 		e.mustDo(http.StatusCreated, "POST", "/api/v1/broadcast/emergency", op, broadcast.EmergencyInput{UnitID: commune.ID, Title: em.Title,
-			MediaID: em.ID, Targets: []storage.OrderTarget{{Kind: "unit", ID: commune.ID}}, ExpiresInMinutes: 60}, &er)
+			MediaID: em.ID, Targets: []model.OrderTarget{{Kind: "unit", ID: commune.ID}}, ExpiresInMinutes: 60}, &er)
 		if er.Devices != 1 {
 			t.Fatalf("emergency reached %d devices, want 1", er.Devices)
 		}
@@ -197,7 +198,7 @@ func TestEndToEnd(t *testing.T) {
 		e.mustDo(http.StatusCreated, "POST", "/api/v1/broadcast/orders", op, map[string]any{
 			"unit_id": commune.ID, "title": "Nhắc lại mục 1", "media_id": media[0].ID, "level": "normal", "start_date": "2021-06-07",
 			"slots":   []map[string]any{{"spread": map[string]any{"count": 6, "from": "07:00", "to": "08:00"}}},
-			"targets": []storage.OrderTarget{{Kind: "device", ID: id}},
+			"targets": []model.OrderTarget{{Kind: "device", ID: id}},
 		}, &hourly)
 		eventually(t, 5*time.Second, "the hourly order to reach the device", func() bool {
 			s, _ := agent.Schedule()
@@ -235,7 +236,7 @@ func TestEndToEnd(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		eventually(t, 5*time.Second, "the queue to drain", func() bool { return agent.Queue().Len() == 0 })
-		logs, err := st.PlayLogs(ctx, storage.PlayLogFilter{OrderID: hourly.ID})
+		logs, err := st.Broadcast().PlayLogs(ctx, model.PlayLogFilter{OrderID: hourly.ID})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/schedule"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 // Feed is the public list of a unit's current bulletins (e-portal channel).
@@ -43,12 +42,12 @@ func (s *Service) Feed(ctx context.Context, unitCode string) (*Feed, error) {
 	if unitCode == "" || len(unitCode) > 100 {
 		return nil, model.Invalid("code", "give a unit code")
 	}
-	unit, err := s.store.UnitByCode(ctx, unitCode)
+	unit, err := s.store.Orgs().UnitByCode(ctx, unitCode)
 	if err != nil {
 		return nil, err
 	}
 	day := schedule.DateOf(s.clock().In(s.loc)).String()
-	orders, err := s.store.OrdersOfUnitPath(ctx, unit.ID, unit.Path, day, 50)
+	orders, err := s.store.Broadcast().OrdersOfUnitPath(ctx, unit.ID, unit.Path, day, 50)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +64,7 @@ func (s *Service) Feed(ctx context.Context, unitCode string) (*Feed, error) {
 		if now.Before(from) || !now.Before(until) {
 			continue
 		}
-		m, err := s.store.MediaItem(ctx, o.MediaID)
+		m, err := s.store.Broadcast().MediaItem(ctx, o.MediaID)
 		if err != nil {
 			return nil, err
 		}
@@ -83,7 +82,7 @@ func (s *Service) Feed(ctx context.Context, unitCode string) (*Feed, error) {
 // emergency's or live order's issue; otherwise the first slot of the
 // first day it plays on) until its end (its expiry, otherwise the end of
 // its last day).
-func publishWindow(o *storage.BroadcastOrder, loc *time.Location) (from, until time.Time, err error) {
+func publishWindow(o *model.BroadcastOrder, loc *time.Location) (from, until time.Time, err error) {
 	first, err := schedule.ParseDate(o.StartDate)
 	if err != nil {
 		return from, until, fmt.Errorf("order %d: stored start date: %w", o.ID, err)

@@ -124,7 +124,7 @@ func newEnv(t *testing.T, st *storage.Store, clock *deviceclient.ManualClock, op
 
 func (e *env) unit(code string) *model.Unit {
 	e.t.Helper()
-	u, err := e.store.UnitByCode(context.Background(), code)
+	u, err := e.store.Orgs().UnitByCode(context.Background(), code)
 	if err != nil {
 		e.t.Fatalf("unit %s: %v", code, err)
 	}
@@ -133,7 +133,7 @@ func (e *env) unit(code string) *model.Unit {
 
 func (e *env) tokenFor(username string) string {
 	e.t.Helper()
-	u, _, err := e.store.UserByUsername(context.Background(), username)
+	u, _, err := e.store.Accounts().UserByUsername(context.Background(), username)
 	if err != nil {
 		e.t.Fatalf("user %s: %v", username, err)
 	}
@@ -214,13 +214,13 @@ func (e *env) count(query string, args ...any) int {
 	var n int
 	switch query {
 	case "media":
-		ms, err := e.store.MediaLibrary(context.Background(), args[0].(int64), 1000)
+		ms, err := e.store.Broadcast().MediaLibrary(context.Background(), args[0].(int64), 1000)
 		if err != nil {
 			e.t.Fatal(err)
 		}
 		n = len(ms)
 	case "plays":
-		ls, err := e.store.PlayLogs(context.Background(), storage.PlayLogFilter{DeviceID: args[0].(int64), Limit: 100000})
+		ls, err := e.store.Broadcast().PlayLogs(context.Background(), model.PlayLogFilter{DeviceID: args[0].(int64), Limit: 100000})
 		if err != nil {
 			e.t.Fatal(err)
 		}

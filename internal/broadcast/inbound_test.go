@@ -50,7 +50,7 @@ func (d *testDevice) played(it protocol.Item) {
 
 func (e *env) actor(username string) model.Actor {
 	e.t.Helper()
-	u, _, err := e.store.UserByUsername(context.Background(), username)
+	u, _, err := e.store.Accounts().UserByUsername(context.Background(), username)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -83,14 +83,14 @@ func TestOrdersFromAbove(t *testing.T) {
 		var o broadcast.OrderView
 		e.mustDo(http.StatusCreated, "POST", "/api/v1/broadcast/orders", districtTok, map[string]any{
 			"unit_id": district.ID, "title": m.Title, "media_id": m.ID, "level": "priority", "start_date": "2021-06-07", "end_date": "2021-06-08",
-			"slots": []map[string]string{{"at": "06:00"}, {"at": "17:00"}}, "targets": []storage.OrderTarget{{Kind: storage.TargetSubtree, ID: district.ID}},
+			"slots": []map[string]string{{"at": "06:00"}, {"at": "17:00"}}, "targets": []model.OrderTarget{{Kind: model.TargetSubtree, ID: district.ID}},
 		}, &o)
 		// The commune's own order, for comparison.
 		own := e.ttsMedia(communeTok, commune.ID, "Nhạc hiệu", seedItems[0])
 		var mine broadcast.OrderView
 		e.mustDo(http.StatusCreated, "POST", "/api/v1/broadcast/orders", communeTok, map[string]any{
 			"unit_id": commune.ID, "title": own.Title, "media_id": own.ID, "level": "normal", "start_date": "2021-06-07",
-			"slots": []map[string]string{{"at": "12:00"}}, "targets": []storage.OrderTarget{{Kind: storage.TargetUnit, ID: commune.ID}},
+			"slots": []map[string]string{{"at": "12:00"}}, "targets": []model.OrderTarget{{Kind: model.TargetUnit, ID: commune.ID}},
 		}, &mine)
 
 		// Two of the three devices fetch their schedule and play 06:00.
@@ -245,7 +245,7 @@ func checkDay(t *testing.T, day broadcast.DayView, fetching, silent, orderID, ow
 				t.Fatalf("fetching device: never fetched=%v, states %v", p.NeverFetched, states)
 			}
 			for _, it := range p.Items {
-				if it.State == broadcast.StatePlayed && (len(it.Plays) != 1 || it.Plays[0].Status != storage.PlayCompleted) {
+				if it.State == broadcast.StatePlayed && (len(it.Plays) != 1 || it.Plays[0].Status != model.PlayCompleted) {
 					t.Fatalf("played item without its play: %+v", it)
 				}
 			}

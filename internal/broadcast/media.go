@@ -54,7 +54,7 @@ var errNoMedia = i18n.Localise(errors.New("audio processing is not available on 
 // AMR …), converts it to the device format, and stores the original and
 // the converted file. A file that is not complete audio within the limits
 // is refused with the reason, and nothing is stored.
-func (s *Service) UploadMedia(ctx context.Context, a model.Actor, in MediaInput, r io.Reader) (*storage.Media, error) {
+func (s *Service) UploadMedia(ctx context.Context, a model.Actor, in MediaInput, r io.Reader) (*model.Media, error) {
 	unit, err := s.unitFor(ctx, a, authz.BroadcastWrite, in.UnitID)
 	if err != nil {
 		return nil, err
@@ -73,7 +73,7 @@ func (s *Service) UploadMedia(ctx context.Context, a model.Actor, in MediaInput,
 	if s.cfg.Media == nil {
 		return nil, errNoMedia
 	}
-	m := &storage.Media{UnitID: unit.ID, Title: title, Source: src, CreatedBy: a.Username}
+	m := &model.Media{UnitID: unit.ID, Title: title, Source: src, CreatedBy: a.Username}
 	if rs, ok := r.(io.ReadSeeker); ok {
 		// A stored file (a directive's attachment) may have been converted
 		// for another unit already.
@@ -107,24 +107,24 @@ func (s *Service) UploadMedia(ctx context.Context, a model.Actor, in MediaInput,
 // original, when there is one, so that a bulletin delivered to every
 // commune is converted once rather than once per commune. It reports
 // whether it did.
-func (s *Service) reuseConversion(ctx context.Context, a model.Actor, m *storage.Media, originalSHA string) (bool, error) {
-	prev, err := s.store.MediaByOriginal(ctx, originalSHA)
+func (s *Service) reuseConversion(ctx context.Context, a model.Actor, m *model.Media, originalSHA string) (bool, error) {
+	prev, err := s.store.Broadcast().MediaByOriginal(ctx, originalSHA)
 	if errors.Is(err, model.ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	if ok, err := s.store.BlobExists(ctx, prev.SHA256); err != nil || !ok {
+	if ok, err := s.store.Documents().BlobExists(ctx, prev.SHA256); err != nil || !ok {
 		return false, err
 	}
 	m.SHA256, m.Size, m.DurationMS, m.LoudnessLUFS = prev.SHA256, prev.Size, prev.DurationMS, prev.LoudnessLUFS
 	m.OriginalSHA256, m.OriginalSize, m.OriginalFormat, m.OriginalCodec = prev.OriginalSHA256, prev.OriginalSize, prev.OriginalFormat, prev.OriginalCodec
 	return true, s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.InsertMedia(ctx, m); err != nil {
+		if err := tx.Broadcast().InsertMedia(ctx, m); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "media.create", "media", fmt.Sprint(m.ID),
+		return tx.Audit().AppendAudit(ctx, a, "media.create", "media", fmt.Sprint(m.ID),
 			fmt.Sprintf("source=%s sha256=%s duration_ms=%d title=%q converted_as=%d", m.Source, m.SHA256, m.DurationMS, m.Title, prev.ID))
 	})
 }
@@ -177,7 +177,7 @@ func mediaKey(kind error, limit string, err error) error {
 }
 
 // storeIngested moves both files into the blob store and records the item.
-func (s *Service) storeIngested(ctx context.Context, a model.Actor, m *storage.Media, ing *media.Ingested) error {
+func (s *Service) storeIngested(ctx context.Context, a model.Actor, m *model.Media, ing *media.Ingested) error {
 	orig, err := s.putFile(ctx, ing.OriginalPath, ing.OriginalSize, ing.Original.ContentType())
 	if err != nil {
 		return err
@@ -193,16 +193,16 @@ func (s *Service) storeIngested(ctx context.Context, a model.Actor, m *storage.M
 	m.OriginalSHA256, m.OriginalSize = orig.SHA256, orig.Size
 	m.OriginalFormat, m.OriginalCodec = ing.Original.Format, ing.Original.Codec
 	return s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.RecordBlob(ctx, orig.SHA256, orig.Size, ing.Original.ContentType()); err != nil {
+		if err := tx.Documents().RecordBlob(ctx, orig.SHA256, orig.Size, ing.Original.ContentType()); err != nil {
 			return err
 		}
-		if err := tx.RecordBlob(ctx, norm.SHA256, norm.Size, "audio/mpeg"); err != nil {
+		if err := tx.Documents().RecordBlob(ctx, norm.SHA256, norm.Size, "audio/mpeg"); err != nil {
 			return err
 		}
-		if err := tx.InsertMedia(ctx, m); err != nil {
+		if err := tx.Broadcast().InsertMedia(ctx, m); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "media.create", "media", fmt.Sprint(m.ID), fmt.Sprintf("source=%s sha256=%s duration_ms=%d title=%q", m.Source, m.SHA256, m.DurationMS, m.Title))
+		return tx.Audit().AppendAudit(ctx, a, "media.create", "media", fmt.Sprint(m.ID), fmt.Sprintf("source=%s sha256=%s duration_ms=%d title=%q", m.Source, m.SHA256, m.DurationMS, m.Title))
 	})
 }
 
@@ -222,7 +222,7 @@ func (s *Service) putFile(ctx context.Context, path string, size int64, contentT
 // SpeakText turns a text bulletin into Vietnamese speech (through the
 // configured engine, cached by text and voice) and stores it like an
 // uploaded file.
-func (s *Service) SpeakText(ctx context.Context, a model.Actor, in TTSInput) (*storage.Media, error) {
+func (s *Service) SpeakText(ctx context.Context, a model.Actor, in TTSInput) (*model.Media, error) {
 	unit, err := s.unitFor(ctx, a, authz.BroadcastWrite, in.UnitID)
 	if err != nil {
 		return nil, err
@@ -263,7 +263,7 @@ func (s *Service) SpeakText(ctx context.Context, a model.Actor, in TTSInput) (*s
 	if speed == 0 {
 		speed = 1
 	}
-	m := &storage.Media{UnitID: unit.ID, Title: title, Source: SourceTTS, TTSText: tts.CleanText(in.Text), TTSVoice: voice, TTSSpeed: speed, CreatedBy: a.Username}
+	m := &model.Media{UnitID: unit.ID, Title: title, Source: SourceTTS, TTSText: tts.CleanText(in.Text), TTSVoice: voice, TTSSpeed: speed, CreatedBy: a.Username}
 	sum := sha256.Sum256(audio)
 	done, err := s.reuseConversion(ctx, a, m, hex.EncodeToString(sum[:]))
 	if err != nil {
@@ -298,15 +298,15 @@ func (s *Service) Voices() []tts.Voice {
 
 // MediaLibrary lists the media a unit may broadcast: its own and those of
 // the units above it (content sent down), newest first.
-func (s *Service) MediaLibrary(ctx context.Context, a model.Actor, unitID int64) ([]*storage.Media, error) {
+func (s *Service) MediaLibrary(ctx context.Context, a model.Actor, unitID int64) ([]*model.Media, error) {
 	unit, err := s.unitFor(ctx, a, authz.BroadcastRead, unitID)
 	if err != nil {
 		return nil, err
 	}
-	var out []*storage.Media
+	var out []*model.Media
 	anc := storage.AncestorIDs(unit.Path)
 	for i := len(anc) - 1; i >= 0; i-- {
-		list, err := s.store.MediaLibrary(ctx, anc[i], 200)
+		list, err := s.store.Broadcast().MediaLibrary(ctx, anc[i], 200)
 		if err != nil {
 			return nil, err
 		}
@@ -316,12 +316,12 @@ func (s *Service) MediaLibrary(ctx context.Context, a model.Actor, unitID int64)
 }
 
 // Media returns a media item the actor may read.
-func (s *Service) Media(ctx context.Context, a model.Actor, id int64) (*storage.Media, error) {
-	m, err := s.store.MediaItem(ctx, id)
+func (s *Service) Media(ctx context.Context, a model.Actor, id int64) (*model.Media, error) {
+	m, err := s.store.Broadcast().MediaItem(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.store.Unit(ctx, m.UnitID)
+	u, err := s.store.Orgs().Unit(ctx, m.UnitID)
 	if err != nil {
 		return nil, err
 	}
@@ -333,7 +333,7 @@ func (s *Service) Media(ctx context.Context, a model.Actor, id int64) (*storage.
 
 // OpenMedia opens the audio of a media item for a user: the device
 // format, or the original as received.
-func (s *Service) OpenMedia(ctx context.Context, a model.Actor, id int64, original bool) (io.ReadSeekCloser, *storage.Media, error) {
+func (s *Service) OpenMedia(ctx context.Context, a model.Actor, id int64, original bool) (io.ReadSeekCloser, *model.Media, error) {
 	m, err := s.Media(ctx, a, id)
 	if err != nil {
 		return nil, nil, err
@@ -352,7 +352,7 @@ func (s *Service) OpenMedia(ctx context.Context, a model.Actor, id int64, origin
 // OpenDeviceMedia opens audio for a device: only audio of items that were
 // scheduled for or pushed to it.
 func (s *Service) OpenDeviceMedia(ctx context.Context, da *DeviceAuth, sha string) (io.ReadSeekCloser, error) {
-	ok, err := s.store.DeviceMayFetchMedia(ctx, da.Device.ID, sha)
+	ok, err := s.store.Broadcast().DeviceMayFetchMedia(ctx, da.Device.ID, sha)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/schedule"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 // SilentGrace is how long after a scheduled item's end a missing play
@@ -28,7 +27,7 @@ const (
 // DayEntry is one item of a device's day with its state: planned by the
 // scheduler, fetched by the device, or both, and what the device reported.
 type DayEntry struct {
-	storage.DayItem
+	model.DayItem
 	State string `json:"state"`
 	// Planned: the scheduler plans it for the day (as the orders stand now).
 	Planned bool `json:"planned"`
@@ -37,7 +36,7 @@ type DayEntry struct {
 	// fetched its schedule since the order was made.
 	Fetched bool `json:"fetched"`
 	// Plays are the plays the device reported for it.
-	Plays []storage.PlayLog `json:"plays"`
+	Plays []model.PlayLog `json:"plays"`
 }
 
 // DevicePlan is one device's day.
@@ -68,7 +67,7 @@ type DayView struct {
 	NotFetched int  `json:"not_fetched"` // planned items the device has not fetched
 }
 
-func (s *Service) itemState(it storage.DayItem, now time.Time) string {
+func (s *Service) itemState(it model.DayItem, now time.Time) string {
 	switch {
 	case it.Completed > 0:
 		return StatePlayed
@@ -99,7 +98,7 @@ func (s *Service) DayView(ctx context.Context, a model.Actor, unitID int64, day 
 		}
 	}
 	from, to := d.In(s.loc), d.AddDays(1).In(s.loc)
-	fetched, err := s.store.DayItems(ctx, unit.Path, from, to, 0)
+	fetched, err := s.store.Broadcast().DayItems(ctx, unit.Path, from, to, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -107,12 +106,12 @@ func (s *Service) DayView(ctx context.Context, a model.Actor, unitID int64, day 
 	if err != nil {
 		return nil, err
 	}
-	withSchedule, err := s.store.DevicesWithSchedule(ctx, unit.Path)
+	withSchedule, err := s.store.Broadcast().DevicesWithSchedule(ctx, unit.Path)
 	if err != nil {
 		return nil, err
 	}
 	// Plays may start a little before or after their slot.
-	plays, err := s.store.PlaysBetween(ctx, unit.Path, from.Add(-time.Hour), to.Add(time.Hour), 50000)
+	plays, err := s.store.Broadcast().PlaysBetween(ctx, unit.Path, from.Add(-time.Hour), to.Add(time.Hour), 50000)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +119,7 @@ func (s *Service) DayView(ctx context.Context, a model.Actor, unitID int64, day 
 		device int64
 		item   string
 	}
-	playsOf := map[key][]storage.PlayLog{}
+	playsOf := map[key][]model.PlayLog{}
 	for _, l := range plays {
 		k := key{l.DeviceID, l.ItemID}
 		playsOf[k] = append(playsOf[k], l)
@@ -128,7 +127,7 @@ func (s *Service) DayView(ctx context.Context, a model.Actor, unitID int64, day 
 	v := &DayView{Unit: unit, Date: d.String(), Devices: devs, Items: []DayEntry{}, Plans: []DevicePlan{}, Planned: len(devs) <= MaxPlannedDevices}
 	entries := map[key]*DayEntry{}
 	var order []key
-	add := func(it storage.DayItem, planned bool) {
+	add := func(it model.DayItem, planned bool) {
 		k := key{it.DeviceID, it.ItemID}
 		e := entries[k]
 		if e == nil {
@@ -167,11 +166,11 @@ func (s *Service) DayView(ctx context.Context, a model.Actor, unitID int64, day 
 		if !e.Fetched {
 			for _, l := range e.Plays {
 				switch l.Status {
-				case storage.PlayCompleted:
+				case model.PlayCompleted:
 					e.Completed = 1 // an occurrence plays once, however often it is reported
-				case storage.PlayInterrupted:
+				case model.PlayInterrupted:
 					e.Interrupted++
-				case storage.PlayFailed:
+				case model.PlayFailed:
 					e.Failed++
 				}
 			}
@@ -253,7 +252,7 @@ func (s *Service) Overview(ctx context.Context, a model.Actor, unitID int64) (*O
 	if err != nil {
 		return nil, err
 	}
-	items, err := s.store.DayItems(ctx, unit.Path, now.Add(-24*time.Hour), now.Add(-SilentGrace), 20000)
+	items, err := s.store.Broadcast().DayItems(ctx, unit.Path, now.Add(-24*time.Hour), now.Add(-SilentGrace), 20000)
 	if err != nil {
 		return nil, err
 	}

@@ -30,18 +30,18 @@ const (
 
 // OrderInput creates a scheduled broadcast order.
 type OrderInput struct {
-	UnitID     int64                 `json:"unit_id"` // the issuing unit
-	Title      string                `json:"title"`
-	MediaID    int64                 `json:"media_id"`
-	Level      string                `json:"level"` // filler, normal, priority, live
-	Interrupts bool                  `json:"interrupts"`
-	StartDate  string                `json:"start_date"` // YYYY-MM-DD or DD/MM/YYYY
-	EndDate    string                `json:"end_date"`
-	ExpiresAt  *time.Time            `json:"expires_at,omitempty"`
-	Slots      []schedule.Slot       `json:"slots"`
-	Weekdays   []time.Weekday        `json:"weekdays,omitempty"` // 0 = Sunday … 6 = Saturday
-	UnitOrder  int                   `json:"unit_order"`
-	Targets    []storage.OrderTarget `json:"targets"`
+	UnitID     int64               `json:"unit_id"` // the issuing unit
+	Title      string              `json:"title"`
+	MediaID    int64               `json:"media_id"`
+	Level      string              `json:"level"` // filler, normal, priority, live
+	Interrupts bool                `json:"interrupts"`
+	StartDate  string              `json:"start_date"` // YYYY-MM-DD or DD/MM/YYYY
+	EndDate    string              `json:"end_date"`
+	ExpiresAt  *time.Time          `json:"expires_at,omitempty"`
+	Slots      []schedule.Slot     `json:"slots"`
+	Weekdays   []time.Weekday      `json:"weekdays,omitempty"` // 0 = Sunday … 6 = Saturday
+	UnitOrder  int                 `json:"unit_order"`
+	Targets    []model.OrderTarget `json:"targets"`
 	// Source and SourceRef link the order to what it implements, e.g.
 	// "directive" and the directive's content item.
 	Source    string `json:"source,omitempty"`
@@ -51,10 +51,10 @@ type OrderInput struct {
 // EmergencyInput issues an emergency (or, with Live, a "play now") that
 // devices play at once.
 type EmergencyInput struct {
-	UnitID  int64                 `json:"unit_id"`
-	Title   string                `json:"title"`
-	MediaID int64                 `json:"media_id"`
-	Targets []storage.OrderTarget `json:"targets"`
+	UnitID  int64               `json:"unit_id"`
+	Title   string              `json:"title"`
+	MediaID int64               `json:"media_id"`
+	Targets []model.OrderTarget `json:"targets"`
 	// Repeats is the total number of plays (default 1); they are
 	// RepeatEveryMinutes apart (default 10).
 	Repeats            int `json:"repeats,omitempty"`
@@ -73,7 +73,7 @@ type EmergencyInput struct {
 
 // OrderView is an order with the number of devices it resolves to.
 type OrderView struct {
-	*storage.BroadcastOrder
+	*model.BroadcastOrder
 	Slots    []schedule.Slot `json:"slots"`
 	Weekdays []time.Weekday  `json:"weekdays"`
 	Devices  int             `json:"devices"` // of those the reader may follow when Restricted
@@ -88,14 +88,14 @@ type OrderView struct {
 	deviceIDs []int64
 }
 
-func (s *Service) orderView(ctx context.Context, o *storage.BroadcastOrder) (*OrderView, error) {
+func (s *Service) orderView(ctx context.Context, o *model.BroadcastOrder) (*OrderView, error) {
 	v := &OrderView{BroadcastOrder: o}
 	slots, wd, err := decodeSlots(o)
 	if err != nil {
 		return nil, err
 	}
 	v.Slots, v.Weekdays = slots, wd
-	ids, err := s.store.OrderDeviceIDs(ctx, o.ID)
+	ids, err := s.store.Broadcast().OrderDeviceIDs(ctx, o.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ func (s *Service) orderView(ctx context.Context, o *storage.BroadcastOrder) (*Or
 	return v, nil
 }
 
-func decodeSlots(o *storage.BroadcastOrder) ([]schedule.Slot, []time.Weekday, error) {
+func decodeSlots(o *model.BroadcastOrder) ([]schedule.Slot, []time.Weekday, error) {
 	var slots []schedule.Slot
 	if o.Slots != "" {
 		if err := json.Unmarshal([]byte(o.Slots), &slots); err != nil {
@@ -141,18 +141,18 @@ func checkTitle(t string) (string, error) {
 // checkContent loads the media item and checks the issuing unit may use
 // it: media of the unit itself or of a unit above it (content sent down),
 // or media the actor may read.
-func (s *Service) checkContent(ctx context.Context, a model.Actor, unit *model.Unit, mediaID int64) (*storage.Media, error) {
+func (s *Service) checkContent(ctx context.Context, a model.Actor, unit *model.Unit, mediaID int64) (*model.Media, error) {
 	if mediaID <= 0 {
 		return nil, invalid("media_id", "bcsvc.media_missing", "give the id of a media item of the library (upload audio or create a text bulletin first)")
 	}
-	m, err := s.store.MediaItem(ctx, mediaID)
+	m, err := s.store.Broadcast().MediaItem(ctx, mediaID)
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return nil, invalid("media_id", "bcsvc.media_unknown", "media %d does not exist", mediaID)
 		}
 		return nil, err
 	}
-	mu, err := s.store.Unit(ctx, m.UnitID)
+	mu, err := s.store.Orgs().Unit(ctx, m.UnitID)
 	if err != nil {
 		return nil, err
 	}
@@ -168,31 +168,31 @@ func (s *Service) checkContent(ctx context.Context, a model.Actor, unit *model.U
 
 // checkTargets validates targets: each must exist, lie inside the issuing
 // unit's subtree and be within the actor's broadcast reach.
-func (s *Service) checkTargets(ctx context.Context, a model.Actor, unit *model.Unit, targets []storage.OrderTarget) ([]storage.OrderTarget, error) {
+func (s *Service) checkTargets(ctx context.Context, a model.Actor, unit *model.Unit, targets []model.OrderTarget) ([]model.OrderTarget, error) {
 	if len(targets) == 0 {
 		return nil, invalid("targets", "bcsvc.no_target", "name at least one target: {\"kind\":\"device\"|\"unit\"|\"subtree\",\"id\":N}")
 	}
 	if len(targets) > MaxTargets {
 		return nil, invalid("targets", "bcsvc.too_many_targets", "%d targets: at most %d (use subtree targets for many communes)", len(targets), MaxTargets)
 	}
-	seen := map[storage.OrderTarget]bool{}
-	var out []storage.OrderTarget
+	seen := map[model.OrderTarget]bool{}
+	var out []model.OrderTarget
 	for i, t := range targets {
 		field := fmt.Sprintf("targets[%d]", i)
 		var path, name string
 		switch t.Kind {
-		case storage.TargetDevice:
-			d, err := s.store.Device(ctx, t.ID)
+		case model.TargetDevice:
+			d, err := s.store.Devices().Device(ctx, t.ID)
 			if err != nil || d.RevokedAt != nil {
 				return nil, invalid(field, "bcsvc.target_device", "device %d does not exist or was revoked", t.ID)
 			}
-			u, err := s.store.Unit(ctx, d.UnitID)
+			u, err := s.store.Orgs().Unit(ctx, d.UnitID)
 			if err != nil {
 				return nil, err
 			}
 			path, name = u.Path, fmt.Sprintf("device %q", d.Name)
-		case storage.TargetUnit, storage.TargetSubtree:
-			u, err := s.store.Unit(ctx, t.ID)
+		case model.TargetUnit, model.TargetSubtree:
+			u, err := s.store.Orgs().Unit(ctx, t.ID)
 			if err != nil {
 				return nil, invalid(field, "bcsvc.target_unit", "unit %d does not exist", t.ID)
 			}
@@ -323,28 +323,28 @@ func (s *Service) CreateOrder(ctx context.Context, a model.Actor, in OrderInput)
 		return nil, fmt.Errorf("encode slots: %w", err)
 	}
 	source := sourceOf(in.Source)
-	o := &storage.BroadcastOrder{UnitID: unit.ID, Title: title, MediaID: m.ID, Level: level.String(), Interrupts: in.Interrupts,
+	o := &model.BroadcastOrder{UnitID: unit.ID, Title: title, MediaID: m.ID, Level: level.String(), Interrupts: in.Interrupts,
 		StartDate: start.String(), EndDate: end.String(), ExpiresAt: in.ExpiresAt, Slots: string(slots), Weekdays: encodeWeekdays(in.Weekdays),
 		UnitOrder: in.UnitOrder, Source: source, SourceRef: in.SourceRef, CreatedBy: a.Username, Targets: targets}
 	var devices []int64
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.InsertOrder(ctx, o); err != nil {
+		if err := tx.Broadcast().InsertOrder(ctx, o); err != nil {
 			return err
 		}
-		if devices, err = tx.OrderDeviceIDs(ctx, o.ID); err != nil {
+		if devices, err = tx.Broadcast().OrderDeviceIDs(ctx, o.ID); err != nil {
 			return err
 		}
-		if err := tx.BumpScheduleVersion(ctx, devices); err != nil {
+		if err := tx.Devices().BumpScheduleVersion(ctx, devices); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "broadcast.order.create", "broadcast_order", fmt.Sprint(o.ID),
+		return tx.Audit().AppendAudit(ctx, a, "broadcast.order.create", "broadcast_order", fmt.Sprint(o.ID),
 			fmt.Sprintf("level=%s media=%d devices=%d title=%q", o.Level, m.ID, len(devices), title))
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.publish(ctx, Notice{Kind: protocol.EventSchedule, OrderID: o.ID, Devices: devices})
-	stored, err := s.store.Order(ctx, o.ID)
+	stored, err := s.store.Broadcast().Order(ctx, o.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -366,7 +366,7 @@ type EmergencyResult struct {
 }
 
 // emergencyTimes returns the instants an emergency order plays at.
-func emergencyTimes(o *storage.BroadcastOrder) []time.Time {
+func emergencyTimes(o *model.BroadcastOrder) []time.Time {
 	if o.IssuedAt == nil {
 		return nil
 	}
@@ -444,39 +444,39 @@ func (s *Service) Emergency(ctx context.Context, a model.Actor, in EmergencyInpu
 	issued := s.clock().Truncate(time.Second)
 	expires := issued.Add(ttl)
 	lastDay := schedule.DateOf(issued.Add(time.Duration(repeats-1) * every).In(s.loc))
-	o := &storage.BroadcastOrder{UnitID: unit.ID, Title: title, MediaID: m.ID, Level: level.String(), Interrupts: interrupts,
+	o := &model.BroadcastOrder{UnitID: unit.ID, Title: title, MediaID: m.ID, Level: level.String(), Interrupts: interrupts,
 		StartDate: schedule.DateOf(issued.In(s.loc)).String(), EndDate: lastDay.String(), ExpiresAt: &expires, Slots: "[]",
 		IssuedAt: &issued, Repeats: repeats, RepeatEveryS: int(every / time.Second), Source: sourceOf(in.Source), SourceRef: in.SourceRef,
 		CreatedBy: a.Username, Targets: targets}
 	var devices []int64
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.InsertOrder(ctx, o); err != nil {
+		if err := tx.Broadcast().InsertOrder(ctx, o); err != nil {
 			return err
 		}
-		if devices, err = tx.OrderDeviceIDs(ctx, o.ID); err != nil {
+		if devices, err = tx.Broadcast().OrderDeviceIDs(ctx, o.ID); err != nil {
 			return err
 		}
 		times := emergencyTimes(o)
-		items := make([]storage.ScheduleItem, 0, len(devices)*len(times))
+		items := make([]model.ScheduleItem, 0, len(devices)*len(times))
 		for _, d := range devices {
 			for _, t := range times {
-				items = append(items, storage.ScheduleItem{DeviceID: d, ItemID: ItemID(o.ID, t), OrderID: o.ID, Level: o.Level, Start: t, End: t.Add(m.Duration())})
+				items = append(items, model.ScheduleItem{DeviceID: d, ItemID: ItemID(o.ID, t), OrderID: o.ID, Level: o.Level, Start: t, End: t.Add(m.Duration())})
 			}
 		}
-		if err := tx.UpsertScheduleItems(ctx, items); err != nil {
+		if err := tx.Broadcast().UpsertScheduleItems(ctx, items); err != nil {
 			return err
 		}
-		if err := tx.BumpScheduleVersion(ctx, devices); err != nil {
+		if err := tx.Devices().BumpScheduleVersion(ctx, devices); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "broadcast."+o.Level, "broadcast_order", fmt.Sprint(o.ID),
+		return tx.Audit().AppendAudit(ctx, a, "broadcast."+o.Level, "broadcast_order", fmt.Sprint(o.ID),
 			fmt.Sprintf("media=%d devices=%d repeats=%d title=%q", m.ID, len(devices), repeats, title))
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.publish(ctx, Notice{Kind: pushKind(o.Level), OrderID: o.ID})
-	stored, err := s.store.Order(ctx, o.ID)
+	stored, err := s.store.Broadcast().Order(ctx, o.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -501,7 +501,7 @@ func (s *Service) Orders(ctx context.Context, a model.Actor, unitID int64) ([]*O
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.store.OrdersOfUnits(ctx, unit.Path, 500)
+	list, err := s.store.Broadcast().OrdersOfUnits(ctx, unit.Path, 500)
 	if err != nil {
 		return nil, err
 	}
@@ -516,7 +516,7 @@ func (s *Service) Orders(ctx context.Context, a model.Actor, unitID int64) ([]*O
 		}
 		out = append(out, v)
 	}
-	inbound, err := s.store.OrdersReachingUnit(ctx, unit.Path, 500)
+	inbound, err := s.store.Broadcast().OrdersReachingUnit(ctx, unit.Path, 500)
 	if err != nil {
 		return nil, fmt.Errorf("orders issued above unit %q: %w", unit.Name, err)
 	}
@@ -551,11 +551,11 @@ func (s *Service) Orders(ctx context.Context, a model.Actor, unitID int64) ([]*O
 // plays) of units under path whose broadcasts the actor may follow, with
 // their unit.
 func (s *Service) visibleDevices(ctx context.Context, a model.Actor, path string) (map[int64]int64, error) {
-	devs, err := s.store.Devices(ctx, path, true)
+	devs, err := s.store.Devices().ListDevices(ctx, path, true)
 	if err != nil {
 		return nil, err
 	}
-	units, err := s.store.Subtree(ctx, path)
+	units, err := s.store.Orgs().Subtree(ctx, path)
 	if err != nil {
 		return nil, err
 	}
@@ -585,9 +585,9 @@ func countVisible(ids []int64, visible map[int64]int64) int {
 // targetsVisibleUnit reports whether the order targets a unit the actor
 // may follow, or a subtree holding the unit at path that the actor may
 // follow (an order sent to a commune that has no devices yet).
-func (s *Service) targetsVisibleUnit(ctx context.Context, a model.Actor, o *storage.BroadcastOrder, path string) bool {
+func (s *Service) targetsVisibleUnit(ctx context.Context, a model.Actor, o *model.BroadcastOrder, path string) bool {
 	for _, t := range o.Targets {
-		if t.Kind == storage.TargetDevice {
+		if t.Kind == model.TargetDevice {
 			continue
 		}
 		tp := pathOfUnit(ctx, s.store, t.ID)
@@ -597,7 +597,7 @@ func (s *Service) targetsVisibleUnit(ctx context.Context, a model.Actor, o *stor
 		if s.policy.Can(a, authz.BroadcastRead, tp) {
 			return true
 		}
-		if t.Kind == storage.TargetSubtree && path != "" && strings.HasPrefix(path, tp) && s.policy.Can(a, authz.BroadcastRead, path) {
+		if t.Kind == model.TargetSubtree && path != "" && strings.HasPrefix(path, tp) && s.policy.Can(a, authz.BroadcastRead, path) {
 			return true
 		}
 	}
@@ -605,7 +605,7 @@ func (s *Service) targetsVisibleUnit(ctx context.Context, a model.Actor, o *stor
 }
 
 func pathOfUnit(ctx context.Context, st *storage.Store, id int64) string {
-	u, err := st.Unit(ctx, id)
+	u, err := st.Orgs().Unit(ctx, id)
 	if err != nil {
 		return ""
 	}
@@ -613,7 +613,7 @@ func pathOfUnit(ctx context.Context, st *storage.Store, id int64) string {
 }
 
 func unitName(ctx context.Context, st *storage.Store, id int64) string {
-	u, err := st.Unit(ctx, id)
+	u, err := st.Orgs().Unit(ctx, id)
 	if err != nil {
 		return fmt.Sprintf("unit %d", id)
 	}
@@ -623,7 +623,7 @@ func unitName(ctx context.Context, st *storage.Store, id int64) string {
 // Order returns one order, to those who may follow the broadcasts of its
 // issuing unit.
 func (s *Service) Order(ctx context.Context, a model.Actor, id int64) (*OrderView, error) {
-	o, err := s.store.Order(ctx, id)
+	o, err := s.store.Broadcast().Order(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -637,11 +637,11 @@ func (s *Service) Order(ctx context.Context, a model.Actor, id int64) (*OrderVie
 // unit (restricted is false: every device) or some of the devices it plays
 // on (restricted: visible holds those devices, with their unit).
 func (s *Service) orderAccess(ctx context.Context, a model.Actor, id int64) (v *OrderView, restricted bool, visible map[int64]int64, err error) {
-	o, err := s.store.Order(ctx, id)
+	o, err := s.store.Broadcast().Order(ctx, id)
 	if err != nil {
 		return nil, false, nil, err
 	}
-	issuer, err := s.store.Unit(ctx, o.UnitID)
+	issuer, err := s.store.Orgs().Unit(ctx, o.UnitID)
 	if err != nil {
 		return nil, false, nil, err
 	}
@@ -671,11 +671,11 @@ func (s *Service) orderAccess(ctx context.Context, a model.Actor, id int64) (v *
 // issuing unit's broadcasters (and administrators above it) may; a unit
 // the order was sent down to gets an error saying who to ask.
 func (s *Service) CancelOrder(ctx context.Context, a model.Actor, id int64) error {
-	o, err := s.store.Order(ctx, id)
+	o, err := s.store.Broadcast().Order(ctx, id)
 	if err != nil {
 		return err
 	}
-	issuer, err := s.store.Unit(ctx, o.UnitID)
+	issuer, err := s.store.Orgs().Unit(ctx, o.UnitID)
 	if err != nil {
 		return err
 	}
@@ -688,16 +688,16 @@ func (s *Service) CancelOrder(ctx context.Context, a model.Actor, id int64) erro
 	}
 	var devices []int64
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.CancelOrder(ctx, id); err != nil {
+		if err := tx.Broadcast().CancelOrder(ctx, id); err != nil {
 			return err
 		}
-		if devices, err = tx.OrderDeviceIDs(ctx, id); err != nil {
+		if devices, err = tx.Broadcast().OrderDeviceIDs(ctx, id); err != nil {
 			return err
 		}
-		if err := tx.BumpScheduleVersion(ctx, devices); err != nil {
+		if err := tx.Devices().BumpScheduleVersion(ctx, devices); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "broadcast.order.cancel", "broadcast_order", fmt.Sprint(id), "")
+		return tx.Audit().AppendAudit(ctx, a, "broadcast.order.cancel", "broadcast_order", fmt.Sprint(id), "")
 	})
 	if err != nil {
 		return err
@@ -713,10 +713,10 @@ const MaxReportLogs = 100
 // latest plays. A report opened by a unit the order was sent down to
 // (Order.Restricted) holds only that unit's devices.
 type OrderReport struct {
-	Order *OrderView              `json:"order"`
-	Units []storage.UnitPlayStats `json:"units"`
-	Plays int                     `json:"plays"` // completed plays in all
-	Logs  []storage.PlayLog       `json:"logs"`  // the latest plays, at most MaxReportLogs
+	Order *OrderView            `json:"order"`
+	Units []model.UnitPlayStats `json:"units"`
+	Plays int                   `json:"plays"` // completed plays in all
+	Logs  []model.PlayLog       `json:"logs"`  // the latest plays, at most MaxReportLogs
 }
 
 // Report aggregates an order's play logs (a directive's tracking shows
@@ -727,7 +727,7 @@ func (s *Service) Report(ctx context.Context, a model.Actor, orderID int64) (*Or
 	if err != nil {
 		return nil, err
 	}
-	stats, err := s.store.OrderPlayStats(ctx, orderID)
+	stats, err := s.store.Broadcast().OrderPlayStats(ctx, orderID)
 	if err != nil {
 		return nil, err
 	}
@@ -735,11 +735,11 @@ func (s *Service) Report(ctx context.Context, a model.Actor, orderID int64) (*Or
 	if restricted {
 		limit = 100000 // filtered below
 	}
-	logs, err := s.store.PlayLogs(ctx, storage.PlayLogFilter{OrderID: orderID, Limit: limit})
+	logs, err := s.store.Broadcast().PlayLogs(ctx, model.PlayLogFilter{OrderID: orderID, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
-	r := &OrderReport{Order: v, Units: []storage.UnitPlayStats{}, Logs: []storage.PlayLog{}}
+	r := &OrderReport{Order: v, Units: []model.UnitPlayStats{}, Logs: []model.PlayLog{}}
 	units := map[int64]bool{}
 	for _, u := range visible {
 		units[u] = true

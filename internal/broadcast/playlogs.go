@@ -71,11 +71,11 @@ func (s *Service) IngestPlays(ctx context.Context, da *DeviceAuth, batch protoco
 			itemIDs = append(itemIDs, ev.ItemID)
 		}
 	}
-	known, err := s.store.KnownItems(ctx, da.Device.ID, itemIDs)
+	known, err := s.store.Broadcast().KnownItems(ctx, da.Device.ID, itemIDs)
 	if err != nil {
 		return nil, err
 	}
-	logs := make([]storage.PlayLog, 0, n)
+	logs := make([]model.PlayLog, 0, n)
 	inBatch := map[string]bool{}
 	dups := 0
 	bad := map[int]bool{}
@@ -118,7 +118,7 @@ func (s *Service) IngestPlays(ctx context.Context, da *DeviceAuth, batch protoco
 			continue
 		}
 		inBatch[ev.EventID] = true
-		logs = append(logs, storage.PlayLog{DeviceID: da.Device.ID, EventID: ev.EventID, ItemID: ev.ItemID, OrderID: it.OrderID,
+		logs = append(logs, model.PlayLog{DeviceID: da.Device.ID, EventID: ev.EventID, ItemID: ev.ItemID, OrderID: it.OrderID,
 			Status: ev.Status, StartedAt: ev.StartedAt, EndedAt: ev.EndedAt, ReceivedAt: now})
 	}
 	if len(rejected) > 0 {
@@ -128,7 +128,7 @@ func (s *Service) IngestPlays(ctx context.Context, da *DeviceAuth, batch protoco
 	var inserted int64
 	if err := s.store.Tx(ctx, func(tx *storage.Tx) error {
 		var err error
-		inserted, err = tx.InsertPlayLogs(ctx, logs)
+		inserted, err = tx.Broadcast().InsertPlayLogs(ctx, logs)
 		return err
 	}); err != nil {
 		return nil, err
@@ -145,7 +145,7 @@ func sortRejections(r []protocol.Rejection) {
 }
 
 // PlayLogs lists the plays a device reported (newest first).
-func (s *Service) PlayLogs(ctx context.Context, a model.Actor, deviceID, orderID int64, limit int) ([]storage.PlayLog, error) {
+func (s *Service) PlayLogs(ctx context.Context, a model.Actor, deviceID, orderID int64, limit int) ([]model.PlayLog, error) {
 	switch {
 	case deviceID != 0:
 		if _, _, err := s.deviceFor(ctx, a, authz.BroadcastRead, deviceID); err != nil {
@@ -158,5 +158,5 @@ func (s *Service) PlayLogs(ctx context.Context, a model.Actor, deviceID, orderID
 	default:
 		return nil, model.Invalid("device_id", "name a device_id or an order_id")
 	}
-	return s.store.PlayLogs(ctx, storage.PlayLogFilter{DeviceID: deviceID, OrderID: orderID, Limit: limit})
+	return s.store.Broadcast().PlayLogs(ctx, model.PlayLogFilter{DeviceID: deviceID, OrderID: orderID, Limit: limit})
 }

@@ -40,7 +40,7 @@ func (s *Service) deliverLoop(ctx context.Context, notices <-chan Notice) {
 func (s *Service) deliver(ctx context.Context, n Notice) error {
 	switch n.Kind {
 	case protocol.EventEmergency, protocol.EventLive:
-		o, err := s.store.Order(ctx, n.OrderID)
+		o, err := s.store.Broadcast().Order(ctx, n.OrderID)
 		if err != nil {
 			return err
 		}
@@ -49,7 +49,7 @@ func (s *Service) deliver(ctx context.Context, n Notice) error {
 		devices := n.Devices
 		if len(devices) == 0 && n.OrderID != 0 {
 			var err error
-			if devices, err = s.store.OrderDeviceIDs(ctx, n.OrderID); err != nil {
+			if devices, err = s.store.Broadcast().OrderDeviceIDs(ctx, n.OrderID); err != nil {
 				return err
 			}
 		}
@@ -60,7 +60,7 @@ func (s *Service) deliver(ctx context.Context, n Notice) error {
 			if !s.hub.Connected(d) {
 				continue
 			}
-			cmds, err := s.store.PendingCommands(ctx, d)
+			cmds, err := s.store.Devices().PendingCommands(ctx, d)
 			if err != nil {
 				return err
 			}
@@ -74,7 +74,7 @@ func (s *Service) deliver(ctx context.Context, n Notice) error {
 					return err
 				}
 				if sent > 0 {
-					if err := s.store.Tx(ctx, func(tx *storage.Tx) error { return tx.MarkCommandDelivered(ctx, d, c.ID) }); err != nil {
+					if err := s.store.Tx(ctx, func(tx *storage.Tx) error { return tx.Devices().MarkCommandDelivered(ctx, d, c.ID) }); err != nil {
 						return err
 					}
 				}
@@ -89,12 +89,12 @@ func (s *Service) deliver(ctx context.Context, n Notice) error {
 
 // pushOrder sends an emergency or live order to its targeted devices
 // connected here.
-func (s *Service) pushOrder(ctx context.Context, o *storage.BroadcastOrder) error {
+func (s *Service) pushOrder(ctx context.Context, o *model.BroadcastOrder) error {
 	now := s.clock()
 	if o.CancelledAt != nil || (o.ExpiresAt != nil && !now.Before(*o.ExpiresAt)) {
 		return nil
 	}
-	devices, err := s.store.OrderDeviceIDs(ctx, o.ID)
+	devices, err := s.store.Broadcast().OrderDeviceIDs(ctx, o.ID)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (s *Service) pushOrder(ctx context.Context, o *storage.BroadcastOrder) erro
 }
 
 // pushItems are the plays of an emergency or live order.
-func pushItems(o *storage.BroadcastOrder) []protocol.Item {
+func pushItems(o *model.BroadcastOrder) []protocol.Item {
 	var out []protocol.Item
 	d := time.Duration(o.MediaDurationMS) * time.Millisecond
 	for _, t := range emergencyTimes(o) {
@@ -126,7 +126,7 @@ func pushItems(o *storage.BroadcastOrder) []protocol.Item {
 // resync delivers recent unexpired emergencies again after a notifier
 // outage.
 func (s *Service) resync(ctx context.Context) error {
-	orders, err := s.store.OrdersOfUnits(ctx, "", 200)
+	orders, err := s.store.Broadcast().OrdersOfUnits(ctx, "", 200)
 	if err != nil {
 		return err
 	}

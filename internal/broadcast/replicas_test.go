@@ -10,6 +10,7 @@ import (
 	"github.com/loa-project/loa/internal/broadcast"
 	"github.com/loa-project/loa/internal/broadcast/protocol"
 	"github.com/loa-project/loa/internal/deviceclient"
+	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 	"github.com/loa-project/loa/internal/storage/storetest"
 )
@@ -89,7 +90,7 @@ func TestReplicasDeliverEmergency(t *testing.T) {
 	click := time.Now()
 	var er broadcast.EmergencyResult
 	a.mustDo(http.StatusCreated, "POST", "/api/v1/broadcast/emergency", op, broadcast.EmergencyInput{UnitID: commune.ID, Title: "Bão số 2",
-		MediaID: m.ID, Targets: []storage.OrderTarget{{Kind: "subtree", ID: commune.ID}}, Repeats: 2, RepeatEveryMinutes: 5}, &er)
+		MediaID: m.ID, Targets: []model.OrderTarget{{Kind: "subtree", ID: commune.ID}}, Repeats: 2, RepeatEveryMinutes: 5}, &er)
 	deadline := time.After(2 * time.Second)
 	for {
 		select {

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/loa-project/loa/internal/broadcast/protocol"
+	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/schedule"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 // ScheduleResult is a device's schedule as served: its ETag and, unless
@@ -35,7 +35,7 @@ func (s *Service) DeviceSchedule(ctx context.Context, da *DeviceAuth, ifNoneMatc
 		if etagMatch(ifNoneMatch, h.ETag) {
 			return &ScheduleResult{ETag: h.ETag, NotModified: true}, nil
 		}
-		stored, body, ok, err := s.store.DeviceSchedule(ctx, da.Device.ID)
+		stored, body, ok, err := s.store.Broadcast().DeviceSchedule(ctx, da.Device.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -102,20 +102,20 @@ func splitComma(s string) []string {
 
 // BuildSchedule computes a device's schedule from the orders concerning
 // it, without storing it.
-func (s *Service) BuildSchedule(ctx context.Context, d *storage.Device) (*protocol.Schedule, []storage.ScheduleItem, error) {
-	unit, err := s.store.Unit(ctx, d.UnitID)
+func (s *Service) BuildSchedule(ctx context.Context, d *model.Device) (*protocol.Schedule, []model.ScheduleItem, error) {
+	unit, err := s.store.Orgs().Unit(ctx, d.UnitID)
 	if err != nil {
 		return nil, nil, err
 	}
 	today := schedule.DateOf(s.clock().In(s.loc))
 	last := today.AddDays(s.cfg.HorizonDays - 1)
 	from, to := today.In(s.loc), last.AddDays(1).In(s.loc)
-	orders, err := s.store.OrdersForDevice(ctx, d.ID, unit.ID, unit.Path, today.String(), last.String())
+	orders, err := s.store.Broadcast().OrdersForDevice(ctx, d.ID, unit.ID, unit.Path, today.String(), last.String())
 	if err != nil {
 		return nil, nil, err
 	}
 	devID := strconv.FormatInt(d.ID, 10)
-	byID := map[string]*storage.BroadcastOrder{}
+	byID := map[string]*model.BroadcastOrder{}
 	var regular []schedule.Order
 	type push struct {
 		o  schedule.Order
@@ -160,7 +160,7 @@ func (s *Service) BuildSchedule(ctx context.Context, d *storage.Device) (*protoc
 		p = np
 	}
 	out := &protocol.Schedule{DeviceID: d.ID, UnitCode: unit.Code, Timezone: s.loc.String(), From: from.UTC(), To: to.UTC(), Items: []protocol.Item{}}
-	var items []storage.ScheduleItem
+	var items []model.ScheduleItem
 	seen := map[string]int{}
 	for _, e := range p.Entries {
 		o := byID[e.OrderID]
@@ -182,13 +182,13 @@ func (s *Service) BuildSchedule(ctx context.Context, d *storage.Device) (*protoc
 			it.Expires = &t
 		}
 		out.Items = append(out.Items, it)
-		items = append(items, storage.ScheduleItem{DeviceID: d.ID, ItemID: id, OrderID: o.ID, Level: it.Level, Start: it.Start, End: it.End})
+		items = append(items, model.ScheduleItem{DeviceID: d.ID, ItemID: id, OrderID: o.ID, Level: it.Level, Start: it.Start, End: it.End})
 	}
 	return out, items, nil
 }
 
 // toScheduleOrder converts a stored order for the schedule builder.
-func (s *Service) toScheduleOrder(o *storage.BroadcastOrder, devID string) (schedule.Order, error) {
+func (s *Service) toScheduleOrder(o *model.BroadcastOrder, devID string) (schedule.Order, error) {
 	level, err := schedule.ParseLevel(o.Level)
 	if err != nil {
 		return schedule.Order{}, err
@@ -219,7 +219,7 @@ func (s *Service) toScheduleOrder(o *storage.BroadcastOrder, devID string) (sche
 const maxConcurrentBuilds = 64
 
 // rebuild builds, stores and returns a device's schedule.
-func (s *Service) rebuild(ctx context.Context, d *storage.Device) (string, []byte, error) {
+func (s *Service) rebuild(ctx context.Context, d *model.Device) (string, []byte, error) {
 	sched, items, err := s.BuildSchedule(ctx, d)
 	if err != nil {
 		return "", nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 )
 
@@ -17,7 +18,7 @@ var errClosed = errors.New("broadcast: service is shutting down")
 type scheduleSave struct {
 	deviceID, version int64
 	day, etag, body   string
-	items             []storage.ScheduleItem
+	items             []model.ScheduleItem
 	done              chan error
 }
 
@@ -54,7 +55,7 @@ func (s *Service) scheduleWriter(ctx context.Context) {
 // is retried alone so that one bad save does not fail the others.
 func (s *Service) commitSaves(ctx context.Context, batch []scheduleSave) {
 	save := func(tx *storage.Tx, r scheduleSave) error {
-		return tx.SaveDeviceSchedule(ctx, r.deviceID, r.version, r.day, r.etag, r.body, r.items)
+		return tx.Broadcast().SaveDeviceSchedule(ctx, r.deviceID, r.version, r.day, r.etag, r.body, r.items)
 	}
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
 		for _, r := range batch {

@@ -103,7 +103,7 @@ type Service struct {
 	notify Notifier
 
 	seenMu sync.Mutex
-	seen   map[int64]storage.DeviceSeen
+	seen   map[int64]model.DeviceSeen
 
 	saves   chan scheduleSave // to the schedule writer (group commit)
 	builds  chan struct{}     // slots of concurrent schedule rebuilds
@@ -158,7 +158,7 @@ func New(cfg Config) (*Service, error) {
 		cfg.Notifier = NewLocalNotifier()
 	}
 	s := &Service{cfg: cfg, store: cfg.Store, blobs: cfg.Blobs, policy: cfg.Policy, log: cfg.Log, loc: cfg.Location, now: cfg.Now,
-		hub: NewHub(), notify: cfg.Notifier, seen: map[int64]storage.DeviceSeen{},
+		hub: NewHub(), notify: cfg.Notifier, seen: map[int64]model.DeviceSeen{},
 		saves: make(chan scheduleSave, maxScheduleBatch), builds: make(chan struct{}, maxConcurrentBuilds), stopped: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = func() {
@@ -218,7 +218,7 @@ func (s *Service) unitFor(ctx context.Context, a model.Actor, action authz.Actio
 	if unitID <= 0 {
 		return nil, invalid("unit_id", "bcx.unit_missing", "give the id of the unit (a commune radio station or an agency)")
 	}
-	u, err := s.store.Unit(ctx, unitID)
+	u, err := s.store.Orgs().Unit(ctx, unitID)
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return nil, invalid("unit_id", "bcx.unit_unknown", "unit %d does not exist", unitID)
@@ -245,7 +245,7 @@ func (s *Service) flushLoop(ctx context.Context) {
 }
 
 // markSeen notes that a device was seen (and what its heartbeat said).
-func (s *Service) markSeen(v storage.DeviceSeen) {
+func (s *Service) markSeen(v model.DeviceSeen) {
 	s.seenMu.Lock()
 	defer s.seenMu.Unlock()
 	if cur, ok := s.seen[v.DeviceID]; ok && cur.Heartbeat && !v.Heartbeat {
@@ -265,17 +265,17 @@ func (s *Service) flushSeen(ctx context.Context) error {
 		s.seenMu.Unlock()
 		return nil
 	}
-	batch := make([]storage.DeviceSeen, 0, len(s.seen))
+	batch := make([]model.DeviceSeen, 0, len(s.seen))
 	for _, v := range s.seen {
 		batch = append(batch, v)
 	}
-	s.seen = map[int64]storage.DeviceSeen{}
+	s.seen = map[int64]model.DeviceSeen{}
 	s.seenMu.Unlock()
 	for len(batch) > 0 {
 		n := min(len(batch), 2000)
 		chunk := batch[:n]
 		batch = batch[n:]
-		if err := s.store.Tx(ctx, func(tx *storage.Tx) error { return tx.TouchDevices(ctx, chunk) }); err != nil {
+		if err := s.store.Tx(ctx, func(tx *storage.Tx) error { return tx.Devices().TouchDevices(ctx, chunk) }); err != nil {
 			return err
 		}
 	}

@@ -16,38 +16,38 @@ type SettingsInput struct {
 }
 
 // Settings returns a unit's broadcast settings.
-func (s *Service) Settings(ctx context.Context, a model.Actor, unitID int64) (storage.BroadcastSettings, error) {
+func (s *Service) Settings(ctx context.Context, a model.Actor, unitID int64) (model.BroadcastSettings, error) {
 	unit, err := s.unitFor(ctx, a, authz.BroadcastRead, unitID)
 	if err != nil {
-		return storage.BroadcastSettings{}, err
+		return model.BroadcastSettings{}, err
 	}
-	return s.store.BroadcastSettingsOf(ctx, unit.ID)
+	return s.store.Broadcast().BroadcastSettingsOf(ctx, unit.ID)
 }
 
 // SaveSettings changes a unit's broadcast settings (audited).
-func (s *Service) SaveSettings(ctx context.Context, a model.Actor, unitID int64, in SettingsInput) (storage.BroadcastSettings, error) {
+func (s *Service) SaveSettings(ctx context.Context, a model.Actor, unitID int64, in SettingsInput) (model.BroadcastSettings, error) {
 	unit, err := s.unitFor(ctx, a, authz.BroadcastWrite, unitID)
 	if err != nil {
-		return storage.BroadcastSettings{}, err
+		return model.BroadcastSettings{}, err
 	}
 	if in.AutoPriority == nil {
-		return storage.BroadcastSettings{}, invalid("auto_schedule_priority", "bcsvc.settings_empty",
+		return model.BroadcastSettings{}, invalid("auto_schedule_priority", "bcsvc.settings_empty",
 			"nothing to change: give auto_schedule_priority, true or false")
 	}
-	var out storage.BroadcastSettings
+	var out model.BroadcastSettings
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		st, err := tx.BroadcastSettingsOf(ctx, unit.ID)
+		st, err := tx.Broadcast().BroadcastSettingsOf(ctx, unit.ID)
 		if err != nil {
 			return err
 		}
 		st.AutoPriority = *in.AutoPriority
 		at := s.clock()
-		if err := tx.SaveBroadcastSettings(ctx, st, a.Username, at); err != nil {
+		if err := tx.Broadcast().SaveBroadcastSettings(ctx, st, a.Username, at); err != nil {
 			return err
 		}
 		st.UpdatedBy, st.UpdatedAt = a.Username, &at
 		out = st
-		return tx.AppendAudit(ctx, a, "broadcast.settings", "unit", fmt.Sprint(unit.ID), fmt.Sprintf("auto_schedule_priority=%t", st.AutoPriority))
+		return tx.Audit().AppendAudit(ctx, a, "broadcast.settings", "unit", fmt.Sprint(unit.ID), fmt.Sprintf("auto_schedule_priority=%t", st.AutoPriority))
 	})
 	return out, err
 }

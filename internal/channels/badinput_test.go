@@ -11,21 +11,20 @@ import (
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/channels"
 	"github.com/loa-project/loa/internal/model"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 // snapshot is what bad input must not change.
 func (e *env) snapshot(svc *channels.Service, campaignID int64) string {
 	e.t.Helper()
-	list, err := e.store.Campaigns(e.ctx, storage.CampaignFilter{})
+	list, err := e.store.Channels().Campaigns(e.ctx, model.CampaignFilter{})
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	audit, err := e.store.Audit(e.ctx, storage.AuditFilter{Limit: 10000})
+	audit, err := e.store.Audit().AuditEntries(e.ctx, model.AuditFilter{Limit: 10000})
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	msgs, err := e.store.CampaignMessages(e.ctx, campaignID, 0, 100)
+	msgs, err := e.store.Channels().CampaignMessages(e.ctx, campaignID, 0, 100)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -93,7 +92,7 @@ func TestBadCampaignInputChangesNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		msgs, _ := e.store.CampaignMessages(e.ctx, c.ID, 0, 10)
+		msgs, _ := e.store.Channels().CampaignMessages(e.ctx, c.ID, 0, 10)
 		body := []byte(fmt.Sprintf(`{"provider_id":%q,"status":"delivered"}`, msgs[0].ProviderID))
 		forged := append(bytes.Clone(body[:len(body)-1]), []byte(`,"x":1}`)...)
 		big := append([]byte(`{"provider_id":"pv-1","status":"delivered","pad":"`), bytes.Repeat([]byte("x"), 70<<10)...)
@@ -124,7 +123,7 @@ func TestBadCampaignInputChangesNothing(t *testing.T) {
 		if code := e.post(h, body, channels.SignBody(testSecret, body)); code != http.StatusOK {
 			t.Fatalf("genuine receipt: %d", code)
 		}
-		if got := e.counts(svc, c.ID); got[storage.MsgDelivered] != 1 {
+		if got := e.counts(svc, c.ID); got[model.MsgDelivered] != 1 {
 			t.Fatalf("counts %v", got)
 		}
 	})

@@ -31,7 +31,7 @@ type CampaignInput struct {
 
 // CampaignView is a campaign with its messages counted by status.
 type CampaignView struct {
-	*storage.Campaign
+	*model.Campaign
 	Counts map[string]int `json:"counts"`
 }
 
@@ -62,8 +62,8 @@ func (s *Service) CreateCampaign(ctx context.Context, a model.Actor, in Campaign
 	if err != nil {
 		return nil, err
 	}
-	c := &storage.Campaign{UnitID: unit.ID, Channel: s.cfg.Channel, Body: text, Parts: len(parts), OrderID: in.OrderID, DirectiveID: in.DirectiveID,
-		Status: storage.CampaignSending, CreatedBy: a.Username}
+	c := &model.Campaign{UnitID: unit.ID, Channel: s.cfg.Channel, Body: text, Parts: len(parts), OrderID: in.OrderID, DirectiveID: in.DirectiveID,
+		Status: model.CampaignSending, CreatedBy: a.Username}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error { return s.insertCampaign(ctx, tx, a, c, phones, parts) })
 	if err != nil {
 		return nil, err
@@ -72,8 +72,8 @@ func (s *Service) CreateCampaign(ctx context.Context, a model.Actor, in Campaign
 	return s.campaignView(ctx, c)
 }
 
-func (s *Service) insertCampaign(ctx context.Context, tx *storage.Tx, a model.Actor, c *storage.Campaign, phones, parts []string) error {
-	out, err := tx.OptedOutPhones(ctx, phones)
+func (s *Service) insertCampaign(ctx context.Context, tx *storage.Tx, a model.Actor, c *model.Campaign, phones, parts []string) error {
+	out, err := tx.Channels().OptedOutPhones(ctx, phones)
 	if err != nil {
 		return err
 	}
@@ -87,30 +87,30 @@ func (s *Service) insertCampaign(ctx context.Context, tx *storage.Tx, a model.Ac
 		return model.Invalid("phones", "every recipient opted out of messages: nothing to send")
 	}
 	c.Recipients, c.Excluded = len(send), len(phones)-len(send)
-	if err := tx.InsertCampaign(ctx, c); err != nil {
+	if err := tx.Channels().InsertCampaign(ctx, c); err != nil {
 		return err
 	}
 	msgs, err := s.outMessages(c, send, parts)
 	if err != nil {
 		return err
 	}
-	if err := tx.InsertOutMessages(ctx, msgs); err != nil {
+	if err := tx.Channels().InsertOutMessages(ctx, msgs); err != nil {
 		return err
 	}
-	return tx.AppendAudit(ctx, a, "channels.campaign.create", "channel_campaign", fmt.Sprint(c.ID),
+	return tx.Audit().AppendAudit(ctx, a, "channels.campaign.create", "channel_campaign", fmt.Sprint(c.ID),
 		fmt.Sprintf("channel=%s recipients=%d excluded=%d parts=%d order=%d directive=%d", c.Channel, c.Recipients, c.Excluded, c.Parts, c.OrderID, c.DirectiveID))
 }
 
-func (s *Service) outMessages(c *storage.Campaign, phones, parts []string) ([]*storage.OutMessage, error) {
+func (s *Service) outMessages(c *model.Campaign, phones, parts []string) ([]*model.OutMessage, error) {
 	at := s.now()
-	msgs := make([]*storage.OutMessage, 0, len(phones)*len(parts))
+	msgs := make([]*model.OutMessage, 0, len(phones)*len(parts))
 	for _, p := range phones {
 		for i, body := range parts {
 			ref, err := newClientRef()
 			if err != nil {
 				return nil, err
 			}
-			msgs = append(msgs, &storage.OutMessage{CampaignID: c.ID, Channel: c.Channel, Phone: p, Part: i + 1, Parts: len(parts), Body: body, ClientRef: ref, NextAt: at})
+			msgs = append(msgs, &model.OutMessage{CampaignID: c.ID, Channel: c.Channel, Phone: p, Part: i + 1, Parts: len(parts), Body: body, ClientRef: ref, NextAt: at})
 		}
 	}
 	return msgs, nil
@@ -139,14 +139,14 @@ func (s *Service) checkLinks(ctx context.Context, a model.Actor, unit *model.Uni
 	if orderID == 0 {
 		return nil
 	}
-	o, err := s.store.Order(ctx, orderID)
+	o, err := s.store.Broadcast().Order(ctx, orderID)
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return model.Invalid("order_id", "broadcast order %d does not exist", orderID)
 		}
 		return err
 	}
-	ou, err := s.store.Unit(ctx, o.UnitID)
+	ou, err := s.store.Orgs().Unit(ctx, o.UnitID)
 	if err != nil {
 		return err
 	}
@@ -198,14 +198,14 @@ func (s *Service) recipients(ctx context.Context, a model.Actor, unit *model.Uni
 // addListRecipients adds a list's recipients; the list must belong to the
 // campaign's unit or a unit below it that the actor may broadcast to.
 func (s *Service) addListRecipients(ctx context.Context, a model.Actor, unit *model.Unit, field string, id int64, set map[string]bool) error {
-	l, err := s.store.ChannelList(ctx, id)
+	l, err := s.store.Channels().ChannelList(ctx, id)
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return model.Invalid(field, "subscriber list %d does not exist", id)
 		}
 		return err
 	}
-	lu, err := s.store.Unit(ctx, l.UnitID)
+	lu, err := s.store.Orgs().Unit(ctx, l.UnitID)
 	if err != nil {
 		return err
 	}
@@ -215,7 +215,7 @@ func (s *Service) addListRecipients(ctx context.Context, a model.Actor, unit *mo
 	if err := s.can(a, authz.BroadcastWrite, lu); err != nil {
 		return err
 	}
-	phones, err := s.store.ListRecipients(ctx, id)
+	phones, err := s.store.Channels().ListRecipients(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -225,8 +225,8 @@ func (s *Service) addListRecipients(ctx context.Context, a model.Actor, unit *mo
 	return nil
 }
 
-func (s *Service) campaignView(ctx context.Context, c *storage.Campaign) (*CampaignView, error) {
-	counts, err := s.store.CampaignCounts(ctx, c.ID)
+func (s *Service) campaignView(ctx context.Context, c *model.Campaign) (*CampaignView, error) {
+	counts, err := s.store.Channels().CampaignCounts(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -234,12 +234,12 @@ func (s *Service) campaignView(ctx context.Context, c *storage.Campaign) (*Campa
 }
 
 // campaignFor loads a campaign and checks an action on its unit.
-func (s *Service) campaignFor(ctx context.Context, a model.Actor, action authz.Action, id int64) (*storage.Campaign, error) {
-	c, err := s.store.Campaign(ctx, id)
+func (s *Service) campaignFor(ctx context.Context, a model.Actor, action authz.Action, id int64) (*model.Campaign, error) {
+	c, err := s.store.Channels().Campaign(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.store.Unit(ctx, c.UnitID)
+	u, err := s.store.Orgs().Unit(ctx, c.UnitID)
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +260,7 @@ func (s *Service) Campaigns(ctx context.Context, a model.Actor, unitID int64) ([
 	if _, err := s.unitFor(ctx, a, authz.BroadcastRead, unitID, "unit_id"); err != nil {
 		return nil, err
 	}
-	list, err := s.store.Campaigns(ctx, storage.CampaignFilter{UnitID: unitID})
+	list, err := s.store.Channels().Campaigns(ctx, model.CampaignFilter{UnitID: unitID})
 	if err != nil {
 		return nil, err
 	}
@@ -277,11 +277,11 @@ func (s *Service) Campaigns(ctx context.Context, a model.Actor, unitID int64) ([
 
 // CampaignMessages pages through a campaign's per-recipient messages
 // (ids above afterID).
-func (s *Service) CampaignMessages(ctx context.Context, a model.Actor, id, afterID int64, limit int) ([]*storage.OutMessage, error) {
+func (s *Service) CampaignMessages(ctx context.Context, a model.Actor, id, afterID int64, limit int) ([]*model.OutMessage, error) {
 	if _, err := s.campaignFor(ctx, a, authz.BroadcastRead, id); err != nil {
 		return nil, err
 	}
-	return s.store.CampaignMessages(ctx, id, afterID, limit)
+	return s.store.Channels().CampaignMessages(ctx, id, afterID, limit)
 }
 
 // CancelCampaign stops a campaign: queued messages are not sent (those in
@@ -292,16 +292,16 @@ func (s *Service) CancelCampaign(ctx context.Context, a model.Actor, id int64) (
 		return nil, err
 	}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		n, err := tx.CancelCampaign(ctx, id, s.now())
+		n, err := tx.Channels().CancelCampaign(ctx, id, s.now())
 		if err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "channels.campaign.cancel", "channel_campaign", fmt.Sprint(id), fmt.Sprintf("cancelled=%d", n))
+		return tx.Audit().AppendAudit(ctx, a, "channels.campaign.cancel", "channel_campaign", fmt.Sprint(id), fmt.Sprintf("cancelled=%d", n))
 	})
 	if err != nil {
 		return nil, err
 	}
-	if c, err = s.store.Campaign(ctx, id); err != nil {
+	if c, err = s.store.Channels().Campaign(ctx, id); err != nil {
 		return nil, err
 	}
 	return s.campaignView(ctx, c)

@@ -13,14 +13,13 @@ import (
 
 	"github.com/loa-project/loa/internal/channels"
 	"github.com/loa-project/loa/internal/model"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 // seedItem1 is the first content item of the seed letter, as an SMS.
 const seedItem1 = "UBND phường: thực hiện nghiêm thông điệp 5K + vắc xin; tiêm vắc xin phòng Covid-19 theo thứ tự ưu tiên."
 
 // subscribers makes a list of commune A with the given numbers.
-func (e *env) subscribers(svc *channels.Service, name string, phones ...string) *storage.ChannelList {
+func (e *env) subscribers(svc *channels.Service, name string, phones ...string) *model.ChannelList {
 	e.t.Helper()
 	l, err := svc.CreateList(e.ctx, e.bcA, channels.ListInput{UnitID: e.communeA.ID, Name: name})
 	if err != nil {
@@ -66,7 +65,7 @@ func TestCampaignRetriesAndReceipts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Recipients != 3 || c.Counts[storage.MsgQueued] != 3 || c.Parts != 1 {
+		if c.Recipients != 3 || c.Counts[model.MsgQueued] != 3 || c.Parts != 1 {
 			t.Fatalf("campaign %+v counts %v", c.Campaign, c.Counts)
 		}
 		e.drain(svc, c.ID, 10)
@@ -91,16 +90,16 @@ func TestCampaignRetriesAndReceipts(t *testing.T) {
 		}
 		retried := 0
 		for _, m := range msgs {
-			if m.Status != storage.MsgSent || m.ProviderID == "" || m.SentAt == nil {
+			if m.Status != model.MsgSent || m.ProviderID == "" || m.SentAt == nil {
 				t.Errorf("message %+v", m)
 			}
-			atts, err := e.store.Attempts(e.ctx, m.ID)
+			atts, err := e.store.Channels().Attempts(e.ctx, m.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(atts) > 1 {
 				retried++
-				if atts[0].Outcome != storage.AttemptRetry || !strings.Contains(atts[0].Error, "503") || atts[len(atts)-1].Outcome != storage.AttemptAccepted {
+				if atts[0].Outcome != model.AttemptRetry || !strings.Contains(atts[0].Error, "503") || atts[len(atts)-1].Outcome != model.AttemptAccepted {
 					t.Errorf("attempts of a retried message: %+v %+v", atts[0], atts[len(atts)-1])
 				}
 			}
@@ -108,7 +107,7 @@ func TestCampaignRetriesAndReceipts(t *testing.T) {
 		if retried == 0 {
 			t.Error("no message was retried although the gateway refused the first two requests")
 		}
-		if v, _ := svc.Campaign(e.ctx, e.admin, c.ID); v.Status != storage.CampaignDone || v.FinishedAt == nil {
+		if v, _ := svc.Campaign(e.ctx, e.admin, c.ID); v.Status != model.CampaignDone || v.FinishedAt == nil {
 			t.Errorf("campaign not done: %+v", v.Campaign)
 		}
 		if len(e.audit("channels.campaign.create")) != 1 || len(e.audit("channels.campaign.done")) != 1 {
@@ -135,7 +134,7 @@ func TestCampaignRetriesAndReceipts(t *testing.T) {
 				t.Fatalf("receipt %s: %d", m.ProviderID, code)
 			}
 		}
-		want := map[string]int{storage.MsgDelivered: 2, storage.MsgFailed: 1}
+		want := map[string]int{model.MsgDelivered: 2, model.MsgFailed: 1}
 		if got := e.counts(svc, c.ID); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("counts after receipts %v, want %v", got, want)
 		}
@@ -151,7 +150,7 @@ func TestCampaignRetriesAndReceipts(t *testing.T) {
 		if got := e.counts(svc, c.ID); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("counts changed by a late receipt: %v", got)
 		}
-		m, err := e.store.OutMessage(e.ctx, msgs[1].ID)
+		m, err := e.store.Channels().OutMessage(e.ctx, msgs[1].ID)
 		if err != nil || m.ReceiptAt == nil || !m.ReceiptAt.Equal(time.Date(2021, 6, 4, 8, 5, 0, 0, vn)) {
 			t.Fatalf("receipt time %v, %v", m.ReceiptAt, err)
 		}
@@ -165,7 +164,7 @@ func TestCampaignSplitsLongText(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Parts != 2 || c.Counts[storage.MsgQueued] != 2 {
+		if c.Parts != 2 || c.Counts[model.MsgQueued] != 2 {
 			t.Fatalf("parts %d, counts %v", c.Parts, c.Counts)
 		}
 		e.drain(svc, c.ID, 3)
@@ -201,10 +200,10 @@ func TestGatewayTimeoutThenDuplicate(t *testing.T) {
 		msgs, _ := svc.CampaignMessages(e.ctx, e.admin, c.ID, 0, 10)
 		var outcomes []string
 		for _, m := range msgs {
-			if m.Status != storage.MsgSent {
+			if m.Status != model.MsgSent {
 				t.Errorf("message %d is %s (%s)", m.ID, m.Status, m.LastError)
 			}
-			atts, _ := e.store.Attempts(e.ctx, m.ID)
+			atts, _ := e.store.Channels().Attempts(e.ctx, m.ID)
 			for _, a := range atts {
 				outcomes = append(outcomes, a.Outcome)
 			}
@@ -233,7 +232,7 @@ func TestWorkerLoop(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if v.Status == storage.CampaignDone {
+			if v.Status == model.CampaignDone {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -260,7 +259,7 @@ func TestCancelCampaign(t *testing.T) {
 			t.Fatalf("commune B cancelled commune A's campaign: %v", err)
 		}
 		v, err := svc.CancelCampaign(e.ctx, e.bcA, c.ID)
-		if err != nil || v.Status != storage.CampaignCancelled || v.Counts[storage.MsgCancelled] != 2 {
+		if err != nil || v.Status != model.CampaignCancelled || v.Counts[model.MsgCancelled] != 2 {
 			t.Fatalf("cancel: %+v %v", v, err)
 		}
 		if n, err := svc.ProcessDue(e.ctx); err != nil || n != 0 {

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/loa-project/loa/internal/channels"
-	"github.com/loa-project/loa/internal/storage"
+	"github.com/loa-project/loa/internal/model"
 )
 
 var crashPhones = []string{"0912345678", "0987654321", "0353334444", "0707123456"}
@@ -35,7 +35,7 @@ func crashAfter(e *env, n int, cancel context.CancelFunc) {
 }
 
 // runUntilCrash starts a sender and lets it crash on the second message.
-func runUntilCrash(t *testing.T, e *env, adjust func(*channels.Config, *channels.HTTPGatewayConfig)) (*channels.CampaignView, *storage.OutMessage) {
+func runUntilCrash(t *testing.T, e *env, adjust func(*channels.Config, *channels.HTTPGatewayConfig)) (*channels.CampaignView, *model.OutMessage) {
 	t.Helper()
 	svc := e.start(adjust)
 	c, err := svc.CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: seedItem1, Phones: crashPhones})
@@ -49,24 +49,24 @@ func runUntilCrash(t *testing.T, e *env, adjust func(*channels.Config, *channels
 		t.Fatalf("the sender did not stop at the crash: %v", err)
 	}
 	e.gw.set(func(g *fakeGateway) { g.afterRecord = nil })
-	msgs, err := e.store.CampaignMessages(e.ctx, c.ID, 0, 100)
+	msgs, err := e.store.Channels().CampaignMessages(e.ctx, c.ID, 0, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// After the crash: one sent, one in flight with an attempt that has
 	// no outcome, the others queued; the provider holds two messages.
-	var inFlight *storage.OutMessage
+	var inFlight *model.OutMessage
 	states := []string{}
 	for _, m := range msgs {
 		states = append(states, m.Status)
-		if m.Status == storage.MsgSending {
+		if m.Status == model.MsgSending {
 			inFlight = m
 		}
 	}
 	if got := strings.Join(states, ","); got != "sent,sending,queued,queued" {
 		t.Fatalf("states after the crash: %s", got)
 	}
-	open, err := e.store.OpenAttempts(e.ctx, inFlight.ID)
+	open, err := e.store.Channels().OpenAttempts(e.ctx, inFlight.ID)
 	if err != nil || len(open) != 1 || open[0].ClientRef != inFlight.ClientRef {
 		t.Fatalf("open attempts of the message in flight: %+v, %v", open, err)
 	}
@@ -85,7 +85,7 @@ func restart(t *testing.T, e *env, c *channels.CampaignView, adjust func(*channe
 	if n, err := svc.ProcessDue(e.ctx); err != nil || n != 2 {
 		t.Fatalf("after restart: %d handled, %v; want the 2 queued ones", n, err)
 	}
-	if v, _ := svc.Campaign(e.ctx, e.admin, c.ID); v.Status != storage.CampaignSending || v.Counts[storage.MsgSending] != 1 {
+	if v, _ := svc.Campaign(e.ctx, e.admin, c.ID); v.Status != model.CampaignSending || v.Counts[model.MsgSending] != 1 {
 		t.Fatalf("the message in flight was touched before its lease ended: %v", v.Counts)
 	}
 	e.clock.Advance(2*time.Minute + time.Second)
@@ -112,18 +112,18 @@ func TestCrashBetweenAcceptAndRecord(t *testing.T) {
 		if _, n := e.gw.total(); n != len(crashPhones) {
 			t.Fatalf("provider holds %d messages", n)
 		}
-		m, err := e.store.OutMessage(e.ctx, inFlight.ID)
+		m, err := e.store.Channels().OutMessage(e.ctx, inFlight.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.Status != storage.MsgSent || m.ProviderID != "pv-2" {
+		if m.Status != model.MsgSent || m.ProviderID != "pv-2" {
 			t.Fatalf("message in doubt: %s %q, want sent as pv-2", m.Status, m.ProviderID)
 		}
-		atts, _ := e.store.Attempts(e.ctx, m.ID)
-		if len(atts) != 2 || atts[0].Outcome != storage.AttemptInDoubt || atts[1].Outcome != storage.AttemptDuplicate || atts[1].ClientRef != atts[0].ClientRef {
+		atts, _ := e.store.Channels().Attempts(e.ctx, m.ID)
+		if len(atts) != 2 || atts[0].Outcome != model.AttemptInDoubt || atts[1].Outcome != model.AttemptDuplicate || atts[1].ClientRef != atts[0].ClientRef {
 			t.Fatalf("attempts %+v %+v", atts[0], atts[len(atts)-1])
 		}
-		if v, _ := svc.Campaign(e.ctx, e.admin, c.ID); v.Status != storage.CampaignDone || v.Counts[storage.MsgSent] != len(crashPhones) {
+		if v, _ := svc.Campaign(e.ctx, e.admin, c.ID); v.Status != model.CampaignDone || v.Counts[model.MsgSent] != len(crashPhones) {
 			t.Fatalf("campaign %s %v", v.Status, v.Counts)
 		}
 	})
@@ -143,11 +143,11 @@ func TestCrashWithoutProviderDeduplication(t *testing.T) {
 				t.Errorf("%s received %d messages", p, n)
 			}
 		}
-		m, _ := e.store.OutMessage(e.ctx, inFlight.ID)
-		if m.Status != storage.MsgUnknown || !strings.Contains(m.LastError, "second copy") {
+		m, _ := e.store.Channels().OutMessage(e.ctx, inFlight.ID)
+		if m.Status != model.MsgUnknown || !strings.Contains(m.LastError, "second copy") {
 			t.Fatalf("message in doubt: %s (%s)", m.Status, m.LastError)
 		}
-		if v, _ := svc.Campaign(e.ctx, e.admin, c.ID); v.Status != storage.CampaignDone || v.Counts[storage.MsgUnknown] != 1 {
+		if v, _ := svc.Campaign(e.ctx, e.admin, c.ID); v.Status != model.CampaignDone || v.Counts[model.MsgUnknown] != 1 {
 			t.Fatalf("campaign %s %v", v.Status, v.Counts)
 		}
 	})

@@ -180,7 +180,7 @@ func (s *Service) readEvidence(files []EvidenceFile) ([][]byte, []fileType, []st
 // end of its due day, late after. Only the responsible unit (or who may
 // broadcast for it) confirms. Bad evidence refuses the confirmation and
 // changes nothing.
-func (s *Service) ConfirmTask(ctx context.Context, a model.Actor, id int64, in ConfirmInput) (*storage.ChannelTask, error) {
+func (s *Service) ConfirmTask(ctx context.Context, a model.Actor, id int64, in ConfirmInput) (*model.ChannelTask, error) {
 	t, err := s.taskToClose(ctx, a, id)
 	if err != nil {
 		return nil, err
@@ -199,31 +199,31 @@ func (s *Service) ConfirmTask(ctx context.Context, a model.Actor, id int64, in C
 	}
 	ev = append(ev, stored...)
 	now := s.now()
-	status := storage.TaskDone
+	status := model.TaskDone
 	if now.After(t.DueAt) {
-		status = storage.TaskLate
+		status = model.TaskLate
 	}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.CloseTask(ctx, id, status, "", note, a.Username, now); err != nil {
+		if err := tx.Channels().CloseTask(ctx, id, status, "", note, a.Username, now); err != nil {
 			return err
 		}
 		for _, e := range ev {
 			e.TaskID = id
-			if err := tx.InsertTaskEvidence(ctx, e); err != nil {
+			if err := tx.Channels().InsertTaskEvidence(ctx, e); err != nil {
 				return err
 			}
 		}
-		return tx.AppendAudit(ctx, a, "channels.task."+status, "channel_task", fmt.Sprint(id), fmt.Sprintf("evidence=%d", len(ev)))
+		return tx.Audit().AppendAudit(ctx, a, "channels.task."+status, "channel_task", fmt.Sprint(id), fmt.Sprintf("evidence=%d", len(ev)))
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.store.Task(ctx, id)
+	return s.store.Channels().Task(ctx, id)
 }
 
 // checkConfirm validates the note and links and returns the links as
 // evidence.
-func (s *Service) checkConfirm(in ConfirmInput) ([]*storage.TaskEvidence, string, error) {
+func (s *Service) checkConfirm(in ConfirmInput) ([]*model.TaskEvidence, string, error) {
 	n := len(in.Links) + len(in.Files)
 	if n == 0 {
 		return nil, "", model.Invalid("links", "give evidence: a link to the article or post, or a photo or PDF of what was done")
@@ -235,23 +235,23 @@ func (s *Service) checkConfirm(in ConfirmInput) ([]*storage.TaskEvidence, string
 	if err != nil {
 		return nil, "", err
 	}
-	var ev []*storage.TaskEvidence
+	var ev []*model.TaskEvidence
 	for i, l := range in.Links {
 		u, err := checkLink(fmt.Sprintf("links[%d]", i), l)
 		if err != nil {
 			return nil, "", err
 		}
-		ev = append(ev, &storage.TaskEvidence{Kind: "link", URL: u})
+		ev = append(ev, &model.TaskEvidence{Kind: "link", URL: u})
 	}
 	return ev, note, nil
 }
 
 // storeFiles writes checked files to the blob store.
-func (s *Service) storeFiles(ctx context.Context, taskID int64, datas [][]byte, types []fileType, names []string) ([]*storage.TaskEvidence, error) {
+func (s *Service) storeFiles(ctx context.Context, taskID int64, datas [][]byte, types []fileType, names []string) ([]*model.TaskEvidence, error) {
 	if len(datas) > 0 && s.cfg.Blobs == nil {
 		return nil, model.Invalid("files", "this server stores no files: give links as evidence")
 	}
-	var out []*storage.TaskEvidence
+	var out []*model.TaskEvidence
 	for i, data := range datas {
 		info, err := s.cfg.Blobs.Put(ctx, bytes.NewReader(data), s.cfg.MaxEvidenceBytes)
 		if err != nil {
@@ -260,14 +260,14 @@ func (s *Service) storeFiles(ctx context.Context, taskID int64, datas [][]byte, 
 			}
 			return nil, fmt.Errorf("store evidence %q: %w", names[i], err)
 		}
-		out = append(out, &storage.TaskEvidence{TaskID: taskID, Kind: types[i].kind, SHA256: info.SHA256, Size: info.Size, MIME: types[i].mime, Filename: names[i]})
+		out = append(out, &model.TaskEvidence{TaskID: taskID, Kind: types[i].kind, SHA256: info.SHA256, Size: info.Size, MIME: types[i].mime, Filename: names[i]})
 	}
 	return out, nil
 }
 
 // OpenEvidence opens a stored evidence file for who may read its task.
-func (s *Service) OpenEvidence(ctx context.Context, a model.Actor, evidenceID int64) (io.ReadSeekCloser, *storage.TaskEvidence, error) {
-	e, err := s.store.TaskEvidenceItem(ctx, evidenceID)
+func (s *Service) OpenEvidence(ctx context.Context, a model.Actor, evidenceID int64) (io.ReadSeekCloser, *model.TaskEvidence, error) {
+	e, err := s.store.Channels().TaskEvidenceItem(ctx, evidenceID)
 	if err != nil {
 		return nil, nil, err
 	}

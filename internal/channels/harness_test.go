@@ -91,7 +91,7 @@ func newEnv(t *testing.T, s *storage.Store) *env {
 
 func (e *env) unit(tx *storage.Tx, code, name string, parent *int64) *model.Unit {
 	u := &model.Unit{Code: code, Name: name, Kind: "other", ParentID: parent}
-	if err := tx.InsertUnit(e.ctx, u); err != nil {
+	if err := tx.Orgs().InsertUnit(e.ctx, u); err != nil {
 		e.t.Fatalf("unit %s: %v", code, err)
 	}
 	return u
@@ -150,7 +150,7 @@ func (e *env) drain(svc *channels.Service, campaignID int64, rounds int) {
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		if v.Status != storage.CampaignSending {
+		if v.Status != model.CampaignSending {
 			return
 		}
 		e.clock.Advance(11 * time.Minute)
@@ -160,7 +160,7 @@ func (e *env) drain(svc *channels.Service, campaignID int64, rounds int) {
 
 func (e *env) audit(action string) []model.AuditEntry {
 	e.t.Helper()
-	list, err := e.store.Audit(e.ctx, storage.AuditFilter{Action: action, Limit: 1000})
+	list, err := e.store.Audit().AuditEntries(e.ctx, model.AuditFilter{Action: action, Limit: 1000})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -58,7 +58,7 @@ func shortText(field, s string, required bool, max int) (string, error) {
 }
 
 // CreateList creates a subscriber list of a unit.
-func (s *Service) CreateList(ctx context.Context, a model.Actor, in ListInput) (*storage.ChannelList, error) {
+func (s *Service) CreateList(ctx context.Context, a model.Actor, in ListInput) (*model.ChannelList, error) {
 	unit, err := s.unitFor(ctx, a, authz.BroadcastWrite, in.UnitID, "unit_id")
 	if err != nil {
 		return nil, err
@@ -71,12 +71,12 @@ func (s *Service) CreateList(ctx context.Context, a model.Actor, in ListInput) (
 	if err != nil {
 		return nil, err
 	}
-	l := &storage.ChannelList{UnitID: unit.ID, Name: name, Description: desc, CreatedBy: a.Username}
+	l := &model.ChannelList{UnitID: unit.ID, Name: name, Description: desc, CreatedBy: a.Username}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.InsertChannelList(ctx, l); err != nil {
+		if err := tx.Channels().InsertChannelList(ctx, l); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "channels.list.create", "channel_list", fmt.Sprint(l.ID), fmt.Sprintf("unit=%s name=%q", unit.Code, name))
+		return tx.Audit().AppendAudit(ctx, a, "channels.list.create", "channel_list", fmt.Sprint(l.ID), fmt.Sprintf("unit=%s name=%q", unit.Code, name))
 	})
 	if err != nil {
 		return nil, err
@@ -85,20 +85,20 @@ func (s *Service) CreateList(ctx context.Context, a model.Actor, in ListInput) (
 }
 
 // Lists returns a unit's subscriber lists.
-func (s *Service) Lists(ctx context.Context, a model.Actor, unitID int64) ([]*storage.ChannelList, error) {
+func (s *Service) Lists(ctx context.Context, a model.Actor, unitID int64) ([]*model.ChannelList, error) {
 	if _, err := s.unitFor(ctx, a, authz.BroadcastRead, unitID, "unit_id"); err != nil {
 		return nil, err
 	}
-	return s.store.ChannelListsOfUnit(ctx, unitID)
+	return s.store.Channels().ChannelListsOfUnit(ctx, unitID)
 }
 
 // listFor loads a list and checks an action on its unit.
-func (s *Service) listFor(ctx context.Context, a model.Actor, action authz.Action, listID int64) (*storage.ChannelList, *model.Unit, error) {
-	l, err := s.store.ChannelList(ctx, listID)
+func (s *Service) listFor(ctx context.Context, a model.Actor, action authz.Action, listID int64) (*model.ChannelList, *model.Unit, error) {
+	l, err := s.store.Channels().ChannelList(ctx, listID)
 	if err != nil {
 		return nil, nil, err
 	}
-	u, err := s.store.Unit(ctx, l.UnitID)
+	u, err := s.store.Orgs().Unit(ctx, l.UnitID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -106,11 +106,11 @@ func (s *Service) listFor(ctx context.Context, a model.Actor, action authz.Actio
 }
 
 // Subscribers lists the subscribers of a list (at most limit).
-func (s *Service) Subscribers(ctx context.Context, a model.Actor, listID int64, limit int) ([]*storage.Subscriber, error) {
+func (s *Service) Subscribers(ctx context.Context, a model.Actor, listID int64, limit int) ([]*model.Subscriber, error) {
 	if _, _, err := s.listFor(ctx, a, authz.BroadcastRead, listID); err != nil {
 		return nil, err
 	}
-	return s.store.Subscribers(ctx, listID, limit)
+	return s.store.Channels().Subscribers(ctx, listID, limit)
 }
 
 // AddSubscribers adds phones to a list (or renews their consent). The
@@ -141,8 +141,8 @@ func (s *Service) AddSubscribers(ctx context.Context, a model.Actor, listID int6
 	return res, nil
 }
 
-func (s *Service) addSubscribers(ctx context.Context, tx *storage.Tx, a model.Actor, l *storage.ChannelList, subs []*storage.Subscriber, phones []string, res *AddResult) error {
-	out, err := tx.OptedOutPhones(ctx, phones)
+func (s *Service) addSubscribers(ctx context.Context, tx *storage.Tx, a model.Actor, l *model.ChannelList, subs []*model.Subscriber, phones []string, res *AddResult) error {
+	out, err := tx.Channels().OptedOutPhones(ctx, phones)
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func (s *Service) addSubscribers(ctx context.Context, tx *storage.Tx, a model.Ac
 			res.OptedOut = append(res.OptedOut, sub.Phone)
 			continue
 		}
-		added, err := tx.UpsertSubscriber(ctx, sub)
+		added, err := tx.Channels().UpsertSubscriber(ctx, sub)
 		if err != nil {
 			return err
 		}
@@ -161,17 +161,17 @@ func (s *Service) addSubscribers(ctx context.Context, tx *storage.Tx, a model.Ac
 			res.Renewed++
 		}
 	}
-	return tx.AppendAudit(ctx, a, "channels.subscribers.add", "channel_list", fmt.Sprint(l.ID),
+	return tx.Audit().AppendAudit(ctx, a, "channels.subscribers.add", "channel_list", fmt.Sprint(l.ID),
 		fmt.Sprintf("added=%d renewed=%d opted_out=%d", res.Added, res.Renewed, len(res.OptedOut)))
 }
 
 // checkSubscribers validates a batch, naming the first bad entry.
-func (s *Service) checkSubscribers(in []SubscriberInput) ([]*storage.Subscriber, error) {
+func (s *Service) checkSubscribers(in []SubscriberInput) ([]*model.Subscriber, error) {
 	if len(in) == 0 || len(in) > MaxSubscribersBatch {
 		return nil, model.Invalid("subscribers", "give 1-%d subscribers per request", MaxSubscribersBatch)
 	}
 	seen := map[string]bool{}
-	out := make([]*storage.Subscriber, 0, len(in))
+	out := make([]*model.Subscriber, 0, len(in))
 	now := s.now()
 	for i, x := range in {
 		field := fmt.Sprintf("subscribers[%d]", i)
@@ -198,7 +198,7 @@ func (s *Service) checkSubscribers(in []SubscriberInput) ([]*storage.Subscriber,
 			continue
 		}
 		seen[phone] = true
-		out = append(out, &storage.Subscriber{Phone: phone, Name: name, ConsentSource: src, ConsentAt: at})
+		out = append(out, &model.Subscriber{Phone: phone, Name: name, ConsentSource: src, ConsentAt: at})
 	}
 	return out, nil
 }
@@ -214,9 +214,9 @@ func (s *Service) RemoveSubscriber(ctx context.Context, a model.Actor, listID in
 		return model.Invalid("phone", "%v", err)
 	}
 	return s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.DeleteSubscriber(ctx, l.ID, p); err != nil {
+		if err := tx.Channels().DeleteSubscriber(ctx, l.ID, p); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "channels.subscribers.remove", "channel_list", fmt.Sprint(l.ID), maskPhone(p))
+		return tx.Audit().AppendAudit(ctx, a, "channels.subscribers.remove", "channel_list", fmt.Sprint(l.ID), maskPhone(p))
 	})
 }

@@ -105,15 +105,15 @@ func (s *Service) setOptOut(ctx context.Context, a model.Actor, phone string, ou
 		var err error
 		action := "channels.optout"
 		if out {
-			changed, err = tx.OptOutPhone(ctx, phone, source, at)
+			changed, err = tx.Channels().OptOutPhone(ctx, phone, source, at)
 		} else {
 			action = "channels.optin"
-			changed, err = tx.OptInPhone(ctx, phone, at)
+			changed, err = tx.Channels().OptInPhone(ctx, phone, at)
 		}
 		if err != nil || !changed {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, action, "phone", maskPhone(phone), source)
+		return tx.Audit().AppendAudit(ctx, a, action, "phone", maskPhone(phone), source)
 	})
 	if err == nil && changed {
 		s.log.Info("subscription changed", "phone", maskPhone(phone), "opted_out", out, "source", source)

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/loa-project/loa/internal/channels"
-	"github.com/loa-project/loa/internal/storage"
+	"github.com/loa-project/loa/internal/model"
 )
 
 func (e *env) inbound(h http.Handler, from, text, at string) (int, channels.InboundResult) {
@@ -75,7 +75,7 @@ func TestOptOutAndOptIn(t *testing.T) {
 		if per := e.gw.perPhone(); len(per) != 1 || per["0353334444"] != 1 {
 			t.Fatalf("messages at the gateway: %v", per)
 		}
-		if got := e.counts(svc, c.ID); got[storage.MsgSkipped] != 1 || got[storage.MsgSent] != 1 {
+		if got := e.counts(svc, c.ID); got[model.MsgSkipped] != 1 || got[model.MsgSent] != 1 {
 			t.Fatalf("counts %v", got)
 		}
 

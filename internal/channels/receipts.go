@@ -13,9 +13,9 @@ import (
 
 // Receipt statuses a provider reports.
 const (
-	ReceiptDelivered = storage.MsgDelivered
-	ReceiptFailed    = storage.MsgFailed
-	ReceiptExpired   = storage.MsgExpired
+	ReceiptDelivered = model.MsgDelivered
+	ReceiptFailed    = model.MsgFailed
+	ReceiptExpired   = model.MsgExpired
 )
 
 // maxProviderID bounds a provider's message id.
@@ -40,7 +40,7 @@ func (s *Service) Receipt(ctx context.Context, providerID, status string, at tim
 		at = now
 	}
 	return s.store.Tx(ctx, func(tx *storage.Tx) error {
-		msgs, err := tx.MessagesByProviderID(ctx, s.cfg.Channel, pid)
+		msgs, err := tx.Channels().MessagesByProviderID(ctx, s.cfg.Channel, pid)
 		if err != nil {
 			return err
 		}
@@ -48,7 +48,7 @@ func (s *Service) Receipt(ctx context.Context, providerID, status string, at tim
 			return fmt.Errorf("no %s message has provider id %q (if it was just sent, send the receipt again later): %w", s.cfg.Channel, pid, model.ErrNotFound)
 		}
 		for _, m := range msgs {
-			changed, err := tx.SetReceipt(ctx, m.ID, st, at, now)
+			changed, err := tx.Channels().SetReceipt(ctx, m.ID, st, at, now)
 			if err != nil {
 				return err
 			}

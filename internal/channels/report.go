@@ -7,7 +7,6 @@ import (
 
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/model"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 // TaskTotals counts tasks by state; Overdue is the part of Open past its
@@ -21,19 +20,19 @@ type TaskTotals struct {
 	Declined int `json:"declined"`
 }
 
-func (t *TaskTotals) add(c storage.TaskCount) {
+func (t *TaskTotals) add(c model.TaskCount) {
 	t.Total += c.N
 	switch c.Status {
-	case storage.TaskOpen:
+	case model.TaskOpen:
 		t.Open += c.N
 		if c.Overdue {
 			t.Overdue += c.N
 		}
-	case storage.TaskDone:
+	case model.TaskDone:
 		t.Done += c.N
-	case storage.TaskLate:
+	case model.TaskLate:
 		t.Late += c.N
-	case storage.TaskDeclined:
+	case model.TaskDeclined:
 		t.Declined += c.N
 	}
 }
@@ -67,7 +66,7 @@ func (s *Service) Report(ctx context.Context, a model.Actor, orderID, directiveI
 		return nil, model.Invalid("order_id", "give either a broadcast order id or a directive id")
 	}
 	if orderID > 0 {
-		if _, err := s.store.Order(ctx, orderID); err != nil {
+		if _, err := s.store.Broadcast().Order(ctx, orderID); err != nil {
 			if errors.Is(err, model.ErrNotFound) {
 				return nil, fmt.Errorf("broadcast order %d: %w", orderID, model.ErrNotFound)
 			}
@@ -85,7 +84,7 @@ func (s *Service) Report(ctx context.Context, a model.Actor, orderID, directiveI
 }
 
 func (s *Service) reportTasks(ctx context.Context, a model.Actor, r *Report) error {
-	counts, err := s.store.TaskCounts(ctx, r.OrderID, r.DirectiveID, s.now())
+	counts, err := s.store.Channels().TaskCounts(ctx, r.OrderID, r.DirectiveID, s.now())
 	if err != nil {
 		return err
 	}
@@ -110,12 +109,12 @@ func (s *Service) reportTasks(ctx context.Context, a model.Actor, r *Report) err
 }
 
 func (s *Service) reportCampaigns(ctx context.Context, a model.Actor, r *Report) error {
-	list, err := s.store.Campaigns(ctx, storage.CampaignFilter{OrderID: r.OrderID, DirectiveID: r.DirectiveID, Limit: 1000})
+	list, err := s.store.Channels().Campaigns(ctx, model.CampaignFilter{OrderID: r.OrderID, DirectiveID: r.DirectiveID, Limit: 1000})
 	if err != nil {
 		return err
 	}
 	for _, c := range list {
-		u, err := s.store.Unit(ctx, c.UnitID)
+		u, err := s.store.Orgs().Unit(ctx, c.UnitID)
 		if err != nil {
 			return err
 		}

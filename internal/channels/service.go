@@ -233,7 +233,7 @@ func (s *Service) unitFor(ctx context.Context, a model.Actor, action authz.Actio
 	if unitID <= 0 {
 		return nil, model.Invalid(field, "give the id of a unit")
 	}
-	u, err := s.store.Unit(ctx, unitID)
+	u, err := s.store.Orgs().Unit(ctx, unitID)
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return nil, model.Invalid(field, "unit %d does not exist", unitID)

@@ -53,8 +53,8 @@ type TaskInput struct {
 // TaskBatch is what CreateTasks did: the new tasks, and how many existed
 // already (creating the same tasks twice is harmless).
 type TaskBatch struct {
-	Created  []*storage.ChannelTask `json:"created"`
-	Existing int                    `json:"existing"`
+	Created  []*model.ChannelTask `json:"created"`
+	Existing int                  `json:"existing"`
 }
 
 // TaskQuery selects tasks of a unit: those it is responsible for and
@@ -81,9 +81,9 @@ func (s *Service) CreateTasks(ctx context.Context, a model.Actor, in TaskInput) 
 	if err != nil {
 		return nil, err
 	}
-	batch := &TaskBatch{Created: []*storage.ChannelTask{}}
+	batch := &TaskBatch{Created: []*model.ChannelTask{}}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		*batch = TaskBatch{Created: []*storage.ChannelTask{}}
+		*batch = TaskBatch{Created: []*model.ChannelTask{}}
 		return s.insertTasks(ctx, tx, a, base, in.Kinds, units, batch)
 	})
 	if err != nil {
@@ -92,12 +92,12 @@ func (s *Service) CreateTasks(ctx context.Context, a model.Actor, in TaskInput) 
 	return batch, nil
 }
 
-func (s *Service) insertTasks(ctx context.Context, tx *storage.Tx, a model.Actor, base storage.ChannelTask, kinds []string, units []*model.Unit, batch *TaskBatch) error {
+func (s *Service) insertTasks(ctx context.Context, tx *storage.Tx, a model.Actor, base model.ChannelTask, kinds []string, units []*model.Unit, batch *TaskBatch) error {
 	for _, u := range units {
 		for _, k := range kinds {
 			t := base
 			t.UnitID, t.Kind, t.UnitName = u.ID, k, u.Name
-			created, err := tx.InsertTask(ctx, &t)
+			created, err := tx.Channels().InsertTask(ctx, &t)
 			if err != nil {
 				return err
 			}
@@ -106,7 +106,7 @@ func (s *Service) insertTasks(ctx context.Context, tx *storage.Tx, a model.Actor
 				continue
 			}
 			batch.Created = append(batch.Created, &t)
-			if err := tx.AppendAudit(ctx, a, "channels.task.create", "channel_task", fmt.Sprint(t.ID),
+			if err := tx.Audit().AppendAudit(ctx, a, "channels.task.create", "channel_task", fmt.Sprint(t.ID),
 				fmt.Sprintf("unit=%s kind=%s order=%d directive=%d item=%d due=%s", u.Code, k, t.OrderID, t.DirectiveID, t.ItemNo, t.DueDate)); err != nil {
 				return err
 			}
@@ -117,8 +117,8 @@ func (s *Service) insertTasks(ctx context.Context, tx *storage.Tx, a model.Actor
 
 // checkTaskInput validates everything but the responsible units and
 // returns the task they share.
-func (s *Service) checkTaskInput(ctx context.Context, a model.Actor, issuer *model.Unit, in TaskInput) (storage.ChannelTask, error) {
-	t := storage.ChannelTask{IssuerUnitID: issuer.ID, OrderID: in.OrderID, DirectiveID: in.DirectiveID, ItemNo: in.ItemNo, CreatedBy: a.Username}
+func (s *Service) checkTaskInput(ctx context.Context, a model.Actor, issuer *model.Unit, in TaskInput) (model.ChannelTask, error) {
+	t := model.ChannelTask{IssuerUnitID: issuer.ID, OrderID: in.OrderID, DirectiveID: in.DirectiveID, ItemNo: in.ItemNo, CreatedBy: a.Username}
 	if in.OrderID == 0 && in.DirectiveID == 0 {
 		return t, model.Invalid("order_id", "link the tasks to a broadcast order (order_id) or a directive (directive_id)")
 	}
@@ -191,7 +191,7 @@ func (s *Service) responsibleUnits(ctx context.Context, a model.Actor, issuer *m
 	var out []*model.Unit
 	for i, id := range ids {
 		field := fmt.Sprintf("unit_ids[%d]", i)
-		u, err := s.store.Unit(ctx, id)
+		u, err := s.store.Orgs().Unit(ctx, id)
 		if err != nil {
 			if errors.Is(err, model.ErrNotFound) {
 				return nil, model.Invalid(field, "unit %d does not exist", id)
@@ -211,13 +211,13 @@ func (s *Service) responsibleUnits(ctx context.Context, a model.Actor, issuer *m
 
 // mayRead reports whether the actor may see a task: as its responsible
 // unit or as its issuer.
-func (s *Service) mayRead(a model.Actor, t *storage.ChannelTask) bool {
+func (s *Service) mayRead(a model.Actor, t *model.ChannelTask) bool {
 	return s.policy.Can(a, authz.BroadcastRead, t.UnitPath) || s.policy.Can(a, authz.BroadcastRead, t.IssuerPath)
 }
 
 // Task returns a task with its evidence.
-func (s *Service) Task(ctx context.Context, a model.Actor, id int64) (*storage.ChannelTask, error) {
-	t, err := s.store.Task(ctx, id)
+func (s *Service) Task(ctx context.Context, a model.Actor, id int64) (*model.ChannelTask, error) {
+	t, err := s.store.Channels().Task(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -228,19 +228,19 @@ func (s *Service) Task(ctx context.Context, a model.Actor, id int64) (*storage.C
 }
 
 // Tasks lists the tasks a unit is responsible for or issued, by due time.
-func (s *Service) Tasks(ctx context.Context, a model.Actor, q TaskQuery) ([]*storage.ChannelTask, error) {
+func (s *Service) Tasks(ctx context.Context, a model.Actor, q TaskQuery) ([]*model.ChannelTask, error) {
 	unit, err := s.unitFor(ctx, a, authz.BroadcastRead, q.UnitID, "unit_id")
 	if err != nil {
 		return nil, err
 	}
-	if q.Status != "" && !slices.Contains([]string{storage.TaskOpen, storage.TaskDone, storage.TaskLate, storage.TaskDeclined}, q.Status) {
+	if q.Status != "" && !slices.Contains([]string{model.TaskOpen, model.TaskDone, model.TaskLate, model.TaskDeclined}, q.Status) {
 		return nil, model.Invalid("status", "%q: use open, done, late or declined", q.Status)
 	}
-	list, err := s.store.Tasks(ctx, storage.TaskFilter{UnderPath: unit.Path, OrderID: q.OrderID, DirectiveID: q.DirectiveID, Status: q.Status, Limit: 5000})
+	list, err := s.store.Channels().Tasks(ctx, model.TaskFilter{UnderPath: unit.Path, OrderID: q.OrderID, DirectiveID: q.DirectiveID, Status: q.Status, Limit: 5000})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*storage.ChannelTask, 0, len(list))
+	out := make([]*model.ChannelTask, 0, len(list))
 	for _, t := range list {
 		if s.mayRead(a, t) {
 			out = append(out, t)
@@ -251,15 +251,15 @@ func (s *Service) Tasks(ctx context.Context, a model.Actor, q TaskQuery) ([]*sto
 
 // taskToClose loads an open task and checks the actor may act for its
 // responsible unit.
-func (s *Service) taskToClose(ctx context.Context, a model.Actor, id int64) (*storage.ChannelTask, error) {
-	t, err := s.store.Task(ctx, id)
+func (s *Service) taskToClose(ctx context.Context, a model.Actor, id int64) (*model.ChannelTask, error) {
+	t, err := s.store.Channels().Task(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if !s.policy.Can(a, authz.BroadcastWrite, t.UnitPath) {
 		return nil, fmt.Errorf("task %d belongs to unit %q: %w", id, t.UnitName, model.ErrForbidden)
 	}
-	if t.Status != storage.TaskOpen {
+	if t.Status != model.TaskOpen {
 		return nil, fmt.Errorf("task %d is already %s: %w", id, t.Status, model.ErrConflict)
 	}
 	return t, nil
@@ -267,7 +267,7 @@ func (s *Service) taskToClose(ctx context.Context, a model.Actor, id int64) (*st
 
 // DeclineTask refuses a task with a reason (the channel is not available,
 // the content does not apply …).
-func (s *Service) DeclineTask(ctx context.Context, a model.Actor, id int64, reason string) (*storage.ChannelTask, error) {
+func (s *Service) DeclineTask(ctx context.Context, a model.Actor, id int64, reason string) (*model.ChannelTask, error) {
 	t, err := s.taskToClose(ctx, a, id)
 	if err != nil {
 		return nil, err
@@ -280,13 +280,13 @@ func (s *Service) DeclineTask(ctx context.Context, a model.Actor, id int64, reas
 		return nil, model.Invalid("reason", "say why the task is declined")
 	}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.CloseTask(ctx, id, storage.TaskDeclined, r, "", a.Username, s.now()); err != nil {
+		if err := tx.Channels().CloseTask(ctx, id, model.TaskDeclined, r, "", a.Username, s.now()); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "channels.task.declined", "channel_task", fmt.Sprint(id), r)
+		return tx.Audit().AppendAudit(ctx, a, "channels.task.declined", "channel_task", fmt.Sprint(id), r)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.store.Task(ctx, t.ID)
+	return s.store.Channels().Task(ctx, t.ID)
 }

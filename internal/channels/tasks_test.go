@@ -19,18 +19,18 @@ import (
 )
 
 // order stores a broadcast order of the district (with its media item).
-func (e *env) order() *storage.BroadcastOrder {
+func (e *env) order() *model.BroadcastOrder {
 	e.t.Helper()
-	o := &storage.BroadcastOrder{UnitID: e.district.ID, Title: "Thông điệp 5K + vắc xin", Level: "normal", StartDate: "2021-06-04", EndDate: "2021-06-10",
+	o := &model.BroadcastOrder{UnitID: e.district.ID, Title: "Thông điệp 5K + vắc xin", Level: "normal", StartDate: "2021-06-04", EndDate: "2021-06-10",
 		Slots: "[]", Source: "directive", SourceRef: "570/STTTT-TTBCBC#1", CreatedBy: "admin"}
 	err := e.store.Tx(e.ctx, func(tx *storage.Tx) error {
-		m := &storage.Media{UnitID: e.district.ID, Title: "5K", Source: "tts", SHA256: strings.Repeat("a", 64), Size: 1000, DurationMS: 30000,
+		m := &model.Media{UnitID: e.district.ID, Title: "5K", Source: "tts", SHA256: strings.Repeat("a", 64), Size: 1000, DurationMS: 30000,
 			OriginalSHA256: strings.Repeat("b", 64), OriginalSize: 1000}
-		if err := tx.InsertMedia(e.ctx, m); err != nil {
+		if err := tx.Broadcast().InsertMedia(e.ctx, m); err != nil {
 			return err
 		}
 		o.MediaID = m.ID
-		return tx.InsertOrder(e.ctx, o)
+		return tx.Broadcast().InsertOrder(e.ctx, o)
 	})
 	if err != nil {
 		e.t.Fatal(err)
@@ -72,7 +72,7 @@ func (e *env) storedBlobs() int {
 }
 
 // taskOf finds the task of a unit and kind.
-func taskOf(t *testing.T, tasks []*storage.ChannelTask, unitID int64, kind string) *storage.ChannelTask {
+func taskOf(t *testing.T, tasks []*model.ChannelTask, unitID int64, kind string) *model.ChannelTask {
 	t.Helper()
 	for _, x := range tasks {
 		if x.UnitID == unitID && x.Kind == kind {
@@ -117,7 +117,7 @@ func TestManualTasksWithEvidence(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if done.Status != storage.TaskDone || done.ClosedBy != "phatthanh.a" || len(done.Evidence) != 2 || done.Evidence[1].Kind != "photo" || done.Evidence[1].MIME != "image/png" {
+		if done.Status != model.TaskDone || done.ClosedBy != "phatthanh.a" || len(done.Evidence) != 2 || done.Evidence[1].Kind != "photo" || done.Evidence[1].MIME != "image/png" {
 			t.Fatalf("confirmed task %+v evidence %+v", done, done.Evidence)
 		}
 		r, ev, err := svc.OpenEvidence(e.ctx, e.viewerA, done.Evidence[1].ID)
@@ -164,14 +164,14 @@ func TestManualTasksWithEvidence(t *testing.T) {
 		e.clock.Advance(48 * time.Hour)
 		pdf := []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
 		late, err := svc.ConfirmTask(e.ctx, e.bcB, pressB.ID, channels.ConfirmInput{Files: []channels.EvidenceFile{{Name: "bao-cao.pdf", Body: bytes.NewReader(pdf)}}})
-		if err != nil || late.Status != storage.TaskLate || late.Evidence[0].Kind != "file" {
+		if err != nil || late.Status != model.TaskLate || late.Evidence[0].Kind != "file" {
 			t.Fatalf("late confirmation: %+v, %v", late, err)
 		}
 		if _, err := svc.DeclineTask(e.ctx, e.bcB, boardB.ID, " "); !isValidation(err) {
 			t.Fatalf("declined without a reason: %v", err)
 		}
 		dec, err := svc.DeclineTask(e.ctx, e.bcB, boardB.ID, "Bảng tin đang sửa chữa sau bão")
-		if err != nil || dec.Status != storage.TaskDeclined || dec.Reason == "" {
+		if err != nil || dec.Status != model.TaskDeclined || dec.Reason == "" {
 			t.Fatalf("decline: %+v, %v", dec, err)
 		}
 

@@ -83,8 +83,8 @@ func (s *Service) ProcessDue(ctx context.Context) (int, error) {
 
 // job is a claimed message with its attempt recorded.
 type job struct {
-	msg     *storage.OutMessage
-	attempt *storage.Attempt
+	msg     *model.OutMessage
+	attempt *model.Attempt
 }
 
 // processOne claims one due message, sends it and records the outcome.
@@ -116,7 +116,7 @@ func (s *Service) claim(ctx context.Context) (*job, bool, error) {
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
 		j, claimed = nil, false
 		now := s.now()
-		m, err := tx.ClaimDueMessage(ctx, s.cfg.Channel, now)
+		m, err := tx.Channels().ClaimDueMessage(ctx, s.cfg.Channel, now)
 		if err != nil || m == nil {
 			return err
 		}
@@ -131,7 +131,7 @@ func (s *Service) claim(ctx context.Context) (*job, bool, error) {
 			}
 			return s.endMessage(ctx, tx, m, status, reason, now)
 		}
-		a, err := tx.StartAttempt(ctx, m, now, now.Add(s.cfg.SendLease))
+		a, err := tx.Channels().StartAttempt(ctx, m, now, now.Add(s.cfg.SendLease))
 		if err != nil {
 			return err
 		}
@@ -146,13 +146,13 @@ func (s *Service) claim(ctx context.Context) (*job, bool, error) {
 
 // closeOpenAttempts marks the attempts a dead worker left without outcome
 // as in doubt and reports whether there were any.
-func (s *Service) closeOpenAttempts(ctx context.Context, tx *storage.Tx, m *storage.OutMessage, now time.Time) (bool, error) {
-	open, err := tx.OpenAttempts(ctx, m.ID)
+func (s *Service) closeOpenAttempts(ctx context.Context, tx *storage.Tx, m *model.OutMessage, now time.Time) (bool, error) {
+	open, err := tx.Channels().OpenAttempts(ctx, m.ID)
 	if err != nil {
 		return false, err
 	}
 	for _, a := range open {
-		if err := tx.CloseAttempt(ctx, a.ID, storage.AttemptInDoubt, "", "no outcome recorded: the sender stopped after calling the provider", now); err != nil {
+		if err := tx.Channels().CloseAttempt(ctx, a.ID, model.AttemptInDoubt, "", "no outcome recorded: the sender stopped after calling the provider", now); err != nil {
 			return false, err
 		}
 	}
@@ -164,21 +164,21 @@ func (s *Service) closeOpenAttempts(ctx context.Context, tx *storage.Tx, m *stor
 
 // blocked returns the final status of a claimed message that must not be
 // sent now, or "".
-func (s *Service) blocked(ctx context.Context, tx *storage.Tx, m *storage.OutMessage, inDoubt bool) (string, string, error) {
-	out, err := tx.OptedOutPhones(ctx, []string{m.Phone})
+func (s *Service) blocked(ctx context.Context, tx *storage.Tx, m *model.OutMessage, inDoubt bool) (string, string, error) {
+	out, err := tx.Channels().OptedOutPhones(ctx, []string{m.Phone})
 	if err != nil {
 		return "", "", err
 	}
-	cancelled := m.CampaignStatus == storage.CampaignCancelled
+	cancelled := m.CampaignStatus == model.CampaignCancelled
 	switch {
 	case inDoubt && (!deduplicates(s.cfg.Gateway) || cancelled || out[m.Phone] || m.Attempts >= s.cfg.MaxAttempts):
-		return storage.MsgUnknown, "the provider may have accepted it before the sender stopped; not sent again to avoid a second copy", nil
+		return model.MsgUnknown, "the provider may have accepted it before the sender stopped; not sent again to avoid a second copy", nil
 	case cancelled:
-		return storage.MsgCancelled, "campaign cancelled", nil
+		return model.MsgCancelled, "campaign cancelled", nil
 	case out[m.Phone]:
-		return storage.MsgSkipped, "the recipient opted out", nil
+		return model.MsgSkipped, "the recipient opted out", nil
 	case m.Attempts >= s.cfg.MaxAttempts:
-		return storage.MsgFailed, fmt.Sprintf("gave up after %d attempts", m.Attempts), nil
+		return model.MsgFailed, fmt.Sprintf("gave up after %d attempts", m.Attempts), nil
 	}
 	return "", "", nil
 }
@@ -190,29 +190,29 @@ func (s *Service) record(ctx context.Context, tx *storage.Tx, j *job, pid string
 	var dup *DuplicateError
 	switch {
 	case sendErr == nil:
-		if err := tx.CloseAttempt(ctx, a.ID, storage.AttemptAccepted, pid, "", now); err != nil {
+		if err := tx.Channels().CloseAttempt(ctx, a.ID, model.AttemptAccepted, pid, "", now); err != nil {
 			return err
 		}
-		if err := tx.MarkMessageSent(ctx, m.ID, pid, now); err != nil {
+		if err := tx.Channels().MarkMessageSent(ctx, m.ID, pid, now); err != nil {
 			return err
 		}
 	case errors.As(sendErr, &dup):
-		if err := tx.CloseAttempt(ctx, a.ID, storage.AttemptDuplicate, dup.ProviderID, sendErr.Error(), now); err != nil {
+		if err := tx.Channels().CloseAttempt(ctx, a.ID, model.AttemptDuplicate, dup.ProviderID, sendErr.Error(), now); err != nil {
 			return err
 		}
-		if err := tx.MarkMessageSent(ctx, m.ID, dup.ProviderID, now); err != nil {
+		if err := tx.Channels().MarkMessageSent(ctx, m.ID, dup.ProviderID, now); err != nil {
 			return err
 		}
 	case errors.Is(sendErr, ErrRejected):
-		if err := tx.CloseAttempt(ctx, a.ID, storage.AttemptFailed, "", sendErr.Error(), now); err != nil {
+		if err := tx.Channels().CloseAttempt(ctx, a.ID, model.AttemptFailed, "", sendErr.Error(), now); err != nil {
 			return err
 		}
-		return s.endMessage(ctx, tx, m, storage.MsgFailed, sendErr.Error(), now)
+		return s.endMessage(ctx, tx, m, model.MsgFailed, sendErr.Error(), now)
 	case errors.Is(sendErr, ErrInDoubt) && !deduplicates(s.cfg.Gateway):
-		if err := tx.CloseAttempt(ctx, a.ID, storage.AttemptInDoubt, "", sendErr.Error(), now); err != nil {
+		if err := tx.Channels().CloseAttempt(ctx, a.ID, model.AttemptInDoubt, "", sendErr.Error(), now); err != nil {
 			return err
 		}
-		return s.endMessage(ctx, tx, m, storage.MsgUnknown, sendErr.Error(), now)
+		return s.endMessage(ctx, tx, m, model.MsgUnknown, sendErr.Error(), now)
 	default:
 		return s.retry(ctx, tx, j, sendErr, now)
 	}
@@ -222,15 +222,15 @@ func (s *Service) record(ctx context.Context, tx *storage.Tx, j *job, pid string
 // retry puts a message back with backoff, or fails it after the last
 // attempt.
 func (s *Service) retry(ctx context.Context, tx *storage.Tx, j *job, sendErr error, now time.Time) error {
-	if err := tx.CloseAttempt(ctx, j.attempt.ID, storage.AttemptRetry, "", sendErr.Error(), now); err != nil {
+	if err := tx.Channels().CloseAttempt(ctx, j.attempt.ID, model.AttemptRetry, "", sendErr.Error(), now); err != nil {
 		return err
 	}
 	if j.attempt.N >= s.cfg.MaxAttempts {
-		return s.endMessage(ctx, tx, j.msg, storage.MsgFailed, fmt.Sprintf("gave up after %d attempts: %v", j.attempt.N, sendErr), now)
+		return s.endMessage(ctx, tx, j.msg, model.MsgFailed, fmt.Sprintf("gave up after %d attempts: %v", j.attempt.N, sendErr), now)
 	}
 	next := now.Add(s.backoff(j.attempt.N))
 	s.log.Info("message not sent; retrying", "message", j.msg.ID, "attempt", j.attempt.N, "at", next, "err", sendErr)
-	return tx.RetryMessage(ctx, j.msg.ID, next, sendErr.Error(), now)
+	return tx.Channels().RetryMessage(ctx, j.msg.ID, next, sendErr.Error(), now)
 }
 
 // backoff is RetryBase doubled per attempt, capped at RetryMax, with up
@@ -244,11 +244,11 @@ func (s *Service) backoff(attempt int) time.Duration {
 	return d + time.Duration(rand.Int64N(int64(d)/10+1))
 }
 
-func (s *Service) endMessage(ctx context.Context, tx *storage.Tx, m *storage.OutMessage, status, reason string, now time.Time) error {
-	if err := tx.EndMessage(ctx, m.ID, status, reason, now); err != nil {
+func (s *Service) endMessage(ctx context.Context, tx *storage.Tx, m *model.OutMessage, status, reason string, now time.Time) error {
+	if err := tx.Channels().EndMessage(ctx, m.ID, status, reason, now); err != nil {
 		return err
 	}
-	if status == storage.MsgFailed || status == storage.MsgUnknown {
+	if status == model.MsgFailed || status == model.MsgUnknown {
 		s.log.Warn("message not delivered", "message", m.ID, "status", status, "reason", reason)
 	}
 	return s.finishCampaign(ctx, tx, m.CampaignID, now)
@@ -257,20 +257,20 @@ func (s *Service) endMessage(ctx context.Context, tx *storage.Tx, m *storage.Out
 // finishCampaign marks the campaign done when its last pending message
 // ended, with an audit entry.
 func (s *Service) finishCampaign(ctx context.Context, tx *storage.Tx, id int64, now time.Time) error {
-	done, err := tx.FinishCampaignIfDone(ctx, id, now)
+	done, err := tx.Channels().FinishCampaignIfDone(ctx, id, now)
 	if err != nil || !done {
 		return err
 	}
-	counts, err := tx.CampaignCounts(ctx, id)
+	counts, err := tx.Channels().CampaignCounts(ctx, id)
 	if err != nil {
 		return err
 	}
-	return tx.AppendAudit(ctx, workerActor, "channels.campaign.done", "channel_campaign", fmt.Sprint(id), formatCounts(counts))
+	return tx.Audit().AppendAudit(ctx, workerActor, "channels.campaign.done", "channel_campaign", fmt.Sprint(id), formatCounts(counts))
 }
 
 func formatCounts(c map[string]int) string {
 	var out []string
-	for _, st := range []string{storage.MsgSent, storage.MsgDelivered, storage.MsgFailed, storage.MsgExpired, storage.MsgUnknown, storage.MsgCancelled, storage.MsgSkipped} {
+	for _, st := range []string{model.MsgSent, model.MsgDelivered, model.MsgFailed, model.MsgExpired, model.MsgUnknown, model.MsgCancelled, model.MsgSkipped} {
 		if c[st] > 0 {
 			out = append(out, fmt.Sprintf("%s=%d", st, c[st]))
 		}

@@ -58,7 +58,7 @@ func simServer(t testing.TB) (string, string, int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	unit, err := svc.store.UnitByCode(ctx, creds.EnrolmentUnit)
+	unit, err := svc.store.Orgs().UnitByCode(ctx, creds.EnrolmentUnit)
 	if err != nil {
 		t.Fatal(err)
 	}

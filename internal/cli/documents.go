@@ -203,7 +203,7 @@ func runImport(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer svc.store.Close()
-	u, err := svc.store.UnitByCode(ctx, *unit)
+	u, err := svc.store.Orgs().UnitByCode(ctx, *unit)
 	if err != nil {
 		return fmt.Errorf("--unit %q: %w", *unit, err)
 	}
@@ -276,7 +276,7 @@ func runRender(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		defer svc.store.Close()
-		doc, err := svc.store.Document(ctx, *id)
+		doc, err := svc.store.Documents().Document(ctx, *id)
 		if err != nil {
 			return err
 		}
@@ -349,7 +349,7 @@ func runExport(ctx context.Context, env Env, args []string) error {
 	defer svc.store.Close()
 	var toIDs []int64
 	for _, code := range splitList(*to) {
-		u, err := svc.store.UnitByCode(ctx, code)
+		u, err := svc.store.Orgs().UnitByCode(ctx, code)
 		if err != nil {
 			return fmt.Errorf("--to %q: %w", code, err)
 		}

@@ -102,7 +102,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	svc.directives.Start(chCtx)
 	// Urgent broadcast items of received directives go on the devices
 	// without waiting for an operator.
-	sched := &bridge.Bridge{Directives: svc.directives, Broadcast: bc, Blobs: svc.blobs, Units: svc.store, Policy: svc.policy, Now: time.Now,
+	sched := &bridge.Bridge{Directives: svc.directives, Broadcast: bc, Blobs: svc.blobs, Units: svc.store.Orgs(), Policy: svc.policy, Now: time.Now,
 		Location: i18n.Zone(), Store: svc.store, Log: log}
 	var autoDone sync.WaitGroup
 	autoDone.Go(func() { sched.Run(chCtx) })
@@ -190,10 +190,10 @@ func purgeLoop(ctx context.Context, st *storage.Store, log *slog.Logger) {
 	defer t.Stop()
 	for {
 		err := st.Tx(ctx, func(tx *storage.Tx) error {
-			if err := tx.PurgeExpired(ctx, time.Now().Add(-24*time.Hour)); err != nil {
+			if err := tx.Accounts().PurgeExpired(ctx, time.Now().Add(-24*time.Hour)); err != nil {
 				return err
 			}
-			_, err := tx.PurgeScheduleItems(ctx, time.Now().Add(-ScheduleItemRetention))
+			_, err := tx.Broadcast().PurgeScheduleItems(ctx, time.Now().Add(-ScheduleItemRetention))
 			return err
 		})
 		if err != nil && ctx.Err() == nil {

@@ -71,7 +71,7 @@ func userAdd(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer svc.store.Close()
-	u, err := svc.store.UnitByCode(ctx, *unit)
+	u, err := svc.store.Orgs().UnitByCode(ctx, *unit)
 	if err != nil {
 		return fmt.Errorf("--unit %q: %w (list codes with: loa org export)", *unit, err)
 	}
@@ -115,7 +115,7 @@ func userList(ctx context.Context, env Env, args []string) error {
 	tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tUSERNAME\tNAME\tUNIT\tROLES\tACTIVE\tLAST SIGN-IN")
 	for _, u := range users {
-		unit, err := svc.store.Unit(ctx, u.UnitID)
+		unit, err := svc.store.Orgs().Unit(ctx, u.UnitID)
 		if err != nil {
 			return err
 		}
@@ -153,7 +153,7 @@ func userPasswd(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer svc.store.Close()
-	u, _, err := svc.store.UserByUsername(ctx, fs.Arg(0))
+	u, _, err := svc.store.Accounts().UserByUsername(ctx, fs.Arg(0))
 	if err != nil {
 		return fmt.Errorf("%w (list users with: loa user list)", err)
 	}
@@ -204,7 +204,7 @@ func runToken(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer svc.store.Close()
-	u, _, err := svc.store.UserByUsername(ctx, *user)
+	u, _, err := svc.store.Accounts().UserByUsername(ctx, *user)
 	if err != nil {
 		return fmt.Errorf("--user %q: %w", *user, err)
 	}

@@ -10,14 +10,13 @@ import (
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/schedule"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 // Broadcast is what the demo needs of the broadcast service.
 type Broadcast interface {
 	CreateEnrolmentKey(ctx context.Context, a model.Actor, unitID int64, label string, expires *time.Time, maxDevices int) (string, *model.EnrolmentKey, error)
 	Enrol(ctx context.Context, in protocol.EnrolRequest, client string) (*protocol.EnrolResponse, error)
-	SpeakText(ctx context.Context, a model.Actor, in broadcast.TTSInput) (*storage.Media, error)
+	SpeakText(ctx context.Context, a model.Actor, in broadcast.TTSInput) (*model.Media, error)
 	CreateOrder(ctx context.Context, a model.Actor, in broadcast.OrderInput) (*broadcast.OrderView, error)
 }
 
@@ -42,7 +41,7 @@ func (l *Loader) loadBroadcast(ctx context.Context) error {
 		return nil
 	}
 	sys := model.System("demo")
-	units, err := l.Store.Units(ctx)
+	units, err := l.Store.Orgs().Units(ctx)
 	if err != nil {
 		return err
 	}
@@ -63,7 +62,7 @@ func (l *Loader) loadBroadcast(ctx context.Context) error {
 	}
 	// The provincial source system speaks for the province: its orders
 	// target every commune below the provincial People's Committee.
-	root, err := l.Store.UnitByCode(ctx, "ubnd-kg")
+	root, err := l.Store.Orgs().UnitByCode(ctx, "ubnd-kg")
 	if err != nil {
 		return err
 	}
@@ -77,7 +76,7 @@ func (l *Loader) loadBroadcast(ctx context.Context) error {
 		_, err = l.Broadcast.CreateOrder(ctx, sys, broadcast.OrderInput{UnitID: root.ID, Title: it.title, MediaID: m.ID, Level: "priority",
 			StartDate: today.Format("2006-01-02"), EndDate: today.AddDate(0, 0, 14).Format("2006-01-02"),
 			Slots:     []schedule.Slot{schedule.FixedSlot(schedule.ClockOf(6, 0, 0)), schedule.FixedSlot(schedule.ClockOf(17, 0, 0))},
-			UnitOrder: i + 1, Targets: []storage.OrderTarget{{Kind: storage.TargetSubtree, ID: root.ID}},
+			UnitOrder: i + 1, Targets: []model.OrderTarget{{Kind: model.TargetSubtree, ID: root.ID}},
 			Source: "document", SourceRef: fmt.Sprintf("570/STTTT-TTBCBC#%d", i+1)})
 		if err != nil {
 			return fmt.Errorf("demo order %d: %w", i+1, err)

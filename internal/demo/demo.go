@@ -55,7 +55,7 @@ type Loader struct {
 // keeps the data, and reuses the secrets of an existing demo.json (or
 // issues new ones when that file is gone).
 func (l *Loader) Ensure(ctx context.Context, dataDir, url string) (*Credentials, error) {
-	units, err := l.Store.Units(ctx)
+	units, err := l.Store.Orgs().Units(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +107,7 @@ func (l *Loader) Ensure(ctx context.Context, dataDir, url string) (*Credentials,
 
 func (l *Loader) issueSecrets(ctx context.Context) (*Credentials, error) {
 	sys := model.System("demo")
-	admin, _, err := l.Store.UserByUsername(ctx, "admin")
+	admin, _, err := l.Store.Accounts().UserByUsername(ctx, "admin")
 	if err != nil {
 		return nil, fmt.Errorf("demo admin user: %w", err)
 	}
@@ -131,7 +131,7 @@ const demoKeyLifetime = 90 * 24 * time.Hour
 
 // enrolmentKey issues the enrolment key of the demo's commune radio.
 func (l *Loader) enrolmentKey(ctx context.Context) (string, error) {
-	commune, err := l.Store.UnitByCode(ctx, demoEnrolmentUnit)
+	commune, err := l.Store.Orgs().UnitByCode(ctx, demoEnrolmentUnit)
 	if err != nil {
 		return "", fmt.Errorf("demo commune radio: %w", err)
 	}

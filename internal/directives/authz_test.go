@@ -235,7 +235,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		if regs() != regBefore || count(fmt.Sprintf(`SELECT count(*) FROM deliveries WHERE directive_id = %d`, v.ID)) != dels {
 			t.Error("the second issue changed the register or the deliveries")
 		}
-		n, _ := e.store.Counter(ctx, so.ID, 2021, model.SeriesOutgoing)
+		n, _ := e.store.Registers().Counter(ctx, so.ID, 2021, model.SeriesOutgoing)
 		if n != 1 {
 			t.Errorf("outgoing counter at %d after one issue", n)
 		}

@@ -65,7 +65,7 @@ func newBenchEnvOn(b *testing.B, st *storage.Store) *benchEnv {
 }
 
 func (e *benchEnv) actor(b *testing.B, username string) model.Actor {
-	u, _, err := e.st.UserByUsername(context.Background(), username)
+	u, _, err := e.st.Accounts().UserByUsername(context.Background(), username)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func BenchmarkIssueTo10000Units(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.StopTimer()
-			n, err := e.st.CountPendingDeliveries(ctx)
+			n, err := e.st.Deliveries().CountPendingDeliveries(ctx)
 			if err != nil || n != 10000*(i+1) {
 				b.Fatalf("%d pending deliveries after %d issues (%v)", n, i+1, err)
 			}
@@ -172,17 +172,17 @@ func BenchmarkDeliverFanOut(b *testing.B) {
 // addUnits adds n commune radio stations under one new unit.
 func addUnits(b *testing.B, st *storage.Store, n int) *model.Unit {
 	ctx := context.Background()
-	kg, err := st.UnitByCode(ctx, "ubnd-kg")
+	kg, err := st.Orgs().UnitByCode(ctx, "ubnd-kg")
 	if err != nil {
 		b.Fatal(err)
 	}
 	root := &model.Unit{Code: "bench-root", ParentID: &kg.ID, Name: "Đơn vị thử tải", Kind: "other"}
 	err = st.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.InsertUnit(ctx, root); err != nil {
+		if err := tx.Orgs().InsertUnit(ctx, root); err != nil {
 			return err
 		}
 		for i := 0; i < n; i++ {
-			if err := tx.InsertUnit(ctx, &model.Unit{Code: fmt.Sprintf("bench-%05d", i), ParentID: &root.ID, Name: fmt.Sprintf("Đài truyền thanh xã %d", i),
+			if err := tx.Orgs().InsertUnit(ctx, &model.Unit{Code: fmt.Sprintf("bench-%05d", i), ParentID: &root.ID, Name: fmt.Sprintf("Đài truyền thanh xã %d", i),
 				Kind: "commune_radio"}); err != nil {
 				return err
 			}
@@ -199,11 +199,11 @@ func addUnits(b *testing.B, st *storage.Store, n int) *model.Unit {
 // issued directives from the Sở, one delivery each, in various states.
 func fillInbox(b *testing.B, st *storage.Store, n int) {
 	ctx := context.Background()
-	so, err := st.UnitByCode(ctx, "so-tttt-kg")
+	so, err := st.Orgs().UnitByCode(ctx, "so-tttt-kg")
 	if err != nil {
 		b.Fatal(err)
 	}
-	bao, err := st.UnitByCode(ctx, "bao-kg")
+	bao, err := st.Orgs().UnitByCode(ctx, "bao-kg")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -267,7 +267,7 @@ func BenchmarkInbox100k(b *testing.B) {
 	benchEngines(b, func(b *testing.B, engine storage.Engine) {
 		e := newBenchEnv(b, engine)
 		fillInbox(b, e.st, 100000)
-		u, _, err := e.st.UserByUsername(context.Background(), "xem.baokg")
+		u, _, err := e.st.Accounts().UserByUsername(context.Background(), "xem.baokg")
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -103,7 +103,7 @@ func TestCrashMidFanOut(t *testing.T) {
 			// expire before the new workers take its deliveries.
 			recoverBy := time.Now().Add(4 * time.Minute)
 			for {
-				n, err := st.CountPendingDeliveries(ctx)
+				n, err := st.Deliveries().CountPendingDeliveries(ctx)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -130,13 +130,13 @@ func crashDirective(t *testing.T, e *env) (int64, *model.Unit) {
 	kg := e.unit("ubnd-kg")
 	root := &model.Unit{Code: "crash-root", ParentID: &kg.ID, Name: "Các đơn vị thử nghiệm", Kind: "other"}
 	err := e.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.InsertUnit(ctx, root); err != nil {
+		if err := tx.Orgs().InsertUnit(ctx, root); err != nil {
 			return err
 		}
 		for i := 0; i < crashRecipients; i++ {
 			u := &model.Unit{Code: fmt.Sprintf("crash-%05d", i), ParentID: &root.ID, Name: fmt.Sprintf("Đài truyền thanh thử nghiệm %d", i),
 				Kind: "commune_radio", Abbreviation: "ĐTT"}
-			if err := tx.InsertUnit(ctx, u); err != nil {
+			if err := tx.Orgs().InsertUnit(ctx, u); err != nil {
 				return err
 			}
 		}
@@ -178,11 +178,11 @@ func crashChild(t *testing.T) {
 	}
 	policy := authz.Default()
 	svc := directives.New(st, bl, registry.New(st, policy, i18n.Zone()), policy, directives.Options{Workers: 2, PollInterval: 10 * time.Millisecond})
-	u, _, err := st.UserByUsername(ctx, "vanthu.so")
+	u, _, err := st.Accounts().UserByUsername(ctx, "vanthu.so")
 	if err != nil {
 		t.Fatal(err)
 	}
-	unit, err := st.Unit(ctx, u.UnitID)
+	unit, err := st.Orgs().Unit(ctx, u.UnitID)
 	if err != nil {
 		t.Fatal(err)
 	}

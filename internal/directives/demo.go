@@ -51,7 +51,7 @@ func (c *demoClock) at(day, clock string) {
 // (3–7 June 2021). It creates the Cục's drafter chuyenvien.cuc with the
 // given password. It does nothing when directives already exist.
 func LoadDemo(ctx context.Context, svc *Service, password string) error {
-	existing, err := svc.store.Directives(ctx, storage.DirectiveFilter{Limit: 1})
+	existing, err := svc.store.Directives().ListDirectives(ctx, model.DirectiveFilter{Limit: 1})
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ type demoLoader struct {
 }
 
 func (l *demoLoader) unit(ctx context.Context, code string) (*model.Unit, error) {
-	u, err := l.s.store.UnitByCode(ctx, code)
+	u, err := l.s.store.Orgs().UnitByCode(ctx, code)
 	if err != nil {
 		return nil, fmt.Errorf("demo unit %s: %w", code, err)
 	}
@@ -79,11 +79,11 @@ func (l *demoLoader) unit(ctx context.Context, code string) (*model.Unit, error)
 }
 
 func (l *demoLoader) actor(ctx context.Context, username string) (model.Actor, error) {
-	u, _, err := l.s.store.UserByUsername(ctx, username)
+	u, _, err := l.s.store.Accounts().UserByUsername(ctx, username)
 	if err != nil {
 		return model.Actor{}, fmt.Errorf("demo user %s: %w", username, err)
 	}
-	unit, err := l.s.store.Unit(ctx, u.UnitID)
+	unit, err := l.s.store.Orgs().Unit(ctx, u.UnitID)
 	if err != nil {
 		return model.Actor{}, err
 	}
@@ -96,7 +96,7 @@ func (l *demoLoader) counter(ctx context.Context, unitCode string, last int) err
 		return err
 	}
 	return l.s.store.Tx(ctx, func(tx *storage.Tx) error {
-		return tx.SetCounter(ctx, u.ID, 2021, model.SeriesOutgoing, last)
+		return tx.Registers().SetCounter(ctx, u.ID, 2021, model.SeriesOutgoing, last)
 	})
 }
 
@@ -111,7 +111,7 @@ func (l *demoLoader) delivery(ctx context.Context, dirID int64, unitCode string)
 	if err != nil {
 		return 0, err
 	}
-	del, err := l.s.store.DeliveryOf(ctx, dirID, u.ID)
+	del, err := l.s.store.Deliveries().DeliveryOf(ctx, dirID, u.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -213,7 +213,7 @@ func (l *demoLoader) run(ctx context.Context, password string) error {
 	if err != nil {
 		return err
 	}
-	groups, err := s.store.Groups(ctx, so.ID)
+	groups, err := s.store.Orgs().Groups(ctx, so.ID)
 	if err != nil {
 		return err
 	}
@@ -393,7 +393,7 @@ func (l *demoLoader) downstream(ctx context.Context, id570 int64) error {
 
 // ensureUser creates the Cục's drafter in its information department.
 func (l *demoLoader) ensureUser(ctx context.Context, password string) error {
-	if _, _, err := l.s.store.UserByUsername(ctx, "chuyenvien.cuc"); err == nil {
+	if _, _, err := l.s.store.Accounts().UserByUsername(ctx, "chuyenvien.cuc"); err == nil {
 		return nil
 	} else if !errors.Is(err, model.ErrNotFound) {
 		return err
@@ -409,10 +409,10 @@ func (l *demoLoader) ensureUser(ctx context.Context, password string) error {
 	u := &model.User{Username: "chuyenvien.cuc", FullName: "Nguyễn Văn Hải", Title: "Chuyên viên", UnitID: unit.ID,
 		Roles: []model.Role{model.RoleDrafter}, Active: true, Lang: "vi"}
 	return l.s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.InsertUser(ctx, u, hash); err != nil {
+		if err := tx.Accounts().InsertUser(ctx, u, hash); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, model.System("demo"), "user.create", "user", fmt.Sprint(u.ID), "demo drafter of the Cục")
+		return tx.Audit().AppendAudit(ctx, model.System("demo"), "user.create", "user", fmt.Sprint(u.ID), "demo drafter of the Cục")
 	})
 }
 

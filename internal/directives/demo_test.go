@@ -49,7 +49,7 @@ func TestLoadDemo(t *testing.T) {
 		if err != nil || len(items) != 3 || len(items[2].Broadcast.Audio) != 2 {
 			t.Fatalf("broadcast items of Vĩnh Thanh Vân: %d, %v", len(items), err)
 		}
-		if _, _, err := e.store.UserByUsername(ctx, "chuyenvien.cuc"); err != nil {
+		if _, _, err := e.store.Accounts().UserByUsername(ctx, "chuyenvien.cuc"); err != nil {
 			t.Fatal(err)
 		}
 		if err := directives.LoadDemo(ctx, e.svc, demo.Password); err != nil {

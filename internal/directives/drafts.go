@@ -28,7 +28,7 @@ var ErrTooLarge = errors.New("file too large")
 
 // View is a directive as the actor sees it, with what the actor may do.
 type View struct {
-	*storage.Directive
+	*model.Directive
 	Content          Content          `json:"content"`
 	Fields           *docmodel.Fields `json:"fields,omitempty"` // as issued
 	UnitName         string           `json:"unit_name"`
@@ -52,11 +52,11 @@ type Permissions struct {
 // Detail is a directive with its history.
 type Detail struct {
 	*View
-	Versions       []storage.DirectiveVersion `json:"versions"`
-	Comments       []storage.DirectiveComment `json:"comments"`
-	Implements     *model.Citation            `json:"implements,omitempty"`      // the incoming document it implements
-	ParentDelivery *storage.Delivery          `json:"parent_delivery,omitempty"` // the delivery it forwards
-	Corrections    []*storage.Directive       `json:"corrections,omitempty"`     // documents replacing or correcting it
+	Versions       []model.DirectiveVersion `json:"versions"`
+	Comments       []model.DirectiveComment `json:"comments"`
+	Implements     *model.Citation          `json:"implements,omitempty"`      // the incoming document it implements
+	ParentDelivery *model.Delivery          `json:"parent_delivery,omitempty"` // the delivery it forwards
+	Corrections    []*model.Directive       `json:"corrections,omitempty"`     // documents replacing or correcting it
 }
 
 // CreateInput starts a draft.
@@ -69,10 +69,10 @@ type CreateInput struct {
 
 // Create starts a draft from scratch.
 func (s *Service) Create(ctx context.Context, a model.Actor, in CreateInput) (*View, error) {
-	var d *storage.Directive
+	var d *model.Directive
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
 		var err error
-		d, err = s.createTx(ctx, tx, a, in.UnitID, in.Content, func(*storage.Directive) {})
+		d, err = s.createTx(ctx, tx, a, in.UnitID, in.Content, func(*model.Directive) {})
 		return err
 	})
 	if err != nil {
@@ -83,7 +83,7 @@ func (s *Service) Create(ctx context.Context, a model.Actor, in CreateInput) (*V
 
 // createTx checks the actor may draft for the agency and stores a draft;
 // prepare fills the links (implemented document, parent delivery).
-func (s *Service) createTx(ctx context.Context, tx *storage.Tx, a model.Actor, unitID int64, c Content, prepare func(*storage.Directive)) (*storage.Directive, error) {
+func (s *Service) createTx(ctx context.Context, tx *storage.Tx, a model.Actor, unitID int64, c Content, prepare func(*model.Directive)) (*model.Directive, error) {
 	if a.UnitID == 0 && !a.IsSystem() {
 		return nil, fmt.Errorf("drafting needs a user of a unit: %w", model.ErrForbidden)
 	}
@@ -101,10 +101,10 @@ func (s *Service) createTx(ctx context.Context, tx *storage.Tx, a model.Actor, u
 	if err != nil {
 		return nil, err
 	}
-	d := &storage.Directive{UnitID: agency.ID, DraftingUnitID: drafting.ID, CreatedBy: userPtr(a), Status: StatusDraft, Content: body,
+	d := &model.Directive{UnitID: agency.ID, DraftingUnitID: drafting.ID, CreatedBy: userPtr(a), Status: StatusDraft, Content: body,
 		DocType: c.DocType, Subject: c.Subject, DeadlineAt: s.deadlineAt(c.Deadline)}
 	prepare(d)
-	if err := tx.InsertDirective(ctx, d, s.now(), "created"); err != nil {
+	if err := tx.Directives().InsertDirective(ctx, d, s.now(), "created"); err != nil {
 		return nil, err
 	}
 	return d, s.audit(ctx, tx, a, "directive.create", d.ID, c.Subject)
@@ -158,7 +158,7 @@ func (s *Service) checkReferences(ctx context.Context, q storage.Q, a model.Acto
 				return model.Invalid(field+".unit_id", "%q was dissolved on %s; address its successor", u.Name, u.DissolvedOn)
 			}
 		case r.GroupID != 0:
-			g, err := q.Group(ctx, r.GroupID)
+			g, err := q.Orgs().Group(ctx, r.GroupID)
 			if err != nil {
 				if errors.Is(err, model.ErrNotFound) {
 					return model.Invalid(field+".group_id", "recipient group %d does not exist", r.GroupID)
@@ -173,7 +173,7 @@ func (s *Service) checkReferences(ctx context.Context, q storage.Q, a model.Acto
 				return err
 			}
 			if len(r.Kinds) > 0 {
-				kinds, err := q.UnitKinds(ctx)
+				kinds, err := q.Orgs().UnitKinds(ctx)
 				if err != nil {
 					return err
 				}
@@ -189,14 +189,14 @@ func (s *Service) checkReferences(ctx context.Context, q storage.Q, a model.Acto
 		at := &c.Attachments[i]
 		field := fmt.Sprintf("attachments[%d]", i)
 		if at.Kind == "document" {
-			doc, err := q.Document(ctx, at.DocumentID)
+			doc, err := q.Documents().Document(ctx, at.DocumentID)
 			if err != nil {
 				if errors.Is(err, model.ErrNotFound) {
 					return model.Invalid(field+".document_id", "document %d does not exist", at.DocumentID)
 				}
 				return err
 			}
-			du, err := q.Unit(ctx, doc.UnitID)
+			du, err := q.Orgs().Unit(ctx, doc.UnitID)
 			if err != nil {
 				return err
 			}
@@ -226,7 +226,7 @@ func (s *Service) checkReferences(ctx context.Context, q storage.Q, a model.Acto
 		}
 	}
 	if c.SignerUserID != 0 {
-		u, err := q.User(ctx, c.SignerUserID)
+		u, err := q.Accounts().User(ctx, c.SignerUserID)
 		if err != nil {
 			if errors.Is(err, model.ErrNotFound) {
 				return model.Invalid("signer_user_id", "user %d does not exist", c.SignerUserID)
@@ -241,7 +241,7 @@ func (s *Service) checkReferences(ctx context.Context, q storage.Q, a model.Acto
 }
 
 func blobExists(ctx context.Context, q storage.Q, sha, field string) error {
-	ok, err := q.BlobExists(ctx, sha)
+	ok, err := q.Documents().BlobExists(ctx, sha)
 	if err != nil {
 		return err
 	}
@@ -269,9 +269,9 @@ func (s *Service) Save(ctx context.Context, a model.Actor, id int64, in SaveInpu
 	if err != nil {
 		return nil, err
 	}
-	var d *storage.Directive
+	var d *model.Directive
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if d, err = tx.LockDirective(ctx, id); err != nil {
+		if d, err = tx.Directives().LockDirective(ctx, id); err != nil {
 			return err
 		}
 		if err := s.mustView(ctx, tx.Q, a, d); err != nil {
@@ -280,11 +280,11 @@ func (s *Service) Save(ctx context.Context, a model.Actor, id int64, in SaveInpu
 		if err := s.editable(a, d); err != nil {
 			return err
 		}
-		agency, err := tx.Unit(ctx, d.UnitID)
+		agency, err := tx.Orgs().Unit(ctx, d.UnitID)
 		if err != nil {
 			return err
 		}
-		drafting, err := tx.Unit(ctx, d.DraftingUnitID)
+		drafting, err := tx.Orgs().Unit(ctx, d.DraftingUnitID)
 		if err != nil {
 			return err
 		}
@@ -299,7 +299,7 @@ func (s *Service) Save(ctx context.Context, a model.Actor, id int64, in SaveInpu
 		if err != nil {
 			return err
 		}
-		if _, err := tx.SaveDirectiveContent(ctx, id, in.BaseVersion, body, c.DocType, c.Subject, s.deadlineAt(c.Deadline), userPtr(a), s.now(), note, in.Autosave); err != nil {
+		if _, err := tx.Directives().SaveDirectiveContent(ctx, id, in.BaseVersion, body, c.DocType, c.Subject, s.deadlineAt(c.Deadline), userPtr(a), s.now(), note, in.Autosave); err != nil {
 			return err
 		}
 		if !in.Autosave {
@@ -307,7 +307,7 @@ func (s *Service) Save(ctx context.Context, a model.Actor, id int64, in SaveInpu
 				return err
 			}
 		}
-		d, err = tx.Directive(ctx, id)
+		d, err = tx.Directives().Directive(ctx, id)
 		return err
 	})
 	if err != nil {
@@ -317,7 +317,7 @@ func (s *Service) Save(ctx context.Context, a model.Actor, id int64, in SaveInpu
 }
 
 // editable: a draft (not submitted, approved or issued) edited by its author.
-func (s *Service) editable(a model.Actor, d *storage.Directive) error {
+func (s *Service) editable(a model.Actor, d *model.Directive) error {
 	switch d.Status {
 	case StatusIssued:
 		return fmt.Errorf("directive %s is issued and can no longer change; issue a correction (thay thế or đính chính) instead: %w", d.Code, model.ErrConflict)
@@ -335,11 +335,11 @@ func (s *Service) editable(a model.Actor, d *storage.Directive) error {
 // approvers while it waits for approval, the clerks and approvers once
 // approved, and once issued anyone who may read the issuing unit's
 // directives plus the units it was delivered to.
-func (s *Service) canView(ctx context.Context, q storage.Q, a model.Actor, d *storage.Directive) (bool, error) {
+func (s *Service) canView(ctx context.Context, q storage.Q, a model.Actor, d *model.Directive) (bool, error) {
 	if a.IsSystem() || (d.CreatedBy != nil && *d.CreatedBy == a.UserID && a.UserID != 0) {
 		return true, nil
 	}
-	agency, err := q.Unit(ctx, d.UnitID)
+	agency, err := q.Orgs().Unit(ctx, d.UnitID)
 	if err != nil {
 		return false, err
 	}
@@ -357,12 +357,12 @@ func (s *Service) canView(ctx context.Context, q storage.Q, a model.Actor, d *st
 			return true, nil
 		}
 		if d.DraftingUnitID != d.UnitID {
-			if du, err := q.Unit(ctx, d.DraftingUnitID); err == nil && s.policy.Can(a, authz.DirectiveRead, du.Path) {
+			if du, err := q.Orgs().Unit(ctx, d.DraftingUnitID); err == nil && s.policy.Can(a, authz.DirectiveRead, du.Path) {
 				return true, nil
 			}
 		}
 		if a.UnitID != 0 {
-			if _, err := q.DeliveryOf(ctx, d.ID, a.UnitID); err == nil {
+			if _, err := q.Deliveries().DeliveryOf(ctx, d.ID, a.UnitID); err == nil {
 				return true, nil
 			} else if !errors.Is(err, model.ErrNotFound) {
 				return false, err
@@ -372,14 +372,14 @@ func (s *Service) canView(ctx context.Context, q storage.Q, a model.Actor, d *st
 	if a.UserID == 0 {
 		return false, nil
 	}
-	parts, err := q.DirectiveParticipants(ctx, d.ID)
+	parts, err := q.Directives().DirectiveParticipants(ctx, d.ID)
 	if err != nil {
 		return false, err
 	}
 	return slices.Contains(parts, a.UserID), nil
 }
 
-func (s *Service) mustView(ctx context.Context, q storage.Q, a model.Actor, d *storage.Directive) error {
+func (s *Service) mustView(ctx context.Context, q storage.Q, a model.Actor, d *model.Directive) error {
 	ok, err := s.canView(ctx, q, a, d)
 	if err != nil {
 		return err
@@ -391,7 +391,7 @@ func (s *Service) mustView(ctx context.Context, q storage.Q, a model.Actor, d *s
 }
 
 // view builds the actor's view of a directive.
-func (s *Service) view(ctx context.Context, a model.Actor, d *storage.Directive) (*View, error) {
+func (s *Service) view(ctx context.Context, a model.Actor, d *model.Directive) (*View, error) {
 	c, err := decodeContent(d)
 	if err != nil {
 		return nil, err
@@ -405,12 +405,12 @@ func (s *Service) view(ctx context.Context, a model.Actor, d *storage.Directive)
 		f.Normalize()
 		v.Fields = &f
 	}
-	agency, err := s.store.Unit(ctx, d.UnitID)
+	agency, err := s.store.Orgs().Unit(ctx, d.UnitID)
 	if err != nil {
 		return nil, err
 	}
 	v.UnitName = agency.Name
-	if du, err := s.store.Unit(ctx, d.DraftingUnitID); err == nil {
+	if du, err := s.store.Orgs().Unit(ctx, d.DraftingUnitID); err == nil {
 		v.DraftingUnitName = du.Name
 	}
 	settings, err := s.settings(ctx, s.store.Q, d.UnitID)
@@ -438,7 +438,7 @@ func (s *Service) view(ctx context.Context, a model.Actor, d *storage.Directive)
 
 // Get returns a directive the actor is party to.
 func (s *Service) Get(ctx context.Context, a model.Actor, id int64) (*View, error) {
-	d, err := s.store.Directive(ctx, id)
+	d, err := s.store.Directives().Directive(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -455,25 +455,25 @@ func (s *Service) Detail(ctx context.Context, a model.Actor, id int64) (*Detail,
 		return nil, err
 	}
 	out := &Detail{View: v}
-	if out.Versions, err = s.store.DirectiveVersions(ctx, id); err != nil {
+	if out.Versions, err = s.store.Directives().DirectiveVersions(ctx, id); err != nil {
 		return nil, err
 	}
-	if out.Comments, err = s.store.DirectiveComments(ctx, id); err != nil {
+	if out.Comments, err = s.store.Directives().DirectiveComments(ctx, id); err != nil {
 		return nil, err
 	}
 	if v.ImplementsDocumentID != nil {
-		if doc, err := s.store.Document(ctx, *v.ImplementsDocumentID); err == nil {
+		if doc, err := s.store.Documents().Document(ctx, *v.ImplementsDocumentID); err == nil {
 			out.Implements = &model.Citation{DocumentID: doc.ID, Code: doc.Code(), Subject: docmodel.Val(doc.Fields.Subject),
 				DocType: docmodel.Val(doc.Fields.DocType), Date: docmodel.Val(doc.Fields.Date)}
 		}
 	}
 	if v.ParentDeliveryID != nil {
-		if pd, err := s.store.Delivery(ctx, *v.ParentDeliveryID); err == nil {
+		if pd, err := s.store.Deliveries().Delivery(ctx, *v.ParentDeliveryID); err == nil {
 			out.ParentDelivery = pd
 		}
 	}
 	if v.Status == StatusIssued {
-		if out.Corrections, err = s.store.DirectiveCorrections(ctx, id); err != nil {
+		if out.Corrections, err = s.store.Directives().DirectiveCorrections(ctx, id); err != nil {
 			return nil, err
 		}
 	}
@@ -485,7 +485,7 @@ func (s *Service) Version(ctx context.Context, a model.Actor, id int64, version 
 	if _, err := s.Get(ctx, a, id); err != nil {
 		return nil, err
 	}
-	v, err := s.store.DirectiveVersionContent(ctx, id, version)
+	v, err := s.store.Directives().DirectiveVersionContent(ctx, id, version)
 	if err != nil {
 		return nil, err
 	}
@@ -509,7 +509,7 @@ func (s *Service) List(ctx context.Context, a model.Actor, f ListFilter) ([]*Vie
 	if a.UnitID == 0 {
 		return nil, fmt.Errorf("listing directives needs a user of a unit: %w", model.ErrForbidden)
 	}
-	me, err := s.store.Unit(ctx, a.UnitID)
+	me, err := s.store.Orgs().Unit(ctx, a.UnitID)
 	if err != nil {
 		return nil, err
 	}
@@ -517,7 +517,7 @@ func (s *Service) List(ctx context.Context, a model.Actor, f ListFilter) ([]*Vie
 	if err != nil {
 		return nil, err
 	}
-	sf := storage.DirectiveFilter{BeforeID: f.BeforeID, Limit: f.Limit}
+	sf := model.DirectiveFilter{BeforeID: f.BeforeID, Limit: f.Limit}
 	switch f.Box {
 	case "", "mine":
 		sf.CreatedBy = a.UserID
@@ -531,7 +531,7 @@ func (s *Service) List(ctx context.Context, a model.Actor, f ListFilter) ([]*Vie
 	default:
 		return nil, model.Invalid("box", "%q: use mine, approve, issue or issued", f.Box)
 	}
-	list, err := s.store.Directives(ctx, sf)
+	list, err := s.store.Directives().ListDirectives(ctx, sf)
 	if err != nil {
 		return nil, err
 	}
@@ -557,7 +557,7 @@ func (s *Service) List(ctx context.Context, a model.Actor, f ListFilter) ([]*Vie
 }
 
 // Comment adds a comment to a directive the actor is party to.
-func (s *Service) Comment(ctx context.Context, a model.Actor, id int64, text string) (*storage.DirectiveComment, error) {
+func (s *Service) Comment(ctx context.Context, a model.Actor, id int64, text string) (*model.DirectiveComment, error) {
 	text, err := checkText("text", text, MaxComment)
 	if err != nil {
 		return nil, err
@@ -568,9 +568,9 @@ func (s *Service) Comment(ctx context.Context, a model.Actor, id int64, text str
 	if a.UserID == 0 {
 		return nil, fmt.Errorf("commenting needs a signed-in user: %w", model.ErrForbidden)
 	}
-	var c *storage.DirectiveComment
+	var c *model.DirectiveComment
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		d, err := tx.LockDirective(ctx, id)
+		d, err := tx.Directives().LockDirective(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -580,15 +580,15 @@ func (s *Service) Comment(ctx context.Context, a model.Actor, id int64, text str
 		if d.Status == StatusIssued {
 			return fmt.Errorf("directive %s is issued; comments are closed: %w", d.Code, model.ErrConflict)
 		}
-		c = &storage.DirectiveComment{DirectiveID: id, UserID: userPtr(a), Author: s.authorName(ctx, tx.Q, a), Kind: "comment", Step: d.Step, Text: text, At: s.now()}
-		return tx.InsertDirectiveComment(ctx, c)
+		c = &model.DirectiveComment{DirectiveID: id, UserID: userPtr(a), Author: s.authorName(ctx, tx.Q, a), Kind: "comment", Step: d.Step, Text: text, At: s.now()}
+		return tx.Directives().InsertDirectiveComment(ctx, c)
 	})
 	return c, err
 }
 
 func (s *Service) authorName(ctx context.Context, q storage.Q, a model.Actor) string {
 	if a.UserID != 0 {
-		if u, err := q.User(ctx, a.UserID); err == nil && u.FullName != "" {
+		if u, err := q.Accounts().User(ctx, a.UserID); err == nil && u.FullName != "" {
 			return u.FullName
 		}
 	}
@@ -644,7 +644,7 @@ func (s *Service) storeUpload(ctx context.Context, name, contentType string, r i
 	if strings.HasPrefix(contentType, "audio/") {
 		kind = "audio"
 	}
-	if err := s.store.Tx(ctx, func(tx *storage.Tx) error { return tx.RecordBlob(ctx, info.SHA256, info.Size, contentType) }); err != nil {
+	if err := s.store.Tx(ctx, func(tx *storage.Tx) error { return tx.Documents().RecordBlob(ctx, info.SHA256, info.Size, contentType) }); err != nil {
 		return Attachment{}, err
 	}
 	return Attachment{Kind: kind, SHA256: info.SHA256, Name: name, ContentType: contentType, Size: info.Size}, nil
@@ -653,7 +653,7 @@ func (s *Service) storeUpload(ctx context.Context, name, contentType string, r i
 // Upload stores a file and attaches it to a draft (a new version); audio
 // files can then be named in broadcast items by their sha256.
 func (s *Service) Upload(ctx context.Context, a model.Actor, id int64, name, contentType string, r io.Reader) (*Attachment, error) {
-	d, err := s.store.Directive(ctx, id)
+	d, err := s.store.Directives().Directive(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -668,7 +668,7 @@ func (s *Service) Upload(ctx context.Context, a model.Actor, id int64, name, con
 		return nil, err
 	}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		d, err := tx.LockDirective(ctx, id)
+		d, err := tx.Directives().LockDirective(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -690,7 +690,7 @@ func (s *Service) Upload(ctx context.Context, a model.Actor, id int64, name, con
 		if err != nil {
 			return err
 		}
-		_, err = tx.SaveDirectiveContent(ctx, id, d.Version, body, c.DocType, c.Subject, d.DeadlineAt, userPtr(a), s.now(), "attached "+att.Name, false)
+		_, err = tx.Directives().SaveDirectiveContent(ctx, id, d.Version, body, c.DocType, c.Subject, d.DeadlineAt, userPtr(a), s.now(), "attached "+att.Name, false)
 		return err
 	})
 	if err != nil {
@@ -737,7 +737,7 @@ func (s *Service) Signers(ctx context.Context, a model.Actor, id int64) ([]*mode
 	if err != nil {
 		return nil, err
 	}
-	agency, err := s.store.Unit(ctx, v.UnitID)
+	agency, err := s.store.Orgs().Unit(ctx, v.UnitID)
 	if err != nil {
 		return nil, err
 	}
@@ -751,12 +751,12 @@ func (s *Service) RecipientGroups(ctx context.Context, a model.Actor, id int64) 
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.store.Groups(ctx, v.UnitID)
+	out, err := s.store.Orgs().Groups(ctx, v.UnitID)
 	if err != nil {
 		return nil, err
 	}
 	if v.DraftingUnitID != v.UnitID {
-		more, err := s.store.Groups(ctx, v.DraftingUnitID)
+		more, err := s.store.Orgs().Groups(ctx, v.DraftingUnitID)
 		if err != nil {
 			return nil, err
 		}

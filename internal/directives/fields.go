@@ -63,7 +63,7 @@ func defaultPlace(ctx context.Context, q storage.Q, u *model.Unit) string {
 		if cur.ParentID == nil {
 			return ""
 		}
-		p, err := q.Unit(ctx, *cur.ParentID)
+		p, err := q.Orgs().Unit(ctx, *cur.ParentID)
 		if err != nil {
 			return ""
 		}
@@ -109,7 +109,7 @@ var rolePriority = map[string]int{RoleMain: 3, RoleReport: 2, RoleCopy: 1}
 // subtrees expanded for the day), each unit once with its strongest role,
 // leaving out the issuing agency and units not active that day.
 func (s *Service) resolveRecipients(ctx context.Context, q storage.Q, agency *model.Unit, c Content, day string) ([]resolved, error) {
-	units, err := q.Units(ctx)
+	units, err := q.Orgs().Units(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +145,7 @@ func (s *Service) resolveRecipients(ctx context.Context, q storage.Q, agency *mo
 			}
 			add(u, r.Role)
 		case r.GroupID != 0:
-			g, err := q.Group(ctx, r.GroupID)
+			g, err := q.Orgs().Group(ctx, r.GroupID)
 			if err != nil {
 				return nil, model.Invalid(field+".group_id", "recipient group %d does not exist", r.GroupID)
 			}
@@ -183,15 +183,15 @@ func recipientLabel(ctx context.Context, q storage.Q, r Recipient) string {
 	}
 	switch {
 	case r.UnitID != 0:
-		if u, err := q.Unit(ctx, r.UnitID); err == nil {
+		if u, err := q.Orgs().Unit(ctx, r.UnitID); err == nil {
 			return u.Name
 		}
 	case r.GroupID != 0:
-		if g, err := q.Group(ctx, r.GroupID); err == nil {
+		if g, err := q.Orgs().Group(ctx, r.GroupID); err == nil {
 			return g.Name
 		}
 	case r.SubtreeOf != 0:
-		if u, err := q.Unit(ctx, r.SubtreeOf); err == nil {
+		if u, err := q.Orgs().Unit(ctx, r.SubtreeOf); err == nil {
 			return "Các đơn vị thuộc " + u.Name
 		}
 	}
@@ -226,18 +226,18 @@ func composeBody(c Content) string {
 // buildFields lays the content out as document fields: header from the
 // agency and its parent, recipients, body, signer, distribution ("Như
 // trên", b/c copies, other copies) and archive.
-func (s *Service) buildFields(ctx context.Context, q storage.Q, d *storage.Directive, c Content, number, notation, date string) (docmodel.Fields, error) {
-	agency, err := q.Unit(ctx, d.UnitID)
+func (s *Service) buildFields(ctx context.Context, q storage.Q, d *model.Directive, c Content, number, notation, date string) (docmodel.Fields, error) {
+	agency, err := q.Orgs().Unit(ctx, d.UnitID)
 	if err != nil {
 		return docmodel.Fields{}, err
 	}
-	drafting, err := q.Unit(ctx, d.DraftingUnitID)
+	drafting, err := q.Orgs().Unit(ctx, d.DraftingUnitID)
 	if err != nil {
 		return docmodel.Fields{}, err
 	}
 	var parent *model.Unit
 	if agency.ParentID != nil {
-		if parent, err = q.Unit(ctx, *agency.ParentID); err != nil {
+		if parent, err = q.Orgs().Unit(ctx, *agency.ParentID); err != nil {
 			return docmodel.Fields{}, err
 		}
 	}

@@ -127,7 +127,7 @@ func eachEnv(t *testing.T, fn func(t *testing.T, e *env)) {
 
 func (e *env) unit(code string) *model.Unit {
 	e.t.Helper()
-	u, err := e.store.UnitByCode(context.Background(), code)
+	u, err := e.store.Orgs().UnitByCode(context.Background(), code)
 	if err != nil {
 		e.t.Fatalf("unit %s: %v", code, err)
 	}
@@ -136,7 +136,7 @@ func (e *env) unit(code string) *model.Unit {
 
 func (e *env) user(username string) *model.User {
 	e.t.Helper()
-	u, _, err := e.store.UserByUsername(context.Background(), username)
+	u, _, err := e.store.Accounts().UserByUsername(context.Background(), username)
 	if err != nil {
 		e.t.Fatalf("user %s: %v", username, err)
 	}
@@ -148,7 +148,7 @@ func (e *env) addUser(username, unitCode string, roles ...model.Role) *model.Use
 	e.t.Helper()
 	u := &model.User{Username: username, FullName: "Cán bộ " + username, Title: "Chuyên viên", Email: username + "@example.vn",
 		UnitID: e.unit(unitCode).ID, Roles: roles, Active: true, Lang: "vi"}
-	if err := e.store.Tx(context.Background(), func(tx *storage.Tx) error { return tx.InsertUser(context.Background(), u, e.hash) }); err != nil {
+	if err := e.store.Tx(context.Background(), func(tx *storage.Tx) error { return tx.Accounts().InsertUser(context.Background(), u, e.hash) }); err != nil {
 		e.t.Fatalf("add user %s: %v", username, err)
 	}
 	return u

@@ -19,7 +19,7 @@ import (
 // DeliveryView is a delivery with names, its report and what the actor
 // may do with it.
 type DeliveryView struct {
-	*storage.Delivery
+	*model.Delivery
 	RecipientName string             `json:"recipient_name"`
 	SenderName    string             `json:"sender_name"`
 	Overdue       bool               `json:"overdue"`
@@ -48,7 +48,7 @@ type DeliveryPermission struct {
 }
 
 // overdue: the deadline passed and the recipient has not reported.
-func overdue(d *storage.Delivery, now time.Time) bool {
+func overdue(d *model.Delivery, now time.Time) bool {
 	if d.DeadlineAt == nil || d.Purpose != RoleMain {
 		return false
 	}
@@ -75,7 +75,7 @@ func (l *lookup) unit(ctx context.Context, id int64) (*model.Unit, error) {
 	if u, ok := l.units[id]; ok {
 		return u, nil
 	}
-	u, err := l.q.Unit(ctx, id)
+	u, err := l.q.Orgs().Unit(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -94,11 +94,11 @@ func (l *lookup) name(ctx context.Context, id int64) string {
 // mayHandle checks the actor may see (write=false) or act on (write=true)
 // a delivery as its recipient: staff of the recipient unit, or the user or
 // unit it was assigned to.
-func (s *Service) mayHandle(ctx context.Context, q storage.Q, a model.Actor, d *storage.Delivery, write bool) error {
+func (s *Service) mayHandle(ctx context.Context, q storage.Q, a model.Actor, d *model.Delivery, write bool) error {
 	return s.mayHandleL(ctx, newLookup(q), a, d, write)
 }
 
-func (s *Service) mayHandleL(ctx context.Context, l *lookup, a model.Actor, d *storage.Delivery, write bool) error {
+func (s *Service) mayHandleL(ctx context.Context, l *lookup, a model.Actor, d *model.Delivery, write bool) error {
 	if a.IsSystem() {
 		return nil
 	}
@@ -126,15 +126,15 @@ func (s *Service) mayHandleL(ctx context.Context, l *lookup, a model.Actor, d *s
 
 // mayTrack checks the actor may follow (and close) deliveries of a
 // directive as its issuer: the author, or staff of the issuing unit.
-func (s *Service) mayTrack(ctx context.Context, q storage.Q, a model.Actor, dirID int64, write bool) (*storage.Directive, error) {
-	d, err := q.Directive(ctx, dirID)
+func (s *Service) mayTrack(ctx context.Context, q storage.Q, a model.Actor, dirID int64, write bool) (*model.Directive, error) {
+	d, err := q.Directives().Directive(ctx, dirID)
 	if err != nil {
 		return nil, err
 	}
 	if a.IsSystem() || (d.CreatedBy != nil && *d.CreatedBy == a.UserID && a.UserID != 0) {
 		return d, nil
 	}
-	agency, err := q.Unit(ctx, d.UnitID)
+	agency, err := q.Orgs().Unit(ctx, d.UnitID)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +148,7 @@ func (s *Service) mayTrack(ctx context.Context, q storage.Q, a model.Actor, dirI
 	return nil, fmt.Errorf("tracking directive %d is for %q: %w", dirID, agency.Name, model.ErrForbidden)
 }
 
-func (s *Service) deliveryView(ctx context.Context, l *lookup, a model.Actor, d *storage.Delivery) (*DeliveryView, error) {
+func (s *Service) deliveryView(ctx context.Context, l *lookup, a model.Actor, d *model.Delivery) (*DeliveryView, error) {
 	v := &DeliveryView{Delivery: d, Overdue: overdue(d, s.now())}
 	v.RecipientName, v.SenderName = l.name(ctx, d.RecipientUnitID), l.name(ctx, d.SenderUnitID)
 	if d.Report != "" {
@@ -202,7 +202,7 @@ var inboxStates = []string{Delivered, Read, Acknowledged, Assigned, Forwarded, R
 // Inbox lists a unit's received deliveries, newest first. Only the
 // unit's own staff see its inbox.
 func (s *Service) Inbox(ctx context.Context, a model.Actor, f InboxFilter) ([]*DeliveryView, error) {
-	sf := storage.InboxFilter{Purpose: f.Purpose, Words: searchWords(f.Query), Late: f.Late, BeforeID: f.BeforeID, Limit: f.Limit}
+	sf := model.InboxFilter{Purpose: f.Purpose, Words: searchWords(f.Query), Late: f.Late, BeforeID: f.BeforeID, Limit: f.Limit}
 	if f.Status != "" {
 		if !slices.Contains(inboxStates, f.Status) {
 			return nil, model.Invalid("status", "%q: use one of %s", f.Status, strings.Join(inboxStates, ", "))
@@ -236,7 +236,7 @@ func (s *Service) Inbox(ctx context.Context, a model.Actor, f InboxFilter) ([]*D
 		}
 		sf.UnitID = u.ID
 	}
-	list, err := s.store.Inbox(ctx, sf)
+	list, err := s.store.Deliveries().Inbox(ctx, sf)
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +255,7 @@ func (s *Service) Inbox(ctx context.Context, a model.Actor, f InboxFilter) ([]*D
 // Delivery returns a delivery with the document received, for its
 // recipient or its issuer.
 func (s *Service) Delivery(ctx context.Context, a model.Actor, id int64) (*DeliveryDetail, error) {
-	d, err := s.store.Delivery(ctx, id)
+	d, err := s.store.Deliveries().Delivery(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +269,7 @@ func (s *Service) Delivery(ctx context.Context, a model.Actor, id int64) (*Deliv
 		return nil, err
 	}
 	out := &DeliveryDetail{DeliveryView: v, Items: []Item{}, Attachments: []Attachment{}}
-	dir, err := s.store.Directive(ctx, d.DirectiveID)
+	dir, err := s.store.Directives().Directive(ctx, d.DirectiveID)
 	if err != nil {
 		return nil, err
 	}
@@ -337,9 +337,9 @@ func (s *Service) OpenDeliveryFile(ctx context.Context, a model.Actor, id int64,
 
 // change applies a recipient's step to a delivery in one transaction and
 // tells the issuer.
-func (s *Service) change(ctx context.Context, a model.Actor, id int64, from []string, build func(tx *storage.Tx, d *storage.Delivery) (storage.DeliveryChange, error)) (*DeliveryView, error) {
+func (s *Service) change(ctx context.Context, a model.Actor, id int64, from []string, build func(tx *storage.Tx, d *model.Delivery) (model.DeliveryChange, error)) (*DeliveryView, error) {
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-		d, err := tx.LockDelivery(ctx, id)
+		d, err := tx.Deliveries().LockDelivery(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -355,10 +355,10 @@ func (s *Service) change(ctx context.Context, a model.Actor, id int64, from []st
 		}
 		c.At, c.By = s.now(), userPtr(a)
 		c.Late = d.DeadlineAt != nil && c.At.After(*d.DeadlineAt)
-		if err := tx.ChangeDelivery(ctx, id, from, c); err != nil {
+		if err := tx.Deliveries().ChangeDelivery(ctx, id, from, c); err != nil {
 			return err
 		}
-		if err := tx.AppendAudit(ctx, a, "delivery."+c.Status, "delivery", fmt.Sprint(id), d.Code); err != nil {
+		if err := tx.Audit().AppendAudit(ctx, a, "delivery."+c.Status, "delivery", fmt.Sprint(id), d.Code); err != nil {
 			return err
 		}
 		if c.Status == Read {
@@ -369,7 +369,7 @@ func (s *Service) change(ctx context.Context, a model.Actor, id int64, from []st
 	if err != nil {
 		return nil, err
 	}
-	d, err := s.store.Delivery(ctx, id)
+	d, err := s.store.Deliveries().Delivery(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +377,7 @@ func (s *Service) change(ctx context.Context, a model.Actor, id int64, from []st
 }
 
 // stateConflict explains why a step does not apply to a delivery.
-func stateConflict(d *storage.Delivery, to string) error {
+func stateConflict(d *model.Delivery, to string) error {
 	var why string
 	switch d.Status {
 	case Closed:
@@ -397,7 +397,7 @@ func stateConflict(d *storage.Delivery, to string) error {
 // MarkRead records that someone of the recipient unit opened the
 // delivery (the first time only).
 func (s *Service) MarkRead(ctx context.Context, a model.Actor, id int64) (*DeliveryView, error) {
-	d, err := s.store.Delivery(ctx, id)
+	d, err := s.store.Deliveries().Delivery(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -407,12 +407,12 @@ func (s *Service) MarkRead(ctx context.Context, a model.Actor, id int64) (*Deliv
 	if d.Status != Delivered || s.mayHandle(ctx, s.store.Q, a, d, true) != nil {
 		return s.deliveryView(ctx, newLookup(s.store.Q), a, d)
 	}
-	v, err := s.change(ctx, a, id, []string{Delivered}, func(*storage.Tx, *storage.Delivery) (storage.DeliveryChange, error) {
-		return storage.DeliveryChange{Status: Read}, nil
+	v, err := s.change(ctx, a, id, []string{Delivered}, func(*storage.Tx, *model.Delivery) (model.DeliveryChange, error) {
+		return model.DeliveryChange{Status: Read}, nil
 	})
 	if errors.Is(err, model.ErrConflict) {
 		// Read by a colleague at the same moment.
-		d, err := s.store.Delivery(ctx, id)
+		d, err := s.store.Deliveries().Delivery(ctx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -423,8 +423,8 @@ func (s *Service) MarkRead(ctx context.Context, a model.Actor, id int64) (*Deliv
 
 // Acknowledge confirms receipt.
 func (s *Service) Acknowledge(ctx context.Context, a model.Actor, id int64) (*DeliveryView, error) {
-	return s.change(ctx, a, id, []string{Delivered, Read}, func(*storage.Tx, *storage.Delivery) (storage.DeliveryChange, error) {
-		return storage.DeliveryChange{Status: Acknowledged}, nil
+	return s.change(ctx, a, id, []string{Delivered, Read}, func(*storage.Tx, *model.Delivery) (model.DeliveryChange, error) {
+		return model.DeliveryChange{Status: Acknowledged}, nil
 	})
 }
 
@@ -445,18 +445,18 @@ func (s *Service) Assign(ctx context.Context, a model.Actor, id int64, in Assign
 	if (in.UserID == 0) == (in.UnitID == 0) {
 		return nil, model.Invalid("user_id", "assign to either a user (user_id) or a sub-unit (unit_id)")
 	}
-	return s.change(ctx, a, id, []string{Delivered, Read, Acknowledged, Assigned}, func(tx *storage.Tx, d *storage.Delivery) (storage.DeliveryChange, error) {
-		rec, err := tx.Unit(ctx, d.RecipientUnitID)
+	return s.change(ctx, a, id, []string{Delivered, Read, Acknowledged, Assigned}, func(tx *storage.Tx, d *model.Delivery) (model.DeliveryChange, error) {
+		rec, err := tx.Orgs().Unit(ctx, d.RecipientUnitID)
 		if err != nil {
-			return storage.DeliveryChange{}, err
+			return model.DeliveryChange{}, err
 		}
-		c := storage.DeliveryChange{Status: Assigned, AssignNote: note}
+		c := model.DeliveryChange{Status: Assigned, AssignNote: note}
 		if in.UserID != 0 {
-			u, err := tx.User(ctx, in.UserID)
+			u, err := tx.Accounts().User(ctx, in.UserID)
 			if err != nil {
 				return c, model.Invalid("user_id", "user %d does not exist", in.UserID)
 			}
-			uu, err := tx.Unit(ctx, u.UnitID)
+			uu, err := tx.Orgs().Unit(ctx, u.UnitID)
 			if err != nil {
 				return c, err
 			}
@@ -490,23 +490,23 @@ func (s *Service) SubmitReport(ctx context.Context, a model.Actor, id int64, in 
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, a, id, []string{Delivered, Read, Acknowledged, Assigned, Forwarded}, func(tx *storage.Tx, d *storage.Delivery) (storage.DeliveryChange, error) {
+	return s.change(ctx, a, id, []string{Delivered, Read, Acknowledged, Assigned, Forwarded}, func(tx *storage.Tx, d *model.Delivery) (model.DeliveryChange, error) {
 		for i, at := range in.Attachments {
 			if err := blobExists(ctx, tx.Q, at.SHA256, fmt.Sprintf("attachments[%d].sha256", i)); err != nil {
-				return storage.DeliveryChange{}, err
+				return model.DeliveryChange{}, err
 			}
 		}
 		body, err := encodeJSON(in)
 		if err != nil {
-			return storage.DeliveryChange{}, err
+			return model.DeliveryChange{}, err
 		}
-		return storage.DeliveryChange{Status: Reported, Report: body}, nil
+		return model.DeliveryChange{Status: Reported, Report: body}, nil
 	})
 }
 
 // UploadReportFile stores a file to attach to a delivery's report.
 func (s *Service) UploadReportFile(ctx context.Context, a model.Actor, id int64, name, contentType string, r io.Reader) (*Attachment, error) {
-	d, err := s.store.Delivery(ctx, id)
+	d, err := s.store.Deliveries().Delivery(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -533,15 +533,15 @@ func (s *Service) Decline(ctx context.Context, a model.Actor, id int64, reason s
 	if reason == "" {
 		return nil, model.Invalid("reason", "say why the document is declined")
 	}
-	return s.change(ctx, a, id, []string{Delivered, Read, Acknowledged, Assigned}, func(*storage.Tx, *storage.Delivery) (storage.DeliveryChange, error) {
-		return storage.DeliveryChange{Status: Declined, DeclineReason: reason}, nil
+	return s.change(ctx, a, id, []string{Delivered, Read, Acknowledged, Assigned}, func(*storage.Tx, *model.Delivery) (model.DeliveryChange, error) {
+		return model.DeliveryChange{Status: Declined, DeclineReason: reason}, nil
 	})
 }
 
 // Close accepts a recipient's report: the issuer ends the delivery.
 func (s *Service) Close(ctx context.Context, a model.Actor, id int64) (*DeliveryView, error) {
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-		d, err := tx.LockDelivery(ctx, id)
+		d, err := tx.Deliveries().LockDelivery(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -551,10 +551,10 @@ func (s *Service) Close(ctx context.Context, a model.Actor, id int64) (*Delivery
 		if d.Status != Reported {
 			return stateConflict(d, Closed)
 		}
-		if err := tx.ChangeDelivery(ctx, id, []string{Reported}, storage.DeliveryChange{Status: Closed, At: s.now(), By: userPtr(a)}); err != nil {
+		if err := tx.Deliveries().ChangeDelivery(ctx, id, []string{Reported}, model.DeliveryChange{Status: Closed, At: s.now(), By: userPtr(a)}); err != nil {
 			return err
 		}
-		if err := tx.AppendAudit(ctx, a, "delivery.closed", "delivery", fmt.Sprint(id), d.Code); err != nil {
+		if err := tx.Audit().AppendAudit(ctx, a, "delivery.closed", "delivery", fmt.Sprint(id), d.Code); err != nil {
 			return err
 		}
 		dd := *d
@@ -565,7 +565,7 @@ func (s *Service) Close(ctx context.Context, a model.Actor, id int64) (*Delivery
 	if err != nil {
 		return nil, err
 	}
-	d, err := s.store.Delivery(ctx, id)
+	d, err := s.store.Deliveries().Delivery(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -581,18 +581,18 @@ func (s *Service) Forward(ctx context.Context, a model.Actor, id int64) (*View, 
 // Assignees lists who a delivery may be assigned to: the active users and
 // the sub-units of the recipient unit.
 func (s *Service) Assignees(ctx context.Context, a model.Actor, id int64) ([]*model.User, []*model.Unit, error) {
-	d, err := s.store.Delivery(ctx, id)
+	d, err := s.store.Deliveries().Delivery(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := s.mayHandle(ctx, s.store.Q, a, d, true); err != nil {
 		return nil, nil, err
 	}
-	rec, err := s.store.Unit(ctx, d.RecipientUnitID)
+	rec, err := s.store.Orgs().Unit(ctx, d.RecipientUnitID)
 	if err != nil {
 		return nil, nil, err
 	}
-	all, err := s.store.Users(ctx, rec.Path)
+	all, err := s.store.Accounts().Users(ctx, rec.Path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -602,7 +602,7 @@ func (s *Service) Assignees(ctx context.Context, a model.Actor, id int64) ([]*mo
 			users = append(users, u)
 		}
 	}
-	units, err := s.store.Subtree(ctx, rec.Path)
+	units, err := s.store.Orgs().Subtree(ctx, rec.Path)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -69,7 +69,7 @@ type webhookEscNote struct {
 // usersWithRoles lists the active users of exactly this unit holding one
 // of the roles.
 func usersWithRoles(ctx context.Context, q storage.Q, u *model.Unit, roles ...model.Role) ([]*model.User, error) {
-	all, err := q.Users(ctx, u.Path)
+	all, err := q.Accounts().Users(ctx, u.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +93,7 @@ func (s *Service) queueEmail(ctx context.Context, tx *storage.Tx, unitID int64, 
 	if s.smtp.Addr == "" || to.Email == "" {
 		return nil
 	}
-	return tx.InsertNotifyMessage(ctx, &storage.NotifyMessage{Channel: "email", UnitID: unitID, Target: to.Email, Event: event,
+	return tx.Deliveries().InsertNotifyMessage(ctx, &model.NotifyMessage{Channel: "email", UnitID: unitID, Target: to.Email, Event: event,
 		Subject: subject, Body: body, CreatedAt: s.now()})
 }
 
@@ -108,7 +108,7 @@ func (s *Service) queueWebhook(ctx context.Context, tx *storage.Tx, unitID int64
 	if err != nil {
 		return err
 	}
-	return tx.InsertNotifyMessage(ctx, &storage.NotifyMessage{Channel: "webhook", UnitID: unitID, Target: url, Event: p.Event, Body: body, CreatedAt: s.now()})
+	return tx.Deliveries().InsertNotifyMessage(ctx, &model.NotifyMessage{Channel: "webhook", UnitID: unitID, Target: url, Event: p.Event, Body: body, CreatedAt: s.now()})
 }
 
 func (s *Service) link(path string) string {
@@ -132,7 +132,7 @@ func (s *Service) notifyRole(ctx context.Context, tx *storage.Tx, u *model.Unit,
 	dir := directiveID
 	for _, usr := range users {
 		uid := usr.ID
-		if err := tx.InsertNotification(ctx, &storage.Notification{UnitID: u.ID, UserID: &uid, Kind: kind, DirectiveID: &dir, Message: msg, CreatedAt: s.now()}); err != nil {
+		if err := tx.Deliveries().InsertNotification(ctx, &model.Notification{UnitID: u.ID, UserID: &uid, Kind: kind, DirectiveID: &dir, Message: msg, CreatedAt: s.now()}); err != nil {
 			return err
 		}
 		if settings.EmailNotifications {
@@ -145,16 +145,16 @@ func (s *Service) notifyRole(ctx context.Context, tx *storage.Tx, u *model.Unit,
 }
 
 // notifyUser tells a directive's author about its progress.
-func (s *Service) notifyUser(ctx context.Context, tx *storage.Tx, d *storage.Directive, kind, msg string) error {
+func (s *Service) notifyUser(ctx context.Context, tx *storage.Tx, d *model.Directive, kind, msg string) error {
 	if d.CreatedBy == nil {
 		return nil
 	}
-	usr, err := tx.User(ctx, *d.CreatedBy)
+	usr, err := tx.Accounts().User(ctx, *d.CreatedBy)
 	if err != nil {
 		return err
 	}
 	dir := d.ID
-	if err := tx.InsertNotification(ctx, &storage.Notification{UnitID: usr.UnitID, UserID: &usr.ID, Kind: kind, DirectiveID: &dir, Message: msg, CreatedAt: s.now()}); err != nil {
+	if err := tx.Deliveries().InsertNotification(ctx, &model.Notification{UnitID: usr.UnitID, UserID: &usr.ID, Kind: kind, DirectiveID: &dir, Message: msg, CreatedAt: s.now()}); err != nil {
 		return err
 	}
 	settings, err := s.settings(ctx, tx.Q, d.UnitID)
@@ -169,14 +169,14 @@ func (s *Service) notifyUser(ctx context.Context, tx *storage.Tx, d *storage.Dir
 
 // notifyUnit tells a whole unit about a delivery: in the app, by e-mail to
 // the users holding the given roles, and through its webhook.
-func (s *Service) notifyUnit(ctx context.Context, tx *storage.Tx, unitID int64, kind, event string, del *storage.Delivery, msg string,
+func (s *Service) notifyUnit(ctx context.Context, tx *storage.Tx, unitID int64, kind, event string, del *model.Delivery, msg string,
 	roles []model.Role, esc *webhookEscNote) error {
-	u, err := tx.Unit(ctx, unitID)
+	u, err := tx.Orgs().Unit(ctx, unitID)
 	if err != nil {
 		return err
 	}
 	dir, did := del.DirectiveID, del.ID
-	if err := tx.InsertNotification(ctx, &storage.Notification{UnitID: unitID, Kind: kind, DirectiveID: &dir, DeliveryID: &did, Message: msg, CreatedAt: s.now()}); err != nil {
+	if err := tx.Deliveries().InsertNotification(ctx, &model.Notification{UnitID: unitID, Kind: kind, DirectiveID: &dir, DeliveryID: &did, Message: msg, CreatedAt: s.now()}); err != nil {
 		return err
 	}
 	settings, err := s.settings(ctx, tx.Q, unitID)
@@ -208,8 +208,8 @@ var stateNames = map[string]string{Delivered: "đã nhận", Read: "đã xem", A
 	Forwarded: "đã triển khai xuống cấp dưới", Reported: "đã báo cáo", Closed: "đã kết thúc", Declined: "từ chối"}
 
 // notifyIssuer tells the issuing unit that a recipient moved a delivery.
-func (s *Service) notifyIssuer(ctx context.Context, tx *storage.Tx, del *storage.Delivery, state string) error {
-	rec, err := tx.Unit(ctx, del.RecipientUnitID)
+func (s *Service) notifyIssuer(ctx context.Context, tx *storage.Tx, del *model.Delivery, state string) error {
+	rec, err := tx.Orgs().Unit(ctx, del.RecipientUnitID)
 	if err != nil {
 		return err
 	}
@@ -241,10 +241,10 @@ func (s *Service) notifyLoop(ctx context.Context) {
 func (s *Service) SendNotifications(ctx context.Context) (int, error) {
 	sent := 0
 	for ctx.Err() == nil {
-		var m *storage.NotifyMessage
+		var m *model.NotifyMessage
 		err := s.store.Tx(ctx, func(tx *storage.Tx) error {
 			var err error
-			m, err = tx.ClaimNotifyMessage(ctx, s.now(), s.now().Add(notifyLease))
+			m, err = tx.Deliveries().ClaimNotifyMessage(ctx, s.now(), s.now().Add(notifyLease))
 			return err
 		})
 		if err != nil {
@@ -264,11 +264,11 @@ func (s *Service) SendNotifications(ctx context.Context) (int, error) {
 		}
 		err = s.store.Tx(ctx, func(tx *storage.Tx) error {
 			if sendErr == nil {
-				return tx.NotifyMessageSent(ctx, m.ID, s.now())
+				return tx.Deliveries().NotifyMessageSent(ctx, m.ID, s.now())
 			}
 			final := m.Attempts >= maxNotifyAttempts
 			next := s.now().Add(time.Duration(1<<min(m.Attempts, 10)) * 30 * time.Second)
-			return tx.NotifyMessageFailed(ctx, m.ID, sendErr.Error(), next, final, s.now())
+			return tx.Deliveries().NotifyMessageFailed(ctx, m.ID, sendErr.Error(), next, final, s.now())
 		})
 		if err != nil {
 			return sent, err
@@ -292,7 +292,7 @@ func Sign(secret string, timestamp int64, body []byte) string {
 	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
 }
 
-func (s *Service) sendWebhook(ctx context.Context, m *storage.NotifyMessage) error {
+func (s *Service) sendWebhook(ctx context.Context, m *model.NotifyMessage) error {
 	_, secret, err := webhookSecret(ctx, s.store.Q, m.UnitID)
 	if err != nil {
 		return err
@@ -341,7 +341,7 @@ func message(from, to, subject, body string, at time.Time, id int64) ([]byte, er
 
 func headerSafe(s string) bool { return !strings.ContainsAny(s, "\r\n") }
 
-func (s *Service) sendEmail(ctx context.Context, m *storage.NotifyMessage) error {
+func (s *Service) sendEmail(ctx context.Context, m *model.NotifyMessage) error {
 	if s.smtp.Addr == "" {
 		return errors.New("no SMTP server configured")
 	}
@@ -397,16 +397,16 @@ func (s *Service) sendEmail(ctx context.Context, m *storage.NotifyMessage) error
 }
 
 // Notifications lists the in-app notifications of the actor.
-func (s *Service) Notifications(ctx context.Context, a model.Actor, unreadOnly bool, limit int) ([]storage.Notification, error) {
+func (s *Service) Notifications(ctx context.Context, a model.Actor, unreadOnly bool, limit int) ([]model.Notification, error) {
 	if a.UnitID == 0 {
-		return []storage.Notification{}, nil
+		return []model.Notification{}, nil
 	}
-	out, err := s.store.Notifications(ctx, a.UnitID, a.UserID, unreadOnly, limit)
+	out, err := s.store.Deliveries().Notifications(ctx, a.UnitID, a.UserID, unreadOnly, limit)
 	if err != nil {
 		return nil, err
 	}
 	if out == nil {
-		out = []storage.Notification{}
+		out = []model.Notification{}
 	}
 	return out, nil
 }
@@ -416,7 +416,7 @@ func (s *Service) MarkNotificationRead(ctx context.Context, a model.Actor, id in
 	var ok bool
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
 		var err error
-		ok, err = tx.MarkNotificationRead(ctx, id, a.UnitID, a.UserID, s.now())
+		ok, err = tx.Deliveries().MarkNotificationRead(ctx, id, a.UnitID, a.UserID, s.now())
 		return err
 	})
 	if err != nil {

@@ -267,7 +267,7 @@ func TestNotificationsRemindersEscalation(t *testing.T) {
 			t.Fatalf("webhook payload %s: %v", calls[0].Body, err)
 		}
 		var notes struct {
-			Notifications []storage.Notification `json:"notifications"`
+			Notifications []model.Notification `json:"notifications"`
 		}
 		e.must(200, "GET", "/api/v1/notifications?unread=1", "thuky.kienluong", nil, &notes)
 		if len(notes.Notifications) != 1 || notes.Notifications[0].Kind != "delivered" {
@@ -431,7 +431,7 @@ func TestWebhookInternalAddressRefused(t *testing.T) {
 
 		// The stored URL reaches 127.0.0.1 when dialled.
 		if err := e.store.Tx(ctx, func(tx *storage.Tx) error {
-			return tx.SaveDirectiveSettings(ctx, storage.DirectiveSettings{UnitID: kl.ID, ApprovalSteps: "null", WebhookURL: hs.URL + "/kl",
+			return tx.Directives().SaveDirectiveSettings(ctx, model.DirectiveSettings{UnitID: kl.ID, ApprovalSteps: "null", WebhookURL: hs.URL + "/kl",
 				WebhookSecret: "kl-secret"}, e.clock.Now())
 		}); err != nil {
 			t.Fatal(err)
@@ -450,11 +450,11 @@ func TestWebhookInternalAddressRefused(t *testing.T) {
 		if hits.Load() != 0 {
 			t.Fatalf("the loopback server received %d webhook calls", hits.Load())
 		}
-		msgs, err := e.store.NotifyMessages(ctx, 100)
+		msgs, err := e.store.Deliveries().NotifyMessages(ctx, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var hook *storage.NotifyMessage
+		var hook *model.NotifyMessage
 		for _, m := range msgs {
 			if m.Channel == "webhook" {
 				hook = m

@@ -18,14 +18,13 @@ import (
 	"github.com/loa-project/loa/internal/docparse"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/schedule"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 // detail is the JSON of GET /api/v1/directives/{id}.
 type detail struct {
 	directives.View
-	Versions []storage.DirectiveVersion `json:"versions"`
-	Comments []storage.DirectiveComment `json:"comments"`
+	Versions []model.DirectiveVersion `json:"versions"`
+	Comments []model.DirectiveComment `json:"comments"`
 }
 
 type inbox struct {
@@ -35,7 +34,7 @@ type inbox struct {
 // group finds a demo recipient group by name.
 func (e *env) group(name string) int64 {
 	e.t.Helper()
-	gs, err := e.store.Groups(context.Background(), 0)
+	gs, err := e.store.Orgs().Groups(context.Background(), 0)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -108,7 +107,7 @@ func TestSeedScenarioThroughAPI(t *testing.T) {
 			t.Fatalf("Sở incoming register: %+v", reg.Entries)
 		}
 		var notes struct {
-			Notifications []storage.Notification `json:"notifications"`
+			Notifications []model.Notification `json:"notifications"`
 		}
 		e.must(200, "GET", "/api/v1/notifications", "vanthu.so", nil, &notes)
 		if len(notes.Notifications) == 0 || !strings.Contains(notes.Notifications[0].Message, "355/TTCS-TTTH") {
@@ -392,7 +391,7 @@ func TestSeedScenarioThroughAPI(t *testing.T) {
 	})
 }
 
-func hasAutosave(vs []storage.DirectiveVersion) bool {
+func hasAutosave(vs []model.DirectiveVersion) bool {
 	for _, v := range vs {
 		if v.Autosave {
 			return true
@@ -403,7 +402,7 @@ func hasAutosave(vs []storage.DirectiveVersion) bool {
 
 func districtCodes(e *env) []string {
 	var out []string
-	units, err := e.store.Units(context.Background())
+	units, err := e.store.Orgs().Units(context.Background())
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -420,7 +419,7 @@ func districtCodes(e *env) []string {
 
 func communesOf(e *env, district string) []string {
 	var out []string
-	units, err := e.store.Subtree(context.Background(), e.unit("ubnd-"+district).Path)
+	units, err := e.store.Orgs().Subtree(context.Background(), e.unit("ubnd-"+district).Path)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -436,7 +435,7 @@ func communesOf(e *env, district string) []string {
 // parser and compares it with the expected parse of the real seed letter.
 func checkSeedParse(t *testing.T, e *env, docID int64) {
 	t.Helper()
-	doc, err := e.store.Document(context.Background(), docID)
+	doc, err := e.store.Documents().Document(context.Background(), docID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -137,12 +137,12 @@ func userPtr(a model.Actor) *int64 {
 }
 
 func (s *Service) audit(ctx context.Context, tx *storage.Tx, a model.Actor, action string, id int64, detail string) error {
-	return tx.AppendAudit(ctx, a, action, "directive", fmt.Sprint(id), detail)
+	return tx.Audit().AppendAudit(ctx, a, action, "directive", fmt.Sprint(id), detail)
 }
 
 // unit loads a unit, mapping a missing one to a validation error on field.
 func unitOr(ctx context.Context, q storage.Q, id int64, field string) (*model.Unit, error) {
-	u, err := q.Unit(ctx, id)
+	u, err := q.Orgs().Unit(ctx, id)
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return nil, model.Invalid(field, "unit %d does not exist", id)
@@ -157,12 +157,12 @@ func unitOr(ctx context.Context, q storage.Q, id int64, field string) (*model.Un
 // the Phòng TTBCBC drafts for the Sở.
 func agencyOf(ctx context.Context, q storage.Q, u *model.Unit) (*model.Unit, error) {
 	if u.Kind == "dept_unit" && u.ParentID != nil {
-		return q.Unit(ctx, *u.ParentID)
+		return q.Orgs().Unit(ctx, *u.ParentID)
 	}
 	return u, nil
 }
 
-func decodeContent(d *storage.Directive) (Content, error) {
+func decodeContent(d *model.Directive) (Content, error) {
 	var c Content
 	if err := json.Unmarshal([]byte(d.Content), &c); err != nil {
 		return c, fmt.Errorf("decode content of directive %d: %w", d.ID, err)

@@ -51,7 +51,7 @@ type Settings struct {
 	HasWebhookSecret bool   `json:"has_webhook_secret"`
 }
 
-func fromStored(st storage.DirectiveSettings) (Settings, error) {
+func fromStored(st model.DirectiveSettings) (Settings, error) {
 	out := Settings{UnitID: st.UnitID, AutoIssue: st.AutoIssue, RemindAfterMinutes: st.RemindAfterMin, RemindEveryMinutes: st.RemindEveryMin,
 		MaxReminders: st.MaxReminders, EscalateAfterMinutes: st.EscalateAfterMin, EmailNotifications: st.EmailNotifications,
 		WebhookURL: st.WebhookURL, HasWebhookSecret: st.WebhookSecret != ""}
@@ -69,7 +69,7 @@ func fromStored(st storage.DirectiveSettings) (Settings, error) {
 }
 
 func (s *Service) settings(ctx context.Context, q storage.Q, unitID int64) (Settings, error) {
-	st, err := q.DirectiveSettingsOf(ctx, unitID)
+	st, err := q.Directives().DirectiveSettingsOf(ctx, unitID)
 	if err != nil {
 		return Settings{}, err
 	}
@@ -78,7 +78,7 @@ func (s *Service) settings(ctx context.Context, q storage.Q, unitID int64) (Sett
 
 // webhookSecret returns the secret a unit signs webhooks with.
 func webhookSecret(ctx context.Context, q storage.Q, unitID int64) (string, string, error) {
-	st, err := q.DirectiveSettingsOf(ctx, unitID)
+	st, err := q.Directives().DirectiveSettingsOf(ctx, unitID)
 	if err != nil {
 		return "", "", err
 	}
@@ -166,7 +166,7 @@ func (s *Service) SaveSettings(ctx context.Context, a model.Actor, unitID int64,
 			if st.UserID == 0 {
 				continue
 			}
-			usr, err := tx.User(ctx, st.UserID)
+			usr, err := tx.Accounts().User(ctx, st.UserID)
 			if err != nil {
 				if errors.Is(err, model.ErrNotFound) {
 					return model.Invalid(fmt.Sprintf("approval_steps[%d].user_id", i), "user %d does not exist", st.UserID)
@@ -177,7 +177,7 @@ func (s *Service) SaveSettings(ctx context.Context, a model.Actor, unitID int64,
 				return model.Invalid(fmt.Sprintf("approval_steps[%d].user_id", i), "%s is not an approver of %q", usr.FullName, u.Name)
 			}
 		}
-		old, err := tx.DirectiveSettingsOf(ctx, unitID)
+		old, err := tx.Directives().DirectiveSettingsOf(ctx, unitID)
 		if err != nil {
 			return err
 		}
@@ -191,13 +191,13 @@ func (s *Service) SaveSettings(ctx context.Context, a model.Actor, unitID int64,
 		if secret == "" {
 			secret = old.WebhookSecret
 		}
-		st := storage.DirectiveSettings{UnitID: unitID, ApprovalSteps: steps, AutoIssue: in.AutoIssue, RemindAfterMin: in.RemindAfterMinutes,
+		st := model.DirectiveSettings{UnitID: unitID, ApprovalSteps: steps, AutoIssue: in.AutoIssue, RemindAfterMin: in.RemindAfterMinutes,
 			RemindEveryMin: in.RemindEveryMinutes, MaxReminders: in.MaxReminders, EscalateAfterMin: in.EscalateAfterMinutes,
 			EmailNotifications: in.EmailNotifications, WebhookURL: in.WebhookURL, WebhookSecret: secret}
-		if err := tx.SaveDirectiveSettings(ctx, st, s.now()); err != nil {
+		if err := tx.Directives().SaveDirectiveSettings(ctx, st, s.now()); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "directive.settings", "unit", fmt.Sprint(unitID), fmt.Sprintf("steps=%d auto_issue=%v", len(in.ApprovalSteps), in.AutoIssue))
+		return tx.Audit().AppendAudit(ctx, a, "directive.settings", "unit", fmt.Sprint(unitID), fmt.Sprintf("steps=%d auto_issue=%v", len(in.ApprovalSteps), in.AutoIssue))
 	})
 	if err != nil {
 		return nil, err

@@ -99,7 +99,7 @@ func (s *Service) Summary(ctx context.Context, a model.Actor, id int64) (*Summar
 // (else the unit's superior), with a b/c copy to the superior.
 func (s *Service) summaryContent(ctx context.Context, q storage.Q, sum *Summary) (Content, []Recipient, error) {
 	v := sum.Directive
-	agency, err := q.Unit(ctx, v.UnitID)
+	agency, err := q.Orgs().Unit(ctx, v.UnitID)
 	if err != nil {
 		return Content{}, nil, err
 	}
@@ -152,7 +152,7 @@ func (s *Service) summaryContent(ctx context.Context, q storage.Q, sum *Summary)
 	c.Closing = agency.Name + " báo cáo để biết, chỉ đạo./."
 	var rec []Recipient
 	if v.ParentDeliveryID != nil {
-		if pd, err := q.Delivery(ctx, *v.ParentDeliveryID); err == nil {
+		if pd, err := q.Deliveries().Delivery(ctx, *v.ParentDeliveryID); err == nil {
 			rec = append(rec, Recipient{UnitID: pd.SenderUnitID, Role: RoleMain})
 		}
 	}
@@ -184,7 +184,7 @@ func (s *Service) SummaryDocument(ctx context.Context, a model.Actor, id int64, 
 	if err := c.validate(); err != nil {
 		return nil, "", err
 	}
-	d := &storage.Directive{ID: 0, UnitID: sum.Directive.UnitID, DraftingUnitID: sum.Directive.DraftingUnitID, DocType: c.DocType}
+	d := &model.Directive{ID: 0, UnitID: sum.Directive.UnitID, DraftingUnitID: sum.Directive.DraftingUnitID, DocType: c.DocType}
 	f, err := s.buildFields(ctx, s.store.Q, d, c, "", s.previewNotation(ctx, d), s.today())
 	if err != nil {
 		return nil, "", err
@@ -219,11 +219,11 @@ func (s *Service) CreateSummaryDraft(ctx context.Context, a model.Actor, id int6
 	if err != nil {
 		return nil, err
 	}
-	var d *storage.Directive
+	var d *model.Directive
 	docID := sum.Directive.DocumentID
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
 		var err error
-		d, err = s.createTx(ctx, tx, a, sum.Directive.UnitID, c, func(nd *storage.Directive) {
+		d, err = s.createTx(ctx, tx, a, sum.Directive.UnitID, c, func(nd *model.Directive) {
 			nd.ImplementsDocumentID = docID
 		})
 		return err

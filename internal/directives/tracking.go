@@ -13,7 +13,6 @@ import (
 
 	"github.com/loa-project/loa/internal/csvsafe"
 	"github.com/loa-project/loa/internal/model"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 // Row is one recipient of a directive in the tracking matrix.
@@ -66,8 +65,8 @@ type tracker struct {
 	depth int
 }
 
-func (t *tracker) rows(d *storage.Directive) ([]*Row, *Progress, error) {
-	list, err := t.s.store.DirectiveDeliveries(t.ctx, d.ID)
+func (t *tracker) rows(d *model.Directive) ([]*Row, *Progress, error) {
+	list, err := t.s.store.Deliveries().DirectiveDeliveries(t.ctx, d.ID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -124,7 +123,7 @@ func (t *tracker) progress(id int64) (*Progress, error) {
 	if t.depth > 10 {
 		return &Progress{DirectiveID: id}, nil
 	}
-	d, err := t.s.store.Directive(t.ctx, id)
+	d, err := t.s.store.Directives().Directive(t.ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -211,13 +210,13 @@ func (s *Service) Tree(ctx context.Context, a model.Actor, id int64) (*Branch, e
 	return t.branch(d, 0)
 }
 
-func (t *tracker) branch(d *storage.Directive, depth int) (*Branch, error) {
+func (t *tracker) branch(d *model.Directive, depth int) (*Branch, error) {
 	rows, p, err := t.rows(d)
 	if err != nil {
 		return nil, err
 	}
 	b := &Branch{DirectiveID: d.ID, Code: d.Code, Subject: d.Subject, Status: d.Status, Progress: *p, Nodes: make([]*Node, 0, len(rows))}
-	if u, err := t.s.store.Unit(t.ctx, d.UnitID); err == nil {
+	if u, err := t.s.store.Orgs().Unit(t.ctx, d.UnitID); err == nil {
 		b.UnitName = u.Name
 	}
 	for _, r := range rows {
@@ -226,13 +225,13 @@ func (t *tracker) branch(d *storage.Directive, depth int) (*Branch, error) {
 		if r.Report != nil {
 			n.Figures = r.Report.Figures
 		}
-		if u, err := t.s.store.Unit(t.ctx, r.RecipientUnitID); err == nil {
-			if n.Plays, err = t.s.store.DirectivePlays(t.ctx, d.ID, u.Path); err != nil {
+		if u, err := t.s.store.Orgs().Unit(t.ctx, r.RecipientUnitID); err == nil {
+			if n.Plays, err = t.s.store.Broadcast().DirectivePlays(t.ctx, d.ID, u.Path); err != nil {
 				return nil, err
 			}
 		}
 		if r.ForwardDirectiveID != nil && depth < 8 {
-			child, err := t.s.store.Directive(t.ctx, *r.ForwardDirectiveID)
+			child, err := t.s.store.Directives().Directive(t.ctx, *r.ForwardDirectiveID)
 			if err != nil {
 				return nil, err
 			}
@@ -404,7 +403,7 @@ func (b BroadcastItem) Ref() string {
 // delivered to a unit (not declined), oldest first. It is called by the
 // broadcast service, which checks its own permissions.
 func (s *Service) BroadcastItems(ctx context.Context, unitID int64) ([]BroadcastItem, error) {
-	list, err := s.store.DirectiveBroadcastItems(ctx, unitID)
+	list, err := s.store.Directives().DirectiveBroadcastItems(ctx, unitID)
 	if err != nil {
 		return nil, err
 	}
@@ -414,14 +413,14 @@ func (s *Service) BroadcastItems(ctx context.Context, unitID int64) ([]Broadcast
 // DeliveryBroadcastItems lists the broadcast content items of one
 // delivery (none unless it was delivered and not declined).
 func (s *Service) DeliveryBroadcastItems(ctx context.Context, deliveryID int64) ([]BroadcastItem, error) {
-	list, err := s.store.DeliveryBroadcastItems(ctx, deliveryID)
+	list, err := s.store.Directives().DeliveryBroadcastItems(ctx, deliveryID)
 	if err != nil {
 		return nil, err
 	}
 	return broadcastItems(list)
 }
 
-func broadcastItems(list []storage.DirectiveBroadcastItem) ([]BroadcastItem, error) {
+func broadcastItems(list []model.DirectiveBroadcastItem) ([]BroadcastItem, error) {
 	out := make([]BroadcastItem, 0, len(list))
 	for _, it := range list {
 		b := BroadcastItem{DirectiveID: it.DirectiveID, DeliveryID: it.DeliveryID, DeliveryStatus: it.DeliveryStatus, SenderUnitID: it.SenderUnitID,

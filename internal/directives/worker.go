@@ -41,7 +41,7 @@ func (w *worker) prepared(ctx context.Context, q storage.Q, dirID int64) (*issue
 	if w.last != nil && w.last.directiveID == dirID {
 		return w.last, nil
 	}
-	d, err := q.Directive(ctx, dirID)
+	d, err := q.Directives().Directive(ctx, dirID)
 	if err != nil {
 		return nil, err
 	}
@@ -57,11 +57,11 @@ func (w *worker) prepared(ctx context.Context, q storage.Q, dirID int64) (*issue
 	if err := render.Text(&text, f); err != nil {
 		return nil, fmt.Errorf("text of directive %d: %w", dirID, err)
 	}
-	size, err := q.DirectiveBlobSize(ctx, d.PDFSHA)
+	size, err := q.Directives().DirectiveBlobSize(ctx, d.PDFSHA)
 	if err != nil {
 		return nil, err
 	}
-	urgent, err := q.DirectiveHasUrgentItems(ctx, dirID)
+	urgent, err := q.Broadcast().DirectiveHasUrgentItems(ctx, dirID)
 	if err != nil {
 		return nil, err
 	}
@@ -76,9 +76,9 @@ func (w *worker) prepared(ctx context.Context, q storage.Q, dirID int64) (*issue
 // with nothing written; after commit it is delivered exactly once.
 func (w *worker) deliverOne(ctx context.Context) (bool, error) {
 	s := w.s
-	var claimed *storage.Delivery
+	var claimed *model.Delivery
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-		d, err := tx.ClaimPendingDelivery(ctx, s.now())
+		d, err := tx.Deliveries().ClaimPendingDelivery(ctx, s.now())
 		if err != nil || d == nil {
 			return err
 		}
@@ -88,14 +88,14 @@ func (w *worker) deliverOne(ctx context.Context) (bool, error) {
 			return err
 		}
 		sys := model.System("directives delivery")
-		inbox, err := tx.DocumentByOriginal(ctx, d.RecipientUnitID, doc.sha)
+		inbox, err := tx.Documents().DocumentByOriginal(ctx, d.RecipientUnitID, doc.sha)
 		if errors.Is(err, model.ErrNotFound) {
 			inbox = &model.Document{UnitID: d.RecipientUnitID, Direction: model.Incoming, Fields: doc.fields, BodyText: doc.text,
 				Original: &model.Original{SHA256: doc.sha, Name: doc.name, ContentType: "application/pdf", Size: doc.size}}
-			if err := tx.InsertDocument(ctx, inbox); err != nil {
+			if err := tx.Documents().InsertDocument(ctx, inbox); err != nil {
 				return err
 			}
-			if err := tx.ReplaceRefs(ctx, inbox); err != nil {
+			if err := tx.Documents().ReplaceRefs(ctx, inbox); err != nil {
 				return err
 			}
 		} else if err != nil {
@@ -105,13 +105,13 @@ func (w *worker) deliverOne(ctx context.Context) (bool, error) {
 		if err != nil {
 			return err
 		}
-		if err := tx.MarkDeliveryDelivered(ctx, d.ID, inbox.ID, entry.ID, s.now()); err != nil {
+		if err := tx.Deliveries().MarkDeliveryDelivered(ctx, d.ID, inbox.ID, entry.ID, s.now()); err != nil {
 			return err
 		}
 		if doc.urgent {
 			// The broadcast bridge schedules them (package bridge): queued
 			// here so that it happens if and only if the delivery did.
-			if err := tx.EnqueueAutoSchedule(ctx, d.ID, d.RecipientUnitID, d.DirectiveID, s.now()); err != nil {
+			if err := tx.Broadcast().EnqueueAutoSchedule(ctx, d.ID, d.RecipientUnitID, d.DirectiveID, s.now()); err != nil {
 				return err
 			}
 		}
@@ -131,7 +131,7 @@ func (w *worker) deliverOne(ctx context.Context) (bool, error) {
 		final := claimed.Attempts+1 >= maxDeliveryAttempts
 		next := s.now().Add(time.Duration(1<<min(claimed.Attempts, 8)) * 10 * time.Second)
 		if ferr := s.store.Tx(ctx, func(tx *storage.Tx) error {
-			return tx.DeliveryAttemptFailed(ctx, claimed.ID, err.Error(), next, final, s.now())
+			return tx.Deliveries().DeliveryAttemptFailed(ctx, claimed.ID, err.Error(), next, final, s.now())
 		}); ferr != nil {
 			return false, errors.Join(err, ferr)
 		}
@@ -215,7 +215,7 @@ type TickResult struct {
 func (s *Service) Tick(ctx context.Context) (TickResult, error) {
 	var res TickResult
 	now := s.now()
-	list, err := s.store.UnacknowledgedDeliveries(ctx, now, 5000)
+	list, err := s.store.Deliveries().UnacknowledgedDeliveries(ctx, now, 5000)
 	if err != nil {
 		return res, err
 	}
@@ -258,10 +258,10 @@ func (s *Service) Tick(ctx context.Context) (TickResult, error) {
 	return res, nil
 }
 
-func (s *Service) remind(ctx context.Context, d *storage.Delivery) (bool, error) {
+func (s *Service) remind(ctx context.Context, d *model.Delivery) (bool, error) {
 	done := false
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-		ok, err := tx.RecordReminder(ctx, d.ID, s.now())
+		ok, err := tx.Deliveries().RecordReminder(ctx, d.ID, s.now())
 		if err != nil || !ok {
 			return err
 		}
@@ -274,14 +274,14 @@ func (s *Service) remind(ctx context.Context, d *storage.Delivery) (bool, error)
 
 // escalate tells the recipient's superior unit (its parent) that the
 // recipient has not acknowledged the delivery.
-func (s *Service) escalate(ctx context.Context, d *storage.Delivery) (bool, error) {
+func (s *Service) escalate(ctx context.Context, d *model.Delivery) (bool, error) {
 	done := false
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-		rec, err := tx.Unit(ctx, d.RecipientUnitID)
+		rec, err := tx.Orgs().Unit(ctx, d.RecipientUnitID)
 		if err != nil {
 			return err
 		}
-		ok, err := tx.RecordEscalation(ctx, d.ID, s.now())
+		ok, err := tx.Deliveries().RecordEscalation(ctx, d.ID, s.now())
 		if err != nil || !ok {
 			return err
 		}

@@ -25,9 +25,9 @@ func (s *Service) Submit(ctx context.Context, a model.Actor, id int64, comment s
 		return nil, err
 	}
 	issued := false
-	var d *storage.Directive
+	var d *model.Directive
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if d, err = tx.LockDirective(ctx, id); err != nil {
+		if d, err = tx.Directives().LockDirective(ctx, id); err != nil {
 			return err
 		}
 		if err := s.mustView(ctx, tx.Q, a, d); err != nil {
@@ -46,7 +46,7 @@ func (s *Service) Submit(ctx context.Context, a model.Actor, id int64, comment s
 		if err := c.checkComplete(); err != nil {
 			return err
 		}
-		agency, err := tx.Unit(ctx, d.UnitID)
+		agency, err := tx.Orgs().Unit(ctx, d.UnitID)
 		if err != nil {
 			return err
 		}
@@ -61,7 +61,7 @@ func (s *Service) Submit(ctx context.Context, a model.Actor, id int64, comment s
 		if err != nil {
 			return err
 		}
-		if err := tx.InsertDirectiveComment(ctx, &storage.DirectiveComment{DirectiveID: id, UserID: userPtr(a), Author: s.authorName(ctx, tx.Q, a),
+		if err := tx.Directives().InsertDirectiveComment(ctx, &model.DirectiveComment{DirectiveID: id, UserID: userPtr(a), Author: s.authorName(ctx, tx.Q, a),
 			Kind: "submit", Text: comment, At: s.now()}); err != nil {
 			return err
 		}
@@ -69,13 +69,13 @@ func (s *Service) Submit(ctx context.Context, a model.Actor, id int64, comment s
 			return err
 		}
 		if len(settings.ApprovalSteps) > 0 {
-			if err := tx.SetDirectiveStatus(ctx, id, StatusDraft, StatusSubmitted, 0, s.now()); err != nil {
+			if err := tx.Directives().SetDirectiveStatus(ctx, id, StatusDraft, StatusSubmitted, 0, s.now()); err != nil {
 				return err
 			}
 			return s.notifyRole(ctx, tx, agency, model.RoleApprover, "approval_needed", id,
 				fmt.Sprintf("Dự thảo chờ duyệt: %s", d.Subject))
 		}
-		if err := tx.SetDirectiveStatus(ctx, id, StatusDraft, StatusApproved, 0, s.now()); err != nil {
+		if err := tx.Directives().SetDirectiveStatus(ctx, id, StatusDraft, StatusApproved, 0, s.now()); err != nil {
 			return err
 		}
 		if settings.AutoIssue {
@@ -109,11 +109,11 @@ func hasMainRecipient(rec []resolved) bool {
 // mayApprove checks that the actor may approve the draft's current step:
 // an approver of the issuing unit, not its author, the user the step
 // names (if any), and on the last step the chosen signer (if any).
-func (s *Service) mayApprove(ctx context.Context, q storage.Q, a model.Actor, d *storage.Directive, settings Settings) error {
+func (s *Service) mayApprove(ctx context.Context, q storage.Q, a model.Actor, d *model.Directive, settings Settings) error {
 	if d.Status != StatusSubmitted {
 		return fmt.Errorf("the directive is %s; only a submitted draft is approved or returned: %w", d.Status, model.ErrConflict)
 	}
-	agency, err := q.Unit(ctx, d.UnitID)
+	agency, err := q.Orgs().Unit(ctx, d.UnitID)
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func (s *Service) Approve(ctx context.Context, a model.Actor, id int64, comment 
 	}
 	issued := false
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		d, err := tx.LockDirective(ctx, id)
+		d, err := tx.Directives().LockDirective(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -165,12 +165,12 @@ func (s *Service) Approve(ctx context.Context, a model.Actor, id int64, comment 
 		if err := s.mayApprove(ctx, tx.Q, a, d, settings); err != nil {
 			return err
 		}
-		agency, err := tx.Unit(ctx, d.UnitID)
+		agency, err := tx.Orgs().Unit(ctx, d.UnitID)
 		if err != nil {
 			return err
 		}
 		step := d.Step + 1
-		if err := tx.InsertDirectiveComment(ctx, &storage.DirectiveComment{DirectiveID: id, UserID: userPtr(a), Author: s.authorName(ctx, tx.Q, a),
+		if err := tx.Directives().InsertDirectiveComment(ctx, &model.DirectiveComment{DirectiveID: id, UserID: userPtr(a), Author: s.authorName(ctx, tx.Q, a),
 			Kind: "approve", Step: step, Text: comment, At: s.now()}); err != nil {
 			return err
 		}
@@ -178,12 +178,12 @@ func (s *Service) Approve(ctx context.Context, a model.Actor, id int64, comment 
 			return err
 		}
 		if step < len(settings.ApprovalSteps) {
-			if err := tx.SetDirectiveStatus(ctx, id, StatusSubmitted, StatusSubmitted, step, s.now()); err != nil {
+			if err := tx.Directives().SetDirectiveStatus(ctx, id, StatusSubmitted, StatusSubmitted, step, s.now()); err != nil {
 				return err
 			}
 			return s.notifyRole(ctx, tx, agency, model.RoleApprover, "approval_needed", id, fmt.Sprintf("Dự thảo chờ duyệt (%s): %s", settings.ApprovalSteps[step].Label, d.Subject))
 		}
-		if err := tx.SetDirectiveStatus(ctx, id, StatusSubmitted, StatusApproved, step, s.now()); err != nil {
+		if err := tx.Directives().SetDirectiveStatus(ctx, id, StatusSubmitted, StatusApproved, step, s.now()); err != nil {
 			return err
 		}
 		if settings.AutoIssue {
@@ -218,7 +218,7 @@ func (s *Service) Return(ctx context.Context, a model.Actor, id int64, comment s
 		return nil, model.Invalid("comment", "say what the author should change")
 	}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		d, err := tx.LockDirective(ctx, id)
+		d, err := tx.Directives().LockDirective(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -232,11 +232,11 @@ func (s *Service) Return(ctx context.Context, a model.Actor, id int64, comment s
 		if err := s.mayApprove(ctx, tx.Q, a, d, settings); err != nil {
 			return err
 		}
-		if err := tx.InsertDirectiveComment(ctx, &storage.DirectiveComment{DirectiveID: id, UserID: userPtr(a), Author: s.authorName(ctx, tx.Q, a),
+		if err := tx.Directives().InsertDirectiveComment(ctx, &model.DirectiveComment{DirectiveID: id, UserID: userPtr(a), Author: s.authorName(ctx, tx.Q, a),
 			Kind: "return", Step: d.Step, Text: comment, At: s.now()}); err != nil {
 			return err
 		}
-		if err := tx.SetDirectiveStatus(ctx, id, StatusSubmitted, StatusDraft, 0, s.now()); err != nil {
+		if err := tx.Directives().SetDirectiveStatus(ctx, id, StatusSubmitted, StatusDraft, 0, s.now()); err != nil {
 			return err
 		}
 		if err := s.audit(ctx, tx, a, "directive.return", id, comment); err != nil {
@@ -264,14 +264,14 @@ func (s *Service) Issue(ctx context.Context, a model.Actor, id int64, in IssueIn
 		return nil, err
 	}
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-		d, err := tx.LockDirective(ctx, id)
+		d, err := tx.Directives().LockDirective(ctx, id)
 		if err != nil {
 			return err
 		}
 		if err := s.mustView(ctx, tx.Q, a, d); err != nil {
 			return err
 		}
-		agency, err := tx.Unit(ctx, d.UnitID)
+		agency, err := tx.Orgs().Unit(ctx, d.UnitID)
 		if err != nil {
 			return err
 		}
@@ -296,7 +296,7 @@ func (s *Service) Issue(ctx context.Context, a model.Actor, id int64, in IssueIn
 }
 
 // issueTx issues an approved directive inside the caller's transaction.
-func (s *Service) issueTx(ctx context.Context, tx *storage.Tx, a model.Actor, d *storage.Directive, in IssueInput) (*registry.Issued, error) {
+func (s *Service) issueTx(ctx context.Context, tx *storage.Tx, a model.Actor, d *model.Directive, in IssueInput) (*registry.Issued, error) {
 	c, err := decodeContent(d)
 	if err != nil {
 		return nil, err
@@ -304,7 +304,7 @@ func (s *Service) issueTx(ctx context.Context, tx *storage.Tx, a model.Actor, d 
 	if err := c.checkComplete(); err != nil {
 		return nil, err
 	}
-	agency, err := tx.Unit(ctx, d.UnitID)
+	agency, err := tx.Orgs().Unit(ctx, d.UnitID)
 	if err != nil {
 		return nil, err
 	}
@@ -358,26 +358,26 @@ func (s *Service) issueTx(ctx context.Context, tx *storage.Tx, a model.Actor, d 
 	if err != nil {
 		return nil, fmt.Errorf("store the PDF of %s: %w", issued.Code, err)
 	}
-	if err := tx.RecordBlob(ctx, info.SHA256, info.Size, "application/pdf"); err != nil {
+	if err := tx.Documents().RecordBlob(ctx, info.SHA256, info.Size, "application/pdf"); err != nil {
 		return nil, err
 	}
 	doc := &model.Document{UnitID: agency.ID, Direction: model.Outgoing, Fields: fields, BodyText: text.String(), CreatedBy: userPtr(a),
 		Original: &model.Original{SHA256: info.SHA256, Name: pdfName(issued.Code), ContentType: "application/pdf", Size: info.Size}}
-	if err := tx.InsertDocument(ctx, doc); err != nil {
+	if err := tx.Documents().InsertDocument(ctx, doc); err != nil {
 		return nil, err
 	}
-	if err := tx.ReplaceRefs(ctx, doc); err != nil {
+	if err := tx.Documents().ReplaceRefs(ctx, doc); err != nil {
 		return nil, err
 	}
-	if err := tx.ResolvePending(ctx, doc); err != nil {
+	if err := tx.Documents().ResolvePending(ctx, doc); err != nil {
 		return nil, err
 	}
-	if err := tx.LinkRegisterEntry(ctx, issued.Entry.ID, doc.ID); err != nil {
+	if err := tx.Directives().LinkRegisterEntry(ctx, issued.Entry.ID, doc.ID); err != nil {
 		return nil, err
 	}
-	items := make([]storage.DirectiveItem, len(c.Items))
+	items := make([]model.DirectiveItem, len(c.Items))
 	for i, it := range c.Items {
-		items[i] = storage.DirectiveItem{DirectiveID: d.ID, Position: i + 1, Label: it.Label, Text: it.Text, Audio: "[]", Slots: "[]"}
+		items[i] = model.DirectiveItem{DirectiveID: d.ID, Position: i + 1, Label: it.Label, Text: it.Text, Audio: "[]", Slots: "[]"}
 		if b := it.Broadcast; b != nil {
 			audio, err := encodeJSON(nonNil(b.Audio))
 			if err != nil {
@@ -394,14 +394,14 @@ func (s *Service) issueTx(ctx context.Context, tx *storage.Tx, a model.Actor, d 
 			if text == "" {
 				text = it.Text
 			}
-			items[i] = storage.DirectiveItem{DirectiveID: d.ID, Position: i + 1, Label: it.Label, Text: it.Text, Broadcast: true, BroadcastText: text,
+			items[i] = model.DirectiveItem{DirectiveID: d.ID, Position: i + 1, Label: it.Label, Text: it.Text, Broadcast: true, BroadcastText: text,
 				Audio: audio, Level: b.Level.String(), StartDate: b.StartDate, EndDate: b.EndDate, TimesPerDay: b.TimesPerDay, Slots: slots}
 		}
 	}
-	if err := tx.InsertDirectiveItems(ctx, items); err != nil {
+	if err := tx.Directives().InsertDirectiveItems(ctx, items); err != nil {
 		return nil, err
 	}
-	if err := tx.InsertDirectiveWords(ctx, d.ID, searchWords(issued.Code+" "+c.DocType+" "+c.Subject)); err != nil {
+	if err := tx.Deliveries().InsertDirectiveWords(ctx, d.ID, searchWords(issued.Code+" "+c.DocType+" "+c.Subject)); err != nil {
 		return nil, err
 	}
 	fieldsJSON, err := encodeJSON(fields)
@@ -412,19 +412,19 @@ func (s *Service) issueTx(ctx context.Context, tx *storage.Tx, a model.Actor, d 
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.MarkDirectiveIssued(ctx, d.ID, storage.IssuedDirective{DocumentID: doc.ID, RegisterEntryID: issued.Entry.ID, PDFSHA: info.SHA256,
+	if err := tx.Directives().MarkDirectiveIssued(ctx, d.ID, model.IssuedDirective{DocumentID: doc.ID, RegisterEntryID: issued.Entry.ID, PDFSHA: info.SHA256,
 		Code: issued.Code, Date: issued.Date, By: userPtr(a), Fields: fieldsJSON, Content: contentJSON}, s.now()); err != nil {
 		return nil, err
 	}
-	rows := make([]storage.NewDelivery, len(rec))
+	rows := make([]model.NewDelivery, len(rec))
 	for i, r := range rec {
-		rows[i] = storage.NewDelivery{RecipientUnitID: r.unit.ID, Purpose: r.role}
+		rows[i] = model.NewDelivery{RecipientUnitID: r.unit.ID, Purpose: r.role}
 	}
-	if err := tx.InsertDeliveries(ctx, storage.DeliveryHeader{DirectiveID: d.ID, SenderUnitID: agency.ID, Code: issued.Code, DocType: c.DocType,
+	if err := tx.Deliveries().InsertDeliveries(ctx, model.DeliveryHeader{DirectiveID: d.ID, SenderUnitID: agency.ID, Code: issued.Code, DocType: c.DocType,
 		Subject: c.Subject, DocDate: issued.Date, DeadlineAt: d.DeadlineAt}, rows, s.now()); err != nil {
 		return nil, err
 	}
-	if err := tx.InsertDirectiveComment(ctx, &storage.DirectiveComment{DirectiveID: d.ID, UserID: userPtr(a), Author: s.authorName(ctx, tx.Q, a),
+	if err := tx.Directives().InsertDirectiveComment(ctx, &model.DirectiveComment{DirectiveID: d.ID, UserID: userPtr(a), Author: s.authorName(ctx, tx.Q, a),
 		Kind: "issue", Text: fmt.Sprintf("%s, %d recipients", issued.Code, len(rec)), At: s.now()}); err != nil {
 		return nil, err
 	}
@@ -463,10 +463,10 @@ func pdfName(code string) string {
 
 // fillSigner completes the signer from the user who approved the last
 // step (or the chosen signer).
-func (s *Service) fillSigner(ctx context.Context, q storage.Q, d *storage.Directive, c *Content) error {
+func (s *Service) fillSigner(ctx context.Context, q storage.Q, d *model.Directive, c *Content) error {
 	uid := c.SignerUserID
 	if uid == 0 {
-		comments, err := q.DirectiveComments(ctx, d.ID)
+		comments, err := q.Directives().DirectiveComments(ctx, d.ID)
 		if err != nil {
 			return err
 		}
@@ -479,7 +479,7 @@ func (s *Service) fillSigner(ctx context.Context, q storage.Q, d *storage.Direct
 	if uid == 0 {
 		return nil
 	}
-	u, err := q.User(ctx, uid)
+	u, err := q.Accounts().User(ctx, uid)
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return nil
@@ -515,26 +515,26 @@ func (s *Service) Implement(ctx context.Context, a model.Actor, in ImplementInpu
 	}
 	if in.DocumentID != 0 {
 		// A document received through Loa is implemented as its delivery.
-		if del, err := s.store.DeliveryByDocument(ctx, in.DocumentID); err == nil {
+		if del, err := s.store.Deliveries().DeliveryByDocument(ctx, in.DocumentID); err == nil {
 			in = ImplementInput{DeliveryID: del.ID}
 		} else if !errors.Is(err, model.ErrNotFound) {
 			return nil, err
 		}
 	}
-	var d *storage.Directive
+	var d *model.Directive
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-		var del *storage.Delivery
+		var del *model.Delivery
 		var doc *model.Document
 		var err error
 		if in.DeliveryID != 0 {
-			if del, err = tx.LockDelivery(ctx, in.DeliveryID); err != nil {
+			if del, err = tx.Deliveries().LockDelivery(ctx, in.DeliveryID); err != nil {
 				return err
 			}
 			if err := s.mayHandle(ctx, tx.Q, a, del, true); err != nil {
 				return err
 			}
 			if del.Status == Forwarded {
-				if prev, err := tx.DirectiveByParentDelivery(ctx, del.ID); err == nil {
+				if prev, err := tx.Directives().DirectiveByParentDelivery(ctx, del.ID); err == nil {
 					return fmt.Errorf("this document was already forwarded: see directive %d: %w", prev.ID, model.ErrConflict)
 				}
 			}
@@ -544,17 +544,17 @@ func (s *Service) Implement(ctx context.Context, a model.Actor, in ImplementInpu
 			if del.DocumentID == nil {
 				return fmt.Errorf("delivery %d has no document yet: %w", del.ID, model.ErrConflict)
 			}
-			if doc, err = tx.Document(ctx, *del.DocumentID); err != nil {
+			if doc, err = tx.Documents().Document(ctx, *del.DocumentID); err != nil {
 				return err
 			}
 		} else {
-			if doc, err = tx.Document(ctx, in.DocumentID); err != nil {
+			if doc, err = tx.Documents().Document(ctx, in.DocumentID); err != nil {
 				if errors.Is(err, model.ErrNotFound) {
 					return model.Invalid("document_id", "document %d does not exist", in.DocumentID)
 				}
 				return err
 			}
-			du, err := tx.Unit(ctx, doc.UnitID)
+			du, err := tx.Orgs().Unit(ctx, doc.UnitID)
 			if err != nil {
 				return err
 			}
@@ -571,7 +571,7 @@ func (s *Service) Implement(ctx context.Context, a model.Actor, in ImplementInpu
 		if del != nil {
 			unitID = del.RecipientUnitID
 		}
-		d, err = s.createTx(ctx, tx, a, unitID, c, func(nd *storage.Directive) {
+		d, err = s.createTx(ctx, tx, a, unitID, c, func(nd *model.Directive) {
 			nd.ImplementsDocumentID = &docID
 			if del != nil {
 				pid := del.ID
@@ -583,7 +583,7 @@ func (s *Service) Implement(ctx context.Context, a model.Actor, in ImplementInpu
 		}
 		if del != nil {
 			dirID := d.ID
-			if err := tx.ChangeDelivery(ctx, del.ID, []string{Delivered, Read, Acknowledged, Assigned}, storage.DeliveryChange{Status: Forwarded,
+			if err := tx.Deliveries().ChangeDelivery(ctx, del.ID, []string{Delivered, Read, Acknowledged, Assigned}, model.DeliveryChange{Status: Forwarded,
 				At: s.now(), By: userPtr(a), ForwardDirectiveID: &dirID, Late: del.DeadlineAt != nil && s.now().After(*del.DeadlineAt)}); err != nil {
 				return err
 			}
@@ -591,7 +591,7 @@ func (s *Service) Implement(ctx context.Context, a model.Actor, in ImplementInpu
 				return err
 			}
 		}
-		return tx.InsertDirectiveComment(ctx, &storage.DirectiveComment{DirectiveID: d.ID, UserID: userPtr(a), Author: s.authorName(ctx, tx.Q, a),
+		return tx.Directives().InsertDirectiveComment(ctx, &model.DirectiveComment{DirectiveID: d.ID, UserID: userPtr(a), Author: s.authorName(ctx, tx.Q, a),
 			Kind: "implement", Text: "Thực hiện " + doc.Code(), At: s.now()})
 	})
 	if err != nil {
@@ -604,15 +604,15 @@ var forwardable = map[string]bool{Delivered: true, Read: true, Acknowledged: tru
 
 // prefill builds the content of a draft implementing doc (received
 // through del when not nil).
-func (s *Service) prefill(ctx context.Context, q storage.Q, a model.Actor, doc *model.Document, del *storage.Delivery) (Content, error) {
+func (s *Service) prefill(ctx context.Context, q storage.Q, a model.Actor, doc *model.Document, del *model.Delivery) (Content, error) {
 	f := doc.Fields
 	issuerName := docmodel.Val(f.Issuer)
 	var parent *Content
 	if del != nil {
-		if sender, err := q.Unit(ctx, del.SenderUnitID); err == nil {
+		if sender, err := q.Orgs().Unit(ctx, del.SenderUnitID); err == nil {
 			issuerName = sender.Name
 		}
-		pd, err := q.Directive(ctx, del.DirectiveID)
+		pd, err := q.Directives().Directive(ctx, del.DirectiveID)
 		if err != nil {
 			return Content{}, err
 		}
@@ -660,7 +660,7 @@ func (s *Service) prefill(ctx context.Context, q storage.Q, a model.Actor, doc *
 		unitID = del.RecipientUnitID
 	}
 	if unitID != 0 {
-		me, err := q.Unit(ctx, unitID)
+		me, err := q.Orgs().Unit(ctx, unitID)
 		if err != nil {
 			return Content{}, err
 		}
@@ -683,7 +683,7 @@ func (s *Service) prefill(ctx context.Context, q storage.Q, a model.Actor, doc *
 // lowerUnits are the active direct children of a unit whose kind is of a
 // lower tier (a district's communes, not its own culture centre).
 func (s *Service) lowerUnits(ctx context.Context, q storage.Q, u *model.Unit) ([]*model.Unit, error) {
-	kinds, err := q.UnitKinds(ctx)
+	kinds, err := q.Orgs().UnitKinds(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -691,7 +691,7 @@ func (s *Service) lowerUnits(ctx context.Context, q storage.Q, u *model.Unit) ([
 	for _, k := range kinds {
 		level[k.Code] = k.Level
 	}
-	below, err := q.Subtree(ctx, u.Path)
+	below, err := q.Orgs().Subtree(ctx, u.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -711,9 +711,9 @@ func (s *Service) Correct(ctx context.Context, a model.Actor, id int64, kind str
 	if kind != Replaces && kind != Corrects {
 		return nil, model.Invalid("kind", "%q: use %q (replaces) or %q (corrects)", kind, Replaces, Corrects)
 	}
-	var d *storage.Directive
+	var d *model.Directive
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-		old, err := tx.Directive(ctx, id)
+		old, err := tx.Directives().Directive(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -742,7 +742,7 @@ func (s *Service) Correct(ctx context.Context, a model.Actor, id int64, kind str
 		}
 		c.SignerUserID, c.SignerName, c.SignerTitle = 0, "", ""
 		oid := old.ID
-		d, err = s.createTx(ctx, tx, a, old.UnitID, c, func(nd *storage.Directive) {
+		d, err = s.createTx(ctx, tx, a, old.UnitID, c, func(nd *model.Directive) {
 			nd.CorrectionOf, nd.CorrectionKind = &oid, kind
 			nd.ImplementsDocumentID = old.ImplementsDocumentID
 		})
@@ -811,18 +811,18 @@ func (s *Service) Preview(ctx context.Context, a model.Actor, id int64, format s
 
 // previewNotation is the notation the draft will get (its number comes
 // on issue).
-func (s *Service) previewNotation(ctx context.Context, d *storage.Directive) string {
-	agency, err := s.store.Unit(ctx, d.UnitID)
+func (s *Service) previewNotation(ctx context.Context, d *model.Directive) string {
+	agency, err := s.store.Orgs().Unit(ctx, d.UnitID)
 	if err != nil {
 		return ""
 	}
 	unitAbbr := ""
 	if d.DraftingUnitID != d.UnitID {
-		if du, err := s.store.Unit(ctx, d.DraftingUnitID); err == nil {
+		if du, err := s.store.Orgs().Unit(ctx, d.DraftingUnitID); err == nil {
 			unitAbbr = du.Abbreviation
 		}
 	}
-	letter, other, err := s.store.RegisterSettings(ctx, agency.ID)
+	letter, other, err := s.store.Registers().RegisterSettings(ctx, agency.ID)
 	if err != nil {
 		return ""
 	}

@@ -19,7 +19,7 @@ func MayRead(ctx context.Context, q storage.Q, p authz.Policy, a model.Actor, un
 	if a.IsSystem() {
 		return true, nil
 	}
-	u, err := q.Unit(ctx, unitID)
+	u, err := q.Orgs().Unit(ctx, unitID)
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return false, nil
@@ -38,7 +38,7 @@ func (s *Service) Readable(ctx context.Context, a model.Actor, ids []int64) (map
 		if _, done := out[id]; done {
 			continue
 		}
-		d, err := s.store.Document(ctx, id)
+		d, err := s.store.Documents().Document(ctx, id)
 		if err != nil {
 			if errors.Is(err, model.ErrNotFound) {
 				out[id] = false

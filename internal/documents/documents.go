@@ -97,7 +97,7 @@ func (s *Service) sameLetter(ctx context.Context, unitID int64, f docmodel.Field
 	if key == "" {
 		return nil, nil
 	}
-	cands, err := s.store.DocumentsByIdent(ctx, unitID, docmodel.Val(f.Date), docmodel.Val(f.Number))
+	cands, err := s.store.Documents().DocumentsByIdent(ctx, unitID, docmodel.Val(f.Date), docmodel.Val(f.Number))
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func (s *Service) unitFor(ctx context.Context, a model.Actor, unitID int64, acti
 	if unitID == 0 {
 		unitID = a.UnitID
 	}
-	u, err := s.store.Unit(ctx, unitID)
+	u, err := s.store.Orgs().Unit(ctx, unitID)
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return nil, model.Invalid("unit_id", "unit %d does not exist", unitID)
@@ -194,7 +194,7 @@ func (s *Service) Import(ctx context.Context, a model.Actor, in ImportInput) (*I
 	}
 	sum := sha256.Sum256(data)
 	sha := hex.EncodeToString(sum[:])
-	if d, err := s.store.DocumentByOriginal(ctx, unit.ID, sha); err == nil {
+	if d, err := s.store.Documents().DocumentByOriginal(ctx, unit.ID, sha); err == nil {
 		return &ImportResult{Document: d, Duplicate: true}, nil
 	} else if !errors.Is(err, model.ErrNotFound) {
 		return nil, err
@@ -250,28 +250,28 @@ func (s *Service) save(ctx context.Context, a model.Actor, unit *model.Unit, dir
 	d := &model.Document{UnitID: unit.ID, Direction: direction, Fields: fields, BodyText: text,
 		Original: &model.Original{SHA256: sha, Name: name, ContentType: contentType(name, data), Size: int64(len(data))}, CreatedBy: by, CopyOf: copyOf}
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.RecordBlob(ctx, sha, int64(len(data)), d.Original.ContentType); err != nil {
+		if err := tx.Documents().RecordBlob(ctx, sha, int64(len(data)), d.Original.ContentType); err != nil {
 			return err
 		}
-		if err := tx.InsertDocument(ctx, d); err != nil {
+		if err := tx.Documents().InsertDocument(ctx, d); err != nil {
 			return err
 		}
-		if err := tx.ReplaceRefs(ctx, d); err != nil {
+		if err := tx.Documents().ReplaceRefs(ctx, d); err != nil {
 			return err
 		}
-		if err := tx.ResolvePending(ctx, d); err != nil {
+		if err := tx.Documents().ResolvePending(ctx, d); err != nil {
 			return err
 		}
 		detail := fmt.Sprintf("%s %s (%s)", d.Code(), name, direction)
 		if copyOf != nil {
 			detail += fmt.Sprintf(" copy of document %d", *copyOf)
 		}
-		return tx.AppendAudit(ctx, a, "document.import", "document", fmt.Sprint(d.ID), detail)
+		return tx.Audit().AppendAudit(ctx, a, "document.import", "document", fmt.Sprint(d.ID), detail)
 	})
 	if err != nil {
 		if errors.Is(err, model.ErrConflict) {
 			// Imported concurrently by someone else: return theirs.
-			if other, gerr := s.store.DocumentByOriginal(ctx, unit.ID, sha); gerr == nil {
+			if other, gerr := s.store.Documents().DocumentByOriginal(ctx, unit.ID, sha); gerr == nil {
 				return &ImportResult{Document: other, Duplicate: true}, nil
 			}
 		}
@@ -305,7 +305,7 @@ type Detail struct {
 
 // Get returns a document the actor may read.
 func (s *Service) Get(ctx context.Context, a model.Actor, id int64) (*model.Document, error) {
-	d, err := s.store.Document(ctx, id)
+	d, err := s.store.Documents().Document(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -327,17 +327,17 @@ func (s *Service) Detail(ctx context.Context, a model.Actor, id int64) (*Detail,
 		return nil, err
 	}
 	out := &Detail{Document: d}
-	if out.Refs, err = s.store.Refs(ctx, id); err != nil {
+	if out.Refs, err = s.store.Documents().Refs(ctx, id); err != nil {
 		return nil, err
 	}
-	citedBy, err := s.store.CitedBy(ctx, id)
+	citedBy, err := s.store.Documents().CitedBy(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if out.Versions, err = s.store.DocumentVersions(ctx, id); err != nil {
+	if out.Versions, err = s.store.Documents().DocumentVersions(ctx, id); err != nil {
 		return nil, err
 	}
-	if out.Issued, err = s.store.DocumentIssued(ctx, id); err != nil {
+	if out.Issued, err = s.store.Documents().DocumentIssued(ctx, id); err != nil {
 		return nil, err
 	}
 	var ids []int64
@@ -465,7 +465,7 @@ func issuedError(d *model.Document) error {
 
 // Correct saves corrected fields as a new version.
 func (s *Service) Correct(ctx context.Context, a model.Actor, id int64, c Correction) (*model.Document, error) {
-	d, err := s.store.Document(ctx, id)
+	d, err := s.store.Documents().Document(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -492,30 +492,30 @@ func (s *Service) Correct(ctx context.Context, a model.Actor, id int64, c Correc
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
 		// Checked inside the transaction, so a document issued meanwhile
 		// is not changed either.
-		issued, err := tx.DocumentIssued(ctx, id)
+		issued, err := tx.Documents().DocumentIssued(ctx, id)
 		if err != nil {
 			return err
 		}
 		if issued {
 			return issuedError(d)
 		}
-		v, err := tx.UpdateDocumentFields(ctx, id, c.BaseVersion, c.Fields, d.BodyText, by, c.Note)
+		v, err := tx.Documents().UpdateDocumentFields(ctx, id, c.BaseVersion, c.Fields, d.BodyText, by, c.Note)
 		if err != nil {
 			return err
 		}
 		d.Fields, d.Version = c.Fields, v
-		if err := tx.ReplaceRefs(ctx, d); err != nil {
+		if err := tx.Documents().ReplaceRefs(ctx, d); err != nil {
 			return err
 		}
-		if err := tx.ResolvePending(ctx, d); err != nil {
+		if err := tx.Documents().ResolvePending(ctx, d); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "document.correct", "document", fmt.Sprint(id), fmt.Sprintf("version %d: %s", v, c.Note))
+		return tx.Audit().AppendAudit(ctx, a, "document.correct", "document", fmt.Sprint(id), fmt.Sprintf("version %d: %s", v, c.Note))
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.store.Document(ctx, id)
+	return s.store.Documents().Document(ctx, id)
 }
 
 // ValidateFields checks corrected or drafted fields.
@@ -579,7 +579,7 @@ type ListFilter struct {
 
 // List returns documents of the units the actor may read.
 func (s *Service) List(ctx context.Context, a model.Actor, f ListFilter) ([]*model.Document, error) {
-	sf := storage.DocumentFilter{Direction: f.Direction, Number: f.Number, Notation: f.Notation, Year: f.Year, Query: f.Query, BeforeID: f.BeforeID, Limit: f.Limit}
+	sf := model.DocumentFilter{Direction: f.Direction, Number: f.Number, Notation: f.Notation, Year: f.Year, Query: f.Query, BeforeID: f.BeforeID, Limit: f.Limit}
 	// "570/STTTT-TTBCBC" typed as a query means number + notation.
 	if f.Number == "" && f.Notation == "" {
 		if n, no, ok := strings.Cut(strings.TrimSpace(f.Query), "/"); ok && n != "" && no != "" && !strings.Contains(n, " ") && !strings.Contains(no, " ") {
@@ -595,5 +595,5 @@ func (s *Service) List(ctx context.Context, a model.Actor, f ListFilter) ([]*mod
 	default:
 		return nil, fmt.Errorf("reading documents: %w", model.ErrForbidden)
 	}
-	return s.store.Documents(ctx, sf)
+	return s.store.Documents().ListDocuments(ctx, sf)
 }

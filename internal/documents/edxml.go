@@ -27,7 +27,7 @@ func (s *Service) ExportEdXML(ctx context.Context, a model.Actor, id int64, toUn
 	if err != nil {
 		return err
 	}
-	unit, err := s.store.Unit(ctx, d.UnitID)
+	unit, err := s.store.Orgs().Unit(ctx, d.UnitID)
 	if err != nil {
 		return err
 	}
@@ -70,14 +70,14 @@ func (s *Service) receivers(ctx context.Context, d *model.Document, ids []int64)
 	var units []*model.Unit
 	if len(ids) > 0 {
 		for _, id := range ids {
-			u, err := s.store.Unit(ctx, id)
+			u, err := s.store.Orgs().Unit(ctx, id)
 			if err != nil {
 				return nil, model.Invalid("to", "unit %d does not exist", id)
 			}
 			units = append(units, u)
 		}
 	} else {
-		all, err := s.store.Units(ctx)
+		all, err := s.store.Orgs().Units(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -145,7 +145,7 @@ func (s *Service) ImportEdXML(ctx context.Context, a model.Actor, unitID int64, 
 	fields.Warnings = append(fields.Warnings, fmt.Sprintf("received as edXML from %s", m.From.Name))
 	fields.Normalize()
 	sum := sha256.Sum256(data)
-	if d, err := s.store.DocumentByOriginal(ctx, unit.ID, hex.EncodeToString(sum[:])); err == nil {
+	if d, err := s.store.Documents().DocumentByOriginal(ctx, unit.ID, hex.EncodeToString(sum[:])); err == nil {
 		return &ImportResult{Document: d, Duplicate: true}, nil
 	}
 	return s.save(ctx, a, unit, model.Incoming, name, data, fields, "", nil)

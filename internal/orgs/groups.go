@@ -38,7 +38,7 @@ func (s *Service) CreateGroup(ctx context.Context, a model.Actor, in GroupInput)
 	}
 	var g *model.Group
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-		owner, err := tx.Unit(ctx, in.OwnerUnitID)
+		owner, err := tx.Orgs().Unit(ctx, in.OwnerUnitID)
 		if err != nil {
 			return model.Invalid("owner_unit_id", "unit %d does not exist", in.OwnerUnitID)
 		}
@@ -46,12 +46,12 @@ func (s *Service) CreateGroup(ctx context.Context, a model.Actor, in GroupInput)
 			return fmt.Errorf("groups of %q: %w", owner.Name, model.ErrForbidden)
 		}
 		for i, m := range in.Members {
-			if _, err := tx.Unit(ctx, m); err != nil {
+			if _, err := tx.Orgs().Unit(ctx, m); err != nil {
 				return model.Invalid(fmt.Sprintf("members[%d]", i), "unit %d does not exist", m)
 			}
 		}
 		if in.Rule != nil {
-			if _, err := tx.Unit(ctx, in.Rule.UnderUnitID); err != nil {
+			if _, err := tx.Orgs().Unit(ctx, in.Rule.UnderUnitID); err != nil {
 				return model.Invalid("rule.under_unit_id", "unit %d does not exist", in.Rule.UnderUnitID)
 			}
 			kinds, err := s.kindSet(ctx, tx.Q)
@@ -65,10 +65,10 @@ func (s *Service) CreateGroup(ctx context.Context, a model.Actor, in GroupInput)
 			}
 		}
 		g = &model.Group{OwnerUnitID: in.OwnerUnitID, Name: in.Name, Description: in.Description, Rule: in.Rule, Members: in.Members}
-		if err := tx.InsertGroup(ctx, g); err != nil {
+		if err := tx.Orgs().InsertGroup(ctx, g); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "group.create", "group", fmt.Sprint(g.ID), g.Name)
+		return tx.Audit().AppendAudit(ctx, a, "group.create", "group", fmt.Sprint(g.ID), g.Name)
 	})
 	return g, err
 }
@@ -76,7 +76,7 @@ func (s *Service) CreateGroup(ctx context.Context, a model.Actor, in GroupInput)
 // Groups lists the groups the actor may use: those of its unit, and for
 // admins those of its subtree.
 func (s *Service) Groups(ctx context.Context, a model.Actor) ([]*model.Group, error) {
-	all, err := s.store.Groups(ctx, 0)
+	all, err := s.store.Orgs().Groups(ctx, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (s *Service) Groups(ctx context.Context, a model.Actor) ([]*model.Group, er
 }
 
 func (s *Service) unitPaths(ctx context.Context) (map[int64]string, error) {
-	units, err := s.store.Units(ctx)
+	units, err := s.store.Orgs().Units(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -107,11 +107,11 @@ func (s *Service) unitPaths(ctx context.Context) (map[int64]string, error) {
 
 // Group returns one group the actor may read.
 func (s *Service) Group(ctx context.Context, a model.Actor, id int64) (*model.Group, error) {
-	g, err := s.store.Group(ctx, id)
+	g, err := s.store.Orgs().Group(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	owner, err := s.store.Unit(ctx, g.OwnerUnitID)
+	owner, err := s.store.Orgs().Unit(ctx, g.OwnerUnitID)
 	if err != nil {
 		return nil, err
 	}
@@ -124,21 +124,21 @@ func (s *Service) Group(ctx context.Context, a model.Actor, id int64) (*model.Gr
 // DeleteGroup removes a group.
 func (s *Service) DeleteGroup(ctx context.Context, a model.Actor, id int64) error {
 	return s.store.Tx(ctx, func(tx *storage.Tx) error {
-		g, err := tx.Group(ctx, id)
+		g, err := tx.Orgs().Group(ctx, id)
 		if err != nil {
 			return err
 		}
-		owner, err := tx.Unit(ctx, g.OwnerUnitID)
+		owner, err := tx.Orgs().Unit(ctx, g.OwnerUnitID)
 		if err != nil {
 			return err
 		}
 		if !s.can(a, authz.GroupWrite, owner.Path) {
 			return fmt.Errorf("group %q: %w", g.Name, model.ErrForbidden)
 		}
-		if err := tx.DeleteGroup(ctx, id); err != nil {
+		if err := tx.Orgs().DeleteGroup(ctx, id); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "group.delete", "group", fmt.Sprint(id), g.Name)
+		return tx.Audit().AppendAudit(ctx, a, "group.delete", "group", fmt.Sprint(id), g.Name)
 	})
 }
 
@@ -190,7 +190,7 @@ func (s *Service) ResolveGroup(ctx context.Context, a model.Actor, id int64, day
 	if err != nil {
 		return nil, err
 	}
-	units, err := s.store.Units(ctx)
+	units, err := s.store.Orgs().Units(ctx)
 	if err != nil {
 		return nil, err
 	}

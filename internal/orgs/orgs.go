@@ -100,7 +100,7 @@ func (in *UnitInput) validate(kinds map[string]bool) error {
 }
 
 func (s *Service) kindSet(ctx context.Context, q storage.Q) (map[string]bool, error) {
-	kinds, err := q.UnitKinds(ctx)
+	kinds, err := q.Orgs().UnitKinds(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +129,7 @@ func (s *Service) canCreateUnder(ctx context.Context, q storage.Q, a model.Actor
 		}
 		return nil
 	}
-	p, err := q.Unit(ctx, *parent)
+	p, err := q.Orgs().Unit(ctx, *parent)
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return model.Invalid("parent_id", "parent unit %d does not exist", *parent)
@@ -186,7 +186,7 @@ func (s *Service) createUnitTx(ctx context.Context, tx *storage.Tx, a model.Acto
 	}
 	u := &model.Unit{Code: in.Code, ParentID: in.ParentID, Name: in.Name, ShortName: in.ShortName, Kind: in.Kind,
 		Abbreviation: in.Abbreviation, AgencyID: in.AgencyID, ActiveFrom: in.ActiveFrom, DissolvedOn: in.DissolvedOn}
-	if err := tx.InsertUnit(ctx, u); err != nil {
+	if err := tx.Orgs().InsertUnit(ctx, u); err != nil {
 		return nil, err
 	}
 	if err := s.record(ctx, tx, a, u, "create", "", snapshot(u)); err != nil {
@@ -201,10 +201,10 @@ func (s *Service) record(ctx context.Context, tx *storage.Tx, a model.Actor, u *
 		id := a.UserID
 		actor = &id
 	}
-	if err := tx.AddUnitChange(ctx, &model.UnitChange{UnitID: u.ID, ActorID: actor, Change: change, Before: before, After: after}); err != nil {
+	if err := tx.Orgs().AddUnitChange(ctx, &model.UnitChange{UnitID: u.ID, ActorID: actor, Change: change, Before: before, After: after}); err != nil {
 		return err
 	}
-	return tx.AppendAudit(ctx, a, "unit."+change, "unit", fmt.Sprint(u.ID), u.Code+" "+u.Name)
+	return tx.Audit().AppendAudit(ctx, a, "unit."+change, "unit", fmt.Sprint(u.ID), u.Code+" "+u.Name)
 }
 
 // UpdateUnit replaces a unit's descriptive fields; a different parent_id
@@ -220,7 +220,7 @@ func (s *Service) UpdateUnit(ctx context.Context, a model.Actor, id int64, in Un
 }
 
 func (s *Service) updateUnitTx(ctx context.Context, tx *storage.Tx, a model.Actor, id int64, in UnitInput) (*model.Unit, error) {
-	u, err := tx.Unit(ctx, id)
+	u, err := tx.Orgs().Unit(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -240,17 +240,17 @@ func (s *Service) updateUnitTx(ctx context.Context, tx *storage.Tx, a model.Acto
 		if err := s.canCreateUnder(ctx, tx.Q, a, in.ParentID); err != nil {
 			return nil, err
 		}
-		if err := tx.MoveUnit(ctx, id, in.ParentID); err != nil {
+		if err := tx.Orgs().MoveUnit(ctx, id, in.ParentID); err != nil {
 			return nil, err
 		}
 	}
 	renamed := u.Name != in.Name || u.ShortName != in.ShortName || u.Abbreviation != in.Abbreviation
 	u.Code, u.Name, u.ShortName, u.Kind, u.Abbreviation, u.AgencyID, u.ActiveFrom, u.DissolvedOn =
 		in.Code, in.Name, in.ShortName, in.Kind, in.Abbreviation, in.AgencyID, in.ActiveFrom, in.DissolvedOn
-	if err := tx.UpdateUnit(ctx, u); err != nil {
+	if err := tx.Orgs().UpdateUnit(ctx, u); err != nil {
 		return nil, err
 	}
-	if u, err = tx.Unit(ctx, id); err != nil {
+	if u, err = tx.Orgs().Unit(ctx, id); err != nil {
 		return nil, err
 	}
 	change := "update"
@@ -285,11 +285,11 @@ func (s *Service) MergeUnit(ctx context.Context, a model.Actor, id, into int64, 
 	}
 	var out *model.Unit
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-		u, err := tx.Unit(ctx, id)
+		u, err := tx.Orgs().Unit(ctx, id)
 		if err != nil {
 			return err
 		}
-		target, err := tx.Unit(ctx, into)
+		target, err := tx.Orgs().Unit(ctx, into)
 		if err != nil {
 			if errors.Is(err, model.ErrNotFound) {
 				return model.Invalid("into", "unit %d does not exist", into)
@@ -306,17 +306,17 @@ func (s *Service) MergeUnit(ctx context.Context, a model.Actor, id, into int64, 
 			return model.Invalid("id", "unit %q was already dissolved on %s", u.Name, u.DissolvedOn)
 		}
 		before := snapshot(u)
-		children, err := tx.Subtree(ctx, u.Path)
+		children, err := tx.Orgs().Subtree(ctx, u.Path)
 		if err != nil {
 			return err
 		}
 		for _, c := range children {
 			if c.ParentID != nil && *c.ParentID == u.ID {
 				cb := snapshot(c)
-				if err := tx.MoveUnit(ctx, c.ID, &target.ID); err != nil {
+				if err := tx.Orgs().MoveUnit(ctx, c.ID, &target.ID); err != nil {
 					return err
 				}
-				moved, err := tx.Unit(ctx, c.ID)
+				moved, err := tx.Orgs().Unit(ctx, c.ID)
 				if err != nil {
 					return err
 				}
@@ -327,10 +327,10 @@ func (s *Service) MergeUnit(ctx context.Context, a model.Actor, id, into int64, 
 		}
 		u.DissolvedOn = day
 		u.MergedInto = &target.ID
-		if err := tx.UpdateUnit(ctx, u); err != nil {
+		if err := tx.Orgs().UpdateUnit(ctx, u); err != nil {
 			return err
 		}
-		if u, err = tx.Unit(ctx, id); err != nil {
+		if u, err = tx.Orgs().Unit(ctx, id); err != nil {
 			return err
 		}
 		out = u
@@ -341,25 +341,25 @@ func (s *Service) MergeUnit(ctx context.Context, a model.Actor, id, into int64, 
 
 // Units returns every unit (the directory is readable by every user).
 func (s *Service) Units(ctx context.Context) ([]*model.Unit, error) {
-	return s.store.Units(ctx)
+	return s.store.Orgs().Units(ctx)
 }
 
 // Unit returns one unit.
 func (s *Service) Unit(ctx context.Context, id int64) (*model.Unit, error) {
-	return s.store.Unit(ctx, id)
+	return s.store.Orgs().Unit(ctx, id)
 }
 
 // History returns a unit's changes.
 func (s *Service) History(ctx context.Context, id int64) ([]model.UnitChange, error) {
-	if _, err := s.store.Unit(ctx, id); err != nil {
+	if _, err := s.store.Orgs().Unit(ctx, id); err != nil {
 		return nil, err
 	}
-	return s.store.UnitHistory(ctx, id)
+	return s.store.Orgs().UnitHistory(ctx, id)
 }
 
 // Kinds lists unit kinds.
 func (s *Service) Kinds(ctx context.Context) ([]model.UnitKind, error) {
-	return s.store.UnitKinds(ctx)
+	return s.store.Orgs().UnitKinds(ctx)
 }
 
 // SaveKind creates or edits a unit kind (root administrators only).
@@ -377,10 +377,10 @@ func (s *Service) SaveKind(ctx context.Context, a model.Actor, k model.UnitKind)
 		k.NameEN = k.NameVI
 	}
 	return s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.UpsertUnitKind(ctx, k); err != nil {
+		if err := tx.Orgs().UpsertUnitKind(ctx, k); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "unit_kind.save", "unit_kind", k.Code, k.NameVI)
+		return tx.Audit().AppendAudit(ctx, a, "unit_kind.save", "unit_kind", k.Code, k.NameVI)
 	})
 }
 

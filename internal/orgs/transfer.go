@@ -180,7 +180,7 @@ func (s *Service) Import(ctx context.Context, a model.Actor, recs []Record) (Imp
 		for _, r := range order {
 			var parent *int64
 			if r.ParentCode != "" {
-				p, err := tx.UnitByCode(ctx, r.ParentCode)
+				p, err := tx.Orgs().UnitByCode(ctx, r.ParentCode)
 				if err != nil {
 					if errors.Is(err, model.ErrNotFound) {
 						return &model.ValidationError{Line: r.line, Field: "parent_code", Msg: fmt.Sprintf("no unit has code %q (neither in the file nor in Loa)", r.ParentCode)}
@@ -189,7 +189,7 @@ func (s *Service) Import(ctx context.Context, a model.Actor, recs []Record) (Imp
 				}
 				parent = &p.ID
 			}
-			existing, err := tx.UnitByCode(ctx, r.Code)
+			existing, err := tx.Orgs().UnitByCode(ctx, r.Code)
 			switch {
 			case errors.Is(err, model.ErrNotFound):
 				if _, err := s.createUnitTx(ctx, tx, a, r.input(parent)); err != nil {
@@ -211,7 +211,7 @@ func (s *Service) Import(ctx context.Context, a model.Actor, recs []Record) (Imp
 				}
 			}
 		}
-		return tx.AppendAudit(ctx, a, "org.import", "org", "", fmt.Sprintf("created=%d updated=%d unchanged=%d", res.Created, res.Updated, res.Unchanged))
+		return tx.Audit().AppendAudit(ctx, a, "org.import", "org", "", fmt.Sprintf("created=%d updated=%d unchanged=%d", res.Created, res.Updated, res.Unchanged))
 	})
 	if err != nil {
 		return ImportResult{}, err
@@ -252,7 +252,7 @@ func parentsFirst(recs []Record, byCode map[string]Record) ([]Record, error) {
 
 // Export returns every unit as records, parents before children.
 func (s *Service) Export(ctx context.Context) ([]Record, error) {
-	units, err := s.store.Units(ctx)
+	units, err := s.store.Orgs().Units(ctx)
 	if err != nil {
 		return nil, err
 	}

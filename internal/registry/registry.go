@@ -34,7 +34,7 @@ func New(store *storage.Store, policy authz.Policy, loc *time.Location) *Service
 }
 
 func (s *Service) unit(ctx context.Context, q storage.Q, a model.Actor, id int64, action authz.Action) (*model.Unit, error) {
-	u, err := q.Unit(ctx, id)
+	u, err := q.Orgs().Unit(ctx, id)
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return nil, model.Invalid("unit_id", "unit %d does not exist", id)
@@ -90,7 +90,7 @@ func (s *Service) IssueTx(ctx context.Context, tx *storage.Tx, a model.Actor, in
 	}
 	unitAbbr := ""
 	if in.DraftingUnitID != 0 && in.DraftingUnitID != agency.ID {
-		du, err := tx.Unit(ctx, in.DraftingUnitID)
+		du, err := tx.Orgs().Unit(ctx, in.DraftingUnitID)
 		if err != nil {
 			return nil, model.Invalid("drafting_unit_id", "unit %d does not exist", in.DraftingUnitID)
 		}
@@ -99,7 +99,7 @@ func (s *Service) IssueTx(ctx context.Context, tx *storage.Tx, a model.Actor, in
 		}
 		unitAbbr = du.Abbreviation
 	}
-	letterPattern, otherPattern, err := tx.RegisterSettings(ctx, agency.ID)
+	letterPattern, otherPattern, err := tx.Registers().RegisterSettings(ctx, agency.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func (s *Service) IssueTx(ctx context.Context, tx *storage.Tx, a model.Actor, in
 	if notation == "" {
 		return nil, model.Invalid("unit_id", "unit %q has no abbreviation for notations; set one in the organisation tree", agency.Name)
 	}
-	n, err := tx.NextNumber(ctx, agency.ID, day.Year(), model.SeriesOutgoing)
+	n, err := tx.Registers().NextNumber(ctx, agency.ID, day.Year(), model.SeriesOutgoing)
 	if err != nil {
 		return nil, err
 	}
@@ -125,10 +125,10 @@ func (s *Service) IssueTx(ctx context.Context, tx *storage.Tx, a model.Actor, in
 	e := model.RegisterEntry{UnitID: agency.ID, Year: day.Year(), Series: model.SeriesOutgoing, Number: n, DocumentID: in.DocumentID,
 		EntryDate: in.Date, DocType: in.DocType, Code: num + "/" + notation, DocDate: in.Date, Subject: in.Subject,
 		Party: in.Signer, Handler: in.Recipients, Copies: in.Copies, Notes: strings.TrimSpace(in.CopyHolder + " " + in.Notes)}
-	if err := tx.InsertRegisterEntry(ctx, &e); err != nil {
+	if err := tx.Registers().InsertRegisterEntry(ctx, &e); err != nil {
 		return nil, err
 	}
-	if err := tx.AppendAudit(ctx, a, "register.issue", "register_entry", fmt.Sprint(e.ID), fmt.Sprintf("%s %s", e.Code, in.Subject)); err != nil {
+	if err := tx.Audit().AppendAudit(ctx, a, "register.issue", "register_entry", fmt.Sprint(e.ID), fmt.Sprintf("%s %s", e.Code, in.Subject)); err != nil {
 		return nil, err
 	}
 	return &Issued{Number: n, Notation: notation, Code: e.Code, Date: in.Date, Entry: e}, nil
@@ -153,7 +153,7 @@ func (s *Service) RegisterIncomingTx(ctx context.Context, tx *storage.Tx, a mode
 		return nil, err
 	}
 	today := time.Now().In(s.loc)
-	n, err := tx.NextNumber(ctx, unit.ID, today.Year(), model.SeriesIncoming)
+	n, err := tx.Registers().NextNumber(ctx, unit.ID, today.Year(), model.SeriesIncoming)
 	if err != nil {
 		return nil, err
 	}
@@ -164,10 +164,10 @@ func (s *Service) RegisterIncomingTx(ctx context.Context, tx *storage.Tx, a mode
 	if e.Party == "" {
 		e.Party = docmodel.Val(f.ParentIssuer)
 	}
-	if err := tx.InsertRegisterEntry(ctx, &e); err != nil {
+	if err := tx.Registers().InsertRegisterEntry(ctx, &e); err != nil {
 		return nil, err
 	}
-	if err := tx.AppendAudit(ctx, a, "register.receive", "register_entry", fmt.Sprint(e.ID), fmt.Sprintf("đến số %d: %s", n, e.Code)); err != nil {
+	if err := tx.Audit().AppendAudit(ctx, a, "register.receive", "register_entry", fmt.Sprint(e.ID), fmt.Sprintf("đến số %d: %s", n, e.Code)); err != nil {
 		return nil, err
 	}
 	return &e, nil
@@ -177,7 +177,7 @@ func (s *Service) RegisterIncomingTx(ctx context.Context, tx *storage.Tx, a mode
 func (s *Service) RegisterIncoming(ctx context.Context, a model.Actor, unitID, documentID int64, handler, notes string) (*model.RegisterEntry, error) {
 	var out *model.RegisterEntry
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-		d, err := tx.Document(ctx, documentID)
+		d, err := tx.Documents().Document(ctx, documentID)
 		if err != nil {
 			return err
 		}
@@ -207,7 +207,7 @@ func (s *Service) Entries(ctx context.Context, a model.Actor, unitID int64, year
 	if _, err := s.unit(ctx, s.store.Q, a, unitID, authz.RegRead); err != nil {
 		return nil, err
 	}
-	return s.store.RegisterEntries(ctx, unitID, year, series)
+	return s.store.Registers().RegisterEntries(ctx, unitID, year, series)
 }
 
 // SetCounter opens a register part-way: the next number will be last+1.
@@ -219,10 +219,10 @@ func (s *Service) SetCounter(ctx context.Context, a model.Actor, unitID int64, y
 		if _, err := s.unit(ctx, tx.Q, a, unitID, authz.RegWrite); err != nil {
 			return err
 		}
-		if err := tx.SetCounter(ctx, unitID, year, series, last); err != nil {
+		if err := tx.Registers().SetCounter(ctx, unitID, year, series, last); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "register.counter", "unit", fmt.Sprint(unitID), fmt.Sprintf("%s %d last=%d", series, year, last))
+		return tx.Audit().AppendAudit(ctx, a, "register.counter", "unit", fmt.Sprint(unitID), fmt.Sprintf("%s %d last=%d", series, year, last))
 	})
 }
 
@@ -232,7 +232,7 @@ func (s *Service) Export(ctx context.Context, a model.Actor, w io.Writer, unitID
 	if err != nil {
 		return err
 	}
-	unit, err := s.store.Unit(ctx, unitID)
+	unit, err := s.store.Orgs().Unit(ctx, unitID)
 	if err != nil {
 		return err
 	}
@@ -299,10 +299,10 @@ func (s *Service) SaveSettings(ctx context.Context, a model.Actor, unitID int64,
 		if _, err := s.unit(ctx, tx.Q, a, unitID, authz.RegWrite); err != nil {
 			return err
 		}
-		if err := tx.SaveRegisterSettings(ctx, unitID, in.LetterPattern, in.OtherPattern); err != nil {
+		if err := tx.Registers().SaveRegisterSettings(ctx, unitID, in.LetterPattern, in.OtherPattern); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, a, "register.settings", "unit", fmt.Sprint(unitID), in.LetterPattern+" "+in.OtherPattern)
+		return tx.Audit().AppendAudit(ctx, a, "register.settings", "unit", fmt.Sprint(unitID), in.LetterPattern+" "+in.OtherPattern)
 	})
 }
 
@@ -311,7 +311,7 @@ func (s *Service) GetSettings(ctx context.Context, a model.Actor, unitID int64) 
 	if _, err := s.unit(ctx, s.store.Q, a, unitID, authz.RegRead); err != nil {
 		return Settings{}, err
 	}
-	l, o, err := s.store.RegisterSettings(ctx, unitID)
+	l, o, err := s.store.Registers().RegisterSettings(ctx, unitID)
 	if err != nil {
 		return Settings{}, err
 	}

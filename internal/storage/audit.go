@@ -4,14 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"github.com/loa-project/loa/internal/model"
 )
 
 // AppendAudit adds one entry to the append-only audit log. unitPath scopes
 // who may read it (admins of that subtree).
-func (q Q) AppendAudit(ctx context.Context, a model.Actor, action, objectType, objectID, detail string) error {
+func (q AuditStore) AppendAudit(ctx context.Context, a model.Actor, action, objectType, objectID, detail string) error {
 	var uid, unit any
 	if a.UserID != 0 {
 		uid = a.UserID
@@ -27,19 +26,8 @@ func (q Q) AppendAudit(ctx context.Context, a model.Actor, action, objectType, o
 	return nil
 }
 
-// AuditFilter selects audit entries.
-type AuditFilter struct {
-	UnderPath string // only entries whose actor unit lies under this path
-	Action    string // exact action, optional
-	Username  string // exact username, optional
-	Since     *time.Time
-	Until     *time.Time
-	BeforeID  int64 // keyset pagination: entries with id < BeforeID
-	Limit     int
-}
-
 // Audit lists audit entries, newest first.
-func (q Q) Audit(ctx context.Context, f AuditFilter) ([]model.AuditEntry, error) {
+func (q AuditStore) AuditEntries(ctx context.Context, f AuditFilter) ([]model.AuditEntry, error) {
 	query := `SELECT id, at, user_id, username, unit_id, action, object_type, object_id, detail, client_addr FROM audit_log WHERE 1=1`
 	var args []any
 	if f.UnderPath != "" {
@@ -92,3 +80,6 @@ func (q Q) Audit(ctx context.Context, f AuditFilter) ([]model.AuditEntry, error)
 	}
 	return out, rows.Err()
 }
+
+// Types and constants of this aggregate live in internal/model.
+type AuditFilter = model.AuditFilter

@@ -5,22 +5,13 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
-)
 
-// BroadcastSettings is a unit's configuration of broadcasting.
-type BroadcastSettings struct {
-	UnitID int64 `json:"unit_id"`
-	// AutoPriority: priority items of directives the unit receives are
-	// put on its devices as soon as they arrive (emergency items always
-	// are; normal items wait for the operator).
-	AutoPriority bool       `json:"auto_schedule_priority"`
-	UpdatedBy    string     `json:"updated_by,omitempty"`
-	UpdatedAt    *time.Time `json:"updated_at,omitempty"`
-}
+	"github.com/loa-project/loa/internal/model"
+)
 
 // BroadcastSettingsOf reads a unit's settings (the defaults when it saved
 // none).
-func (q Q) BroadcastSettingsOf(ctx context.Context, unitID int64) (BroadcastSettings, error) {
+func (q BroadcastStore) BroadcastSettingsOf(ctx context.Context, unitID int64) (BroadcastSettings, error) {
 	s := BroadcastSettings{UnitID: unitID, AutoPriority: true}
 	var at time.Time
 	err := q.row(ctx, `SELECT auto_priority, updated_by, updated_at FROM broadcast_settings WHERE unit_id = ?`, unitID).Scan(&s.AutoPriority, &s.UpdatedBy, &at)
@@ -36,7 +27,7 @@ func (q Q) BroadcastSettingsOf(ctx context.Context, unitID int64) (BroadcastSett
 }
 
 // SaveBroadcastSettings stores a unit's settings.
-func (q Q) SaveBroadcastSettings(ctx context.Context, s BroadcastSettings, by string, at time.Time) error {
+func (q BroadcastStore) SaveBroadcastSettings(ctx context.Context, s BroadcastSettings, by string, at time.Time) error {
 	_, err := q.exec(ctx, `INSERT INTO broadcast_settings (unit_id, auto_priority, updated_by, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (unit_id) DO UPDATE SET auto_priority = excluded.auto_priority, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
 		s.UnitID, s.AutoPriority, by, at.UTC().Truncate(time.Microsecond))
@@ -44,23 +35,6 @@ func (q Q) SaveBroadcastSettings(ctx context.Context, s BroadcastSettings, by st
 		return fmt.Errorf("save broadcast settings of unit %d: %w", s.UnitID, err)
 	}
 	return nil
-}
-
-// AutoScheduleJob is a delivery whose urgent broadcast items wait to be
-// scheduled on the devices of the recipient (or of its radio station).
-type AutoScheduleJob struct {
-	ID            int64      `json:"id"`
-	DeliveryID    int64      `json:"delivery_id"`
-	UnitID        int64      `json:"unit_id"` // the recipient of the delivery
-	DirectiveID   int64      `json:"directive_id"`
-	Code          string     `json:"code"` // of the directive
-	Attempts      int        `json:"attempts"`
-	NextAttemptAt time.Time  `json:"next_attempt_at"`
-	DoneAt        *time.Time `json:"done_at"`
-	FailedAt      *time.Time `json:"failed_at"`
-	Result        string     `json:"-"` // JSON summary, owned by package bridge (which shows each unit its part)
-	LastError     string     `json:"last_error"`
-	CreatedAt     time.Time  `json:"created_at"`
 }
 
 const autoColumns = `j.id, j.delivery_id, j.unit_id, j.directive_id, d.code, j.attempts, j.next_attempt_at, j.done_at, j.failed_at, j.result, j.last_error, j.created_at`
@@ -78,7 +52,7 @@ func scanAutoJob(sc scanner) (*AutoScheduleJob, error) {
 
 // DirectiveHasUrgentItems reports whether a directive has broadcast items
 // at the priority or emergency level.
-func (q Q) DirectiveHasUrgentItems(ctx context.Context, directiveID int64) (bool, error) {
+func (q BroadcastStore) DirectiveHasUrgentItems(ctx context.Context, directiveID int64) (bool, error) {
 	var n int
 	err := q.row(ctx, `SELECT count(*) FROM directive_items WHERE directive_id = ? AND broadcast AND level IN ('priority', 'emergency')`, directiveID).Scan(&n)
 	if err != nil {
@@ -89,7 +63,7 @@ func (q Q) DirectiveHasUrgentItems(ctx context.Context, directiveID int64) (bool
 
 // EnqueueAutoSchedule queues a delivery for automatic scheduling (once:
 // queueing it again does nothing).
-func (q Q) EnqueueAutoSchedule(ctx context.Context, deliveryID, unitID, directiveID int64, at time.Time) error {
+func (q BroadcastStore) EnqueueAutoSchedule(ctx context.Context, deliveryID, unitID, directiveID int64, at time.Time) error {
 	at = at.UTC().Truncate(time.Microsecond)
 	_, err := q.exec(ctx, `INSERT INTO broadcast_autoschedule (delivery_id, unit_id, directive_id, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (delivery_id) DO NOTHING`, deliveryID, unitID, directiveID, at, at)
@@ -103,7 +77,7 @@ func (q Q) EnqueueAutoSchedule(ctx context.Context, deliveryID, unitID, directiv
 // (its next attempt moves there, so no other worker or replica takes it
 // meanwhile; a worker that dies leaves it to be taken again after the
 // lease). It returns nil when nothing is due.
-func (q Q) ClaimAutoSchedule(ctx context.Context, at, leaseUntil time.Time) (*AutoScheduleJob, error) {
+func (q BroadcastStore) ClaimAutoSchedule(ctx context.Context, at, leaseUntil time.Time) (*AutoScheduleJob, error) {
 	query := `SELECT ` + autoColumns + autoFrom + ` WHERE j.done_at IS NULL AND j.failed_at IS NULL AND j.next_attempt_at <= ? ORDER BY j.next_attempt_at, j.id LIMIT 1`
 	if q.engine == Postgres {
 		query += ` FOR UPDATE OF j SKIP LOCKED`
@@ -124,7 +98,7 @@ func (q Q) ClaimAutoSchedule(ctx context.Context, at, leaseUntil time.Time) (*Au
 }
 
 // AutoScheduleDone records what a job did.
-func (q Q) AutoScheduleDone(ctx context.Context, id int64, result string, at time.Time) error {
+func (q BroadcastStore) AutoScheduleDone(ctx context.Context, id int64, result string, at time.Time) error {
 	if _, err := q.exec(ctx, `UPDATE broadcast_autoschedule SET done_at = ?, result = ?, last_error = '' WHERE id = ?`,
 		at.UTC().Truncate(time.Microsecond), result, id); err != nil {
 		return fmt.Errorf("mark automatic scheduling job %d done: %w", id, err)
@@ -134,7 +108,7 @@ func (q Q) AutoScheduleDone(ctx context.Context, id int64, result string, at tim
 
 // AutoScheduleFailed records a failed attempt, retried at next or given up
 // when final.
-func (q Q) AutoScheduleFailed(ctx context.Context, id int64, msg string, next time.Time, final bool, at time.Time) error {
+func (q BroadcastStore) AutoScheduleFailed(ctx context.Context, id int64, msg string, next time.Time, final bool, at time.Time) error {
 	if len(msg) > 2000 {
 		msg = msg[:2000]
 	}
@@ -150,7 +124,7 @@ func (q Q) AutoScheduleFailed(ctx context.Context, id int64, msg string, next ti
 }
 
 // RetryAutoSchedule puts a job that gave up back in the queue, due now.
-func (q Q) RetryAutoSchedule(ctx context.Context, id int64, at time.Time) (bool, error) {
+func (q BroadcastStore) RetryAutoSchedule(ctx context.Context, id int64, at time.Time) (bool, error) {
 	res, err := q.exec(ctx, `UPDATE broadcast_autoschedule SET failed_at = NULL, attempts = 0, next_attempt_at = ? WHERE id = ? AND failed_at IS NOT NULL`,
 		at.UTC().Truncate(time.Microsecond), id)
 	if err != nil {
@@ -161,7 +135,7 @@ func (q Q) RetryAutoSchedule(ctx context.Context, id int64, at time.Time) (bool,
 }
 
 // AutoScheduleJob returns a job by id.
-func (q Q) AutoScheduleJob(ctx context.Context, id int64) (*AutoScheduleJob, error) {
+func (q BroadcastStore) AutoScheduleJob(ctx context.Context, id int64) (*AutoScheduleJob, error) {
 	j, err := scanAutoJob(q.row(ctx, `SELECT `+autoColumns+autoFrom+` WHERE j.id = ?`, id))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("automatic scheduling job %d", id))
@@ -171,7 +145,7 @@ func (q Q) AutoScheduleJob(ctx context.Context, id int64) (*AutoScheduleJob, err
 
 // AutoScheduleJobs lists the jobs of deliveries to the given units, newest
 // first.
-func (q Q) AutoScheduleJobs(ctx context.Context, unitIDs []int64, limit int) ([]*AutoScheduleJob, error) {
+func (q BroadcastStore) AutoScheduleJobs(ctx context.Context, unitIDs []int64, limit int) ([]*AutoScheduleJob, error) {
 	if len(unitIDs) == 0 {
 		return nil, nil
 	}
@@ -205,7 +179,7 @@ func (q Q) AutoScheduleJobs(ctx context.Context, unitIDs []int64, limit int) ([]
 
 // DeviceOwners returns, among the unit and its children, those that own
 // devices (not revoked) directly: where a delivery to the unit is played.
-func (q Q) DeviceOwners(ctx context.Context, unitID int64) ([]int64, error) {
+func (q BroadcastStore) DeviceOwners(ctx context.Context, unitID int64) ([]int64, error) {
 	rows, err := q.query(ctx, `SELECT DISTINCT u.id FROM units u JOIN devices d ON d.unit_id = u.id
 		WHERE (u.id = ? OR u.parent_id = ?) AND d.revoked_at IS NULL ORDER BY u.id`, unitID, unitID)
 	if err != nil {
@@ -222,3 +196,7 @@ func (q Q) DeviceOwners(ctx context.Context, unitID int64) ([]int64, error) {
 	}
 	return out, rows.Err()
 }
+
+// Types and constants of this aggregate live in internal/model.
+type BroadcastSettings = model.BroadcastSettings
+type AutoScheduleJob = model.AutoScheduleJob

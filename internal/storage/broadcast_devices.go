@@ -11,36 +11,6 @@ import (
 	"github.com/loa-project/loa/internal/model"
 )
 
-// Device is an enrolled broadcast device: a loudspeaker cluster or an
-// electronic bulletin board belonging to a unit (a commune radio station).
-type Device struct {
-	ID               int64      `json:"id"`
-	UnitID           int64      `json:"unit_id"`
-	Name             string     `json:"name"`
-	Kind             string     `json:"kind"`
-	HardwareID       string     `json:"hardware_id"`
-	CredentialPrefix string     `json:"credential_prefix"`
-	EnrolmentKeyID   *int64     `json:"enrolment_key_id"`
-	ScheduleVersion  int64      `json:"schedule_version"`
-	CreatedAt        time.Time  `json:"created_at"`
-	RevokedAt        *time.Time `json:"revoked_at"`
-	LastSeenAt       *time.Time `json:"last_seen_at"`
-	LastHeartbeatAt  *time.Time `json:"last_heartbeat_at"`
-	Status           string     `json:"status"`
-	Volume           int        `json:"volume"`
-	Signal           int        `json:"signal"`
-	Firmware         string     `json:"firmware"`
-	LastPlayedItem   string     `json:"last_played_item"`
-	LastPlayedAt     *time.Time `json:"last_played_at"`
-}
-
-// ScheduleHeader is what is known of the schedule last built for a device.
-type ScheduleHeader struct {
-	Version int64  // the device's schedule_version it was built for (0: never built)
-	Day     string // the local day it was built on, YYYY-MM-DD
-	ETag    string
-}
-
 const deviceColumns = `d.id, d.unit_id, d.name, d.kind, d.hardware_id, d.credential_prefix, d.enrolment_key_id, d.schedule_version, d.created_at,
 	d.revoked_at, d.last_seen_at, d.last_heartbeat_at, d.status, d.volume, d.signal, d.firmware, d.last_played_item, d.last_played_at`
 
@@ -75,17 +45,13 @@ func bcNullTime(t *time.Time) any {
 	return t.UTC().Truncate(time.Microsecond)
 }
 
-// LegacyKeyLifetime is how long an enrolment key stored without an expiry
-// (before keys got one) stays usable after its creation.
-const LegacyKeyLifetime = 7 * 24 * time.Hour
-
 // keyUsable is the condition of an enrolment key usable at an instant
 // (two arguments: the instant, and the instant less LegacyKeyLifetime).
 const keyUsable = `revoked_at IS NULL AND (expires_at > ? OR (expires_at IS NULL AND created_at > ?))`
 
 // EnrolmentKeyByHash returns the enrolment key with this hash, whatever
 // its state (revoked, expired, used up): the caller says which.
-func (q Q) EnrolmentKeyByHash(ctx context.Context, hash string) (*model.EnrolmentKey, error) {
+func (q DeviceStore) EnrolmentKeyByHash(ctx context.Context, hash string) (*model.EnrolmentKey, error) {
 	var k model.EnrolmentKey
 	var exp, rev sql.NullTime
 	var maxDevices sql.NullInt64
@@ -110,7 +76,7 @@ func (q Q) EnrolmentKeyByHash(ctx context.Context, hash string) (*model.Enrolmen
 // the given instant and not used up; otherwise it changes nothing and
 // returns an error wrapping model.ErrConflict. Concurrent enrolments never
 // exceed the key's maximum (the check and the count are one statement).
-func (q Q) UseEnrolmentKey(ctx context.Context, id int64, at time.Time) error {
+func (q DeviceStore) UseEnrolmentKey(ctx context.Context, id int64, at time.Time) error {
 	at = at.UTC()
 	res, err := q.exec(ctx, `UPDATE enrolment_keys SET uses = uses + 1
 		WHERE id = ? AND (max_devices IS NULL OR uses < max_devices) AND `+keyUsable, id, at, at.Add(-LegacyKeyLifetime))
@@ -126,7 +92,7 @@ func (q Q) UseEnrolmentKey(ctx context.Context, id int64, at time.Time) error {
 }
 
 // AddEnrolmentAttempt records an enrolment attempt from a client address.
-func (q Q) AddEnrolmentAttempt(ctx context.Context, client string, at time.Time, success bool) error {
+func (q DeviceStore) AddEnrolmentAttempt(ctx context.Context, client string, at time.Time, success bool) error {
 	if _, err := q.exec(ctx, `INSERT INTO enrolment_attempts (client, at, success) VALUES (?, ?, ?)`, client, at.UTC(), success); err != nil {
 		return fmt.Errorf("record enrolment attempt: %w", err)
 	}
@@ -135,7 +101,7 @@ func (q Q) AddEnrolmentAttempt(ctx context.Context, client string, at time.Time,
 
 // FailedEnrolments counts the failed enrolment attempts from a client
 // address since an instant.
-func (q Q) FailedEnrolments(ctx context.Context, client string, since time.Time) (int, error) {
+func (q DeviceStore) FailedEnrolments(ctx context.Context, client string, since time.Time) (int, error) {
 	var n int
 	if err := q.row(ctx, `SELECT count(*) FROM enrolment_attempts WHERE client = ? AND at > ? AND NOT success`, client, since.UTC()).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count enrolment attempts of %s: %w", client, err)
@@ -145,7 +111,7 @@ func (q Q) FailedEnrolments(ctx context.Context, client string, since time.Time)
 
 // InsertDevice stores a new device under the hash of its credential and
 // fills d.ID and d.CreatedAt.
-func (q Q) InsertDevice(ctx context.Context, d *Device, credentialHash string) error {
+func (q DeviceStore) InsertDevice(ctx context.Context, d *Device, credentialHash string) error {
 	d.CreatedAt = now()
 	if d.ScheduleVersion == 0 {
 		d.ScheduleVersion = 1
@@ -162,7 +128,7 @@ func (q Q) InsertDevice(ctx context.Context, d *Device, credentialHash string) e
 
 // DeviceByCredential returns the active (not revoked) device holding the
 // credential with this hash, and the header of its last built schedule.
-func (q Q) DeviceByCredential(ctx context.Context, hash string) (*Device, ScheduleHeader, error) {
+func (q DeviceStore) DeviceByCredential(ctx context.Context, hash string) (*Device, ScheduleHeader, error) {
 	var h ScheduleHeader
 	var ver sql.NullInt64
 	var day, etag sql.NullString
@@ -177,7 +143,7 @@ func (q Q) DeviceByCredential(ctx context.Context, hash string) (*Device, Schedu
 }
 
 // Device returns a device by id.
-func (q Q) Device(ctx context.Context, id int64) (*Device, error) {
+func (q DeviceStore) Device(ctx context.Context, id int64) (*Device, error) {
 	d, err := scanDevice(q.row(ctx, `SELECT `+deviceColumns+` FROM devices d WHERE d.id = ?`, id))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("device %d", id))
@@ -187,7 +153,7 @@ func (q Q) Device(ctx context.Context, id int64) (*Device, error) {
 
 // Devices lists the devices of units under a path ("" for all), revoked
 // ones included when withRevoked is set, ordered by unit then name.
-func (q Q) Devices(ctx context.Context, underPath string, withRevoked bool) ([]*Device, error) {
+func (q DeviceStore) ListDevices(ctx context.Context, underPath string, withRevoked bool) ([]*Device, error) {
 	query := `SELECT ` + deviceColumns + ` FROM devices d JOIN units u ON u.id = d.unit_id WHERE u.path LIKE ?`
 	if !withRevoked {
 		query += ` AND d.revoked_at IS NULL`
@@ -209,7 +175,7 @@ func (q Q) Devices(ctx context.Context, underPath string, withRevoked bool) ([]*
 }
 
 // RenameDevice changes a device's name.
-func (q Q) RenameDevice(ctx context.Context, id int64, name string) error {
+func (q DeviceStore) RenameDevice(ctx context.Context, id int64, name string) error {
 	res, err := q.exec(ctx, `UPDATE devices SET name = ? WHERE id = ?`, name, id)
 	if err != nil {
 		return fmt.Errorf("rename device %d: %w", id, err)
@@ -221,7 +187,7 @@ func (q Q) RenameDevice(ctx context.Context, id int64, name string) error {
 }
 
 // RevokeDevice invalidates a device's credential.
-func (q Q) RevokeDevice(ctx context.Context, id int64) error {
+func (q DeviceStore) RevokeDevice(ctx context.Context, id int64) error {
 	res, err := q.exec(ctx, `UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, now(), id)
 	if err != nil {
 		return fmt.Errorf("revoke device %d: %w", id, err)
@@ -232,20 +198,9 @@ func (q Q) RevokeDevice(ctx context.Context, id int64) error {
 	return nil
 }
 
-// DeviceSeen is a batched update of what a device last reported.
-type DeviceSeen struct {
-	DeviceID  int64
-	SeenAt    time.Time
-	Heartbeat bool // the fields below come from a heartbeat
-	Status    string
-	Volume    int
-	Signal    int
-	Firmware  string
-}
-
 // TouchDevices records when devices were last seen and, for heartbeats,
 // what they reported. It is called with batches collected in memory.
-func (q Q) TouchDevices(ctx context.Context, seen []DeviceSeen) error {
+func (q DeviceStore) TouchDevices(ctx context.Context, seen []DeviceSeen) error {
 	for _, s := range seen {
 		t := s.SeenAt.UTC().Truncate(time.Microsecond)
 		var err error
@@ -263,7 +218,7 @@ func (q Q) TouchDevices(ctx context.Context, seen []DeviceSeen) error {
 }
 
 // BumpScheduleVersion marks the schedules of the given devices stale.
-func (q Q) BumpScheduleVersion(ctx context.Context, deviceIDs []int64) error {
+func (q DeviceStore) BumpScheduleVersion(ctx context.Context, deviceIDs []int64) error {
 	for len(deviceIDs) > 0 {
 		n := min(len(deviceIDs), 500)
 		chunk := deviceIDs[:n]
@@ -299,19 +254,8 @@ func AncestorIDs(path string) []int64 {
 	return out
 }
 
-// DeviceCommand is a remote command queued for a device.
-type DeviceCommand struct {
-	ID          int64      `json:"id"`
-	DeviceID    int64      `json:"device_id"`
-	Kind        string     `json:"kind"`
-	Payload     string     `json:"payload"`
-	CreatedBy   string     `json:"created_by"`
-	CreatedAt   time.Time  `json:"created_at"`
-	DeliveredAt *time.Time `json:"delivered_at"`
-}
-
 // InsertDeviceCommand queues a remote command.
-func (q Q) InsertDeviceCommand(ctx context.Context, c *DeviceCommand) error {
+func (q DeviceStore) InsertDeviceCommand(ctx context.Context, c *DeviceCommand) error {
 	c.CreatedAt = now()
 	id, err := q.insertID(ctx, `INSERT INTO device_commands (device_id, kind, payload, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
 		c.DeviceID, c.Kind, c.Payload, c.CreatedBy, c.CreatedAt)
@@ -323,7 +267,7 @@ func (q Q) InsertDeviceCommand(ctx context.Context, c *DeviceCommand) error {
 }
 
 // PendingCommands lists a device's undelivered commands, oldest first.
-func (q Q) PendingCommands(ctx context.Context, deviceID int64) ([]DeviceCommand, error) {
+func (q DeviceStore) PendingCommands(ctx context.Context, deviceID int64) ([]DeviceCommand, error) {
 	rows, err := q.query(ctx, `SELECT id, device_id, kind, payload, created_by, created_at FROM device_commands
 		WHERE device_id = ? AND delivered_at IS NULL ORDER BY id LIMIT 100`, deviceID)
 	if err != nil {
@@ -342,9 +286,18 @@ func (q Q) PendingCommands(ctx context.Context, deviceID int64) ([]DeviceCommand
 }
 
 // MarkCommandDelivered records that a device received a command.
-func (q Q) MarkCommandDelivered(ctx context.Context, deviceID, id int64) error {
+func (q DeviceStore) MarkCommandDelivered(ctx context.Context, deviceID, id int64) error {
 	if _, err := q.exec(ctx, `UPDATE device_commands SET delivered_at = ? WHERE id = ? AND device_id = ? AND delivered_at IS NULL`, now(), id, deviceID); err != nil {
 		return fmt.Errorf("mark command %d delivered: %w", id, err)
 	}
 	return nil
 }
+
+// Types and constants of this aggregate live in internal/model.
+type Device = model.Device
+type ScheduleHeader = model.ScheduleHeader
+
+const LegacyKeyLifetime = model.LegacyKeyLifetime
+
+type DeviceSeen = model.DeviceSeen
+type DeviceCommand = model.DeviceCommand

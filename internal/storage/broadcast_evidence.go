@@ -9,7 +9,7 @@ import (
 // scheduled occurrence) of broadcast orders made from
 // a directive's content items (source_ref "directive:ID:item:N") by units
 // under a path: the broadcast evidence of a recipient of the directive.
-func (q Q) DirectivePlays(ctx context.Context, directiveID int64, underPath string) (int, error) {
+func (q BroadcastStore) DirectivePlays(ctx context.Context, directiveID int64, underPath string) (int, error) {
 	var n int
 	err := q.row(ctx, `SELECT count(DISTINCT `+occurrenceKey("pl")+`) FROM play_logs pl
 		JOIN broadcast_orders o ON o.id = pl.order_id

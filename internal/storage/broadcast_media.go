@@ -3,33 +3,9 @@ package storage
 import (
 	"context"
 	"fmt"
-	"time"
+
+	"github.com/loa-project/loa/internal/model"
 )
-
-// Media is one item of a unit's media library: the normalised MP3 that
-// devices play (SHA256) and the original as received.
-type Media struct {
-	ID             int64     `json:"id"`
-	UnitID         int64     `json:"unit_id"`
-	Title          string    `json:"title"`
-	Source         string    `json:"source"` // upload, recording, tts
-	SHA256         string    `json:"sha256"`
-	Size           int64     `json:"size"`
-	DurationMS     int64     `json:"duration_ms"`
-	LoudnessLUFS   float64   `json:"loudness_lufs"`
-	OriginalSHA256 string    `json:"original_sha256"`
-	OriginalSize   int64     `json:"original_size"`
-	OriginalFormat string    `json:"original_format"`
-	OriginalCodec  string    `json:"original_codec"`
-	TTSText        string    `json:"tts_text,omitempty"`
-	TTSVoice       string    `json:"tts_voice,omitempty"`
-	TTSSpeed       float64   `json:"tts_speed,omitempty"`
-	CreatedBy      string    `json:"created_by"`
-	CreatedAt      time.Time `json:"created_at"`
-}
-
-// Duration is the playing time of the normalised audio.
-func (m *Media) Duration() time.Duration { return time.Duration(m.DurationMS) * time.Millisecond }
 
 const mediaColumns = `id, unit_id, title, source, sha256, size, duration_ms, loudness_lufs, original_sha256, original_size, original_format, original_codec,
 	tts_text, tts_voice, tts_speed, created_by, created_at`
@@ -44,7 +20,7 @@ func scanMedia(sc scanner) (*Media, error) {
 }
 
 // InsertMedia stores a media item and fills m.ID and m.CreatedAt.
-func (q Q) InsertMedia(ctx context.Context, m *Media) error {
+func (q BroadcastStore) InsertMedia(ctx context.Context, m *Media) error {
 	m.CreatedAt = now()
 	id, err := q.insertID(ctx, `INSERT INTO media (unit_id, title, source, sha256, size, duration_ms, loudness_lufs, original_sha256, original_size,
 		original_format, original_codec, tts_text, tts_voice, tts_speed, created_by, created_at)
@@ -59,7 +35,7 @@ func (q Q) InsertMedia(ctx context.Context, m *Media) error {
 }
 
 // MediaItem returns a media item by id.
-func (q Q) MediaItem(ctx context.Context, id int64) (*Media, error) {
+func (q BroadcastStore) MediaItem(ctx context.Context, id int64) (*Media, error) {
 	m, err := scanMedia(q.row(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = ?`, id))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("media %d", id))
@@ -68,7 +44,7 @@ func (q Q) MediaItem(ctx context.Context, id int64) (*Media, error) {
 }
 
 // MediaBySHA returns a media item whose normalised audio has this hash.
-func (q Q) MediaBySHA(ctx context.Context, sha string) (*Media, error) {
+func (q BroadcastStore) MediaBySHA(ctx context.Context, sha string) (*Media, error) {
 	m, err := scanMedia(q.row(ctx, `SELECT `+mediaColumns+` FROM media WHERE sha256 = ? ORDER BY id LIMIT 1`, sha))
 	if err != nil {
 		return nil, notFound(err, "media "+sha)
@@ -78,7 +54,7 @@ func (q Q) MediaBySHA(ctx context.Context, sha string) (*Media, error) {
 
 // MediaByOriginal returns the latest media item made from this original
 // (of any unit): its conversion can be reused.
-func (q Q) MediaByOriginal(ctx context.Context, originalSHA string) (*Media, error) {
+func (q BroadcastStore) MediaByOriginal(ctx context.Context, originalSHA string) (*Media, error) {
 	m, err := scanMedia(q.row(ctx, `SELECT `+mediaColumns+` FROM media WHERE original_sha256 = ? ORDER BY id DESC LIMIT 1`, originalSHA))
 	if err != nil {
 		return nil, notFound(err, "media from original "+originalSHA)
@@ -87,7 +63,7 @@ func (q Q) MediaByOriginal(ctx context.Context, originalSHA string) (*Media, err
 }
 
 // MediaLibrary lists the media of a unit, newest first.
-func (q Q) MediaLibrary(ctx context.Context, unitID int64, limit int) ([]*Media, error) {
+func (q BroadcastStore) MediaLibrary(ctx context.Context, unitID int64, limit int) ([]*Media, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 200
 	}
@@ -109,7 +85,7 @@ func (q Q) MediaLibrary(ctx context.Context, unitID int64, limit int) ([]*Media,
 
 // DeviceMayFetchMedia reports whether the audio with this hash belongs to
 // an item that was scheduled or pushed to the device.
-func (q Q) DeviceMayFetchMedia(ctx context.Context, deviceID int64, sha string) (bool, error) {
+func (q BroadcastStore) DeviceMayFetchMedia(ctx context.Context, deviceID int64, sha string) (bool, error) {
 	var n int
 	err := q.row(ctx, `SELECT count(*) FROM device_schedule_items i
 		JOIN broadcast_orders o ON o.id = i.order_id JOIN media m ON m.id = o.media_id
@@ -119,3 +95,6 @@ func (q Q) DeviceMayFetchMedia(ctx context.Context, deviceID int64, sha string) 
 	}
 	return n > 0, nil
 }
+
+// Types and constants of this aggregate live in internal/model.
+type Media = model.Media

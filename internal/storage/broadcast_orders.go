@@ -9,50 +9,6 @@ import (
 	"github.com/loa-project/loa/internal/model"
 )
 
-// Broadcast target kinds.
-const (
-	TargetDevice  = "device"  // one device
-	TargetUnit    = "unit"    // the devices of one unit
-	TargetSubtree = "subtree" // the devices of a unit and every unit below it
-)
-
-// OrderTarget names who an order plays on.
-type OrderTarget struct {
-	Kind string `json:"kind"`
-	ID   int64  `json:"id"`
-}
-
-// BroadcastOrder is a broadcast order as stored: content (a media item),
-// targets, period, time slots (JSON of schedule.Slot) and level.
-type BroadcastOrder struct {
-	ID           int64         `json:"id"`
-	UnitID       int64         `json:"unit_id"`
-	Title        string        `json:"title"`
-	MediaID      int64         `json:"media_id"`
-	Level        string        `json:"level"`
-	Interrupts   bool          `json:"interrupts"`
-	StartDate    string        `json:"start_date"`
-	EndDate      string        `json:"end_date"`
-	ExpiresAt    *time.Time    `json:"expires_at"`
-	Slots        string        `json:"-"`
-	Weekdays     string        `json:"-"`
-	UnitOrder    int           `json:"unit_order"`
-	IssuedAt     *time.Time    `json:"issued_at"`
-	Repeats      int           `json:"repeats"`
-	RepeatEveryS int           `json:"repeat_every_s"`
-	Source       string        `json:"source"`
-	SourceRef    string        `json:"source_ref"`
-	CreatedBy    string        `json:"created_by"`
-	CreatedAt    time.Time     `json:"created_at"`
-	CancelledAt  *time.Time    `json:"cancelled_at"`
-	Targets      []OrderTarget `json:"targets"`
-	// The media item, joined.
-	MediaSHA256     string `json:"media_sha256"`
-	MediaSize       int64  `json:"media_size"`
-	MediaDurationMS int64  `json:"media_duration_ms"`
-	MediaTitle      string `json:"media_title"`
-}
-
 const orderColumns = `o.id, o.unit_id, o.title, o.media_id, o.level, o.interrupts, o.start_date, o.end_date, o.expires_at, o.slots, o.weekdays,
 	o.unit_order, o.issued_at, o.repeats, o.repeat_every_s, o.source, o.source_ref, o.created_by, o.created_at, o.cancelled_at,
 	m.sha256, m.size, m.duration_ms, m.title`
@@ -71,7 +27,7 @@ func scanOrder(sc scanner) (*BroadcastOrder, error) {
 	return &o, nil
 }
 
-func (q Q) scanOrders(ctx context.Context, query string, args ...any) ([]*BroadcastOrder, error) {
+func (q BroadcastStore) scanOrders(ctx context.Context, query string, args ...any) ([]*BroadcastOrder, error) {
 	rows, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query broadcast orders: %w", err)
@@ -94,7 +50,7 @@ func (q Q) scanOrders(ctx context.Context, query string, args ...any) ([]*Broadc
 	return out, q.withTargets(ctx, out)
 }
 
-func (q Q) withTargets(ctx context.Context, orders []*BroadcastOrder) error {
+func (q BroadcastStore) withTargets(ctx context.Context, orders []*BroadcastOrder) error {
 	if len(orders) == 0 {
 		return nil
 	}
@@ -130,7 +86,7 @@ func (q Q) withTargets(ctx context.Context, orders []*BroadcastOrder) error {
 }
 
 // InsertOrder stores an order with its targets and fills o.ID and o.CreatedAt.
-func (q Q) InsertOrder(ctx context.Context, o *BroadcastOrder) error {
+func (q BroadcastStore) InsertOrder(ctx context.Context, o *BroadcastOrder) error {
 	o.CreatedAt = now()
 	id, err := q.insertID(ctx, `INSERT INTO broadcast_orders (unit_id, title, media_id, level, interrupts, start_date, end_date, expires_at, slots, weekdays,
 		unit_order, issued_at, repeats, repeat_every_s, source, source_ref, created_by, created_at)
@@ -153,7 +109,7 @@ func (q Q) InsertOrder(ctx context.Context, o *BroadcastOrder) error {
 }
 
 // Order returns an order by id, with its targets and media.
-func (q Q) Order(ctx context.Context, id int64) (*BroadcastOrder, error) {
+func (q BroadcastStore) Order(ctx context.Context, id int64) (*BroadcastOrder, error) {
 	out, err := q.scanOrders(ctx, `SELECT `+orderColumns+orderFrom+` WHERE o.id = ?`, id)
 	if err != nil {
 		return nil, err
@@ -166,7 +122,7 @@ func (q Q) Order(ctx context.Context, id int64) (*BroadcastOrder, error) {
 
 // OrdersOfUnits lists the orders issued by units under a path ("" for
 // all), newest first.
-func (q Q) OrdersOfUnits(ctx context.Context, underPath string, limit int) ([]*BroadcastOrder, error) {
+func (q BroadcastStore) OrdersOfUnits(ctx context.Context, underPath string, limit int) ([]*BroadcastOrder, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 200
 	}
@@ -174,7 +130,7 @@ func (q Q) OrdersOfUnits(ctx context.Context, underPath string, limit int) ([]*B
 }
 
 // CancelOrder marks an order cancelled.
-func (q Q) CancelOrder(ctx context.Context, id int64) error {
+func (q BroadcastStore) CancelOrder(ctx context.Context, id int64) error {
 	res, err := q.exec(ctx, `UPDATE broadcast_orders SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL`, now(), id)
 	if err != nil {
 		return fmt.Errorf("cancel broadcast order %d: %w", id, err)
@@ -188,7 +144,7 @@ func (q Q) CancelOrder(ctx context.Context, id int64) error {
 // OrdersForDevice lists the orders that are not cancelled, whose period
 // overlaps [fromDay, toDay] (YYYY-MM-DD) and that target the device, its
 // unit, or a subtree containing its unit (unitPath is the unit's path).
-func (q Q) OrdersForDevice(ctx context.Context, deviceID, unitID int64, unitPath, fromDay, toDay string) ([]*BroadcastOrder, error) {
+func (q BroadcastStore) OrdersForDevice(ctx context.Context, deviceID, unitID int64, unitPath, fromDay, toDay string) ([]*BroadcastOrder, error) {
 	anc := AncestorIDs(unitPath)
 	args := []any{fromDay, toDay, deviceID, unitID}
 	cond := `(t.kind = 'device' AND t.ref_id = ?) OR (t.kind = 'unit' AND t.ref_id = ?)`
@@ -204,7 +160,7 @@ func (q Q) OrdersForDevice(ctx context.Context, deviceID, unitID int64, unitPath
 
 // OrderDeviceIDs resolves an order's targets to the ids of the active
 // devices it plays on, today.
-func (q Q) OrderDeviceIDs(ctx context.Context, orderID int64) ([]int64, error) {
+func (q BroadcastStore) OrderDeviceIDs(ctx context.Context, orderID int64) ([]int64, error) {
 	rows, err := q.query(ctx, `SELECT d.id FROM devices d JOIN units du ON du.id = d.unit_id WHERE d.revoked_at IS NULL AND (
 		d.id IN (SELECT ref_id FROM broadcast_order_targets WHERE order_id = ? AND kind = 'device')
 		OR d.unit_id IN (SELECT ref_id FROM broadcast_order_targets WHERE order_id = ? AND kind = 'unit')
@@ -229,7 +185,7 @@ func (q Q) OrderDeviceIDs(ctx context.Context, orderID int64) ([]int64, error) {
 // OrdersOfUnitPath lists the active orders (not cancelled, ending on or
 // after day) that target the unit at path or one of its ancestors or
 // descendants: what a commune's public feed shows.
-func (q Q) OrdersOfUnitPath(ctx context.Context, unitID int64, path, day string, limit int) ([]*BroadcastOrder, error) {
+func (q BroadcastStore) OrdersOfUnitPath(ctx context.Context, unitID int64, path, day string, limit int) ([]*BroadcastOrder, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
@@ -252,7 +208,7 @@ func (q Q) OrdersOfUnitPath(ctx context.Context, unitID int64, path, day string,
 // at path (the district, the province, …) whose targets include devices of
 // that subtree, newest first, whatever their state: what a commune radio
 // receives from above.
-func (q Q) OrdersReachingUnit(ctx context.Context, path string, limit int) ([]*BroadcastOrder, error) {
+func (q BroadcastStore) OrdersReachingUnit(ctx context.Context, path string, limit int) ([]*BroadcastOrder, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 200
 	}
@@ -275,7 +231,7 @@ func (q Q) OrdersReachingUnit(ctx context.Context, path string, limit int) ([]*B
 
 // DevicesWithSchedule returns, among the devices of units under path, the
 // ids of those that fetched a schedule at least once.
-func (q Q) DevicesWithSchedule(ctx context.Context, underPath string) (map[int64]bool, error) {
+func (q BroadcastStore) DevicesWithSchedule(ctx context.Context, underPath string) (map[int64]bool, error) {
 	rows, err := q.query(ctx, `SELECT s.device_id FROM device_schedules s JOIN devices d ON d.id = s.device_id JOIN units u ON u.id = d.unit_id
 		WHERE u.path LIKE ?`, underPath+"%")
 	if err != nil {
@@ -295,7 +251,7 @@ func (q Q) DevicesWithSchedule(ctx context.Context, underPath string) (map[int64
 
 // PlaysBetween lists the plays reported by the devices of units under path
 // that started in [from, to), oldest first.
-func (q Q) PlaysBetween(ctx context.Context, underPath string, from, to time.Time, limit int) ([]PlayLog, error) {
+func (q BroadcastStore) PlaysBetween(ctx context.Context, underPath string, from, to time.Time, limit int) ([]PlayLog, error) {
 	if limit <= 0 || limit > 100000 {
 		limit = 5000
 	}
@@ -308,3 +264,11 @@ func (q Q) PlaysBetween(ctx context.Context, underPath string, from, to time.Tim
 	}
 	return scanPlayLogs(rows)
 }
+
+// Types and constants of this aggregate live in internal/model.
+const TargetDevice = model.TargetDevice
+const TargetUnit = model.TargetUnit
+const TargetSubtree = model.TargetSubtree
+
+type OrderTarget = model.OrderTarget
+type BroadcastOrder = model.BroadcastOrder

@@ -5,32 +5,14 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
-)
 
-// Play statuses reported by devices.
-const (
-	PlayCompleted   = "completed"
-	PlayInterrupted = "interrupted"
-	PlayFailed      = "failed"
+	"github.com/loa-project/loa/internal/model"
 )
-
-// PlayLog is one play reported by a device; (DeviceID, EventID) is unique,
-// so a replayed report is stored once.
-type PlayLog struct {
-	DeviceID   int64     `json:"device_id"`
-	EventID    string    `json:"event_id"`
-	ItemID     string    `json:"item_id"`
-	OrderID    int64     `json:"order_id"`
-	Status     string    `json:"status"`
-	StartedAt  time.Time `json:"started_at"`
-	EndedAt    time.Time `json:"ended_at"`
-	ReceivedAt time.Time `json:"received_at"`
-}
 
 // InsertPlayLogs stores play logs, ignoring events already stored and
 // completed plays of an occurrence (device and item) already reported
 // completed, and returns how many were new. It also records each device's latest play.
-func (q Q) InsertPlayLogs(ctx context.Context, logs []PlayLog) (int64, error) {
+func (q BroadcastStore) InsertPlayLogs(ctx context.Context, logs []PlayLog) (int64, error) {
 	const per = 8
 	var inserted int64
 	latest := map[int64]PlayLog{}
@@ -79,15 +61,8 @@ func (q Q) InsertPlayLogs(ctx context.Context, logs []PlayLog) (int64, error) {
 	return inserted, nil
 }
 
-// PlayLogFilter selects play logs.
-type PlayLogFilter struct {
-	DeviceID int64
-	OrderID  int64
-	Limit    int
-}
-
 // PlayLogs lists play logs, newest first.
-func (q Q) PlayLogs(ctx context.Context, f PlayLogFilter) ([]PlayLog, error) {
+func (q BroadcastStore) PlayLogs(ctx context.Context, f PlayLogFilter) ([]PlayLog, error) {
 	query := `SELECT device_id, event_id, item_id, order_id, status, started_at, ended_at, received_at FROM play_logs WHERE 1=1`
 	var args []any
 	if f.DeviceID != 0 {
@@ -108,19 +83,9 @@ func (q Q) PlayLogs(ctx context.Context, f PlayLogFilter) ([]PlayLog, error) {
 	return scanPlayLogs(rows)
 }
 
-// UnitPlayStats counts the plays of one order on the devices of one unit.
-type UnitPlayStats struct {
-	UnitID      int64      `json:"unit_id"`
-	Devices     int        `json:"devices"`   // devices that reported at least one play
-	Completed   int        `json:"completed"` // completed plays, at most one per device and occurrence
-	Interrupted int        `json:"interrupted"`
-	Failed      int        `json:"failed"`
-	LastPlayed  *time.Time `json:"last_played"`
-}
-
 // OrderPlayStats aggregates an order's play logs per unit: the evidence a
 // directive's tracking shows.
-func (q Q) OrderPlayStats(ctx context.Context, orderID int64) ([]UnitPlayStats, error) {
+func (q BroadcastStore) OrderPlayStats(ctx context.Context, orderID int64) ([]UnitPlayStats, error) {
 	rows, err := q.query(ctx, `SELECT d.unit_id, count(DISTINCT p.device_id),
 		count(DISTINCT CASE WHEN p.status = 'completed' THEN `+occurrenceKey("p")+` END),
 		sum(CASE WHEN p.status = 'interrupted' THEN 1 ELSE 0 END),
@@ -185,3 +150,12 @@ func scanPlayLogs(rows *sql.Rows) ([]PlayLog, error) {
 	}
 	return out, rows.Err()
 }
+
+// Types and constants of this aggregate live in internal/model.
+const PlayCompleted = model.PlayCompleted
+const PlayInterrupted = model.PlayInterrupted
+const PlayFailed = model.PlayFailed
+
+type PlayLog = model.PlayLog
+type PlayLogFilter = model.PlayLogFilter
+type UnitPlayStats = model.UnitPlayStats

@@ -6,22 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"time"
-)
 
-// ScheduleItem is one play planned for (or pushed to) one device. Play
-// logs must name an item the device was given.
-type ScheduleItem struct {
-	DeviceID int64     `json:"device_id"`
-	ItemID   string    `json:"item_id"`
-	OrderID  int64     `json:"order_id"`
-	Level    string    `json:"level"`
-	Start    time.Time `json:"start"`
-	End      time.Time `json:"end"`
-}
+	"github.com/loa-project/loa/internal/model"
+)
 
 // SaveDeviceSchedule stores the schedule built for a device (its version,
 // local day, ETag and JSON body) and records its items.
-func (q Q) SaveDeviceSchedule(ctx context.Context, deviceID, version int64, day, etag, body string, items []ScheduleItem) error {
+func (q BroadcastStore) SaveDeviceSchedule(ctx context.Context, deviceID, version int64, day, etag, body string, items []ScheduleItem) error {
 	t := now()
 	_, err := q.exec(ctx, `INSERT INTO device_schedules (device_id, version, day, etag, body, built_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (device_id) DO UPDATE SET version = excluded.version, day = excluded.day, etag = excluded.etag, body = excluded.body, built_at = excluded.built_at`,
@@ -34,7 +25,7 @@ func (q Q) SaveDeviceSchedule(ctx context.Context, deviceID, version int64, day,
 
 // UpsertScheduleItems records items (their start and end follow the
 // latest schedule).
-func (q Q) UpsertScheduleItems(ctx context.Context, items []ScheduleItem) error {
+func (q BroadcastStore) UpsertScheduleItems(ctx context.Context, items []ScheduleItem) error {
 	const per = 6
 	for len(items) > 0 {
 		n := min(len(items), 400)
@@ -59,7 +50,7 @@ func (q Q) UpsertScheduleItems(ctx context.Context, items []ScheduleItem) error 
 
 // DeviceSchedule returns the stored schedule of a device: its header and
 // JSON body. ok is false when none was built yet.
-func (q Q) DeviceSchedule(ctx context.Context, deviceID int64) (h ScheduleHeader, body string, ok bool, err error) {
+func (q BroadcastStore) DeviceSchedule(ctx context.Context, deviceID int64) (h ScheduleHeader, body string, ok bool, err error) {
 	err = q.row(ctx, `SELECT version, day, etag, body FROM device_schedules WHERE device_id = ?`, deviceID).Scan(&h.Version, &h.Day, &h.ETag, &body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return h, "", false, nil
@@ -71,7 +62,7 @@ func (q Q) DeviceSchedule(ctx context.Context, deviceID int64) (h ScheduleHeader
 }
 
 // KnownItems returns, among itemIDs, the items the device was given.
-func (q Q) KnownItems(ctx context.Context, deviceID int64, itemIDs []string) (map[string]ScheduleItem, error) {
+func (q BroadcastStore) KnownItems(ctx context.Context, deviceID int64, itemIDs []string) (map[string]ScheduleItem, error) {
 	out := make(map[string]ScheduleItem, len(itemIDs))
 	for len(itemIDs) > 0 {
 		n := min(len(itemIDs), 500)
@@ -102,20 +93,9 @@ func (q Q) KnownItems(ctx context.Context, deviceID int64, itemIDs []string) (ma
 	return out, nil
 }
 
-// DayItem is a scheduled item with its evidence, for calendar views.
-type DayItem struct {
-	ScheduleItem
-	DeviceName  string `json:"device_name"`
-	UnitID      int64  `json:"unit_id"`
-	OrderTitle  string `json:"order_title"`
-	Completed   int    `json:"completed"`   // 1 when a play with status completed was reported (an occurrence plays once)
-	Interrupted int    `json:"interrupted"` // play logs with status interrupted
-	Failed      int    `json:"failed"`
-}
-
 // DayItems lists the items scheduled on the devices of units under path
 // starting in [from, to), with the number of plays reported for each.
-func (q Q) DayItems(ctx context.Context, underPath string, from, to time.Time, limit int) ([]DayItem, error) {
+func (q BroadcastStore) DayItems(ctx context.Context, underPath string, from, to time.Time, limit int) ([]DayItem, error) {
 	if limit <= 0 || limit > 100000 {
 		limit = 5000
 	}
@@ -142,3 +122,7 @@ func (q Q) DayItems(ctx context.Context, underPath string, from, to time.Time, l
 	}
 	return out, rows.Err()
 }
+
+// Types and constants of this aggregate live in internal/model.
+type ScheduleItem = model.ScheduleItem
+type DayItem = model.DayItem

@@ -10,92 +10,6 @@ import (
 	"github.com/loa-project/loa/internal/model"
 )
 
-// Campaign statuses.
-const (
-	CampaignSending   = "sending"
-	CampaignDone      = "done"
-	CampaignCancelled = "cancelled"
-)
-
-// Outbox message statuses. Queued and sending are pending; the others
-// are final except sent, which a delivery receipt turns into delivered,
-// failed or expired.
-const (
-	MsgQueued    = "queued"
-	MsgSending   = "sending" // an attempt is in flight (until next_at, its lease)
-	MsgSent      = "sent"    // the provider accepted it
-	MsgDelivered = "delivered"
-	MsgFailed    = "failed"
-	MsgExpired   = "expired"
-	MsgUnknown   = "unknown" // in doubt and the provider cannot deduplicate: not resent
-	MsgCancelled = "cancelled"
-	MsgSkipped   = "skipped" // the recipient opted out before it was sent
-)
-
-// Attempt outcomes ("" while in flight).
-const (
-	AttemptAccepted  = "accepted"
-	AttemptDuplicate = "duplicate"
-	AttemptRetry     = "retry"
-	AttemptFailed    = "failed"
-	AttemptInDoubt   = "in_doubt"
-)
-
-// Campaign is an SMS/OTT campaign: one text to many recipients.
-type Campaign struct {
-	ID          int64      `json:"id"`
-	UnitID      int64      `json:"unit_id"`
-	Channel     string     `json:"channel"`
-	Body        string     `json:"text"`
-	Parts       int        `json:"parts"`
-	OrderID     int64      `json:"order_id,omitempty"`
-	DirectiveID int64      `json:"directive_id,omitempty"`
-	Status      string     `json:"status"`
-	Recipients  int        `json:"recipients"`
-	Excluded    int        `json:"excluded"` // opted-out numbers left out at creation
-	CreatedBy   string     `json:"created_by"`
-	CreatedAt   time.Time  `json:"created_at"`
-	FinishedAt  *time.Time `json:"finished_at"`
-}
-
-// OutMessage is one row of the outbox: one part of the campaign's text to
-// one recipient, with a client reference unique to it that the provider
-// receives on every attempt.
-type OutMessage struct {
-	ID         int64      `json:"id"`
-	CampaignID int64      `json:"campaign_id"`
-	Channel    string     `json:"channel"`
-	Phone      string     `json:"phone"`
-	Part       int        `json:"part"`
-	Parts      int        `json:"parts"`
-	Body       string     `json:"text"`
-	ClientRef  string     `json:"client_ref"`
-	Status     string     `json:"status"`
-	Attempts   int        `json:"attempts"`
-	NextAt     time.Time  `json:"next_at"`
-	ProviderID string     `json:"provider_id"`
-	LastError  string     `json:"last_error"`
-	SentAt     *time.Time `json:"sent_at"`
-	ReceiptAt  *time.Time `json:"receipt_at"`
-	UpdatedAt  time.Time  `json:"updated_at"`
-	// CampaignStatus is joined by ClaimDueMessage.
-	CampaignStatus string `json:"-"`
-}
-
-// Attempt is one try to hand a message to the provider, written before
-// the call: an attempt without outcome after a crash is in doubt.
-type Attempt struct {
-	ID         int64      `json:"id"`
-	MessageID  int64      `json:"message_id"`
-	N          int        `json:"n"`
-	ClientRef  string     `json:"client_ref"`
-	StartedAt  time.Time  `json:"started_at"`
-	FinishedAt *time.Time `json:"finished_at"`
-	Outcome    string     `json:"outcome"`
-	ProviderID string     `json:"provider_id"`
-	Error      string     `json:"error"`
-}
-
 func chUTC(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 func chClip(s string, n int) string {
@@ -106,7 +20,7 @@ func chClip(s string, n int) string {
 }
 
 // InsertCampaign stores a campaign and fills c.ID and c.CreatedAt.
-func (q Q) InsertCampaign(ctx context.Context, c *Campaign) error {
+func (q ChannelStore) InsertCampaign(ctx context.Context, c *Campaign) error {
 	c.CreatedAt = now()
 	id, err := q.insertID(ctx, `INSERT INTO channel_campaigns (unit_id, channel, body, parts, order_id, directive_id, status, recipients, excluded, created_by, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.UnitID, c.Channel, c.Body, c.Parts, c.OrderID, c.DirectiveID, c.Status, c.Recipients, c.Excluded, c.CreatedBy, c.CreatedAt)
@@ -118,7 +32,7 @@ func (q Q) InsertCampaign(ctx context.Context, c *Campaign) error {
 }
 
 // InsertOutMessages queues messages (500 rows per statement).
-func (q Q) InsertOutMessages(ctx context.Context, msgs []*OutMessage) error {
+func (q ChannelStore) InsertOutMessages(ctx context.Context, msgs []*OutMessage) error {
 	const cols = 10
 	t := now()
 	for len(msgs) > 0 {
@@ -156,7 +70,7 @@ func scanCampaign(sc scanner) (*Campaign, error) {
 }
 
 // Campaign returns a campaign.
-func (q Q) Campaign(ctx context.Context, id int64) (*Campaign, error) {
+func (q ChannelStore) Campaign(ctx context.Context, id int64) (*Campaign, error) {
 	c, err := scanCampaign(q.row(ctx, `SELECT `+campaignColumns+` FROM channel_campaigns WHERE id = ?`, id))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("campaign %d", id))
@@ -164,16 +78,8 @@ func (q Q) Campaign(ctx context.Context, id int64) (*Campaign, error) {
 	return c, nil
 }
 
-// CampaignFilter selects campaigns; zero fields do not filter.
-type CampaignFilter struct {
-	UnitID      int64
-	OrderID     int64
-	DirectiveID int64
-	Limit       int
-}
-
 // Campaigns lists campaigns, newest first.
-func (q Q) Campaigns(ctx context.Context, f CampaignFilter) ([]*Campaign, error) {
+func (q ChannelStore) Campaigns(ctx context.Context, f CampaignFilter) ([]*Campaign, error) {
 	query := `SELECT ` + campaignColumns + ` FROM channel_campaigns WHERE 1=1`
 	var args []any
 	for _, c := range []struct {
@@ -205,7 +111,7 @@ func (q Q) Campaigns(ctx context.Context, f CampaignFilter) ([]*Campaign, error)
 }
 
 // CampaignCounts counts a campaign's messages by status.
-func (q Q) CampaignCounts(ctx context.Context, id int64) (map[string]int, error) {
+func (q ChannelStore) CampaignCounts(ctx context.Context, id int64) (map[string]int, error) {
 	rows, err := q.query(ctx, `SELECT status, count(*) FROM channel_messages WHERE campaign_id = ? GROUP BY status`, id)
 	if err != nil {
 		return nil, fmt.Errorf("count messages of campaign %d: %w", id, err)
@@ -238,7 +144,7 @@ func scanOutMessage(sc scanner, extra ...any) (*OutMessage, error) {
 	return &m, nil
 }
 
-func (q Q) scanOutMessages(ctx context.Context, query string, args ...any) ([]*OutMessage, error) {
+func (q ChannelStore) scanOutMessages(ctx context.Context, query string, args ...any) ([]*OutMessage, error) {
 	rows, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query messages: %w", err)
@@ -256,7 +162,7 @@ func (q Q) scanOutMessages(ctx context.Context, query string, args ...any) ([]*O
 }
 
 // CampaignMessages lists a campaign's messages with id > afterID.
-func (q Q) CampaignMessages(ctx context.Context, campaignID, afterID int64, limit int) ([]*OutMessage, error) {
+func (q ChannelStore) CampaignMessages(ctx context.Context, campaignID, afterID int64, limit int) ([]*OutMessage, error) {
 	if limit <= 0 || limit > 10000 {
 		limit = 500
 	}
@@ -265,7 +171,7 @@ func (q Q) CampaignMessages(ctx context.Context, campaignID, afterID int64, limi
 }
 
 // OutMessage returns one message.
-func (q Q) OutMessage(ctx context.Context, id int64) (*OutMessage, error) {
+func (q ChannelStore) OutMessage(ctx context.Context, id int64) (*OutMessage, error) {
 	m, err := scanOutMessage(q.row(ctx, `SELECT `+outMessageColumns+` FROM channel_messages m WHERE m.id = ?`, id))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("message %d", id))
@@ -274,7 +180,7 @@ func (q Q) OutMessage(ctx context.Context, id int64) (*OutMessage, error) {
 }
 
 // MessagesByProviderID finds the messages a provider knows by its id.
-func (q Q) MessagesByProviderID(ctx context.Context, channel, providerID string) ([]*OutMessage, error) {
+func (q ChannelStore) MessagesByProviderID(ctx context.Context, channel, providerID string) ([]*OutMessage, error) {
 	return q.scanOutMessages(ctx, `SELECT `+outMessageColumns+` FROM channel_messages m WHERE m.channel = ? AND m.provider_id = ? ORDER BY m.id`, channel, providerID)
 }
 
@@ -282,7 +188,7 @@ func (q Q) MessagesByProviderID(ctx context.Context, channel, providerID string)
 // and due, or whose in-flight lease expired (a worker died), locking it
 // until the transaction ends (FOR UPDATE SKIP LOCKED on PostgreSQL, the
 // single writer on SQLite). It returns nil when nothing is due.
-func (q Q) ClaimDueMessage(ctx context.Context, channel string, at time.Time) (*OutMessage, error) {
+func (q ChannelStore) ClaimDueMessage(ctx context.Context, channel string, at time.Time) (*OutMessage, error) {
 	query := `SELECT ` + outMessageColumns + `, c.status FROM channel_messages m JOIN channel_campaigns c ON c.id = m.campaign_id
 		WHERE m.channel = ? AND m.status IN ('queued', 'sending') AND m.next_at <= ? ORDER BY m.next_at, m.id LIMIT 1`
 	if q.engine == Postgres {
@@ -301,16 +207,16 @@ func (q Q) ClaimDueMessage(ctx context.Context, channel string, at time.Time) (*
 }
 
 // OpenAttempts returns a message's attempts that have no outcome.
-func (q Q) OpenAttempts(ctx context.Context, messageID int64) ([]*Attempt, error) {
+func (q ChannelStore) OpenAttempts(ctx context.Context, messageID int64) ([]*Attempt, error) {
 	return q.attempts(ctx, ` AND outcome = ''`, messageID)
 }
 
 // Attempts returns every attempt of a message.
-func (q Q) Attempts(ctx context.Context, messageID int64) ([]*Attempt, error) {
+func (q ChannelStore) Attempts(ctx context.Context, messageID int64) ([]*Attempt, error) {
 	return q.attempts(ctx, ``, messageID)
 }
 
-func (q Q) attempts(ctx context.Context, cond string, messageID int64) ([]*Attempt, error) {
+func (q ChannelStore) attempts(ctx context.Context, cond string, messageID int64) ([]*Attempt, error) {
 	rows, err := q.query(ctx, `SELECT id, message_id, n, client_ref, started_at, finished_at, outcome, provider_id, error
 		FROM channel_attempts WHERE message_id = ?`+cond+` ORDER BY n`, messageID)
 	if err != nil {
@@ -332,7 +238,7 @@ func (q Q) attempts(ctx context.Context, cond string, messageID int64) ([]*Attem
 
 // StartAttempt records an attempt before the provider is called and
 // marks the message in flight until lease; it returns the attempt.
-func (q Q) StartAttempt(ctx context.Context, m *OutMessage, at, lease time.Time) (*Attempt, error) {
+func (q ChannelStore) StartAttempt(ctx context.Context, m *OutMessage, at, lease time.Time) (*Attempt, error) {
 	a := &Attempt{MessageID: m.ID, N: m.Attempts + 1, ClientRef: m.ClientRef, StartedAt: chUTC(at)}
 	id, err := q.insertID(ctx, `INSERT INTO channel_attempts (message_id, n, client_ref, started_at) VALUES (?, ?, ?, ?)`, a.MessageID, a.N, a.ClientRef, a.StartedAt)
 	if err != nil {
@@ -347,7 +253,7 @@ func (q Q) StartAttempt(ctx context.Context, m *OutMessage, at, lease time.Time)
 }
 
 // CloseAttempt records an attempt's outcome.
-func (q Q) CloseAttempt(ctx context.Context, attemptID int64, outcome, providerID, msg string, at time.Time) error {
+func (q ChannelStore) CloseAttempt(ctx context.Context, attemptID int64, outcome, providerID, msg string, at time.Time) error {
 	_, err := q.exec(ctx, `UPDATE channel_attempts SET outcome = ?, provider_id = ?, error = ?, finished_at = ? WHERE id = ?`,
 		outcome, chClip(providerID, 200), chClip(msg, 2000), chUTC(at), attemptID)
 	if err != nil {
@@ -357,7 +263,7 @@ func (q Q) CloseAttempt(ctx context.Context, attemptID int64, outcome, providerI
 }
 
 // MarkMessageSent records the provider's acceptance.
-func (q Q) MarkMessageSent(ctx context.Context, id int64, providerID string, at time.Time) error {
+func (q ChannelStore) MarkMessageSent(ctx context.Context, id int64, providerID string, at time.Time) error {
 	_, err := q.exec(ctx, `UPDATE channel_messages SET status = 'sent', provider_id = ?, sent_at = ?, last_error = '', updated_at = ? WHERE id = ?`,
 		chClip(providerID, 200), chUTC(at), chUTC(at), id)
 	if err != nil {
@@ -367,7 +273,7 @@ func (q Q) MarkMessageSent(ctx context.Context, id int64, providerID string, at 
 }
 
 // RetryMessage puts a message back in the queue until next.
-func (q Q) RetryMessage(ctx context.Context, id int64, next time.Time, msg string, at time.Time) error {
+func (q ChannelStore) RetryMessage(ctx context.Context, id int64, next time.Time, msg string, at time.Time) error {
 	_, err := q.exec(ctx, `UPDATE channel_messages SET status = 'queued', next_at = ?, last_error = ?, updated_at = ? WHERE id = ?`,
 		chUTC(next), chClip(msg, 2000), chUTC(at), id)
 	if err != nil {
@@ -378,7 +284,7 @@ func (q Q) RetryMessage(ctx context.Context, id int64, next time.Time, msg strin
 
 // EndMessage gives a pending message a final status (failed, unknown,
 // cancelled, skipped) with the reason.
-func (q Q) EndMessage(ctx context.Context, id int64, status, msg string, at time.Time) error {
+func (q ChannelStore) EndMessage(ctx context.Context, id int64, status, msg string, at time.Time) error {
 	_, err := q.exec(ctx, `UPDATE channel_messages SET status = ?, last_error = ?, updated_at = ? WHERE id = ? AND status IN ('queued', 'sending')`,
 		status, chClip(msg, 2000), chUTC(at), id)
 	if err != nil {
@@ -390,7 +296,7 @@ func (q Q) EndMessage(ctx context.Context, id int64, status, msg string, at time
 // SetReceipt applies a delivery receipt to a sent message and reports
 // whether it changed it (a message already delivered, failed or expired
 // keeps its first receipt).
-func (q Q) SetReceipt(ctx context.Context, id int64, status string, receiptAt, at time.Time) (bool, error) {
+func (q ChannelStore) SetReceipt(ctx context.Context, id int64, status string, receiptAt, at time.Time) (bool, error) {
 	res, err := q.exec(ctx, `UPDATE channel_messages SET status = ?, receipt_at = ?, updated_at = ? WHERE id = ? AND status = 'sent'`,
 		status, chUTC(receiptAt), chUTC(at), id)
 	if err != nil {
@@ -402,7 +308,7 @@ func (q Q) SetReceipt(ctx context.Context, id int64, status string, receiptAt, a
 
 // FinishCampaignIfDone marks a sending campaign done when none of its
 // messages is pending, and reports whether it did.
-func (q Q) FinishCampaignIfDone(ctx context.Context, id int64, at time.Time) (bool, error) {
+func (q ChannelStore) FinishCampaignIfDone(ctx context.Context, id int64, at time.Time) (bool, error) {
 	res, err := q.exec(ctx, `UPDATE channel_campaigns SET status = 'done', finished_at = ? WHERE id = ? AND status = 'sending'
 		AND NOT EXISTS (SELECT 1 FROM channel_messages WHERE campaign_id = ? AND status IN ('queued', 'sending'))`, chUTC(at), id, id)
 	if err != nil {
@@ -414,7 +320,7 @@ func (q Q) FinishCampaignIfDone(ctx context.Context, id int64, at time.Time) (bo
 
 // CancelCampaign stops a sending campaign: its queued messages are
 // cancelled (those in flight finish). It returns how many were cancelled.
-func (q Q) CancelCampaign(ctx context.Context, id int64, at time.Time) (int64, error) {
+func (q ChannelStore) CancelCampaign(ctx context.Context, id int64, at time.Time) (int64, error) {
 	res, err := q.exec(ctx, `UPDATE channel_campaigns SET status = 'cancelled', finished_at = ? WHERE id = ? AND status = 'sending'`, chUTC(at), id)
 	if err != nil {
 		return 0, fmt.Errorf("cancel campaign %d: %w", id, err)
@@ -429,3 +335,27 @@ func (q Q) CancelCampaign(ctx context.Context, id int64, at time.Time) (int64, e
 	n, _ := res.RowsAffected()
 	return n, nil
 }
+
+// Types and constants of this aggregate live in internal/model.
+const CampaignSending = model.CampaignSending
+const CampaignDone = model.CampaignDone
+const CampaignCancelled = model.CampaignCancelled
+const MsgQueued = model.MsgQueued
+const MsgSending = model.MsgSending
+const MsgSent = model.MsgSent
+const MsgDelivered = model.MsgDelivered
+const MsgFailed = model.MsgFailed
+const MsgExpired = model.MsgExpired
+const MsgUnknown = model.MsgUnknown
+const MsgCancelled = model.MsgCancelled
+const MsgSkipped = model.MsgSkipped
+const AttemptAccepted = model.AttemptAccepted
+const AttemptDuplicate = model.AttemptDuplicate
+const AttemptRetry = model.AttemptRetry
+const AttemptFailed = model.AttemptFailed
+const AttemptInDoubt = model.AttemptInDoubt
+
+type Campaign = model.Campaign
+type OutMessage = model.OutMessage
+type Attempt = model.Attempt
+type CampaignFilter = model.CampaignFilter

@@ -9,33 +9,9 @@ import (
 	"github.com/loa-project/loa/internal/model"
 )
 
-// ChannelList is a unit's list of SMS/OTT subscribers.
-type ChannelList struct {
-	ID          int64     `json:"id"`
-	UnitID      int64     `json:"unit_id"`
-	Name        string    `json:"name"`
-	Description string    `json:"description"`
-	CreatedBy   string    `json:"created_by"`
-	CreatedAt   time.Time `json:"created_at"`
-	Active      int       `json:"active"` // subscribers who consented and did not opt out
-}
-
-// Subscriber is one phone number on a list, with the consent it was
-// added on. OptedOutAt is set when the citizen refused further messages.
-type Subscriber struct {
-	ListID        int64      `json:"list_id"`
-	Phone         string     `json:"phone"` // E.164, +84…
-	Name          string     `json:"name"`
-	ConsentSource string     `json:"consent_source"`
-	ConsentAt     time.Time  `json:"consent_at"`
-	OptedOutAt    *time.Time `json:"opted_out_at"`
-	CreatedBy     string     `json:"created_by"`
-	UpdatedAt     time.Time  `json:"updated_at"`
-}
-
 // InsertChannelList stores a new list and fills l.ID and l.CreatedAt.
 // ErrConflict when the unit already has a list of that name.
-func (q Q) InsertChannelList(ctx context.Context, l *ChannelList) error {
+func (q ChannelStore) InsertChannelList(ctx context.Context, l *ChannelList) error {
 	l.CreatedAt = now()
 	id, err := q.insertID(ctx, `INSERT INTO channel_lists (unit_id, name, description, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
 		l.UnitID, l.Name, l.Description, l.CreatedBy, l.CreatedAt)
@@ -61,7 +37,7 @@ func scanChannelList(sc scanner) (*ChannelList, error) {
 }
 
 // ChannelList returns a subscriber list.
-func (q Q) ChannelList(ctx context.Context, id int64) (*ChannelList, error) {
+func (q ChannelStore) ChannelList(ctx context.Context, id int64) (*ChannelList, error) {
 	l, err := scanChannelList(q.row(ctx, channelListSelect+` WHERE l.id = ?`, id))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("subscriber list %d", id))
@@ -70,7 +46,7 @@ func (q Q) ChannelList(ctx context.Context, id int64) (*ChannelList, error) {
 }
 
 // ChannelListsOfUnit lists a unit's subscriber lists by name.
-func (q Q) ChannelListsOfUnit(ctx context.Context, unitID int64) ([]*ChannelList, error) {
+func (q ChannelStore) ChannelListsOfUnit(ctx context.Context, unitID int64) ([]*ChannelList, error) {
 	rows, err := q.query(ctx, channelListSelect+` WHERE l.unit_id = ? ORDER BY l.name`, unitID)
 	if err != nil {
 		return nil, fmt.Errorf("query subscriber lists of unit %d: %w", unitID, err)
@@ -90,7 +66,7 @@ func (q Q) ChannelListsOfUnit(ctx context.Context, unitID int64) ([]*ChannelList
 // UpsertSubscriber adds a phone to a list or renews its consent, and
 // reports whether it was new. Renewing clears a list-level opt-out; the
 // caller checks the global opt-out first.
-func (q Q) UpsertSubscriber(ctx context.Context, s *Subscriber) (bool, error) {
+func (q ChannelStore) UpsertSubscriber(ctx context.Context, s *Subscriber) (bool, error) {
 	var n int
 	if err := q.row(ctx, `SELECT count(*) FROM channel_subscribers WHERE list_id = ? AND phone = ?`, s.ListID, s.Phone).Scan(&n); err != nil {
 		return false, fmt.Errorf("look up subscriber %s: %w", s.Phone, err)
@@ -109,7 +85,7 @@ func (q Q) UpsertSubscriber(ctx context.Context, s *Subscriber) (bool, error) {
 }
 
 // DeleteSubscriber removes a phone from a list.
-func (q Q) DeleteSubscriber(ctx context.Context, listID int64, phone string) error {
+func (q ChannelStore) DeleteSubscriber(ctx context.Context, listID int64, phone string) error {
 	res, err := q.exec(ctx, `DELETE FROM channel_subscribers WHERE list_id = ? AND phone = ?`, listID, phone)
 	if err != nil {
 		return fmt.Errorf("remove subscriber %s: %w", phone, err)
@@ -121,7 +97,7 @@ func (q Q) DeleteSubscriber(ctx context.Context, listID int64, phone string) err
 }
 
 // Subscribers lists the subscribers of a list by phone, at most limit.
-func (q Q) Subscribers(ctx context.Context, listID int64, limit int) ([]*Subscriber, error) {
+func (q ChannelStore) Subscribers(ctx context.Context, listID int64, limit int) ([]*Subscriber, error) {
 	if limit <= 0 || limit > 100000 {
 		limit = 1000
 	}
@@ -146,7 +122,7 @@ func (q Q) Subscribers(ctx context.Context, listID int64, limit int) ([]*Subscri
 
 // ListRecipients returns the phones of a list that may receive messages:
 // consented, not opted out of the list nor globally.
-func (q Q) ListRecipients(ctx context.Context, listID int64) ([]string, error) {
+func (q ChannelStore) ListRecipients(ctx context.Context, listID int64) ([]string, error) {
 	rows, err := q.query(ctx, `SELECT s.phone FROM channel_subscribers s WHERE s.list_id = ? AND s.opted_out_at IS NULL
 		AND NOT EXISTS (SELECT 1 FROM channel_optouts o WHERE o.phone = s.phone) ORDER BY s.phone`, listID)
 	if err != nil {
@@ -165,7 +141,7 @@ func (q Q) ListRecipients(ctx context.Context, listID int64) ([]string, error) {
 }
 
 // OptedOutPhones returns which of the phones refused messages.
-func (q Q) OptedOutPhones(ctx context.Context, phones []string) (map[string]bool, error) {
+func (q ChannelStore) OptedOutPhones(ctx context.Context, phones []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	for len(phones) > 0 {
 		n := min(len(phones), 500)
@@ -195,7 +171,7 @@ func (q Q) OptedOutPhones(ctx context.Context, phones []string) (map[string]bool
 
 // OptOutPhone records that a phone refuses messages (from every list) and
 // reports whether it was not already opted out.
-func (q Q) OptOutPhone(ctx context.Context, phone, source string, at time.Time) (bool, error) {
+func (q ChannelStore) OptOutPhone(ctx context.Context, phone, source string, at time.Time) (bool, error) {
 	at = at.UTC().Truncate(time.Microsecond)
 	res, err := q.exec(ctx, `INSERT INTO channel_optouts (phone, at, source) VALUES (?, ?, ?) ON CONFLICT (phone) DO NOTHING`, phone, at, source)
 	if err != nil {
@@ -211,7 +187,7 @@ func (q Q) OptOutPhone(ctx context.Context, phone, source string, at time.Time) 
 // OptInPhone lifts a phone's opt-out when the citizen asked for messages
 // again at a time after the opt-out (so a replayed old request cannot undo
 // a newer refusal), and reports whether it did.
-func (q Q) OptInPhone(ctx context.Context, phone string, at time.Time) (bool, error) {
+func (q ChannelStore) OptInPhone(ctx context.Context, phone string, at time.Time) (bool, error) {
 	at = at.UTC().Truncate(time.Microsecond)
 	res, err := q.exec(ctx, `DELETE FROM channel_optouts WHERE phone = ? AND at < ?`, phone, at)
 	if err != nil {
@@ -226,3 +202,7 @@ func (q Q) OptInPhone(ctx context.Context, phone string, at time.Time) (bool, er
 	}
 	return true, nil
 }
+
+// Types and constants of this aggregate live in internal/model.
+type ChannelList = model.ChannelList
+type Subscriber = model.Subscriber

@@ -9,62 +9,10 @@ import (
 	"github.com/loa-project/loa/internal/model"
 )
 
-// Manual task statuses.
-const (
-	TaskOpen     = "open"
-	TaskDone     = "done"     // confirmed by the due time
-	TaskLate     = "late"     // confirmed after the due time
-	TaskDeclined = "declined" // refused with a reason
-)
-
-// ChannelTask is a task on a manual channel (press, radio/TV,
-// propagandists, printed material, bulletin boards): a responsible unit
-// carries out an order's or a directive item's content on one channel
-// kind and confirms it by hand with evidence.
-type ChannelTask struct {
-	ID           int64           `json:"id"`
-	IssuerUnitID int64           `json:"issuer_unit_id"`
-	UnitID       int64           `json:"unit_id"`
-	OrderID      int64           `json:"order_id,omitempty"`
-	DirectiveID  int64           `json:"directive_id,omitempty"`
-	ItemNo       int             `json:"item_no,omitempty"`
-	Kind         string          `json:"kind"`
-	Title        string          `json:"title"`
-	Instructions string          `json:"instructions"`
-	DueDate      string          `json:"due_date"` // YYYY-MM-DD, local
-	DueAt        time.Time       `json:"due_at"`   // end of the due day
-	Status       string          `json:"status"`
-	Reason       string          `json:"reason,omitempty"`
-	Note         string          `json:"note,omitempty"`
-	ClosedBy     string          `json:"closed_by,omitempty"`
-	ClosedAt     *time.Time      `json:"closed_at"`
-	CreatedBy    string          `json:"created_by"`
-	CreatedAt    time.Time       `json:"created_at"`
-	Evidence     []*TaskEvidence `json:"evidence"`
-	// Joined from units.
-	UnitName   string `json:"unit_name"`
-	UnitPath   string `json:"-"`
-	IssuerPath string `json:"-"`
-}
-
-// TaskEvidence is one piece of evidence of a confirmation: a link, or a
-// photo or file stored in the blob store.
-type TaskEvidence struct {
-	ID        int64     `json:"id"`
-	TaskID    int64     `json:"task_id"`
-	Kind      string    `json:"kind"` // link, photo, file
-	URL       string    `json:"url,omitempty"`
-	SHA256    string    `json:"sha256,omitempty"`
-	Size      int64     `json:"size,omitempty"`
-	MIME      string    `json:"mime,omitempty"`
-	Filename  string    `json:"filename,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
 // InsertTask stores a task unless the same (order, directive, item, kind,
 // unit) exists, and reports whether it was created; t.ID is the id of the
 // new or existing task.
-func (q Q) InsertTask(ctx context.Context, t *ChannelTask) (bool, error) {
+func (q ChannelStore) InsertTask(ctx context.Context, t *ChannelTask) (bool, error) {
 	t.CreatedAt = now()
 	t.Status = TaskOpen
 	res, err := q.exec(ctx, `INSERT INTO channel_tasks (issuer_unit_id, unit_id, order_id, directive_id, item_no, kind, title, instructions, due_date, due_at,
@@ -101,7 +49,7 @@ func scanTask(sc scanner) (*ChannelTask, error) {
 }
 
 // Task returns a task with its evidence.
-func (q Q) Task(ctx context.Context, id int64) (*ChannelTask, error) {
+func (q ChannelStore) Task(ctx context.Context, id int64) (*ChannelTask, error) {
 	t, err := scanTask(q.row(ctx, `SELECT `+taskColumns+taskFrom+` WHERE t.id = ?`, id))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("task %d", id))
@@ -112,18 +60,8 @@ func (q Q) Task(ctx context.Context, id int64) (*ChannelTask, error) {
 	return t, nil
 }
 
-// TaskFilter selects tasks; zero fields do not filter.
-type TaskFilter struct {
-	UnderPath   string // responsible unit or issuer under this path
-	UnitID      int64  // responsible unit
-	OrderID     int64
-	DirectiveID int64
-	Status      string
-	Limit       int
-}
-
 // Tasks lists tasks by due time (without evidence).
-func (q Q) Tasks(ctx context.Context, f TaskFilter) ([]*ChannelTask, error) {
+func (q ChannelStore) Tasks(ctx context.Context, f TaskFilter) ([]*ChannelTask, error) {
 	query := `SELECT ` + taskColumns + taskFrom + ` WHERE 1=1`
 	var args []any
 	if f.UnderPath != "" {
@@ -164,7 +102,7 @@ func (q Q) Tasks(ctx context.Context, f TaskFilter) ([]*ChannelTask, error) {
 
 // CloseTask moves an open task to done, late or declined. ErrConflict
 // when it is no longer open.
-func (q Q) CloseTask(ctx context.Context, id int64, status, reason, note, by string, at time.Time) error {
+func (q ChannelStore) CloseTask(ctx context.Context, id int64, status, reason, note, by string, at time.Time) error {
 	res, err := q.exec(ctx, `UPDATE channel_tasks SET status = ?, reason = ?, note = ?, closed_by = ?, closed_at = ? WHERE id = ? AND status = 'open'`,
 		status, reason, note, by, chUTC(at), id)
 	if err != nil {
@@ -177,7 +115,7 @@ func (q Q) CloseTask(ctx context.Context, id int64, status, reason, note, by str
 }
 
 // InsertTaskEvidence stores one piece of evidence and fills e.ID.
-func (q Q) InsertTaskEvidence(ctx context.Context, e *TaskEvidence) error {
+func (q ChannelStore) InsertTaskEvidence(ctx context.Context, e *TaskEvidence) error {
 	e.CreatedAt = now()
 	id, err := q.insertID(ctx, `INSERT INTO channel_task_evidence (task_id, kind, url, sha256, size, mime, filename, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.TaskID, e.Kind, e.URL, e.SHA256, e.Size, e.MIME, e.Filename, e.CreatedAt)
@@ -199,7 +137,7 @@ func scanEvidence(sc scanner) (*TaskEvidence, error) {
 }
 
 // TaskEvidenceOf lists a task's evidence.
-func (q Q) TaskEvidenceOf(ctx context.Context, taskID int64) ([]*TaskEvidence, error) {
+func (q ChannelStore) TaskEvidenceOf(ctx context.Context, taskID int64) ([]*TaskEvidence, error) {
 	rows, err := q.query(ctx, `SELECT `+evidenceColumns+` FROM channel_task_evidence WHERE task_id = ? ORDER BY id`, taskID)
 	if err != nil {
 		return nil, fmt.Errorf("query evidence of task %d: %w", taskID, err)
@@ -217,7 +155,7 @@ func (q Q) TaskEvidenceOf(ctx context.Context, taskID int64) ([]*TaskEvidence, e
 }
 
 // TaskEvidenceItem returns one piece of evidence.
-func (q Q) TaskEvidenceItem(ctx context.Context, id int64) (*TaskEvidence, error) {
+func (q ChannelStore) TaskEvidenceItem(ctx context.Context, id int64) (*TaskEvidence, error) {
 	e, err := scanEvidence(q.row(ctx, `SELECT `+evidenceColumns+` FROM channel_task_evidence WHERE id = ?`, id))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("evidence %d", id))
@@ -225,22 +163,9 @@ func (q Q) TaskEvidenceItem(ctx context.Context, id int64) (*TaskEvidence, error
 	return e, nil
 }
 
-// TaskCount is a number of tasks of one responsible unit, kind and status;
-// Overdue counts open tasks past their due time.
-type TaskCount struct {
-	UnitID     int64
-	UnitName   string
-	UnitPath   string
-	IssuerPath string
-	Kind       string
-	Status     string
-	Overdue    bool
-	N          int
-}
-
 // TaskCounts aggregates the tasks of an order or a directive (one of the
 // ids non-zero) as of at.
-func (q Q) TaskCounts(ctx context.Context, orderID, directiveID int64, at time.Time) ([]TaskCount, error) {
+func (q ChannelStore) TaskCounts(ctx context.Context, orderID, directiveID int64, at time.Time) ([]TaskCount, error) {
 	rows, err := q.query(ctx, `SELECT t.unit_id, u.name, u.path, iu.path, t.kind, t.status,
 		CASE WHEN t.status = 'open' AND t.due_at < ? THEN 1 ELSE 0 END AS overdue, count(*)`+taskFrom+`
 		WHERE (? = 0 OR t.order_id = ?) AND (? = 0 OR t.directive_id = ?)
@@ -262,3 +187,14 @@ func (q Q) TaskCounts(ctx context.Context, orderID, directiveID int64, at time.T
 	}
 	return out, rows.Err()
 }
+
+// Types and constants of this aggregate live in internal/model.
+const TaskOpen = model.TaskOpen
+const TaskDone = model.TaskDone
+const TaskLate = model.TaskLate
+const TaskDeclined = model.TaskDeclined
+
+type ChannelTask = model.ChannelTask
+type TaskEvidence = model.TaskEvidence
+type TaskFilter = model.TaskFilter
+type TaskCount = model.TaskCount

@@ -25,16 +25,16 @@ func TestCompletedPlayOncePerOccurrence(t *testing.T) {
 			u := mustUnit(t, tx.Q, ctx, "dtt-test", nil)
 			unitPath = u.Path
 			m := &storage.Media{UnitID: u.ID, Title: "Bản tin", Source: "upload", SHA256: "aa", Size: 1, DurationMS: 1000, OriginalSHA256: "aa", OriginalSize: 1}
-			if err := tx.InsertMedia(ctx, m); err != nil {
+			if err := tx.Broadcast().InsertMedia(ctx, m); err != nil {
 				return err
 			}
 			order = storage.BroadcastOrder{UnitID: u.ID, Title: "Tiêm vắc xin", MediaID: m.ID, Level: "priority", StartDate: "2021-06-07", EndDate: "2021-06-07",
 				Slots: "[]", Source: "directive", SourceRef: "directive:77:item:1"}
-			if err := tx.InsertOrder(ctx, &order); err != nil {
+			if err := tx.Broadcast().InsertOrder(ctx, &order); err != nil {
 				return err
 			}
 			dev = storage.Device{UnitID: u.ID, Name: "Cụm loa", Kind: "loudspeaker", CredentialPrefix: "loa_d_x"}
-			return tx.InsertDevice(ctx, &dev, "hash-1")
+			return tx.Devices().InsertDevice(ctx, &dev, "hash-1")
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -50,7 +50,7 @@ func TestCompletedPlayOncePerOccurrence(t *testing.T) {
 			var n int64
 			if err := st.Tx(ctx, func(tx *storage.Tx) error {
 				var err error
-				n, err = tx.InsertPlayLogs(ctx, logs)
+				n, err = tx.Broadcast().InsertPlayLogs(ctx, logs)
 				return err
 			}); err != nil {
 				t.Fatal(err)
@@ -76,14 +76,14 @@ func TestCompletedPlayOncePerOccurrence(t *testing.T) {
 			play("ev-next", fmt.Sprintf("o%d-%d", order.ID, start.Add(11*time.Hour).Unix()), storage.PlayCompleted), play("ev-0", item, storage.PlayCompleted)); n != 3 {
 			t.Errorf("stored %d of interrupted, failed, another occurrence and a replay, want 3", n)
 		}
-		stats, err := st.OrderPlayStats(ctx, order.ID)
+		stats, err := st.Broadcast().OrderPlayStats(ctx, order.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(stats) != 1 || stats[0].Completed != 2 || stats[0].Interrupted != 1 || stats[0].Failed != 1 {
 			t.Errorf("order statistics %+v, want 2 completed (two occurrences), 1 interrupted, 1 failed", stats)
 		}
-		plays, err := st.DirectivePlays(ctx, 77, unitPath)
+		plays, err := st.Broadcast().DirectivePlays(ctx, 77, unitPath)
 		if err != nil {
 			t.Fatal(err)
 		}

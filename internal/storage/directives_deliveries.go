@@ -11,54 +11,6 @@ import (
 	"github.com/loa-project/loa/internal/model"
 )
 
-// Delivery is one recipient unit's copy of an issued directive: an outbox
-// row while pending, then the recipient's inbox entry with its states.
-type Delivery struct {
-	ID                 int64      `json:"id"`
-	DirectiveID        int64      `json:"directive_id"`
-	RecipientUnitID    int64      `json:"recipient_unit_id"`
-	SenderUnitID       int64      `json:"sender_unit_id"`
-	Purpose            string     `json:"purpose"`
-	Status             string     `json:"status"`
-	Code               string     `json:"code"`
-	DocType            string     `json:"doc_type"`
-	Subject            string     `json:"subject"`
-	DocDate            string     `json:"doc_date"`
-	DeadlineAt         *time.Time `json:"deadline_at"`
-	Attempts           int        `json:"attempts"`
-	AvailableAt        time.Time  `json:"-"`
-	LastError          string     `json:"last_error,omitempty"`
-	DocumentID         *int64     `json:"document_id"`
-	RegisterEntryID    *int64     `json:"register_entry_id"`
-	DeliveredAt        *time.Time `json:"delivered_at"`
-	ReadAt             *time.Time `json:"read_at"`
-	ReadBy             *int64     `json:"read_by"`
-	AcknowledgedAt     *time.Time `json:"acknowledged_at"`
-	AcknowledgedBy     *int64     `json:"acknowledged_by"`
-	AssignedAt         *time.Time `json:"assigned_at"`
-	AssignedBy         *int64     `json:"assigned_by"`
-	AssigneeUserID     *int64     `json:"assignee_user_id"`
-	AssigneeUnitID     *int64     `json:"assignee_unit_id"`
-	AssignNote         string     `json:"assign_note"`
-	ForwardedAt        *time.Time `json:"forwarded_at"`
-	ForwardedBy        *int64     `json:"forwarded_by"`
-	ForwardDirectiveID *int64     `json:"forward_directive_id"`
-	ReportedAt         *time.Time `json:"reported_at"`
-	ReportedBy         *int64     `json:"reported_by"`
-	Report             string     `json:"-"` // JSON, owned by package directives
-	ClosedAt           *time.Time `json:"closed_at"`
-	ClosedBy           *int64     `json:"closed_by"`
-	DeclinedAt         *time.Time `json:"declined_at"`
-	DeclinedBy         *int64     `json:"declined_by"`
-	DeclineReason      string     `json:"decline_reason"`
-	Late               bool       `json:"late"`
-	Reminders          int        `json:"reminders"`
-	LastRemindedAt     *time.Time `json:"last_reminded_at"`
-	EscalatedAt        *time.Time `json:"escalated_at"`
-	CreatedAt          time.Time  `json:"created_at"`
-	UpdatedAt          time.Time  `json:"updated_at"`
-}
-
 const deliveryColumns = `id, directive_id, recipient_unit_id, sender_unit_id, purpose, status, code, doc_type, subject, doc_date, deadline_at,
 	attempts, available_at, last_error, document_id, register_entry_id, delivered_at, read_at, read_by, acknowledged_at, acknowledged_by,
 	assigned_at, assigned_by, assignee_user_id, assignee_unit_id, assign_note, forwarded_at, forwarded_by, forward_directive_id,
@@ -95,7 +47,7 @@ func scanDelivery(sc scanner) (*Delivery, error) {
 	return &d, nil
 }
 
-func (q Q) scanDeliveries(ctx context.Context, query string, args ...any) ([]*Delivery, error) {
+func (q DeliveryStore) scanDeliveries(ctx context.Context, query string, args ...any) ([]*Delivery, error) {
 	rows, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query deliveries: %w", err)
@@ -112,30 +64,13 @@ func (q Q) scanDeliveries(ctx context.Context, query string, args ...any) ([]*De
 	return out, rows.Err()
 }
 
-// NewDelivery is a pending delivery to insert when a directive is issued.
-type NewDelivery struct {
-	RecipientUnitID int64
-	Purpose         string
-}
-
-// DeliveryHeader is what every delivery of one directive shares.
-type DeliveryHeader struct {
-	DirectiveID  int64
-	SenderUnitID int64
-	Code         string
-	DocType      string
-	Subject      string
-	DocDate      string
-	DeadlineAt   *time.Time
-}
-
 // deliveryBatch is the number of rows per multi-row INSERT (12 parameters
 // each; well below both engines' parameter limits).
 const deliveryBatch = 400
 
 // InsertDeliveries writes the pending deliveries (the outbox rows) of a
 // directive being issued, in batches. A unit may appear once.
-func (q Q) InsertDeliveries(ctx context.Context, h DeliveryHeader, rows []NewDelivery, at time.Time) error {
+func (q DeliveryStore) InsertDeliveries(ctx context.Context, h DeliveryHeader, rows []NewDelivery, at time.Time) error {
 	at = at.UTC().Truncate(time.Microsecond)
 	deadline := dirNullTime(h.DeadlineAt)
 	for start := 0; start < len(rows); start += deliveryBatch {
@@ -166,7 +101,7 @@ func (q Q) InsertDeliveries(ctx context.Context, h DeliveryHeader, rows []NewDel
 // workers are skipped (FOR UPDATE SKIP LOCKED), so replicas share the
 // work; on SQLite the transaction holds the single write lock. It returns
 // nil when nothing is due.
-func (q Q) ClaimPendingDelivery(ctx context.Context, at time.Time) (*Delivery, error) {
+func (q DeliveryStore) ClaimPendingDelivery(ctx context.Context, at time.Time) (*Delivery, error) {
 	query := `SELECT ` + deliveryColumns + ` FROM deliveries WHERE status = 'pending' AND available_at <= ? ORDER BY available_at, id LIMIT 1`
 	if q.engine == Postgres {
 		query += ` FOR UPDATE SKIP LOCKED`
@@ -183,7 +118,7 @@ func (q Q) ClaimPendingDelivery(ctx context.Context, at time.Time) (*Delivery, e
 
 // MarkDeliveryDelivered completes a pending delivery: its inbox document
 // and incoming-register line exist. ErrConflict when it is not pending.
-func (q Q) MarkDeliveryDelivered(ctx context.Context, id, documentID, entryID int64, at time.Time) error {
+func (q DeliveryStore) MarkDeliveryDelivered(ctx context.Context, id, documentID, entryID int64, at time.Time) error {
 	at = at.UTC().Truncate(time.Microsecond)
 	res, err := q.exec(ctx, `UPDATE deliveries SET status = 'delivered', document_id = ?, register_entry_id = ?, delivered_at = ?, attempts = attempts + 1,
 		last_error = '', updated_at = ? WHERE id = ? AND status = 'pending'`, documentID, entryID, at, at, id)
@@ -198,7 +133,7 @@ func (q Q) MarkDeliveryDelivered(ctx context.Context, id, documentID, entryID in
 
 // DeliveryAttemptFailed records a failed attempt: the delivery is retried
 // at next, or marked failed when final.
-func (q Q) DeliveryAttemptFailed(ctx context.Context, id int64, msg string, next time.Time, final bool, at time.Time) error {
+func (q DeliveryStore) DeliveryAttemptFailed(ctx context.Context, id int64, msg string, next time.Time, final bool, at time.Time) error {
 	if len(msg) > 2000 {
 		msg = msg[:2000]
 	}
@@ -215,7 +150,7 @@ func (q Q) DeliveryAttemptFailed(ctx context.Context, id int64, msg string, next
 }
 
 // Delivery returns one delivery.
-func (q Q) Delivery(ctx context.Context, id int64) (*Delivery, error) {
+func (q DeliveryStore) Delivery(ctx context.Context, id int64) (*Delivery, error) {
 	d, err := scanDelivery(q.row(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = ?`, id))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("delivery %d", id))
@@ -225,7 +160,7 @@ func (q Q) Delivery(ctx context.Context, id int64) (*Delivery, error) {
 
 // LockDelivery reads a delivery inside a write transaction, locking its
 // row on PostgreSQL.
-func (q Q) LockDelivery(ctx context.Context, id int64) (*Delivery, error) {
+func (q DeliveryStore) LockDelivery(ctx context.Context, id int64) (*Delivery, error) {
 	query := `SELECT ` + deliveryColumns + ` FROM deliveries WHERE id = ?`
 	if q.engine == Postgres {
 		query += ` FOR UPDATE`
@@ -237,28 +172,11 @@ func (q Q) LockDelivery(ctx context.Context, id int64) (*Delivery, error) {
 	return d, nil
 }
 
-// DeliveryChange is a recipient's (or the issuer's) step on a delivery.
-// Status selects which columns it records.
-type DeliveryChange struct {
-	Status             string
-	At                 time.Time
-	By                 *int64
-	AssigneeUserID     *int64
-	AssigneeUnitID     *int64
-	AssignNote         string
-	ForwardDirectiveID *int64
-	Report             string
-	DeclineReason      string
-	// Late: the change happens after the deadline (a first confirmation
-	// or a report then marks the delivery late).
-	Late bool
-}
-
 // ChangeDelivery moves a delivery to c.Status when it is in one of the
 // from states, recording who and when (earlier steps that were skipped,
 // such as reading before acknowledging, are filled in with the same time).
 // ErrConflict when the delivery is in another state.
-func (q Q) ChangeDelivery(ctx context.Context, id int64, from []string, c DeliveryChange) error {
+func (q DeliveryStore) ChangeDelivery(ctx context.Context, id int64, from []string, c DeliveryChange) error {
 	at := c.At.UTC().Truncate(time.Microsecond)
 	read := `read_at = COALESCE(read_at, ?), read_by = COALESCE(read_by, ?)`
 	// A confirmation (the first acknowledgement) after the deadline is late.
@@ -303,27 +221,8 @@ func (q Q) ChangeDelivery(ctx context.Context, id int64, from []string, c Delive
 	return nil
 }
 
-// InboxFilter selects a unit's received deliveries.
-type InboxFilter struct {
-	UnitID int64 // received by this unit
-	// Or, when UnitID is 0: assigned to this user or this unit.
-	AssigneeUserID int64
-	AssigneeUnitID int64
-
-	Statuses []string
-	Purpose  string
-	// Words are search words, folded as package directives indexes them
-	// (lower case, no diacritics); each must prefix a word of the code,
-	// type or subject.
-	Words    []string
-	Overdue  time.Time // when set: deadline before this instant and not done
-	Late     bool      // reported after the deadline
-	BeforeID int64
-	Limit    int
-}
-
 // Inbox lists a unit's received deliveries, newest first.
-func (q Q) Inbox(ctx context.Context, f InboxFilter) ([]*Delivery, error) {
+func (q DeliveryStore) Inbox(ctx context.Context, f InboxFilter) ([]*Delivery, error) {
 	where := []string{`d.status NOT IN ('pending', 'failed')`}
 	var args []any
 	if f.UnitID != 0 {
@@ -423,7 +322,7 @@ func dirPrefixEnd(prefix string) string {
 }
 
 // InsertDirectiveWords indexes the search words of an issued directive.
-func (q Q) InsertDirectiveWords(ctx context.Context, directiveID int64, words []string) error {
+func (q DeliveryStore) InsertDirectiveWords(ctx context.Context, directiveID int64, words []string) error {
 	if len(words) == 0 {
 		return nil
 	}
@@ -444,7 +343,7 @@ func (q Q) InsertDirectiveWords(ctx context.Context, directiveID int64, words []
 }
 
 // DeliveryByDocument returns the delivery whose inbox document this is.
-func (q Q) DeliveryByDocument(ctx context.Context, documentID int64) (*Delivery, error) {
+func (q DeliveryStore) DeliveryByDocument(ctx context.Context, documentID int64) (*Delivery, error) {
 	d, err := scanDelivery(q.row(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE document_id = ?`, documentID))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("delivery of document %d", documentID))
@@ -454,12 +353,12 @@ func (q Q) DeliveryByDocument(ctx context.Context, documentID int64) (*Delivery,
 
 // DirectiveDeliveries lists the deliveries of a directive in the order
 // they were created.
-func (q Q) DirectiveDeliveries(ctx context.Context, directiveID int64) ([]*Delivery, error) {
+func (q DeliveryStore) DirectiveDeliveries(ctx context.Context, directiveID int64) ([]*Delivery, error) {
 	return q.scanDeliveries(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE directive_id = ? ORDER BY id`, directiveID)
 }
 
 // DeliveryOf returns a unit's delivery of a directive.
-func (q Q) DeliveryOf(ctx context.Context, directiveID, unitID int64) (*Delivery, error) {
+func (q DeliveryStore) DeliveryOf(ctx context.Context, directiveID, unitID int64) (*Delivery, error) {
 	d, err := scanDelivery(q.row(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE directive_id = ? AND recipient_unit_id = ?`, directiveID, unitID))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("delivery of directive %d to unit %d", directiveID, unitID))
@@ -468,7 +367,7 @@ func (q Q) DeliveryOf(ctx context.Context, directiveID, unitID int64) (*Delivery
 }
 
 // CountPendingDeliveries counts the outbox rows not yet delivered.
-func (q Q) CountPendingDeliveries(ctx context.Context) (int, error) {
+func (q DeliveryStore) CountPendingDeliveries(ctx context.Context) (int, error) {
 	var n int
 	if err := q.row(ctx, `SELECT count(*) FROM deliveries WHERE status = 'pending'`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count pending deliveries: %w", err)
@@ -479,7 +378,7 @@ func (q Q) CountPendingDeliveries(ctx context.Context) (int, error) {
 // UnacknowledgedDeliveries lists main deliveries delivered at or before
 // the instant and still not acknowledged (candidates for reminders and
 // escalation), oldest first.
-func (q Q) UnacknowledgedDeliveries(ctx context.Context, deliveredBefore time.Time, limit int) ([]*Delivery, error) {
+func (q DeliveryStore) UnacknowledgedDeliveries(ctx context.Context, deliveredBefore time.Time, limit int) ([]*Delivery, error) {
 	if limit <= 0 {
 		limit = 1000
 	}
@@ -494,7 +393,7 @@ func (q Q) UnacknowledgedDeliveries(ctx context.Context, deliveredBefore time.Ti
 
 // RecordReminder counts a reminder sent for an unacknowledged delivery;
 // false when it was acknowledged meanwhile.
-func (q Q) RecordReminder(ctx context.Context, id int64, at time.Time) (bool, error) {
+func (q DeliveryStore) RecordReminder(ctx context.Context, id int64, at time.Time) (bool, error) {
 	at = at.UTC().Truncate(time.Microsecond)
 	res, err := q.exec(ctx, `UPDATE deliveries SET reminders = reminders + 1, last_reminded_at = ?, updated_at = ? WHERE id = ? AND status IN ('delivered', 'read')`, at, at, id)
 	if err != nil {
@@ -506,7 +405,7 @@ func (q Q) RecordReminder(ctx context.Context, id int64, at time.Time) (bool, er
 
 // RecordEscalation marks an unacknowledged delivery escalated to the
 // recipient's superior; false when it already was (or was acknowledged).
-func (q Q) RecordEscalation(ctx context.Context, id int64, at time.Time) (bool, error) {
+func (q DeliveryStore) RecordEscalation(ctx context.Context, id int64, at time.Time) (bool, error) {
 	at = at.UTC().Truncate(time.Microsecond)
 	res, err := q.exec(ctx, `UPDATE deliveries SET escalated_at = ?, updated_at = ? WHERE id = ? AND escalated_at IS NULL AND status IN ('delivered', 'read')`, at, at, id)
 	if err != nil {
@@ -515,3 +414,10 @@ func (q Q) RecordEscalation(ctx context.Context, id int64, at time.Time) (bool, 
 	n, _ := res.RowsAffected()
 	return n == 1, nil
 }
+
+// Types and constants of this aggregate live in internal/model.
+type Delivery = model.Delivery
+type NewDelivery = model.NewDelivery
+type DeliveryHeader = model.DeliveryHeader
+type DeliveryChange = model.DeliveryChange
+type InboxFilter = model.InboxFilter

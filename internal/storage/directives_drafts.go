@@ -10,37 +10,6 @@ import (
 	"github.com/loa-project/loa/internal/model"
 )
 
-// Directive is an outgoing document of a unit as stored: its draft content
-// (JSON, owned by package directives), workflow state and, once issued,
-// its number, rendered PDF and fields.
-type Directive struct {
-	ID                   int64      `json:"id"`
-	UnitID               int64      `json:"unit_id"`          // issuing agency
-	DraftingUnitID       int64      `json:"drafting_unit_id"` // the agency or one of its departments
-	CreatedBy            *int64     `json:"created_by"`
-	Status               string     `json:"status"`
-	Step                 int        `json:"step"` // approval steps passed
-	Version              int        `json:"version"`
-	Content              string     `json:"-"`
-	DocType              string     `json:"doc_type"`
-	Subject              string     `json:"subject"`
-	ImplementsDocumentID *int64     `json:"implements_document_id"`
-	ParentDeliveryID     *int64     `json:"parent_delivery_id"`
-	CorrectionOf         *int64     `json:"correction_of"`
-	CorrectionKind       string     `json:"correction_kind"`
-	DocumentID           *int64     `json:"document_id"`
-	RegisterEntryID      *int64     `json:"register_entry_id"`
-	PDFSHA               string     `json:"pdf_sha256"`
-	Code                 string     `json:"code"`
-	IssuedDate           string     `json:"issued_date"`
-	IssuedAt             *time.Time `json:"issued_at"`
-	IssuedBy             *int64     `json:"issued_by"`
-	Fields               string     `json:"-"`
-	DeadlineAt           *time.Time `json:"deadline_at"`
-	CreatedAt            time.Time  `json:"created_at"`
-	UpdatedAt            time.Time  `json:"updated_at"`
-}
-
 const directiveColumns = `id, unit_id, drafting_unit_id, created_by, status, step, version, content, doc_type, subject, implements_document_id,
 	parent_delivery_id, correction_of, correction_kind, document_id, register_entry_id, pdf_sha, code, issued_date, issued_at, issued_by,
 	fields, deadline_at, created_at, updated_at`
@@ -92,7 +61,7 @@ func scanDirective(sc scanner) (*Directive, error) {
 }
 
 // InsertDirective stores a new draft (version 1) and its first version row.
-func (q Q) InsertDirective(ctx context.Context, d *Directive, at time.Time, note string) error {
+func (q DirectiveStore) InsertDirective(ctx context.Context, d *Directive, at time.Time, note string) error {
 	at = at.UTC().Truncate(time.Microsecond)
 	d.Version, d.CreatedAt, d.UpdatedAt = 1, at, at
 	id, err := q.insertID(ctx, `INSERT INTO directives (unit_id, drafting_unit_id, created_by, status, step, version, content, doc_type, subject,
@@ -114,7 +83,7 @@ func (q Q) InsertDirective(ctx context.Context, d *Directive, at time.Time, note
 }
 
 // Directive returns one directive.
-func (q Q) Directive(ctx context.Context, id int64) (*Directive, error) {
+func (q DirectiveStore) Directive(ctx context.Context, id int64) (*Directive, error) {
 	d, err := scanDirective(q.row(ctx, `SELECT `+directiveColumns+` FROM directives WHERE id = ?`, id))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("directive %d", id))
@@ -125,7 +94,7 @@ func (q Q) Directive(ctx context.Context, id int64) (*Directive, error) {
 // LockDirective reads a directive inside a write transaction and locks its
 // row until commit (PostgreSQL; SQLite transactions already hold the
 // database's single write lock).
-func (q Q) LockDirective(ctx context.Context, id int64) (*Directive, error) {
+func (q DirectiveStore) LockDirective(ctx context.Context, id int64) (*Directive, error) {
 	query := `SELECT ` + directiveColumns + ` FROM directives WHERE id = ?`
 	if q.engine == Postgres {
 		query += ` FOR UPDATE`
@@ -138,7 +107,7 @@ func (q Q) LockDirective(ctx context.Context, id int64) (*Directive, error) {
 }
 
 // DirectiveByParentDelivery returns the draft that implements a delivery.
-func (q Q) DirectiveByParentDelivery(ctx context.Context, deliveryID int64) (*Directive, error) {
+func (q DirectiveStore) DirectiveByParentDelivery(ctx context.Context, deliveryID int64) (*Directive, error) {
 	d, err := scanDirective(q.row(ctx, `SELECT `+directiveColumns+` FROM directives WHERE parent_delivery_id = ?`, deliveryID))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("directive implementing delivery %d", deliveryID))
@@ -151,7 +120,7 @@ func (q Q) DirectiveByParentDelivery(ctx context.Context, deliveryID int64) (*Di
 // no longer editable (status other than draft). An autosave replaces the
 // previous version row when that row was an autosave by the same user, so
 // the history keeps explicit saves and the latest autosave.
-func (q Q) SaveDirectiveContent(ctx context.Context, id int64, baseVersion int, content, docType, subject string, deadline *time.Time,
+func (q DirectiveStore) SaveDirectiveContent(ctx context.Context, id int64, baseVersion int, content, docType, subject string, deadline *time.Time,
 	by *int64, at time.Time, note string, autosave bool) (int, error) {
 	at = at.UTC().Truncate(time.Microsecond)
 	res, err := q.exec(ctx, `UPDATE directives SET content = ?, doc_type = ?, subject = ?, deadline_at = ?, version = version + 1, updated_at = ?
@@ -182,7 +151,7 @@ func (q Q) SaveDirectiveContent(ctx context.Context, id int64, baseVersion int, 
 
 // SetDirectiveStatus moves a directive from one workflow status to another
 // and sets its approval step; ErrConflict when it is not at from.
-func (q Q) SetDirectiveStatus(ctx context.Context, id int64, from, to string, step int, at time.Time) error {
+func (q DirectiveStore) SetDirectiveStatus(ctx context.Context, id int64, from, to string, step int, at time.Time) error {
 	res, err := q.exec(ctx, `UPDATE directives SET status = ?, step = ?, updated_at = ? WHERE id = ? AND status = ?`,
 		to, step, at.UTC().Truncate(time.Microsecond), id, from)
 	if err != nil {
@@ -194,21 +163,9 @@ func (q Q) SetDirectiveStatus(ctx context.Context, id int64, from, to string, st
 	return nil
 }
 
-// IssuedDirective is what issuing records on a directive.
-type IssuedDirective struct {
-	DocumentID      int64
-	RegisterEntryID int64
-	PDFSHA          string
-	Code            string
-	Date            string
-	By              *int64
-	Fields          string
-	Content         string // content as issued (signer filled in)
-}
-
 // MarkDirectiveIssued records the number, document and PDF of an approved
 // directive; ErrConflict when it is not approved (e.g. issued already).
-func (q Q) MarkDirectiveIssued(ctx context.Context, id int64, in IssuedDirective, at time.Time) error {
+func (q DirectiveStore) MarkDirectiveIssued(ctx context.Context, id int64, in IssuedDirective, at time.Time) error {
 	at = at.UTC().Truncate(time.Microsecond)
 	res, err := q.exec(ctx, `UPDATE directives SET status = 'issued', document_id = ?, register_entry_id = ?, pdf_sha = ?, code = ?, issued_date = ?,
 		issued_at = ?, issued_by = ?, fields = ?, content = ?, updated_at = ? WHERE id = ? AND status = 'approved'`,
@@ -223,24 +180,15 @@ func (q Q) MarkDirectiveIssued(ctx context.Context, id int64, in IssuedDirective
 }
 
 // LinkRegisterEntry points a register line at the document it numbered.
-func (q Q) LinkRegisterEntry(ctx context.Context, entryID, documentID int64) error {
+func (q DirectiveStore) LinkRegisterEntry(ctx context.Context, entryID, documentID int64) error {
 	if _, err := q.exec(ctx, `UPDATE register_entries SET document_id = ? WHERE id = ?`, documentID, entryID); err != nil {
 		return fmt.Errorf("link register entry %d to document %d: %w", entryID, documentID, err)
 	}
 	return nil
 }
 
-// DirectiveFilter selects directives.
-type DirectiveFilter struct {
-	UnitIDs   []int64 // issued by one of these units (agencies)
-	Statuses  []string
-	CreatedBy int64
-	BeforeID  int64
-	Limit     int
-}
-
 // Directives lists directives, newest first.
-func (q Q) Directives(ctx context.Context, f DirectiveFilter) ([]*Directive, error) {
+func (q DirectiveStore) ListDirectives(ctx context.Context, f DirectiveFilter) ([]*Directive, error) {
 	var where []string
 	var args []any
 	if len(f.UnitIDs) > 0 {
@@ -289,7 +237,7 @@ func (q Q) Directives(ctx context.Context, f DirectiveFilter) ([]*Directive, err
 
 // DirectiveCorrections lists the issued directives that replace or
 // correct one.
-func (q Q) DirectiveCorrections(ctx context.Context, id int64) ([]*Directive, error) {
+func (q DirectiveStore) DirectiveCorrections(ctx context.Context, id int64) ([]*Directive, error) {
 	rows, err := q.query(ctx, `SELECT `+directiveColumns+` FROM directives WHERE correction_of = ? AND status = 'issued' ORDER BY id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("query corrections of directive %d: %w", id, err)
@@ -308,7 +256,7 @@ func (q Q) DirectiveCorrections(ctx context.Context, id int64) ([]*Directive, er
 
 // DirectiveParticipants returns the users who took part in a directive's
 // workflow (commented, approved, returned …).
-func (q Q) DirectiveParticipants(ctx context.Context, id int64) ([]int64, error) {
+func (q DirectiveStore) DirectiveParticipants(ctx context.Context, id int64) ([]int64, error) {
 	rows, err := q.query(ctx, `SELECT DISTINCT user_id FROM directive_comments WHERE directive_id = ? AND user_id IS NOT NULL`, id)
 	if err != nil {
 		return nil, fmt.Errorf("query participants of directive %d: %w", id, err)
@@ -325,19 +273,9 @@ func (q Q) DirectiveParticipants(ctx context.Context, id int64) ([]int64, error)
 	return out, rows.Err()
 }
 
-// DirectiveVersion is one saved state of a draft.
-type DirectiveVersion struct {
-	Version  int       `json:"version"`
-	SavedBy  *int64    `json:"saved_by"`
-	SavedAt  time.Time `json:"saved_at"`
-	Note     string    `json:"note"`
-	Autosave bool      `json:"autosave"`
-	Content  string    `json:"-"`
-}
-
 // DirectiveVersions lists the versions of a draft (without content),
 // oldest first.
-func (q Q) DirectiveVersions(ctx context.Context, id int64) ([]DirectiveVersion, error) {
+func (q DirectiveStore) DirectiveVersions(ctx context.Context, id int64) ([]DirectiveVersion, error) {
 	rows, err := q.query(ctx, `SELECT version, saved_by, saved_at, note, autosave FROM directive_versions WHERE directive_id = ? ORDER BY version`, id)
 	if err != nil {
 		return nil, fmt.Errorf("query versions of directive %d: %w", id, err)
@@ -357,7 +295,7 @@ func (q Q) DirectiveVersions(ctx context.Context, id int64) ([]DirectiveVersion,
 }
 
 // DirectiveVersionContent returns one version with its content.
-func (q Q) DirectiveVersionContent(ctx context.Context, id int64, version int) (*DirectiveVersion, error) {
+func (q DirectiveStore) DirectiveVersionContent(ctx context.Context, id int64, version int) (*DirectiveVersion, error) {
 	var v DirectiveVersion
 	var by sql.NullInt64
 	err := q.row(ctx, `SELECT version, saved_by, saved_at, note, autosave, content FROM directive_versions WHERE directive_id = ? AND version = ?`, id, version).
@@ -369,20 +307,8 @@ func (q Q) DirectiveVersionContent(ctx context.Context, id int64, version int) (
 	return &v, nil
 }
 
-// DirectiveComment is a comment or a workflow event on a directive.
-type DirectiveComment struct {
-	ID          int64     `json:"id"`
-	DirectiveID int64     `json:"directive_id"`
-	UserID      *int64    `json:"user_id"`
-	Author      string    `json:"author"`
-	Kind        string    `json:"kind"` // comment, submit, approve, return, issue, forward, correct
-	Step        int       `json:"step"`
-	Text        string    `json:"text"`
-	At          time.Time `json:"at"`
-}
-
 // InsertDirectiveComment appends a comment or workflow event.
-func (q Q) InsertDirectiveComment(ctx context.Context, c *DirectiveComment) error {
+func (q DirectiveStore) InsertDirectiveComment(ctx context.Context, c *DirectiveComment) error {
 	c.At = c.At.UTC().Truncate(time.Microsecond)
 	id, err := q.insertID(ctx, `INSERT INTO directive_comments (directive_id, user_id, author, kind, step, text, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		c.DirectiveID, c.UserID, c.Author, c.Kind, c.Step, c.Text, c.At)
@@ -394,7 +320,7 @@ func (q Q) InsertDirectiveComment(ctx context.Context, c *DirectiveComment) erro
 }
 
 // DirectiveComments lists a directive's comments and events, oldest first.
-func (q Q) DirectiveComments(ctx context.Context, id int64) ([]DirectiveComment, error) {
+func (q DirectiveStore) DirectiveComments(ctx context.Context, id int64) ([]DirectiveComment, error) {
 	rows, err := q.query(ctx, `SELECT id, directive_id, user_id, author, kind, step, text, at FROM directive_comments WHERE directive_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("query comments of directive %d: %w", id, err)
@@ -413,25 +339,8 @@ func (q Q) DirectiveComments(ctx context.Context, id int64) ([]DirectiveComment,
 	return out, rows.Err()
 }
 
-// DirectiveItem is a content item of an issued directive, with its
-// broadcast fields (JSON columns audio and slots).
-type DirectiveItem struct {
-	DirectiveID   int64
-	Position      int
-	Label         string
-	Text          string
-	Broadcast     bool
-	BroadcastText string
-	Audio         string // JSON list of blob sha256
-	Level         string
-	StartDate     string
-	EndDate       string
-	TimesPerDay   int
-	Slots         string // JSON list of schedule.Slot
-}
-
 // InsertDirectiveItems stores the items of a directive being issued.
-func (q Q) InsertDirectiveItems(ctx context.Context, items []DirectiveItem) error {
+func (q DirectiveStore) InsertDirectiveItems(ctx context.Context, items []DirectiveItem) error {
 	for _, it := range items {
 		if _, err := q.exec(ctx, `INSERT INTO directive_items (directive_id, position, label, text, broadcast, broadcast_text, audio, level, start_date, end_date, times_per_day, slots)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, it.DirectiveID, it.Position, it.Label, it.Text, it.Broadcast, it.BroadcastText, it.Audio, it.Level,
@@ -442,21 +351,9 @@ func (q Q) InsertDirectiveItems(ctx context.Context, items []DirectiveItem) erro
 	return nil
 }
 
-// DirectiveBroadcastItem is a broadcast content item delivered to a unit.
-type DirectiveBroadcastItem struct {
-	DirectiveItem
-	DeliveryID     int64
-	DeliveryStatus string
-	SenderUnitID   int64
-	Code           string
-	Subject        string
-	IssuedDate     string
-	DeadlineAt     *time.Time
-}
-
 // DirectiveBroadcastItems lists the broadcast items of the directives
 // delivered to a unit (not declined), oldest delivery first.
-func (q Q) DirectiveBroadcastItems(ctx context.Context, unitID int64) ([]DirectiveBroadcastItem, error) {
+func (q DirectiveStore) DirectiveBroadcastItems(ctx context.Context, unitID int64) ([]DirectiveBroadcastItem, error) {
 	list, err := q.broadcastItems(ctx, `d.recipient_unit_id = ?`, unitID)
 	if err != nil {
 		return nil, fmt.Errorf("query broadcast items of unit %d: %w", unitID, err)
@@ -466,7 +363,7 @@ func (q Q) DirectiveBroadcastItems(ctx context.Context, unitID int64) ([]Directi
 
 // DeliveryBroadcastItems lists the broadcast items of one delivery (none
 // when it is pending, declined or failed).
-func (q Q) DeliveryBroadcastItems(ctx context.Context, deliveryID int64) ([]DirectiveBroadcastItem, error) {
+func (q DirectiveStore) DeliveryBroadcastItems(ctx context.Context, deliveryID int64) ([]DirectiveBroadcastItem, error) {
 	list, err := q.broadcastItems(ctx, `d.id = ?`, deliveryID)
 	if err != nil {
 		return nil, fmt.Errorf("query broadcast items of delivery %d: %w", deliveryID, err)
@@ -476,7 +373,7 @@ func (q Q) DeliveryBroadcastItems(ctx context.Context, deliveryID int64) ([]Dire
 
 // broadcastItems lists the broadcast items of the deliveries matching
 // where (one condition on d, the deliveries, with one argument).
-func (q Q) broadcastItems(ctx context.Context, where string, arg any) ([]DirectiveBroadcastItem, error) {
+func (q DirectiveStore) broadcastItems(ctx context.Context, where string, arg any) ([]DirectiveBroadcastItem, error) {
 	rows, err := q.query(ctx, `SELECT i.directive_id, i.position, i.label, i.text, i.broadcast, i.broadcast_text, i.audio, i.level, i.start_date, i.end_date,
 		i.times_per_day, i.slots, d.id, d.status, d.sender_unit_id, d.code, d.subject, d.doc_date, d.deadline_at
 		FROM deliveries d JOIN directive_items i ON i.directive_id = d.directive_id
@@ -500,22 +397,6 @@ func (q Q) broadcastItems(ctx context.Context, where string, arg any) ([]Directi
 	return out, rows.Err()
 }
 
-// DirectiveSettings is a unit's configuration of the directive workflow.
-type DirectiveSettings struct {
-	UnitID             int64     `json:"unit_id"`
-	ApprovalSteps      string    `json:"-"` // JSON, owned by package directives
-	AutoIssue          bool      `json:"auto_issue"`
-	RemindAfterMin     int       `json:"remind_after_minutes"`
-	RemindEveryMin     int       `json:"remind_every_minutes"`
-	MaxReminders       int       `json:"max_reminders"`
-	EscalateAfterMin   int       `json:"escalate_after_minutes"`
-	EmailNotifications bool      `json:"email_notifications"`
-	WebhookURL         string    `json:"webhook_url"`
-	WebhookSecret      string    `json:"-"`
-	UpdatedAt          time.Time `json:"updated_at"`
-	Stored             bool      `json:"-"` // false: defaults, no row yet
-}
-
 // DefaultDirectiveSettings are the settings of a unit that saved none.
 func DefaultDirectiveSettings(unitID int64) DirectiveSettings {
 	return DirectiveSettings{UnitID: unitID, ApprovalSteps: "[]", RemindAfterMin: 1440, RemindEveryMin: 1440, MaxReminders: 3,
@@ -523,7 +404,7 @@ func DefaultDirectiveSettings(unitID int64) DirectiveSettings {
 }
 
 // DirectiveSettingsOf returns a unit's settings, or the defaults.
-func (q Q) DirectiveSettingsOf(ctx context.Context, unitID int64) (DirectiveSettings, error) {
+func (q DirectiveStore) DirectiveSettingsOf(ctx context.Context, unitID int64) (DirectiveSettings, error) {
 	s := DirectiveSettings{UnitID: unitID, Stored: true}
 	err := q.row(ctx, `SELECT approval_steps, auto_issue, remind_after_min, remind_every_min, max_reminders, escalate_after_min, email_notifications,
 		webhook_url, webhook_secret, updated_at FROM directive_settings WHERE unit_id = ?`, unitID).
@@ -539,7 +420,7 @@ func (q Q) DirectiveSettingsOf(ctx context.Context, unitID int64) (DirectiveSett
 }
 
 // SaveDirectiveSettings stores a unit's settings.
-func (q Q) SaveDirectiveSettings(ctx context.Context, s DirectiveSettings, at time.Time) error {
+func (q DirectiveStore) SaveDirectiveSettings(ctx context.Context, s DirectiveSettings, at time.Time) error {
 	_, err := q.exec(ctx, `INSERT INTO directive_settings (unit_id, approval_steps, auto_issue, remind_after_min, remind_every_min, max_reminders,
 		escalate_after_min, email_notifications, webhook_url, webhook_secret, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (unit_id) DO UPDATE SET approval_steps = excluded.approval_steps, auto_issue = excluded.auto_issue,
@@ -555,10 +436,20 @@ func (q Q) SaveDirectiveSettings(ctx context.Context, s DirectiveSettings, at ti
 }
 
 // DirectiveBlobSize returns the recorded size of a blob.
-func (q Q) DirectiveBlobSize(ctx context.Context, sha string) (int64, error) {
+func (q DirectiveStore) DirectiveBlobSize(ctx context.Context, sha string) (int64, error) {
 	var n int64
 	if err := q.row(ctx, `SELECT size FROM blobs WHERE sha256 = ?`, sha).Scan(&n); err != nil {
 		return 0, notFound(err, fmt.Sprintf("blob %s", sha))
 	}
 	return n, nil
 }
+
+// Types and constants of this aggregate live in internal/model.
+type Directive = model.Directive
+type IssuedDirective = model.IssuedDirective
+type DirectiveFilter = model.DirectiveFilter
+type DirectiveVersion = model.DirectiveVersion
+type DirectiveComment = model.DirectiveComment
+type DirectiveItem = model.DirectiveItem
+type DirectiveBroadcastItem = model.DirectiveBroadcastItem
+type DirectiveSettings = model.DirectiveSettings

@@ -5,23 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/loa-project/loa/internal/model"
 )
 
-// Notification is an in-app message for a unit (or one of its users).
-type Notification struct {
-	ID          int64      `json:"id"`
-	UnitID      int64      `json:"unit_id"`
-	UserID      *int64     `json:"user_id"`
-	Kind        string     `json:"kind"`
-	DirectiveID *int64     `json:"directive_id"`
-	DeliveryID  *int64     `json:"delivery_id"`
-	Message     string     `json:"message"`
-	CreatedAt   time.Time  `json:"created_at"`
-	ReadAt      *time.Time `json:"read_at"`
-}
-
 // InsertNotification stores an in-app notification.
-func (q Q) InsertNotification(ctx context.Context, n *Notification) error {
+func (q DeliveryStore) InsertNotification(ctx context.Context, n *Notification) error {
 	n.CreatedAt = n.CreatedAt.UTC().Truncate(time.Microsecond)
 	id, err := q.insertID(ctx, `INSERT INTO notifications (unit_id, user_id, kind, directive_id, delivery_id, message, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		n.UnitID, n.UserID, n.Kind, n.DirectiveID, n.DeliveryID, n.Message, n.CreatedAt)
@@ -35,7 +24,7 @@ func (q Q) InsertNotification(ctx context.Context, n *Notification) error {
 // Notifications lists the notifications a user sees: those of the unit
 // addressed to nobody in particular and those addressed to the user,
 // newest first.
-func (q Q) Notifications(ctx context.Context, unitID, userID int64, unreadOnly bool, limit int) ([]Notification, error) {
+func (q DeliveryStore) Notifications(ctx context.Context, unitID, userID int64, unreadOnly bool, limit int) ([]Notification, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
@@ -64,7 +53,7 @@ func (q Q) Notifications(ctx context.Context, unitID, userID int64, unreadOnly b
 }
 
 // MarkNotificationRead marks a notification of the unit read.
-func (q Q) MarkNotificationRead(ctx context.Context, id, unitID, userID int64, at time.Time) (bool, error) {
+func (q DeliveryStore) MarkNotificationRead(ctx context.Context, id, unitID, userID int64, at time.Time) (bool, error) {
 	res, err := q.exec(ctx, `UPDATE notifications SET read_at = COALESCE(read_at, ?) WHERE id = ? AND unit_id = ? AND (user_id IS NULL OR user_id = ?)`,
 		at.UTC().Truncate(time.Microsecond), id, unitID, userID)
 	if err != nil {
@@ -72,23 +61,6 @@ func (q Q) MarkNotificationRead(ctx context.Context, id, unitID, userID int64, a
 	}
 	n, _ := res.RowsAffected()
 	return n == 1, nil
-}
-
-// NotifyMessage is an e-mail or webhook call waiting to be sent.
-type NotifyMessage struct {
-	ID            int64
-	Channel       string // email or webhook
-	UnitID        int64  // whose settings (webhook secret) apply
-	Target        string // e-mail address or URL
-	Event         string
-	Subject       string
-	Body          string
-	Attempts      int
-	NextAttemptAt time.Time
-	SentAt        *time.Time
-	FailedAt      *time.Time
-	LastError     string
-	CreatedAt     time.Time
 }
 
 const notifyColumns = `id, channel, unit_id, target, event, subject, body, attempts, next_attempt_at, sent_at, failed_at, last_error, created_at`
@@ -106,7 +78,7 @@ func scanNotify(sc scanner) (*NotifyMessage, error) {
 // InsertNotifyMessage queues an e-mail or webhook call (in the transaction
 // of the event it reports, so it is sent if and only if the event
 // happened).
-func (q Q) InsertNotifyMessage(ctx context.Context, m *NotifyMessage) error {
+func (q DeliveryStore) InsertNotifyMessage(ctx context.Context, m *NotifyMessage) error {
 	m.CreatedAt = m.CreatedAt.UTC().Truncate(time.Microsecond)
 	id, err := q.insertID(ctx, `INSERT INTO notify_outbox (channel, unit_id, target, event, subject, body, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.Channel, m.UnitID, m.Target, m.Event, m.Subject, m.Body, m.CreatedAt, m.CreatedAt)
@@ -120,7 +92,7 @@ func (q Q) InsertNotifyMessage(ctx context.Context, m *NotifyMessage) error {
 // ClaimNotifyMessage takes the next due message and leases it until
 // leaseUntil (its next attempt time moves there, so another worker does
 // not send it meanwhile). It returns nil when nothing is due.
-func (q Q) ClaimNotifyMessage(ctx context.Context, at, leaseUntil time.Time) (*NotifyMessage, error) {
+func (q DeliveryStore) ClaimNotifyMessage(ctx context.Context, at, leaseUntil time.Time) (*NotifyMessage, error) {
 	query := `SELECT ` + notifyColumns + ` FROM notify_outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1`
 	if q.engine == Postgres {
 		query += ` FOR UPDATE SKIP LOCKED`
@@ -140,7 +112,7 @@ func (q Q) ClaimNotifyMessage(ctx context.Context, at, leaseUntil time.Time) (*N
 }
 
 // NotifyMessageSent records a successful send.
-func (q Q) NotifyMessageSent(ctx context.Context, id int64, at time.Time) error {
+func (q DeliveryStore) NotifyMessageSent(ctx context.Context, id int64, at time.Time) error {
 	if _, err := q.exec(ctx, `UPDATE notify_outbox SET sent_at = ?, last_error = '' WHERE id = ?`, at.UTC().Truncate(time.Microsecond), id); err != nil {
 		return fmt.Errorf("mark notification %d sent: %w", id, err)
 	}
@@ -149,7 +121,7 @@ func (q Q) NotifyMessageSent(ctx context.Context, id int64, at time.Time) error 
 
 // NotifyMessageFailed records a failed send, retried at next or given up
 // when final.
-func (q Q) NotifyMessageFailed(ctx context.Context, id int64, msg string, next time.Time, final bool, at time.Time) error {
+func (q DeliveryStore) NotifyMessageFailed(ctx context.Context, id int64, msg string, next time.Time, final bool, at time.Time) error {
 	if len(msg) > 2000 {
 		msg = msg[:2000]
 	}
@@ -165,7 +137,7 @@ func (q Q) NotifyMessageFailed(ctx context.Context, id int64, msg string, next t
 }
 
 // NotifyMessages lists queued messages, newest first (tests, operators).
-func (q Q) NotifyMessages(ctx context.Context, limit int) ([]*NotifyMessage, error) {
+func (q DeliveryStore) NotifyMessages(ctx context.Context, limit int) ([]*NotifyMessage, error) {
 	if limit <= 0 || limit > 10000 {
 		limit = 100
 	}
@@ -184,3 +156,7 @@ func (q Q) NotifyMessages(ctx context.Context, limit int) ([]*NotifyMessage, err
 	}
 	return out, rows.Err()
 }
+
+// Types and constants of this aggregate live in internal/model.
+type Notification = model.Notification
+type NotifyMessage = model.NotifyMessage

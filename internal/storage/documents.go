@@ -68,7 +68,7 @@ func searchText(f docmodel.Fields, body string) string {
 }
 
 // InsertDocument stores a document (version 1) and its first version row.
-func (q Q) InsertDocument(ctx context.Context, d *model.Document) error {
+func (q DocumentStore) InsertDocument(ctx context.Context, d *model.Document) error {
 	b, err := json.Marshal(d.Fields)
 	if err != nil {
 		return fmt.Errorf("encode document fields: %w", err)
@@ -102,7 +102,7 @@ func (q Q) InsertDocument(ctx context.Context, d *model.Document) error {
 
 // UpdateDocumentFields saves corrected fields as the next version; it fails
 // with ErrConflict when the document moved past baseVersion meanwhile.
-func (q Q) UpdateDocumentFields(ctx context.Context, id int64, baseVersion int, f docmodel.Fields, body string, by *int64, note string) (int, error) {
+func (q DocumentStore) UpdateDocumentFields(ctx context.Context, id int64, baseVersion int, f docmodel.Fields, body string, by *int64, note string) (int, error) {
 	b, err := json.Marshal(f)
 	if err != nil {
 		return 0, fmt.Errorf("encode document fields: %w", err)
@@ -127,7 +127,7 @@ func (q Q) UpdateDocumentFields(ctx context.Context, id int64, baseVersion int, 
 }
 
 // Document returns one document.
-func (q Q) Document(ctx context.Context, id int64) (*model.Document, error) {
+func (q DocumentStore) Document(ctx context.Context, id int64) (*model.Document, error) {
 	d, err := scanDocument(q.row(ctx, `SELECT `+documentColumns+` FROM documents WHERE id = ?`, id))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("document %d", id))
@@ -136,7 +136,7 @@ func (q Q) Document(ctx context.Context, id int64) (*model.Document, error) {
 }
 
 // DocumentByOriginal finds a unit's document imported from the same file.
-func (q Q) DocumentByOriginal(ctx context.Context, unitID int64, sha string) (*model.Document, error) {
+func (q DocumentStore) DocumentByOriginal(ctx context.Context, unitID int64, sha string) (*model.Document, error) {
 	d, err := scanDocument(q.row(ctx, `SELECT `+documentColumns+` FROM documents WHERE unit_id = ? AND original_sha = ?`, unitID, sha))
 	if err != nil {
 		return nil, notFound(err, "document with this original")
@@ -147,7 +147,7 @@ func (q Q) DocumentByOriginal(ctx context.Context, unitID int64, sha string) (*m
 // DocumentsByIdent lists a unit's documents (originals, not kept copies)
 // with this issue date and number, oldest first: the candidates for the
 // same letter, whose issuer and notation the caller compares normalised.
-func (q Q) DocumentsByIdent(ctx context.Context, unitID int64, date, number string) ([]*model.Document, error) {
+func (q DocumentStore) DocumentsByIdent(ctx context.Context, unitID int64, date, number string) ([]*model.Document, error) {
 	rows, err := q.query(ctx, `SELECT `+documentColumns+` FROM documents WHERE unit_id = ? AND doc_date = ? AND number = ? AND copy_of IS NULL ORDER BY id`,
 		unitID, date, number)
 	if err != nil {
@@ -167,7 +167,7 @@ func (q Q) DocumentsByIdent(ctx context.Context, unitID int64, date, number stri
 
 // DocumentIssued reports whether a document was issued by its unit: it is
 // numbered in an outgoing register or is the issued text of a directive.
-func (q Q) DocumentIssued(ctx context.Context, id int64) (bool, error) {
+func (q DocumentStore) DocumentIssued(ctx context.Context, id int64) (bool, error) {
 	var n int
 	err := q.row(ctx, `SELECT (SELECT COUNT(*) FROM register_entries WHERE document_id = ? AND series = 'outgoing')
 		+ (SELECT COUNT(*) FROM directives WHERE document_id = ?)`, id, id).Scan(&n)
@@ -178,7 +178,7 @@ func (q Q) DocumentIssued(ctx context.Context, id int64) (bool, error) {
 }
 
 // DocumentVersions lists the versions of a document, oldest first.
-func (q Q) DocumentVersions(ctx context.Context, id int64) ([]model.DocumentVersion, error) {
+func (q DocumentStore) DocumentVersions(ctx context.Context, id int64) ([]model.DocumentVersion, error) {
 	rows, err := q.query(ctx, `SELECT version, fields, edited_by, edited_at, note FROM document_versions WHERE document_id = ? ORDER BY version`, id)
 	if err != nil {
 		return nil, fmt.Errorf("query versions of document %d: %w", id, err)
@@ -203,21 +203,8 @@ func (q Q) DocumentVersions(ctx context.Context, id int64) ([]model.DocumentVers
 	return out, rows.Err()
 }
 
-// DocumentFilter selects documents.
-type DocumentFilter struct {
-	UnitID    int64  // documents held by exactly this unit (0 = any)
-	UnderPath string // documents held by units under this path ("" = any)
-	Direction string
-	Number    string // exact number
-	Notation  string // exact notation
-	Year      int
-	Query     string // words anywhere in the document, without regard to case or diacritics
-	BeforeID  int64
-	Limit     int
-}
-
 // Documents lists documents, newest first.
-func (q Q) Documents(ctx context.Context, f DocumentFilter) ([]*model.Document, error) {
+func (q DocumentStore) ListDocuments(ctx context.Context, f DocumentFilter) ([]*model.Document, error) {
 	var where []string
 	var args []any
 	if f.UnitID != 0 {
@@ -288,7 +275,7 @@ func escapeLike(s string) string {
 // ReplaceRefs stores a document's references (replacing earlier ones) and
 // resolves each to a stored document with the same number, notation and
 // year, preferring one the same unit holds.
-func (q Q) ReplaceRefs(ctx context.Context, d *model.Document) error {
+func (q DocumentStore) ReplaceRefs(ctx context.Context, d *model.Document) error {
 	if _, err := q.exec(ctx, `DELETE FROM document_refs WHERE document_id = ?`, d.ID); err != nil {
 		return fmt.Errorf("clear references of document %d: %w", d.ID, err)
 	}
@@ -307,7 +294,7 @@ func (q Q) ReplaceRefs(ctx context.Context, d *model.Document) error {
 	return nil
 }
 
-func (q Q) resolveRef(ctx context.Context, d *model.Document, number, notation string, year *int) (*int64, error) {
+func (q DocumentStore) resolveRef(ctx context.Context, d *model.Document, number, notation string, year *int) (*int64, error) {
 	if number == "" || notation == "" {
 		return nil, nil
 	}
@@ -332,7 +319,7 @@ func (q Q) resolveRef(ctx context.Context, d *model.Document, number, notation s
 
 // ResolvePending links references that were waiting for this document
 // (same number, notation and year) to it.
-func (q Q) ResolvePending(ctx context.Context, d *model.Document) error {
+func (q DocumentStore) ResolvePending(ctx context.Context, d *model.Document) error {
 	number, notation := docmodel.Val(d.Fields.Number), docmodel.Val(d.Fields.Notation)
 	if number == "" || notation == "" {
 		return nil
@@ -351,7 +338,7 @@ func (q Q) ResolvePending(ctx context.Context, d *model.Document) error {
 }
 
 // Refs lists a document's references in order.
-func (q Q) Refs(ctx context.Context, id int64) ([]model.DocRef, error) {
+func (q DocumentStore) Refs(ctx context.Context, id int64) ([]model.DocRef, error) {
 	rows, err := q.query(ctx, `SELECT position, doc_type, number, notation, year, issuer, text, resolved_id FROM document_refs WHERE document_id = ? ORDER BY position`, id)
 	if err != nil {
 		return nil, fmt.Errorf("query references of document %d: %w", id, err)
@@ -378,7 +365,7 @@ func (q Q) Refs(ctx context.Context, id int64) ([]model.DocRef, error) {
 }
 
 // CitedBy lists the stored documents whose references resolve to id.
-func (q Q) CitedBy(ctx context.Context, id int64) ([]model.Citation, error) {
+func (q DocumentStore) CitedBy(ctx context.Context, id int64) ([]model.Citation, error) {
 	rows, err := q.query(ctx, `SELECT DISTINCT d.id, d.number, d.notation, d.subject, d.doc_type, d.doc_date FROM document_refs r
 		JOIN documents d ON d.id = r.document_id WHERE r.resolved_id = ? ORDER BY d.id`, id)
 	if err != nil {
@@ -397,3 +384,6 @@ func (q Q) CitedBy(ctx context.Context, id int64) ([]model.Citation, error) {
 	}
 	return out, rows.Err()
 }
+
+// Types and constants of this aggregate live in internal/model.
+type DocumentFilter = model.DocumentFilter

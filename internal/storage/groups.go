@@ -10,7 +10,7 @@ import (
 )
 
 // InsertGroup stores a recipient group with its explicit members.
-func (q Q) InsertGroup(ctx context.Context, g *model.Group) error {
+func (q OrgStore) InsertGroup(ctx context.Context, g *model.Group) error {
 	var rule any
 	if g.Rule != nil {
 		b, err := json.Marshal(g.Rule)
@@ -38,7 +38,7 @@ func (q Q) InsertGroup(ctx context.Context, g *model.Group) error {
 }
 
 // Groups lists the groups owned by a unit (all groups when ownerUnitID is 0).
-func (q Q) Groups(ctx context.Context, ownerUnitID int64) ([]*model.Group, error) {
+func (q OrgStore) Groups(ctx context.Context, ownerUnitID int64) ([]*model.Group, error) {
 	query := `SELECT id, owner_unit_id, name, description, rule, created_at FROM recipient_groups`
 	var args []any
 	if ownerUnitID != 0 {
@@ -71,7 +71,7 @@ func (q Q) Groups(ctx context.Context, ownerUnitID int64) ([]*model.Group, error
 }
 
 // Group returns one group with its explicit members.
-func (q Q) Group(ctx context.Context, id int64) (*model.Group, error) {
+func (q OrgStore) Group(ctx context.Context, id int64) (*model.Group, error) {
 	g, err := scanGroup(q.row(ctx, `SELECT id, owner_unit_id, name, description, rule, created_at FROM recipient_groups WHERE id = ?`, id))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("group %d", id))
@@ -97,7 +97,7 @@ func scanGroup(sc scanner) (*model.Group, error) {
 	return &g, nil
 }
 
-func (q Q) groupMembers(ctx context.Context, id int64) ([]int64, error) {
+func (q OrgStore) groupMembers(ctx context.Context, id int64) ([]int64, error) {
 	rows, err := q.query(ctx, `SELECT unit_id FROM recipient_group_members WHERE group_id = ? ORDER BY unit_id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("query members of group %d: %w", id, err)
@@ -115,7 +115,7 @@ func (q Q) groupMembers(ctx context.Context, id int64) ([]int64, error) {
 }
 
 // DeleteGroup removes a group.
-func (q Q) DeleteGroup(ctx context.Context, id int64) error {
+func (q OrgStore) DeleteGroup(ctx context.Context, id int64) error {
 	res, err := q.exec(ctx, `DELETE FROM recipient_groups WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("delete group %d: %w", id, err)

@@ -13,7 +13,7 @@ import (
 // for: the counter row stays locked until commit, so concurrent
 // allocations queue, and a rolled-back transaction gives its number back
 // (no gaps, no duplicates).
-func (q Q) NextNumber(ctx context.Context, unitID int64, year int, series string) (int, error) {
+func (q RegisterStore) NextNumber(ctx context.Context, unitID int64, year int, series string) (int, error) {
 	var n int
 	err := q.row(ctx, `INSERT INTO register_counters (unit_id, year, series, last) VALUES (?, ?, ?, 1)
 		ON CONFLICT (unit_id, year, series) DO UPDATE SET last = register_counters.last + 1
@@ -26,7 +26,7 @@ func (q Q) NextNumber(ctx context.Context, unitID int64, year int, series string
 
 // SetCounter sets the last used number of a series (opening a register
 // part-way through a year, e.g. when moving to Loa in June).
-func (q Q) SetCounter(ctx context.Context, unitID int64, year int, series string, last int) error {
+func (q RegisterStore) SetCounter(ctx context.Context, unitID int64, year int, series string, last int) error {
 	_, err := q.exec(ctx, `INSERT INTO register_counters (unit_id, year, series, last) VALUES (?, ?, ?, ?)
 		ON CONFLICT (unit_id, year, series) DO UPDATE SET last = excluded.last`, unitID, year, series, last)
 	if err != nil {
@@ -36,7 +36,7 @@ func (q Q) SetCounter(ctx context.Context, unitID int64, year int, series string
 }
 
 // Counter returns the last used number of a series (0 when none).
-func (q Q) Counter(ctx context.Context, unitID int64, year int, series string) (int, error) {
+func (q RegisterStore) Counter(ctx context.Context, unitID int64, year int, series string) (int, error) {
 	var n int
 	err := q.row(ctx, `SELECT last FROM register_counters WHERE unit_id = ? AND year = ? AND series = ?`, unitID, year, series).Scan(&n)
 	if err == sql.ErrNoRows {
@@ -49,7 +49,7 @@ func (q Q) Counter(ctx context.Context, unitID int64, year int, series string) (
 }
 
 // InsertRegisterEntry records a register line.
-func (q Q) InsertRegisterEntry(ctx context.Context, e *model.RegisterEntry) error {
+func (q RegisterStore) InsertRegisterEntry(ctx context.Context, e *model.RegisterEntry) error {
 	e.CreatedAt = now()
 	id, err := q.insertID(ctx, `INSERT INTO register_entries (unit_id, year, series, number, document_id, entry_date, doc_type, code, doc_date, subject, party, handler, copies, notes, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.UnitID, e.Year, e.Series, e.Number, e.DocumentID, e.EntryDate, e.DocType,
@@ -65,7 +65,7 @@ func (q Q) InsertRegisterEntry(ctx context.Context, e *model.RegisterEntry) erro
 }
 
 // RegisterEntries lists a register, in number order.
-func (q Q) RegisterEntries(ctx context.Context, unitID int64, year int, series string) ([]model.RegisterEntry, error) {
+func (q RegisterStore) RegisterEntries(ctx context.Context, unitID int64, year int, series string) ([]model.RegisterEntry, error) {
 	rows, err := q.query(ctx, `SELECT id, unit_id, year, series, number, document_id, entry_date, doc_type, code, doc_date, subject, party, handler, copies, notes, created_at
 		FROM register_entries WHERE unit_id = ? AND year = ? AND series = ? ORDER BY number`, unitID, year, series)
 	if err != nil {
@@ -89,7 +89,7 @@ func (q Q) RegisterEntries(ctx context.Context, unitID int64, year int, series s
 }
 
 // RegisterSettings returns a unit's notation patterns ("" when unset).
-func (q Q) RegisterSettings(ctx context.Context, unitID int64) (letter, other string, err error) {
+func (q RegisterStore) RegisterSettings(ctx context.Context, unitID int64) (letter, other string, err error) {
 	err = q.row(ctx, `SELECT letter_pattern, other_pattern FROM register_settings WHERE unit_id = ?`, unitID).Scan(&letter, &other)
 	if err == sql.ErrNoRows {
 		return "", "", nil
@@ -101,7 +101,7 @@ func (q Q) RegisterSettings(ctx context.Context, unitID int64) (letter, other st
 }
 
 // SaveRegisterSettings stores a unit's notation patterns.
-func (q Q) SaveRegisterSettings(ctx context.Context, unitID int64, letter, other string) error {
+func (q RegisterStore) SaveRegisterSettings(ctx context.Context, unitID int64, letter, other string) error {
 	_, err := q.exec(ctx, `INSERT INTO register_settings (unit_id, letter_pattern, other_pattern) VALUES (?, ?, ?)
 		ON CONFLICT (unit_id) DO UPDATE SET letter_pattern = excluded.letter_pattern, other_pattern = excluded.other_pattern`, unitID, letter, other)
 	if err != nil {

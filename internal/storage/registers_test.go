@@ -31,12 +31,12 @@ func TestConcurrentNumbering(t *testing.T) {
 			go func(i int) {
 				defer wg.Done()
 				errs[i] = s.Tx(ctx, func(tx *storage.Tx) error {
-					num, err := tx.NextNumber(ctx, unit.ID, 2021, model.SeriesOutgoing)
+					num, err := tx.Registers().NextNumber(ctx, unit.ID, 2021, model.SeriesOutgoing)
 					if err != nil {
 						return err
 					}
 					got[i] = num
-					return tx.InsertRegisterEntry(ctx, &model.RegisterEntry{UnitID: unit.ID, Year: 2021, Series: model.SeriesOutgoing, Number: num, EntryDate: "2021-06-04"})
+					return tx.Registers().InsertRegisterEntry(ctx, &model.RegisterEntry{UnitID: unit.ID, Year: 2021, Series: model.SeriesOutgoing, Number: num, EntryDate: "2021-06-04"})
 				})
 			}(i)
 		}
@@ -52,13 +52,13 @@ func TestConcurrentNumbering(t *testing.T) {
 				t.Fatalf("numbers are not 1..%d without gaps: position %d has %d (%v)", n, i, v, got)
 			}
 		}
-		entries, err := s.RegisterEntries(ctx, unit.ID, 2021, model.SeriesOutgoing)
+		entries, err := s.Registers().RegisterEntries(ctx, unit.ID, 2021, model.SeriesOutgoing)
 		if err != nil || len(entries) != n {
 			t.Fatalf("register has %d lines (%v)", len(entries), err)
 		}
 		// A failed transaction does not consume a number.
 		_ = s.Tx(ctx, func(tx *storage.Tx) error {
-			if _, err := tx.NextNumber(ctx, unit.ID, 2021, model.SeriesOutgoing); err != nil {
+			if _, err := tx.Registers().NextNumber(ctx, unit.ID, 2021, model.SeriesOutgoing); err != nil {
 				return err
 			}
 			return model.ErrConflict
@@ -66,7 +66,7 @@ func TestConcurrentNumbering(t *testing.T) {
 		var next int
 		if err := s.Tx(ctx, func(tx *storage.Tx) error {
 			var err error
-			next, err = tx.NextNumber(ctx, unit.ID, 2021, model.SeriesOutgoing)
+			next, err = tx.Registers().NextNumber(ctx, unit.ID, 2021, model.SeriesOutgoing)
 			return err
 		}); err != nil || next != n+1 {
 			t.Fatalf("after a rollback the next number is %d (%v), want %d", next, err, n+1)
@@ -79,7 +79,7 @@ func TestConcurrentNumbering(t *testing.T) {
 			var first int
 			if err := s.Tx(ctx, func(tx *storage.Tx) error {
 				var err error
-				first, err = tx.NextNumber(ctx, unit.ID, c.year, c.series)
+				first, err = tx.Registers().NextNumber(ctx, unit.ID, c.year, c.series)
 				return err
 			}); err != nil || first != 1 {
 				t.Fatalf("first %s number of %d: %d (%v)", c.series, c.year, first, err)

@@ -9,7 +9,7 @@ import (
 )
 
 // InsertSession stores a web session under the hash of its secret.
-func (q Q) InsertSession(ctx context.Context, idHash string, s model.Session, client string) error {
+func (q AccountStore) InsertSession(ctx context.Context, idHash string, s model.Session, client string) error {
 	_, err := q.exec(ctx, `INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at, client) VALUES (?, ?, ?, ?, ?, ?)`,
 		idHash, s.UserID, s.CSRF, now(), s.ExpiresAt.UTC(), client)
 	if err != nil {
@@ -19,7 +19,7 @@ func (q Q) InsertSession(ctx context.Context, idHash string, s model.Session, cl
 }
 
 // Session returns a live session by the hash of its secret.
-func (q Q) Session(ctx context.Context, idHash string) (*model.Session, error) {
+func (q AccountStore) Session(ctx context.Context, idHash string) (*model.Session, error) {
 	var s model.Session
 	err := q.row(ctx, `SELECT user_id, csrf, expires_at FROM sessions WHERE id_hash = ? AND expires_at > ?`, idHash, now()).
 		Scan(&s.UserID, &s.CSRF, &s.ExpiresAt)
@@ -30,7 +30,7 @@ func (q Q) Session(ctx context.Context, idHash string) (*model.Session, error) {
 }
 
 // DeleteSession ends a session.
-func (q Q) DeleteSession(ctx context.Context, idHash string) error {
+func (q AccountStore) DeleteSession(ctx context.Context, idHash string) error {
 	if _, err := q.exec(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
@@ -38,7 +38,7 @@ func (q Q) DeleteSession(ctx context.Context, idHash string) error {
 }
 
 // DeleteUserSessions ends every session of a user (password change, deactivation).
-func (q Q) DeleteUserSessions(ctx context.Context, userID int64) error {
+func (q AccountStore) DeleteUserSessions(ctx context.Context, userID int64) error {
 	if _, err := q.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
 		return fmt.Errorf("delete sessions of user %d: %w", userID, err)
 	}
@@ -47,7 +47,7 @@ func (q Q) DeleteUserSessions(ctx context.Context, userID int64) error {
 
 // DeleteOtherSessions ends every session of a user but the one whose
 // secret hashes to keepHash (the caller's own, after a password change).
-func (q Q) DeleteOtherSessions(ctx context.Context, userID int64, keepHash string) error {
+func (q AccountStore) DeleteOtherSessions(ctx context.Context, userID int64, keepHash string) error {
 	if _, err := q.exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?`, userID, keepHash); err != nil {
 		return fmt.Errorf("delete other sessions of user %d: %w", userID, err)
 	}
@@ -57,7 +57,7 @@ func (q Q) DeleteOtherSessions(ctx context.Context, userID int64, keepHash strin
 // PurgeExpired removes expired sessions, old login attempts and sign-in
 // throttle counters without failures since attemptsBefore that no longer
 // delay anyone.
-func (q Q) PurgeExpired(ctx context.Context, attemptsBefore time.Time) error {
+func (q AccountStore) PurgeExpired(ctx context.Context, attemptsBefore time.Time) error {
 	if _, err := q.exec(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, now()); err != nil {
 		return fmt.Errorf("purge sessions: %w", err)
 	}

@@ -16,7 +16,7 @@ import (
 func mustUnit(t *testing.T, q storage.Q, ctx context.Context, code string, parent *int64) *model.Unit {
 	t.Helper()
 	u := &model.Unit{Code: code, ParentID: parent, Name: "Unit " + code, Kind: "other"}
-	if err := q.InsertUnit(ctx, u); err != nil {
+	if err := q.Orgs().InsertUnit(ctx, u); err != nil {
 		t.Fatalf("insert %s: %v", code, err)
 	}
 	return u
@@ -39,15 +39,15 @@ func TestUnitsTreeAndMove(t *testing.T) {
 		if c.Depth != 2 || c.Path != a.Path+itoa(b.ID)+"/"+itoa(c.ID)+"/" {
 			t.Fatalf("c path %q depth %d", c.Path, c.Depth)
 		}
-		sub, err := s.Subtree(ctx, b.Path)
+		sub, err := s.Orgs().Subtree(ctx, b.Path)
 		if err != nil || len(sub) != 2 {
 			t.Fatalf("subtree of b: %d units, %v", len(sub), err)
 		}
 		// Move b (with c) under d.
-		if err := s.Tx(ctx, func(tx *storage.Tx) error { return tx.MoveUnit(ctx, b.ID, &d.ID) }); err != nil {
+		if err := s.Tx(ctx, func(tx *storage.Tx) error { return tx.Orgs().MoveUnit(ctx, b.ID, &d.ID) }); err != nil {
 			t.Fatal(err)
 		}
-		c2, err := s.Unit(ctx, c.ID)
+		c2, err := s.Orgs().Unit(ctx, c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,24 +56,24 @@ func TestUnitsTreeAndMove(t *testing.T) {
 			t.Fatalf("after move c path %q depth %d, want %q depth 3", c2.Path, c2.Depth, want)
 		}
 		// Moving a unit under its own descendant is refused and changes nothing.
-		err = s.Tx(ctx, func(tx *storage.Tx) error { return tx.MoveUnit(ctx, a.ID, &c.ID) })
+		err = s.Tx(ctx, func(tx *storage.Tx) error { return tx.Orgs().MoveUnit(ctx, a.ID, &c.ID) })
 		var ve *model.ValidationError
 		if !errors.As(err, &ve) {
 			t.Fatalf("move under descendant: %v", err)
 		}
-		a2, _ := s.Unit(ctx, a.ID)
+		a2, _ := s.Orgs().Unit(ctx, a.ID)
 		if a2.Path != a.Path || a2.ParentID != nil {
 			t.Fatalf("refused move changed a: %+v", a2)
 		}
 		// Duplicate code is a conflict; the transaction leaves nothing.
 		err = s.Tx(ctx, func(tx *storage.Tx) error {
 			mustUnit(t, tx.Q, ctx, "e", nil)
-			return tx.InsertUnit(ctx, &model.Unit{Code: "a", Name: "dup", Kind: "other"})
+			return tx.Orgs().InsertUnit(ctx, &model.Unit{Code: "a", Name: "dup", Kind: "other"})
 		})
 		if !errors.Is(err, model.ErrConflict) {
 			t.Fatalf("duplicate code: %v", err)
 		}
-		if _, err := s.UnitByCode(ctx, "e"); !errors.Is(err, model.ErrNotFound) {
+		if _, err := s.Orgs().UnitByCode(ctx, "e"); !errors.Is(err, model.ErrNotFound) {
 			t.Fatalf("rolled back unit e still exists: %v", err)
 		}
 	})
@@ -89,71 +89,71 @@ func TestUsersTokensSessions(t *testing.T) {
 		err := s.Tx(ctx, func(tx *storage.Tx) error {
 			unit = mustUnit(t, tx.Q, ctx, "so", nil)
 			u.UnitID = unit.ID
-			return tx.InsertUser(ctx, u, "hash")
+			return tx.Accounts().InsertUser(ctx, u, "hash")
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, hash, err := s.UserByUsername(ctx, "clerk1")
+		got, hash, err := s.Accounts().UserByUsername(ctx, "clerk1")
 		if err != nil || hash != "hash" || got.FullName != "Nguyễn Thị Hoa" || len(got.Roles) != 2 || !got.Active {
 			t.Fatalf("user round trip: %+v %q %v", got, hash, err)
 		}
 		if !got.CreatedAt.Equal(u.CreatedAt) {
 			t.Fatalf("created_at round trip: stored %v, read %v", u.CreatedAt, got.CreatedAt)
 		}
-		users, err := s.Users(ctx, unit.Path)
+		users, err := s.Accounts().Users(ctx, unit.Path)
 		if err != nil || len(users) != 1 {
 			t.Fatalf("users under unit: %d %v", len(users), err)
 		}
 
 		exp := time.Now().Add(time.Hour)
 		tok := &model.Token{UserID: u.ID, Name: "ci", Prefix: "loa_t_abc", Scopes: []string{"read", "write"}, ExpiresAt: &exp}
-		if err := s.Tx(ctx, func(tx *storage.Tx) error { return tx.InsertToken(ctx, tok, "th") }); err != nil {
+		if err := s.Tx(ctx, func(tx *storage.Tx) error { return tx.Accounts().InsertToken(ctx, tok, "th") }); err != nil {
 			t.Fatal(err)
 		}
-		gt, err := s.TokenByHash(ctx, "th")
+		gt, err := s.Accounts().TokenByHash(ctx, "th")
 		if err != nil || gt.ID != tok.ID || len(gt.Scopes) != 2 {
 			t.Fatalf("token by hash: %+v %v", gt, err)
 		}
-		if err := s.Tx(ctx, func(tx *storage.Tx) error { return tx.RevokeToken(ctx, tok.ID) }); err != nil {
+		if err := s.Tx(ctx, func(tx *storage.Tx) error { return tx.Accounts().RevokeToken(ctx, tok.ID) }); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.TokenByHash(ctx, "th"); !errors.Is(err, model.ErrNotFound) {
+		if _, err := s.Accounts().TokenByHash(ctx, "th"); !errors.Is(err, model.ErrNotFound) {
 			t.Fatalf("revoked token still usable: %v", err)
 		}
 		past := time.Now().Add(-time.Minute)
 		old := &model.Token{UserID: u.ID, Name: "old", Prefix: "p", Scopes: []string{"read"}, ExpiresAt: &past}
-		if err := s.Tx(ctx, func(tx *storage.Tx) error { return tx.InsertToken(ctx, old, "old") }); err != nil {
+		if err := s.Tx(ctx, func(tx *storage.Tx) error { return tx.Accounts().InsertToken(ctx, old, "old") }); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.TokenByHash(ctx, "old"); !errors.Is(err, model.ErrNotFound) {
+		if _, err := s.Accounts().TokenByHash(ctx, "old"); !errors.Is(err, model.ErrNotFound) {
 			t.Fatalf("expired token usable: %v", err)
 		}
 
 		sess := model.Session{UserID: u.ID, CSRF: "c", ExpiresAt: time.Now().Add(time.Hour)}
-		if err := s.Tx(ctx, func(tx *storage.Tx) error { return tx.InsertSession(ctx, "sh", sess, "127.0.0.1") }); err != nil {
+		if err := s.Tx(ctx, func(tx *storage.Tx) error { return tx.Accounts().InsertSession(ctx, "sh", sess, "127.0.0.1") }); err != nil {
 			t.Fatal(err)
 		}
-		if gs, err := s.Session(ctx, "sh"); err != nil || gs.UserID != u.ID || gs.CSRF != "c" {
+		if gs, err := s.Accounts().Session(ctx, "sh"); err != nil || gs.UserID != u.ID || gs.CSRF != "c" {
 			t.Fatalf("session: %+v %v", gs, err)
 		}
-		if err := s.Tx(ctx, func(tx *storage.Tx) error { return tx.DeleteUserSessions(ctx, u.ID) }); err != nil {
+		if err := s.Tx(ctx, func(tx *storage.Tx) error { return tx.Accounts().DeleteUserSessions(ctx, u.ID) }); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Session(ctx, "sh"); !errors.Is(err, model.ErrNotFound) {
+		if _, err := s.Accounts().Session(ctx, "sh"); !errors.Is(err, model.ErrNotFound) {
 			t.Fatalf("deleted session found: %v", err)
 		}
 
 		for i := 0; i < 3; i++ {
-			if err := s.Tx(ctx, func(tx *storage.Tx) error { return tx.AddLoginAttempt(ctx, "clerk1", "10.0.0.1", false) }); err != nil {
+			if err := s.Tx(ctx, func(tx *storage.Tx) error { return tx.Accounts().AddLoginAttempt(ctx, "clerk1", "10.0.0.1", false) }); err != nil {
 				t.Fatal(err)
 			}
 		}
-		byUser, byClient, err := s.RecentFailures(ctx, "clerk1", "10.0.0.1", time.Now().Add(-time.Minute))
+		byUser, byClient, err := s.Accounts().RecentFailures(ctx, "clerk1", "10.0.0.1", time.Now().Add(-time.Minute))
 		if err != nil || byUser != 3 || byClient != 3 {
 			t.Fatalf("failures %d %d %v", byUser, byClient, err)
 		}
-		byUser, _, _ = s.RecentFailures(ctx, "clerk1", "x", time.Now().Add(time.Minute))
+		byUser, _, _ = s.Accounts().RecentFailures(ctx, "clerk1", "x", time.Now().Add(time.Minute))
 		if byUser != 0 {
 			t.Fatalf("failures in the future window: %d", byUser)
 		}
@@ -165,20 +165,22 @@ func TestAuditIsAppendOnly(t *testing.T) {
 		ctx := context.Background()
 		a := model.Actor{UserID: 7, Username: "admin", UnitID: 1, UnitPath: "/1/", ClientAddr: "127.0.0.1"}
 		for i := 0; i < 3; i++ {
-			if err := s.Tx(ctx, func(tx *storage.Tx) error { return tx.AppendAudit(ctx, a, "unit.create", "unit", itoa(int64(i+1)), "") }); err != nil {
+			if err := s.Tx(ctx, func(tx *storage.Tx) error {
+				return tx.Audit().AppendAudit(ctx, a, "unit.create", "unit", itoa(int64(i+1)), "")
+			}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		if err := s.Tx(ctx, func(tx *storage.Tx) error {
-			return tx.AppendAudit(ctx, model.Actor{Username: "x", UnitPath: "/2/"}, "login", "user", "9", "")
+			return tx.Audit().AppendAudit(ctx, model.Actor{Username: "x", UnitPath: "/2/"}, "login", "user", "9", "")
 		}); err != nil {
 			t.Fatal(err)
 		}
-		list, err := s.Audit(ctx, storage.AuditFilter{UnderPath: "/1/"})
+		list, err := s.Audit().AuditEntries(ctx, storage.AuditFilter{UnderPath: "/1/"})
 		if err != nil || len(list) != 3 || list[0].ObjectID != "3" {
 			t.Fatalf("audit under /1/: %d entries %v", len(list), err)
 		}
-		page, err := s.Audit(ctx, storage.AuditFilter{BeforeID: list[0].ID, Limit: 1})
+		page, err := s.Audit().AuditEntries(ctx, storage.AuditFilter{BeforeID: list[0].ID, Limit: 1})
 		if err != nil || len(page) != 1 || page[0].ID != list[1].ID {
 			t.Fatalf("keyset page: %+v %v", page, err)
 		}
@@ -194,7 +196,7 @@ func TestAuditIsAppendOnly(t *testing.T) {
 		}); err == nil {
 			t.Fatal("audit_log delete was allowed")
 		}
-		all, _ := s.Audit(ctx, storage.AuditFilter{})
+		all, _ := s.Audit().AuditEntries(ctx, storage.AuditFilter{})
 		if len(all) != 4 {
 			t.Fatalf("audit entries after refused changes: %d", len(all))
 		}
@@ -229,7 +231,7 @@ func TestPurgeScheduleItemsOnEmptyStore(t *testing.T) {
 		var n int64
 		if err := s.Tx(ctx, func(tx *storage.Tx) error {
 			var err error
-			n, err = tx.PurgeScheduleItems(ctx, time.Now())
+			n, err = tx.Broadcast().PurgeScheduleItems(ctx, time.Now())
 			return err
 		}); err != nil || n != 0 {
 			t.Fatalf("purge: %d %v", n, err)

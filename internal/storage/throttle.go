@@ -5,21 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
-)
 
-// ThrottleCounter is the sign-in failure counter of one bucket (an
-// account at a client address, or a client address).
-type ThrottleCounter struct {
-	Failures     int
-	Seq          int64 // changes on every update (compare-and-swap)
-	LastFailure  time.Time
-	BlockedUntil time.Time
-}
+	"github.com/loa-project/loa/internal/model"
+)
 
 // ThrottleCounter returns a bucket's counter; found is false when the
 // bucket has none.
-func (q Q) ThrottleCounter(ctx context.Context, bucket string) (c ThrottleCounter, found bool, err error) {
+func (q AccountStore) ThrottleCounter(ctx context.Context, bucket string) (c ThrottleCounter, found bool, err error) {
 	err = q.row(ctx, `SELECT failures, seq, last_failure_at, blocked_until FROM login_throttle WHERE bucket = ?`, bucket).
 		Scan(&c.Failures, &c.Seq, &c.LastFailure, &c.BlockedUntil)
 	if err != nil {
@@ -34,7 +26,7 @@ func (q Q) ThrottleCounter(ctx context.Context, bucket string) (c ThrottleCounte
 // PutThrottleCounter stores c as the bucket's counter if the bucket still
 // has the counter numbered oldSeq (0: if it has none). ok is false when
 // another attempt changed the counter first.
-func (q Q) PutThrottleCounter(ctx context.Context, bucket string, oldSeq int64, c ThrottleCounter) (ok bool, err error) {
+func (q AccountStore) PutThrottleCounter(ctx context.Context, bucket string, oldSeq int64, c ThrottleCounter) (ok bool, err error) {
 	last, until := c.LastFailure.UTC(), c.BlockedUntil.UTC()
 	if oldSeq == 0 {
 		res, err := q.exec(ctx, `INSERT INTO login_throttle (bucket, failures, seq, last_failure_at, blocked_until) VALUES (?, ?, ?, ?, ?)
@@ -55,9 +47,12 @@ func (q Q) PutThrottleCounter(ctx context.Context, bucket string, oldSeq int64, 
 }
 
 // DeleteThrottleCounter forgets a bucket's counter (after a success).
-func (q Q) DeleteThrottleCounter(ctx context.Context, bucket string) error {
+func (q AccountStore) DeleteThrottleCounter(ctx context.Context, bucket string) error {
 	if _, err := q.exec(ctx, `DELETE FROM login_throttle WHERE bucket = ?`, bucket); err != nil {
 		return fmt.Errorf("delete throttle counter: %w", err)
 	}
 	return nil
 }
+
+// Types and constants of this aggregate live in internal/model.
+type ThrottleCounter = model.ThrottleCounter

@@ -33,7 +33,7 @@ func scanToken(sc scanner) (*model.Token, error) {
 }
 
 // InsertToken stores an API token under the hash of its secret.
-func (q Q) InsertToken(ctx context.Context, t *model.Token, hash string) error {
+func (q AccountStore) InsertToken(ctx context.Context, t *model.Token, hash string) error {
 	t.CreatedAt = now()
 	var exp any
 	if t.ExpiresAt != nil {
@@ -49,7 +49,7 @@ func (q Q) InsertToken(ctx context.Context, t *model.Token, hash string) error {
 }
 
 // TokenByHash returns a usable (not revoked, not expired) token.
-func (q Q) TokenByHash(ctx context.Context, hash string) (*model.Token, error) {
+func (q AccountStore) TokenByHash(ctx context.Context, hash string) (*model.Token, error) {
 	t, err := scanToken(q.row(ctx, `SELECT `+tokenColumns+` FROM api_tokens
 		WHERE token_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`, hash, now()))
 	if err != nil {
@@ -59,7 +59,7 @@ func (q Q) TokenByHash(ctx context.Context, hash string) (*model.Token, error) {
 }
 
 // Token returns a token by id.
-func (q Q) Token(ctx context.Context, id int64) (*model.Token, error) {
+func (q AccountStore) Token(ctx context.Context, id int64) (*model.Token, error) {
 	t, err := scanToken(q.row(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE id = ?`, id))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("token %d", id))
@@ -68,7 +68,7 @@ func (q Q) Token(ctx context.Context, id int64) (*model.Token, error) {
 }
 
 // Tokens lists a user's tokens, newest first.
-func (q Q) Tokens(ctx context.Context, userID int64) ([]*model.Token, error) {
+func (q AccountStore) Tokens(ctx context.Context, userID int64) ([]*model.Token, error) {
 	rows, err := q.query(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("query tokens: %w", err)
@@ -86,7 +86,7 @@ func (q Q) Tokens(ctx context.Context, userID int64) ([]*model.Token, error) {
 }
 
 // RevokeToken marks a token revoked.
-func (q Q) RevokeToken(ctx context.Context, id int64) error {
+func (q AccountStore) RevokeToken(ctx context.Context, id int64) error {
 	res, err := q.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, now(), id)
 	if err != nil {
 		return fmt.Errorf("revoke token %d: %w", id, err)
@@ -99,7 +99,7 @@ func (q Q) RevokeToken(ctx context.Context, id int64) error {
 
 // TouchToken records when a token was last used; it is cheap enough to
 // skip when it was touched in the last minute.
-func (q Q) TouchToken(ctx context.Context, id int64) error {
+func (q AccountStore) TouchToken(ctx context.Context, id int64) error {
 	t := now()
 	_, err := q.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`, t, id, t.Add(-time.Minute))
 	if err != nil {
@@ -109,7 +109,7 @@ func (q Q) TouchToken(ctx context.Context, id int64) error {
 }
 
 // InsertEnrolmentKey stores a device enrolment key under its hash.
-func (q Q) InsertEnrolmentKey(ctx context.Context, k *model.EnrolmentKey, hash string) error {
+func (q DeviceStore) InsertEnrolmentKey(ctx context.Context, k *model.EnrolmentKey, hash string) error {
 	k.CreatedAt = now()
 	var exp any
 	if k.ExpiresAt != nil {
@@ -129,7 +129,7 @@ func (q Q) InsertEnrolmentKey(ctx context.Context, k *model.EnrolmentKey, hash s
 }
 
 // RevokeUserTokens revokes every live token of a user and says how many.
-func (q Q) RevokeUserTokens(ctx context.Context, userID int64) (int64, error) {
+func (q AccountStore) RevokeUserTokens(ctx context.Context, userID int64) (int64, error) {
 	res, err := q.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, now(), userID)
 	if err != nil {
 		return 0, fmt.Errorf("revoke tokens of user %d: %w", userID, err)

@@ -30,7 +30,7 @@ func scanUnit(sc scanner) (*model.Unit, error) {
 	return &u, nil
 }
 
-func (q Q) scanUnits(ctx context.Context, query string, args ...any) ([]*model.Unit, error) {
+func (q OrgStore) scanUnits(ctx context.Context, query string, args ...any) ([]*model.Unit, error) {
 	rows, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query units: %w", err)
@@ -48,7 +48,7 @@ func (q Q) scanUnits(ctx context.Context, query string, args ...any) ([]*model.U
 }
 
 // Unit returns one unit by id.
-func (q Q) Unit(ctx context.Context, id int64) (*model.Unit, error) {
+func (q OrgStore) Unit(ctx context.Context, id int64) (*model.Unit, error) {
 	u, err := scanUnit(q.row(ctx, `SELECT `+unitColumns+` FROM units WHERE id = ?`, id))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("unit %d", id))
@@ -57,7 +57,7 @@ func (q Q) Unit(ctx context.Context, id int64) (*model.Unit, error) {
 }
 
 // UnitByCode returns one unit by its external code.
-func (q Q) UnitByCode(ctx context.Context, code string) (*model.Unit, error) {
+func (q OrgStore) UnitByCode(ctx context.Context, code string) (*model.Unit, error) {
 	u, err := scanUnit(q.row(ctx, `SELECT `+unitColumns+` FROM units WHERE code = ?`, code))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("unit with code %q", code))
@@ -66,17 +66,17 @@ func (q Q) UnitByCode(ctx context.Context, code string) (*model.Unit, error) {
 }
 
 // Units returns every unit ordered by path (a depth-first walk).
-func (q Q) Units(ctx context.Context) ([]*model.Unit, error) {
+func (q OrgStore) Units(ctx context.Context) ([]*model.Unit, error) {
 	return q.scanUnits(ctx, `SELECT `+unitColumns+` FROM units ORDER BY depth, name`)
 }
 
 // Subtree returns a unit and everything below it.
-func (q Q) Subtree(ctx context.Context, path string) ([]*model.Unit, error) {
+func (q OrgStore) Subtree(ctx context.Context, path string) ([]*model.Unit, error) {
 	return q.scanUnits(ctx, `SELECT `+unitColumns+` FROM units WHERE path LIKE ? ORDER BY depth, name`, path+"%")
 }
 
 // UnitKinds lists the unit kinds.
-func (q Q) UnitKinds(ctx context.Context) ([]model.UnitKind, error) {
+func (q OrgStore) UnitKinds(ctx context.Context) ([]model.UnitKind, error) {
 	rows, err := q.query(ctx, `SELECT code, name_vi, name_en, level FROM unit_kinds ORDER BY level, code`)
 	if err != nil {
 		return nil, fmt.Errorf("query unit kinds: %w", err)
@@ -94,7 +94,7 @@ func (q Q) UnitKinds(ctx context.Context) ([]model.UnitKind, error) {
 }
 
 // UpsertUnitKind creates or updates a unit kind.
-func (q Q) UpsertUnitKind(ctx context.Context, k model.UnitKind) error {
+func (q OrgStore) UpsertUnitKind(ctx context.Context, k model.UnitKind) error {
 	_, err := q.exec(ctx, `INSERT INTO unit_kinds (code, name_vi, name_en, level) VALUES (?, ?, ?, ?)
 		ON CONFLICT (code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en, level = excluded.level`,
 		k.Code, k.NameVI, k.NameEN, k.Level)
@@ -106,7 +106,7 @@ func (q Q) UpsertUnitKind(ctx context.Context, k model.UnitKind) error {
 
 // InsertUnit stores a new unit, computing its path and depth from its
 // parent, and fills u.ID, u.Path, u.Depth and the timestamps.
-func (q Q) InsertUnit(ctx context.Context, u *model.Unit) error {
+func (q OrgStore) InsertUnit(ctx context.Context, u *model.Unit) error {
 	parentPath, depth := "/", 0
 	if u.ParentID != nil {
 		p, err := q.Unit(ctx, *u.ParentID)
@@ -135,7 +135,7 @@ func (q Q) InsertUnit(ctx context.Context, u *model.Unit) error {
 
 // UpdateUnit saves the descriptive fields of a unit (not its place in the
 // tree: see MoveUnit).
-func (q Q) UpdateUnit(ctx context.Context, u *model.Unit) error {
+func (q OrgStore) UpdateUnit(ctx context.Context, u *model.Unit) error {
 	u.UpdatedAt = now()
 	res, err := q.exec(ctx, `UPDATE units SET code = ?, name = ?, short_name = ?, kind = ?, abbreviation = ?, agency_id = ?,
 		active_from = ?, dissolved_on = ?, merged_into = ?, updated_at = ? WHERE id = ?`,
@@ -154,7 +154,7 @@ func (q Q) UpdateUnit(ctx context.Context, u *model.Unit) error {
 
 // MoveUnit puts a unit under a new parent and rewrites the paths of its
 // whole subtree. The caller checks that the new parent is not inside it.
-func (q Q) MoveUnit(ctx context.Context, id int64, newParent *int64) error {
+func (q OrgStore) MoveUnit(ctx context.Context, id int64, newParent *int64) error {
 	u, err := q.Unit(ctx, id)
 	if err != nil {
 		return err
@@ -184,7 +184,7 @@ func (q Q) MoveUnit(ctx context.Context, id int64, newParent *int64) error {
 }
 
 // AddUnitChange appends to a unit's history.
-func (q Q) AddUnitChange(ctx context.Context, c *model.UnitChange) error {
+func (q OrgStore) AddUnitChange(ctx context.Context, c *model.UnitChange) error {
 	c.At = now()
 	id, err := q.insertID(ctx, `INSERT INTO unit_history (unit_id, at, actor_id, change, before, after) VALUES (?, ?, ?, ?, ?, ?)`,
 		c.UnitID, c.At, c.ActorID, c.Change, c.Before, c.After)
@@ -196,7 +196,7 @@ func (q Q) AddUnitChange(ctx context.Context, c *model.UnitChange) error {
 }
 
 // UnitHistory lists a unit's changes, oldest first.
-func (q Q) UnitHistory(ctx context.Context, unitID int64) ([]model.UnitChange, error) {
+func (q OrgStore) UnitHistory(ctx context.Context, unitID int64) ([]model.UnitChange, error) {
 	rows, err := q.query(ctx, `SELECT id, unit_id, at, actor_id, change, before, after FROM unit_history WHERE unit_id = ? ORDER BY id`, unitID)
 	if err != nil {
 		return nil, fmt.Errorf("query history of unit %d: %w", unitID, err)
@@ -218,7 +218,7 @@ func (q Q) UnitHistory(ctx context.Context, unitID int64) ([]model.UnitChange, e
 }
 
 // CountChildren returns how many units have this parent.
-func (q Q) CountChildren(ctx context.Context, id int64) (int, error) {
+func (q OrgStore) CountChildren(ctx context.Context, id int64) (int, error) {
 	var n int
 	if err := q.row(ctx, `SELECT count(*) FROM units WHERE parent_id = ?`, id).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count children of unit %d: %w", id, err)

@@ -23,7 +23,7 @@ func scanUser(sc scanner) (*model.User, error) {
 	return &u, nil
 }
 
-func (q Q) withRoles(ctx context.Context, u *model.User) (*model.User, error) {
+func (q AccountStore) withRoles(ctx context.Context, u *model.User) (*model.User, error) {
 	rows, err := q.query(ctx, `SELECT role FROM user_roles WHERE user_id = ? ORDER BY role`, u.ID)
 	if err != nil {
 		return nil, fmt.Errorf("query roles of user %q: %w", u.Username, err)
@@ -41,7 +41,7 @@ func (q Q) withRoles(ctx context.Context, u *model.User) (*model.User, error) {
 }
 
 // User returns a user by id, with roles.
-func (q Q) User(ctx context.Context, id int64) (*model.User, error) {
+func (q AccountStore) User(ctx context.Context, id int64) (*model.User, error) {
 	u, err := scanUser(q.row(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if err != nil {
 		return nil, notFound(err, fmt.Sprintf("user %d", id))
@@ -50,7 +50,7 @@ func (q Q) User(ctx context.Context, id int64) (*model.User, error) {
 }
 
 // UserByUsername returns a user and the password hash.
-func (q Q) UserByUsername(ctx context.Context, username string) (*model.User, string, error) {
+func (q AccountStore) UserByUsername(ctx context.Context, username string) (*model.User, string, error) {
 	var hash string
 	row := q.row(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE username = ?`, username)
 	var u model.User
@@ -66,7 +66,7 @@ func (q Q) UserByUsername(ctx context.Context, username string) (*model.User, st
 }
 
 // Users lists users whose unit lies under the given path ("" for all).
-func (q Q) Users(ctx context.Context, underPath string) ([]*model.User, error) {
+func (q AccountStore) Users(ctx context.Context, underPath string) ([]*model.User, error) {
 	rows, err := q.query(ctx, `SELECT u.id, u.username, u.full_name, u.email, u.title, u.unit_id, u.active, u.lang, u.created_at, u.last_login_at
 		FROM users u JOIN units n ON n.id = u.unit_id WHERE n.path LIKE ? ORDER BY n.path, u.username`, underPath+"%")
 	if err != nil {
@@ -94,7 +94,7 @@ func (q Q) Users(ctx context.Context, underPath string) ([]*model.User, error) {
 }
 
 // InsertUser stores a new user with roles and password hash.
-func (q Q) InsertUser(ctx context.Context, u *model.User, passwordHash string) error {
+func (q AccountStore) InsertUser(ctx context.Context, u *model.User, passwordHash string) error {
 	u.CreatedAt = now()
 	id, err := q.insertID(ctx, `INSERT INTO users (username, full_name, email, title, unit_id, password_hash, active, lang, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.Username, u.FullName, u.Email, u.Title, u.UnitID, passwordHash, u.Active, u.Lang, u.CreatedAt)
@@ -108,7 +108,7 @@ func (q Q) InsertUser(ctx context.Context, u *model.User, passwordHash string) e
 	return q.setRoles(ctx, u)
 }
 
-func (q Q) setRoles(ctx context.Context, u *model.User) error {
+func (q AccountStore) setRoles(ctx context.Context, u *model.User) error {
 	if _, err := q.exec(ctx, `DELETE FROM user_roles WHERE user_id = ?`, u.ID); err != nil {
 		return fmt.Errorf("reset roles of %q: %w", u.Username, err)
 	}
@@ -121,7 +121,7 @@ func (q Q) setRoles(ctx context.Context, u *model.User) error {
 }
 
 // UpdateUser saves profile, unit, roles and active flag.
-func (q Q) UpdateUser(ctx context.Context, u *model.User) error {
+func (q AccountStore) UpdateUser(ctx context.Context, u *model.User) error {
 	res, err := q.exec(ctx, `UPDATE users SET full_name = ?, email = ?, title = ?, unit_id = ?, active = ?, lang = ? WHERE id = ?`,
 		u.FullName, u.Email, u.Title, u.UnitID, u.Active, u.Lang, u.ID)
 	if err != nil {
@@ -134,7 +134,7 @@ func (q Q) UpdateUser(ctx context.Context, u *model.User) error {
 }
 
 // SetPassword replaces a user's password hash.
-func (q Q) SetPassword(ctx context.Context, userID int64, hash string) error {
+func (q AccountStore) SetPassword(ctx context.Context, userID int64, hash string) error {
 	res, err := q.exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
 	if err != nil {
 		return fmt.Errorf("set password of user %d: %w", userID, err)
@@ -146,7 +146,7 @@ func (q Q) SetPassword(ctx context.Context, userID int64, hash string) error {
 }
 
 // TouchLogin records a successful login time.
-func (q Q) TouchLogin(ctx context.Context, userID int64) error {
+func (q AccountStore) TouchLogin(ctx context.Context, userID int64) error {
 	_, err := q.exec(ctx, `UPDATE users SET last_login_at = ? WHERE id = ?`, now(), userID)
 	if err != nil {
 		return fmt.Errorf("record login of user %d: %w", userID, err)
@@ -155,7 +155,7 @@ func (q Q) TouchLogin(ctx context.Context, userID int64) error {
 }
 
 // AddLoginAttempt records a login attempt for throttling.
-func (q Q) AddLoginAttempt(ctx context.Context, username, client string, success bool) error {
+func (q AccountStore) AddLoginAttempt(ctx context.Context, username, client string, success bool) error {
 	_, err := q.exec(ctx, `INSERT INTO login_attempts (username, client, at, success) VALUES (?, ?, ?, ?)`, username, client, now(), success)
 	if err != nil {
 		return fmt.Errorf("record login attempt: %w", err)
@@ -165,7 +165,7 @@ func (q Q) AddLoginAttempt(ctx context.Context, username, client string, success
 
 // RecentFailures counts failed logins since a time for a username and for a
 // client address.
-func (q Q) RecentFailures(ctx context.Context, username, client string, since time.Time) (byUser, byClient int, err error) {
+func (q AccountStore) RecentFailures(ctx context.Context, username, client string, since time.Time) (byUser, byClient int, err error) {
 	if err := q.row(ctx, `SELECT count(*) FROM login_attempts WHERE username = ? AND at > ? AND NOT success`, username, since.UTC()).Scan(&byUser); err != nil {
 		return 0, 0, fmt.Errorf("count login failures: %w", err)
 	}
@@ -176,7 +176,7 @@ func (q Q) RecentFailures(ctx context.Context, username, client string, since ti
 }
 
 // ClearFailures forgets failed attempts of a username after a success.
-func (q Q) ClearFailures(ctx context.Context, username string) error {
+func (q AccountStore) ClearFailures(ctx context.Context, username string) error {
 	_, err := q.exec(ctx, `DELETE FROM login_attempts WHERE username = ? AND NOT success`, username)
 	if err != nil {
 		return fmt.Errorf("clear login failures: %w", err)

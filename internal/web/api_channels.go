@@ -11,7 +11,6 @@ import (
 
 	"github.com/loa-project/loa/internal/channels"
 	"github.com/loa-project/loa/internal/model"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 // Channels is what the SMS/OTT and hand-confirmed channel endpoints need.
@@ -19,19 +18,19 @@ type Channels interface {
 	CreateCampaign(ctx context.Context, a model.Actor, in channels.CampaignInput) (*channels.CampaignView, error)
 	Campaign(ctx context.Context, a model.Actor, id int64) (*channels.CampaignView, error)
 	Campaigns(ctx context.Context, a model.Actor, unitID int64) ([]*channels.CampaignView, error)
-	CampaignMessages(ctx context.Context, a model.Actor, id, afterID int64, limit int) ([]*storage.OutMessage, error)
+	CampaignMessages(ctx context.Context, a model.Actor, id, afterID int64, limit int) ([]*model.OutMessage, error)
 	CancelCampaign(ctx context.Context, a model.Actor, id int64) (*channels.CampaignView, error)
-	CreateList(ctx context.Context, a model.Actor, in channels.ListInput) (*storage.ChannelList, error)
-	Lists(ctx context.Context, a model.Actor, unitID int64) ([]*storage.ChannelList, error)
-	Subscribers(ctx context.Context, a model.Actor, listID int64, limit int) ([]*storage.Subscriber, error)
+	CreateList(ctx context.Context, a model.Actor, in channels.ListInput) (*model.ChannelList, error)
+	Lists(ctx context.Context, a model.Actor, unitID int64) ([]*model.ChannelList, error)
+	Subscribers(ctx context.Context, a model.Actor, listID int64, limit int) ([]*model.Subscriber, error)
 	AddSubscribers(ctx context.Context, a model.Actor, listID int64, in []channels.SubscriberInput) (*channels.AddResult, error)
 	RemoveSubscriber(ctx context.Context, a model.Actor, listID int64, phone string) error
 	CreateTasks(ctx context.Context, a model.Actor, in channels.TaskInput) (*channels.TaskBatch, error)
-	Task(ctx context.Context, a model.Actor, id int64) (*storage.ChannelTask, error)
-	Tasks(ctx context.Context, a model.Actor, q channels.TaskQuery) ([]*storage.ChannelTask, error)
-	ConfirmTask(ctx context.Context, a model.Actor, id int64, in channels.ConfirmInput) (*storage.ChannelTask, error)
-	DeclineTask(ctx context.Context, a model.Actor, id int64, reason string) (*storage.ChannelTask, error)
-	OpenEvidence(ctx context.Context, a model.Actor, evidenceID int64) (io.ReadSeekCloser, *storage.TaskEvidence, error)
+	Task(ctx context.Context, a model.Actor, id int64) (*model.ChannelTask, error)
+	Tasks(ctx context.Context, a model.Actor, q channels.TaskQuery) ([]*model.ChannelTask, error)
+	ConfirmTask(ctx context.Context, a model.Actor, id int64, in channels.ConfirmInput) (*model.ChannelTask, error)
+	DeclineTask(ctx context.Context, a model.Actor, id int64, reason string) (*model.ChannelTask, error)
+	OpenEvidence(ctx context.Context, a model.Actor, evidenceID int64) (io.ReadSeekCloser, *model.TaskEvidence, error)
 	Report(ctx context.Context, a model.Actor, orderID, directiveID int64) (*channels.Report, error)
 }
 

@@ -16,7 +16,6 @@ import (
 	"github.com/loa-project/loa/internal/broadcast/protocol"
 	"github.com/loa-project/loa/internal/media/tts"
 	"github.com/loa-project/loa/internal/model"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 // Broadcast is what the device and broadcast endpoints need of the
@@ -36,18 +35,18 @@ type Broadcast interface {
 	Device(ctx context.Context, a model.Actor, id int64) (*broadcast.DeviceView, error)
 	RenameDevice(ctx context.Context, a model.Actor, id int64, name string) error
 	RevokeDevice(ctx context.Context, a model.Actor, id int64) error
-	SendCommand(ctx context.Context, a model.Actor, deviceID int64, in broadcast.CommandInput) (*storage.DeviceCommand, error)
+	SendCommand(ctx context.Context, a model.Actor, deviceID int64, in broadcast.CommandInput) (*model.DeviceCommand, error)
 	CreateEnrolmentKey(ctx context.Context, a model.Actor, unitID int64, label string, expires *time.Time, maxDevices int) (string, *model.EnrolmentKey, error)
-	PlayLogs(ctx context.Context, a model.Actor, deviceID, orderID int64, limit int) ([]storage.PlayLog, error)
+	PlayLogs(ctx context.Context, a model.Actor, deviceID, orderID int64, limit int) ([]model.PlayLog, error)
 
 	// Media library.
 	MaxUpload() int64
-	UploadMedia(ctx context.Context, a model.Actor, in broadcast.MediaInput, r io.Reader) (*storage.Media, error)
-	SpeakText(ctx context.Context, a model.Actor, in broadcast.TTSInput) (*storage.Media, error)
+	UploadMedia(ctx context.Context, a model.Actor, in broadcast.MediaInput, r io.Reader) (*model.Media, error)
+	SpeakText(ctx context.Context, a model.Actor, in broadcast.TTSInput) (*model.Media, error)
 	Voices() []tts.Voice
-	MediaLibrary(ctx context.Context, a model.Actor, unitID int64) ([]*storage.Media, error)
-	Media(ctx context.Context, a model.Actor, id int64) (*storage.Media, error)
-	OpenMedia(ctx context.Context, a model.Actor, id int64, original bool) (io.ReadSeekCloser, *storage.Media, error)
+	MediaLibrary(ctx context.Context, a model.Actor, unitID int64) ([]*model.Media, error)
+	Media(ctx context.Context, a model.Actor, id int64) (*model.Media, error)
+	OpenMedia(ctx context.Context, a model.Actor, id int64, original bool) (io.ReadSeekCloser, *model.Media, error)
 
 	// Orders and schedules.
 	CreateOrder(ctx context.Context, a model.Actor, in broadcast.OrderInput) (*broadcast.OrderView, error)
@@ -56,8 +55,8 @@ type Broadcast interface {
 	Order(ctx context.Context, a model.Actor, id int64) (*broadcast.OrderView, error)
 	CancelOrder(ctx context.Context, a model.Actor, id int64) error
 	Report(ctx context.Context, a model.Actor, orderID int64) (*broadcast.OrderReport, error)
-	Settings(ctx context.Context, a model.Actor, unitID int64) (storage.BroadcastSettings, error)
-	SaveSettings(ctx context.Context, a model.Actor, unitID int64, in broadcast.SettingsInput) (storage.BroadcastSettings, error)
+	Settings(ctx context.Context, a model.Actor, unitID int64) (model.BroadcastSettings, error)
+	SaveSettings(ctx context.Context, a model.Actor, unitID int64, in broadcast.SettingsInput) (model.BroadcastSettings, error)
 
 	// Monitoring and public feeds.
 	DayView(ctx context.Context, a model.Actor, unitID int64, day string) (*broadcast.DayView, error)

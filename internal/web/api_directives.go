@@ -14,7 +14,6 @@ import (
 
 	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/model"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 // Directives is what the directive pages and endpoints need (package
@@ -27,7 +26,7 @@ type Directives interface {
 	Detail(ctx context.Context, a model.Actor, id int64) (*directives.Detail, error)
 	Version(ctx context.Context, a model.Actor, id int64, version int) (*directives.Content, error)
 	List(ctx context.Context, a model.Actor, f directives.ListFilter) ([]*directives.View, error)
-	Comment(ctx context.Context, a model.Actor, id int64, text string) (*storage.DirectiveComment, error)
+	Comment(ctx context.Context, a model.Actor, id int64, text string) (*model.DirectiveComment, error)
 	Upload(ctx context.Context, a model.Actor, id int64, name, contentType string, r io.Reader) (*directives.Attachment, error)
 	OpenAttachment(ctx context.Context, a model.Actor, id int64, sha string) (*directives.Attachment, io.ReadSeekCloser, error)
 	Submit(ctx context.Context, a model.Actor, id int64, comment string) (*directives.View, error)
@@ -53,7 +52,7 @@ type Directives interface {
 	UploadReportFile(ctx context.Context, a model.Actor, id int64, name, contentType string, r io.Reader) (*directives.Attachment, error)
 	Decline(ctx context.Context, a model.Actor, id int64, reason string) (*directives.DeliveryView, error)
 	Close(ctx context.Context, a model.Actor, id int64) (*directives.DeliveryView, error)
-	Notifications(ctx context.Context, a model.Actor, unreadOnly bool, limit int) ([]storage.Notification, error)
+	Notifications(ctx context.Context, a model.Actor, unreadOnly bool, limit int) ([]model.Notification, error)
 	MarkNotificationRead(ctx context.Context, a model.Actor, id int64) error
 	GetSettings(ctx context.Context, a model.Actor, unitID int64) (*directives.Settings, error)
 	SaveSettings(ctx context.Context, a model.Actor, unitID int64, in directives.Settings) (*directives.Settings, error)

@@ -77,7 +77,7 @@ func TestBadInputNeverA500(t *testing.T) {
 
 func TestOrgImportRejectsWholeFile(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
-		before, _ := e.store.Units(context.Background())
+		before, _ := e.store.Orgs().Units(context.Background())
 		csv := "code,parent_code,name,kind,abbreviation\n" +
 			"to-dan-pho-1,ubnd-vinh-lac,Tổ dân phố 1,other,\n" +
 			"to-dan-pho-2,ubnd-vinh-lac,,other,\n" // line 3: empty name
@@ -100,7 +100,7 @@ func TestOrgImportRejectsWholeFile(t *testing.T) {
 		if resp.StatusCode != 400 || body.Error.Line != 3 || body.Error.Field != "name" {
 			t.Fatalf("bad row: %d %s", resp.StatusCode, b)
 		}
-		after, _ := e.store.Units(context.Background())
+		after, _ := e.store.Orgs().Units(context.Background())
 		if len(after) != len(before) {
 			t.Fatalf("a rejected import changed the tree: %d units before, %d after", len(before), len(after))
 		}

@@ -9,7 +9,6 @@ import (
 	"github.com/loa-project/loa/internal/accounts"
 	"github.com/loa-project/loa/internal/csvsafe"
 	"github.com/loa-project/loa/internal/model"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request, p *principal) {
@@ -139,9 +138,9 @@ func (s *Server) apiRevokeToken(w http.ResponseWriter, r *http.Request, p *princ
 }
 
 // auditFilter reads the audit query parameters shared by the API and UI.
-func auditFilter(r *http.Request) (storage.AuditFilter, error) {
+func auditFilter(r *http.Request) (model.AuditFilter, error) {
 	q := r.URL.Query()
-	f := storage.AuditFilter{Action: q.Get("action"), Username: q.Get("user"), Limit: 100}
+	f := model.AuditFilter{Action: q.Get("action"), Username: q.Get("user"), Limit: 100}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 10000 {

@@ -14,7 +14,6 @@ import (
 	"github.com/loa-project/loa/internal/accounts"
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 // Accounts is what the web layer needs of the accounts service.
@@ -33,7 +32,7 @@ type Accounts interface {
 	CreateToken(ctx context.Context, a model.Actor, in accounts.NewToken) (string, *model.Token, error)
 	Tokens(ctx context.Context, a model.Actor, userID int64) ([]*model.Token, error)
 	RevokeToken(ctx context.Context, a model.Actor, id int64) error
-	Audit(ctx context.Context, a model.Actor, f storage.AuditFilter) ([]model.AuditEntry, error)
+	Audit(ctx context.Context, a model.Actor, f model.AuditFilter) ([]model.AuditEntry, error)
 }
 
 const sessionCookie = "loa_session"

@@ -250,7 +250,7 @@ func (e *env) audit(action string) []model.AuditEntry {
 
 func (e *env) readOnlyToken(username string) string {
 	e.t.Helper()
-	u, _, err := e.store.UserByUsername(context.Background(), username)
+	u, _, err := e.store.Accounts().UserByUsername(context.Background(), username)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -265,7 +265,7 @@ func (e *env) readOnlyToken(username string) string {
 // named, with a read-only token of the account's owner.
 func TestReadOnlyTokenCannotChangeAccount(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
-		u, _, _ := e.store.UserByUsername(context.Background(), "lamvanson")
+		u, _, _ := e.store.Accounts().UserByUsername(context.Background(), "lamvanson")
 		ro, rw := e.readOnlyToken("lamvanson"), e.tokenFor("lamvanson")
 		var list struct{ Tokens []model.Token }
 		e.do("GET", "/api/v1/tokens", ro, nil).json(t, &list)
@@ -301,7 +301,7 @@ func TestReadOnlyTokenCannotChangeAccount(t *testing.T) {
 func TestOwnPasswordChange(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		e.clock.freeze()
-		u, _, _ := e.store.UserByUsername(context.Background(), "lamvanson")
+		u, _, _ := e.store.Accounts().UserByUsername(context.Background(), "lamvanson")
 		path := fmt.Sprintf("/api/v1/users/%d/password", u.ID)
 		rw := e.tokenFor("lamvanson")
 		other, _ := e.signIn("lamvanson", demoPassword)
@@ -390,7 +390,7 @@ func TestOwnPasswordChange(t *testing.T) {
 // revokes the user's tokens when asked.
 func TestAdminPasswordReset(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
-		u, _, _ := e.store.UserByUsername(context.Background(), "lamvanson")
+		u, _, _ := e.store.Accounts().UserByUsername(context.Background(), "lamvanson")
 		var me struct{ User model.User }
 		e.do("GET", "/api/v1/me", e.creds.AdminToken, nil).json(t, &me)
 		victim := e.tokenFor("lamvanson")

@@ -132,7 +132,7 @@ func TestAuthorizationTable(t *testing.T) {
 
 func TestReadOnlyTokenCannotWrite(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
-		u, _, _ := e.store.UserByUsername(context.Background(), "admin")
+		u, _, _ := e.store.Accounts().UserByUsername(context.Background(), "admin")
 		secret, _, err := e.accounts.CreateToken(context.Background(), model.System("test"), accounts.NewToken{UserID: u.ID, Name: "ro", Scopes: []string{"read"}})
 		if err != nil {
 			t.Fatal(err)
@@ -145,7 +145,7 @@ func TestReadOnlyTokenCannotWrite(t *testing.T) {
 		if r.code != 403 {
 			t.Fatalf("write with read-only token: %d %s", r.code, r.body)
 		}
-		if _, err := e.store.UnitByCode(context.Background(), "ro-x"); err == nil {
+		if _, err := e.store.Orgs().UnitByCode(context.Background(), "ro-x"); err == nil {
 			t.Fatal("unit created by read-only token")
 		}
 	})

@@ -39,7 +39,7 @@ func TestBroadcastPagesFromAbove(t *testing.T) {
 		today := time.Now().In(i18n.Zone())
 		o, err := e.svc.CreateOrder(ctx, model.System("test"), broadcast.OrderInput{UnitID: district.ID, Title: "Lịch tiêm vắc xin của thành phố",
 			MediaID: m.ID, Level: "priority", StartDate: today.Format("2006-01-02"), EndDate: today.AddDate(0, 0, 2).Format("2006-01-02"),
-			Slots: []schedule.Slot{clockSlot(t, "00:05"), clockSlot(t, "23:55")}, Targets: []storage.OrderTarget{{Kind: storage.TargetSubtree, ID: district.ID}}})
+			Slots: []schedule.Slot{clockSlot(t, "00:05"), clockSlot(t, "23:55")}, Targets: []model.OrderTarget{{Kind: model.TargetSubtree, ID: district.ID}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,7 +129,7 @@ func TestBroadcastPagesFromAbove(t *testing.T) {
 		// The API keeps English and its code.
 		res := e.do(http.MethodPost, "/api/v1/broadcast/orders", e.tokenFor("phatthanh.vinhthanhvan"), map[string]any{"unit_id": commune.ID, "title": "x",
 			"media_id": m.ID, "level": "priority", "start_date": "2021-06-09", "end_date": "2021-06-07", "slots": []map[string]string{{"at": "06:00"}},
-			"targets": []storage.OrderTarget{{Kind: storage.TargetDevice, ID: here.id}}})
+			"targets": []model.OrderTarget{{Kind: model.TargetDevice, ID: here.id}}})
 		if res.code != http.StatusBadRequest || !strings.Contains(string(res.body), `"code": "invalid"`) || !strings.Contains(string(res.body), "end date 2021-06-07 is before start date 2021-06-09") {
 			t.Fatalf("API: %d %s", res.code, res.body)
 		}

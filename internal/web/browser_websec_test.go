@@ -69,13 +69,13 @@ func TestBrowserUploadedHTMLDoesNotRun(t *testing.T) {
 	// And in a frame of a Loa page, the other way a file can be shown.
 	_, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const f = document.createElement("iframe"); f.src = `+"`"+original+"`"+`; document.body.appendChild(f); return true; })()`))
 
-	u, _, err := e.store.UserByUsername(context.Background(), "vanthu.so")
+	u, _, err := e.store.Accounts().UserByUsername(context.Background(), "vanthu.so")
 	if err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(3 * time.Second)
 	for time.Now().Before(deadline) {
-		toks, err := e.store.Tokens(context.Background(), u.ID)
+		toks, err := e.store.Accounts().Tokens(context.Background(), u.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -60,7 +60,7 @@ func TestOrgCSVExportNeutralisesFormulas(t *testing.T) {
 		if code, b := postCSV(t, e, "/api/v1/org/import", tok, in); code != 200 {
 			t.Fatalf("import: %d %s", code, b)
 		}
-		x, err := e.store.UnitByCode(ctx, "to-dan-pho-x")
+		x, err := e.store.Orgs().UnitByCode(ctx, "to-dan-pho-x")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,14 +90,14 @@ func TestOrgCSVExportNeutralisesFormulas(t *testing.T) {
 		if seen != 3 {
 			t.Fatalf("exported rows: %v", rows)
 		}
-		units, _ := e.store.Units(ctx)
+		units, _ := e.store.Orgs().Units(ctx)
 		code, b := postCSV(t, e, "/api/v1/org/import", tok, string(r.body))
 		var res orgs.ImportResult
 		if err := json.Unmarshal(b, &res); err != nil || code != 200 || res.Unchanged != len(units) || res.Created+res.Updated != 0 {
 			t.Fatalf("re-import of the CSV export: %d %s", code, b)
 		}
-		y, _ := e.store.UnitByCode(ctx, "to-dan-pho-y")
-		z, _ := e.store.UnitByCode(ctx, "to-dan-pho-z")
+		y, _ := e.store.Orgs().UnitByCode(ctx, "to-dan-pho-y")
+		z, _ := e.store.Orgs().UnitByCode(ctx, "to-dan-pho-z")
 		if y.Name != "+84 Tổ 2" || y.ShortName != "'quoted" || z.Name != "-Tổ 3" || z.ShortName != "@Tổ 3" {
 			t.Fatalf("after the round trip: %+v %+v", y, z)
 		}

@@ -19,7 +19,6 @@ import (
 	"github.com/loa-project/loa/internal/docmodel"
 	"github.com/loa-project/loa/internal/documents"
 	"github.com/loa-project/loa/internal/model"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 // letterDOCX is the text of a letter as a DOCX, one paragraph a line.
@@ -152,7 +151,7 @@ func TestImportSameLetterInFourEncodingsStoresItOnce(t *testing.T) {
 				t.Errorf("%s: %d %s, want 409 naming document %d", name, r.code, r.body, first.Document.ID)
 			}
 		}
-		docs, err := e.store.Documents(context.Background(), storage.DocumentFilter{})
+		docs, err := e.store.Documents().ListDocuments(context.Background(), model.DocumentFilter{})
 		if err != nil || len(docs) != 1 {
 			t.Fatalf("after four encodings %d documents are stored (%v), want 1", len(docs), err)
 		}
@@ -171,7 +170,7 @@ func TestImportSameLetterInFourEncodingsStoresItOnce(t *testing.T) {
 		if r.code != 409 || !strings.Contains(string(r.body), `id="duplicate-keep"`) || !strings.Contains(string(r.body), fmt.Sprintf(`href="/documents/%d"`, first.Document.ID)) {
 			t.Fatalf("upload page duplicate: %d %.2000s", r.code, r.body)
 		}
-		if docs, _ = e.store.Documents(context.Background(), storage.DocumentFilter{}); len(docs) != 2 {
+		if docs, _ = e.store.Documents().ListDocuments(context.Background(), model.DocumentFilter{}); len(docs) != 2 {
 			t.Fatalf("%d documents stored, want the letter and its kept copy", len(docs))
 		}
 	})
@@ -192,7 +191,7 @@ func TestImportRefusesFilesWithoutDocumentFields(t *testing.T) {
 				t.Errorf("%s: %d %s, want 400 không nhận ra văn bản", name, r.code, r.body)
 			}
 		}
-		docs, err := e.store.Documents(context.Background(), storage.DocumentFilter{})
+		docs, err := e.store.Documents().ListDocuments(context.Background(), model.DocumentFilter{})
 		if err != nil || len(docs) != 0 {
 			t.Fatalf("files without fields stored %d documents (%v)", len(docs), err)
 		}
@@ -296,7 +295,7 @@ func TestDocumentsOfOtherUnitsAreNeitherRegisteredNorLinked(t *testing.T) {
 			strings.Contains(string(r.body), docmodel.Val(secret.Document.Fields.Subject)) {
 			t.Fatalf("commune registered the Sở's document: %d %s", r.code, r.body)
 		}
-		entries, err := e.store.RegisterEntries(context.Background(), xa.ID, 2026, model.SeriesIncoming)
+		entries, err := e.store.Registers().RegisterEntries(context.Background(), xa.ID, 2026, model.SeriesIncoming)
 		if err != nil || len(entries) != 0 {
 			t.Fatalf("commune register has %d entries (%v)", len(entries), err)
 		}

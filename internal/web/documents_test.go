@@ -17,7 +17,6 @@ import (
 	"github.com/loa-project/loa/internal/documents"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/registry"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 func fixture(t *testing.T, name string) []byte {
@@ -266,7 +265,7 @@ func TestBadDocumentFilesStoreNothing(t *testing.T) {
 				t.Errorf("%s: the error does not name the file: %s", c.name, r.body)
 			}
 		}
-		docs, err := e.store.Documents(context.Background(), storage.DocumentFilter{})
+		docs, err := e.store.Documents().ListDocuments(context.Background(), model.DocumentFilter{})
 		if err != nil || len(docs) != 0 {
 			t.Fatalf("bad files stored %d documents (%v)", len(docs), err)
 		}

@@ -13,7 +13,6 @@ import (
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/model"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 const evilHTML = `<!doctype html><title>x</title><script>document.title="pwned"</script>`
@@ -71,12 +70,12 @@ func (f fileDirectives) OpenDeliveryFile(context.Context, model.Actor, int64, st
 	return f.name, f.ctype, f.body(), nil
 }
 
-func (f fileChannels) OpenEvidence(context.Context, model.Actor, int64) (io.ReadSeekCloser, *storage.TaskEvidence, error) {
-	return f.body(), &storage.TaskEvidence{ID: 1, Kind: "file", MIME: f.ctype, Filename: f.name}, nil
+func (f fileChannels) OpenEvidence(context.Context, model.Actor, int64) (io.ReadSeekCloser, *model.TaskEvidence, error) {
+	return f.body(), &model.TaskEvidence{ID: 1, Kind: "file", MIME: f.ctype, Filename: f.name}, nil
 }
 
-func (f fileBroadcast) OpenMedia(context.Context, model.Actor, int64, bool) (io.ReadSeekCloser, *storage.Media, error) {
-	return f.body(), &storage.Media{ID: 1, OriginalFormat: "html"}, nil
+func (f fileBroadcast) OpenMedia(context.Context, model.Actor, int64, bool) (io.ReadSeekCloser, *model.Media, error) {
+	return f.body(), &model.Media{ID: 1, OriginalFormat: "html"}, nil
 }
 
 type nopSeekCloser struct{ io.ReadSeeker }

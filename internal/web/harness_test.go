@@ -115,7 +115,7 @@ func newEnvWith(t *testing.T, st *storage.Store, change func(*web.Deps)) *env {
 // unit returns a demo unit by code.
 func (e *env) unit(code string) *model.Unit {
 	e.t.Helper()
-	u, err := e.store.UnitByCode(context.Background(), code)
+	u, err := e.store.Orgs().UnitByCode(context.Background(), code)
 	if err != nil {
 		e.t.Fatalf("unit %s: %v", code, err)
 	}
@@ -125,7 +125,7 @@ func (e *env) unit(code string) *model.Unit {
 // tokenFor issues a read-write token for a user.
 func (e *env) tokenFor(username string) string {
 	e.t.Helper()
-	u, _, err := e.store.UserByUsername(context.Background(), username)
+	u, _, err := e.store.Accounts().UserByUsername(context.Background(), username)
 	if err != nil {
 		e.t.Fatalf("user %s: %v", username, err)
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/schedule"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 // The broadcast pages: overview and emergency (this file), the day
@@ -276,7 +275,7 @@ type bcOverviewData struct {
 	Alerts                   []bcAlertRow
 	Devices, Online, Offline int
 	Form                     *bcEmergencyForm
-	Media                    []*storage.Media
+	Media                    []*model.Media
 	Voices                   []string
 	TargetUnits              []bcTargetUnit
 }
@@ -455,7 +454,7 @@ func orderOfItem(item string) int64 {
 type bcConfirmData struct {
 	bcCommon
 	Form    bcEmergencyForm
-	Media   *storage.Media
+	Media   *model.Media
 	Targets []string
 	Devices int
 	Online  int
@@ -513,16 +512,16 @@ func (s *Server) parseEmergencyForm(r *http.Request, p *principal) (bcEmergencyF
 }
 
 // emergencyTargets turns the form's choice into order targets.
-func (s *Server) emergencyTargets(r *http.Request, p *principal, unit *model.Unit, f bcEmergencyForm) ([]storage.OrderTarget, error) {
+func (s *Server) emergencyTargets(r *http.Request, p *principal, unit *model.Unit, f bcEmergencyForm) ([]model.OrderTarget, error) {
 	if f.TargetMode == "all" {
-		return []storage.OrderTarget{{Kind: storage.TargetSubtree, ID: unit.ID}}, nil
+		return []model.OrderTarget{{Kind: model.TargetSubtree, ID: unit.ID}}, nil
 	}
 	if len(f.Targets) == 0 {
 		return nil, model.Invalid("target", "%s", s.tr(r, p, "bc.err.no_commune"))
 	}
-	out := make([]storage.OrderTarget, 0, len(f.Targets))
+	out := make([]model.OrderTarget, 0, len(f.Targets))
 	for _, id := range f.Targets {
-		out = append(out, storage.OrderTarget{Kind: storage.TargetUnit, ID: id})
+		out = append(out, model.OrderTarget{Kind: model.TargetUnit, ID: id})
 	}
 	return out, nil
 }
@@ -574,7 +573,7 @@ func (s *Server) uiBroadcastEmergency(w http.ResponseWriter, r *http.Request, p 
 		reshow(err)
 		return
 	}
-	var m *storage.Media
+	var m *model.Media
 	if f.Mode == "text" {
 		if f.Text == "" {
 			reshow(model.Invalid("text", "%s", pd.T("bc.err.text")))
@@ -605,7 +604,7 @@ func (s *Server) uiBroadcastEmergency(w http.ResponseWriter, r *http.Request, p 
 	chosen := map[int64]bool{}
 	for _, t := range targets {
 		chosen[t.ID] = true
-		if t.Kind == storage.TargetSubtree {
+		if t.Kind == model.TargetSubtree {
 			d.Targets = append(d.Targets, pd.allOf(pd.UnitName(t.ID), hasBelow(pd, t.ID)))
 		} else {
 			d.Targets = append(d.Targets, pd.UnitName(t.ID))

@@ -56,13 +56,13 @@ func TestAutoSchedulingSettings(t *testing.T) {
 		commune := e.unit("dtt-vinh-thanh-van")
 		ward := e.unit("ubnd-vinh-thanh-van")
 		fake.jobs = []bridge.AutoJob{
-			{AutoScheduleJob: &storage.AutoScheduleJob{ID: 1, DeliveryID: 11, UnitID: commune.ID, Code: "1235/UBND", CreatedAt: now, DoneAt: &now}, State: "done",
+			{AutoScheduleJob: &model.AutoScheduleJob{ID: 1, DeliveryID: 11, UnitID: commune.ID, Code: "1235/UBND", CreatedAt: now, DoneAt: &now}, State: "done",
 				Outcome: &bridge.AutoResult{Units: []bridge.AutoUnitResult{{UnitID: commune.ID, Result: bridge.Result{
 					Created: []bridge.ItemResult{{Label: "1", Level: "emergency", OrderID: 5}},
 					Skipped: []bridge.ItemResult{{Label: "2", Level: "priority", Reason: bridge.ReasonAutoOff}, {Label: "3", Level: "normal", Reason: bridge.ReasonNormal},
 						{Label: "4", Level: "priority", Problem: "repeats 90: play it 1-48 times", ProblemVI: "Số lần phát 90 không hợp lệ"}}}}}}},
 			// Delivered to the ward's People's Committee: its inbox is not the station's.
-			{AutoScheduleJob: &storage.AutoScheduleJob{ID: 2, DeliveryID: 12, UnitID: ward.ID, Code: "77/UBND", CreatedAt: now, FailedAt: &now, Attempts: 8,
+			{AutoScheduleJob: &model.AutoScheduleJob{ID: 2, DeliveryID: 12, UnitID: ward.ID, Code: "77/UBND", CreatedAt: now, FailedAt: &now, Attempts: 8,
 				LastError: "text-to-speech: engine crashed"}, State: "failed"},
 		}
 		p := e.signIn("phatthanh.vinhthanhvan")
@@ -99,7 +99,7 @@ func TestAutoSchedulingSettings(t *testing.T) {
 			t.Fatalf("setting still on: %s", box)
 		}
 		token := e.tokenFor("phatthanh.vinhthanhvan")
-		var got storage.BroadcastSettings
+		var got model.BroadcastSettings
 		e.do("GET", fmt.Sprintf("/api/v1/broadcast/units/%d/settings", commune.ID), token, nil).json(t, &got)
 		if got.AutoPriority || got.UpdatedBy != "phatthanh.vinhthanhvan" {
 			t.Fatalf("settings after the form: %+v", got)

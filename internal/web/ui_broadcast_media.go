@@ -13,7 +13,6 @@ import (
 
 	"github.com/loa-project/loa/internal/broadcast"
 	"github.com/loa-project/loa/internal/model"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 // bcTTSForm is the text-to-speech form, as typed.
@@ -23,7 +22,7 @@ type bcTTSForm struct {
 
 type bcMediaData struct {
 	bcCommon
-	Media       []*storage.Media
+	Media       []*model.Media
 	Voices      []string
 	TTS         bcTTSForm
 	UploadTitle string
@@ -58,7 +57,7 @@ func (s *Server) mediaPage(w http.ResponseWriter, r *http.Request, p *principal,
 }
 
 // mediaCreated redirects to the library after a new item.
-func mediaCreated(w http.ResponseWriter, r *http.Request, m *storage.Media) {
+func mediaCreated(w http.ResponseWriter, r *http.Request, m *model.Media) {
 	q := ""
 	if u := r.URL.Query().Get("unit"); u != "" {
 		q = "?" + url.Values{"unit": {u}}.Encode()

@@ -11,7 +11,6 @@ import (
 	"github.com/loa-project/loa/internal/broadcast"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/schedule"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 // Order states shown in lists.
@@ -69,13 +68,13 @@ type bcOrdersData struct {
 	bcCommon
 	Orders   []bcOrderRow
 	Form     bcOrderForm
-	Media    []*storage.Media
+	Media    []*model.Media
 	Targets  []bcTargetOption
 	Levels   []string
 	Weekdays []bcWeekday
 	// Automatic scheduling of received directives: the unit's setting
 	// and the recent jobs of deliveries it plays.
-	Settings storage.BroadcastSettings
+	Settings model.BroadcastSettings
 	AutoJobs []bcAutoRow
 }
 
@@ -143,7 +142,7 @@ func (s *Server) targetOptions(r *http.Request, p *principal, pd *pageData, unit
 	}
 	var out []bcTargetOption
 	if hasBelow(pd, unit.ID) {
-		v := fmt.Sprintf("%s:%d", storage.TargetSubtree, unit.ID)
+		v := fmt.Sprintf("%s:%d", model.TargetSubtree, unit.ID)
 		out = append(out, bcTargetOption{Value: v, Label: pd.allOf(unit.Name, true), Devices: len(devs), Checked: chosen[v]})
 	}
 	for i := 0; i < len(devs); {
@@ -151,10 +150,10 @@ func (s *Server) targetOptions(r *http.Request, p *principal, pd *pageData, unit
 		for j < len(devs) && devs[j].UnitID == devs[i].UnitID {
 			j++
 		}
-		v := fmt.Sprintf("%s:%d", storage.TargetUnit, devs[i].UnitID)
+		v := fmt.Sprintf("%s:%d", model.TargetUnit, devs[i].UnitID)
 		out = append(out, bcTargetOption{Value: v, Label: devs[i].UnitName, Devices: j - i, Checked: chosen[v]})
 		for _, d := range devs[i:j] {
-			v := fmt.Sprintf("%s:%d", storage.TargetDevice, d.ID)
+			v := fmt.Sprintf("%s:%d", model.TargetDevice, d.ID)
 			out = append(out, bcTargetOption{Value: v, Label: d.Name, Device: true, Checked: chosen[v]})
 		}
 		i = j
@@ -241,11 +240,11 @@ func (s *Server) parseOrderForm(r *http.Request, p *principal, unitID int64) (bc
 	for _, v := range r.PostForm["target"] {
 		kind, idText, ok := strings.Cut(v, ":")
 		id, err := strconv.ParseInt(idText, 10, 64)
-		if !ok || err != nil || id <= 0 || (kind != storage.TargetUnit && kind != storage.TargetDevice && kind != storage.TargetSubtree) {
+		if !ok || err != nil || id <= 0 || (kind != model.TargetUnit && kind != model.TargetDevice && kind != model.TargetSubtree) {
 			return f, in, invalid("target", "bc.err.target", v)
 		}
 		f.Targets[v] = true
-		in.Targets = append(in.Targets, storage.OrderTarget{Kind: kind, ID: id})
+		in.Targets = append(in.Targets, model.OrderTarget{Kind: kind, ID: id})
 	}
 	if in.MediaID <= 0 {
 		return f, in, invalid("media_id", "bc.err.media")
@@ -301,7 +300,7 @@ func (s *Server) uiBroadcastOrderCreate(w http.ResponseWriter, r *http.Request, 
 	f, in, err := s.parseOrderForm(r, p, unit)
 	if err == nil && in.Title == "" {
 		// Untitled: the order is named after its content.
-		var m *storage.Media
+		var m *model.Media
 		if m, err = s.deps.Broadcast.Media(r.Context(), p.Actor, in.MediaID); err == nil {
 			in.Title = m.Title
 		}
@@ -328,13 +327,13 @@ func unitSuffix(r *http.Request) string {
 
 // bcPlayRow is one unit of an order's report.
 type bcPlayRow struct {
-	storage.UnitPlayStats
+	model.UnitPlayStats
 	Name string
 }
 
 // bcLogRow is one play of an order.
 type bcLogRow struct {
-	storage.PlayLog
+	model.PlayLog
 	Device string
 }
 
@@ -387,9 +386,9 @@ func (s *Server) uiBroadcastOrder(w http.ResponseWriter, r *http.Request, p *pri
 	}
 	for _, t := range o.Targets {
 		switch t.Kind {
-		case storage.TargetSubtree:
+		case model.TargetSubtree:
 			d.Targets = append(d.Targets, pd.allOf(pd.UnitName(t.ID), hasBelow(pd, t.ID)))
-		case storage.TargetUnit:
+		case model.TargetUnit:
 			d.Targets = append(d.Targets, pd.UnitName(t.ID))
 		default:
 			d.Targets = append(d.Targets, deviceName(t.ID))

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/loa-project/loa/internal/model"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 type homeCard struct {
@@ -49,7 +48,7 @@ func (s *Server) uiHome(w http.ResponseWriter, r *http.Request, p *principal) {
 	}
 	d.Tasks = append(d.Tasks, homeTask{Label: "task.tokens", Hint: "task.tokens.hint", Href: "/tokens"})
 	if p.User.HasRole(model.RoleAdmin) {
-		recent, err := s.deps.Accounts.Audit(r.Context(), p.Actor, storage.AuditFilter{Limit: 8})
+		recent, err := s.deps.Accounts.Audit(r.Context(), p.Actor, model.AuditFilter{Limit: 8})
 		if err != nil {
 			s.renderError(w, r, p, err)
 			return

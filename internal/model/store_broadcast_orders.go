@@ -1,0 +1,47 @@
+package model
+
+import "time"
+
+// Broadcast target kinds.
+const (
+	TargetDevice  = "device"  // one device
+	TargetUnit    = "unit"    // the devices of one unit
+	TargetSubtree = "subtree" // the devices of a unit and every unit below it
+)
+
+// OrderTarget names who an order plays on.
+type OrderTarget struct {
+	Kind string `json:"kind"`
+	ID   int64  `json:"id"`
+}
+
+// BroadcastOrder is a broadcast order as stored: content (a media item),
+// targets, period, time slots (JSON of schedule.Slot) and level.
+type BroadcastOrder struct {
+	ID           int64         `json:"id"`
+	UnitID       int64         `json:"unit_id"`
+	Title        string        `json:"title"`
+	MediaID      int64         `json:"media_id"`
+	Level        string        `json:"level"`
+	Interrupts   bool          `json:"interrupts"`
+	StartDate    string        `json:"start_date"`
+	EndDate      string        `json:"end_date"`
+	ExpiresAt    *time.Time    `json:"expires_at"`
+	Slots        string        `json:"-"`
+	Weekdays     string        `json:"-"`
+	UnitOrder    int           `json:"unit_order"`
+	IssuedAt     *time.Time    `json:"issued_at"`
+	Repeats      int           `json:"repeats"`
+	RepeatEveryS int           `json:"repeat_every_s"`
+	Source       string        `json:"source"`
+	SourceRef    string        `json:"source_ref"`
+	CreatedBy    string        `json:"created_by"`
+	CreatedAt    time.Time     `json:"created_at"`
+	CancelledAt  *time.Time    `json:"cancelled_at"`
+	Targets      []OrderTarget `json:"targets"`
+	// The media item, joined.
+	MediaSHA256     string `json:"media_sha256"`
+	MediaSize       int64  `json:"media_size"`
+	MediaDurationMS int64  `json:"media_duration_ms"`
+	MediaTitle      string `json:"media_title"`
+}

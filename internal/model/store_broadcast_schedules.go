@@ -1,0 +1,25 @@
+package model
+
+import "time"
+
+// ScheduleItem is one play planned for (or pushed to) one device. Play
+// logs must name an item the device was given.
+type ScheduleItem struct {
+	DeviceID int64     `json:"device_id"`
+	ItemID   string    `json:"item_id"`
+	OrderID  int64     `json:"order_id"`
+	Level    string    `json:"level"`
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
+}
+
+// DayItem is a scheduled item with its evidence, for calendar views.
+type DayItem struct {
+	ScheduleItem
+	DeviceName  string `json:"device_name"`
+	UnitID      int64  `json:"unit_id"`
+	OrderTitle  string `json:"order_title"`
+	Completed   int    `json:"completed"`   // 1 when a play with status completed was reported (an occurrence plays once)
+	Interrupted int    `json:"interrupted"` // play logs with status interrupted
+	Failed      int    `json:"failed"`
+}
