@@ -67,6 +67,12 @@ func contentDisposition(disposition, name string) string {
 // on it is a download, the browser may not sniff another type, and the
 // response is sandboxed (an opaque origin without script) even if opened
 // directly. Every handler that serves uploaded content uses it.
+//
+// PDFs are the one exception to the sandbox: Chromium refuses to start its
+// PDF viewer in a sandboxed document ("blocked by Chrome"), which would
+// break the preview beside the parsed fields. A PDF cannot run script in
+// Loa's origin: its type is pinned to application/pdf with nosniff, and
+// the browsers' viewers run PDF script in their own isolated origin.
 func serveUserFile(w http.ResponseWriter, r *http.Request, f io.ReadSeeker, name, uploadedType string, modtime time.Time) {
 	ct, inline := fileType(uploadedType)
 	disposition := "attachment"
@@ -77,6 +83,8 @@ func serveUserFile(w http.ResponseWriter, r *http.Request, f io.ReadSeeker, name
 	h.Set("Content-Type", ct)
 	h.Set("Content-Disposition", contentDisposition(disposition, name))
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "sandbox")
+	if ct != "application/pdf" {
+		h.Set("Content-Security-Policy", "sandbox")
+	}
 	http.ServeContent(w, r, "", modtime, f)
 }
