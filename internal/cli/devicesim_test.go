@@ -90,7 +90,9 @@ func runSim(t testing.TB, url, demoJSON string, mediaID int64, devices int, dura
 
 func TestDeviceSim(t *testing.T) {
 	url, demoJSON, mediaID := simServer(t)
-	m := runSim(t, url, demoJSON, mediaID, 30, 5*time.Second, 2*time.Second, 0)
+	// Generous durations: under -race on a loaded machine enrolling 30
+	// devices alone can take seconds.
+	m := runSim(t, url, demoJSON, mediaID, 30, 12*time.Second, 6*time.Second, 0)
 	t.Log(m[0])
 	n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
 	// Counts, not rates: every device polled at least once and re-polled
@@ -108,7 +110,7 @@ func TestDeviceSim(t *testing.T) {
 		t.Fatalf("emergency p99 %s, want < 15 s", m[9])
 	}
 	// Flaky devices: errors are expected, but the run completes.
-	m = runSim(t, url, demoJSON, mediaID, 20, 4*time.Second, time.Second, 0.3)
+	m = runSim(t, url, demoJSON, mediaID, 20, 6*time.Second, 2*time.Second, 0.3)
 	t.Log(m[0])
 }
 
