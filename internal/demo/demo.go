@@ -66,7 +66,7 @@ func (l *Loader) Ensure(ctx context.Context, dataDir, url string) (*Credentials,
 			return nil, fmt.Errorf("load demo data: %w", err)
 		}
 		if l.Directives != nil {
-			if err := directives.LoadDemo(ctx, l.Directives, Password); err != nil {
+			if err := LoadDirectives(ctx, l.Store, l.Directives, Password); err != nil {
 				return nil, fmt.Errorf("load demo directives: %w", err)
 			}
 		}

@@ -94,7 +94,7 @@ func BenchmarkIssueTo10000Units(b *testing.B) {
 		drafter, approver, clerk := e.actor(b, "chuyenvien.so"), e.actor(b, "lamvanson"), e.actor(b, "vanthu.so")
 		c := directives.Content{DocType: "Công văn", Subject: "Phát thanh thông điệp 5K trên toàn tỉnh", Intro: "Đề nghị các đài truyền thanh phát thông điệp 5K.",
 			Recipients: []directives.Recipient{{SubtreeOf: root.ID, Kinds: []string{"commune_radio"}, Label: "Các đài truyền thanh cấp xã"}},
-			Items:      directives.SeedItems(nil)}
+			Items:      demo.SeedItems(nil)}
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()

@@ -122,6 +122,18 @@ func New(store *storage.Store, blobs blob.Store, reg *registry.Service, policy a
 	return s
 }
 
+// WithClock is a service over the same storage, blobs, registry and
+// policy that reads the time from now, with one delivery worker and none
+// of the loops started (the demo replays its story at the story's dates).
+func (s *Service) WithClock(now func() time.Time) *Service {
+	c := New(s.store, s.blobs, s.registry, s.policy, Options{Log: s.log, Location: s.loc, Clock: now, Workers: 1})
+	c.guard, c.http = s.guard, s.http
+	return c
+}
+
+// Location is the local time zone of dates and deadlines.
+func (s *Service) Location() *time.Location { return s.loc }
+
 // now is the service's clock in UTC at the storage's precision.
 func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
 
@@ -167,7 +179,7 @@ func decodeContent(d *model.Directive) (Content, error) {
 	if err := json.Unmarshal([]byte(d.Content), &c); err != nil {
 		return c, fmt.Errorf("decode content of directive %d: %w", d.ID, err)
 	}
-	c.normalize()
+	c.Normalize()
 	return c, nil
 }
 
