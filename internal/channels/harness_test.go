@@ -119,7 +119,7 @@ func (e *env) gatewayConfig() channels.HTTPGatewayConfig {
 func (e *env) start(adjust func(*channels.Config, *channels.HTTPGatewayConfig)) *channels.Service {
 	e.t.Helper()
 	gc := e.gatewayConfig()
-	cfg := channels.Config{Store: e.store, Policy: authz.Default(), Blobs: e.blobs, Now: e.clock.Now, Location: vn,
+	cfg := channels.Config{Store: e.store, Policy: authz.Default(), Blobs: e.blobs, Clock: e.clock, Location: vn,
 		CallbackURL: "https://loa.example.vn/api/v1/channels/receipts", RetryBase: time.Minute, RetryMax: 10 * time.Minute,
 		SendLease: 2 * time.Minute, MaxAttempts: 5, MaxEvidenceBytes: 1 << 20}
 	if adjust != nil {

@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
 	"time"
 
 	"github.com/loa-project/loa/internal/accounts"
+	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
@@ -18,25 +18,16 @@ import (
 
 // storyClock steps through the days of June 2021 as the demo story goes.
 type storyClock struct {
-	mu  sync.Mutex
+	*clock.Fake
 	loc *time.Location
-	t   time.Time
 }
 
-func (c *storyClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *storyClock) at(day, clock string) {
-	t, err := time.ParseInLocation("2006-01-02 15:04", day+" "+clock, c.loc)
+func (c storyClock) at(day, hhmm string) {
+	t, err := time.ParseInLocation("2006-01-02 15:04", day+" "+hhmm, c.loc)
 	if err != nil {
-		panic(fmt.Sprintf("demo clock %s %s: %v", day, clock, err))
+		panic(fmt.Sprintf("demo clock %s %s: %v", day, hhmm, err))
 	}
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
+	c.Set(t)
 }
 
 // LoadDirectives puts the seed scenario half-way into a database that
@@ -59,16 +50,16 @@ func LoadDirectives(ctx context.Context, st *storage.Store, svc *directives.Serv
 	if len(existing) > 0 {
 		return nil
 	}
-	clock := &storyClock{loc: svc.Location()}
-	clock.at("2021-06-03", "08:00")
-	l := &directivesLoader{s: svc.WithClock(clock.now), st: st, clock: clock}
+	story := storyClock{Fake: clock.NewFake(time.Time{}), loc: svc.Location()}
+	story.at("2021-06-03", "08:00")
+	l := &directivesLoader{s: svc.WithClock(story), st: st, clock: story}
 	return l.run(ctx, password)
 }
 
 type directivesLoader struct {
 	s     *directives.Service
 	st    *storage.Store
-	clock *storyClock
+	clock storyClock
 }
 
 func (l *directivesLoader) unit(ctx context.Context, code string) (*model.Unit, error) {

@@ -16,6 +16,7 @@ import (
 	"github.com/loa-project/loa/internal/accounts"
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/blob"
+	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/demo"
 	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/documents"
@@ -56,7 +57,7 @@ func newBenchEnvOn(b *testing.B, st *storage.Store) *benchEnv {
 		b.Fatal(err)
 	}
 	reg := registry.New(st, policy, i18n.Zone())
-	svc := directives.New(st, bl, reg, policy, directives.Options{Log: log, Clock: func() time.Time { return time.Date(2021, 6, 4, 2, 0, 0, 0, time.UTC) }})
+	svc := directives.New(st, bl, reg, policy, directives.Options{Log: log, Clock: clock.Fixed(time.Date(2021, 6, 4, 2, 0, 0, 0, time.UTC))})
 	h, err := web.New(web.Deps{Accounts: acc, Orgs: o, Documents: documents.New(st, bl, policy, log), Registry: reg, Directives: svc, Health: st, Policy: policy, Log: log})
 	if err != nil {
 		b.Fatal(err)

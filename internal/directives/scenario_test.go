@@ -306,7 +306,7 @@ func TestSeedScenarioThroughAPI(t *testing.T) {
 				reporters["ubnd-"+c] = user
 			}
 		}
-		e.clock.Add(48 * time.Hour)
+		e.clock.Advance(48 * time.Hour)
 		for code, user := range reporters {
 			in := e.inboxOf(user, "status=delivered")
 			if len(in) != 1 {
