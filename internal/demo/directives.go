@@ -82,6 +82,19 @@ func (l *directivesLoader) actor(ctx context.Context, username string) (model.Ac
 	return model.Actor{UserID: u.ID, Username: u.Username, UnitID: u.UnitID, UnitPath: unit.Path, Roles: u.Roles, ClientAddr: "demo"}, nil
 }
 
+// actors looks up several demo users, in order.
+func (l *directivesLoader) actors(ctx context.Context, usernames ...string) ([]model.Actor, error) {
+	out := make([]model.Actor, len(usernames))
+	for i, u := range usernames {
+		a, err := l.actor(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = a
+	}
+	return out, nil
+}
+
 func (l *directivesLoader) counter(ctx context.Context, unitCode string, last int) error {
 	u, err := l.unit(ctx, unitCode)
 	if err != nil {
@@ -115,18 +128,11 @@ func (l *directivesLoader) run(ctx context.Context, password string) error {
 	if err := l.ensureUser(ctx, password); err != nil {
 		return err
 	}
-	cucDrafter, err := l.actor(ctx, "chuyenvien.cuc")
+	cuc, err := l.actors(ctx, "chuyenvien.cuc", "lanhdao.cuc", "vanthu.cuc")
 	if err != nil {
 		return err
 	}
-	cucLeader, err := l.actor(ctx, "lanhdao.cuc")
-	if err != nil {
-		return err
-	}
-	cucClerk, err := l.actor(ctx, "vanthu.cuc")
-	if err != nil {
-		return err
-	}
+	cucDrafter, cucLeader, cucClerk := cuc[0], cuc[1], cuc[2]
 	so, err := l.unit(ctx, "so-tttt-kg")
 	if err != nil {
 		return err
@@ -159,18 +165,11 @@ func (l *directivesLoader) run(ctx context.Context, password string) error {
 	}
 
 	// The Sở receives it and the clerk assigns it to the drafter.
-	soClerk, err := l.actor(ctx, "vanthu.so")
+	so3, err := l.actors(ctx, "vanthu.so", "chuyenvien.so", "lamvanson")
 	if err != nil {
 		return err
 	}
-	drafter, err := l.actor(ctx, "chuyenvien.so")
-	if err != nil {
-		return err
-	}
-	approver, err := l.actor(ctx, "lamvanson")
-	if err != nil {
-		return err
-	}
+	soClerk, drafter, approver := so3[0], so3[1], so3[2]
 	d355, err := l.delivery(ctx, v355.ID, "so-tttt-kg")
 	if err != nil {
 		return err
