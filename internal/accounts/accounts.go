@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/loa-project/loa/internal/authz"
+	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
@@ -27,17 +28,18 @@ type Service struct {
 	policy authz.Policy
 	log    *slog.Logger
 	dummy  string // hash compared when the user does not exist (timing)
-	now    func() time.Time
+	clock  clock.Clock
 }
 
 // New builds the service.
 func New(store *storage.Store, policy authz.Policy, log *slog.Logger) *Service {
 	dummy, _ := HashPassword("not-a-real-password")
-	return &Service{store: store, policy: policy, log: log, dummy: dummy, now: time.Now}
+	return &Service{store: store, policy: policy, log: log, dummy: dummy, clock: clock.Real{}}
 }
 
-// SetClock replaces the clock sign-in throttling reads (tests).
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
+// SetClock replaces the clock that sign-in throttling and the expiry of
+// sessions, tokens and enrolment keys read (tests).
+func (s *Service) SetClock(c clock.Clock) { s.clock = c }
 
 var usernameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
 
@@ -117,7 +119,7 @@ func (s *Service) StartSession(ctx context.Context, u *model.User, client string
 	if err != nil {
 		return "", model.Session{}, err
 	}
-	sess := model.Session{UserID: u.ID, CSRF: csrf, ExpiresAt: time.Now().Add(SessionLifetime)}
+	sess := model.Session{UserID: u.ID, CSRF: csrf, ExpiresAt: s.clock.Now().Add(SessionLifetime)}
 	if err := s.store.Tx(ctx, func(tx *storage.Tx) error {
 		return tx.Accounts().InsertSession(ctx, HashSecret(secret), sess, client)
 	}); err != nil {
@@ -518,7 +520,7 @@ func (s *Service) CreateToken(ctx context.Context, a model.Actor, in NewToken) (
 			return "", nil, model.Invalid("scopes", "unknown scope %q: use \"read\" and/or \"write\"", sc)
 		}
 	}
-	if in.ExpiresAt != nil && !in.ExpiresAt.After(time.Now()) {
+	if in.ExpiresAt != nil && !in.ExpiresAt.After(s.clock.Now()) {
 		return "", nil, model.Invalid("expires_at", "expiry must be in the future")
 	}
 	u, err := s.store.Accounts().User(ctx, in.UserID)
@@ -599,7 +601,7 @@ const DefaultEnrolmentKeyLifetime = 7 * 24 * time.Hour
 // expires after DefaultEnrolmentKeyLifetime unless expires says when.
 func (s *Service) CreateEnrolmentKey(ctx context.Context, a model.Actor, unitID int64, label string, expires *time.Time) (string, *model.EnrolmentKey, error) {
 	if expires == nil {
-		e := time.Now().Add(DefaultEnrolmentKeyLifetime)
+		e := s.clock.Now().Add(DefaultEnrolmentKeyLifetime)
 		expires = &e
 	}
 	unit, err := s.store.Orgs().Unit(ctx, unitID)

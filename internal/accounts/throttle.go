@@ -82,7 +82,7 @@ func (s *Service) reserve(ctx context.Context, bucket string, free int) (time.Du
 		var wait time.Duration
 		stored := false
 		err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-			now := s.now().UTC()
+			now := s.clock.Now().UTC()
 			c, found, err := tx.Accounts().ThrottleCounter(ctx, bucket)
 			if err != nil {
 				return err
@@ -127,7 +127,7 @@ func (s *Service) release(ctx context.Context, bucket string, free int) error {
 			c.Failures--
 			c.Seq++
 			if ThrottleDelay(c.Failures, free) == 0 {
-				c.BlockedUntil = s.now().UTC()
+				c.BlockedUntil = s.clock.Now().UTC()
 			}
 			done, err = tx.Accounts().PutThrottleCounter(ctx, bucket, old, c)
 			return err

@@ -90,13 +90,13 @@ func TestAutoScheduleOnDelivery(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		bc, err := broadcast.New(broadcast.Config{Store: st, Blobs: blobs, Policy: policy, Log: log, Media: proc, TTS: cached, Now: clock.Now, Location: loc})
+		bc, err := broadcast.New(broadcast.Config{Store: st, Blobs: blobs, Policy: policy, Log: log, Media: proc, TTS: cached, Clock: clock, Location: loc})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer bc.Close()
 		o := orgs.New(st, policy)
-		dirs := directives.New(st, blobs, registry.New(st, policy, loc), policy, directives.Options{Log: log, Location: loc, Clock: clock.Now})
+		dirs := directives.New(st, blobs, registry.New(st, policy, loc), policy, directives.Options{Log: log, Location: loc, Clock: clock})
 		acc := accounts.New(st, policy, log)
 		if _, err := (&demo.Loader{Store: st, Orgs: o, Accounts: acc, Broadcast: bc, Directives: dirs, Log: log}).Ensure(ctx, t.TempDir(), "http://127.0.0.1"); err != nil {
 			t.Fatalf("demo: %v", err)

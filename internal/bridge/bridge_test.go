@@ -16,6 +16,7 @@ import (
 	"github.com/loa-project/loa/internal/bridge"
 	"github.com/loa-project/loa/internal/broadcast"
 	"github.com/loa-project/loa/internal/broadcast/protocol"
+	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/media"
@@ -94,7 +95,7 @@ func TestScheduleDirectiveItems(t *testing.T) {
 			d := time.Now().In(loc)
 			return time.Date(d.Year(), d.Month(), d.Day(), 20, 0, 0, 0, loc)
 		}
-		bc, err := broadcast.New(broadcast.Config{Store: st, Blobs: blobs, Policy: policy, Log: log, Media: proc, TTS: esp, Now: now, Location: loc})
+		bc, err := broadcast.New(broadcast.Config{Store: st, Blobs: blobs, Policy: policy, Log: log, Media: proc, TTS: esp, Clock: clock.Func(now), Location: loc})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/loa-project/loa/internal/blob"
 	"github.com/loa-project/loa/internal/broadcast"
 	"github.com/loa-project/loa/internal/broadcast/protocol"
+	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/media"
 	"github.com/loa-project/loa/internal/media/tts"
 	"github.com/loa-project/loa/internal/model"
@@ -28,7 +29,7 @@ func BenchmarkPlayLogIngest(b *testing.B) {
 		b.Fatal(err)
 	}
 	now := time.Date(2021, 6, 7, 23, 0, 0, 0, vn)
-	svc, err := broadcast.New(broadcast.Config{Store: st, Blobs: blobs, Policy: authz.Default(), Now: func() time.Time { return now }, Location: vn})
+	svc, err := broadcast.New(broadcast.Config{Store: st, Blobs: blobs, Policy: authz.Default(), Clock: clock.Fixed(now), Location: vn})
 	if err != nil {
 		b.Fatal(err)
 	}

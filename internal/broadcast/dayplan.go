@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/schedule"
 )
@@ -48,6 +49,6 @@ func (s *Service) plannerAt(day schedule.Date) *Service {
 	cfg := s.cfg
 	cfg.HorizonDays = 1
 	return &Service{cfg: cfg, store: s.store, blobs: s.blobs, policy: s.policy, log: s.log, loc: s.loc,
-		now: func() time.Time { return noon }, hub: s.hub, notify: s.notify, seen: map[int64]model.DeviceSeen{},
+		clk: clock.Fixed(noon), hub: s.hub, notify: s.notify, seen: map[int64]model.DeviceSeen{},
 		saves: s.saves, stopped: s.stopped}
 }

@@ -102,7 +102,7 @@ func newEnv(t *testing.T, st *storage.Store, clock *deviceclient.ManualClock, op
 		t.Fatal(err)
 	}
 	svc, err := broadcast.New(broadcast.Config{Store: st, Blobs: blobs, Policy: policy, Log: log, Media: proc, TTS: cached,
-		Notifier: opt.notifier, Now: clock.Now, Location: vn, MaxUpload: testMaxUpload, FlushInterval: 50 * time.Millisecond})
+		Notifier: opt.notifier, Clock: clock, Location: vn, MaxUpload: testMaxUpload, FlushInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

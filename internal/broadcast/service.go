@@ -24,6 +24,7 @@ import (
 
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/blob"
+	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/media"
 	"github.com/loa-project/loa/internal/media/tts"
@@ -66,8 +67,10 @@ type Config struct {
 	// Notifier carries events between replicas; nil means in-process only
 	// (a single server).
 	Notifier Notifier
-	// Now is the clock (tests simulate time with it); nil means time.Now.
-	Now func() time.Time
+	// Clock tells the time schedules, device liveness and order expiry
+	// are reckoned from (tests simulate time with it); nil means the
+	// system clock.
+	Clock clock.Clock
 	// Location interprets slots and days; nil means Asia/Ho_Chi_Minh.
 	Location *time.Location
 	// HorizonDays is how many days (today included) a schedule covers.
@@ -98,7 +101,7 @@ type Service struct {
 	policy authz.Policy
 	log    *slog.Logger
 	loc    *time.Location
-	now    func() time.Time
+	clk    clock.Clock
 	hub    *Hub
 	notify Notifier
 
@@ -123,9 +126,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
+	cfg.Clock = clock.Or(cfg.Clock)
 	if cfg.Location == nil {
 		loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
 		if err != nil {
@@ -157,7 +158,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Notifier == nil {
 		cfg.Notifier = NewLocalNotifier()
 	}
-	s := &Service{cfg: cfg, store: cfg.Store, blobs: cfg.Blobs, policy: cfg.Policy, log: cfg.Log, loc: cfg.Location, now: cfg.Now,
+	s := &Service{cfg: cfg, store: cfg.Store, blobs: cfg.Blobs, policy: cfg.Policy, log: cfg.Log, loc: cfg.Location, clk: cfg.Clock,
 		hub: NewHub(), notify: cfg.Notifier, seen: map[int64]model.DeviceSeen{},
 		saves: make(chan scheduleSave, maxScheduleBatch), builds: make(chan struct{}, maxConcurrentBuilds), stopped: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -203,7 +204,7 @@ func (s *Service) Hub() *Hub { return s.hub }
 func (s *Service) Location() *time.Location { return s.loc }
 
 // clock returns the current instant, truncated to microseconds like the store.
-func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+func (s *Service) clock() time.Time { return s.clk.Now().UTC().Truncate(time.Microsecond) }
 
 // can checks an action on the data of a unit.
 func (s *Service) can(a model.Actor, action authz.Action, unit *model.Unit) error {

@@ -15,28 +15,11 @@ import (
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/blob"
 	"github.com/loa-project/loa/internal/channels"
+	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 	"github.com/loa-project/loa/internal/storage/storetest"
 )
-
-// clock is a manual clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 var vn = time.FixedZone("ICT", 7*3600)
 
@@ -45,7 +28,7 @@ type env struct {
 	t         *testing.T
 	ctx       context.Context
 	store     *storage.Store
-	clock     *clock
+	clock     *clock.Fake
 	blobs     *blob.FS
 	blobDir   string
 	province  *model.Unit
@@ -64,7 +47,7 @@ const testSecret = "a-shared-secret-of-32-characters!"
 
 func newEnv(t *testing.T, s *storage.Store) *env {
 	t.Helper()
-	e := &env{t: t, ctx: context.Background(), store: s, clock: &clock{t: time.Date(2021, 6, 4, 8, 0, 0, 0, vn)}}
+	e := &env{t: t, ctx: context.Background(), store: s, clock: clock.NewFake(time.Date(2021, 6, 4, 8, 0, 0, 0, vn))}
 	err := s.Tx(e.ctx, func(tx *storage.Tx) error {
 		e.province = e.unit(tx, "kien-giang", "Tỉnh Kiên Giang", nil)
 		e.district = e.unit(tx, "rach-gia", "Thành phố Rạch Giá", &e.province.ID)
@@ -119,7 +102,7 @@ func (e *env) gatewayConfig() channels.HTTPGatewayConfig {
 func (e *env) start(adjust func(*channels.Config, *channels.HTTPGatewayConfig)) *channels.Service {
 	e.t.Helper()
 	gc := e.gatewayConfig()
-	cfg := channels.Config{Store: e.store, Policy: authz.Default(), Blobs: e.blobs, Now: e.clock.Now, Location: vn,
+	cfg := channels.Config{Store: e.store, Policy: authz.Default(), Blobs: e.blobs, Clock: e.clock, Location: vn,
 		CallbackURL: "https://loa.example.vn/api/v1/channels/receipts", RetryBase: time.Minute, RetryMax: 10 * time.Minute,
 		SendLease: 2 * time.Minute, MaxAttempts: 5, MaxEvidenceBytes: 1 << 20}
 	if adjust != nil {

@@ -31,6 +31,7 @@ import (
 
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/blob"
+	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
@@ -108,9 +109,10 @@ type Config struct {
 	OptInKeywords  []string
 	// MaxEvidenceBytes bounds one evidence file.
 	MaxEvidenceBytes int64
-	// Now is the clock (tests simulate time); Location the time zone of
-	// due dates (default Asia/Ho_Chi_Minh).
-	Now      func() time.Time
+	// Clock tells the time due dates, sends and opt-outs are reckoned
+	// from (default the system clock; tests simulate time); Location the
+	// time zone of due dates (default Asia/Ho_Chi_Minh).
+	Clock    clock.Clock
 	Location *time.Location
 }
 
@@ -147,9 +149,7 @@ func (c *Config) defaults() error {
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
+	c.Clock = clock.Or(c.Clock)
 	if c.Location == nil {
 		c.Location = i18n.Zone()
 	}
@@ -217,7 +217,7 @@ func setDur(v *time.Duration, d time.Duration) {
 func (s *Service) Channel() string { return s.cfg.Channel }
 
 // now is the service's clock in UTC at the storage's precision.
-func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Microsecond) }
+func (s *Service) now() time.Time { return s.cfg.Clock.Now().UTC().Truncate(time.Microsecond) }
 
 // can checks an action on the data of a unit.
 func (s *Service) can(a model.Actor, action authz.Action, unit *model.Unit) error {

@@ -25,7 +25,7 @@ type smsConfig struct {
 // its send workers. Without a configuration, hand-confirmed tasks work and
 // campaigns are refused with a message naming the missing gateway.
 func openChannels(ctx context.Context, svc *services, path string, log *slog.Logger) (*channels.Service, []web.Hook, error) {
-	cfg := channels.Config{Store: svc.store, Policy: svc.policy, Blobs: svc.blobs, Log: log}
+	cfg := channels.Config{Store: svc.store, Policy: svc.policy, Blobs: svc.blobs, Log: log, Clock: svc.clock}
 	var hooks []web.Hook
 	var sc smsConfig
 	if path != "" {

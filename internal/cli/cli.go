@@ -18,6 +18,7 @@ import (
 	"github.com/loa-project/loa/internal/accounts"
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/blob"
+	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/documents"
 	"github.com/loa-project/loa/internal/i18n"
@@ -157,6 +158,7 @@ type services struct {
 	registry   *registry.Service
 	directives *directives.Service // built by serve, which knows the public URL and SMTP
 	policy     authz.Policy
+	clock      clock.Clock // the time every service reckons with
 }
 
 // open connects to the database, migrates it and builds the services.
@@ -180,7 +182,7 @@ func (d *dbFlags) open(ctx context.Context, env Env, log *slog.Logger) (*service
 	policy := authz.Default()
 	reg := registry.New(st, policy, i18n.Zone())
 	return &services{store: st, blobs: blobs, orgs: orgs.New(st, policy), accounts: accounts.New(st, policy, log),
-		documents: documents.New(st, blobs, policy, log), registry: reg, policy: policy}, nil
+		documents: documents.New(st, blobs, policy, log), registry: reg, policy: policy, clock: clock.Real{}}, nil
 }
 
 func quietLogger(env Env) *slog.Logger {

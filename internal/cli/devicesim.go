@@ -367,7 +367,7 @@ func readFileLimited(path string, limit int64) ([]byte, error) {
 // replicas deliver each other's emergencies. A missing tool disables only
 // what needs it (with a warning). Close the service on shutdown.
 func openBroadcast(ctx context.Context, env Env, svc *services, dataDir, dsn string, log *slog.Logger) (*broadcast.Service, error) {
-	cfg := broadcast.Config{Store: svc.store, Blobs: svc.blobs, Policy: svc.policy, Log: log}
+	cfg := broadcast.Config{Store: svc.store, Blobs: svc.blobs, Policy: svc.policy, Log: log, Clock: svc.clock}
 	if err := os.MkdirAll(filepath.Join(dataDir, "tmp"), 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}

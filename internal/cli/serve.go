@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/loa-project/loa/internal/bridge"
+	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/demo"
 	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/i18n"
@@ -90,7 +91,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	defer bc.Close()
 	// Directives need the public URL for links in notifications.
-	svc.directives = directives.New(svc.store, svc.blobs, svc.registry, svc.policy, directives.Options{Log: log, Location: i18n.Zone(), BaseURL: url, WebhookAllow: allow,
+	svc.directives = directives.New(svc.store, svc.blobs, svc.registry, svc.policy, directives.Options{Log: log, Clock: svc.clock, Location: i18n.Zone(), BaseURL: url, WebhookAllow: allow,
 		SMTP: directives.SMTPConfig{Addr: *smtpAddr, From: *smtpFrom, Username: *smtpUser, Password: env.Getenv("LOA_SMTP_PASSWORD")}})
 	chCtx, stopChannels := context.WithCancel(ctx)
 	ch, hooks, err := openChannels(chCtx, svc, *smsPath, log)
@@ -102,7 +103,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	svc.directives.Start(chCtx)
 	// Urgent broadcast items of received directives go on the devices
 	// without waiting for an operator.
-	sched := &bridge.Bridge{Directives: svc.directives, Broadcast: bc, Blobs: svc.blobs, Units: svc.store.Orgs(), Policy: svc.policy, Now: time.Now,
+	sched := &bridge.Bridge{Directives: svc.directives, Broadcast: bc, Blobs: svc.blobs, Units: svc.store.Orgs(), Policy: svc.policy, Now: svc.clock.Now,
 		Location: i18n.Zone(), Store: svc.store, Log: log}
 	var autoDone sync.WaitGroup
 	autoDone.Go(func() { sched.Run(chCtx) })
@@ -127,7 +128,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	if *withDemo {
-		creds, err := (&demo.Loader{Store: svc.store, Orgs: svc.orgs, Accounts: svc.accounts, Broadcast: bc, Directives: svc.directives, Log: log}).Ensure(ctx, d.data, url)
+		creds, err := (&demo.Loader{Store: svc.store, Orgs: svc.orgs, Accounts: svc.accounts, Broadcast: bc, Directives: svc.directives, Log: log, Clock: svc.clock}).Ensure(ctx, d.data, url)
 		if err != nil {
 			ln.Close()
 			return err
@@ -145,7 +146,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	// closing the subscriptions ends them, and the devices reconnect to
 	// another replica or to this one when it is back.
 	hs.RegisterOnShutdown(bc.Hub().CloseAll)
-	go purgeLoop(ctx, svc.store, log)
+	go purgeLoop(ctx, svc.store, svc.clock, log)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -185,15 +186,15 @@ const ScheduleItemRetention = 60 * 24 * time.Hour
 
 // purgeLoop hourly removes expired sessions, old sign-in attempts and
 // schedule items past their retention.
-func purgeLoop(ctx context.Context, st *storage.Store, log *slog.Logger) {
+func purgeLoop(ctx context.Context, st *storage.Store, clk clock.Clock, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
 		err := st.Tx(ctx, func(tx *storage.Tx) error {
-			if err := tx.Accounts().PurgeExpired(ctx, time.Now().Add(-24*time.Hour)); err != nil {
+			if err := tx.Accounts().PurgeExpired(ctx, clk.Now().Add(-24*time.Hour)); err != nil {
 				return err
 			}
-			_, err := tx.Broadcast().PurgeScheduleItems(ctx, time.Now().Add(-ScheduleItemRetention))
+			_, err := tx.Broadcast().PurgeScheduleItems(ctx, clk.Now().Add(-ScheduleItemRetention))
 			return err
 		})
 		if err != nil && ctx.Err() == nil {

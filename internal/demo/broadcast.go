@@ -7,6 +7,7 @@ import (
 
 	"github.com/loa-project/loa/internal/broadcast"
 	"github.com/loa-project/loa/internal/broadcast/protocol"
+	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/schedule"
@@ -66,7 +67,7 @@ func (l *Loader) loadBroadcast(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	today := time.Now().In(i18n.Zone())
+	today := clock.Or(l.Clock).Now().In(i18n.Zone())
 	for i, it := range seedItems {
 		m, err := l.Broadcast.SpeakText(ctx, sys, broadcast.TTSInput{UnitID: root.ID, Title: it.title, Text: it.text})
 		if err != nil {

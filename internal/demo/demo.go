@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/loa-project/loa/internal/accounts"
+	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/orgs"
@@ -48,6 +49,9 @@ type Loader struct {
 	// issued and delivered, some districts forwarded, some communes reported).
 	Directives *directives.Service
 	Log        *slog.Logger
+	// Clock dates the demo's enrolment keys and bulletins (default the
+	// system clock).
+	Clock clock.Clock
 }
 
 // Ensure loads the dataset into an empty database, and writes demo.json
@@ -66,7 +70,7 @@ func (l *Loader) Ensure(ctx context.Context, dataDir, url string) (*Credentials,
 			return nil, fmt.Errorf("load demo data: %w", err)
 		}
 		if l.Directives != nil {
-			if err := directives.LoadDemo(ctx, l.Directives, Password); err != nil {
+			if err := LoadDirectives(ctx, l.Store, l.Directives, Password); err != nil {
 				return nil, fmt.Errorf("load demo directives: %w", err)
 			}
 		}
@@ -135,7 +139,7 @@ func (l *Loader) enrolmentKey(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("demo commune radio: %w", err)
 	}
-	expires := time.Now().Add(demoKeyLifetime)
+	expires := clock.Or(l.Clock).Now().Add(demoKeyLifetime)
 	key, _, err := l.Accounts.CreateEnrolmentKey(ctx, model.System("demo"), commune.ID, "demo devices", &expires)
 	if err != nil {
 		return "", fmt.Errorf("demo enrolment key: %w", err)

@@ -4,12 +4,14 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/loa-project/loa/internal/clock"
 )
 
 // Clock is the device's time source. Tests and simulations use a
 // ManualClock to play an hour in a second.
 type Clock interface {
-	Now() time.Time
+	clock.Clock
 	// After returns a channel that receives once d has passed.
 	After(d time.Duration) <-chan time.Time
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/loa-project/loa/internal/accounts"
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/blob"
+	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/demo"
 	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/documents"
@@ -56,7 +57,7 @@ func newBenchEnvOn(b *testing.B, st *storage.Store) *benchEnv {
 		b.Fatal(err)
 	}
 	reg := registry.New(st, policy, i18n.Zone())
-	svc := directives.New(st, bl, reg, policy, directives.Options{Log: log, Clock: func() time.Time { return time.Date(2021, 6, 4, 2, 0, 0, 0, time.UTC) }})
+	svc := directives.New(st, bl, reg, policy, directives.Options{Log: log, Clock: clock.Fixed(time.Date(2021, 6, 4, 2, 0, 0, 0, time.UTC))})
 	h, err := web.New(web.Deps{Accounts: acc, Orgs: o, Documents: documents.New(st, bl, policy, log), Registry: reg, Directives: svc, Health: st, Policy: policy, Log: log})
 	if err != nil {
 		b.Fatal(err)
@@ -94,7 +95,7 @@ func BenchmarkIssueTo10000Units(b *testing.B) {
 		drafter, approver, clerk := e.actor(b, "chuyenvien.so"), e.actor(b, "lamvanson"), e.actor(b, "vanthu.so")
 		c := directives.Content{DocType: "Công văn", Subject: "Phát thanh thông điệp 5K trên toàn tỉnh", Intro: "Đề nghị các đài truyền thanh phát thông điệp 5K.",
 			Recipients: []directives.Recipient{{SubtreeOf: root.ID, Kinds: []string{"commune_radio"}, Label: "Các đài truyền thanh cấp xã"}},
-			Items:      directives.SeedItems(nil)}
+			Items:      demo.SeedItems(nil)}
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()

@@ -132,7 +132,9 @@ type Content struct {
 	SignerName       string                  `json:"signer_name,omitempty"`
 }
 
-func (c *Content) normalize() {
+// Normalize replaces nil lists by empty ones (the JSON form always has
+// arrays) and gives recipients without a role the main role.
+func (c *Content) Normalize() {
 	if c.Recipients == nil {
 		c.Recipients = []Recipient{}
 	}
@@ -209,7 +211,7 @@ func isSHA256(s string) bool {
 // Whether units, groups and files exist is checked against the database by
 // the service. It trims and normalises in place.
 func (c *Content) validate() error {
-	c.normalize()
+	c.Normalize()
 	var err error
 	for _, f := range []struct {
 		name string

@@ -13,7 +13,7 @@ import (
 func TestLoadDemo(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		if err := directives.LoadDemo(ctx, e.svc, demo.Password); err != nil {
+		if err := demo.LoadDirectives(ctx, e.store, e.svc, demo.Password); err != nil {
 			t.Fatal(err)
 		}
 		clerk := e.actor("vanthu.so")
@@ -52,7 +52,7 @@ func TestLoadDemo(t *testing.T) {
 		if _, _, err := e.store.Accounts().UserByUsername(ctx, "chuyenvien.cuc"); err != nil {
 			t.Fatal(err)
 		}
-		if err := directives.LoadDemo(ctx, e.svc, demo.Password); err != nil {
+		if err := demo.LoadDirectives(ctx, e.store, e.svc, demo.Password); err != nil {
 			t.Fatal(err)
 		}
 		again, err := e.svc.List(ctx, clerk, directives.ListFilter{Box: "issued"})

@@ -493,7 +493,7 @@ func (s *Service) Version(ctx context.Context, a model.Actor, id int64, version 
 	if err := jsonUnmarshal(v.Content, &c); err != nil {
 		return nil, fmt.Errorf("decode version %d of directive %d: %w", version, id, err)
 	}
-	c.normalize()
+	c.Normalize()
 	return &c, nil
 }
 

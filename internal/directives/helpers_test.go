@@ -11,13 +11,13 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/loa-project/loa/internal/accounts"
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/blob"
+	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/demo"
 	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/documents"
@@ -30,30 +30,13 @@ import (
 	"github.com/loa-project/loa/internal/web"
 )
 
-// clock is a settable clock for the service.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock(s string) *clock {
+// newClock is a settable clock for the service standing at s (RFC 3339).
+func newClock(s string) *clock.Fake {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		panic(err)
 	}
-	return &clock{t: t}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+	return clock.NewFake(t)
 }
 
 // env is Loa with the demo dataset and the directives service behind an
@@ -70,7 +53,7 @@ type env struct {
 	blobDir   string
 	dsn       string
 	srv       *httptest.Server
-	clock     *clock
+	clock     *clock.Fake
 	tokens    map[string]string
 	hash      string
 }
@@ -91,7 +74,7 @@ func newEnv(t *testing.T, st *storage.Store, opts ...envOption) *env {
 	}
 	e.registry = registry.New(st, policy, i18n.Zone())
 	e.documents = documents.New(st, e.blobs, policy, log)
-	o := directives.Options{Log: log, Clock: e.clock.Now}
+	o := directives.Options{Log: log, Clock: e.clock}
 	for _, f := range opts {
 		f(&o)
 	}

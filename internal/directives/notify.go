@@ -297,7 +297,7 @@ func (s *Service) sendWebhook(ctx context.Context, m *model.NotifyMessage) error
 	if err != nil {
 		return err
 	}
-	ts := s.clock().Unix()
+	ts := s.clock.Now().Unix()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.Target, strings.NewReader(m.Body))
 	if err != nil {
 		return fmt.Errorf("webhook %s: %w", m.Target, err)

@@ -244,7 +244,7 @@ func TestNotificationsRemindersEscalation(t *testing.T) {
 		if len(hooks.received()) != 0 {
 			t.Fatalf("the first webhook call should have failed")
 		}
-		e.clock.Add(5 * time.Minute)
+		e.clock.Advance(5 * time.Minute)
 		if n := sent(); n != 1 {
 			t.Fatalf("webhook retry sent %d", n)
 		}
@@ -282,7 +282,7 @@ func TestNotificationsRemindersEscalation(t *testing.T) {
 		if r := tick(); r.Reminders != 0 || r.Escalations != 0 {
 			t.Fatalf("early tick: %+v", r)
 		}
-		e.clock.Add(61 * time.Minute)
+		e.clock.Advance(61 * time.Minute)
 		if r := tick(); r.Reminders != 2 || r.Escalations != 0 {
 			t.Fatalf("tick after an hour: %+v", r)
 		}
@@ -302,15 +302,15 @@ func TestNotificationsRemindersEscalation(t *testing.T) {
 		// Kiên Lương acknowledges; Rạch Giá stays silent.
 		in := e.inboxOf("vanthu.kienluong", "")
 		e.must(200, "POST", fmt.Sprintf("/api/v1/deliveries/%d/acknowledge", in[0].ID), "vanthu.kienluong", nil, nil)
-		e.clock.Add(60 * time.Minute)
+		e.clock.Advance(60 * time.Minute)
 		if r := tick(); r.Reminders != 1 || r.Escalations != 0 {
 			t.Fatalf("second reminder tick: %+v", r)
 		}
-		e.clock.Add(60 * time.Minute)
+		e.clock.Advance(60 * time.Minute)
 		if r := tick(); r.Reminders != 0 || r.Escalations != 1 {
 			t.Fatalf("escalation tick (max 2 reminders reached): %+v", r)
 		}
-		e.clock.Add(24 * time.Hour)
+		e.clock.Advance(24 * time.Hour)
 		if r := tick(); r.Reminders != 0 || r.Escalations != 0 {
 			t.Fatalf("after escalation: %+v", r)
 		}
@@ -343,7 +343,7 @@ func TestNotificationsRemindersEscalation(t *testing.T) {
 			}
 		}
 		// The Sở's webhook saw Kiên Lương acknowledge (after one retry).
-		e.clock.Add(2 * time.Minute)
+		e.clock.Advance(2 * time.Minute)
 		sent()
 		found := false
 		for _, c := range hooks.received() {
@@ -359,7 +359,7 @@ func TestNotificationsRemindersEscalation(t *testing.T) {
 		if tr.Progress.Overdue != 0 || len(tr.Rows) != 0 {
 			t.Fatalf("overdue before the deadline: %+v", tr.Progress)
 		}
-		e.clock.Add(8 * 24 * time.Hour)
+		e.clock.Advance(8 * 24 * time.Hour)
 		e.must(200, "GET", fmt.Sprintf("/api/v1/directives/%d/tracking?overdue=1", v.ID), "vanthu.so", nil, &tr)
 		if tr.Progress.Overdue != 2 || len(tr.Rows) != 2 {
 			t.Fatalf("overdue after the deadline: %+v (%d rows)", tr.Progress, len(tr.Rows))
@@ -465,9 +465,9 @@ func TestWebhookInternalAddressRefused(t *testing.T) {
 		}
 
 		// The installation allows 127.0.0.1: the retry goes through.
-		allowed := directives.New(e.store, e.blobs, e.registry, authz.Default(), directives.Options{Clock: e.clock.Now,
+		allowed := directives.New(e.store, e.blobs, e.registry, authz.Default(), directives.Options{Clock: e.clock,
 			WebhookAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
-		e.clock.Add(5 * time.Minute)
+		e.clock.Advance(5 * time.Minute)
 		if n, err := allowed.SendNotifications(ctx); err != nil || n != 1 || hits.Load() != 1 {
 			t.Fatalf("allow-listed webhook: sent %d (%v), %d calls", n, err, hits.Load())
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/loa-project/loa/internal/demo"
 	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/docmodel"
 	"github.com/loa-project/loa/internal/docparse"
@@ -61,7 +62,7 @@ func issue355(e *env) int64 {
 	// chuyenvien.cuc, the Cục's drafter, is a demo user.
 	cuc := e.unit("cuc-ttcs")
 	e.must(200, "PUT", fmt.Sprintf("/api/v1/registers/%d/2021/outgoing/counter", cuc.ID), "vanthu.cuc", map[string]int{"last": 354}, nil)
-	c := directives.Seed355Content([]directives.Recipient{{UnitID: e.unit("so-tttt-kg").ID, Role: directives.RoleMain,
+	c := demo.Seed355Content([]directives.Recipient{{UnitID: e.unit("so-tttt-kg").ID, Role: directives.RoleMain,
 		Label: "Sở Thông tin và Truyền thông các tỉnh, thành phố trực thuộc Trung ương"}})
 	c.SignerUserID = e.user("lanhdao.cuc").ID
 	var v directives.View
@@ -170,9 +171,9 @@ func TestSeedScenarioThroughAPI(t *testing.T) {
 		if len(cur.Content.Attachments) != 2 {
 			t.Fatalf("attachments after upload: %+v", cur.Content.Attachments)
 		}
-		rec := directives.SeedRecipients(e.unit("bao-kg").ID, e.unit("dai-kg").ID, e.unit("cong-ttdt-kg").ID,
+		rec := demo.SeedRecipients(e.unit("bao-kg").ID, e.unit("dai-kg").ID, e.unit("cong-ttdt-kg").ID,
 			e.group("Thường trực UBND các huyện, thành phố"), e.unit("ubnd-kg").ID, e.group("Trung tâm VH, TT và TT các huyện, thành phố"))
-		c := directives.Seed570Content(cur.Content, rec, audio, e.user("lamvanson").ID)
+		c := demo.Seed570Content(cur.Content, rec, audio, e.user("lamvanson").ID)
 		c.Attachments = append(c.Attachments, directives.Attachment{Kind: "document", DocumentID: imp.Document.ID})
 		// An autosave, then an explicit save: versions keep both kinds.
 		e.must(200, "PUT", fmt.Sprintf("/api/v1/directives/%d", draft.ID), "chuyenvien.so", directives.SaveInput{BaseVersion: cur.Version, Content: c, Autosave: true}, &draft)
@@ -305,7 +306,7 @@ func TestSeedScenarioThroughAPI(t *testing.T) {
 				reporters["ubnd-"+c] = user
 			}
 		}
-		e.clock.Add(48 * time.Hour)
+		e.clock.Advance(48 * time.Hour)
 		for code, user := range reporters {
 			in := e.inboxOf(user, "status=delivered")
 			if len(in) != 1 {

@@ -24,6 +24,7 @@ import (
 
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/blob"
+	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/netguard"
@@ -43,8 +44,10 @@ type SMTPConfig struct {
 // Options tune the service. The zero value works.
 type Options struct {
 	Log *slog.Logger
-	// Clock returns the current time (tests and the demo inject one).
-	Clock func() time.Time
+	// Clock tells the time deadlines, reminders, escalation and delivery
+	// leases are reckoned from (default the system clock; tests and the
+	// demo inject one).
+	Clock clock.Clock
 	// Location is the local time zone for dates and deadlines (default
 	// Asia/Ho_Chi_Minh).
 	Location *time.Location
@@ -75,7 +78,7 @@ type Service struct {
 	policy   authz.Policy
 	log      *slog.Logger
 	loc      *time.Location
-	clock    func() time.Time
+	clock    clock.Clock
 	smtp     SMTPConfig
 	http     *http.Client
 	guard    *netguard.Guard
@@ -92,7 +95,7 @@ type Service struct {
 // New builds the service. Call Start to run the delivery workers and the
 // reminder scheduler.
 func New(store *storage.Store, blobs blob.Store, reg *registry.Service, policy authz.Policy, opt Options) *Service {
-	s := &Service{store: store, blobs: blobs, registry: reg, policy: policy, log: opt.Log, loc: opt.Location, clock: opt.Clock,
+	s := &Service{store: store, blobs: blobs, registry: reg, policy: policy, log: opt.Log, loc: opt.Location, clock: clock.Or(opt.Clock),
 		smtp: opt.SMTP, guard: netguard.New(opt.WebhookAllow), baseURL: strings.TrimRight(opt.BaseURL, "/"), workers: opt.Workers, poll: opt.PollInterval,
 		tick: opt.SchedulerInterval, wake: make(chan struct{}, 1)}
 	if s.log == nil {
@@ -100,9 +103,6 @@ func New(store *storage.Store, blobs blob.Store, reg *registry.Service, policy a
 	}
 	if s.loc == nil {
 		s.loc = i18n.Zone()
-	}
-	if s.clock == nil {
-		s.clock = time.Now
 	}
 	// Webhooks go to URLs unit administrators choose: every connection,
 	// redirects included, is checked after DNS resolution.
@@ -122,8 +122,20 @@ func New(store *storage.Store, blobs blob.Store, reg *registry.Service, policy a
 	return s
 }
 
+// WithClock is a service over the same storage, blobs, registry and
+// policy that reads the time from now, with one delivery worker and none
+// of the loops started (the demo replays its story at the story's dates).
+func (s *Service) WithClock(now clock.Clock) *Service {
+	c := New(s.store, s.blobs, s.registry, s.policy, Options{Log: s.log, Location: s.loc, Clock: now, Workers: 1})
+	c.guard, c.http = s.guard, s.http
+	return c
+}
+
+// Location is the local time zone of dates and deadlines.
+func (s *Service) Location() *time.Location { return s.loc }
+
 // now is the service's clock in UTC at the storage's precision.
-func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 
 // today is the local day of now as YYYY-MM-DD.
 func (s *Service) today() string { return s.now().In(s.loc).Format("2006-01-02") }
@@ -167,7 +179,7 @@ func decodeContent(d *model.Directive) (Content, error) {
 	if err := json.Unmarshal([]byte(d.Content), &c); err != nil {
 		return c, fmt.Errorf("decode content of directive %d: %w", d.ID, err)
 	}
-	c.normalize()
+	c.Normalize()
 	return c, nil
 }
 

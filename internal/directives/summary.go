@@ -166,7 +166,7 @@ func (s *Service) summaryContent(ctx context.Context, q storage.Q, sum *Summary)
 		}
 	}
 	c.Recipients = rec
-	c.normalize()
+	c.Normalize()
 	return c, rec, nil
 }
 

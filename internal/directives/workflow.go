@@ -676,7 +676,7 @@ func (s *Service) prefill(ctx context.Context, q storage.Q, a model.Actor, doc *
 			c.Recipients = append(c.Recipients, Recipient{UnitID: u.ID, Role: RoleMain})
 		}
 	}
-	c.normalize()
+	c.Normalize()
 	return c, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/loa-project/loa/internal/authz"
+	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/docmodel"
 	"github.com/loa-project/loa/internal/documents"
 	"github.com/loa-project/loa/internal/model"
@@ -26,12 +27,17 @@ type Service struct {
 	store  *storage.Store
 	policy authz.Policy
 	loc    *time.Location
+	clock  clock.Clock
 }
 
 // New builds the service; loc is the local time zone for register days.
 func New(store *storage.Store, policy authz.Policy, loc *time.Location) *Service {
-	return &Service{store: store, policy: policy, loc: loc}
+	return &Service{store: store, policy: policy, loc: loc, clock: clock.Real{}}
 }
+
+// SetClock replaces the clock that dates registrations without a date
+// and picks the register year (tests).
+func (s *Service) SetClock(c clock.Clock) { s.clock = c }
 
 func (s *Service) unit(ctx context.Context, q storage.Q, a model.Actor, id int64, action authz.Action) (*model.Unit, error) {
 	u, err := q.Orgs().Unit(ctx, id)
@@ -82,7 +88,7 @@ func (s *Service) IssueTx(ctx context.Context, tx *storage.Tx, a model.Actor, in
 		return nil, model.Invalid("doc_type", "give the document type (Công văn, Quyết định, …)")
 	}
 	if in.Date == "" {
-		in.Date = time.Now().In(s.loc).Format("2006-01-02")
+		in.Date = s.clock.Now().In(s.loc).Format("2006-01-02")
 	}
 	day, err := time.Parse("2006-01-02", in.Date)
 	if err != nil {
@@ -152,7 +158,7 @@ func (s *Service) RegisterIncomingTx(ctx context.Context, tx *storage.Tx, a mode
 	if err != nil {
 		return nil, err
 	}
-	today := time.Now().In(s.loc)
+	today := s.clock.Now().In(s.loc)
 	n, err := tx.Registers().NextNumber(ctx, unit.ID, today.Year(), model.SeriesIncoming)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -15,7 +16,7 @@ func (q BroadcastStore) BroadcastSettingsOf(ctx context.Context, unitID int64) (
 	s := BroadcastSettings{UnitID: unitID, AutoPriority: true}
 	var at time.Time
 	err := q.row(ctx, `SELECT auto_priority, updated_by, updated_at FROM broadcast_settings WHERE unit_id = ?`, unitID).Scan(&s.AutoPriority, &s.UpdatedBy, &at)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return s, nil
 	}
 	if err != nil {
@@ -83,7 +84,7 @@ func (q BroadcastStore) ClaimAutoSchedule(ctx context.Context, at, leaseUntil ti
 		query += ` FOR UPDATE OF j SKIP LOCKED`
 	}
 	j, err := scanAutoJob(q.row(ctx, query, at.UTC().Truncate(time.Microsecond)))
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {

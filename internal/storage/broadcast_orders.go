@@ -93,7 +93,7 @@ func (q BroadcastStore) InsertOrder(ctx context.Context, o *BroadcastOrder) erro
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.UnitID, o.Title, o.MediaID, o.Level, o.Interrupts, o.StartDate, o.EndDate, bcNullTime(o.ExpiresAt), o.Slots, o.Weekdays,
 		o.UnitOrder, bcNullTime(o.IssuedAt), o.Repeats, o.RepeatEveryS, o.Source, o.SourceRef, o.CreatedBy, o.CreatedAt)
-	if isUniqueViolation(err) {
+	if IsUniqueViolation(err) {
 		return fmt.Errorf("insert broadcast order %q: unit %d already has an order for %s: %w", o.Title, o.UnitID, o.SourceRef, model.ErrConflict)
 	}
 	if err != nil {

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -196,7 +197,7 @@ func (q ChannelStore) ClaimDueMessage(ctx context.Context, channel string, at ti
 	}
 	var cs string
 	m, err := scanOutMessage(q.row(ctx, query, channel, chUTC(at)), &cs)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {

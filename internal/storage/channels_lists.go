@@ -16,7 +16,7 @@ func (q ChannelStore) InsertChannelList(ctx context.Context, l *ChannelList) err
 	id, err := q.insertID(ctx, `INSERT INTO channel_lists (unit_id, name, description, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
 		l.UnitID, l.Name, l.Description, l.CreatedBy, l.CreatedAt)
 	if err != nil {
-		if isUniqueViolation(err) {
+		if IsUniqueViolation(err) {
 			return fmt.Errorf("the unit already has a subscriber list named %q: %w", l.Name, model.ErrConflict)
 		}
 		return fmt.Errorf("insert subscriber list %q: %w", l.Name, err)

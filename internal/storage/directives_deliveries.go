@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -87,7 +88,7 @@ func (q DeliveryStore) InsertDeliveries(ctx context.Context, h DeliveryHeader, r
 			args = append(args, h.DirectiveID, r.RecipientUnitID, h.SenderUnitID, r.Purpose, h.Code, h.DocType, h.Subject, h.DocDate, deadline, at, at, at)
 		}
 		if _, err := q.exec(ctx, b.String(), args...); err != nil {
-			if isUniqueViolation(err) {
+			if IsUniqueViolation(err) {
 				return fmt.Errorf("a recipient unit appears twice in directive %d: %w", h.DirectiveID, model.ErrConflict)
 			}
 			return fmt.Errorf("insert deliveries %d-%d of directive %d: %w", start, end, h.DirectiveID, err)
@@ -107,7 +108,7 @@ func (q DeliveryStore) ClaimPendingDelivery(ctx context.Context, at time.Time) (
 		query += ` FOR UPDATE SKIP LOCKED`
 	}
 	d, err := scanDelivery(q.row(ctx, query, at.UTC().Truncate(time.Microsecond)))
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {

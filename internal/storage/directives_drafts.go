@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -69,7 +70,7 @@ func (q DirectiveStore) InsertDirective(ctx context.Context, d *Directive, at ti
 		VALUES (?, ?, ?, ?, 0, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.UnitID, d.DraftingUnitID, d.CreatedBy, d.Status, d.Content, d.DocType, d.Subject,
 		d.ImplementsDocumentID, d.ParentDeliveryID, d.CorrectionOf, d.CorrectionKind, dirNullTime(d.DeadlineAt), at, at)
 	if err != nil {
-		if isUniqueViolation(err) {
+		if IsUniqueViolation(err) {
 			return fmt.Errorf("this delivery has already been forwarded (it has its implementing draft): %w", model.ErrConflict)
 		}
 		return fmt.Errorf("insert directive: %w", err)
@@ -410,7 +411,7 @@ func (q DirectiveStore) DirectiveSettingsOf(ctx context.Context, unitID int64) (
 		webhook_url, webhook_secret, updated_at FROM directive_settings WHERE unit_id = ?`, unitID).
 		Scan(&s.ApprovalSteps, &s.AutoIssue, &s.RemindAfterMin, &s.RemindEveryMin, &s.MaxReminders, &s.EscalateAfterMin, &s.EmailNotifications,
 			&s.WebhookURL, &s.WebhookSecret, &s.UpdatedAt)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return DefaultDirectiveSettings(unitID), nil
 	}
 	if err != nil {

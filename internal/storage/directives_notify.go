@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -98,7 +99,7 @@ func (q DeliveryStore) ClaimNotifyMessage(ctx context.Context, at, leaseUntil ti
 		query += ` FOR UPDATE SKIP LOCKED`
 	}
 	m, err := scanNotify(q.row(ctx, query, at.UTC().Truncate(time.Microsecond)))
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {

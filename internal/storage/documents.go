@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -87,7 +88,7 @@ func (q DocumentStore) InsertDocument(ctx context.Context, d *model.Document) er
 		fields, body_text, search_text, original_sha, original_name, original_type, original_size, version, created_by, created_at, updated_at, copy_of)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`, args...)
 	if err != nil {
-		if isUniqueViolation(err) {
+		if IsUniqueViolation(err) {
 			return fmt.Errorf("this file is already stored for the unit: %w", model.ErrConflict)
 		}
 		return fmt.Errorf("insert document: %w", err)
@@ -308,7 +309,7 @@ func (q DocumentStore) resolveRef(ctx context.Context, d *model.Document, number
 	args = append(args, d.UnitID)
 	var id int64
 	err := q.row(ctx, query, args...).Scan(&id)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {

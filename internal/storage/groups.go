@@ -23,7 +23,7 @@ func (q OrgStore) InsertGroup(ctx context.Context, g *model.Group) error {
 	id, err := q.insertID(ctx, `INSERT INTO recipient_groups (owner_unit_id, name, description, rule, created_at) VALUES (?, ?, ?, ?, ?)`,
 		g.OwnerUnitID, g.Name, g.Description, rule, g.CreatedAt)
 	if err != nil {
-		if isUniqueViolation(err) {
+		if IsUniqueViolation(err) {
 			return fmt.Errorf("a group named %q already exists in this unit: %w", g.Name, model.ErrConflict)
 		}
 		return fmt.Errorf("insert group %q: %w", g.Name, err)

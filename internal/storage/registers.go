@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/loa-project/loa/internal/model"
@@ -39,7 +40,7 @@ func (q RegisterStore) SetCounter(ctx context.Context, unitID int64, year int, s
 func (q RegisterStore) Counter(ctx context.Context, unitID int64, year int, series string) (int, error) {
 	var n int
 	err := q.row(ctx, `SELECT last FROM register_counters WHERE unit_id = ? AND year = ? AND series = ?`, unitID, year, series).Scan(&n)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
 	if err != nil {
@@ -55,7 +56,7 @@ func (q RegisterStore) InsertRegisterEntry(ctx context.Context, e *model.Registe
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.UnitID, e.Year, e.Series, e.Number, e.DocumentID, e.EntryDate, e.DocType,
 		e.Code, e.DocDate, e.Subject, e.Party, e.Handler, e.Copies, e.Notes, e.CreatedAt)
 	if err != nil {
-		if isUniqueViolation(err) {
+		if IsUniqueViolation(err) {
 			return fmt.Errorf("number %d of the %s register %d is already used: %w", e.Number, e.Series, e.Year, model.ErrConflict)
 		}
 		return fmt.Errorf("insert register entry: %w", err)
@@ -91,7 +92,7 @@ func (q RegisterStore) RegisterEntries(ctx context.Context, unitID int64, year i
 // RegisterSettings returns a unit's notation patterns ("" when unset).
 func (q RegisterStore) RegisterSettings(ctx context.Context, unitID int64) (letter, other string, err error) {
 	err = q.row(ctx, `SELECT letter_pattern, other_pattern FROM register_settings WHERE unit_id = ?`, unitID).Scan(&letter, &other)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", nil
 	}
 	if err != nil {

@@ -314,15 +314,6 @@ func notFound(err error, what string) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// isUniqueViolation reports whether err is a unique constraint failure.
-func isUniqueViolation(err error) bool {
-	if err == nil {
-		return false
-	}
-	m := err.Error()
-	return strings.Contains(m, "UNIQUE constraint failed") || strings.Contains(m, "SQLSTATE 23505")
-}
-
 // ExecRaw runs a statement as written (tests and maintenance only).
 func (q Q) ExecRaw(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	return q.exec(ctx, query, args...)

@@ -120,7 +120,7 @@ func (q OrgStore) InsertUnit(ctx context.Context, u *model.Unit) error {
 		VALUES (?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		u.Code, u.ParentID, depth, u.Name, u.ShortName, u.Kind, u.Abbreviation, u.AgencyID, u.ActiveFrom, u.DissolvedOn, u.MergedInto, t, t)
 	if err != nil {
-		if isUniqueViolation(err) {
+		if IsUniqueViolation(err) {
 			return fmt.Errorf("unit code %q is already used: %w", u.Code, model.ErrConflict)
 		}
 		return fmt.Errorf("insert unit %q: %w", u.Code, err)
@@ -141,7 +141,7 @@ func (q OrgStore) UpdateUnit(ctx context.Context, u *model.Unit) error {
 		active_from = ?, dissolved_on = ?, merged_into = ?, updated_at = ? WHERE id = ?`,
 		u.Code, u.Name, u.ShortName, u.Kind, u.Abbreviation, u.AgencyID, u.ActiveFrom, u.DissolvedOn, u.MergedInto, u.UpdatedAt, u.ID)
 	if err != nil {
-		if isUniqueViolation(err) {
+		if IsUniqueViolation(err) {
 			return fmt.Errorf("unit code %q is already used: %w", u.Code, model.ErrConflict)
 		}
 		return fmt.Errorf("update unit %d: %w", u.ID, err)

@@ -99,7 +99,7 @@ func (q AccountStore) InsertUser(ctx context.Context, u *model.User, passwordHas
 	id, err := q.insertID(ctx, `INSERT INTO users (username, full_name, email, title, unit_id, password_hash, active, lang, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.Username, u.FullName, u.Email, u.Title, u.UnitID, passwordHash, u.Active, u.Lang, u.CreatedAt)
 	if err != nil {
-		if isUniqueViolation(err) {
+		if IsUniqueViolation(err) {
 			return fmt.Errorf("username %q is taken: %w", u.Username, model.ErrConflict)
 		}
 		return fmt.Errorf("insert user %q: %w", u.Username, err)

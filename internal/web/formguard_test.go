@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -71,7 +72,7 @@ func newCountingBody(size int64) *countingBody {
 
 func (b *countingBody) Read(p []byte) (int, error) {
 	n, err := b.head.Read(p)
-	if n == 0 && err == io.EOF {
+	if n == 0 && errors.Is(err, io.EOF) {
 		if b.left <= 0 {
 			return 0, io.EOF
 		}

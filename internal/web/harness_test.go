@@ -20,6 +20,7 @@ import (
 	"github.com/loa-project/loa/internal/blob"
 	"github.com/loa-project/loa/internal/broadcast"
 	"github.com/loa-project/loa/internal/channels"
+	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/demo"
 	"github.com/loa-project/loa/internal/documents"
 	"github.com/loa-project/loa/internal/i18n"
@@ -76,7 +77,7 @@ func newEnvWith(t *testing.T, st *storage.Store, change func(*web.Deps)) *env {
 	policy := authz.Default()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e := &env{t: t, store: st, orgs: orgs.New(st, policy), accounts: accounts.New(st, policy, log), clock: &testClock{}}
-	e.accounts.SetClock(e.clock.now)
+	e.accounts.SetClock(clock.Func(e.clock.now))
 	e.blobDir = filepath.Join(t.TempDir(), "blobs")
 	blobs, err := blob.NewFS(e.blobDir)
 	if err != nil {

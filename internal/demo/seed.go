@@ -1,6 +1,7 @@
-package directives
+package demo
 
 import (
+	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/docmodel"
 	"github.com/loa-project/loa/internal/schedule"
 )
@@ -12,14 +13,14 @@ import (
 
 // Seed355Content is the content of 355/TTCS-TTTH addressed to the given
 // provincial departments.
-func Seed355Content(recipients []Recipient) Content {
-	c := Content{
+func Seed355Content(recipients []directives.Recipient) directives.Content {
+	c := directives.Content{
 		DocType:    "Công văn",
 		Subject:    "Đẩy mạnh tuyên truyền về phòng, chống Covid-19",
 		Place:      "Hà Nội",
 		Recipients: recipients,
 		Intro:      "Thực hiện chỉ đạo của Bộ Thông tin và Truyền thông về công tác thông tin, tuyên truyền phòng, chống dịch Covid-19, Cục Thông tin cơ sở đề nghị Sở Thông tin và Truyền thông các tỉnh, thành phố trực thuộc Trung ương chỉ đạo hệ thống thông tin cơ sở trên địa bàn thực hiện một số nội dung sau:",
-		Items: []Item{
+		Items: []directives.Item{
 			{Label: "1", Text: "Tuyên truyền trách nhiệm của mỗi cá nhân, cơ quan, đơn vị, tổ chức trong thực hiện phòng, chống dịch theo phương châm “5K + vắc xin”."},
 			{Label: "2", Text: "Thông tin về sự cần thiết của việc tiêm vắc xin và thứ tự ưu tiên tiêm vắc xin."},
 			{Label: "3", Text: "Vận động các tổ chức, cá nhân đóng góp cho Quỹ vắc xin phòng, chống Covid-19."},
@@ -31,18 +32,18 @@ func Seed355Content(recipients []Recipient) Content {
 		SigningAuthority: "KT. CỤC TRƯỞNG",
 		SignerTitle:      "PHÓ CỤC TRƯỞNG",
 	}
-	c.normalize()
+	c.Normalize()
 	return c
 }
 
 // SeedItems are the three content items of 570/STTTT-TTBCBC, each a
 // priority broadcast twice a day from 5 to 20 June 2021; audio (sha256 of
 // uploaded files, the materials of 576) goes with the third.
-func SeedItems(audio []string) []Item {
-	spec := func(a []string) *BroadcastSpec {
-		return &BroadcastSpec{Level: schedule.LevelPriority, StartDate: "2021-06-05", EndDate: "2021-06-20", TimesPerDay: 2, Audio: a}
+func SeedItems(audio []string) []directives.Item {
+	spec := func(a []string) *directives.BroadcastSpec {
+		return &directives.BroadcastSpec{Level: schedule.LevelPriority, StartDate: "2021-06-05", EndDate: "2021-06-20", TimesPerDay: 2, Audio: a}
 	}
-	return []Item{
+	return []directives.Item{
 		{Label: "1", Text: "Tuyên truyền trách nhiệm mỗi cá nhân, cơ quan, đơn vị, tổ chức thực hiện phòng, chống Covid-19 theo phương châm “5K+ vắc xin” và kết hợp giải pháp công nghệ để chủ động chống dịch, sản xuất kinh doanh an toàn, đảm bảo thực hiện thắng lợi mục tiêu kép.", Broadcast: spec(nil)},
 		{Label: "2", Text: "Tiếp tục thông tin, tuyên truyền về sự cần thiết phải tiêm vắc xin, tổ chức thực hiện tiêm vắc xin theo thứ tự ưu tiên một cách hợp lý, hiệu quả, trước hết ưu tiên cho các lực lượng tuyến đầu và các địa bàn trọng điểm về dịch Covid-19 để người dân hiểu, tự giác và tích cực tham gia.", Broadcast: spec(nil)},
 		{Label: "3", Text: "Tiếp tục thông tin, tuyên truyền, kêu gọi, vận động cơ quan, đơn vị, tổ chức, doanh nghiệp và cá nhân trong và ngoài nước đóng góp cho Quỹ vắc xin phòng, chống Covid-19 Việt Nam (file âm thanh và tài liệu tuyên truyền tuyên truyền đã được gửi kèm Công văn số 576/STTTT-TTBCBC ngày 04/6/2021).", Broadcast: spec(audio)},
@@ -53,20 +54,20 @@ func SeedItems(audio []string) []Item {
 // station, the e-portal and the district People's Committees (a group),
 // b/c to the provincial People's Committee, copies to the district
 // culture centres (a group); labels as the letter prints them.
-func SeedRecipients(newspaper, radio, portal, districtsGroup, province, centresGroup int64) []Recipient {
-	return []Recipient{
-		{UnitID: newspaper, Role: RoleMain},
-		{UnitID: radio, Role: RoleMain},
-		{UnitID: portal, Role: RoleMain, Label: "Cổng Thông tin điện tử tỉnh"},
-		{GroupID: districtsGroup, Role: RoleMain, Label: "Thường trực Ủy ban nhân dân các huyện, thành phố"},
-		{UnitID: province, Role: RoleReport, Label: "UBND tỉnh"},
-		{GroupID: centresGroup, Role: RoleCopy},
+func SeedRecipients(newspaper, radio, portal, districtsGroup, province, centresGroup int64) []directives.Recipient {
+	return []directives.Recipient{
+		{UnitID: newspaper, Role: directives.RoleMain},
+		{UnitID: radio, Role: directives.RoleMain},
+		{UnitID: portal, Role: directives.RoleMain, Label: "Cổng Thông tin điện tử tỉnh"},
+		{GroupID: districtsGroup, Role: directives.RoleMain, Label: "Thường trực Ủy ban nhân dân các huyện, thành phố"},
+		{UnitID: province, Role: directives.RoleReport, Label: "UBND tỉnh"},
+		{GroupID: centresGroup, Role: directives.RoleCopy},
 	}
 }
 
 // Seed570Content completes a draft implementing 355 (whose first intro
 // paragraph and reference Implement pre-filled) into the seed letter.
-func Seed570Content(prefilled Content, recipients []Recipient, audio []string, signer int64) Content {
+func Seed570Content(prefilled directives.Content, recipients []directives.Recipient, audio []string, signer int64) directives.Content {
 	c := prefilled
 	c.DocType = "Công văn"
 	c.Subject = "Đẩy mạnh thông tin, tuyên truyền về phòng, chống Covid-19"
@@ -79,6 +80,6 @@ func Seed570Content(prefilled Content, recipients []Recipient, audio []string, s
 	c.Archive = []string{"VT", "TTBCBC"}
 	c.Deadline = "2021-06-20"
 	c.SignerUserID = signer
-	c.normalize()
+	c.Normalize()
 	return c
 }

@@ -1,4 +1,4 @@
-package directives
+package demo
 
 import (
 	"bytes"
@@ -7,39 +7,31 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
 	"time"
 
 	"github.com/loa-project/loa/internal/accounts"
+	"github.com/loa-project/loa/internal/clock"
+	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 )
 
-// demoClock steps through the days of June 2021 as the demo story goes.
-type demoClock struct {
-	mu  sync.Mutex
+// storyClock steps through the days of June 2021 as the demo story goes.
+type storyClock struct {
+	*clock.Fake
 	loc *time.Location
-	t   time.Time
 }
 
-func (c *demoClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *demoClock) at(day, clock string) {
-	t, err := time.ParseInLocation("2006-01-02 15:04", day+" "+clock, c.loc)
+func (c storyClock) at(day, hhmm string) {
+	t, err := time.ParseInLocation("2006-01-02 15:04", day+" "+hhmm, c.loc)
 	if err != nil {
-		panic(fmt.Sprintf("demo clock %s %s: %v", day, clock, err))
+		panic(fmt.Sprintf("demo clock %s %s: %v", day, hhmm, err))
 	}
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
+	c.Set(t)
 }
 
-// LoadDemo puts the seed scenario half-way into a database that holds the
-// demo organisation and users (package demo): 355/TTCS-TTTH from the Cục
+// LoadDirectives puts the seed scenario half-way into a database that
+// holds the demo organisation and users: 355/TTCS-TTTH from the Cục
 // Thông tin cơ sở received and assigned at the Sở TTTT Kiên Giang; 570
 // drafted, approved and issued as 570/STTTT-TTBCBC (the Sở's outgoing
 // register set to 569 for 2021) to the newspaper, the radio/TV station,
@@ -50,101 +42,107 @@ func (c *demoClock) at(day, clock string) {
 // other districts read or acknowledged it. Timestamps follow the story
 // (3–7 June 2021). It creates the Cục's drafter chuyenvien.cuc with the
 // given password. It does nothing when directives already exist.
-func LoadDemo(ctx context.Context, svc *Service, password string) error {
-	existing, err := svc.store.Directives().ListDirectives(ctx, model.DirectiveFilter{Limit: 1})
+func LoadDirectives(ctx context.Context, st *storage.Store, svc *directives.Service, password string) error {
+	existing, err := st.Directives().ListDirectives(ctx, model.DirectiveFilter{Limit: 1})
 	if err != nil {
 		return err
 	}
 	if len(existing) > 0 {
 		return nil
 	}
-	clock := &demoClock{loc: svc.loc}
-	clock.at("2021-06-03", "08:00")
-	d := New(svc.store, svc.blobs, svc.registry, svc.policy, Options{Log: svc.log, Location: svc.loc, Clock: clock.now, Workers: 1})
-	l := &demoLoader{s: d, clock: clock}
+	story := storyClock{Fake: clock.NewFake(time.Time{}), loc: svc.Location()}
+	story.at("2021-06-03", "08:00")
+	l := &directivesLoader{s: svc.WithClock(story), st: st, clock: story}
 	return l.run(ctx, password)
 }
 
-type demoLoader struct {
-	s     *Service
-	clock *demoClock
+type directivesLoader struct {
+	s     *directives.Service
+	st    *storage.Store
+	clock storyClock
 }
 
-func (l *demoLoader) unit(ctx context.Context, code string) (*model.Unit, error) {
-	u, err := l.s.store.Orgs().UnitByCode(ctx, code)
+func (l *directivesLoader) unit(ctx context.Context, code string) (*model.Unit, error) {
+	u, err := l.st.Orgs().UnitByCode(ctx, code)
 	if err != nil {
 		return nil, fmt.Errorf("demo unit %s: %w", code, err)
 	}
 	return u, nil
 }
 
-func (l *demoLoader) actor(ctx context.Context, username string) (model.Actor, error) {
-	u, _, err := l.s.store.Accounts().UserByUsername(ctx, username)
+func (l *directivesLoader) actor(ctx context.Context, username string) (model.Actor, error) {
+	u, _, err := l.st.Accounts().UserByUsername(ctx, username)
 	if err != nil {
 		return model.Actor{}, fmt.Errorf("demo user %s: %w", username, err)
 	}
-	unit, err := l.s.store.Orgs().Unit(ctx, u.UnitID)
+	unit, err := l.st.Orgs().Unit(ctx, u.UnitID)
 	if err != nil {
 		return model.Actor{}, err
 	}
 	return model.Actor{UserID: u.ID, Username: u.Username, UnitID: u.UnitID, UnitPath: unit.Path, Roles: u.Roles, ClientAddr: "demo"}, nil
 }
 
-func (l *demoLoader) counter(ctx context.Context, unitCode string, last int) error {
+// actors looks up several demo users, in order.
+func (l *directivesLoader) actors(ctx context.Context, usernames ...string) ([]model.Actor, error) {
+	out := make([]model.Actor, len(usernames))
+	for i, u := range usernames {
+		a, err := l.actor(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = a
+	}
+	return out, nil
+}
+
+func (l *directivesLoader) counter(ctx context.Context, unitCode string, last int) error {
 	u, err := l.unit(ctx, unitCode)
 	if err != nil {
 		return err
 	}
-	return l.s.store.Tx(ctx, func(tx *storage.Tx) error {
+	return l.st.Tx(ctx, func(tx *storage.Tx) error {
 		return tx.Registers().SetCounter(ctx, u.ID, 2021, model.SeriesOutgoing, last)
 	})
 }
 
-func (l *demoLoader) deliver(ctx context.Context) error {
+func (l *directivesLoader) deliver(ctx context.Context) error {
 	_, err := l.s.DeliverPending(ctx)
 	return err
 }
 
 // inbox finds a unit's delivery of a directive.
-func (l *demoLoader) delivery(ctx context.Context, dirID int64, unitCode string) (int64, error) {
+func (l *directivesLoader) delivery(ctx context.Context, dirID int64, unitCode string) (int64, error) {
 	u, err := l.unit(ctx, unitCode)
 	if err != nil {
 		return 0, err
 	}
-	del, err := l.s.store.Deliveries().DeliveryOf(ctx, dirID, u.ID)
+	del, err := l.st.Deliveries().DeliveryOf(ctx, dirID, u.ID)
 	if err != nil {
 		return 0, err
 	}
 	return del.ID, nil
 }
 
-func (l *demoLoader) run(ctx context.Context, password string) error {
+func (l *directivesLoader) run(ctx context.Context, password string) error {
 	s := l.s
 	if err := l.ensureUser(ctx, password); err != nil {
 		return err
 	}
-	cucDrafter, err := l.actor(ctx, "chuyenvien.cuc")
+	cuc, err := l.actors(ctx, "chuyenvien.cuc", "lanhdao.cuc", "vanthu.cuc")
 	if err != nil {
 		return err
 	}
-	cucLeader, err := l.actor(ctx, "lanhdao.cuc")
-	if err != nil {
-		return err
-	}
-	cucClerk, err := l.actor(ctx, "vanthu.cuc")
-	if err != nil {
-		return err
-	}
+	cucDrafter, cucLeader, cucClerk := cuc[0], cuc[1], cuc[2]
 	so, err := l.unit(ctx, "so-tttt-kg")
 	if err != nil {
 		return err
 	}
 
 	// 355 from the Cục.
-	c355 := Seed355Content([]Recipient{{UnitID: so.ID, Role: RoleMain, Label: "Sở Thông tin và Truyền thông các tỉnh, thành phố trực thuộc Trung ương"}})
+	c355 := Seed355Content([]directives.Recipient{{UnitID: so.ID, Role: directives.RoleMain, Label: "Sở Thông tin và Truyền thông các tỉnh, thành phố trực thuộc Trung ương"}})
 	c355.SignerUserID = cucLeader.UserID
 	l.clock.at("2021-06-03", "08:30")
-	v355, err := s.Create(ctx, cucDrafter, CreateInput{Content: c355})
+	v355, err := s.Create(ctx, cucDrafter, directives.CreateInput{Content: c355})
 	if err != nil {
 		return fmt.Errorf("demo 355: %w", err)
 	}
@@ -159,7 +157,7 @@ func (l *demoLoader) run(ctx context.Context, password string) error {
 		return err
 	}
 	l.clock.at("2021-06-03", "10:00")
-	if _, err := s.Issue(ctx, cucClerk, v355.ID, IssueInput{Date: "2021-06-03"}); err != nil {
+	if _, err := s.Issue(ctx, cucClerk, v355.ID, directives.IssueInput{Date: "2021-06-03"}); err != nil {
 		return fmt.Errorf("demo 355 issue: %w", err)
 	}
 	if err := l.deliver(ctx); err != nil {
@@ -167,18 +165,11 @@ func (l *demoLoader) run(ctx context.Context, password string) error {
 	}
 
 	// The Sở receives it and the clerk assigns it to the drafter.
-	soClerk, err := l.actor(ctx, "vanthu.so")
+	so3, err := l.actors(ctx, "vanthu.so", "chuyenvien.so", "lamvanson")
 	if err != nil {
 		return err
 	}
-	drafter, err := l.actor(ctx, "chuyenvien.so")
-	if err != nil {
-		return err
-	}
-	approver, err := l.actor(ctx, "lamvanson")
-	if err != nil {
-		return err
-	}
+	soClerk, drafter, approver := so3[0], so3[1], so3[2]
 	d355, err := l.delivery(ctx, v355.ID, "so-tttt-kg")
 	if err != nil {
 		return err
@@ -191,7 +182,7 @@ func (l *demoLoader) run(ctx context.Context, password string) error {
 		return err
 	}
 	l.clock.at("2021-06-03", "14:10")
-	if _, err := s.Assign(ctx, soClerk, d355, AssignInput{UserID: drafter.UserID, Note: "Phòng TTBCBC tham mưu văn bản triển khai"}); err != nil {
+	if _, err := s.Assign(ctx, soClerk, d355, directives.AssignInput{UserID: drafter.UserID, Note: "Phòng TTBCBC tham mưu văn bản triển khai"}); err != nil {
 		return err
 	}
 
@@ -213,7 +204,7 @@ func (l *demoLoader) run(ctx context.Context, password string) error {
 	if err != nil {
 		return err
 	}
-	groups, err := s.store.Orgs().Groups(ctx, so.ID)
+	groups, err := l.st.Orgs().Groups(ctx, so.ID)
 	if err != nil {
 		return err
 	}
@@ -244,7 +235,7 @@ func (l *demoLoader) run(ctx context.Context, password string) error {
 	c570 := Seed570Content(cur.Content, SeedRecipients(ids["bao-kg"], ids["dai-kg"], ids["cong-ttdt-kg"], districtsGroup, ids["ubnd-kg"], centresGroup),
 		audio, approver.UserID)
 	l.clock.at("2021-06-04", "08:20")
-	if _, err := s.Save(ctx, drafter, draft.ID, SaveInput{BaseVersion: cur.Version, Content: c570, Note: "Dự thảo Công văn triển khai 355"}); err != nil {
+	if _, err := s.Save(ctx, drafter, draft.ID, directives.SaveInput{BaseVersion: cur.Version, Content: c570, Note: "Dự thảo Công văn triển khai 355"}); err != nil {
 		return fmt.Errorf("demo 570 save: %w", err)
 	}
 	l.clock.at("2021-06-04", "08:30")
@@ -259,7 +250,7 @@ func (l *demoLoader) run(ctx context.Context, password string) error {
 		return err
 	}
 	l.clock.at("2021-06-04", "09:40")
-	v570, err := s.Issue(ctx, soClerk, draft.ID, IssueInput{Date: "2021-06-04"})
+	v570, err := s.Issue(ctx, soClerk, draft.ID, directives.IssueInput{Date: "2021-06-04"})
 	if err != nil {
 		return fmt.Errorf("demo 570 issue: %w", err)
 	}
@@ -271,7 +262,7 @@ func (l *demoLoader) run(ctx context.Context, password string) error {
 }
 
 // downstream: the recipients of 570 at different stages.
-func (l *demoLoader) downstream(ctx context.Context, id570 int64) error {
+func (l *directivesLoader) downstream(ctx context.Context, id570 int64) error {
 	s := l.s
 	step := func(user, unitCode string, fn func(a model.Actor, del int64) error) error {
 		a, err := l.actor(ctx, user)
@@ -304,7 +295,7 @@ func (l *demoLoader) downstream(ctx context.Context, id570 int64) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.SaveSettings(ctx, model.System("demo"), kl.ID, Settings{ApprovalSteps: []ApprovalStep{},
+	if _, err := s.SaveSettings(ctx, model.System("demo"), kl.ID, directives.Settings{ApprovalSteps: []directives.ApprovalStep{},
 		AutoIssue: true, RemindAfterMinutes: 1440, RemindEveryMinutes: 1440, MaxReminders: 3, EscalateAfterMinutes: 4320}); err != nil {
 		return err
 	}
@@ -318,7 +309,7 @@ func (l *demoLoader) downstream(ctx context.Context, id570 int64) error {
 	}
 	// Rạch Giá forwards to its wards (approved by its leader).
 	l.clock.at("2021-06-05", "08:00")
-	var rgDraft *View
+	var rgDraft *directives.View
 	if err := step("vanthu.rachgia", "ubnd-rach-gia", func(a model.Actor, del int64) error {
 		v, err := s.Forward(ctx, a, del)
 		if err != nil {
@@ -346,7 +337,7 @@ func (l *demoLoader) downstream(ctx context.Context, id570 int64) error {
 		return err
 	}
 	l.clock.at("2021-06-05", "09:00")
-	if _, err := s.Issue(ctx, rgClerk, rgDraft.ID, IssueInput{Date: "2021-06-05"}); err != nil {
+	if _, err := s.Issue(ctx, rgClerk, rgDraft.ID, directives.IssueInput{Date: "2021-06-05"}); err != nil {
 		return fmt.Errorf("demo Rạch Giá issue: %w", err)
 	}
 	// Kiên Lương forwards to its communes (issued on submission).
@@ -379,21 +370,21 @@ func (l *demoLoader) downstream(ctx context.Context, id570 int64) error {
 		return fmt.Errorf("demo Vĩnh Thanh Vân: %w", err)
 	}
 	l.clock.at("2021-06-07", "16:30")
-	if _, err := s.SubmitReport(ctx, ward, wardDel, Report{Text: "Đài truyền thanh phường đã phát 3 nội dung tuyên truyền 2 lần/ngày từ ngày 05/6; niêm yết tài liệu tại bảng tin khu phố.",
+	if _, err := s.SubmitReport(ctx, ward, wardDel, directives.Report{Text: "Đài truyền thanh phường đã phát 3 nội dung tuyên truyền 2 lần/ngày từ ngày 05/6; niêm yết tài liệu tại bảng tin khu phố.",
 		Figures: map[string]float64{"Lượt phát thanh": 12, "Bản tin niêm yết": 6}}); err != nil {
 		return fmt.Errorf("demo Vĩnh Thanh Vân report: %w", err)
 	}
 	l.clock.at("2021-06-07", "17:00")
 	return step("xem.baokg", "bao-kg", func(a model.Actor, del int64) error {
-		_, err := s.SubmitReport(ctx, a, del, Report{Text: "Báo Kiên Giang đã đăng 4 tin, bài về phòng, chống Covid-19 và Quỹ vắc xin trên báo in và báo điện tử.",
+		_, err := s.SubmitReport(ctx, a, del, directives.Report{Text: "Báo Kiên Giang đã đăng 4 tin, bài về phòng, chống Covid-19 và Quỹ vắc xin trên báo in và báo điện tử.",
 			Figures: map[string]float64{"Tin, bài": 4}})
 		return err
 	})
 }
 
 // ensureUser creates the Cục's drafter in its information department.
-func (l *demoLoader) ensureUser(ctx context.Context, password string) error {
-	if _, _, err := l.s.store.Accounts().UserByUsername(ctx, "chuyenvien.cuc"); err == nil {
+func (l *directivesLoader) ensureUser(ctx context.Context, password string) error {
+	if _, _, err := l.st.Accounts().UserByUsername(ctx, "chuyenvien.cuc"); err == nil {
 		return nil
 	} else if !errors.Is(err, model.ErrNotFound) {
 		return err
@@ -408,7 +399,7 @@ func (l *demoLoader) ensureUser(ctx context.Context, password string) error {
 	}
 	u := &model.User{Username: "chuyenvien.cuc", FullName: "Nguyễn Văn Hải", Title: "Chuyên viên", UnitID: unit.ID,
 		Roles: []model.Role{model.RoleDrafter}, Active: true, Lang: "vi"}
-	return l.s.store.Tx(ctx, func(tx *storage.Tx) error {
+	return l.st.Tx(ctx, func(tx *storage.Tx) error {
 		if err := tx.Accounts().InsertUser(ctx, u, hash); err != nil {
 			return err
 		}
