@@ -10,6 +10,7 @@ import (
 
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/directives"
+	"github.com/loa-project/loa/internal/jobs"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/schedule"
 	"github.com/loa-project/loa/internal/storage"
@@ -63,72 +64,53 @@ const (
 	ReasonNormal  = "normal items are scheduled by the station"
 )
 
-// AutoSchedulePending runs every due job and returns how many were
-// processed (done or rescheduled after a failure). Run calls it; tests
-// and the demo call it directly.
-func (b *Bridge) AutoSchedulePending(ctx context.Context) (int, error) {
-	n := 0
-	for ctx.Err() == nil {
-		var job *model.AutoScheduleJob
-		err := b.Store.Tx(ctx, func(tx *storage.Tx) error {
-			var err error
-			job, err = tx.Broadcast().ClaimAutoSchedule(ctx, b.Now(), b.Now().Add(autoLease))
-			return err
-		})
-		if err != nil {
-			return n, err
-		}
-		if job == nil {
-			return n, nil
-		}
-		res, runErr := b.runJob(ctx, job)
-		if runErr != nil && ctx.Err() != nil {
-			return n, runErr // shutting down: the lease expires and another worker retries
-		}
-		err = b.Store.Tx(ctx, func(tx *storage.Tx) error {
-			if runErr != nil {
-				final := job.Attempts >= MaxAutoAttempts
-				next := b.Now().Add(time.Duration(1<<min(job.Attempts, 8)) * 15 * time.Second)
-				return tx.Broadcast().AutoScheduleFailed(ctx, job.ID, runErr.Error(), next, final, b.Now())
-			}
-			out, err := json.Marshal(res)
-			if err != nil {
-				return fmt.Errorf("encode result of automatic scheduling job %d: %w", job.ID, err)
-			}
-			if err := tx.Broadcast().AutoScheduleDone(ctx, job.ID, string(out), b.Now()); err != nil {
-				return err
-			}
-			return b.notify(ctx, tx, job, res)
-		})
-		if err != nil {
-			return n, err
-		}
-		if runErr != nil {
-			b.log().Warn("automatic scheduling failed", "job", job.ID, "delivery", job.DeliveryID, "attempt", job.Attempts, "err", runErr)
-		}
-		n++
-	}
-	return n, ctx.Err()
-}
+// autoBackoff: 30 s after the first failure, doubling up to an hour.
+var autoBackoff = jobs.Backoff{Base: 30 * time.Second, Max: 3840 * time.Second, Jitter: 0.1}
 
-// Run works the queue until ctx ends.
-func (b *Bridge) Run(ctx context.Context) {
+// jobs returns the runner of the automatic scheduling queue.
+func (b *Bridge) jobs() *jobs.Runner {
 	poll := b.Poll
 	if poll <= 0 {
 		poll = DefaultAutoPoll
 	}
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	for {
-		if _, err := b.AutoSchedulePending(ctx); err != nil && ctx.Err() == nil {
-			b.log().Error("automatic scheduling worker", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	return jobs.New(b.Store, jobs.Queue{Kind: "autoschedule", Table: storage.AutoScheduleQueue, Handler: b.autoSchedule, Lease: autoLease,
+		MaxAttempts: MaxAutoAttempts, Backoff: autoBackoff}, jobs.Options{Poll: poll, Now: b.Now, Log: b.log()})
+}
+
+// AutoSchedulePending runs every due job and returns how many were
+// processed (done or rescheduled after a failure). Run calls it; tests
+// and the demo call it directly.
+func (b *Bridge) AutoSchedulePending(ctx context.Context) (int, error) {
+	return b.jobs().Drain(ctx)
+}
+
+// Run works the queue until ctx ends.
+func (b *Bridge) Run(ctx context.Context) {
+	r := b.jobs()
+	r.Start(ctx)
+	r.Wait()
+}
+
+// autoSchedule runs one leased job (package jobs) and records its result.
+func (b *Bridge) autoSchedule(ctx context.Context, j jobs.Job) error {
+	job, err := b.Store.Broadcast().AutoScheduleJob(ctx, j.ID)
+	if err != nil {
+		return err
 	}
+	res, err := b.runJob(ctx, job)
+	if err != nil {
+		return fmt.Errorf("delivery %d: %w", job.DeliveryID, err)
+	}
+	out, err := json.Marshal(res)
+	if err != nil {
+		return fmt.Errorf("encode result of automatic scheduling job %d: %w", job.ID, err)
+	}
+	return b.Store.Tx(ctx, func(tx *storage.Tx) error {
+		if err := tx.Broadcast().AutoScheduleDone(ctx, job.ID, string(out), b.Now()); err != nil {
+			return err
+		}
+		return b.notify(ctx, tx, job, res)
+	})
 }
 
 func (b *Bridge) log() *slog.Logger {
@@ -312,7 +294,7 @@ func (b *Bridge) Retry(ctx context.Context, a model.Actor, unitID, jobID int64) 
 		if j.UnitID != unit.ID && j.UnitID != parentOf(unit) {
 			return fmt.Errorf("automatic scheduling job %d: %w", jobID, model.ErrNotFound)
 		}
-		ok, err := tx.Broadcast().RetryAutoSchedule(ctx, jobID, b.Now())
+		ok, err := jobs.Retry(ctx, tx.Q, storage.AutoScheduleQueue, jobID, b.Now())
 		if err != nil {
 			return err
 		}

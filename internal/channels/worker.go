@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strings"
 	"time"
 
+	"github.com/loa-project/loa/internal/jobs"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 )
@@ -35,7 +35,7 @@ func (s *Service) Start(ctx context.Context) {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			s.loop(ctx)
+			jobs.Loop(ctx, s.cfg.PollInterval, s.wake, s.ProcessDue, s.log.With("channel", s.cfg.Channel))
 		}()
 	}
 }
@@ -46,22 +46,6 @@ func (s *Service) Wait() {
 	s.mu.Lock()
 	s.running = false
 	s.mu.Unlock()
-}
-
-func (s *Service) loop(ctx context.Context) {
-	t := time.NewTicker(s.cfg.PollInterval)
-	defer t.Stop()
-	for {
-		if _, err := s.ProcessDue(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("sending messages; retrying at the next poll", "channel", s.cfg.Channel, "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-s.wake:
-		}
-	}
 }
 
 // ProcessDue handles every message due now (sending, retrying, resolving
@@ -236,12 +220,7 @@ func (s *Service) retry(ctx context.Context, tx *storage.Tx, j *job, sendErr err
 // backoff is RetryBase doubled per attempt, capped at RetryMax, with up
 // to 10% random jitter so that many failed messages do not retry at once.
 func (s *Service) backoff(attempt int) time.Duration {
-	d := s.cfg.RetryBase
-	for i := 1; i < attempt && d < s.cfg.RetryMax; i++ {
-		d *= 2
-	}
-	d = min(d, s.cfg.RetryMax)
-	return d + time.Duration(rand.Int64N(int64(d)/10+1))
+	return jobs.Backoff{Base: s.cfg.RetryBase, Max: s.cfg.RetryMax, Jitter: 0.1}.Delay(attempt)
 }
 
 func (s *Service) endMessage(ctx context.Context, tx *storage.Tx, m *model.OutMessage, status, reason string, now time.Time) error {

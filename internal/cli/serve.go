@@ -208,14 +208,17 @@ func purgeLoop(ctx context.Context, st *storage.Store, clk clock.Clock, log *slo
 	}
 }
 
-// queueMetrics exports the sizes of the durable queues.
+// queueMetrics exports the sizes of the durable queues by state and the
+// age of their oldest due item.
 func queueMetrics(st *storage.Store) prometheus.Collector {
-	counter := func(queue string) web.QueueCounter {
-		return func(ctx context.Context) (map[string]int, error) { return st.QueueCounts(ctx, queue) }
+	counters, ages := map[string]web.QueueCounter{}, map[string]web.QueueAge{}
+	// Metric name → storage queue name.
+	for metric, queue := range map[string]string{"sms_messages": storage.MessageQueue.Name, "deliveries": storage.DeliveryQueue.Name,
+		"notifications": storage.NotifyQueue.Name, "broadcast_autoschedule": storage.AutoScheduleQueue.Name} {
+		counters[metric] = func(ctx context.Context) (map[string]int, error) { return st.QueueCounts(ctx, queue) }
+		ages[metric] = func(ctx context.Context) (time.Duration, error) { return st.QueueOldestDue(ctx, queue, time.Now()) }
 	}
-	return web.QueueCollector(map[string]web.QueueCounter{"sms_messages": counter("sms_messages"),
-		"deliveries": counter("deliveries"), "notifications": counter("notifications"),
-		"broadcast_autoschedule": counter("autoschedule")})
+	return web.QueueCollector(counters).WithAges(ages)
 }
 
 // parseTrustedProxies reads a comma-separated list of CIDRs; a bare

@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -94,6 +95,9 @@ func TestServeDemo(t *testing.T) {
 			counts[m[1]], _ = strconv.Atoi(m[2])
 		}
 		if counts["done"] > 0 && counts["pending"] == 0 {
+			if !strings.Contains(body, `loa_queue_oldest_due_seconds{queue="deliveries"}`) {
+				t.Error("/metrics lacks the age of the oldest due delivery")
+			}
 			break
 		}
 		if i == 300 {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/loa-project/loa/internal/jobs"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 )
@@ -219,67 +220,37 @@ func (s *Service) notifyIssuer(ctx context.Context, tx *storage.Tx, del *model.D
 	return s.notifyUnit(ctx, tx, del.SenderUnitID, "delivery_"+state, EventStateChanged, &d, msg, []model.Role{model.RoleClerk}, nil)
 }
 
-// notifyLoop sends queued e-mails and webhooks until ctx ends.
-func (s *Service) notifyLoop(ctx context.Context) {
-	t := time.NewTicker(s.poll)
-	defer t.Stop()
-	for {
-		if _, err := s.SendNotifications(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("send notifications", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
+// notifyBackoff: a minute after the first failure, doubling up to about
+// eight and a half hours.
+var notifyBackoff = jobs.Backoff{Base: time.Minute, Max: 30720 * time.Second, Jitter: 0.1}
 
 // SendNotifications sends every due e-mail and webhook call; a failure is
 // retried later with backoff, and given up after several attempts. It
 // returns how many were sent.
 func (s *Service) SendNotifications(ctx context.Context) (int, error) {
-	sent := 0
-	for ctx.Err() == nil {
-		var m *model.NotifyMessage
-		err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-			var err error
-			m, err = tx.Deliveries().ClaimNotifyMessage(ctx, s.now(), s.now().Add(notifyLease))
-			return err
-		})
-		if err != nil {
-			return sent, err
-		}
-		if m == nil {
-			return sent, nil
-		}
-		var sendErr error
-		switch m.Channel {
-		case "email":
-			sendErr = s.sendEmail(ctx, m)
-		case "webhook":
-			sendErr = s.sendWebhook(ctx, m)
-		default:
-			sendErr = fmt.Errorf("unknown channel %q", m.Channel)
-		}
-		err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-			if sendErr == nil {
-				return tx.Deliveries().NotifyMessageSent(ctx, m.ID, s.now())
-			}
-			final := m.Attempts >= maxNotifyAttempts
-			next := s.now().Add(time.Duration(1<<min(m.Attempts, 10)) * 30 * time.Second)
-			return tx.Deliveries().NotifyMessageFailed(ctx, m.ID, sendErr.Error(), next, final, s.now())
-		})
-		if err != nil {
-			return sent, err
-		}
-		if sendErr != nil {
-			s.log.Warn("notification not sent", "channel", m.Channel, "target", m.Target, "attempt", m.Attempts, "err", sendErr)
-			continue
-		}
-		sent++
+	return s.notifier.DrainDone(ctx)
+}
+
+// sendNotification sends one leased e-mail or webhook call (package jobs).
+func (s *Service) sendNotification(ctx context.Context, job jobs.Job) error {
+	m, err := s.store.Deliveries().NotifyMessage(ctx, job.ID)
+	if err != nil {
+		return err
 	}
-	return sent, ctx.Err()
+	switch m.Channel {
+	case "email":
+		err = s.sendEmail(ctx, m)
+	case "webhook":
+		err = s.sendWebhook(ctx, m)
+	default:
+		err = jobs.Permanent(fmt.Errorf("unknown channel %q", m.Channel))
+	}
+	if err != nil {
+		return fmt.Errorf("%s to %s: %w", m.Channel, m.Target, err)
+	}
+	return s.store.Tx(ctx, func(tx *storage.Tx) error {
+		return tx.Deliveries().NotifyMessageSent(ctx, m.ID, s.now())
+	})
 }
 
 // Sign computes the X-Loa-Signature of a webhook body: HMAC-SHA256 of

@@ -26,6 +26,7 @@ import (
 	"github.com/loa-project/loa/internal/blob"
 	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/i18n"
+	"github.com/loa-project/loa/internal/jobs"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/netguard"
 	"github.com/loa-project/loa/internal/registry"
@@ -87,9 +88,11 @@ type Service struct {
 	poll     time.Duration
 	tick     time.Duration
 
-	wake    chan struct{}
-	wg      sync.WaitGroup
-	started sync.Once
+	deliveries *jobs.Runner // the delivery fan-out (worker.go)
+	notifier   *jobs.Runner // e-mails and webhooks (notify.go)
+	lastDoc    docCache
+	wg         sync.WaitGroup
+	started    sync.Once
 }
 
 // New builds the service. Call Start to run the delivery workers and the
@@ -97,7 +100,7 @@ type Service struct {
 func New(store *storage.Store, blobs blob.Store, reg *registry.Service, policy authz.Policy, opt Options) *Service {
 	s := &Service{store: store, blobs: blobs, registry: reg, policy: policy, log: opt.Log, loc: opt.Location, clock: clock.Or(opt.Clock),
 		smtp: opt.SMTP, guard: netguard.New(opt.WebhookAllow), baseURL: strings.TrimRight(opt.BaseURL, "/"), workers: opt.Workers, poll: opt.PollInterval,
-		tick: opt.SchedulerInterval, wake: make(chan struct{}, 1)}
+		tick: opt.SchedulerInterval}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -119,6 +122,10 @@ func New(store *storage.Store, blobs blob.Store, reg *registry.Service, policy a
 	if s.tick <= 0 {
 		s.tick = time.Minute
 	}
+	s.deliveries = jobs.New(store, jobs.Queue{Kind: "delivery", Table: storage.DeliveryQueue, Handler: s.deliver, InTx: true,
+		MaxAttempts: maxDeliveryAttempts, Backoff: deliveryBackoff}, jobs.Options{Workers: s.workers, Poll: s.poll, Now: s.now, Log: s.log})
+	s.notifier = jobs.New(store, jobs.Queue{Kind: "notification", Table: storage.NotifyQueue, Handler: s.sendNotification, Lease: notifyLease,
+		MaxAttempts: maxNotifyAttempts, Backoff: notifyBackoff}, jobs.Options{Poll: s.poll, Now: s.now, Log: s.log})
 	return s
 }
 
@@ -208,18 +215,9 @@ func (s *Service) deadlineAt(day string) *time.Time {
 // reminder scheduler until ctx ends; Wait waits for them to stop.
 func (s *Service) Start(ctx context.Context) {
 	s.started.Do(func() {
-		for i := 0; i < s.workers; i++ {
-			s.wg.Add(1)
-			go func() {
-				defer s.wg.Done()
-				s.deliveryLoop(ctx)
-			}()
-		}
-		s.wg.Add(2)
-		go func() {
-			defer s.wg.Done()
-			s.notifyLoop(ctx)
-		}()
+		s.deliveries.Start(ctx)
+		s.notifier.Start(ctx)
+		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
 			s.schedulerLoop(ctx)
@@ -228,14 +226,13 @@ func (s *Service) Start(ctx context.Context) {
 }
 
 // Wait blocks until the goroutines started by Start have returned.
-func (s *Service) Wait() { s.wg.Wait() }
+func (s *Service) Wait() {
+	s.deliveries.Wait()
+	s.notifier.Wait()
+	s.wg.Wait()
+}
 
 // signal wakes the workers (issuing just committed new deliveries).
-func (s *Service) signal() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
+func (s *Service) signal() { s.deliveries.Wake() }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

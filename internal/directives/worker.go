@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/loa-project/loa/internal/docmodel"
+	"github.com/loa-project/loa/internal/jobs"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/render"
 	"github.com/loa-project/loa/internal/storage"
@@ -16,6 +18,10 @@ import (
 // maxDeliveryAttempts: after this many failures a delivery is marked
 // failed (shown in the tracking matrix) instead of retried.
 const maxDeliveryAttempts = 10
+
+// deliveryBackoff: 10 s after the first failure, doubling up to about 43
+// minutes.
+var deliveryBackoff = jobs.Backoff{Base: 10 * time.Second, Max: 2560 * time.Second, Jitter: 0.1}
 
 // issuedDoc is what every recipient's copy of one directive shares.
 type issuedDoc struct {
@@ -30,16 +36,19 @@ type issuedDoc struct {
 	urgent bool
 }
 
-// worker delivers pending deliveries. It caches the prepared document of
-// the last directive, since a fan-out delivers the same one many times.
-type worker struct {
-	s    *Service
+// docCache keeps the prepared document of the last directive delivered,
+// since a fan-out delivers the same one many times.
+type docCache struct {
+	mu   sync.Mutex
 	last *issuedDoc
 }
 
-func (w *worker) prepared(ctx context.Context, q storage.Q, dirID int64) (*issuedDoc, error) {
-	if w.last != nil && w.last.directiveID == dirID {
-		return w.last, nil
+func (s *Service) prepared(ctx context.Context, q storage.Q, dirID int64) (*issuedDoc, error) {
+	s.lastDoc.mu.Lock()
+	last := s.lastDoc.last
+	s.lastDoc.mu.Unlock()
+	if last != nil && last.directiveID == dirID {
+		return last, nil
 	}
 	d, err := q.Directives().Directive(ctx, dirID)
 	if err != nil {
@@ -65,125 +74,70 @@ func (w *worker) prepared(ctx context.Context, q storage.Q, dirID int64) (*issue
 	if err != nil {
 		return nil, err
 	}
-	w.last = &issuedDoc{directiveID: dirID, fields: f, text: text.String(), sha: d.PDFSHA, size: size, name: pdfName(d.Code), urgent: urgent}
-	return w.last, nil
+	doc := &issuedDoc{directiveID: dirID, fields: f, text: text.String(), sha: d.PDFSHA, size: size, name: pdfName(d.Code), urgent: urgent}
+	s.lastDoc.mu.Lock()
+	s.lastDoc.last = doc
+	s.lastDoc.mu.Unlock()
+	return doc, nil
 }
 
-// deliverOne claims one due delivery and, in the same transaction,
-// creates the recipient's inbox document and incoming-register line,
-// queues its urgent broadcast items for automatic scheduling and marks it
-// delivered. A crash before commit leaves the delivery pending
-// with nothing written; after commit it is delivered exactly once.
-func (w *worker) deliverOne(ctx context.Context) (bool, error) {
-	s := w.s
-	var claimed *model.Delivery
-	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-		d, err := tx.Deliveries().ClaimPendingDelivery(ctx, s.now())
-		if err != nil || d == nil {
-			return err
-		}
-		claimed = d
-		doc, err := w.prepared(ctx, tx.Q, d.DirectiveID)
-		if err != nil {
-			return err
-		}
-		sys := model.System("directives delivery")
-		inbox, err := tx.Documents().DocumentByOriginal(ctx, d.RecipientUnitID, doc.sha)
-		if errors.Is(err, model.ErrNotFound) {
-			inbox = &model.Document{UnitID: d.RecipientUnitID, Direction: model.Incoming, Fields: doc.fields, BodyText: doc.text,
-				Original: &model.Original{SHA256: doc.sha, Name: doc.name, ContentType: "application/pdf", Size: doc.size}}
-			if err := tx.Documents().InsertDocument(ctx, inbox); err != nil {
-				return err
-			}
-			if err := tx.Documents().ReplaceRefs(ctx, inbox); err != nil {
-				return err
-			}
-		} else if err != nil {
-			return err
-		}
-		entry, err := s.registry.RegisterIncomingTx(ctx, tx, sys, d.RecipientUnitID, inbox, "", "Loa: "+d.Code)
-		if err != nil {
-			return err
-		}
-		if err := tx.Deliveries().MarkDeliveryDelivered(ctx, d.ID, inbox.ID, entry.ID, s.now()); err != nil {
-			return err
-		}
-		if doc.urgent {
-			// The broadcast bridge schedules them (package bridge): queued
-			// here so that it happens if and only if the delivery did.
-			if err := tx.Broadcast().EnqueueAutoSchedule(ctx, d.ID, d.RecipientUnitID, d.DirectiveID, s.now()); err != nil {
-				return err
-			}
-		}
-		d.Status = Delivered
-		kind := "delivered"
-		msg := fmt.Sprintf("Văn bản mới %s: %s", d.Code, d.Subject)
-		if d.Purpose != RoleMain {
-			msg = fmt.Sprintf("Văn bản gửi để biết %s: %s", d.Code, d.Subject)
-		}
-		return s.notifyUnit(ctx, tx, d.RecipientUnitID, kind, EventDelivered, d, msg, []model.Role{model.RoleClerk, model.RoleReceiver}, nil)
-	})
+// deliver runs one claimed delivery in the claim's transaction (package
+// jobs, InTx): it creates the recipient's inbox document and
+// incoming-register line, queues its urgent broadcast items for automatic
+// scheduling and marks it delivered. A crash before commit leaves the
+// delivery pending with nothing written; after commit it is delivered
+// exactly once.
+func (s *Service) deliver(ctx context.Context, job jobs.Job) error {
+	tx := job.Tx
+	d, err := tx.Deliveries().Delivery(ctx, job.ID)
 	if err != nil {
-		if ctx.Err() != nil || claimed == nil {
-			return false, err
-		}
-		s.log.Warn("delivery failed", "delivery", claimed.ID, "unit", claimed.RecipientUnitID, "attempt", claimed.Attempts+1, "err", err)
-		final := claimed.Attempts+1 >= maxDeliveryAttempts
-		next := s.now().Add(time.Duration(1<<min(claimed.Attempts, 8)) * 10 * time.Second)
-		if ferr := s.store.Tx(ctx, func(tx *storage.Tx) error {
-			return tx.Deliveries().DeliveryAttemptFailed(ctx, claimed.ID, err.Error(), next, final, s.now())
-		}); ferr != nil {
-			return false, errors.Join(err, ferr)
-		}
-		return true, nil
+		return err
 	}
-	return claimed != nil, nil
+	doc, err := s.prepared(ctx, tx.Q, d.DirectiveID)
+	if err != nil {
+		return err
+	}
+	sys := model.System("directives delivery")
+	inbox, err := tx.Documents().DocumentByOriginal(ctx, d.RecipientUnitID, doc.sha)
+	if errors.Is(err, model.ErrNotFound) {
+		inbox = &model.Document{UnitID: d.RecipientUnitID, Direction: model.Incoming, Fields: doc.fields, BodyText: doc.text,
+			Original: &model.Original{SHA256: doc.sha, Name: doc.name, ContentType: "application/pdf", Size: doc.size}}
+		if err := tx.Documents().InsertDocument(ctx, inbox); err != nil {
+			return err
+		}
+		if err := tx.Documents().ReplaceRefs(ctx, inbox); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	entry, err := s.registry.RegisterIncomingTx(ctx, tx, sys, d.RecipientUnitID, inbox, "", "Loa: "+d.Code)
+	if err != nil {
+		return err
+	}
+	if err := tx.Deliveries().MarkDeliveryDelivered(ctx, d.ID, inbox.ID, entry.ID, s.now()); err != nil {
+		return err
+	}
+	if doc.urgent {
+		// The broadcast bridge schedules them (package bridge): queued
+		// here so that it happens if and only if the delivery did.
+		if err := tx.Broadcast().EnqueueAutoSchedule(ctx, d.ID, d.RecipientUnitID, d.DirectiveID, s.now()); err != nil {
+			return err
+		}
+	}
+	d.Status = Delivered
+	msg := fmt.Sprintf("Văn bản mới %s: %s", d.Code, d.Subject)
+	if d.Purpose != RoleMain {
+		msg = fmt.Sprintf("Văn bản gửi để biết %s: %s", d.Code, d.Subject)
+	}
+	return s.notifyUnit(ctx, tx, d.RecipientUnitID, "delivered", EventDelivered, d, msg, []model.Role{model.RoleClerk, model.RoleReceiver}, nil)
 }
 
 // DeliverPending delivers every due pending delivery and returns how many
 // were processed (delivered or rescheduled after a failure). The workers
-// started by Start call it; tests and the demo call it directly.
+// started by Start do it; tests and the demo call it directly.
 func (s *Service) DeliverPending(ctx context.Context) (int, error) {
-	w := &worker{s: s}
-	return w.drain(ctx)
-}
-
-func (w *worker) drain(ctx context.Context) (int, error) {
-	n := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return n, err
-		}
-		ok, err := w.deliverOne(ctx)
-		if err != nil {
-			return n, err
-		}
-		if !ok {
-			return n, nil
-		}
-		n++
-		if n == 1 {
-			// Others may help (PostgreSQL skips the rows this worker holds).
-			w.s.signal()
-		}
-	}
-}
-
-func (s *Service) deliveryLoop(ctx context.Context) {
-	w := &worker{s: s}
-	t := time.NewTicker(s.poll)
-	defer t.Stop()
-	for {
-		if _, err := w.drain(ctx); err != nil && ctx.Err() == nil {
-			s.log.Error("delivery worker", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-s.wake:
-		case <-t.C:
-		}
-	}
+	return s.deliveries.Drain(ctx)
 }
 
 func (s *Service) schedulerLoop(ctx context.Context) {

@@ -74,30 +74,6 @@ func (q BroadcastStore) EnqueueAutoSchedule(ctx context.Context, deliveryID, uni
 	return nil
 }
 
-// ClaimAutoSchedule takes the next due job and leases it until leaseUntil
-// (its next attempt moves there, so no other worker or replica takes it
-// meanwhile; a worker that dies leaves it to be taken again after the
-// lease). It returns nil when nothing is due.
-func (q BroadcastStore) ClaimAutoSchedule(ctx context.Context, at, leaseUntil time.Time) (*AutoScheduleJob, error) {
-	query := `SELECT ` + autoColumns + autoFrom + ` WHERE j.done_at IS NULL AND j.failed_at IS NULL AND j.next_attempt_at <= ? ORDER BY j.next_attempt_at, j.id LIMIT 1`
-	if q.engine == Postgres {
-		query += ` FOR UPDATE OF j SKIP LOCKED`
-	}
-	j, err := scanAutoJob(q.row(ctx, query, at.UTC().Truncate(time.Microsecond)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("claim automatic scheduling job: %w", err)
-	}
-	if _, err := q.exec(ctx, `UPDATE broadcast_autoschedule SET next_attempt_at = ?, attempts = attempts + 1 WHERE id = ?`,
-		leaseUntil.UTC().Truncate(time.Microsecond), j.ID); err != nil {
-		return nil, fmt.Errorf("lease automatic scheduling job %d: %w", j.ID, err)
-	}
-	j.Attempts++
-	return j, nil
-}
-
 // AutoScheduleDone records what a job did.
 func (q BroadcastStore) AutoScheduleDone(ctx context.Context, id int64, result string, at time.Time) error {
 	if _, err := q.exec(ctx, `UPDATE broadcast_autoschedule SET done_at = ?, result = ?, last_error = '' WHERE id = ?`,
@@ -105,34 +81,6 @@ func (q BroadcastStore) AutoScheduleDone(ctx context.Context, id int64, result s
 		return fmt.Errorf("mark automatic scheduling job %d done: %w", id, err)
 	}
 	return nil
-}
-
-// AutoScheduleFailed records a failed attempt, retried at next or given up
-// when final.
-func (q BroadcastStore) AutoScheduleFailed(ctx context.Context, id int64, msg string, next time.Time, final bool, at time.Time) error {
-	if len(msg) > 2000 {
-		msg = msg[:2000]
-	}
-	var failed any
-	if final {
-		failed = at.UTC().Truncate(time.Microsecond)
-	}
-	if _, err := q.exec(ctx, `UPDATE broadcast_autoschedule SET last_error = ?, next_attempt_at = ?, failed_at = ? WHERE id = ?`,
-		msg, next.UTC().Truncate(time.Microsecond), failed, id); err != nil {
-		return fmt.Errorf("record failed automatic scheduling job %d: %w", id, err)
-	}
-	return nil
-}
-
-// RetryAutoSchedule puts a job that gave up back in the queue, due now.
-func (q BroadcastStore) RetryAutoSchedule(ctx context.Context, id int64, at time.Time) (bool, error) {
-	res, err := q.exec(ctx, `UPDATE broadcast_autoschedule SET failed_at = NULL, attempts = 0, next_attempt_at = ? WHERE id = ? AND failed_at IS NOT NULL`,
-		at.UTC().Truncate(time.Microsecond), id)
-	if err != nil {
-		return false, fmt.Errorf("retry automatic scheduling job %d: %w", id, err)
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
 }
 
 // AutoScheduleJob returns a job by id.

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -97,55 +96,17 @@ func (q DeliveryStore) InsertDeliveries(ctx context.Context, h DeliveryHeader, r
 	return nil
 }
 
-// ClaimPendingDelivery picks the next pending delivery that is due and
-// locks it until the transaction ends. On PostgreSQL rows locked by other
-// workers are skipped (FOR UPDATE SKIP LOCKED), so replicas share the
-// work; on SQLite the transaction holds the single write lock. It returns
-// nil when nothing is due.
-func (q DeliveryStore) ClaimPendingDelivery(ctx context.Context, at time.Time) (*Delivery, error) {
-	query := `SELECT ` + deliveryColumns + ` FROM deliveries WHERE status = 'pending' AND available_at <= ? ORDER BY available_at, id LIMIT 1`
-	if q.engine == Postgres {
-		query += ` FOR UPDATE SKIP LOCKED`
-	}
-	d, err := scanDelivery(q.row(ctx, query, at.UTC().Truncate(time.Microsecond)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("claim pending delivery: %w", err)
-	}
-	return d, nil
-}
-
 // MarkDeliveryDelivered completes a pending delivery: its inbox document
 // and incoming-register line exist. ErrConflict when it is not pending.
 func (q DeliveryStore) MarkDeliveryDelivered(ctx context.Context, id, documentID, entryID int64, at time.Time) error {
 	at = at.UTC().Truncate(time.Microsecond)
-	res, err := q.exec(ctx, `UPDATE deliveries SET status = 'delivered', document_id = ?, register_entry_id = ?, delivered_at = ?, attempts = attempts + 1,
+	res, err := q.exec(ctx, `UPDATE deliveries SET status = 'delivered', document_id = ?, register_entry_id = ?, delivered_at = ?,
 		last_error = '', updated_at = ? WHERE id = ? AND status = 'pending'`, documentID, entryID, at, at, id)
 	if err != nil {
 		return fmt.Errorf("mark delivery %d delivered: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("delivery %d is no longer pending: %w", id, model.ErrConflict)
-	}
-	return nil
-}
-
-// DeliveryAttemptFailed records a failed attempt: the delivery is retried
-// at next, or marked failed when final.
-func (q DeliveryStore) DeliveryAttemptFailed(ctx context.Context, id int64, msg string, next time.Time, final bool, at time.Time) error {
-	if len(msg) > 2000 {
-		msg = msg[:2000]
-	}
-	status := "pending"
-	if final {
-		status = "failed"
-	}
-	_, err := q.exec(ctx, `UPDATE deliveries SET attempts = attempts + 1, last_error = ?, available_at = ?, status = ?, updated_at = ?
-		WHERE id = ? AND status = 'pending'`, msg, next.UTC().Truncate(time.Microsecond), status, at.UTC().Truncate(time.Microsecond), id)
-	if err != nil {
-		return fmt.Errorf("record failed attempt of delivery %d: %w", id, err)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -90,25 +89,12 @@ func (q DeliveryStore) InsertNotifyMessage(ctx context.Context, m *NotifyMessage
 	return nil
 }
 
-// ClaimNotifyMessage takes the next due message and leases it until
-// leaseUntil (its next attempt time moves there, so another worker does
-// not send it meanwhile). It returns nil when nothing is due.
-func (q DeliveryStore) ClaimNotifyMessage(ctx context.Context, at, leaseUntil time.Time) (*NotifyMessage, error) {
-	query := `SELECT ` + notifyColumns + ` FROM notify_outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1`
-	if q.engine == Postgres {
-		query += ` FOR UPDATE SKIP LOCKED`
-	}
-	m, err := scanNotify(q.row(ctx, query, at.UTC().Truncate(time.Microsecond)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+// NotifyMessage returns one queued message.
+func (q DeliveryStore) NotifyMessage(ctx context.Context, id int64) (*NotifyMessage, error) {
+	m, err := scanNotify(q.row(ctx, `SELECT `+notifyColumns+` FROM notify_outbox WHERE id = ?`, id))
 	if err != nil {
-		return nil, fmt.Errorf("claim notification: %w", err)
+		return nil, notFound(err, fmt.Sprintf("notification message %d", id))
 	}
-	if _, err := q.exec(ctx, `UPDATE notify_outbox SET next_attempt_at = ?, attempts = attempts + 1 WHERE id = ?`, leaseUntil.UTC().Truncate(time.Microsecond), m.ID); err != nil {
-		return nil, fmt.Errorf("lease notification %d: %w", m.ID, err)
-	}
-	m.Attempts++
 	return m, nil
 }
 
@@ -116,23 +102,6 @@ func (q DeliveryStore) ClaimNotifyMessage(ctx context.Context, at, leaseUntil ti
 func (q DeliveryStore) NotifyMessageSent(ctx context.Context, id int64, at time.Time) error {
 	if _, err := q.exec(ctx, `UPDATE notify_outbox SET sent_at = ?, last_error = '' WHERE id = ?`, at.UTC().Truncate(time.Microsecond), id); err != nil {
 		return fmt.Errorf("mark notification %d sent: %w", id, err)
-	}
-	return nil
-}
-
-// NotifyMessageFailed records a failed send, retried at next or given up
-// when final.
-func (q DeliveryStore) NotifyMessageFailed(ctx context.Context, id int64, msg string, next time.Time, final bool, at time.Time) error {
-	if len(msg) > 2000 {
-		msg = msg[:2000]
-	}
-	var failed any
-	if final {
-		failed = at.UTC().Truncate(time.Microsecond)
-	}
-	if _, err := q.exec(ctx, `UPDATE notify_outbox SET last_error = ?, next_attempt_at = ?, failed_at = ? WHERE id = ?`,
-		msg, next.UTC().Truncate(time.Microsecond), failed, id); err != nil {
-		return fmt.Errorf("record failed notification %d: %w", id, err)
 	}
 	return nil
 }

@@ -45,35 +45,58 @@ func DBCollectors(st PoolStats) []prometheus.Collector {
 // QueueCounter counts the items of a durable queue by state.
 type QueueCounter func(ctx context.Context) (map[string]int, error)
 
-// queueCollector exports loa_queue_items{queue, state}, read from the
-// database at scrape time (the queues are tables: outboxes of deliveries
-// and messages).
-type queueCollector struct {
-	desc   *prometheus.Desc
-	queues map[string]QueueCounter
+// QueueMetrics exports loa_queue_items{queue, state} and, for the queues
+// given ages, loa_queue_oldest_due_seconds{queue} (a growing value means
+// the workers are stuck or too few), read from the database at scrape
+// time (the queues are tables: outboxes of deliveries and messages).
+type QueueMetrics struct {
+	items, age *prometheus.Desc
+	queues     map[string]QueueCounter
+	ages       map[string]QueueAge
 }
 
+// QueueAge tells how long the oldest due item of a durable queue has
+// waited.
+type QueueAge func(ctx context.Context) (time.Duration, error)
+
 // QueueCollector exports the sizes of durable queues by state.
-func QueueCollector(queues map[string]QueueCounter) prometheus.Collector {
-	return &queueCollector{
-		desc:   prometheus.NewDesc("loa_queue_items", "Items of a durable job queue (outbox) by state.", []string{"queue", "state"}, nil),
+func QueueCollector(queues map[string]QueueCounter) *QueueMetrics {
+	return &QueueMetrics{
+		items:  prometheus.NewDesc("loa_queue_items", "Items of a durable job queue (outbox) by state.", []string{"queue", "state"}, nil),
+		age:    prometheus.NewDesc("loa_queue_oldest_due_seconds", "How long the oldest due item of a durable job queue has waited.", []string{"queue"}, nil),
 		queues: queues,
 	}
 }
 
-func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+// WithAges adds the age of the oldest due item of the queues.
+func (c *QueueMetrics) WithAges(ages map[string]QueueAge) *QueueMetrics {
+	c.ages = ages
+	return c
+}
 
-func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
+// Describe implements prometheus.Collector.
+func (c *QueueMetrics) Describe(ch chan<- *prometheus.Desc) { ch <- c.items; ch <- c.age }
+
+// Collect implements prometheus.Collector.
+func (c *QueueMetrics) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	for name, count := range c.queues {
 		counts, err := count(ctx)
 		if err != nil {
-			ch <- prometheus.NewInvalidMetric(c.desc, err)
+			ch <- prometheus.NewInvalidMetric(c.items, err)
 			continue
 		}
 		for state, n := range counts {
-			ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), name, state)
+			ch <- prometheus.MustNewConstMetric(c.items, prometheus.GaugeValue, float64(n), name, state)
 		}
+	}
+	for name, age := range c.ages {
+		d, err := age(ctx)
+		if err != nil {
+			ch <- prometheus.NewInvalidMetric(c.age, err)
+			continue
+		}
+		ch <- prometheus.MustNewConstMetric(c.age, prometheus.GaugeValue, d.Seconds(), name)
 	}
 }
