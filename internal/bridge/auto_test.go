@@ -198,7 +198,7 @@ func TestAutoScheduleOnDelivery(t *testing.T) {
 		if len(vtv["priority"]) != 3 || len(vtv["emergency"]) != 0 {
 			t.Fatalf("Vĩnh Thanh Vân: %d priority, %d emergency orders", len(vtv["priority"]), len(vtv["emergency"]))
 		}
-		if p := vtv["priority"][0]; p.StartDate != "2021-06-08" || p.EndDate != "2021-06-20" {
+		if p := vtv["priority"][0]; p.StartDate.String() != "2021-06-08" || p.EndDate.String() != "2021-06-20" {
 			t.Errorf("period %s-%s, want from today to the directive's end", p.StartDate, p.EndDate)
 		}
 		ba := ordersOf("dtt-binh-an")

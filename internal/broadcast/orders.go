@@ -3,7 +3,6 @@ package broadcast
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -74,9 +73,8 @@ type EmergencyInput struct {
 // OrderView is an order with the number of devices it resolves to.
 type OrderView struct {
 	*model.BroadcastOrder
-	Slots    []schedule.Slot `json:"slots"`
-	Weekdays []time.Weekday  `json:"weekdays"`
-	Devices  int             `json:"devices"` // of those the reader may follow when Restricted
+	Weekdays []time.Weekday `json:"weekdays"`
+	Devices  int            `json:"devices"` // of those the reader may follow when Restricted
 	// Inbound: listed for a unit below the issuing one (the district's
 	// order in a commune's list), issued by IssuerName.
 	Inbound    bool   `json:"inbound,omitempty"`
@@ -90,11 +88,11 @@ type OrderView struct {
 
 func (s *Service) orderView(ctx context.Context, o *model.BroadcastOrder) (*OrderView, error) {
 	v := &OrderView{BroadcastOrder: o}
-	slots, wd, err := decodeSlots(o)
+	wd, err := decodeWeekdays(o)
 	if err != nil {
 		return nil, err
 	}
-	v.Slots, v.Weekdays = slots, wd
+	v.Weekdays = wd
 	ids, err := s.store.Broadcast().OrderDeviceIDs(ctx, o.ID)
 	if err != nil {
 		return nil, err
@@ -103,22 +101,16 @@ func (s *Service) orderView(ctx context.Context, o *model.BroadcastOrder) (*Orde
 	return v, nil
 }
 
-func decodeSlots(o *model.BroadcastOrder) ([]schedule.Slot, []time.Weekday, error) {
-	var slots []schedule.Slot
-	if o.Slots != "" {
-		if err := json.Unmarshal([]byte(o.Slots), &slots); err != nil {
-			return nil, nil, fmt.Errorf("order %d: stored slots: %w", o.ID, err)
-		}
-	}
+func decodeWeekdays(o *model.BroadcastOrder) ([]time.Weekday, error) {
 	var wd []time.Weekday
 	for _, f := range strings.Fields(o.Weekdays) {
 		n, err := strconv.Atoi(f)
 		if err != nil || n < 0 || n > 6 {
-			return nil, nil, fmt.Errorf("order %d: stored weekday %q", o.ID, f)
+			return nil, fmt.Errorf("order %d: stored weekday %q", o.ID, f)
 		}
 		wd = append(wd, time.Weekday(n))
 	}
-	return slots, wd, nil
+	return wd, nil
 }
 
 func encodeWeekdays(wd []time.Weekday) string {
@@ -318,13 +310,9 @@ func (s *Service) CreateOrder(ctx context.Context, a model.Actor, in OrderInput)
 	if err := so.Validate(); err != nil {
 		return nil, orderError(err)
 	}
-	slots, err := json.Marshal(in.Slots)
-	if err != nil {
-		return nil, fmt.Errorf("encode slots: %w", err)
-	}
 	source := sourceOf(in.Source)
 	o := &model.BroadcastOrder{UnitID: unit.ID, Title: title, MediaID: m.ID, Level: level.String(), Interrupts: in.Interrupts,
-		StartDate: start.String(), EndDate: end.String(), ExpiresAt: in.ExpiresAt, Slots: string(slots), Weekdays: encodeWeekdays(in.Weekdays),
+		StartDate: start, EndDate: end, ExpiresAt: in.ExpiresAt, Slots: in.Slots, Weekdays: encodeWeekdays(in.Weekdays),
 		UnitOrder: in.UnitOrder, Source: source, SourceRef: in.SourceRef, CreatedBy: a.Username, Targets: targets}
 	var devices []int64
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
@@ -348,7 +336,7 @@ func (s *Service) CreateOrder(ctx context.Context, a model.Actor, in OrderInput)
 	if err != nil {
 		return nil, err
 	}
-	return &OrderView{BroadcastOrder: stored, Slots: in.Slots, Weekdays: in.Weekdays, Devices: len(devices)}, nil
+	return &OrderView{BroadcastOrder: stored, Weekdays: in.Weekdays, Devices: len(devices)}, nil
 }
 
 // publish hands a notice to the notifier, logging failures: the change is
@@ -445,7 +433,7 @@ func (s *Service) Emergency(ctx context.Context, a model.Actor, in EmergencyInpu
 	expires := issued.Add(ttl)
 	lastDay := schedule.DateOf(issued.Add(time.Duration(repeats-1) * every).In(s.loc))
 	o := &model.BroadcastOrder{UnitID: unit.ID, Title: title, MediaID: m.ID, Level: level.String(), Interrupts: interrupts,
-		StartDate: schedule.DateOf(issued.In(s.loc)).String(), EndDate: lastDay.String(), ExpiresAt: &expires, Slots: "[]",
+		StartDate: schedule.DateOf(issued.In(s.loc)), EndDate: lastDay, ExpiresAt: &expires, Slots: schedule.Slots{},
 		IssuedAt: &issued, Repeats: repeats, RepeatEveryS: int(every / time.Second), Source: sourceOf(in.Source), SourceRef: in.SourceRef,
 		CreatedBy: a.Username, Targets: targets}
 	var devices []int64
@@ -481,7 +469,7 @@ func (s *Service) Emergency(ctx context.Context, a model.Actor, in EmergencyInpu
 		return nil, err
 	}
 	s.log.Info("emergency issued", "order", o.ID, "level", o.Level, "devices", len(devices), "by", a.Username)
-	return &EmergencyResult{Order: &OrderView{BroadcastOrder: stored, Slots: []schedule.Slot{}, Devices: len(devices)}, Devices: len(devices)}, nil
+	return &EmergencyResult{Order: &OrderView{BroadcastOrder: stored, Devices: len(devices)}, Devices: len(devices)}, nil
 }
 
 func pushKind(level string) string {
