@@ -291,29 +291,55 @@ func (s *Service) CreateOrder(ctx context.Context, a model.Actor, in OrderInput)
 			return nil, invalid("end_date", "bcsvc.date", "%q is not a date: use YYYY-MM-DD or DD/MM/YYYY", in.EndDate)
 		}
 	}
-	if len(in.Source) > 40 || len(in.SourceRef) > protocol.MaxFieldLen {
+	return s.createOrder(ctx, a, unit, orderSpec{title: title, mediaID: in.MediaID, level: level, interrupts: in.Interrupts, start: start, end: end,
+		expires: in.ExpiresAt, slots: in.Slots, weekdays: in.Weekdays, unitOrder: in.UnitOrder, targets: in.Targets,
+		source: in.Source, sourceRef: in.SourceRef})
+}
+
+// orderSpec is a scheduled order in typed values, its title and level
+// checked: what CreateOrder parses from its input and what
+// ScheduleFromDirective is given.
+type orderSpec struct {
+	title      string
+	mediaID    int64
+	level      schedule.Level
+	interrupts bool
+	start, end schedule.Date
+	expires    *time.Time
+	slots      schedule.Slots
+	weekdays   []time.Weekday
+	unitOrder  int
+	targets    []model.OrderTarget
+	source     string
+	sourceRef  string
+	from       directiveSource
+}
+
+// createOrder checks the order's source, content, targets and plan, and
+// stores it.
+func (s *Service) createOrder(ctx context.Context, a model.Actor, unit *model.Unit, in orderSpec) (*OrderView, error) {
+	if len(in.source) > 40 || len(in.sourceRef) > protocol.MaxFieldLen {
 		return nil, invalid("source", "bcsvc.source", "source is limited to 40 bytes and source_ref to %d", protocol.MaxFieldLen)
 	}
-	m, err := s.checkContent(ctx, a, unit, in.MediaID)
+	m, err := s.checkContent(ctx, a, unit, in.mediaID)
 	if err != nil {
 		return nil, err
 	}
-	targets, err := s.checkTargets(ctx, a, unit, in.Targets)
+	targets, err := s.checkTargets(ctx, a, unit, in.targets)
 	if err != nil {
 		return nil, err
 	}
-	so := schedule.Order{ID: "0", ContentID: m.SHA256, Duration: m.Duration(), Devices: []string{"0"}, StartDate: start, EndDate: end,
-		Slots: in.Slots, Weekdays: in.Weekdays, Level: level, Interrupts: in.Interrupts, UnitOrder: in.UnitOrder}
-	if in.ExpiresAt != nil {
-		so.Expires = *in.ExpiresAt
-	}
-	if err := so.Validate(); err != nil {
+	plan := schedule.Plan{Duration: m.Duration(), StartDate: in.start, EndDate: in.end, Slots: in.slots, Weekdays: in.weekdays, Level: in.level}
+	if err := plan.Validate(); err != nil {
 		return nil, orderError(err)
 	}
-	source := sourceOf(in.Source)
-	o := &model.BroadcastOrder{UnitID: unit.ID, Title: title, MediaID: m.ID, Level: level.String(), Interrupts: in.Interrupts,
-		StartDate: start, EndDate: end, ExpiresAt: in.ExpiresAt, Slots: in.Slots, Weekdays: encodeWeekdays(in.Weekdays),
-		UnitOrder: in.UnitOrder, Source: source, SourceRef: in.SourceRef, CreatedBy: a.Username, Targets: targets}
+	source := sourceOf(in.source)
+	from := in.from.or(source, in.sourceRef)
+	o := &model.BroadcastOrder{UnitID: unit.ID, Title: in.title, MediaID: m.ID, Level: in.level.String(), Interrupts: in.interrupts,
+		StartDate: in.start, EndDate: in.end, ExpiresAt: in.expires, Slots: in.slots, Weekdays: encodeWeekdays(in.weekdays),
+		UnitOrder: in.unitOrder, Source: source, SourceRef: in.sourceRef, SourceDirectiveID: from.directiveID, SourceItem: from.item,
+		SourceDeliveryID: from.deliveryID, CreatedBy: a.Username, Targets: targets}
+	title := in.title
 	var devices []int64
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
 		if err := tx.Broadcast().InsertOrder(ctx, o); err != nil {
@@ -336,7 +362,7 @@ func (s *Service) CreateOrder(ctx context.Context, a model.Actor, in OrderInput)
 	if err != nil {
 		return nil, err
 	}
-	return &OrderView{BroadcastOrder: stored, Weekdays: in.Weekdays, Devices: len(devices)}, nil
+	return &OrderView{BroadcastOrder: stored, Weekdays: in.weekdays, Devices: len(devices)}, nil
 }
 
 // publish hands a notice to the notifier, logging failures: the change is
@@ -380,6 +406,12 @@ func (s *Service) Emergency(ctx context.Context, a model.Actor, in EmergencyInpu
 	if err != nil {
 		return nil, err
 	}
+	return s.emergency(ctx, a, unit, in, directiveSource{})
+}
+
+// emergency issues the emergency for the unit; from is the directive item
+// it implements, if any (else read from in.SourceRef).
+func (s *Service) emergency(ctx context.Context, a model.Actor, unit *model.Unit, in EmergencyInput, from directiveSource) (*EmergencyResult, error) {
 	title, err := checkTitle(in.Title)
 	if err != nil {
 		return nil, err
@@ -432,10 +464,12 @@ func (s *Service) Emergency(ctx context.Context, a model.Actor, in EmergencyInpu
 	issued := s.clock().Truncate(time.Second)
 	expires := issued.Add(ttl)
 	lastDay := schedule.DateOf(issued.Add(time.Duration(repeats-1) * every).In(s.loc))
+	source := sourceOf(in.Source)
+	from = from.or(source, in.SourceRef)
 	o := &model.BroadcastOrder{UnitID: unit.ID, Title: title, MediaID: m.ID, Level: level.String(), Interrupts: interrupts,
 		StartDate: schedule.DateOf(issued.In(s.loc)), EndDate: lastDay, ExpiresAt: &expires, Slots: schedule.Slots{},
-		IssuedAt: &issued, Repeats: repeats, RepeatEveryS: int(every / time.Second), Source: sourceOf(in.Source), SourceRef: in.SourceRef,
-		CreatedBy: a.Username, Targets: targets}
+		IssuedAt: &issued, Repeats: repeats, RepeatEveryS: int(every / time.Second), Source: source, SourceRef: in.SourceRef,
+		SourceDirectiveID: from.directiveID, SourceItem: from.item, SourceDeliveryID: from.deliveryID, CreatedBy: a.Username, Targets: targets}
 	var devices []int64
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
 		if err := tx.Broadcast().InsertOrder(ctx, o); err != nil {
