@@ -82,7 +82,7 @@ func ValidateDirectiveSchedule(in DirectiveItemSchedule) error {
 	case in.DirectiveID <= 0 || in.Item <= 0:
 		return invalid("source_ref", "bcsvc.directive_item", "directive %d has no item %d", in.DirectiveID, in.Item)
 	case !in.Level.Valid() || in.Level == schedule.LevelLive:
-		return invalid("level", "bcsvc.level", "%q is not a level: use normal, priority or filler (live for relays; emergencies go through the emergency endpoint)", in.Level.String())
+		return levelInvalid(in.Level.String())
 	case in.Level == schedule.LevelEmergency:
 		if in.Plays < 0 || in.Plays > MaxRepeats {
 			return invalid("repeats", "bcsvc.repeats", "repeats %d: play it 1-%d times", in.Plays, MaxRepeats)

@@ -206,9 +206,6 @@ func (s *Service) checkTargets(ctx context.Context, a model.Actor, unit *model.U
 	return out, nil
 }
 
-// invalid is a validation error of a field: format (with args) is its
-// English text, for the API and the logs; the catalog message key, with
-// the same args, says it in the user's language on the pages.
 // sourceOf is the source an order records: "local" unless said.
 func sourceOf(s string) string {
 	if s == "" {
@@ -217,6 +214,14 @@ func sourceOf(s string) string {
 	return s
 }
 
+// levelInvalid: a scheduled order's level is not one of its levels.
+func levelInvalid(level string) error {
+	return invalid("level", "bcsvc.level", "%q is not a level: use normal, priority or filler (live for relays; emergencies go through the emergency endpoint)", level)
+}
+
+// invalid is a validation error of a field: format (with args) is its
+// English text, for the API and the logs; the catalog message key, with
+// the same args, says it in the user's language on the pages.
 func invalid(field, key, format string, args ...any) error {
 	return i18n.Localise(model.Invalid(field, format, args...), key, args...)
 }
@@ -276,7 +281,7 @@ func (s *Service) CreateOrder(ctx context.Context, a model.Actor, in OrderInput)
 	}
 	level, err := schedule.ParseLevel(in.Level)
 	if err != nil {
-		return nil, invalid("level", "bcsvc.level", "%q is not a level: use normal, priority or filler (live for relays; emergencies go through the emergency endpoint)", in.Level)
+		return nil, levelInvalid(in.Level)
 	}
 	if level == schedule.LevelEmergency {
 		return nil, invalid("level", "bcsvc.level_emergency", "emergencies are issued with POST /api/v1/broadcast/emergency, which pushes them to the devices at once")
