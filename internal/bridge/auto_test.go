@@ -198,7 +198,7 @@ func TestAutoScheduleOnDelivery(t *testing.T) {
 		if len(vtv["priority"]) != 3 || len(vtv["emergency"]) != 0 {
 			t.Fatalf("Vĩnh Thanh Vân: %d priority, %d emergency orders", len(vtv["priority"]), len(vtv["emergency"]))
 		}
-		if p := vtv["priority"][0]; p.StartDate != "2021-06-08" || p.EndDate != "2021-06-20" {
+		if p := vtv["priority"][0]; p.StartDate.String() != "2021-06-08" || p.EndDate.String() != "2021-06-20" {
 			t.Errorf("period %s-%s, want from today to the directive's end", p.StartDate, p.EndDate)
 		}
 		ba := ordersOf("dtt-binh-an")
@@ -272,7 +272,7 @@ func TestAutoScheduleOnDelivery(t *testing.T) {
 		if err := st.QueryRowRaw(ctx, `SELECT j.id FROM broadcast_autoschedule j JOIN units u ON u.id = j.unit_id WHERE u.code = 'ubnd-vinh-lac'`).Scan(&jobID); err != nil {
 			t.Fatal(err)
 		}
-		exec(`UPDATE broadcast_orders SET source_ref = source_ref || ':old' WHERE unit_id = ?`, unit("dtt-vinh-lac").ID)
+		exec(`UPDATE broadcast_orders SET source_ref = source_ref || ':old', source_directive_id = 0, source_item = 0 WHERE unit_id = ?`, unit("dtt-vinh-lac").ID)
 		exec(`UPDATE broadcast_autoschedule SET done_at = NULL, attempts = ?, next_attempt_at = created_at WHERE id = ?`, bridge.MaxAutoAttempts-1, jobID)
 		flaky.failCalls(1, 2, 3)
 		if n, err := b.AutoSchedulePending(ctx); err != nil || n != 1 {

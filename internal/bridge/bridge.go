@@ -29,13 +29,14 @@ type Directives interface {
 	DeliveryBroadcastItems(ctx context.Context, deliveryID int64) ([]directives.BroadcastItem, error)
 }
 
-// Broadcast is what scheduling needs of the broadcast service.
+// Broadcast is what scheduling needs of the broadcast service: whether a
+// unit scheduled a directive's item already (an indexed lookup by source
+// reference), the item's media, and the order made from the item.
 type Broadcast interface {
-	Orders(ctx context.Context, a model.Actor, unitID int64) ([]*broadcast.OrderView, error)
-	CreateOrder(ctx context.Context, a model.Actor, in broadcast.OrderInput) (*broadcast.OrderView, error)
+	DirectiveItemOrder(ctx context.Context, a model.Actor, unitID, directiveID int64, item int) (int64, error)
+	ScheduleFromDirective(ctx context.Context, a model.Actor, in broadcast.DirectiveItemSchedule) (*broadcast.OrderView, error)
 	SpeakText(ctx context.Context, a model.Actor, in broadcast.TTSInput) (*model.Media, error)
 	UploadMedia(ctx context.Context, a model.Actor, in broadcast.MediaInput, r io.Reader) (*model.Media, error)
-	Emergency(ctx context.Context, a model.Actor, in broadcast.EmergencyInput) (*broadcast.EmergencyResult, error)
 }
 
 // Blobs opens stored audio attachments.
@@ -137,38 +138,34 @@ const ReasonScheduled = "already scheduled"
 // skipped with the problem and the others are scheduled.
 func (b *Bridge) scheduleItems(ctx context.Context, a model.Actor, unit *model.Unit, items []directives.BroadcastItem, keepGoing bool) (*Result, error) {
 	res := &Result{Created: []ItemResult{}, Skipped: []ItemResult{}}
-	if len(items) == 0 {
-		return res, nil
-	}
-	existing, err := b.Broadcast.Orders(ctx, a, unit.ID)
-	if err != nil {
-		return nil, err
-	}
-	done := map[string]bool{}
-	for _, o := range existing {
-		if o.UnitID != unit.ID {
-			continue
-		}
-		if o.SourceRef != "" {
-			done[o.SourceRef] = true
-		} else {
-			done["title:"+o.Title] = true // emergencies made before they carried a source reference
-		}
-	}
-	today := b.Now().In(b.Location).Format("2006-01-02")
+	today := schedule.Today(b.Now(), b.Location)
+	done := map[string]bool{} // items met in this call (delivered to the unit and to its parent)
 	for _, it := range items {
 		r := ItemResult{Ref: it.Ref(), Code: it.Code, Label: it.Label, Level: it.Broadcast.Level.String()}
-		switch {
-		case done[it.Ref()] || done["title:"+itemTitle(it)]:
-			r.Reason = ReasonScheduled
-		case it.Broadcast.EndDate != "" && it.Broadcast.EndDate < today:
-			r.Reason = fmt.Sprintf("the broadcast period ended on %s", it.Broadcast.EndDate)
+		in, err := itemSchedule(unit, it, today)
+		if err == nil && !done[it.Ref()] {
+			var id int64
+			if id, err = b.Broadcast.DirectiveItemOrder(ctx, a, unit.ID, it.DirectiveID, it.Position); id != 0 {
+				done[it.Ref()] = true
+			}
 		}
-		if r.Reason != "" {
-			res.Skipped = append(res.Skipped, r)
-			continue
+		if err == nil {
+			switch {
+			case done[it.Ref()]:
+				r.Reason = ReasonScheduled
+			case in.EndDate.Compare(today) < 0:
+				r.Reason = fmt.Sprintf("the broadcast period ended on %s", in.EndDate)
+			}
+			if r.Reason != "" {
+				res.Skipped = append(res.Skipped, r)
+				continue
+			}
+			err = broadcast.ValidateDirectiveSchedule(in)
 		}
-		order, err := b.scheduleItem(ctx, a, unit, it, today)
+		var order *broadcast.OrderView
+		if err == nil {
+			order, err = b.scheduleItem(ctx, a, it, in)
+		}
 		if errors.Is(err, model.ErrConflict) {
 			// Scheduled meanwhile by another worker or an operator.
 			r.Reason = ReasonScheduled
@@ -206,8 +203,39 @@ func parentOf(u *model.Unit) int64 {
 	return *u.ParentID
 }
 
-func (b *Bridge) scheduleItem(ctx context.Context, a model.Actor, unit *model.Unit, it directives.BroadcastItem, today string) (*broadcast.OrderView, error) {
-	title := itemTitle(it)
+// itemSchedule turns a directive's item into the typed schedule of its
+// order on the unit's devices: from today (or the item's later start) to
+// the item's end (or its start), at the item's times or N times spread
+// over the day. Its dates are parsed here, once.
+func itemSchedule(unit *model.Unit, it directives.BroadcastItem, today schedule.Date) (broadcast.DirectiveItemSchedule, error) {
+	in := broadcast.DirectiveItemSchedule{UnitID: unit.ID, DirectiveID: it.DirectiveID, DeliveryID: it.DeliveryID, Item: it.Position,
+		Title: itemTitle(it), Level: it.Broadcast.Level, Slots: it.Broadcast.Slots, Plays: max(it.Broadcast.TimesPerDay, 1), UnitOrder: it.Position}
+	var start, end schedule.Date
+	for _, d := range []struct {
+		field, text string
+		to          *schedule.Date
+	}{{"start_date", it.Broadcast.StartDate, &start}, {"end_date", it.Broadcast.EndDate, &end}} {
+		if err := d.to.Scan(d.text); err != nil {
+			return in, i18n.Localise(model.Invalid(d.field, "%q is not a date: use YYYY-MM-DD or DD/MM/YYYY", d.text), "bcsvc.date", d.text)
+		}
+	}
+	in.StartDate = start
+	if start.IsZero() || start.Compare(today) < 0 {
+		in.StartDate = today
+	}
+	in.EndDate = end
+	if end.IsZero() {
+		in.EndDate = in.StartDate
+	}
+	if len(in.Slots) == 0 {
+		in.Slots = schedule.Slots{schedule.SpreadSlot(max(it.Broadcast.TimesPerDay, 1), defaultFrom, defaultTo)}
+	}
+	return in, nil
+}
+
+// scheduleItem makes the item's media (its audio, or its text read by
+// speech synthesis) and its order.
+func (b *Bridge) scheduleItem(ctx context.Context, a model.Actor, it directives.BroadcastItem, in broadcast.DirectiveItemSchedule) (*broadcast.OrderView, error) {
 	var media *model.Media
 	var err error
 	if len(it.Broadcast.Audio) > 0 {
@@ -215,45 +243,18 @@ func (b *Bridge) scheduleItem(ctx context.Context, a model.Actor, unit *model.Un
 		if oerr != nil {
 			return nil, fmt.Errorf("audio of the item: %w", oerr)
 		}
-		media, err = b.Broadcast.UploadMedia(ctx, a, broadcast.MediaInput{UnitID: unit.ID, Title: title}, f)
+		media, err = b.Broadcast.UploadMedia(ctx, a, broadcast.MediaInput{UnitID: in.UnitID, Title: in.Title}, f)
 		f.Close()
 	} else {
 		text := it.Broadcast.Text
 		if text == "" {
 			text = it.ItemText
 		}
-		media, err = b.Broadcast.SpeakText(ctx, a, broadcast.TTSInput{UnitID: unit.ID, Title: title, Text: text})
+		media, err = b.Broadcast.SpeakText(ctx, a, broadcast.TTSInput{UnitID: in.UnitID, Title: in.Title, Text: text})
 	}
 	if err != nil {
 		return nil, err
 	}
-	start := it.Broadcast.StartDate
-	if start == "" || start < today {
-		start = today
-	}
-	end := it.Broadcast.EndDate
-	if end == "" {
-		end = start
-	}
-	slots := it.Broadcast.Slots
-	if len(slots) == 0 {
-		n := it.Broadcast.TimesPerDay
-		if n < 1 {
-			n = 1
-		}
-		slots = []schedule.Slot{schedule.SpreadSlot(n, defaultFrom, defaultTo)}
-	}
-	targets := []model.OrderTarget{{Kind: model.TargetSubtree, ID: unit.ID}}
-	if it.Broadcast.Level == schedule.LevelEmergency {
-		// Emergency content plays at once, interrupting, and repeats.
-		repeats := max(it.Broadcast.TimesPerDay, 1)
-		er, err := b.Broadcast.Emergency(ctx, a, broadcast.EmergencyInput{UnitID: unit.ID, Title: title, MediaID: media.ID, Targets: targets, Repeats: repeats,
-			Source: "directive", SourceRef: it.Ref()})
-		if err != nil {
-			return nil, err
-		}
-		return er.Order, nil
-	}
-	return b.Broadcast.CreateOrder(ctx, a, broadcast.OrderInput{UnitID: unit.ID, Title: title, MediaID: media.ID, Level: it.Broadcast.Level.String(),
-		StartDate: start, EndDate: end, Slots: slots, UnitOrder: it.Position, Targets: targets, Source: "directive", SourceRef: it.Ref()})
+	in.MediaID = media.ID
+	return b.Broadcast.ScheduleFromDirective(ctx, a, in)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/loa-project/loa/internal/media"
 	"github.com/loa-project/loa/internal/media/tts"
 	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/schedule"
 	"github.com/loa-project/loa/internal/storage"
 	"github.com/loa-project/loa/internal/storage/storetest"
 )
@@ -47,7 +48,7 @@ func BenchmarkPlayLogIngest(b *testing.B) {
 		if err := tx.Broadcast().InsertMedia(ctx, m); err != nil {
 			return err
 		}
-		o := &model.BroadcastOrder{UnitID: unit.ID, Title: "x", MediaID: m.ID, Level: "normal", StartDate: "2021-06-07", EndDate: "2021-06-07", Slots: "[]"}
+		o := &model.BroadcastOrder{UnitID: unit.ID, Title: "x", MediaID: m.ID, Level: "normal", StartDate: schedule.NewDate(2021, 6, 7), EndDate: schedule.NewDate(2021, 6, 7)}
 		if err := tx.Broadcast().InsertOrder(ctx, o); err != nil {
 			return err
 		}

@@ -68,7 +68,7 @@ func (s *Service) Feed(ctx context.Context, unitCode string) (*Feed, error) {
 		if err != nil {
 			return nil, err
 		}
-		e := FeedEntry{OrderID: o.ID, Title: o.Title, Level: o.Level, Text: m.TTSText, StartDate: o.StartDate, EndDate: o.EndDate,
+		e := FeedEntry{OrderID: o.ID, Title: o.Title, Level: o.Level, Text: m.TTSText, StartDate: o.StartDate.String(), EndDate: o.EndDate.String(),
 			Published: from, AudioSHA: m.SHA256, AudioSize: m.Size, Duration: m.Duration()}
 		f.Entries = append(f.Entries, e)
 		if from.After(f.Updated) {
@@ -83,14 +83,7 @@ func (s *Service) Feed(ctx context.Context, unitCode string) (*Feed, error) {
 // first day it plays on) until its end (its expiry, otherwise the end of
 // its last day).
 func publishWindow(o *model.BroadcastOrder, loc *time.Location) (from, until time.Time, err error) {
-	first, err := schedule.ParseDate(o.StartDate)
-	if err != nil {
-		return from, until, fmt.Errorf("order %d: stored start date: %w", o.ID, err)
-	}
-	last, err := schedule.ParseDate(o.EndDate)
-	if err != nil {
-		return from, until, fmt.Errorf("order %d: stored end date: %w", o.ID, err)
-	}
+	first, last := o.StartDate, o.EndDate
 	until = last.AddDays(1).In(loc)
 	if o.ExpiresAt != nil && o.ExpiresAt.Before(until) {
 		until = *o.ExpiresAt
@@ -98,12 +91,12 @@ func publishWindow(o *model.BroadcastOrder, loc *time.Location) (from, until tim
 	if o.IssuedAt != nil {
 		return *o.IssuedAt, until, nil
 	}
-	slots, weekdays, err := decodeSlots(o)
+	weekdays, err := decodeWeekdays(o)
 	if err != nil {
 		return from, until, err
 	}
 	earliest := schedule.Clock(-1)
-	for _, sl := range slots {
+	for _, sl := range o.Slots {
 		c := sl.At
 		if sl.Spread != nil {
 			c = sl.Spread.From

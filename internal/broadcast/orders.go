@@ -3,7 +3,6 @@ package broadcast
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -74,9 +73,8 @@ type EmergencyInput struct {
 // OrderView is an order with the number of devices it resolves to.
 type OrderView struct {
 	*model.BroadcastOrder
-	Slots    []schedule.Slot `json:"slots"`
-	Weekdays []time.Weekday  `json:"weekdays"`
-	Devices  int             `json:"devices"` // of those the reader may follow when Restricted
+	Weekdays []time.Weekday `json:"weekdays"`
+	Devices  int            `json:"devices"` // of those the reader may follow when Restricted
 	// Inbound: listed for a unit below the issuing one (the district's
 	// order in a commune's list), issued by IssuerName.
 	Inbound    bool   `json:"inbound,omitempty"`
@@ -90,11 +88,11 @@ type OrderView struct {
 
 func (s *Service) orderView(ctx context.Context, o *model.BroadcastOrder) (*OrderView, error) {
 	v := &OrderView{BroadcastOrder: o}
-	slots, wd, err := decodeSlots(o)
+	wd, err := decodeWeekdays(o)
 	if err != nil {
 		return nil, err
 	}
-	v.Slots, v.Weekdays = slots, wd
+	v.Weekdays = wd
 	ids, err := s.store.Broadcast().OrderDeviceIDs(ctx, o.ID)
 	if err != nil {
 		return nil, err
@@ -103,22 +101,16 @@ func (s *Service) orderView(ctx context.Context, o *model.BroadcastOrder) (*Orde
 	return v, nil
 }
 
-func decodeSlots(o *model.BroadcastOrder) ([]schedule.Slot, []time.Weekday, error) {
-	var slots []schedule.Slot
-	if o.Slots != "" {
-		if err := json.Unmarshal([]byte(o.Slots), &slots); err != nil {
-			return nil, nil, fmt.Errorf("order %d: stored slots: %w", o.ID, err)
-		}
-	}
+func decodeWeekdays(o *model.BroadcastOrder) ([]time.Weekday, error) {
 	var wd []time.Weekday
 	for _, f := range strings.Fields(o.Weekdays) {
 		n, err := strconv.Atoi(f)
 		if err != nil || n < 0 || n > 6 {
-			return nil, nil, fmt.Errorf("order %d: stored weekday %q", o.ID, f)
+			return nil, fmt.Errorf("order %d: stored weekday %q", o.ID, f)
 		}
 		wd = append(wd, time.Weekday(n))
 	}
-	return slots, wd, nil
+	return wd, nil
 }
 
 func encodeWeekdays(wd []time.Weekday) string {
@@ -214,9 +206,6 @@ func (s *Service) checkTargets(ctx context.Context, a model.Actor, unit *model.U
 	return out, nil
 }
 
-// invalid is a validation error of a field: format (with args) is its
-// English text, for the API and the logs; the catalog message key, with
-// the same args, says it in the user's language on the pages.
 // sourceOf is the source an order records: "local" unless said.
 func sourceOf(s string) string {
 	if s == "" {
@@ -225,6 +214,14 @@ func sourceOf(s string) string {
 	return s
 }
 
+// levelInvalid: a scheduled order's level is not one of its levels.
+func levelInvalid(level string) error {
+	return invalid("level", "bcsvc.level", "%q is not a level: use normal, priority or filler (live for relays; emergencies go through the emergency endpoint)", level)
+}
+
+// invalid is a validation error of a field: format (with args) is its
+// English text, for the API and the logs; the catalog message key, with
+// the same args, says it in the user's language on the pages.
 func invalid(field, key, format string, args ...any) error {
 	return i18n.Localise(model.Invalid(field, format, args...), key, args...)
 }
@@ -284,7 +281,7 @@ func (s *Service) CreateOrder(ctx context.Context, a model.Actor, in OrderInput)
 	}
 	level, err := schedule.ParseLevel(in.Level)
 	if err != nil {
-		return nil, invalid("level", "bcsvc.level", "%q is not a level: use normal, priority or filler (live for relays; emergencies go through the emergency endpoint)", in.Level)
+		return nil, levelInvalid(in.Level)
 	}
 	if level == schedule.LevelEmergency {
 		return nil, invalid("level", "bcsvc.level_emergency", "emergencies are issued with POST /api/v1/broadcast/emergency, which pushes them to the devices at once")
@@ -299,33 +296,55 @@ func (s *Service) CreateOrder(ctx context.Context, a model.Actor, in OrderInput)
 			return nil, invalid("end_date", "bcsvc.date", "%q is not a date: use YYYY-MM-DD or DD/MM/YYYY", in.EndDate)
 		}
 	}
-	if len(in.Source) > 40 || len(in.SourceRef) > protocol.MaxFieldLen {
+	return s.createOrder(ctx, a, unit, orderSpec{title: title, mediaID: in.MediaID, level: level, interrupts: in.Interrupts, start: start, end: end,
+		expires: in.ExpiresAt, slots: in.Slots, weekdays: in.Weekdays, unitOrder: in.UnitOrder, targets: in.Targets,
+		source: in.Source, sourceRef: in.SourceRef})
+}
+
+// orderSpec is a scheduled order in typed values, its title and level
+// checked: what CreateOrder parses from its input and what
+// ScheduleFromDirective is given.
+type orderSpec struct {
+	title      string
+	mediaID    int64
+	level      schedule.Level
+	interrupts bool
+	start, end schedule.Date
+	expires    *time.Time
+	slots      schedule.Slots
+	weekdays   []time.Weekday
+	unitOrder  int
+	targets    []model.OrderTarget
+	source     string
+	sourceRef  string
+	from       directiveSource
+}
+
+// createOrder checks the order's source, content, targets and plan, and
+// stores it.
+func (s *Service) createOrder(ctx context.Context, a model.Actor, unit *model.Unit, in orderSpec) (*OrderView, error) {
+	if len(in.source) > 40 || len(in.sourceRef) > protocol.MaxFieldLen {
 		return nil, invalid("source", "bcsvc.source", "source is limited to 40 bytes and source_ref to %d", protocol.MaxFieldLen)
 	}
-	m, err := s.checkContent(ctx, a, unit, in.MediaID)
+	m, err := s.checkContent(ctx, a, unit, in.mediaID)
 	if err != nil {
 		return nil, err
 	}
-	targets, err := s.checkTargets(ctx, a, unit, in.Targets)
+	targets, err := s.checkTargets(ctx, a, unit, in.targets)
 	if err != nil {
 		return nil, err
 	}
-	so := schedule.Order{ID: "0", ContentID: m.SHA256, Duration: m.Duration(), Devices: []string{"0"}, StartDate: start, EndDate: end,
-		Slots: in.Slots, Weekdays: in.Weekdays, Level: level, Interrupts: in.Interrupts, UnitOrder: in.UnitOrder}
-	if in.ExpiresAt != nil {
-		so.Expires = *in.ExpiresAt
-	}
-	if err := so.Validate(); err != nil {
+	plan := schedule.Plan{Duration: m.Duration(), StartDate: in.start, EndDate: in.end, Slots: in.slots, Weekdays: in.weekdays, Level: in.level}
+	if err := plan.Validate(); err != nil {
 		return nil, orderError(err)
 	}
-	slots, err := json.Marshal(in.Slots)
-	if err != nil {
-		return nil, fmt.Errorf("encode slots: %w", err)
-	}
-	source := sourceOf(in.Source)
-	o := &model.BroadcastOrder{UnitID: unit.ID, Title: title, MediaID: m.ID, Level: level.String(), Interrupts: in.Interrupts,
-		StartDate: start.String(), EndDate: end.String(), ExpiresAt: in.ExpiresAt, Slots: string(slots), Weekdays: encodeWeekdays(in.Weekdays),
-		UnitOrder: in.UnitOrder, Source: source, SourceRef: in.SourceRef, CreatedBy: a.Username, Targets: targets}
+	source := sourceOf(in.source)
+	from := in.from.or(source, in.sourceRef)
+	o := &model.BroadcastOrder{UnitID: unit.ID, Title: in.title, MediaID: m.ID, Level: in.level.String(), Interrupts: in.interrupts,
+		StartDate: in.start, EndDate: in.end, ExpiresAt: in.expires, Slots: in.slots, Weekdays: encodeWeekdays(in.weekdays),
+		UnitOrder: in.unitOrder, Source: source, SourceRef: in.sourceRef, SourceDirectiveID: from.directiveID, SourceItem: from.item,
+		SourceDeliveryID: from.deliveryID, CreatedBy: a.Username, Targets: targets}
+	title := in.title
 	var devices []int64
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
 		if err := tx.Broadcast().InsertOrder(ctx, o); err != nil {
@@ -348,7 +367,7 @@ func (s *Service) CreateOrder(ctx context.Context, a model.Actor, in OrderInput)
 	if err != nil {
 		return nil, err
 	}
-	return &OrderView{BroadcastOrder: stored, Slots: in.Slots, Weekdays: in.Weekdays, Devices: len(devices)}, nil
+	return &OrderView{BroadcastOrder: stored, Weekdays: in.weekdays, Devices: len(devices)}, nil
 }
 
 // publish hands a notice to the notifier, logging failures: the change is
@@ -392,6 +411,12 @@ func (s *Service) Emergency(ctx context.Context, a model.Actor, in EmergencyInpu
 	if err != nil {
 		return nil, err
 	}
+	return s.emergency(ctx, a, unit, in, directiveSource{})
+}
+
+// emergency issues the emergency for the unit; from is the directive item
+// it implements, if any (else read from in.SourceRef).
+func (s *Service) emergency(ctx context.Context, a model.Actor, unit *model.Unit, in EmergencyInput, from directiveSource) (*EmergencyResult, error) {
 	title, err := checkTitle(in.Title)
 	if err != nil {
 		return nil, err
@@ -444,10 +469,12 @@ func (s *Service) Emergency(ctx context.Context, a model.Actor, in EmergencyInpu
 	issued := s.clock().Truncate(time.Second)
 	expires := issued.Add(ttl)
 	lastDay := schedule.DateOf(issued.Add(time.Duration(repeats-1) * every).In(s.loc))
+	source := sourceOf(in.Source)
+	from = from.or(source, in.SourceRef)
 	o := &model.BroadcastOrder{UnitID: unit.ID, Title: title, MediaID: m.ID, Level: level.String(), Interrupts: interrupts,
-		StartDate: schedule.DateOf(issued.In(s.loc)).String(), EndDate: lastDay.String(), ExpiresAt: &expires, Slots: "[]",
-		IssuedAt: &issued, Repeats: repeats, RepeatEveryS: int(every / time.Second), Source: sourceOf(in.Source), SourceRef: in.SourceRef,
-		CreatedBy: a.Username, Targets: targets}
+		StartDate: schedule.DateOf(issued.In(s.loc)), EndDate: lastDay, ExpiresAt: &expires, Slots: schedule.Slots{},
+		IssuedAt: &issued, Repeats: repeats, RepeatEveryS: int(every / time.Second), Source: source, SourceRef: in.SourceRef,
+		SourceDirectiveID: from.directiveID, SourceItem: from.item, SourceDeliveryID: from.deliveryID, CreatedBy: a.Username, Targets: targets}
 	var devices []int64
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
 		if err := tx.Broadcast().InsertOrder(ctx, o); err != nil {
@@ -481,7 +508,7 @@ func (s *Service) Emergency(ctx context.Context, a model.Actor, in EmergencyInpu
 		return nil, err
 	}
 	s.log.Info("emergency issued", "order", o.ID, "level", o.Level, "devices", len(devices), "by", a.Username)
-	return &EmergencyResult{Order: &OrderView{BroadcastOrder: stored, Slots: []schedule.Slot{}, Devices: len(devices)}, Devices: len(devices)}, nil
+	return &EmergencyResult{Order: &OrderView{BroadcastOrder: stored, Devices: len(devices)}, Devices: len(devices)}, nil
 }
 
 func pushKind(level string) string {

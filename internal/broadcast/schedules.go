@@ -193,20 +193,12 @@ func (s *Service) toScheduleOrder(o *model.BroadcastOrder, devID string) (schedu
 	if err != nil {
 		return schedule.Order{}, err
 	}
-	slots, wd, err := decodeSlots(o)
+	wd, err := decodeWeekdays(o)
 	if err != nil {
 		return schedule.Order{}, err
 	}
-	start, err := schedule.ParseDate(o.StartDate)
-	if err != nil {
-		return schedule.Order{}, fmt.Errorf("order %d: start date: %w", o.ID, err)
-	}
-	end, err := schedule.ParseDate(o.EndDate)
-	if err != nil {
-		return schedule.Order{}, fmt.Errorf("order %d: end date: %w", o.ID, err)
-	}
 	so := schedule.Order{ID: strconv.FormatInt(o.ID, 10), ContentID: o.MediaSHA256, Duration: time.Duration(o.MediaDurationMS) * time.Millisecond,
-		Devices: []string{devID}, StartDate: start, EndDate: end, Slots: slots, Weekdays: wd, Level: level, Interrupts: o.Interrupts,
+		Devices: []string{devID}, StartDate: o.StartDate, EndDate: o.EndDate, Slots: o.Slots, Weekdays: wd, Level: level, Interrupts: o.Interrupts,
 		Unit: strconv.FormatInt(o.UnitID, 10), UnitOrder: o.UnitOrder}
 	if o.ExpiresAt != nil {
 		so.Expires = *o.ExpiresAt

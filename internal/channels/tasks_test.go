@@ -15,14 +15,15 @@ import (
 
 	"github.com/loa-project/loa/internal/channels"
 	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/schedule"
 	"github.com/loa-project/loa/internal/storage"
 )
 
 // order stores a broadcast order of the district (with its media item).
 func (e *env) order() *model.BroadcastOrder {
 	e.t.Helper()
-	o := &model.BroadcastOrder{UnitID: e.district.ID, Title: "Thông điệp 5K + vắc xin", Level: "normal", StartDate: "2021-06-04", EndDate: "2021-06-10",
-		Slots: "[]", Source: "directive", SourceRef: "570/STTTT-TTBCBC#1", CreatedBy: "admin"}
+	o := &model.BroadcastOrder{UnitID: e.district.ID, Title: "Thông điệp 5K + vắc xin", Level: "normal", StartDate: schedule.NewDate(2021, 6, 4), EndDate: schedule.NewDate(2021, 6, 10),
+		Source: "directive", SourceRef: "570/STTTT-TTBCBC#1", CreatedBy: "admin"}
 	err := e.store.Tx(e.ctx, func(tx *storage.Tx) error {
 		m := &model.Media{UnitID: e.district.ID, Title: "5K", Source: "tts", SHA256: strings.Repeat("a", 64), Size: 1000, DurationMS: 30000,
 			OriginalSHA256: strings.Repeat("b", 64), OriginalSize: 1000}

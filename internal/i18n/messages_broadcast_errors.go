@@ -25,6 +25,7 @@ func broadcastErrorMessages() Catalog {
 		"bcsvc.day":                    {VI: "“%s” không phải ngày hợp lệ: ghi theo dạng dd/mm/yyyy, ví dụ 05/06/2021.", EN: "“%s” is not a valid date: write it as dd/mm/yyyy, e.g. 05/06/2021."},
 		"bcsvc.source":                 {VI: "Nguồn của lệnh tối đa 40 byte, tham chiếu tối đa %d byte.", EN: "The source is limited to 40 bytes and its reference to %d."},
 		"bcsvc.repeats":                {VI: "Số lần phát %d không hợp lệ: từ 1 đến %d lần.", EN: "%d plays is not valid: 1 to %d times."},
+		"bcsvc.directive_item":         {VI: "Văn bản chỉ đạo %d không có mục %d.", EN: "Directive %d has no item %d."},
 		"bcsvc.repeat_every":           {VI: "Các lần phát phải cách nhau ít nhất bằng độ dài bản tin (%s): hãy tăng khoảng cách.", EN: "Plays must be at least the length of the bulletin (%s) apart: lengthen the interval."},
 		"bcsvc.expires":                {VI: "Tin khẩn cấp hết hiệu lực trong khoảng 1 phút đến %d giờ.", EN: "An emergency expires within 1 minute to %d hours."},
 		"bcsvc.last_repeat":            {VI: "Lần phát cuối (sau %s) rơi vào sau khi tin hết hiệu lực (%s): giảm số lần phát hoặc kéo dài thời hạn.", EN: "The last play (after %s) comes after the expiry (%s): play it fewer times or let it expire later."},

@@ -1,6 +1,10 @@
 package model
 
-import "time"
+import (
+	"time"
+
+	"github.com/loa-project/loa/internal/schedule"
+)
 
 // Broadcast target kinds.
 const (
@@ -16,29 +20,37 @@ type OrderTarget struct {
 }
 
 // BroadcastOrder is a broadcast order as stored: content (a media item),
-// targets, period, time slots (JSON of schedule.Slot) and level.
+// targets, period (calendar dates), time slots and level. Dates and
+// slots scan from and store to their columns themselves (schedule.Date,
+// schedule.Slots), so they are decoded once, when read.
 type BroadcastOrder struct {
-	ID           int64         `json:"id"`
-	UnitID       int64         `json:"unit_id"`
-	Title        string        `json:"title"`
-	MediaID      int64         `json:"media_id"`
-	Level        string        `json:"level"`
-	Interrupts   bool          `json:"interrupts"`
-	StartDate    string        `json:"start_date"`
-	EndDate      string        `json:"end_date"`
-	ExpiresAt    *time.Time    `json:"expires_at"`
-	Slots        string        `json:"-"`
-	Weekdays     string        `json:"-"`
-	UnitOrder    int           `json:"unit_order"`
-	IssuedAt     *time.Time    `json:"issued_at"`
-	Repeats      int           `json:"repeats"`
-	RepeatEveryS int           `json:"repeat_every_s"`
-	Source       string        `json:"source"`
-	SourceRef    string        `json:"source_ref"`
-	CreatedBy    string        `json:"created_by"`
-	CreatedAt    time.Time     `json:"created_at"`
-	CancelledAt  *time.Time    `json:"cancelled_at"`
-	Targets      []OrderTarget `json:"targets"`
+	ID           int64          `json:"id"`
+	UnitID       int64          `json:"unit_id"`
+	Title        string         `json:"title"`
+	MediaID      int64          `json:"media_id"`
+	Level        string         `json:"level"`
+	Interrupts   bool           `json:"interrupts"`
+	StartDate    schedule.Date  `json:"start_date"`
+	EndDate      schedule.Date  `json:"end_date"`
+	ExpiresAt    *time.Time     `json:"expires_at"`
+	Slots        schedule.Slots `json:"slots"`
+	Weekdays     string         `json:"-"`
+	UnitOrder    int            `json:"unit_order"`
+	IssuedAt     *time.Time     `json:"issued_at"`
+	Repeats      int            `json:"repeats"`
+	RepeatEveryS int            `json:"repeat_every_s"`
+	Source       string         `json:"source"`
+	SourceRef    string         `json:"source_ref"`
+	// SourceDirectiveID, SourceItem and SourceDeliveryID: the directive
+	// content item the order implements (Source "directive"), and the
+	// delivery that brought it; zero otherwise.
+	SourceDirectiveID int64         `json:"source_directive_id,omitempty"`
+	SourceItem        int           `json:"source_item,omitempty"`
+	SourceDeliveryID  int64         `json:"source_delivery_id,omitempty"`
+	CreatedBy         string        `json:"created_by"`
+	CreatedAt         time.Time     `json:"created_at"`
+	CancelledAt       *time.Time    `json:"cancelled_at"`
+	Targets           []OrderTarget `json:"targets"`
 	// The media item, joined.
 	MediaSHA256     string `json:"media_sha256"`
 	MediaSize       int64  `json:"media_size"`

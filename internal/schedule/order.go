@@ -63,6 +63,9 @@ type OrderError struct {
 }
 
 func (e *OrderError) Error() string {
+	if e.OrderID == "" { // a Plan, checked before the order exists
+		return fmt.Sprintf("broadcast order: %s: %s", e.Field, e.Problem)
+	}
 	return fmt.Sprintf("broadcast order %q: %s: %s", e.OrderID, e.Field, e.Problem)
 }
 
@@ -204,15 +207,40 @@ func (o *Order) validateContent(p *problems) {
 	if len(o.Unit) > MaxIDLength {
 		p.add("unit", true, "too_long", "is %d bytes long, more than the %d-byte limit", len(o.Unit), MaxIDLength)
 	}
+	validateLength(p, o.Duration, o.Level)
+}
+
+func validateLength(p *problems, d time.Duration, level Level) {
 	switch {
-	case o.Duration <= 0:
-		p.add("duration", false, "duration_missing", "is %s; set the positive length of the content", o.Duration)
-	case o.Duration > MaxContentDuration:
-		p.add("duration", true, "duration_too_long", "is %s, longer than the %s limit; split the content into parts of at most %s", o.Duration, MaxContentDuration, MaxContentDuration)
+	case d <= 0:
+		p.add("duration", false, "duration_missing", "is %s; set the positive length of the content", d)
+	case d > MaxContentDuration:
+		p.add("duration", true, "duration_too_long", "is %s, longer than the %s limit; split the content into parts of at most %s", d, MaxContentDuration, MaxContentDuration)
 	}
-	if !o.Level.Valid() {
-		p.add("level", false, "level_unknown", "unknown level %d; use filler, normal, priority, live or emergency", int(o.Level))
+	if !level.Valid() {
+		p.add("level", false, "level_unknown", "unknown level %d; use filler, normal, priority, live or emergency", int(level))
 	}
+}
+
+// Plan is when and how an order plays, as a broadcaster gives it before
+// the order has an identifier or resolved devices: what the broadcast
+// service checks when it creates an order.
+type Plan struct {
+	Duration  time.Duration // length of the content
+	StartDate Date
+	EndDate   Date
+	Slots     []Slot
+	Weekdays  []time.Weekday
+	Level     Level
+}
+
+// Validate checks the plan as Order.Validate checks an order's content
+// length, level, period, weekdays and slots, with the same errors.
+func (pl Plan) Validate() error {
+	p := problems{}
+	validateLength(&p, pl.Duration, pl.Level)
+	validatePeriod(&p, pl.StartDate, pl.EndDate, pl.Weekdays, pl.Slots)
+	return p.err()
 }
 
 func (o *Order) validateSchedule(p *problems) {
@@ -228,20 +256,24 @@ func (o *Order) validateSchedule(p *problems) {
 			}
 		}
 	}
-	startOK := o.validDate(p, "start_date", o.StartDate)
-	endOK := o.validDate(p, "end_date", o.EndDate)
-	if startOK && endOK && o.EndDate.Compare(o.StartDate) < 0 {
-		p.add("end_date", false, "end_before_start", "end date %s is before start date %s; set the end date on or after the start date", o.EndDate, o.StartDate)
+	validatePeriod(p, o.StartDate, o.EndDate, o.Weekdays, o.Slots)
+}
+
+func validatePeriod(p *problems, start, end Date, weekdays []time.Weekday, slots []Slot) {
+	startOK := validDate(p, "start_date", start)
+	endOK := validDate(p, "end_date", end)
+	if startOK && endOK && end.Compare(start) < 0 {
+		p.add("end_date", false, "end_before_start", "end date %s is before start date %s; set the end date on or after the start date", end, start)
 	}
-	for i, w := range o.Weekdays {
+	for i, w := range weekdays {
 		if w < time.Sunday || w > time.Saturday {
 			p.add(fmt.Sprintf("weekdays[%d]", i), false, "weekday", "%d is not a day of the week; use 0 (Sunday) to 6 (Saturday)", int(w))
 		}
 	}
-	o.validateSlots(p)
+	validateSlots(p, slots)
 }
 
-func (o *Order) validDate(p *problems, field string, d Date) bool {
+func validDate(p *problems, field string, d Date) bool {
 	switch {
 	case d.IsZero():
 		p.add(field, false, "date_missing", "is missing; set the date (YYYY-MM-DD)")
@@ -253,17 +285,17 @@ func (o *Order) validDate(p *problems, field string, d Date) bool {
 	return true
 }
 
-func (o *Order) validateSlots(p *problems) {
-	if len(o.Slots) == 0 {
+func validateSlots(p *problems, slots []Slot) {
+	if len(slots) == 0 {
 		p.add("slots", false, "no_slot", "no time slot; add at least one time of day (e.g. 06:00) or a spread (e.g. 3 times between 06:00 and 18:00)")
 		return
 	}
-	if len(o.Slots) > MaxOccurrencesPerDay {
-		p.add("slots", true, "too_many_slots", "%d slots, more than the %d occurrences a day allowed per order", len(o.Slots), MaxOccurrencesPerDay)
+	if len(slots) > MaxOccurrencesPerDay {
+		p.add("slots", true, "too_many_slots", "%d slots, more than the %d occurrences a day allowed per order", len(slots), MaxOccurrencesPerDay)
 		return
 	}
 	var perDay int64
-	for i, s := range o.Slots {
+	for i, s := range slots {
 		field := fmt.Sprintf("slots[%d]", i)
 		if s.Spread == nil {
 			if s.At < 0 || s.At >= EndOfDay {

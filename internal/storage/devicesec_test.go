@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loa-project/loa/internal/schedule"
 	"github.com/loa-project/loa/internal/storage"
 	"github.com/loa-project/loa/internal/storage/storetest"
 )
@@ -28,8 +29,8 @@ func TestCompletedPlayOncePerOccurrence(t *testing.T) {
 			if err := tx.Broadcast().InsertMedia(ctx, m); err != nil {
 				return err
 			}
-			order = storage.BroadcastOrder{UnitID: u.ID, Title: "Tiêm vắc xin", MediaID: m.ID, Level: "priority", StartDate: "2021-06-07", EndDate: "2021-06-07",
-				Slots: "[]", Source: "directive", SourceRef: "directive:77:item:1"}
+			order = storage.BroadcastOrder{UnitID: u.ID, Title: "Tiêm vắc xin", MediaID: m.ID, Level: "priority", StartDate: schedule.NewDate(2021, 6, 7), EndDate: schedule.NewDate(2021, 6, 7),
+				Source: "directive", SourceRef: "directive:77:item:1"}
 			if err := tx.Broadcast().InsertOrder(ctx, &order); err != nil {
 				return err
 			}

@@ -87,7 +87,7 @@ func (p *pageData) DateTime(v any) string {
 }
 
 // ISODate shows YYYY-MM-DD as dd/mm/yyyy.
-func (p *pageData) ISODate(s string) string { return i18n.ISODate(s) }
+func (p *pageData) ISODate(v any) string { return i18n.ISODate(fmt.Sprint(v)) }
 
 // KindName names a unit kind in the page's language.
 func (p *pageData) KindName(code string) string {

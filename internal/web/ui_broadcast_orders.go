@@ -88,13 +88,13 @@ func (s *Server) uiBroadcastOrders(w http.ResponseWriter, r *http.Request, p *pr
 // orderRow describes an order for lists: when it plays and its state.
 func (s *Server) orderRow(pd *pageData, o *broadcast.OrderView, canWrite bool) bcOrderRow {
 	row := bcOrderRow{OrderView: o, When: s.orderWhen(pd, o), Status: orderActive}
-	today := time.Now().In(s.loc).Format("2006-01-02")
+	today := schedule.Today(time.Now(), s.loc)
 	switch {
 	case o.CancelledAt != nil:
 		row.Status = orderCancelled
 	case o.IssuedAt != nil && o.ExpiresAt != nil && time.Now().After(*o.ExpiresAt):
 		row.Status = orderEnded
-	case o.IssuedAt == nil && o.EndDate < today:
+	case o.IssuedAt == nil && o.EndDate.Compare(today) < 0:
 		row.Status = orderEnded
 	}
 	row.CanCancel = canWrite && row.Status == orderActive
