@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -80,6 +81,11 @@ func (l *simLatency) quantiles() (n int, p50, p99, max time.Duration) {
 // agent's code without audio, with flaky connectivity, for tests and
 // benchmarks.
 func runDeviceSim(ctx context.Context, env Env, args []string) error {
+	// Reports come from several goroutines (the ticker, the emergency
+	// sender, the devices): one lock serialises the writes.
+	var outMu sync.Mutex
+	env.Stdout = &lockedWriter{mu: &outMu, w: env.Stdout}
+	env.Stderr = &lockedWriter{mu: &outMu, w: env.Stderr}
 	fs := newFlags(env, "device-sim", "device-sim --server URL --devices N [--duration D] [--offline-rate R] [--key KEY | --demo-json FILE]")
 	server := fs.String("server", "", "URL of the Loa server")
 	n := fs.Int("devices", 10, "number of simulated devices")
@@ -302,12 +308,14 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 		if final {
 			label = "final:"
 		}
-		fmt.Fprintf(env.Stdout, "%s devices=%d offline=%d polls=%d 304=%d poll_errors=%d push_connects=%d push_events=%d plays=%d reported=%d duplicates=%d rejected=%d upload_errors=%d",
+		var line strings.Builder
+		fmt.Fprintf(&line, "%s devices=%d offline=%d polls=%d 304=%d poll_errors=%d push_connects=%d push_events=%d plays=%d reported=%d duplicates=%d rejected=%d upload_errors=%d",
 			label, len(devices), off, polls, nm, perr, conn, push, plays, up, dup, rej, uperr)
 		if ln > 0 {
-			fmt.Fprintf(env.Stdout, " emergency_received=%d latency_p50=%s p99=%s max=%s", ln, p50.Round(time.Millisecond), p99.Round(time.Millisecond), mx.Round(time.Millisecond))
+			fmt.Fprintf(&line, " emergency_received=%d latency_p50=%s p99=%s max=%s", ln, p50.Round(time.Millisecond), p99.Round(time.Millisecond), mx.Round(time.Millisecond))
 		}
-		fmt.Fprintln(env.Stdout)
+		line.WriteByte('\n')
+		io.WriteString(env.Stdout, line.String()) // one write: lines never interleave
 	}
 	t := time.NewTicker(*report)
 	defer t.Stop()
@@ -408,4 +416,16 @@ func openBroadcast(ctx context.Context, env Env, svc *services, dataDir, dsn str
 		cfg.Notifier = n
 	}
 	return broadcast.New(cfg)
+}
+
+// lockedWriter serialises writes to w.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
