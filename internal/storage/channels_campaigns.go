@@ -310,6 +310,16 @@ func (q ChannelStore) SetReceipt(ctx context.Context, id int64, status string, r
 // FinishCampaignIfDone marks a sending campaign done when none of its
 // messages is pending, and reports whether it did.
 func (q ChannelStore) FinishCampaignIfDone(ctx context.Context, id int64, at time.Time) (bool, error) {
+	if q.engine == Postgres {
+		// Two workers ending the campaign's last two messages at once would
+		// each see the other's message still in flight (read committed)
+		// and neither would finish the campaign: the campaign row's lock
+		// orders them, and the second's next statement sees the first's
+		// commit. SQLite's single writer orders them already.
+		if _, err := q.exec(ctx, `SELECT id FROM channel_campaigns WHERE id = ? FOR UPDATE`, id); err != nil {
+			return false, fmt.Errorf("lock campaign %d: %w", id, err)
+		}
+	}
 	res, err := q.exec(ctx, `UPDATE channel_campaigns SET status = 'done', finished_at = ? WHERE id = ? AND status = 'sending'
 		AND NOT EXISTS (SELECT 1 FROM channel_messages WHERE campaign_id = ? AND status IN ('queued', 'sending'))`, chUTC(at), id, id)
 	if err != nil {
