@@ -1,10 +1,11 @@
 // Package jobs runs Loa's durable job queues (outboxes): one claim, lease,
 // backoff, give-up and retry implementation for the delivery fan-out, the
-// e-mail/webhook notifications and the automatic scheduling of broadcast
-// items. A queue is a table described by a storage.JobTable; the domain
-// code enqueues by inserting its row inside its own transaction (so a job
-// exists if and only if the business write committed) and registers a
-// handler for the kind.
+// e-mail/webhook notifications, the automatic scheduling of broadcast
+// items and the SMS/OTT messages of the channels. A queue is a table
+// described by a storage.JobTable; the domain code enqueues by inserting
+// its row inside its own transaction (so a job exists if and only if the
+// business write committed) and registers a handler for the kind, with
+// optional hooks in the claim's and in the failure's transaction.
 package jobs
 
 import (
