@@ -19,7 +19,7 @@ var workerActor = model.System("channels-worker")
 // claim records the attempt before the provider is called, the handler
 // sends, failures are retried with backoff or given up by the engine.
 func (s *Service) sendQueue() jobs.Queue {
-	return jobs.Queue{Kind: "message", Table: storage.MessageQueue.Where("channel = ?", s.cfg.Channel),
+	return jobs.Queue{Kind: "channel_message", Table: storage.MessageQueue.Where("channel = ?", s.cfg.Channel),
 		Handler: s.send, OnClaim: s.claim, OnFail: s.failed,
 		Lease: s.cfg.SendLease, MaxAttempts: s.cfg.MaxAttempts, Backoff: jobs.Backoff{Base: s.cfg.RetryBase, Max: s.cfg.RetryMax, Jitter: 0.1}}
 }
@@ -156,7 +156,8 @@ func (s *Service) send(ctx context.Context, job jobs.Job) error {
 // doubt on a provider that cannot deduplicate, may have accepted).
 func (s *Service) record(ctx context.Context, tx *storage.Tx, job jobs.Job, pid string, sendErr error) error {
 	now := s.now()
-	m, a := job.Data.(*sending).msg, job.Data.(*sending).attempt
+	j := job.Data.(*sending)
+	m, a := j.msg, j.attempt
 	var dup *DuplicateError
 	switch {
 	case sendErr == nil:
