@@ -68,7 +68,7 @@ func (s *Service) CreateCampaign(ctx context.Context, a model.Actor, in Campaign
 	if err != nil {
 		return nil, err
 	}
-	s.signal()
+	s.sender.Wake()
 	return s.campaignView(ctx, c)
 }
 

@@ -26,13 +26,13 @@ import (
 	"io"
 	"log/slog"
 	"regexp"
-	"sync"
 	"time"
 
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/blob"
 	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/i18n"
+	"github.com/loa-project/loa/internal/jobs"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 )
@@ -125,10 +125,7 @@ type Service struct {
 	log    *slog.Logger
 	loc    *time.Location
 
-	wake    chan struct{}
-	wg      sync.WaitGroup
-	mu      sync.Mutex
-	running bool
+	sender *jobs.Runner // the send workers over the channel's messages
 }
 
 var channelRe = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
@@ -142,7 +139,10 @@ func New(cfg Config) (*Service, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
-	return &Service{cfg: cfg, store: cfg.Store, policy: cfg.Policy, log: cfg.Log, loc: cfg.Location, wake: make(chan struct{}, 1)}, nil
+	s := &Service{cfg: cfg, store: cfg.Store, policy: cfg.Policy, log: cfg.Log, loc: cfg.Location}
+	s.sender = jobs.New(cfg.Store, s.sendQueue(), jobs.Options{Workers: cfg.Workers, Poll: cfg.PollInterval, Now: s.now,
+		Log: cfg.Log.With("channel", cfg.Channel)})
+	return s, nil
 }
 
 func (c *Config) defaults() error {
@@ -241,12 +241,4 @@ func (s *Service) unitFor(ctx context.Context, a model.Actor, action authz.Actio
 		return nil, err
 	}
 	return u, s.can(a, action, u)
-}
-
-// signal wakes an idle worker.
-func (s *Service) signal() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
 }

@@ -1,10 +1,11 @@
 // Package jobs runs Loa's durable job queues (outboxes): one claim, lease,
 // backoff, give-up and retry implementation for the delivery fan-out, the
-// e-mail/webhook notifications and the automatic scheduling of broadcast
-// items. A queue is a table described by a storage.JobTable; the domain
-// code enqueues by inserting its row inside its own transaction (so a job
-// exists if and only if the business write committed) and registers a
-// handler for the kind.
+// e-mail/webhook notifications, the automatic scheduling of broadcast
+// items and the SMS/OTT messages of the channels. A queue is a table
+// described by a storage.JobTable; the domain code enqueues by inserting
+// its row inside its own transaction (so a job exists if and only if the
+// business write committed) and registers a handler for the kind, with
+// optional hooks in the claim's and in the failure's transaction.
 package jobs
 
 import (
@@ -27,6 +28,8 @@ type Job struct {
 	// Tx is the claim's transaction for queues that run in it
 	// (Queue.InTx), nil otherwise.
 	Tx *storage.Tx
+	// Data is what the queue's OnClaim hook loaded for the handler.
+	Data any
 }
 
 // Handler runs a job. An error retries it later with backoff; an error
@@ -41,6 +44,19 @@ func (e *PermanentError) Unwrap() error { return e.Err }
 
 // Permanent marks err as permanent: the job is given up without retry.
 func Permanent(err error) error { return &PermanentError{Err: err} }
+
+// LeftError is a failure whose outcome must not be recorded.
+type LeftError struct{ Err error }
+
+func (e *LeftError) Error() string { return e.Err.Error() }
+func (e *LeftError) Unwrap() error { return e.Err }
+
+// Leave marks err as a failure of a leased job that left its effect
+// unknown (the handler could not record what happened): nothing is
+// recorded, the worker stops with err, and the job is taken again when
+// its lease ends, as if its worker had died. The queue's OnClaim hook
+// then sees a job that was claimed before without an outcome.
+func Leave(err error) error { return &LeftError{Err: err} }
 
 // Backoff is the delay before a failed job's next attempt: Base after the
 // first attempt, doubled per attempt up to Max, plus up to Jitter (a
@@ -80,6 +96,19 @@ type Queue struct {
 	Lease       time.Duration
 	MaxAttempts int // give up after this many failed attempts
 	Backoff     Backoff
+
+	// OnClaim, when set, runs in the claim's transaction once a job is
+	// claimed (its attempt counted, its lease taken), before the
+	// handler: it loads what the handler needs into job.Data and writes
+	// what must be committed before the handler runs (e.g. an attempt
+	// row). It returns false when it settled the job itself, which then
+	// counts as done without running the handler; an error rolls the
+	// claim back and stops the worker until the next poll.
+	OnClaim func(ctx context.Context, tx *storage.Tx, job *Job) (bool, error)
+	// OnFail, when set, runs in the transaction that records a failed
+	// attempt (retried, or given up when final), for the domain's side
+	// of the failure.
+	OnFail func(ctx context.Context, tx *storage.Tx, job Job, final bool, err error) error
 }
 
 // Store is what the runner needs of storage.
@@ -215,42 +244,66 @@ func (r *Runner) runOne(ctx context.Context) (bool, error, error) {
 	if r.q.InTx {
 		return r.runInTx(ctx)
 	}
-	var c *storage.Claimed
+	var job *Job
+	run := false
 	err := r.store.Tx(ctx, func(tx *storage.Tx) error {
+		job, run = nil, false
 		now := r.opt.Now()
-		var err error
-		c, err = tx.Jobs().Claim(ctx, r.q.Table, now, now.Add(r.q.Lease))
+		c, err := tx.Jobs().Claim(ctx, r.q.Table, now, now.Add(r.q.Lease))
+		if err != nil || c == nil {
+			return err
+		}
+		job = &Job{Kind: r.q.Kind, ID: c.ID, Attempt: c.Attempt}
+		run, err = r.onClaim(ctx, tx, job)
 		return err
 	})
-	if err != nil || c == nil {
-		return false, nil, err
+	if err != nil || job == nil || !run {
+		return job != nil && err == nil, nil, err
 	}
-	job := Job{Kind: r.q.Kind, ID: c.ID, Attempt: c.Attempt}
-	herr := r.q.Handler(ctx, job)
+	herr := r.q.Handler(ctx, *job)
 	if herr == nil {
 		return true, nil, nil
 	}
-	if ctx.Err() != nil {
-		return false, herr, herr // stopping: the lease ends and a worker takes the job again
+	var left *LeftError
+	if ctx.Err() != nil || errors.As(herr, &left) {
+		return false, herr, herr // stopping, or outcome unknown: the lease ends and a worker takes the job again
 	}
-	return true, herr, r.fail(ctx, job, herr)
+	return true, herr, r.fail(ctx, *job, herr)
+}
+
+// onClaim runs the queue's OnClaim hook, if any, and reports whether the
+// handler is to run.
+func (r *Runner) onClaim(ctx context.Context, tx *storage.Tx, job *Job) (bool, error) {
+	if r.q.OnClaim == nil {
+		return true, nil
+	}
+	run, err := r.q.OnClaim(ctx, tx, job)
+	if err != nil {
+		return false, fmt.Errorf("%s job %d: %w", r.q.Kind, job.ID, err)
+	}
+	return run, nil
 }
 
 func (r *Runner) runInTx(ctx context.Context) (bool, error, error) {
 	var job *Job
+	handled := false
 	err := r.store.Tx(ctx, func(tx *storage.Tx) error {
-		job = nil
+		job, handled = nil, false
 		c, err := tx.Jobs().Claim(ctx, r.q.Table, r.opt.Now(), time.Time{})
 		if err != nil || c == nil {
 			return err
 		}
 		job = &Job{Kind: r.q.Kind, ID: c.ID, Attempt: c.Attempt, Tx: tx}
+		if run, err := r.onClaim(ctx, tx, job); err != nil || !run {
+			return err
+		}
+		handled = true
 		return r.q.Handler(ctx, *job)
 	})
 	if err == nil {
 		return job != nil, nil, nil
 	}
-	if job == nil || ctx.Err() != nil {
+	if !handled || ctx.Err() != nil {
 		return false, err, err
 	}
 	job.Tx = nil
@@ -271,7 +324,13 @@ func (r *Runner) fail(ctx context.Context, job Job, herr error) error {
 		log.Warn("job failed; retrying", "at", next)
 	}
 	if err := r.store.Tx(ctx, func(tx *storage.Tx) error {
-		return tx.Jobs().Fail(ctx, r.q.Table, job.ID, job.Attempt, herr.Error(), next, final, now)
+		if err := tx.Jobs().Fail(ctx, r.q.Table, job.ID, job.Attempt, herr.Error(), next, final, now); err != nil {
+			return err
+		}
+		if r.q.OnFail == nil {
+			return nil
+		}
+		return r.q.OnFail(ctx, tx, job, final, herr)
 	}); err != nil {
 		return errors.Join(herr, fmt.Errorf("record failure of %s job %d: %w", r.q.Kind, job.ID, err))
 	}

@@ -190,3 +190,66 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+func TestFilterHooksAndLeave(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *storage.Store) {
+		ctx := context.Background()
+		c := &clock{t: time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC)}
+		setup(t, st, 3, c.Now())
+		list, err := st.Deliveries().NotifyMessages(ctx, 10)
+		if err != nil || len(list) != 3 {
+			t.Fatal(list, err)
+		}
+		ids := map[string]int64{}
+		for _, m := range list {
+			ids[m.Target] = m.ID
+		}
+		// The worker serves part of the queue; its claim hook settles one
+		// job itself and loads data for the handler of the other.
+		q := queue(nil, false)
+		q.Table = storage.NotifyQueue.Where("target <> ?", "http://x/2")
+		q.OnClaim = func(ctx context.Context, tx *storage.Tx, j *jobs.Job) (bool, error) {
+			if j.ID == ids["http://x/0"] {
+				return false, tx.Deliveries().NotifyMessageSent(ctx, j.ID, c.Now())
+			}
+			j.Data = "loaded"
+			return true, nil
+		}
+		q.Handler = func(_ context.Context, j jobs.Job) error {
+			if j.Data != "loaded" || j.ID != ids["http://x/1"] {
+				t.Errorf("handler got %+v", j)
+			}
+			return jobs.Leave(errors.New("outcome lost"))
+		}
+		if n, err := jobs.New(st, q, jobs.Options{Now: c.Now}).Drain(ctx); n != 1 || err == nil {
+			t.Fatalf("drain: %d %v; want the settled job, then the left one stopping the worker", n, err)
+		}
+		if got := counts(t, st); got["sent"] != 1 || got["pending"] != 2 {
+			t.Fatalf("counts %v", got)
+		}
+		// The left job stays leased; the filtered one is never claimed.
+		q.Handler = func(context.Context, jobs.Job) error { return jobs.Permanent(errors.New("never")) }
+		var failed []jobs.Job
+		q.OnFail = func(_ context.Context, tx *storage.Tx, j jobs.Job, final bool, err error) error {
+			if !final || tx == nil || err.Error() != "never" {
+				t.Errorf("OnFail %v %v %v", final, tx, err)
+			}
+			failed = append(failed, j)
+			return nil
+		}
+		r := jobs.New(st, q, jobs.Options{Now: c.Now})
+		if ok, err := r.RunOne(ctx); ok || err != nil {
+			t.Fatalf("left job taken before its lease ended: %v %v", ok, err)
+		}
+		c.Add(time.Minute)
+		if n, err := r.Drain(ctx); n != 1 || err != nil {
+			t.Fatal(n, err)
+		}
+		if len(failed) != 1 || failed[0].ID != ids["http://x/1"] || failed[0].Attempt != 2 || failed[0].Data != "loaded" {
+			t.Fatalf("failed %+v", failed)
+		}
+		if got := counts(t, st); got["sent"] != 1 || got["failed"] != 1 || got["pending"] != 1 {
+			t.Fatalf("counts %v", got)
+		}
+	})
+}

@@ -70,7 +70,7 @@ type OutMessage struct {
 	SentAt     *time.Time `json:"sent_at"`
 	ReceiptAt  *time.Time `json:"receipt_at"`
 	UpdatedAt  time.Time  `json:"updated_at"`
-	// CampaignStatus is joined by ClaimDueMessage.
+	// CampaignStatus is joined by MessageToSend.
 	CampaignStatus string `json:"-"`
 }
 

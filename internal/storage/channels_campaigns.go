@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -185,23 +184,14 @@ func (q ChannelStore) MessagesByProviderID(ctx context.Context, channel, provide
 	return q.scanOutMessages(ctx, `SELECT `+outMessageColumns+` FROM channel_messages m WHERE m.channel = ? AND m.provider_id = ? ORDER BY m.id`, channel, providerID)
 }
 
-// ClaimDueMessage picks the next message of the channel that is queued
-// and due, or whose in-flight lease expired (a worker died), locking it
-// until the transaction ends (FOR UPDATE SKIP LOCKED on PostgreSQL, the
-// single writer on SQLite). It returns nil when nothing is due.
-func (q ChannelStore) ClaimDueMessage(ctx context.Context, channel string, at time.Time) (*OutMessage, error) {
-	query := `SELECT ` + outMessageColumns + `, c.status FROM channel_messages m JOIN channel_campaigns c ON c.id = m.campaign_id
-		WHERE m.channel = ? AND m.status IN ('queued', 'sending') AND m.next_at <= ? ORDER BY m.next_at, m.id LIMIT 1`
-	if q.engine == Postgres {
-		query += ` FOR UPDATE OF m SKIP LOCKED`
-	}
+// MessageToSend returns a message claimed from MessageQueue with its
+// campaign's status.
+func (q ChannelStore) MessageToSend(ctx context.Context, id int64) (*OutMessage, error) {
 	var cs string
-	m, err := scanOutMessage(q.row(ctx, query, channel, chUTC(at)), &cs)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+	m, err := scanOutMessage(q.row(ctx, `SELECT `+outMessageColumns+`, c.status FROM channel_messages m JOIN channel_campaigns c ON c.id = m.campaign_id
+		WHERE m.id = ?`, id), &cs)
 	if err != nil {
-		return nil, fmt.Errorf("claim due message: %w", err)
+		return nil, notFound(err, fmt.Sprintf("message %d", id))
 	}
 	m.CampaignStatus = cs
 	return m, nil
@@ -237,16 +227,17 @@ func (q ChannelStore) attempts(ctx context.Context, cond string, messageID int64
 	return out, rows.Err()
 }
 
-// StartAttempt records an attempt before the provider is called and
-// marks the message in flight until lease; it returns the attempt.
-func (q ChannelStore) StartAttempt(ctx context.Context, m *OutMessage, at, lease time.Time) (*Attempt, error) {
-	a := &Attempt{MessageID: m.ID, N: m.Attempts + 1, ClientRef: m.ClientRef, StartedAt: chUTC(at)}
+// StartAttempt records attempt n of a claimed message before the
+// provider is called and marks the message in flight (the claim counted
+// the attempt and leased the message); it returns the attempt.
+func (q ChannelStore) StartAttempt(ctx context.Context, m *OutMessage, n int, at time.Time) (*Attempt, error) {
+	a := &Attempt{MessageID: m.ID, N: n, ClientRef: m.ClientRef, StartedAt: chUTC(at)}
 	id, err := q.insertID(ctx, `INSERT INTO channel_attempts (message_id, n, client_ref, started_at) VALUES (?, ?, ?, ?)`, a.MessageID, a.N, a.ClientRef, a.StartedAt)
 	if err != nil {
 		return nil, fmt.Errorf("record attempt %d of message %d: %w", a.N, m.ID, err)
 	}
 	a.ID = id
-	_, err = q.exec(ctx, `UPDATE channel_messages SET status = 'sending', attempts = ?, next_at = ?, updated_at = ? WHERE id = ?`, a.N, chUTC(lease), a.StartedAt, m.ID)
+	_, err = q.exec(ctx, `UPDATE channel_messages SET status = 'sending', updated_at = ? WHERE id = ?`, a.StartedAt, m.ID)
 	if err != nil {
 		return nil, fmt.Errorf("mark message %d in flight: %w", m.ID, err)
 	}
@@ -273,21 +264,11 @@ func (q ChannelStore) MarkMessageSent(ctx context.Context, id int64, providerID 
 	return nil
 }
 
-// RetryMessage puts a message back in the queue until next.
-func (q ChannelStore) RetryMessage(ctx context.Context, id int64, next time.Time, msg string, at time.Time) error {
-	_, err := q.exec(ctx, `UPDATE channel_messages SET status = 'queued', next_at = ?, last_error = ?, updated_at = ? WHERE id = ?`,
-		chUTC(next), chClip(msg, 2000), chUTC(at), id)
-	if err != nil {
-		return fmt.Errorf("requeue message %d: %w", id, err)
-	}
-	return nil
-}
-
-// EndMessage gives a pending message a final status (failed, unknown,
-// cancelled, skipped) with the reason.
-func (q ChannelStore) EndMessage(ctx context.Context, id int64, status, msg string, at time.Time) error {
-	_, err := q.exec(ctx, `UPDATE channel_messages SET status = ?, last_error = ?, updated_at = ? WHERE id = ? AND status IN ('queued', 'sending')`,
-		status, chClip(msg, 2000), chUTC(at), id)
+// EndMessage gives a pending message a final status (unknown,
+// cancelled, skipped, failed) with the reason and the attempts it made.
+func (q ChannelStore) EndMessage(ctx context.Context, id int64, attempts int, status, msg string, at time.Time) error {
+	_, err := q.exec(ctx, `UPDATE channel_messages SET status = ?, attempts = ?, last_error = ?, updated_at = ? WHERE id = ? AND status IN ('queued', 'sending')`,
+		status, attempts, chClip(msg, 2000), chUTC(at), id)
 	if err != nil {
 		return fmt.Errorf("mark message %d %s: %w", id, status, err)
 	}

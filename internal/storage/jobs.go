@@ -30,6 +30,24 @@ type JobTable struct {
 	DoneAt, FailedAt string
 
 	States []string // states always reported in metrics, also when empty
+
+	// Filter narrows the rows Claim takes (see Where).
+	Filter     string
+	FilterArgs []any
+}
+
+// Where returns the table narrowed to the rows matching an extra SQL
+// predicate, for a worker that serves only part of a queue (e.g. the
+// messages of one channel). Only Claim applies it; the other queries
+// address rows by id or count the whole queue.
+func (t JobTable) Where(cond string, args ...any) JobTable {
+	if t.Filter != "" {
+		cond = t.Filter + " AND (" + cond + ")"
+	} else {
+		cond = "(" + cond + ")"
+	}
+	t.Filter, t.FilterArgs = cond, append(append([]any(nil), t.FilterArgs...), args...)
+	return t
 }
 
 // The durable queues of Loa.
@@ -104,12 +122,16 @@ type Claimed struct {
 // there so that nobody takes it meanwhile, and again after it if the
 // worker never records an outcome. It returns nil when nothing is due.
 func (q JobStore) Claim(ctx context.Context, t JobTable, at, leaseUntil time.Time) (*Claimed, error) {
-	query := `SELECT id, ` + t.Attempts + ` FROM ` + t.Table + ` WHERE ` + t.pending() + ` AND ` + t.Due + ` <= ? ORDER BY ` + t.Due + `, id LIMIT 1`
+	where := t.pending()
+	if t.Filter != "" {
+		where = t.Filter + ` AND ` + where
+	}
+	query := `SELECT id, ` + t.Attempts + ` FROM ` + t.Table + ` WHERE ` + where + ` AND ` + t.Due + ` <= ? ORDER BY ` + t.Due + `, id LIMIT 1`
 	if q.engine == Postgres {
 		query += ` FOR UPDATE SKIP LOCKED`
 	}
 	var c Claimed
-	err := q.row(ctx, query, jobUTC(at)).Scan(&c.ID, &c.Attempt)
+	err := q.row(ctx, query, append(append([]any(nil), t.FilterArgs...), jobUTC(at))...).Scan(&c.ID, &c.Attempt)
 	if err == sql.ErrNoRows {
 		return nil, nil
 	}
@@ -128,16 +150,20 @@ func (q JobStore) Claim(ctx context.Context, t JobTable, at, leaseUntil time.Tim
 	return &c, nil
 }
 
-// Fail records a failed attempt of a pending row: retried at next, or
-// given up (failed, with the error kept) when final.
+// Fail records a failed attempt of a pending row: retried at next (back
+// in the retry status for the status style), or given up (failed, with
+// the error kept) when final.
 func (q JobStore) Fail(ctx context.Context, t JobTable, id int64, attempt int, msg string, next time.Time, final bool, at time.Time) error {
 	if len(msg) > 2000 {
-		msg = msg[:2000]
+		msg = strings.ToValidUTF8(msg[:2000], "")
 	}
 	set, args := t.Attempts+` = ?, `+t.Error+` = ?, `+t.Due+` = ?`, []any{attempt, msg, jobUTC(next)}
-	if final && t.Status != "" {
+	switch {
+	case final && t.Status != "":
 		set += `, ` + t.Status + ` = '` + t.FailedState + `'`
-	} else if final {
+	case t.Status != "":
+		set += `, ` + t.Status + ` = '` + t.RetryState + `'`
+	case final:
 		set += `, ` + t.FailedAt + ` = ?`
 		args = append(args, jobUTC(at))
 	}
