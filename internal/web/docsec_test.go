@@ -71,7 +71,9 @@ func (e *env) uiUpload(username, filename string, data []byte, form map[string]s
 	fw, _ := mw.CreateFormFile("file", filename)
 	_, _ = fw.Write(data)
 	_ = mw.Close()
-	req, _ := http.NewRequest("POST", e.srv.URL+"/documents/upload", &buf)
+	// The upload form carries its CSRF token in the URL: it is checked
+	// before the body is read.
+	req, _ := http.NewRequest("POST", e.srv.URL+"/documents/upload?csrf="+url.QueryEscape(string(m[1])), &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	resp, err := c.Do(req)
 	if err != nil {
