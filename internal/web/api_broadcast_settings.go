@@ -1,52 +1,38 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
 	"github.com/loa-project/loa/internal/broadcast"
+	"github.com/loa-project/loa/internal/model"
 )
 
-func (s *Server) registerBroadcastSettings() {
-	s.handle("GET /api/v1/broadcast/units/{id}/settings", true, s.api(MaxJSONBody, s.apiBroadcastSettings))
-	s.handle("PUT /api/v1/broadcast/units/{id}/settings", true, s.api(MaxJSONBody, s.apiSaveBroadcastSettings))
-	s.handle("POST /broadcast/settings", false, s.page(MaxJSONBody, s.uiSaveBroadcastSettings))
+// BroadcastSettings is what the per-unit broadcast settings endpoint and
+// form need.
+type BroadcastSettings interface {
+	Settings(ctx context.Context, a model.Actor, unitID int64) (model.BroadcastSettings, error)
+	SaveSettings(ctx context.Context, a model.Actor, unitID int64, in broadcast.SettingsInput) (model.BroadcastSettings, error)
 }
 
-func (s *Server) apiBroadcastSettings(w http.ResponseWriter, r *http.Request, p *principal) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	st, err := s.deps.Broadcast.Settings(r.Context(), p.Actor, id)
-	s.respond(w, r, http.StatusOK, st, err)
-}
-
-func (s *Server) apiSaveBroadcastSettings(w http.ResponseWriter, r *http.Request, p *principal) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var in broadcast.SettingsInput
-	if err := decodeJSON(w, r, &in, MaxJSONBody); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	st, err := s.deps.Broadcast.SaveSettings(r.Context(), p.Actor, id, in)
-	s.respond(w, r, http.StatusOK, st, err)
+func (s *Server) registerBroadcastSettings(svc BroadcastSettings) {
+	s.handle("GET /api/v1/broadcast/units/{id}/settings", true, s.api(MaxJSONBody, jsonGetID(s, "id", http.StatusOK, bind(svc, BroadcastSettings.Settings))))
+	s.handle("PUT /api/v1/broadcast/units/{id}/settings", true, s.api(MaxJSONBody, jsonID(s, "id", http.StatusOK, bind4(svc, BroadcastSettings.SaveSettings))))
+	s.handle("POST /broadcast/settings", false, s.page(MaxJSONBody, func(w http.ResponseWriter, r *http.Request, p *principal) {
+		s.uiSaveBroadcastSettings(w, r, p, svc)
+	}))
 }
 
 // uiSaveBroadcastSettings is the settings form of the orders page.
-func (s *Server) uiSaveBroadcastSettings(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s *Server) uiSaveBroadcastSettings(w http.ResponseWriter, r *http.Request, p *principal, svc BroadcastSettings) {
 	unit, err := formUnit(r, p)
 	if err != nil {
 		s.renderError(w, r, p, err)
 		return
 	}
 	auto := r.PostFormValue("auto_priority") == "1"
-	if _, err := s.deps.Broadcast.SaveSettings(r.Context(), p.Actor, unit, broadcast.SettingsInput{AutoPriority: &auto}); err != nil {
+	if _, err := svc.SaveSettings(r.Context(), p.Actor, unit, broadcast.SettingsInput{AutoPriority: &auto}); err != nil {
 		s.renderError(w, r, p, err)
 		return
 	}

@@ -15,7 +15,7 @@ import (
 // stops reading is disconnected instead of holding a goroutine.
 const sseWriteTimeout = 15 * time.Second
 
-// deviceEvents is the push channel: server-sent events, one JSON
+// events is the push channel: server-sent events, one JSON
 // protocol.Event per message, a comment line every sseKeepAlive.
 //
 // Every connected device holds one open, so what a push connection costs
@@ -26,8 +26,9 @@ const sseWriteTimeout = 15 * time.Second
 // of the memory of an idle device (docs/benchmarks.md). The response is
 // the same bytes a streaming handler would send, delimited by the
 // connection's end. Other protocols keep an ordinary streaming response.
-func (s *Server) deviceEvents(w http.ResponseWriter, r *http.Request) {
-	da, err := s.deviceAuth(r)
+func (d deviceAPI) events(w http.ResponseWriter, r *http.Request) {
+	s := d.s
+	da, err := d.auth(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -37,7 +38,7 @@ func (s *Server) deviceEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	sub := s.deps.Broadcast.Subscribe(da)
+	sub := d.svc.Subscribe(da)
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")

@@ -16,7 +16,6 @@ import (
 	"github.com/loa-project/loa/internal/documents"
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
-	"github.com/loa-project/loa/internal/registry"
 	"github.com/loa-project/loa/internal/render"
 )
 
@@ -35,17 +34,6 @@ type Documents interface {
 	ImportEdXML(ctx context.Context, a model.Actor, unitID int64, r io.Reader) (*documents.ImportResult, error)
 }
 
-// Registry is what the register endpoints need.
-type Registry interface {
-	Issue(ctx context.Context, a model.Actor, in registry.OutgoingInput) (*registry.Issued, error)
-	RegisterIncoming(ctx context.Context, a model.Actor, unitID, documentID int64, handler, notes string) (*model.RegisterEntry, error)
-	Entries(ctx context.Context, a model.Actor, unitID int64, year int, series string) ([]model.RegisterEntry, error)
-	SetCounter(ctx context.Context, a model.Actor, unitID int64, year int, series string, last int) error
-	Export(ctx context.Context, a model.Actor, w io.Writer, unitID int64, year int, series, format string) error
-	SaveSettings(ctx context.Context, a model.Actor, unitID int64, in registry.Settings) error
-	GetSettings(ctx context.Context, a model.Actor, unitID int64) (registry.Settings, error)
-}
-
 // MaxDocumentUpload bounds a document upload request (file + form).
 const MaxDocumentUpload = documents.MaxUpload + 1<<20
 
@@ -54,17 +42,15 @@ func (s *Server) registerDocumentAPI() {
 	s.handle("POST /api/v1/parse", true, s.api(MaxDocumentUpload, s.apiParse))
 	s.handle("POST /api/v1/documents", true, s.api(MaxDocumentUpload, s.apiImportDocument))
 	s.handle("POST /api/v1/documents/edxml", true, s.api(MaxDocumentUpload*2, s.apiImportEdXML))
-	s.handle("GET /api/v1/documents", true, j(s.apiDocuments))
-	s.handle("GET /api/v1/documents/{id}", true, j(s.apiDocument))
+	s.handle("GET /api/v1/documents", true, j(jsonList(s, "documents", func(r *http.Request, p *principal) ([]*model.Document, error) {
+		return apiDocuments(r, p, s.deps.Documents)
+	})))
+	s.handle("GET /api/v1/documents/{id}", true, j(jsonGetID(s, "id", http.StatusOK, bind(s.deps.Documents, Documents.Detail))))
 	s.handle("PUT /api/v1/documents/{id}/fields", true, j(s.apiCorrectDocument))
 	s.handle("GET /api/v1/documents/{id}/original", true, j(s.apiDocumentOriginal))
 	s.handle("GET /api/v1/documents/{id}/render", true, j(s.apiRenderDocument))
 	s.handle("GET /api/v1/documents/{id}/edxml", true, j(s.apiExportEdXML))
-	s.handle("GET /api/v1/registers/{unit}/settings", true, j(s.apiRegisterSettings))
-	s.handle("PUT /api/v1/registers/{unit}/settings", true, j(s.apiSaveRegisterSettings))
-	s.handle("GET /api/v1/registers/{unit}/{year}/{series}", true, j(s.apiRegister))
-	s.handle("POST /api/v1/registers/{unit}/{year}/{series}", true, j(s.apiRegisterAdd))
-	s.handle("PUT /api/v1/registers/{unit}/{year}/{series}/counter", true, j(s.apiRegisterCounter))
+	s.registerRegisterAPI(s.deps.Registry)
 }
 
 // uploadedFile reads the document from a multipart form (field "file") or
@@ -92,9 +78,9 @@ func uploadedFile(r *http.Request) (name string, body io.Reader, form func(strin
 // the catalog explains carries its Vietnamese text, then the English.
 func (s *Server) docErrorBody(err error) (int, apiErrorBody) {
 	code, body := errorStatus(err)
-	if vi, ok := s.msgs.Message(i18n.VI, err); ok {
-		en, _ := s.msgs.Message(i18n.EN, err)
-		body.Message = vi + " / " + en
+	if _, vi := s.publicError(i18n.VI, err); vi.Message != body.Message {
+		_, en := s.publicError(i18n.EN, err)
+		body.Message = vi.Message + " / " + en.Message
 	}
 	return code, body
 }
@@ -217,15 +203,15 @@ func (s *Server) apiImportEdXML(w http.ResponseWriter, r *http.Request, p *princ
 	writeJSON(w, code, res)
 }
 
-func (s *Server) apiDocuments(w http.ResponseWriter, r *http.Request, p *principal) {
+// apiDocuments lists documents by the query's filter (never null).
+func apiDocuments(r *http.Request, p *principal, svc Documents) ([]*model.Document, error) {
 	q := r.URL.Query()
 	f := documents.ListFilter{Direction: q.Get("direction"), Number: q.Get("number"), Notation: q.Get("notation"), Query: q.Get("q")}
 	for name, dst := range map[string]*int{"year": &f.Year, "limit": &f.Limit} {
 		if v := q.Get(name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 {
-				s.writeError(w, r, model.Invalid(name, "%q is not a number", v))
-				return
+				return nil, model.Invalid(name, "%q is not a number", v)
 			}
 			*dst = n
 		}
@@ -233,34 +219,15 @@ func (s *Server) apiDocuments(w http.ResponseWriter, r *http.Request, p *princip
 	if v := q.Get("before"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			s.writeError(w, r, model.Invalid("before", "%q is not a document id", v))
-			return
+			return nil, model.Invalid("before", "%q is not a document id", v)
 		}
 		f.BeforeID = n
 	}
-	docs, err := s.deps.Documents.List(r.Context(), p.Actor, f)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+	docs, err := svc.List(r.Context(), p.Actor, f)
 	if docs == nil {
 		docs = []*model.Document{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"documents": docs})
-}
-
-func (s *Server) apiDocument(w http.ResponseWriter, r *http.Request, p *principal) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	d, err := s.deps.Documents.Detail(r.Context(), p.Actor, id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, d)
+	return docs, err
 }
 
 func (s *Server) apiCorrectDocument(w http.ResponseWriter, r *http.Request, p *principal) {
@@ -365,167 +332,4 @@ func (s *Server) apiExportEdXML(w http.ResponseWriter, r *http.Request, p *princ
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="document-%d.edxml"`, id))
 	_, _ = w.Write(buf.Bytes())
-}
-
-// registerPath reads {unit}/{year}/{series}.
-func registerPath(r *http.Request) (int64, int, string, error) {
-	unit, err := pathID(r, "unit")
-	if err != nil {
-		return 0, 0, "", err
-	}
-	year, err := strconv.Atoi(r.PathValue("year"))
-	if err != nil {
-		return 0, 0, "", model.Invalid("year", "%q is not a year", r.PathValue("year"))
-	}
-	series := r.PathValue("series")
-	if series != model.SeriesOutgoing && series != model.SeriesIncoming {
-		return 0, 0, "", model.Invalid("series", "%q: use outgoing or incoming", series)
-	}
-	return unit, year, series, nil
-}
-
-func (s *Server) apiRegister(w http.ResponseWriter, r *http.Request, p *principal) {
-	unit, year, series, err := registerPath(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	switch format := r.URL.Query().Get("format"); format {
-	case "xlsx", "pdf":
-		var buf bytes.Buffer
-		if err := s.deps.Registry.Export(r.Context(), p.Actor, &buf, unit, year, series, format); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		ctype := "application/pdf"
-		if format == "xlsx" {
-			ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-		}
-		w.Header().Set("Content-Type", ctype)
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="so-van-ban-%s-%d.%s"`, series, year, format))
-		_, _ = w.Write(buf.Bytes())
-	case "", "json":
-		entries, err := s.deps.Registry.Entries(r.Context(), p.Actor, unit, year, series)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		if entries == nil {
-			entries = []model.RegisterEntry{}
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"entries": entries})
-	default:
-		s.writeError(w, r, model.Invalid("format", "%q: use json, xlsx or pdf", format))
-	}
-}
-
-// registerAddRequest numbers an outgoing document or registers an
-// incoming one.
-type registerAddRequest struct {
-	DraftingUnitID int64  `json:"drafting_unit_id"`
-	DocType        string `json:"doc_type"`
-	Date           string `json:"date"`
-	Subject        string `json:"subject"`
-	Signer         string `json:"signer"`
-	Recipients     string `json:"recipients"`
-	Copies         int    `json:"copies"`
-	DocumentID     *int64 `json:"document_id"`
-	Handler        string `json:"handler"`
-	Notes          string `json:"notes"`
-}
-
-func (s *Server) apiRegisterAdd(w http.ResponseWriter, r *http.Request, p *principal) {
-	unit, year, series, err := registerPath(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var in registerAddRequest
-	if err := decodeJSON(w, r, &in, MaxJSONBody); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if series == model.SeriesIncoming {
-		if in.DocumentID == nil {
-			s.writeError(w, r, model.Invalid("document_id", "give the stored document to register"))
-			return
-		}
-		e, err := s.deps.Registry.RegisterIncoming(r.Context(), p.Actor, unit, *in.DocumentID, in.Handler, in.Notes)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusCreated, e)
-		return
-	}
-	if in.Date != "" && !strings.HasPrefix(in.Date, strconv.Itoa(year)) {
-		s.writeError(w, r, model.Invalid("date", "%s is not in %d, the year of this register", in.Date, year))
-		return
-	}
-	issued, err := s.deps.Registry.Issue(r.Context(), p.Actor, registry.OutgoingInput{UnitID: unit, DraftingUnitID: in.DraftingUnitID, DocType: in.DocType,
-		Date: in.Date, Subject: in.Subject, Signer: in.Signer, Recipients: in.Recipients, Copies: in.Copies, DocumentID: in.DocumentID, Notes: in.Notes})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, issued)
-}
-
-type counterRequest struct {
-	Last int `json:"last"`
-}
-
-func (s *Server) apiRegisterCounter(w http.ResponseWriter, r *http.Request, p *principal) {
-	unit, year, series, err := registerPath(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var in counterRequest
-	if err := decodeJSON(w, r, &in, MaxJSONBody); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := s.deps.Registry.SetCounter(r.Context(), p.Actor, unit, year, series, in.Last); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]int{"last": in.Last})
-}
-
-func (s *Server) apiRegisterSettings(w http.ResponseWriter, r *http.Request, p *principal) {
-	unit, err := pathID(r, "unit")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	st, err := s.deps.Registry.GetSettings(r.Context(), p.Actor, unit)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, st)
-}
-
-func (s *Server) apiSaveRegisterSettings(w http.ResponseWriter, r *http.Request, p *principal) {
-	unit, err := pathID(r, "unit")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var in registry.Settings
-	if err := decodeJSON(w, r, &in, MaxJSONBody); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := s.deps.Registry.SaveSettings(r.Context(), p.Actor, unit, in); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	st, err := s.deps.Registry.GetSettings(r.Context(), p.Actor, unit)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, st)
 }

@@ -1,12 +1,23 @@
 package web
 
-import "net/http"
+import (
+	"context"
+	"net/http"
 
-func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, p *principal) {
-	unit, err := s.deps.Orgs.Unit(r.Context(), p.User.UnitID)
+	"github.com/loa-project/loa/internal/model"
+)
+
+// UnitFinder is what the caller's own endpoint needs: the caller's unit.
+type UnitFinder interface {
+	Unit(ctx context.Context, id int64) (*model.Unit, error)
+}
+
+// apiMe is the caller: user, unit, token, and the CSRF token of a
+// cookie session.
+func apiMe(r *http.Request, p *principal, svc UnitFinder) (map[string]any, error) {
+	unit, err := svc.Unit(r.Context(), p.User.UnitID)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return nil, err
 	}
 	out := map[string]any{"user": p.User, "unit": unit}
 	if p.Token != nil {
@@ -15,5 +26,5 @@ func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, p *principal) {
 	if p.Session != nil {
 		out["csrf_token"] = p.Session.CSRF
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out, nil
 }

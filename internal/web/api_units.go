@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -9,64 +10,26 @@ import (
 	"github.com/loa-project/loa/internal/orgs"
 )
 
-func (s *Server) apiUnits(w http.ResponseWriter, r *http.Request, p *principal) {
-	units, err := s.deps.Orgs.Units(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if queryBool(r, "tree") {
-		writeJSON(w, http.StatusOK, map[string]any{"units": orgs.Tree(units)})
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"units": units})
+// Orgs is what the web layer needs of the organisation service: the union
+// of the small interfaces its handler groups declare.
+type Orgs interface {
+	OrgUnits
+	OrgGroups
 }
 
-func (s *Server) apiUnit(w http.ResponseWriter, r *http.Request, p *principal) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	u, err := s.deps.Orgs.Unit(r.Context(), id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, u)
-}
-
-func (s *Server) apiCreateUnit(w http.ResponseWriter, r *http.Request, p *principal) {
-	var in orgs.UnitInput
-	if err := decodeJSON(w, r, &in, MaxJSONBody); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	u, err := s.deps.Orgs.CreateUnit(r.Context(), p.Actor, in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, u)
-}
-
-func (s *Server) apiUpdateUnit(w http.ResponseWriter, r *http.Request, p *principal) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var in orgs.UnitInput
-	if err := decodeJSON(w, r, &in, MaxJSONBody); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	u, err := s.deps.Orgs.UpdateUnit(r.Context(), p.Actor, id, in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, u)
+// OrgUnits is what the unit and unit-kind endpoints need: the
+// organisation tree, its history, import and export.
+type OrgUnits interface {
+	Units(ctx context.Context) ([]*model.Unit, error)
+	Unit(ctx context.Context, id int64) (*model.Unit, error)
+	CreateUnit(ctx context.Context, a model.Actor, in orgs.UnitInput) (*model.Unit, error)
+	UpdateUnit(ctx context.Context, a model.Actor, id int64, in orgs.UnitInput) (*model.Unit, error)
+	MergeUnit(ctx context.Context, a model.Actor, id, into int64, day string) (*model.Unit, error)
+	History(ctx context.Context, id int64) ([]model.UnitChange, error)
+	Kinds(ctx context.Context) ([]model.UnitKind, error)
+	SaveKind(ctx context.Context, a model.Actor, k model.UnitKind) error
+	Import(ctx context.Context, a model.Actor, recs []orgs.Record) (orgs.ImportResult, error)
+	Export(ctx context.Context) ([]orgs.Record, error)
 }
 
 type mergeRequest struct {
@@ -74,161 +37,84 @@ type mergeRequest struct {
 	Date string `json:"date"`
 }
 
-func (s *Server) apiMergeUnit(w http.ResponseWriter, r *http.Request, p *principal) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var in mergeRequest
-	if err := decodeJSON(w, r, &in, MaxJSONBody); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if in.Date == "" {
-		in.Date = time.Now().In(i18n.Zone()).Format("2006-01-02")
-	}
-	u, err := s.deps.Orgs.MergeUnit(r.Context(), p.Actor, id, in.Into, in.Date)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, u)
-}
+// today is the current date in Vietnam, YYYY-MM-DD.
+func today() string { return time.Now().In(i18n.Zone()).Format("2006-01-02") }
 
-func (s *Server) apiUnitHistory(w http.ResponseWriter, r *http.Request, p *principal) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	h, err := s.deps.Orgs.History(r.Context(), id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"history": h})
-}
-
-func (s *Server) apiKinds(w http.ResponseWriter, r *http.Request, p *principal) {
-	k, err := s.deps.Orgs.Kinds(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"kinds": k})
-}
-
-func (s *Server) apiSaveKind(w http.ResponseWriter, r *http.Request, p *principal) {
-	var k model.UnitKind
-	if err := decodeJSON(w, r, &k, MaxJSONBody); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	k.Code = r.PathValue("code")
-	if err := s.deps.Orgs.SaveKind(r.Context(), p.Actor, k); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, k)
-}
-
-func (s *Server) apiGroups(w http.ResponseWriter, r *http.Request, p *principal) {
-	g, err := s.deps.Orgs.Groups(r.Context(), p.Actor)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"groups": g})
-}
-
-func (s *Server) apiCreateGroup(w http.ResponseWriter, r *http.Request, p *principal) {
-	var in orgs.GroupInput
-	if err := decodeJSON(w, r, &in, MaxJSONBody); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	g, err := s.deps.Orgs.CreateGroup(r.Context(), p.Actor, in)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, g)
-}
-
-func (s *Server) apiDeleteGroup(w http.ResponseWriter, r *http.Request, p *principal) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := s.deps.Orgs.DeleteGroup(r.Context(), p.Actor, id); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Server) apiGroupUnits(w http.ResponseWriter, r *http.Request, p *principal) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	day := r.URL.Query().Get("date")
-	if day == "" {
-		day = time.Now().In(i18n.Zone()).Format("2006-01-02")
-	} else if _, err := time.Parse("2006-01-02", day); err != nil {
-		s.writeError(w, r, model.Invalid("date", "%q is not a date: use YYYY-MM-DD", day))
-		return
-	}
-	units, err := s.deps.Orgs.ResolveGroup(r.Context(), p.Actor, id, day)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"date": day, "units": units})
-}
-
-func (s *Server) apiOrgExport(w http.ResponseWriter, r *http.Request, p *principal) {
-	recs, err := s.deps.Orgs.Export(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if r.URL.Query().Get("format") == "csv" {
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="loa-org.csv"`)
-		if err := orgs.WriteCSV(w, recs); err != nil {
-			s.deps.Log.Error("org export", "err", err)
+func (s *Server) registerUnitAPI(svc OrgUnits) {
+	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
+	s.handle("GET /api/v1/units", true, j(jsonList(s, "units", func(r *http.Request, _ *principal) (any, error) {
+		units, err := svc.Units(r.Context())
+		if err != nil || !queryBool(r, "tree") {
+			return units, err
 		}
-		return
-	}
-	writeJSON(w, http.StatusOK, recs)
+		return orgs.Tree(units), nil
+	})))
+	s.handle("POST /api/v1/units", true, j(jsonBody(s, http.StatusCreated, bind(svc, OrgUnits.CreateUnit))))
+	s.handle("GET /api/v1/units/{id}", true, j(jsonGetID(s, "id", http.StatusOK, func(ctx context.Context, _ model.Actor, id int64) (*model.Unit, error) {
+		return svc.Unit(ctx, id)
+	})))
+	s.handle("PUT /api/v1/units/{id}", true, j(jsonID(s, "id", http.StatusOK, bind4(svc, OrgUnits.UpdateUnit))))
+	s.handle("POST /api/v1/units/{id}/merge", true, j(jsonID(s, "id", http.StatusOK, func(ctx context.Context, a model.Actor, id int64, in mergeRequest) (*model.Unit, error) {
+		if in.Date == "" {
+			in.Date = today()
+		}
+		return svc.MergeUnit(ctx, a, id, in.Into, in.Date)
+	})))
+	s.handle("GET /api/v1/units/{id}/history", true, j(jsonList(s, "history", func(r *http.Request, _ *principal) ([]model.UnitChange, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		return svc.History(r.Context(), id)
+	})))
+	s.handle("GET /api/v1/unit-kinds", true, j(jsonList(s, "kinds", func(r *http.Request, _ *principal) ([]model.UnitKind, error) {
+		return svc.Kinds(r.Context())
+	})))
+	s.handle("PUT /api/v1/unit-kinds/{code}", true, j(jsonCall(s, http.StatusOK, func(r *http.Request, p *principal, k model.UnitKind) (model.UnitKind, error) {
+		k.Code = r.PathValue("code")
+		return k, svc.SaveKind(r.Context(), p.Actor, k)
+	})))
+	s.handle("GET /api/v1/org/export", true, j(s.apiOrgExport(svc)))
+	s.handle("POST /api/v1/org/import", true, s.api(orgs.MaxImportBytes, jsonCall(s, http.StatusOK, func(r *http.Request, p *principal, _ noBody) (orgs.ImportResult, error) {
+		recs, err := orgRecords(r)
+		if err != nil {
+			return orgs.ImportResult{}, err
+		}
+		return svc.Import(r.Context(), p.Actor, recs)
+	})))
 }
 
-// apiOrgImport takes the CSV format (Content-Type text/csv) or the JSON
-// format (application/json) as the request body.
-func (s *Server) apiOrgImport(w http.ResponseWriter, r *http.Request, p *principal) {
-	var recs []orgs.Record
-	var err error
+// apiOrgExport answers the organisation as JSON, or as a CSV download
+// with ?format=csv.
+func (s *Server) apiOrgExport(svc OrgUnits) apiHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *principal) {
+		recs, err := svc.Export(r.Context())
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if r.URL.Query().Get("format") == "csv" {
+			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+			w.Header().Set("Content-Disposition", `attachment; filename="loa-org.csv"`)
+			if err := orgs.WriteCSV(w, recs); err != nil {
+				s.deps.Log.Error("org export", "err", err)
+			}
+			return
+		}
+		writeJSON(w, http.StatusOK, recs)
+	}
+}
+
+// orgRecords reads an organisation import: the CSV format (Content-Type
+// text/csv) or the JSON format (application/json) as the request body.
+func orgRecords(r *http.Request) ([]orgs.Record, error) {
 	ct := r.Header.Get("Content-Type")
 	switch {
 	case ct == "text/csv" || len(ct) > 8 && ct[:9] == "text/csv;":
-		recs, err = orgs.ParseCSV(r.Body)
+		return orgs.ParseCSV(r.Body)
 	case ct == "" || len(ct) >= 16 && ct[:16] == "application/json":
-		recs, err = orgs.ParseJSON(r.Body)
+		return orgs.ParseJSON(r.Body)
 	default:
-		err = model.Invalid("", "send the organisation file as text/csv or application/json, not %q", ct)
+		return nil, model.Invalid("", "send the organisation file as text/csv or application/json, not %q", ct)
 	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	res, err := s.deps.Orgs.Import(r.Context(), p.Actor, recs)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, res)
 }

@@ -11,28 +11,27 @@ import (
 	"strings"
 	"time"
 
-	"github.com/loa-project/loa/internal/accounts"
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 )
 
-// Accounts is what the web layer needs of the accounts service.
+// Accounts is what the web layer needs of the accounts service: the
+// union of the small interfaces its handler groups declare.
 type Accounts interface {
+	Authenticator
+	UserAdmin
+	TokenAdmin
+	AuditLog
+}
+
+// Authenticator is what signing in and finding a request's caller need.
+type Authenticator interface {
 	Authenticate(ctx context.Context, username, password, client string) (*model.User, error)
 	StartSession(ctx context.Context, u *model.User, client string) (string, model.Session, error)
 	SessionUser(ctx context.Context, secret string) (*model.User, *model.Session, error)
 	EndSession(ctx context.Context, secret string, a model.Actor) error
 	TokenUser(ctx context.Context, secret string) (*model.User, *model.Token, error)
 	ActorFor(ctx context.Context, u *model.User, client string, scopes []string) (model.Actor, error)
-	CreateUser(ctx context.Context, a model.Actor, in accounts.NewUser) (*model.User, error)
-	UpdateUser(ctx context.Context, a model.Actor, id int64, p accounts.UserPatch) (*model.User, error)
-	SetPassword(ctx context.Context, a model.Actor, id int64, in accounts.PasswordChange) error
-	User(ctx context.Context, a model.Actor, id int64) (*model.User, error)
-	Users(ctx context.Context, a model.Actor) ([]*model.User, error)
-	CreateToken(ctx context.Context, a model.Actor, in accounts.NewToken) (string, *model.Token, error)
-	Tokens(ctx context.Context, a model.Actor, userID int64) ([]*model.Token, error)
-	RevokeToken(ctx context.Context, a model.Actor, id int64) error
-	Audit(ctx context.Context, a model.Actor, f model.AuditFilter) ([]model.AuditEntry, error)
 }
 
 const sessionCookie = "loa_session"

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/loa-project/loa/internal/accounts"
+	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 )
 
@@ -61,6 +62,34 @@ func errorStatus(err error) (int, apiErrorBody) {
 	}
 }
 
+// publicError is what a reader is told of err, for API responses and
+// pages alike: the status and body of errorStatus, with the message in
+// lang when lang is not empty and the catalog explains err (the service
+// attached a message with i18n.Localise). Server errors keep their
+// generic message.
+func (s *Server) publicError(lang string, err error) (int, apiErrorBody) {
+	code, body := errorStatus(err)
+	if lang == "" || code >= 500 {
+		return code, body
+	}
+	if texts := s.msgs.Texts(lang, err); len(texts) > 0 {
+		body.Message = strings.Join(texts, " ")
+	}
+	return code, body
+}
+
+// readerLang is the language of the pages for the request.
+func readerLang(r *http.Request, p *principal) string {
+	pref := ""
+	if p != nil && p.User != nil {
+		pref = p.User.Lang
+	}
+	return i18n.FromRequest(r, pref)
+}
+
+// writeError answers an API error: the status and English body of
+// errorStatus (the JSON API speaks English to programs; see
+// writeDocError for the documents API's bilingual messages).
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code, body := errorStatus(err)
 	if code >= 500 {

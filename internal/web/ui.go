@@ -173,7 +173,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, pd 
 
 // renderError shows an error page with the status the error maps to.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, p *principal, err error) {
-	code, body := errorStatus(err)
+	code, body := s.publicError(readerLang(r, p), err)
+	s.errorPage(w, r, p, err, code, body.Message)
+}
+
+// errorPage renders the error page with a status and message (see
+// publicError); server errors are logged.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, p *principal, err error, code int, msg string) {
 	if code >= 500 {
 		s.deps.Log.Error("page failed", "path", r.URL.Path, "err", err)
 	}
@@ -181,8 +187,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, p *principa
 	if p != nil {
 		_ = s.withDirectory(r, pd)
 	}
-	title := pd.T(fmt.Sprintf("error.%d", code))
-	pd.Data = map[string]string{"Title": title, "Message": body.Message}
+	pd.Data = map[string]string{"Title": pd.T(fmt.Sprintf("error.%d", code)), "Message": msg}
 	s.render(w, r, "error", pd, code)
 }
 

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -15,19 +14,10 @@ import (
 // (i18n.Localise); the JSON API keeps their English text and code. An
 // error without a message is shown as it is.
 
-// bcLang is the language of the pages for the request.
-func (s *Server) bcLang(r *http.Request, p *principal) string {
-	pref := ""
-	if p != nil && p.User != nil {
-		pref = p.User.Lang
-	}
-	return i18n.FromRequest(r, pref)
-}
-
 // bcErrorTexts says err in the user's language, one text per problem, each
 // validation problem led by the name of its field.
 func (s *Server) bcErrorTexts(r *http.Request, p *principal, err error) []string {
-	lang := s.bcLang(r, p)
+	lang := readerLang(r, p)
 	var out []string
 	for _, leaf := range leafErrors(err) {
 		if parts := i18n.Problems(leaf); len(parts) > 0 {
@@ -82,23 +72,12 @@ func (s *Server) bcLocalised(r *http.Request, p *principal, err error) (string, 
 }
 
 // bcRenderError is renderError for the broadcast pages: the same status
-// and page, with the message in the user's language.
+// and page, with every problem in the user's language, each led by its
+// field's name.
 func (s *Server) bcRenderError(w http.ResponseWriter, r *http.Request, p *principal, err error) {
-	code, body := errorStatus(err)
-	if code >= 500 {
-		s.renderError(w, r, p, err)
-		return
+	code, body := s.publicError(readerLang(r, p), err)
+	if msg, ok := s.bcLocalised(r, p, err); ok && code < 500 {
+		body.Message = msg
 	}
-	msg, ok := s.bcLocalised(r, p, err)
-	if !ok {
-		s.renderError(w, r, p, err)
-		return
-	}
-	body.Message = msg
-	pd := s.newPage(r, p, "error.title", "")
-	if p != nil {
-		_ = s.withDirectory(r, pd)
-	}
-	pd.Data = map[string]string{"Title": pd.T(fmt.Sprintf("error.%d", code)), "Message": body.Message}
-	s.render(w, r, "error", pd, code)
+	s.errorPage(w, r, p, err, code, body.Message)
 }

@@ -10,10 +10,11 @@ import (
 	"github.com/loa-project/loa/internal/i18n"
 )
 
-// feedPage renders a unit's public bulletins as a small HTML page with
+// page renders a unit's public bulletins as a small HTML page with
 // audio players, for the e-portal to embed (<iframe src="/feeds/CODE">).
-func (s *Server) feedPage(w http.ResponseWriter, r *http.Request) {
-	f, err := s.deps.Broadcast.Feed(r.Context(), r.PathValue("code"))
+func (fd feeds) page(w http.ResponseWriter, r *http.Request) {
+	s := fd.s
+	f, err := fd.svc.Feed(r.Context(), r.PathValue("code"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -1,0 +1,36 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/loa-project/loa/internal/broadcast"
+	"github.com/loa-project/loa/internal/model"
+)
+
+// BroadcastOrders is what the broadcast order endpoints need: scheduled
+// broadcasts, emergencies, their reports and play logs.
+type BroadcastOrders interface {
+	CreateOrder(ctx context.Context, a model.Actor, in broadcast.OrderInput) (*broadcast.OrderView, error)
+	Emergency(ctx context.Context, a model.Actor, in broadcast.EmergencyInput) (*broadcast.EmergencyResult, error)
+	Orders(ctx context.Context, a model.Actor, unitID int64) ([]*broadcast.OrderView, error)
+	Order(ctx context.Context, a model.Actor, id int64) (*broadcast.OrderView, error)
+	CancelOrder(ctx context.Context, a model.Actor, id int64) error
+	Report(ctx context.Context, a model.Actor, orderID int64) (*broadcast.OrderReport, error)
+	PlayLogs(ctx context.Context, a model.Actor, deviceID, orderID int64, limit int) ([]model.PlayLog, error)
+}
+
+func (s *Server) registerOrderAPI(svc BroadcastOrders) {
+	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
+	s.handle("GET /api/v1/broadcast/orders", true, j(jsonUnitList(s, "orders", func(r *http.Request, p *principal, unit int64) ([]*broadcast.OrderView, error) {
+		return svc.Orders(r.Context(), p.Actor, unit)
+	})))
+	s.handle("POST /api/v1/broadcast/orders", true, j(jsonBody(s, http.StatusCreated, bind(svc, BroadcastOrders.CreateOrder))))
+	s.handle("GET /api/v1/broadcast/orders/{id}", true, j(jsonGetID(s, "id", http.StatusOK, bind(svc, BroadcastOrders.Order))))
+	s.handle("DELETE /api/v1/broadcast/orders/{id}", true, j(jsonDeleteID(s, "id", bindErr(svc, BroadcastOrders.CancelOrder))))
+	s.handle("GET /api/v1/broadcast/orders/{id}/report", true, j(jsonGetID(s, "id", http.StatusOK, bind(svc, BroadcastOrders.Report))))
+	s.handle("GET /api/v1/broadcast/orders/{id}/playlogs", true, j(playLogList(s, func(ctx context.Context, a model.Actor, id int64, limit int) ([]model.PlayLog, error) {
+		return svc.PlayLogs(ctx, a, 0, id, limit)
+	})))
+	s.handle("POST /api/v1/broadcast/emergency", true, j(jsonBody(s, http.StatusCreated, bind(svc, BroadcastOrders.Emergency))))
+}
