@@ -98,7 +98,7 @@ func TestAutoScheduleOnDelivery(t *testing.T) {
 		o := orgs.New(st, policy)
 		dirs := directives.New(st, blobs, registry.New(st, policy, loc), policy, directives.Options{Log: log, Location: loc, Clock: clock})
 		acc := accounts.New(st, policy, log)
-		if _, err := (&demo.Loader{Store: st, Orgs: o, Accounts: acc, Broadcast: bc, Directives: dirs, Log: log}).Ensure(ctx, t.TempDir(), "http://127.0.0.1"); err != nil {
+		if _, err := (&demo.Loader{Store: st, Orgs: o, Accounts: acc, Broadcast: broadcast.NewAPI(bc), Directives: dirs, Log: log}).Ensure(ctx, t.TempDir(), "http://127.0.0.1"); err != nil {
 			t.Fatalf("demo: %v", err)
 		}
 		unit := func(code string) *model.Unit {
@@ -151,8 +151,8 @@ func TestAutoScheduleOnDelivery(t *testing.T) {
 			t.Fatalf("default settings: %+v, %v", s, err)
 		}
 
-		flaky := &flakyBroadcast{Broadcast: bc}
-		b := &bridge.Bridge{Directives: dirs, Broadcast: flaky, Blobs: blobs, Units: st.Orgs(), Policy: policy, Now: clock.Now, Location: loc, Store: st, Log: log}
+		flaky := &flakyBroadcast{Broadcast: broadcast.NewAPI(bc)}
+		b := &bridge.Bridge{Directives: directives.NewAPI(dirs), Broadcast: flaky, Blobs: blobs, Units: st.Orgs(), Policy: policy, Now: clock.Now, Location: loc, Store: st, Log: log}
 		// The second synthesis fails: that job is retried later, the others
 		// are done.
 		flaky.failCalls(2)
@@ -179,7 +179,7 @@ func TestAutoScheduleOnDelivery(t *testing.T) {
 		// Every commune radio under a recipient plays the three items
 		// once: priority at the directive's times, the emergency at once.
 		ordersOf := func(code string) map[string][]*broadcast.OrderView {
-			list, err := bc.Orders(ctx, sys, unit(code).ID)
+			list, err := bc.OrderBook().Orders(ctx, sys, unit(code).ID)
 			if err != nil {
 				t.Fatal(err)
 			}

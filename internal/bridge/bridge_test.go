@@ -100,11 +100,11 @@ func TestScheduleDirectiveItems(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer bc.Close()
-		key, _, err := bc.CreateEnrolmentKey(ctx, sys, radio.ID, "test", nil, 0)
+		key, _, err := bc.Fleet().CreateEnrolmentKey(ctx, sys, radio.ID, "test", nil, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		dev, err := bc.Enrol(ctx, protocol.EnrolRequest{Key: key, Name: "Cụm loa 1"}, "test")
+		dev, err := bc.Fleet().Enrol(ctx, protocol.EnrolRequest{Key: key, Name: "Cụm loa 1"}, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,13 +119,13 @@ func TestScheduleDirectiveItems(t *testing.T) {
 			item(2, schedule.LevelNormal, "Thông tin về lịch tiêm vắc xin tại trạm y tế xã.", day(-30), day(-20)),
 			item(3, schedule.LevelEmergency, "Bão số 5 sắp đổ bộ, người dân khẩn trương gia cố nhà cửa.", day(0), day(0)),
 		}}
-		b := &bridge.Bridge{Directives: fake, Broadcast: bc, Blobs: blobs, Units: st.Orgs(), Policy: policy, Now: now, Location: loc}
+		b := &bridge.Bridge{Directives: fake, Broadcast: broadcast.NewAPI(bc), Blobs: blobs, Units: st.Orgs(), Policy: policy, Now: now, Location: loc}
 		// A viewer of the commune may not schedule (and sees no item).
 		viewer := model.Actor{UserID: 99, Username: "viewer", UnitID: radio.ID, UnitPath: radio.Path, Roles: []model.Role{model.RoleViewer}}
 		if _, err := b.Schedule(ctx, viewer, radio.ID); !errors.Is(err, model.ErrForbidden) {
 			t.Fatalf("viewer scheduled: %v", err)
 		}
-		if orders, _ := bc.Orders(ctx, sys, radio.ID); len(orders) != 0 {
+		if orders, _ := bc.OrderBook().Orders(ctx, sys, radio.ID); len(orders) != 0 {
 			t.Fatalf("a refused call created %d orders", len(orders))
 		}
 		res, err := b.Schedule(ctx, sys, radio.ID)
@@ -135,7 +135,7 @@ func TestScheduleDirectiveItems(t *testing.T) {
 		if len(res.Created) != 2 || len(res.Skipped) != 1 || res.Skipped[0].Label != "2" {
 			t.Fatalf("first run: %+v", res)
 		}
-		orders, err := bc.Orders(ctx, sys, radio.ID)
+		orders, err := bc.OrderBook().Orders(ctx, sys, radio.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,11 +155,11 @@ func TestScheduleDirectiveItems(t *testing.T) {
 			t.Fatalf("second run: %+v", res)
 		}
 		// The device's schedule carries the priority bulletin.
-		da, err := bc.AuthenticateDevice(ctx, dev.Credential, dev.DeviceID)
+		da, err := bc.Fleet().AuthenticateDevice(ctx, dev.Credential, dev.DeviceID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sr, err := bc.DeviceSchedule(ctx, da, "")
+		sr, err := bc.Scheduler().DeviceSchedule(ctx, da, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -179,7 +179,7 @@ func TestScheduleDirectiveItems(t *testing.T) {
 		// The device plays it: the play counts as evidence of directive 7
 		// for the commune (the recipient), and for nobody else.
 		ev := protocol.PlayEvent{EventID: "e1", ItemID: played.ID, Status: protocol.PlayCompleted, StartedAt: played.Start, EndedAt: played.End}
-		if _, err := bc.IngestPlays(ctx, da, protocol.PlayLogBatch{Events: []protocol.PlayEvent{ev, ev}}); err != nil {
+		if _, err := bc.Library().IngestPlays(ctx, da, protocol.PlayLogBatch{Events: []protocol.PlayEvent{ev, ev}}); err != nil {
 			t.Fatal(err)
 		}
 		for _, c := range []struct {

@@ -87,7 +87,7 @@ func BenchmarkPlayLogIngest(b *testing.B) {
 			start := time.Date(2021, 6, 7, 6, 0, 0, 0, vn).Add(time.Duration(i%itemsPerDevice) * time.Minute)
 			events[i] = protocol.PlayEvent{EventID: fmt.Sprintf("ev-%d", seq), ItemID: it, Status: "completed", StartedAt: start, EndedAt: start.Add(time.Minute)}
 		}
-		res, err := svc.IngestPlays(ctx, auths[d], protocol.PlayLogBatch{Events: events})
+		res, err := svc.Library().IngestPlays(ctx, auths[d], protocol.PlayLogBatch{Events: events})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -136,17 +136,17 @@ func BenchmarkSpeakTextPerCommune(b *testing.B) {
 	const text = "Tuyên truyền trách nhiệm mỗi cá nhân thực hiện phòng, chống dịch theo phương châm 5K cộng vắc xin."
 	b.Run("first", func(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
-			if _, err := svc.SpeakText(ctx, sys, broadcast.TTSInput{UnitID: newUnit(), Title: "x", Text: fmt.Sprintf("%s Lần %d.", text, i)}); err != nil {
+			if _, err := svc.Library().SpeakText(ctx, sys, broadcast.TTSInput{UnitID: newUnit(), Title: "x", Text: fmt.Sprintf("%s Lần %d.", text, i)}); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("same", func(b *testing.B) {
-		if _, err := svc.SpeakText(ctx, sys, broadcast.TTSInput{UnitID: newUnit(), Title: "x", Text: text}); err != nil {
+		if _, err := svc.Library().SpeakText(ctx, sys, broadcast.TTSInput{UnitID: newUnit(), Title: "x", Text: text}); err != nil {
 			b.Fatal(err)
 		}
 		for b.Loop() {
-			if _, err := svc.SpeakText(ctx, sys, broadcast.TTSInput{UnitID: newUnit(), Title: "x", Text: text}); err != nil {
+			if _, err := svc.Library().SpeakText(ctx, sys, broadcast.TTSInput{UnitID: newUnit(), Title: "x", Text: text}); err != nil {
 				b.Fatal(err)
 			}
 		}

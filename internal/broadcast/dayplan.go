@@ -19,13 +19,13 @@ const MaxPlannedDevices = 200
 // outside the schedule horizon (past days, days after it) are planned as
 // the scheduler would plan them on that day, by a planner whose clock
 // reads noon of that day.
-func (s *Service) planDay(ctx context.Context, d DeviceView, day schedule.Date) ([]model.DayItem, error) {
+func (s Scheduler) planDay(ctx context.Context, d DeviceView, day schedule.Date) ([]model.DayItem, error) {
 	today := schedule.DateOf(s.clock().In(s.loc))
-	b := s
+	b := s.Service
 	if day.Compare(today) < 0 || day.Compare(today.AddDays(s.cfg.HorizonDays-1)) > 0 {
 		b = s.plannerAt(day)
 	}
-	sched, _, err := b.BuildSchedule(ctx, d.Device)
+	sched, _, err := b.Scheduler().BuildSchedule(ctx, d.Device)
 	if err != nil {
 		return nil, fmt.Errorf("plan day %s of device %d: %w", day, d.ID, err)
 	}
@@ -44,7 +44,7 @@ func (s *Service) planDay(ctx context.Context, d DeviceView, day schedule.Date) 
 // plannerAt is a read-only view of the service for BuildSchedule whose
 // clock reads noon of day and whose horizon is that one day. It shares the
 // store and settings and runs no background work.
-func (s *Service) plannerAt(day schedule.Date) *Service {
+func (s Scheduler) plannerAt(day schedule.Date) *Service {
 	noon := day.In(s.loc).Add(12 * time.Hour).UTC()
 	cfg := s.cfg
 	cfg.HorizonDays = 1

@@ -23,7 +23,7 @@ import (
 // neither revoked, expired nor used up (its maximum number of devices),
 // and a client address may fail at most EnrolFailures times per
 // EnrolWindow (then it is refused until older failures leave the window).
-func (s *Service) Enrol(ctx context.Context, in protocol.EnrolRequest, client string) (*protocol.EnrolResponse, error) {
+func (s DeviceFleet) Enrol(ctx context.Context, in protocol.EnrolRequest, client string) (*protocol.EnrolResponse, error) {
 	limited, err := s.enrolThrottle(ctx, client)
 	if err != nil {
 		return nil, err
@@ -43,7 +43,7 @@ func (s *Service) Enrol(ctx context.Context, in protocol.EnrolRequest, client st
 // enrolment attempts recently. Attempts are counted in the database, so every
 // replica sees them. Callers inside the server (the demo loader) pass no
 // network address and are not limited (limited is false).
-func (s *Service) enrolThrottle(ctx context.Context, client string) (limited bool, err error) {
+func (s DeviceFleet) enrolThrottle(ctx context.Context, client string) (limited bool, err error) {
 	if _, perr := netip.ParseAddr(client); perr != nil {
 		return false, nil
 	}
@@ -60,7 +60,7 @@ func (s *Service) enrolThrottle(ctx context.Context, client string) (limited boo
 	return true, nil
 }
 
-func (s *Service) enrol(ctx context.Context, in protocol.EnrolRequest, client string) (*protocol.EnrolResponse, error) {
+func (s DeviceFleet) enrol(ctx context.Context, in protocol.EnrolRequest, client string) (*protocol.EnrolResponse, error) {
 	key := strings.TrimSpace(in.Key)
 	switch {
 	case key == "":
@@ -168,7 +168,7 @@ type DeviceAuth struct {
 // AuthenticateDevice checks a device credential for the device named in
 // the request path. User tokens and sessions are refused, and so is a
 // credential used for another device than its own.
-func (s *Service) AuthenticateDevice(ctx context.Context, credential string, deviceID int64) (*DeviceAuth, error) {
+func (s DeviceFleet) AuthenticateDevice(ctx context.Context, credential string, deviceID int64) (*DeviceAuth, error) {
 	switch {
 	case credential == "":
 		return nil, fmt.Errorf("send the device credential as \"Authorization: Bearer loa_d_…\": %w", model.ErrUnauthorized)
@@ -196,7 +196,7 @@ func (s *Service) AuthenticateDevice(ctx context.Context, credential string, dev
 
 // Heartbeat records a device's state and returns the commands waiting
 // for it (marked delivered).
-func (s *Service) Heartbeat(ctx context.Context, da *DeviceAuth, hb protocol.Heartbeat) (*protocol.HeartbeatResponse, error) {
+func (s DeviceFleet) Heartbeat(ctx context.Context, da *DeviceAuth, hb protocol.Heartbeat) (*protocol.HeartbeatResponse, error) {
 	switch {
 	case hb.Volume < 0 || hb.Volume > 100:
 		return nil, invalid("volume", "bcx.volume", "volume %d is out of range: use 0-100", hb.Volume)
@@ -267,7 +267,7 @@ type DeviceView struct {
 
 // Devices lists the devices of a unit and the units below it that the
 // actor may see.
-func (s *Service) Devices(ctx context.Context, a model.Actor, unitID int64) ([]DeviceView, error) {
+func (s DeviceFleet) Devices(ctx context.Context, a model.Actor, unitID int64) ([]DeviceView, error) {
 	unit, err := s.unitFor(ctx, a, authz.BroadcastRead, unitID)
 	if err != nil {
 		return nil, err
@@ -280,7 +280,7 @@ func (s *Service) Devices(ctx context.Context, a model.Actor, unitID int64) ([]D
 	return s.devicesOf(ctx, path, 0)
 }
 
-func (s *Service) devicesOf(ctx context.Context, path string, onlyUnit int64) ([]DeviceView, error) {
+func (s DeviceFleet) devicesOf(ctx context.Context, path string, onlyUnit int64) ([]DeviceView, error) {
 	devs, err := s.store.Devices().ListDevices(ctx, path, false)
 	if err != nil {
 		return nil, err
@@ -309,7 +309,7 @@ func (s *Service) devicesOf(ctx context.Context, path string, onlyUnit int64) ([
 }
 
 // online: seen within the online window (pending in-memory updates count).
-func (s *Service) online(d *model.Device, now time.Time) bool {
+func (s DeviceFleet) online(d *model.Device, now time.Time) bool {
 	last := d.LastSeenAt
 	s.seenMu.Lock()
 	if v, ok := s.seen[d.ID]; ok {
@@ -321,7 +321,7 @@ func (s *Service) online(d *model.Device, now time.Time) bool {
 }
 
 // deviceFor loads a device and checks an action on its unit.
-func (s *Service) deviceFor(ctx context.Context, a model.Actor, action authz.Action, id int64) (*model.Device, *model.Unit, error) {
+func (s DeviceFleet) deviceFor(ctx context.Context, a model.Actor, action authz.Action, id int64) (*model.Device, *model.Unit, error) {
 	d, err := s.store.Devices().Device(ctx, id)
 	if err != nil {
 		return nil, nil, err
@@ -337,7 +337,7 @@ func (s *Service) deviceFor(ctx context.Context, a model.Actor, action authz.Act
 }
 
 // Device returns one device.
-func (s *Service) Device(ctx context.Context, a model.Actor, id int64) (*DeviceView, error) {
+func (s DeviceFleet) Device(ctx context.Context, a model.Actor, id int64) (*DeviceView, error) {
 	d, u, err := s.deviceFor(ctx, a, authz.BroadcastRead, id)
 	if err != nil {
 		return nil, err
@@ -346,7 +346,7 @@ func (s *Service) Device(ctx context.Context, a model.Actor, id int64) (*DeviceV
 }
 
 // RenameDevice changes a device's name.
-func (s *Service) RenameDevice(ctx context.Context, a model.Actor, id int64, name string) error {
+func (s DeviceFleet) RenameDevice(ctx context.Context, a model.Actor, id int64, name string) error {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > protocol.MaxNameLen {
 		return invalid("name", "bcx.device_name", "give the device a name of 1-%d characters", protocol.MaxNameLen)
@@ -363,7 +363,7 @@ func (s *Service) RenameDevice(ctx context.Context, a model.Actor, id int64, nam
 }
 
 // RevokeDevice invalidates a device's credential; it must enrol again.
-func (s *Service) RevokeDevice(ctx context.Context, a model.Actor, id int64) error {
+func (s DeviceFleet) RevokeDevice(ctx context.Context, a model.Actor, id int64) error {
 	if _, _, err := s.deviceFor(ctx, a, authz.DeviceAdmin, id); err != nil {
 		return err
 	}
@@ -384,7 +384,7 @@ type CommandInput struct {
 // SendCommand queues a remote command and pushes it to the device if it
 // is connected to any replica; otherwise it gets it with its next
 // heartbeat.
-func (s *Service) SendCommand(ctx context.Context, a model.Actor, deviceID int64, in CommandInput) (*model.DeviceCommand, error) {
+func (s DeviceFleet) SendCommand(ctx context.Context, a model.Actor, deviceID int64, in CommandInput) (*model.DeviceCommand, error) {
 	payload := "{}"
 	switch in.Kind {
 	case protocol.CommandVolume:
@@ -419,7 +419,7 @@ func (s *Service) SendCommand(ctx context.Context, a model.Actor, deviceID int64
 // Without an expiry it is valid for DefaultKeyLifetime; an expiry lies at
 // most MaxKeyLifetime ahead. maxDevices > 0 limits how many devices may
 // enrol with it (0: no limit).
-func (s *Service) CreateEnrolmentKey(ctx context.Context, a model.Actor, unitID int64, label string, expires *time.Time, maxDevices int) (string, *model.EnrolmentKey, error) {
+func (s DeviceFleet) CreateEnrolmentKey(ctx context.Context, a model.Actor, unitID int64, label string, expires *time.Time, maxDevices int) (string, *model.EnrolmentKey, error) {
 	unit, err := s.unitFor(ctx, a, authz.KeyWrite, unitID)
 	if err != nil {
 		return "", nil, err

@@ -100,7 +100,7 @@ func ValidateDirectiveSchedule(in DirectiveItemSchedule) error {
 // DirectiveItemOrder returns the id of the order through which the unit
 // scheduled the directive's item (cancelled or not), or 0 if it has none:
 // one indexed lookup by source reference.
-func (s *Service) DirectiveItemOrder(ctx context.Context, a model.Actor, unitID, directiveID int64, item int) (int64, error) {
+func (s OrderBook) DirectiveItemOrder(ctx context.Context, a model.Actor, unitID, directiveID int64, item int) (int64, error) {
 	if _, err := s.unitFor(ctx, a, authz.BroadcastRead, unitID); err != nil {
 		return 0, err
 	}
@@ -112,7 +112,7 @@ func (s *Service) DirectiveItemOrder(ctx context.Context, a model.Actor, unitID,
 // Plays times), other levels become a scheduled order over the period and
 // slots. The order records the item (directive, item number, delivery).
 // An item the unit scheduled already fails with model.ErrConflict.
-func (s *Service) ScheduleFromDirective(ctx context.Context, a model.Actor, in DirectiveItemSchedule) (*OrderView, error) {
+func (s OrderBook) ScheduleFromDirective(ctx context.Context, a model.Actor, in DirectiveItemSchedule) (*OrderView, error) {
 	unit, err := s.unitFor(ctx, a, authz.BroadcastWrite, in.UnitID)
 	if err != nil {
 		return nil, err

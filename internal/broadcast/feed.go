@@ -38,7 +38,7 @@ type FeedEntry struct {
 // play on it and have started (see publishWindow), newest first. A
 // bulletin is never published before its start, nor after its end. Filler
 // material is left out.
-func (s *Service) Feed(ctx context.Context, unitCode string) (*Feed, error) {
+func (s Monitor) Feed(ctx context.Context, unitCode string) (*Feed, error) {
 	if unitCode == "" || len(unitCode) > 100 {
 		return nil, model.Invalid("code", "give a unit code")
 	}
@@ -116,7 +116,7 @@ func publishWindow(o *model.BroadcastOrder, loc *time.Location) (from, until tim
 }
 
 // OpenPublicMedia opens the audio of a bulletin in a unit's public feed.
-func (s *Service) OpenPublicMedia(ctx context.Context, unitCode, sha string) (io.ReadSeekCloser, error) {
+func (s Monitor) OpenPublicMedia(ctx context.Context, unitCode, sha string) (io.ReadSeekCloser, error) {
 	f, err := s.Feed(ctx, unitCode)
 	if err != nil {
 		return nil, err

@@ -109,7 +109,7 @@ func newEnv(t *testing.T, st *storage.Store, clock *deviceclient.ManualClock, op
 	t.Cleanup(func() { svc.Close() })
 	e := &env{t: t, store: st, clock: clock, svc: svc, accounts: accounts.New(st, policy, log), blobDir: blobDir, log: log}
 	o := orgs.New(st, policy)
-	h, err := web.New(web.Deps{Accounts: e.accounts, Orgs: o, Health: st, Broadcast: svc, Policy: policy, Log: log, Version: "test", PublicURL: opt.publicURL})
+	h, err := web.New(web.Deps{Accounts: e.accounts, Orgs: o, Health: st, Broadcast: broadcast.NewAPI(svc), Policy: policy, Log: log, Version: "test", PublicURL: opt.publicURL})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,7 @@ type testDevice struct {
 
 func (e *env) enrolDevice(unitCode, name string) *testDevice {
 	e.t.Helper()
-	key, _, err := e.svc.CreateEnrolmentKey(context.Background(), model.System("test"), e.unit(unitCode).ID, "test", nil, 0)
+	key, _, err := e.svc.Fleet().CreateEnrolmentKey(context.Background(), model.System("test"), e.unit(unitCode).ID, "test", nil, 0)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestOrdersFromAbove(t *testing.T) {
 
 		// Read-only for the commune: cancelling is refused, in Vietnamese
 		// on the pages and with the forbidden code in the API.
-		err := e.svc.CancelOrder(ctx, e.actor("phatthanh.vinhthanhvan"), o.ID)
+		err := e.svc.OrderBook().CancelOrder(ctx, e.actor("phatthanh.vinhthanhvan"), o.ID)
 		if !errors.Is(err, model.ErrForbidden) {
 			t.Fatalf("commune cancels the district's order: %v, want forbidden", err)
 		}
@@ -165,7 +165,7 @@ func TestOrdersFromAbove(t *testing.T) {
 		if r.code != http.StatusForbidden || apiErr.Error.Code != "forbidden" {
 			t.Fatalf("API cancel by the commune: %d %s", r.code, r.body)
 		}
-		if v, err := e.svc.Order(ctx, model.System("test"), o.ID); err != nil || v.CancelledAt != nil {
+		if v, err := e.svc.OrderBook().Order(ctx, model.System("test"), o.ID); err != nil || v.CancelledAt != nil {
 			t.Fatalf("the order was cancelled: %v %v", v, err)
 		}
 

@@ -45,7 +45,7 @@ type TTSInput struct {
 }
 
 // MaxUpload is the largest audio file accepted.
-func (s *Service) MaxUpload() int64 { return s.cfg.MaxUpload }
+func (s Library) MaxUpload() int64 { return s.cfg.MaxUpload }
 
 // errNoMedia explains why audio cannot be processed.
 var errNoMedia = i18n.Localise(errors.New("audio processing is not available on this server: install Debian's ffmpeg package and restart Loa"), "bcx.media_tools")
@@ -54,7 +54,7 @@ var errNoMedia = i18n.Localise(errors.New("audio processing is not available on 
 // AMR …), converts it to the device format, and stores the original and
 // the converted file. A file that is not complete audio within the limits
 // is refused with the reason, and nothing is stored.
-func (s *Service) UploadMedia(ctx context.Context, a model.Actor, in MediaInput, r io.Reader) (*model.Media, error) {
+func (s Library) UploadMedia(ctx context.Context, a model.Actor, in MediaInput, r io.Reader) (*model.Media, error) {
 	unit, err := s.unitFor(ctx, a, authz.BroadcastWrite, in.UnitID)
 	if err != nil {
 		return nil, err
@@ -107,7 +107,7 @@ func (s *Service) UploadMedia(ctx context.Context, a model.Actor, in MediaInput,
 // original, when there is one, so that a bulletin delivered to every
 // commune is converted once rather than once per commune. It reports
 // whether it did.
-func (s *Service) reuseConversion(ctx context.Context, a model.Actor, m *model.Media, originalSHA string) (bool, error) {
+func (s Library) reuseConversion(ctx context.Context, a model.Actor, m *model.Media, originalSHA string) (bool, error) {
 	prev, err := s.store.Broadcast().MediaByOriginal(ctx, originalSHA)
 	if errors.Is(err, model.ErrNotFound) {
 		return false, nil
@@ -130,7 +130,7 @@ func (s *Service) reuseConversion(ctx context.Context, a model.Actor, m *model.M
 }
 
 // mediaError maps a refusal of package media to an error for the caller.
-func (s *Service) mediaError(err error) error {
+func (s Library) mediaError(err error) error {
 	var me *media.Error
 	switch {
 	case errors.Is(err, media.ErrTooLarge):
@@ -177,7 +177,7 @@ func mediaKey(kind error, limit string, err error) error {
 }
 
 // storeIngested moves both files into the blob store and records the item.
-func (s *Service) storeIngested(ctx context.Context, a model.Actor, m *model.Media, ing *media.Ingested) error {
+func (s Library) storeIngested(ctx context.Context, a model.Actor, m *model.Media, ing *media.Ingested) error {
 	orig, err := s.putFile(ctx, ing.OriginalPath, ing.OriginalSize, ing.Original.ContentType())
 	if err != nil {
 		return err
@@ -206,7 +206,7 @@ func (s *Service) storeIngested(ctx context.Context, a model.Actor, m *model.Med
 	})
 }
 
-func (s *Service) putFile(ctx context.Context, path string, size int64, contentType string) (blob.Info, error) {
+func (s Library) putFile(ctx context.Context, path string, size int64, contentType string) (blob.Info, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return blob.Info{}, fmt.Errorf("open processed audio: %w", err)
@@ -222,7 +222,7 @@ func (s *Service) putFile(ctx context.Context, path string, size int64, contentT
 // SpeakText turns a text bulletin into Vietnamese speech (through the
 // configured engine, cached by text and voice) and stores it like an
 // uploaded file.
-func (s *Service) SpeakText(ctx context.Context, a model.Actor, in TTSInput) (*model.Media, error) {
+func (s Library) SpeakText(ctx context.Context, a model.Actor, in TTSInput) (*model.Media, error) {
 	unit, err := s.unitFor(ctx, a, authz.BroadcastWrite, in.UnitID)
 	if err != nil {
 		return nil, err
@@ -289,7 +289,7 @@ func firstWords(s string, n int) string {
 }
 
 // Voices lists the text-to-speech voices.
-func (s *Service) Voices() []tts.Voice {
+func (s Library) Voices() []tts.Voice {
 	if s.cfg.TTS == nil {
 		return nil
 	}
@@ -298,7 +298,7 @@ func (s *Service) Voices() []tts.Voice {
 
 // MediaLibrary lists the media a unit may broadcast: its own and those of
 // the units above it (content sent down), newest first.
-func (s *Service) MediaLibrary(ctx context.Context, a model.Actor, unitID int64) ([]*model.Media, error) {
+func (s Library) MediaLibrary(ctx context.Context, a model.Actor, unitID int64) ([]*model.Media, error) {
 	unit, err := s.unitFor(ctx, a, authz.BroadcastRead, unitID)
 	if err != nil {
 		return nil, err
@@ -316,7 +316,7 @@ func (s *Service) MediaLibrary(ctx context.Context, a model.Actor, unitID int64)
 }
 
 // Media returns a media item the actor may read.
-func (s *Service) Media(ctx context.Context, a model.Actor, id int64) (*model.Media, error) {
+func (s Library) Media(ctx context.Context, a model.Actor, id int64) (*model.Media, error) {
 	m, err := s.store.Broadcast().MediaItem(ctx, id)
 	if err != nil {
 		return nil, err
@@ -333,7 +333,7 @@ func (s *Service) Media(ctx context.Context, a model.Actor, id int64) (*model.Me
 
 // OpenMedia opens the audio of a media item for a user: the device
 // format, or the original as received.
-func (s *Service) OpenMedia(ctx context.Context, a model.Actor, id int64, original bool) (io.ReadSeekCloser, *model.Media, error) {
+func (s Library) OpenMedia(ctx context.Context, a model.Actor, id int64, original bool) (io.ReadSeekCloser, *model.Media, error) {
 	m, err := s.Media(ctx, a, id)
 	if err != nil {
 		return nil, nil, err
@@ -351,7 +351,7 @@ func (s *Service) OpenMedia(ctx context.Context, a model.Actor, id int64, origin
 
 // OpenDeviceMedia opens audio for a device: only audio of items that were
 // scheduled for or pushed to it.
-func (s *Service) OpenDeviceMedia(ctx context.Context, da *DeviceAuth, sha string) (io.ReadSeekCloser, error) {
+func (s Library) OpenDeviceMedia(ctx context.Context, da *DeviceAuth, sha string) (io.ReadSeekCloser, error) {
 	ok, err := s.store.Broadcast().DeviceMayFetchMedia(ctx, da.Device.ID, sha)
 	if err != nil {
 		return nil, err

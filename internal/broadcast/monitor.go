@@ -67,7 +67,7 @@ type DayView struct {
 	NotFetched int  `json:"not_fetched"` // planned items the device has not fetched
 }
 
-func (s *Service) itemState(it model.DayItem, now time.Time) string {
+func (s Monitor) itemState(it model.DayItem, now time.Time) string {
 	switch {
 	case it.Completed > 0:
 		return StatePlayed
@@ -85,7 +85,7 @@ func (s *Service) itemState(it model.DayItem, now time.Time) string {
 // and the units below it: each device's plan for the day computed by the
 // scheduler (BuildSchedule, nothing stored), merged with the items the
 // devices fetched and the plays they reported.
-func (s *Service) DayView(ctx context.Context, a model.Actor, unitID int64, day string) (*DayView, error) {
+func (s Monitor) DayView(ctx context.Context, a model.Actor, unitID int64, day string) (*DayView, error) {
 	unit, err := s.unitFor(ctx, a, authz.BroadcastRead, unitID)
 	if err != nil {
 		return nil, err
@@ -102,7 +102,7 @@ func (s *Service) DayView(ctx context.Context, a model.Actor, unitID int64, day 
 	if err != nil {
 		return nil, err
 	}
-	devs, err := s.devicesOf(ctx, unit.Path, 0)
+	devs, err := s.Fleet().devicesOf(ctx, unit.Path, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +148,7 @@ func (s *Service) DayView(ctx context.Context, a model.Actor, unitID int64, day 
 	}
 	if v.Planned {
 		for _, dv := range devs {
-			items, err := s.planDay(ctx, dv, d)
+			items, err := s.Scheduler().planDay(ctx, dv, d)
 			if err != nil {
 				// One device's plan must not hide the others' day.
 				s.log.Warn("plan the day of a device", "device", dv.ID, "day", d.String(), "err", err)
@@ -242,13 +242,13 @@ type Overview struct {
 // Overview summarises the devices under a unit: online/offline per unit,
 // last play, and alerts (offline devices, silent scheduled slots of the
 // last 24 hours).
-func (s *Service) Overview(ctx context.Context, a model.Actor, unitID int64) (*Overview, error) {
+func (s Monitor) Overview(ctx context.Context, a model.Actor, unitID int64) (*Overview, error) {
 	unit, err := s.unitFor(ctx, a, authz.BroadcastRead, unitID)
 	if err != nil {
 		return nil, err
 	}
 	now := s.clock()
-	devs, err := s.devicesOf(ctx, unit.Path, 0)
+	devs, err := s.Fleet().devicesOf(ctx, unit.Path, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -86,7 +86,7 @@ type OrderView struct {
 	deviceIDs []int64
 }
 
-func (s *Service) orderView(ctx context.Context, o *model.BroadcastOrder) (*OrderView, error) {
+func (s OrderBook) orderView(ctx context.Context, o *model.BroadcastOrder) (*OrderView, error) {
 	v := &OrderView{BroadcastOrder: o}
 	wd, err := decodeWeekdays(o)
 	if err != nil {
@@ -133,7 +133,7 @@ func checkTitle(t string) (string, error) {
 // checkContent loads the media item and checks the issuing unit may use
 // it: media of the unit itself or of a unit above it (content sent down),
 // or media the actor may read.
-func (s *Service) checkContent(ctx context.Context, a model.Actor, unit *model.Unit, mediaID int64) (*model.Media, error) {
+func (s OrderBook) checkContent(ctx context.Context, a model.Actor, unit *model.Unit, mediaID int64) (*model.Media, error) {
 	if mediaID <= 0 {
 		return nil, invalid("media_id", "bcsvc.media_missing", "give the id of a media item of the library (upload audio or create a text bulletin first)")
 	}
@@ -160,7 +160,7 @@ func (s *Service) checkContent(ctx context.Context, a model.Actor, unit *model.U
 
 // checkTargets validates targets: each must exist, lie inside the issuing
 // unit's subtree and be within the actor's broadcast reach.
-func (s *Service) checkTargets(ctx context.Context, a model.Actor, unit *model.Unit, targets []model.OrderTarget) ([]model.OrderTarget, error) {
+func (s OrderBook) checkTargets(ctx context.Context, a model.Actor, unit *model.Unit, targets []model.OrderTarget) ([]model.OrderTarget, error) {
 	if len(targets) == 0 {
 		return nil, invalid("targets", "bcsvc.no_target", "name at least one target: {\"kind\":\"device\"|\"unit\"|\"subtree\",\"id\":N}")
 	}
@@ -270,7 +270,7 @@ func unjoin(err error) []error {
 
 // CreateOrder stores a scheduled order and tells the targeted devices
 // that their schedule changed.
-func (s *Service) CreateOrder(ctx context.Context, a model.Actor, in OrderInput) (*OrderView, error) {
+func (s OrderBook) CreateOrder(ctx context.Context, a model.Actor, in OrderInput) (*OrderView, error) {
 	unit, err := s.unitFor(ctx, a, authz.BroadcastWrite, in.UnitID)
 	if err != nil {
 		return nil, err
@@ -322,7 +322,7 @@ type orderSpec struct {
 
 // createOrder checks the order's source, content, targets and plan, and
 // stores it.
-func (s *Service) createOrder(ctx context.Context, a model.Actor, unit *model.Unit, in orderSpec) (*OrderView, error) {
+func (s OrderBook) createOrder(ctx context.Context, a model.Actor, unit *model.Unit, in orderSpec) (*OrderView, error) {
 	if len(in.source) > 40 || len(in.sourceRef) > protocol.MaxFieldLen {
 		return nil, invalid("source", "bcsvc.source", "source is limited to 40 bytes and source_ref to %d", protocol.MaxFieldLen)
 	}
@@ -372,7 +372,7 @@ func (s *Service) createOrder(ctx context.Context, a model.Actor, unit *model.Un
 
 // publish hands a notice to the notifier, logging failures: the change is
 // stored, and devices will see it at their next poll anyway.
-func (s *Service) publish(ctx context.Context, n Notice) {
+func (s OrderBook) publish(ctx context.Context, n Notice) {
 	if err := s.notify.Publish(ctx, n); err != nil {
 		s.log.Warn("publish notice; devices will see the change at their next poll", "kind", n.Kind, "order", n.OrderID, "err", err)
 	}
@@ -406,7 +406,7 @@ func ItemID(orderID int64, requested time.Time) string {
 // with its items for every targeted device and pushed at once to the
 // devices connected to any replica; the others play it when they come
 // back, unless it expired.
-func (s *Service) Emergency(ctx context.Context, a model.Actor, in EmergencyInput) (*EmergencyResult, error) {
+func (s OrderBook) Emergency(ctx context.Context, a model.Actor, in EmergencyInput) (*EmergencyResult, error) {
 	unit, err := s.unitFor(ctx, a, authz.BroadcastWrite, in.UnitID)
 	if err != nil {
 		return nil, err
@@ -416,7 +416,7 @@ func (s *Service) Emergency(ctx context.Context, a model.Actor, in EmergencyInpu
 
 // emergency issues the emergency for the unit; from is the directive item
 // it implements, if any (else read from in.SourceRef).
-func (s *Service) emergency(ctx context.Context, a model.Actor, unit *model.Unit, in EmergencyInput, from directiveSource) (*EmergencyResult, error) {
+func (s OrderBook) emergency(ctx context.Context, a model.Actor, unit *model.Unit, in EmergencyInput, from directiveSource) (*EmergencyResult, error) {
 	title, err := checkTitle(in.Title)
 	if err != nil {
 		return nil, err
@@ -523,7 +523,7 @@ func pushKind(level string) string {
 // (by the district, the province, …) that play on its devices, marked
 // Inbound with the issuer's name. The actor may follow inbound orders but
 // not change them.
-func (s *Service) Orders(ctx context.Context, a model.Actor, unitID int64) ([]*OrderView, error) {
+func (s OrderBook) Orders(ctx context.Context, a model.Actor, unitID int64) ([]*OrderView, error) {
 	unit, err := s.unitFor(ctx, a, authz.BroadcastRead, unitID)
 	if err != nil {
 		return nil, err
@@ -577,7 +577,7 @@ func (s *Service) Orders(ctx context.Context, a model.Actor, unitID int64) ([]*O
 // visibleDevices returns the devices (revoked ones included, for past
 // plays) of units under path whose broadcasts the actor may follow, with
 // their unit.
-func (s *Service) visibleDevices(ctx context.Context, a model.Actor, path string) (map[int64]int64, error) {
+func (s OrderBook) visibleDevices(ctx context.Context, a model.Actor, path string) (map[int64]int64, error) {
 	devs, err := s.store.Devices().ListDevices(ctx, path, true)
 	if err != nil {
 		return nil, err
@@ -612,7 +612,7 @@ func countVisible(ids []int64, visible map[int64]int64) int {
 // targetsVisibleUnit reports whether the order targets a unit the actor
 // may follow, or a subtree holding the unit at path that the actor may
 // follow (an order sent to a commune that has no devices yet).
-func (s *Service) targetsVisibleUnit(ctx context.Context, a model.Actor, o *model.BroadcastOrder, path string) bool {
+func (s OrderBook) targetsVisibleUnit(ctx context.Context, a model.Actor, o *model.BroadcastOrder, path string) bool {
 	for _, t := range o.Targets {
 		if t.Kind == model.TargetDevice {
 			continue
@@ -649,7 +649,7 @@ func unitName(ctx context.Context, st *storage.Store, id int64) string {
 
 // Order returns one order, to those who may follow the broadcasts of its
 // issuing unit.
-func (s *Service) Order(ctx context.Context, a model.Actor, id int64) (*OrderView, error) {
+func (s OrderBook) Order(ctx context.Context, a model.Actor, id int64) (*OrderView, error) {
 	o, err := s.store.Broadcast().Order(ctx, id)
 	if err != nil {
 		return nil, err
@@ -663,7 +663,7 @@ func (s *Service) Order(ctx context.Context, a model.Actor, id int64) (*OrderVie
 // orderAccess loads an order for an actor who follows either its issuing
 // unit (restricted is false: every device) or some of the devices it plays
 // on (restricted: visible holds those devices, with their unit).
-func (s *Service) orderAccess(ctx context.Context, a model.Actor, id int64) (v *OrderView, restricted bool, visible map[int64]int64, err error) {
+func (s OrderBook) orderAccess(ctx context.Context, a model.Actor, id int64) (v *OrderView, restricted bool, visible map[int64]int64, err error) {
 	o, err := s.store.Broadcast().Order(ctx, id)
 	if err != nil {
 		return nil, false, nil, err
@@ -697,7 +697,7 @@ func (s *Service) orderAccess(ctx context.Context, a model.Actor, id int64) (v *
 // CancelOrder stops an order; devices drop its future items. Only the
 // issuing unit's broadcasters (and administrators above it) may; a unit
 // the order was sent down to gets an error saying who to ask.
-func (s *Service) CancelOrder(ctx context.Context, a model.Actor, id int64) error {
+func (s OrderBook) CancelOrder(ctx context.Context, a model.Actor, id int64) error {
 	o, err := s.store.Broadcast().Order(ctx, id)
 	if err != nil {
 		return err
@@ -749,7 +749,7 @@ type OrderReport struct {
 // Report aggregates an order's play logs (a directive's tracking shows
 // it). The issuing unit (and those above it) sees every device; a unit
 // the order plays on sees its own devices only.
-func (s *Service) Report(ctx context.Context, a model.Actor, orderID int64) (*OrderReport, error) {
+func (s OrderBook) Report(ctx context.Context, a model.Actor, orderID int64) (*OrderReport, error) {
 	v, restricted, visible, err := s.orderAccess(ctx, a, orderID)
 	if err != nil {
 		return nil, err

@@ -42,7 +42,7 @@ func (e *RejectedError) Unwrap() error {
 // item that was scheduled for or pushed to this device; an event already
 // stored (same event id) is counted as a duplicate, never twice. A batch
 // with any invalid event is refused as a whole.
-func (s *Service) IngestPlays(ctx context.Context, da *DeviceAuth, batch protocol.PlayLogBatch) (*protocol.PlayLogResult, error) {
+func (s Library) IngestPlays(ctx context.Context, da *DeviceAuth, batch protocol.PlayLogBatch) (*protocol.PlayLogResult, error) {
 	n := len(batch.Events)
 	if n == 0 {
 		return nil, model.Invalid("events", "the batch holds no events")
@@ -145,14 +145,14 @@ func sortRejections(r []protocol.Rejection) {
 }
 
 // PlayLogs lists the plays a device reported (newest first).
-func (s *Service) PlayLogs(ctx context.Context, a model.Actor, deviceID, orderID int64, limit int) ([]model.PlayLog, error) {
+func (s Library) PlayLogs(ctx context.Context, a model.Actor, deviceID, orderID int64, limit int) ([]model.PlayLog, error) {
 	switch {
 	case deviceID != 0:
-		if _, _, err := s.deviceFor(ctx, a, authz.BroadcastRead, deviceID); err != nil {
+		if _, _, err := s.Fleet().deviceFor(ctx, a, authz.BroadcastRead, deviceID); err != nil {
 			return nil, err
 		}
 	case orderID != 0:
-		if _, err := s.Order(ctx, a, orderID); err != nil {
+		if _, err := s.OrderBook().Order(ctx, a, orderID); err != nil {
 			return nil, err
 		}
 	default:

@@ -15,13 +15,13 @@ import (
 const resyncWindow = 10 * time.Minute
 
 // Subscribe opens the push channel of an authenticated device.
-func (s *Service) Subscribe(da *DeviceAuth) *Subscription {
+func (s DeviceFleet) Subscribe(da *DeviceAuth) *Subscription {
 	return s.hub.Subscribe(da.Device.ID)
 }
 
 // deliverLoop turns notices from any replica into events for the devices
 // connected here.
-func (s *Service) deliverLoop(ctx context.Context, notices <-chan Notice) {
+func (s DeviceFleet) deliverLoop(ctx context.Context, notices <-chan Notice) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -37,7 +37,7 @@ func (s *Service) deliverLoop(ctx context.Context, notices <-chan Notice) {
 	}
 }
 
-func (s *Service) deliver(ctx context.Context, n Notice) error {
+func (s DeviceFleet) deliver(ctx context.Context, n Notice) error {
 	switch n.Kind {
 	case protocol.EventEmergency, protocol.EventLive:
 		o, err := s.store.Broadcast().Order(ctx, n.OrderID)
@@ -89,7 +89,7 @@ func (s *Service) deliver(ctx context.Context, n Notice) error {
 
 // pushOrder sends an emergency or live order to its targeted devices
 // connected here.
-func (s *Service) pushOrder(ctx context.Context, o *model.BroadcastOrder) error {
+func (s DeviceFleet) pushOrder(ctx context.Context, o *model.BroadcastOrder) error {
 	now := s.clock()
 	if o.CancelledAt != nil || (o.ExpiresAt != nil && !now.Before(*o.ExpiresAt)) {
 		return nil
@@ -125,7 +125,7 @@ func pushItems(o *model.BroadcastOrder) []protocol.Item {
 
 // resync delivers recent unexpired emergencies again after a notifier
 // outage.
-func (s *Service) resync(ctx context.Context) error {
+func (s DeviceFleet) resync(ctx context.Context) error {
 	orders, err := s.store.Broadcast().OrdersOfUnits(ctx, "", 200)
 	if err != nil {
 		return err

@@ -28,7 +28,7 @@ type ScheduleResult struct {
 // an order concerning the device changed or the local day turned;
 // otherwise the stored copy is served, and when ifNoneMatch names its
 // ETag nothing but the ETag is returned (HTTP 304).
-func (s *Service) DeviceSchedule(ctx context.Context, da *DeviceAuth, ifNoneMatch string) (*ScheduleResult, error) {
+func (s Scheduler) DeviceSchedule(ctx context.Context, da *DeviceAuth, ifNoneMatch string) (*ScheduleResult, error) {
 	day := schedule.DateOf(s.clock().In(s.loc)).String()
 	h := da.Header
 	if h.ETag != "" && h.Version == da.Device.ScheduleVersion && h.Day == day {
@@ -102,7 +102,7 @@ func splitComma(s string) []string {
 
 // BuildSchedule computes a device's schedule from the orders concerning
 // it, without storing it.
-func (s *Service) BuildSchedule(ctx context.Context, d *model.Device) (*protocol.Schedule, []model.ScheduleItem, error) {
+func (s Scheduler) BuildSchedule(ctx context.Context, d *model.Device) (*protocol.Schedule, []model.ScheduleItem, error) {
 	unit, err := s.store.Orgs().Unit(ctx, d.UnitID)
 	if err != nil {
 		return nil, nil, err
@@ -188,7 +188,7 @@ func (s *Service) BuildSchedule(ctx context.Context, d *model.Device) (*protocol
 }
 
 // toScheduleOrder converts a stored order for the schedule builder.
-func (s *Service) toScheduleOrder(o *model.BroadcastOrder, devID string) (schedule.Order, error) {
+func (s Scheduler) toScheduleOrder(o *model.BroadcastOrder, devID string) (schedule.Order, error) {
 	level, err := schedule.ParseLevel(o.Level)
 	if err != nil {
 		return schedule.Order{}, err
@@ -211,7 +211,7 @@ func (s *Service) toScheduleOrder(o *model.BroadcastOrder, devID string) (schedu
 const maxConcurrentBuilds = 64
 
 // rebuild builds, stores and returns a device's schedule.
-func (s *Service) rebuild(ctx context.Context, d *model.Device) (string, []byte, error) {
+func (s Scheduler) rebuild(ctx context.Context, d *model.Device) (string, []byte, error) {
 	sched, items, err := s.BuildSchedule(ctx, d)
 	if err != nil {
 		return "", nil, err

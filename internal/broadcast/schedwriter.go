@@ -28,7 +28,7 @@ type scheduleSave struct {
 // start, or the refetch after an emergency), this turns thousands of
 // write transactions queued behind SQLite's single writer into a few
 // dozen, without delaying a lone save.
-func (s *Service) scheduleWriter(ctx context.Context) {
+func (s Scheduler) scheduleWriter(ctx context.Context) {
 	for {
 		var batch []scheduleSave
 		select {
@@ -53,7 +53,7 @@ func (s *Service) scheduleWriter(ctx context.Context) {
 
 // commitSaves stores a batch in one transaction; if that fails, each save
 // is retried alone so that one bad save does not fail the others.
-func (s *Service) commitSaves(ctx context.Context, batch []scheduleSave) {
+func (s Scheduler) commitSaves(ctx context.Context, batch []scheduleSave) {
 	save := func(tx *storage.Tx, r scheduleSave) error {
 		return tx.Broadcast().SaveDeviceSchedule(ctx, r.deviceID, r.version, r.day, r.etag, r.body, r.items)
 	}
@@ -77,7 +77,7 @@ func (s *Service) commitSaves(ctx context.Context, batch []scheduleSave) {
 }
 
 // drainSaves answers the saves still queued when the writer stops.
-func (s *Service) drainSaves() {
+func (s Scheduler) drainSaves() {
 	for {
 		select {
 		case r := <-s.saves:
@@ -90,7 +90,7 @@ func (s *Service) drainSaves() {
 
 // saveSchedule queues a device schedule for the writer and waits until it
 // is stored.
-func (s *Service) saveSchedule(ctx context.Context, r scheduleSave) error {
+func (s Scheduler) saveSchedule(ctx context.Context, r scheduleSave) error {
 	r.done = make(chan error, 1)
 	select {
 	case s.saves <- r:

@@ -176,9 +176,9 @@ func New(cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("broadcast: subscribe to notifier: %w", err)
 	}
 	s.wg.Add(3)
-	go func() { defer s.wg.Done(); s.deliverLoop(ctx, events) }()
+	go func() { defer s.wg.Done(); s.Fleet().deliverLoop(ctx, events) }()
 	go func() { defer s.wg.Done(); s.flushLoop(ctx) }()
-	go func() { defer s.wg.Done(); s.scheduleWriter(ctx) }()
+	go func() { defer s.wg.Done(); s.Scheduler().scheduleWriter(ctx) }()
 	return s, nil
 }
 

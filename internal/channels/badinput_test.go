@@ -39,12 +39,12 @@ func (e *env) snapshot(svc *channels.Service, campaignID int64) string {
 func TestBadCampaignInputChangesNothing(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		svc := e.start(func(c *channels.Config, _ *channels.HTTPGatewayConfig) { c.MaxRecipients = 3 })
-		c, err := svc.CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: seedItem1, Phones: []string{"0912345678"}})
+		c, err := svc.CampaignOps().CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: seedItem1, Phones: []string{"0912345678"}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		e.drain(svc, c.ID, 2)
-		listB, err := svc.CreateList(e.ctx, e.bcB, channels.ListInput{UnitID: e.communeB.ID, Name: "Tổ 1"})
+		listB, err := svc.ListOps().CreateList(e.ctx, e.bcB, channels.ListInput{UnitID: e.communeB.ID, Name: "Tổ 1"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +73,7 @@ func TestBadCampaignInputChangesNothing(t *testing.T) {
 		for _, tc := range cases {
 			in := ok
 			tc.in(&in)
-			_, err := svc.CreateCampaign(e.ctx, e.bcA, in)
+			_, err := svc.CampaignOps().CreateCampaign(e.ctx, e.bcA, in)
 			var ve *model.ValidationError
 			if !errors.As(err, &ve) || ve.Field != tc.field {
 				t.Errorf("%s: %v, want a validation error on %s", tc.name, err, tc.field)
@@ -81,14 +81,14 @@ func TestBadCampaignInputChangesNothing(t *testing.T) {
 		}
 		// Another commune's broadcaster and a viewer may not send for commune A.
 		for _, a := range []model.Actor{e.bcB, e.viewerA} {
-			if _, err := svc.CreateCampaign(e.ctx, a, ok); !errors.Is(err, model.ErrForbidden) {
+			if _, err := svc.CampaignOps().CreateCampaign(e.ctx, a, ok); !errors.Is(err, model.ErrForbidden) {
 				t.Errorf("%s sent for commune A: %v", a.Username, err)
 			}
 		}
 
 		// Receipts: unsigned, forged, signed with another secret, oversized,
 		// malformed or with an unknown status change nothing.
-		h, err := svc.ReceiptHandler(e.receiptCf)
+		h, err := svc.TaskOps().ReceiptHandler(e.receiptCf)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,14 +135,14 @@ func TestCampaignWithoutGateway(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = svc.CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: seedItem1, Phones: []string{"0912345678"}})
+		_, err = svc.CampaignOps().CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: seedItem1, Phones: []string{"0912345678"}})
 		if !isValidation(err) || !strings.Contains(err.Error(), "no sms gateway") {
 			t.Fatalf("campaign without gateway: %v", err)
 		}
 		if _, err := channels.New(channels.Config{Store: e.store, Policy: authz.Default(), Channel: "SMS VN"}); err == nil {
 			t.Fatal("bad channel name accepted")
 		}
-		if _, err := svc.ReceiptHandler(channels.WebhookConfig{Secret: "short"}); err == nil {
+		if _, err := svc.TaskOps().ReceiptHandler(channels.WebhookConfig{Secret: "short"}); err == nil {
 			t.Fatal("short webhook secret accepted")
 		}
 	})

@@ -39,7 +39,7 @@ type CampaignView struct {
 // recipient (and part) in the outbox, in one transaction; the workers
 // send them. Invalid input (a bad number, an empty or too long text, a
 // list of another unit) refuses the whole campaign and stores nothing.
-func (s *Service) CreateCampaign(ctx context.Context, a model.Actor, in CampaignInput) (*CampaignView, error) {
+func (s CampaignOps) CreateCampaign(ctx context.Context, a model.Actor, in CampaignInput) (*CampaignView, error) {
 	if s.cfg.Gateway == nil {
 		return nil, model.Invalid("channel", "no %s gateway is configured on this server: ask the administrator to set one up", s.cfg.Channel)
 	}
@@ -72,7 +72,7 @@ func (s *Service) CreateCampaign(ctx context.Context, a model.Actor, in Campaign
 	return s.campaignView(ctx, c)
 }
 
-func (s *Service) insertCampaign(ctx context.Context, tx *storage.Tx, a model.Actor, c *model.Campaign, phones, parts []string) error {
+func (s CampaignOps) insertCampaign(ctx context.Context, tx *storage.Tx, a model.Actor, c *model.Campaign, phones, parts []string) error {
 	out, err := tx.Channels().OptedOutPhones(ctx, phones)
 	if err != nil {
 		return err
@@ -101,7 +101,7 @@ func (s *Service) insertCampaign(ctx context.Context, tx *storage.Tx, a model.Ac
 		fmt.Sprintf("channel=%s recipients=%d excluded=%d parts=%d order=%d directive=%d", c.Channel, c.Recipients, c.Excluded, c.Parts, c.OrderID, c.DirectiveID))
 }
 
-func (s *Service) outMessages(c *model.Campaign, phones, parts []string) ([]*model.OutMessage, error) {
+func (s CampaignOps) outMessages(c *model.Campaign, phones, parts []string) ([]*model.OutMessage, error) {
 	at := s.now()
 	msgs := make([]*model.OutMessage, 0, len(phones)*len(parts))
 	for _, p := range phones {
@@ -129,7 +129,7 @@ func newClientRef() (string, error) {
 // checkLinks validates the optional order and directive the campaign
 // carries. An order must exist and be visible from the campaign's unit
 // (issued above it or readable by the actor).
-func (s *Service) checkLinks(ctx context.Context, a model.Actor, unit *model.Unit, orderID, directiveID int64) error {
+func (s CampaignOps) checkLinks(ctx context.Context, a model.Actor, unit *model.Unit, orderID, directiveID int64) error {
 	if orderID < 0 {
 		return model.Invalid("order_id", "give the id of a broadcast order, or leave it out")
 	}
@@ -158,7 +158,7 @@ func (s *Service) checkLinks(ctx context.Context, a model.Actor, unit *model.Uni
 
 // recipients resolves the explicit phones and the lists' consenting
 // subscribers into sorted distinct E.164 numbers.
-func (s *Service) recipients(ctx context.Context, a model.Actor, unit *model.Unit, in CampaignInput) ([]string, error) {
+func (s CampaignOps) recipients(ctx context.Context, a model.Actor, unit *model.Unit, in CampaignInput) ([]string, error) {
 	if len(in.Phones) == 0 && len(in.ListIDs) == 0 {
 		return nil, model.Invalid("phones", "give phone numbers or subscriber lists to send to")
 	}
@@ -197,7 +197,7 @@ func (s *Service) recipients(ctx context.Context, a model.Actor, unit *model.Uni
 
 // addListRecipients adds a list's recipients; the list must belong to the
 // campaign's unit or a unit below it that the actor may broadcast to.
-func (s *Service) addListRecipients(ctx context.Context, a model.Actor, unit *model.Unit, field string, id int64, set map[string]bool) error {
+func (s CampaignOps) addListRecipients(ctx context.Context, a model.Actor, unit *model.Unit, field string, id int64, set map[string]bool) error {
 	l, err := s.store.Channels().ChannelList(ctx, id)
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
@@ -225,7 +225,7 @@ func (s *Service) addListRecipients(ctx context.Context, a model.Actor, unit *mo
 	return nil
 }
 
-func (s *Service) campaignView(ctx context.Context, c *model.Campaign) (*CampaignView, error) {
+func (s CampaignOps) campaignView(ctx context.Context, c *model.Campaign) (*CampaignView, error) {
 	counts, err := s.store.Channels().CampaignCounts(ctx, c.ID)
 	if err != nil {
 		return nil, err
@@ -234,7 +234,7 @@ func (s *Service) campaignView(ctx context.Context, c *model.Campaign) (*Campaig
 }
 
 // campaignFor loads a campaign and checks an action on its unit.
-func (s *Service) campaignFor(ctx context.Context, a model.Actor, action authz.Action, id int64) (*model.Campaign, error) {
+func (s CampaignOps) campaignFor(ctx context.Context, a model.Actor, action authz.Action, id int64) (*model.Campaign, error) {
 	c, err := s.store.Channels().Campaign(ctx, id)
 	if err != nil {
 		return nil, err
@@ -247,7 +247,7 @@ func (s *Service) campaignFor(ctx context.Context, a model.Actor, action authz.A
 }
 
 // Campaign returns a campaign with its counts.
-func (s *Service) Campaign(ctx context.Context, a model.Actor, id int64) (*CampaignView, error) {
+func (s CampaignOps) Campaign(ctx context.Context, a model.Actor, id int64) (*CampaignView, error) {
 	c, err := s.campaignFor(ctx, a, authz.BroadcastRead, id)
 	if err != nil {
 		return nil, err
@@ -256,7 +256,7 @@ func (s *Service) Campaign(ctx context.Context, a model.Actor, id int64) (*Campa
 }
 
 // Campaigns lists a unit's campaigns, newest first.
-func (s *Service) Campaigns(ctx context.Context, a model.Actor, unitID int64) ([]*CampaignView, error) {
+func (s CampaignOps) Campaigns(ctx context.Context, a model.Actor, unitID int64) ([]*CampaignView, error) {
 	if _, err := s.unitFor(ctx, a, authz.BroadcastRead, unitID, "unit_id"); err != nil {
 		return nil, err
 	}
@@ -277,7 +277,7 @@ func (s *Service) Campaigns(ctx context.Context, a model.Actor, unitID int64) ([
 
 // CampaignMessages pages through a campaign's per-recipient messages
 // (ids above afterID).
-func (s *Service) CampaignMessages(ctx context.Context, a model.Actor, id, afterID int64, limit int) ([]*model.OutMessage, error) {
+func (s CampaignOps) CampaignMessages(ctx context.Context, a model.Actor, id, afterID int64, limit int) ([]*model.OutMessage, error) {
 	if _, err := s.campaignFor(ctx, a, authz.BroadcastRead, id); err != nil {
 		return nil, err
 	}
@@ -286,7 +286,7 @@ func (s *Service) CampaignMessages(ctx context.Context, a model.Actor, id, after
 
 // CancelCampaign stops a campaign: queued messages are not sent (those in
 // flight finish).
-func (s *Service) CancelCampaign(ctx context.Context, a model.Actor, id int64) (*CampaignView, error) {
+func (s CampaignOps) CancelCampaign(ctx context.Context, a model.Actor, id int64) (*CampaignView, error) {
 	c, err := s.campaignFor(ctx, a, authz.BroadcastWrite, id)
 	if err != nil {
 		return nil, err

@@ -21,7 +21,7 @@ const seedItem1 = "UBND phường: thực hiện nghiêm thông điệp 5K + v�
 // subscribers makes a list of commune A with the given numbers.
 func (e *env) subscribers(svc *channels.Service, name string, phones ...string) *model.ChannelList {
 	e.t.Helper()
-	l, err := svc.CreateList(e.ctx, e.bcA, channels.ListInput{UnitID: e.communeA.ID, Name: name})
+	l, err := svc.ListOps().CreateList(e.ctx, e.bcA, channels.ListInput{UnitID: e.communeA.ID, Name: name})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func (e *env) subscribers(svc *channels.Service, name string, phones ...string) 
 	for i, p := range phones {
 		in = append(in, channels.SubscriberInput{Phone: p, Name: fmt.Sprintf("Hộ dân %d", i+1), ConsentSource: "phiếu đăng ký tổ 3"})
 	}
-	if _, err := svc.AddSubscribers(e.ctx, e.bcA, l.ID, in); err != nil {
+	if _, err := svc.ListOps().AddSubscribers(e.ctx, e.bcA, l.ID, in); err != nil {
 		e.t.Fatal(err)
 	}
 	return l
@@ -48,7 +48,7 @@ func (e *env) post(h http.Handler, body []byte, sig string) int {
 
 func (e *env) counts(svc *channels.Service, id int64) map[string]int {
 	e.t.Helper()
-	v, err := svc.Campaign(e.ctx, e.admin, id)
+	v, err := svc.CampaignOps().Campaign(e.ctx, e.admin, id)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestCampaignRetriesAndReceipts(t *testing.T) {
 		svc := e.start(nil)
 		list := e.subscribers(svc, "Tổ dân phố 3", "0912345678", "0987 654 321")
 		e.gw.set(func(g *fakeGateway) { g.failFirst = 2 })
-		c, err := svc.CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: seedItem1,
+		c, err := svc.CampaignOps().CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: seedItem1,
 			Phones: []string{"+84 353 334 444", "0912345678"}, ListIDs: []int64{list.ID}, DirectiveID: 570})
 		if err != nil {
 			t.Fatal(err)
@@ -84,7 +84,7 @@ func TestCampaignRetriesAndReceipts(t *testing.T) {
 				t.Errorf("gateway received %+v", r)
 			}
 		}
-		msgs, err := svc.CampaignMessages(e.ctx, e.bcA, c.ID, 0, 100)
+		msgs, err := svc.CampaignOps().CampaignMessages(e.ctx, e.bcA, c.ID, 0, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +107,7 @@ func TestCampaignRetriesAndReceipts(t *testing.T) {
 		if retried == 0 {
 			t.Error("no message was retried although the gateway refused the first two requests")
 		}
-		if v, _ := svc.Campaign(e.ctx, e.admin, c.ID); v.Status != model.CampaignDone || v.FinishedAt == nil {
+		if v, _ := svc.CampaignOps().Campaign(e.ctx, e.admin, c.ID); v.Status != model.CampaignDone || v.FinishedAt == nil {
 			t.Errorf("campaign not done: %+v", v.Campaign)
 		}
 		if len(e.audit("channels.campaign.create")) != 1 || len(e.audit("channels.campaign.done")) != 1 {
@@ -117,7 +117,7 @@ func TestCampaignRetriesAndReceipts(t *testing.T) {
 		// Signed receipts update the recipients' states.
 		cfg := e.receiptCf
 		cfg.StatusMap = map[string]string{"DELIVRD": "delivered", "UNDELIV": "failed"}
-		h, err := svc.ReceiptHandler(cfg)
+		h, err := svc.TaskOps().ReceiptHandler(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -160,7 +160,7 @@ func TestCampaignRetriesAndReceipts(t *testing.T) {
 func TestCampaignSplitsLongText(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		svc := e.start(func(c *channels.Config, _ *channels.HTTPGatewayConfig) { c.MaxChars, c.MaxParts = 70, 3 })
-		c, err := svc.CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: seedItem1 + " Ủng hộ Quỹ vắc xin.", Phones: []string{"0912345678"}})
+		c, err := svc.CampaignOps().CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: seedItem1 + " Ủng hộ Quỹ vắc xin.", Phones: []string{"0912345678"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -172,7 +172,7 @@ func TestCampaignSplitsLongText(t *testing.T) {
 		if len(got) != 2 || !strings.HasPrefix(got[0].Message, "(1/2) UBND") || !strings.HasPrefix(got[1].Message, "(2/2) ") || got[0].Ref == got[1].Ref {
 			t.Fatalf("parts at the gateway: %+v", got)
 		}
-		_, err = svc.CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: strings.Repeat(seedItem1+" ", 3), Phones: []string{"0912345678"}})
+		_, err = svc.CampaignOps().CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: strings.Repeat(seedItem1+" ", 3), Phones: []string{"0912345678"}})
 		if !isValidation(err) || !strings.Contains(err.Error(), "at most 3 messages") {
 			t.Fatalf("text over 3 parts: %v", err)
 		}
@@ -187,7 +187,7 @@ func TestGatewayTimeoutThenDuplicate(t *testing.T) {
 		// sent again under the same client reference, and the provider
 		// answers "duplicate" with the first id.
 		e.gw.set(func(g *fakeGateway) { g.slowFirst, g.slow = 1, 700*time.Millisecond })
-		c, err := svc.CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: seedItem1, Phones: []string{"0912345678", "0987654321"}})
+		c, err := svc.CampaignOps().CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: seedItem1, Phones: []string{"0912345678", "0987654321"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,7 +197,7 @@ func TestGatewayTimeoutThenDuplicate(t *testing.T) {
 				t.Errorf("%s received %d messages", p, n)
 			}
 		}
-		msgs, _ := svc.CampaignMessages(e.ctx, e.admin, c.ID, 0, 10)
+		msgs, _ := svc.CampaignOps().CampaignMessages(e.ctx, e.admin, c.ID, 0, 10)
 		var outcomes []string
 		for _, m := range msgs {
 			if m.Status != model.MsgSent {
@@ -222,13 +222,13 @@ func TestWorkerLoop(t *testing.T) {
 		svc := e.start(func(c *channels.Config, _ *channels.HTTPGatewayConfig) { c.PollInterval = 20 * time.Millisecond })
 		ctx, cancel := context.WithCancel(e.ctx)
 		svc.Start(ctx)
-		c, err := svc.CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: seedItem1, Phones: []string{"0912345678", "0987654321", "0353334444"}})
+		c, err := svc.CampaignOps().CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: seedItem1, Phones: []string{"0912345678", "0987654321", "0353334444"}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		deadline := time.Now().Add(20 * time.Second)
 		for {
-			v, err := svc.Campaign(e.ctx, e.admin, c.ID)
+			v, err := svc.CampaignOps().Campaign(e.ctx, e.admin, c.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -251,14 +251,14 @@ func TestWorkerLoop(t *testing.T) {
 func TestCancelCampaign(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		svc := e.start(nil)
-		c, err := svc.CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: seedItem1, Phones: []string{"0912345678", "0987654321"}})
+		c, err := svc.CampaignOps().CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: seedItem1, Phones: []string{"0912345678", "0987654321"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.CancelCampaign(e.ctx, e.bcB, c.ID); !errors.Is(err, model.ErrForbidden) {
+		if _, err := svc.CampaignOps().CancelCampaign(e.ctx, e.bcB, c.ID); !errors.Is(err, model.ErrForbidden) {
 			t.Fatalf("commune B cancelled commune A's campaign: %v", err)
 		}
-		v, err := svc.CancelCampaign(e.ctx, e.bcA, c.ID)
+		v, err := svc.CampaignOps().CancelCampaign(e.ctx, e.bcA, c.ID)
 		if err != nil || v.Status != model.CampaignCancelled || v.Counts[model.MsgCancelled] != 2 {
 			t.Fatalf("cancel: %+v %v", v, err)
 		}
@@ -268,7 +268,7 @@ func TestCancelCampaign(t *testing.T) {
 		if req, _ := e.gw.total(); req != 0 {
 			t.Fatalf("%d requests after cancel", req)
 		}
-		if _, err := svc.CancelCampaign(e.ctx, e.bcA, c.ID); !errors.Is(err, model.ErrConflict) {
+		if _, err := svc.CampaignOps().CancelCampaign(e.ctx, e.bcA, c.ID); !errors.Is(err, model.ErrConflict) {
 			t.Fatalf("second cancel: %v", err)
 		}
 	})

@@ -38,7 +38,7 @@ func crashAfter(e *env, n int, cancel context.CancelFunc) {
 func runUntilCrash(t *testing.T, e *env, adjust func(*channels.Config, *channels.HTTPGatewayConfig)) (*channels.CampaignView, *model.OutMessage) {
 	t.Helper()
 	svc := e.start(adjust)
-	c, err := svc.CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: seedItem1, Phones: crashPhones})
+	c, err := svc.CampaignOps().CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: seedItem1, Phones: crashPhones})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func restart(t *testing.T, e *env, c *channels.CampaignView, adjust func(*channe
 	if n, err := svc.ProcessDue(e.ctx); err != nil || n != 2 {
 		t.Fatalf("after restart: %d handled, %v; want the 2 queued ones", n, err)
 	}
-	if v, _ := svc.Campaign(e.ctx, e.admin, c.ID); v.Status != model.CampaignSending || v.Counts[model.MsgSending] != 1 {
+	if v, _ := svc.CampaignOps().Campaign(e.ctx, e.admin, c.ID); v.Status != model.CampaignSending || v.Counts[model.MsgSending] != 1 {
 		t.Fatalf("the message in flight was touched before its lease ended: %v", v.Counts)
 	}
 	e.clock.Advance(2*time.Minute + time.Second)
@@ -123,7 +123,7 @@ func TestCrashBetweenAcceptAndRecord(t *testing.T) {
 		if len(atts) != 2 || atts[0].Outcome != model.AttemptInDoubt || atts[1].Outcome != model.AttemptDuplicate || atts[1].ClientRef != atts[0].ClientRef {
 			t.Fatalf("attempts %+v %+v", atts[0], atts[len(atts)-1])
 		}
-		if v, _ := svc.Campaign(e.ctx, e.admin, c.ID); v.Status != model.CampaignDone || v.Counts[model.MsgSent] != len(crashPhones) {
+		if v, _ := svc.CampaignOps().Campaign(e.ctx, e.admin, c.ID); v.Status != model.CampaignDone || v.Counts[model.MsgSent] != len(crashPhones) {
 			t.Fatalf("campaign %s %v", v.Status, v.Counts)
 		}
 	})
@@ -147,7 +147,7 @@ func TestCrashWithoutProviderDeduplication(t *testing.T) {
 		if m.Status != model.MsgUnknown || !strings.Contains(m.LastError, "second copy") {
 			t.Fatalf("message in doubt: %s (%s)", m.Status, m.LastError)
 		}
-		if v, _ := svc.Campaign(e.ctx, e.admin, c.ID); v.Status != model.CampaignDone || v.Counts[model.MsgUnknown] != 1 {
+		if v, _ := svc.CampaignOps().Campaign(e.ctx, e.admin, c.ID); v.Status != model.CampaignDone || v.Counts[model.MsgUnknown] != 1 {
 			t.Fatalf("campaign %s %v", v.Status, v.Counts)
 		}
 	})

@@ -152,7 +152,7 @@ func checkLink(field, raw string) (string, error) {
 }
 
 // readEvidence reads and checks every file before anything is stored.
-func (s *Service) readEvidence(files []EvidenceFile) ([][]byte, []fileType, []string, error) {
+func (s TaskOps) readEvidence(files []EvidenceFile) ([][]byte, []fileType, []string, error) {
 	datas := make([][]byte, len(files))
 	types := make([]fileType, len(files))
 	names := make([]string, len(files))
@@ -180,7 +180,7 @@ func (s *Service) readEvidence(files []EvidenceFile) ([][]byte, []fileType, []st
 // end of its due day, late after. Only the responsible unit (or who may
 // broadcast for it) confirms. Bad evidence refuses the confirmation and
 // changes nothing.
-func (s *Service) ConfirmTask(ctx context.Context, a model.Actor, id int64, in ConfirmInput) (*model.ChannelTask, error) {
+func (s TaskOps) ConfirmTask(ctx context.Context, a model.Actor, id int64, in ConfirmInput) (*model.ChannelTask, error) {
 	t, err := s.taskToClose(ctx, a, id)
 	if err != nil {
 		return nil, err
@@ -223,7 +223,7 @@ func (s *Service) ConfirmTask(ctx context.Context, a model.Actor, id int64, in C
 
 // checkConfirm validates the note and links and returns the links as
 // evidence.
-func (s *Service) checkConfirm(in ConfirmInput) ([]*model.TaskEvidence, string, error) {
+func (s TaskOps) checkConfirm(in ConfirmInput) ([]*model.TaskEvidence, string, error) {
 	n := len(in.Links) + len(in.Files)
 	if n == 0 {
 		return nil, "", model.Invalid("links", "give evidence: a link to the article or post, or a photo or PDF of what was done")
@@ -247,7 +247,7 @@ func (s *Service) checkConfirm(in ConfirmInput) ([]*model.TaskEvidence, string, 
 }
 
 // storeFiles writes checked files to the blob store.
-func (s *Service) storeFiles(ctx context.Context, taskID int64, datas [][]byte, types []fileType, names []string) ([]*model.TaskEvidence, error) {
+func (s TaskOps) storeFiles(ctx context.Context, taskID int64, datas [][]byte, types []fileType, names []string) ([]*model.TaskEvidence, error) {
 	if len(datas) > 0 && s.cfg.Blobs == nil {
 		return nil, model.Invalid("files", "this server stores no files: give links as evidence")
 	}
@@ -266,7 +266,7 @@ func (s *Service) storeFiles(ctx context.Context, taskID int64, datas [][]byte, 
 }
 
 // OpenEvidence opens a stored evidence file for who may read its task.
-func (s *Service) OpenEvidence(ctx context.Context, a model.Actor, evidenceID int64) (io.ReadSeekCloser, *model.TaskEvidence, error) {
+func (s TaskOps) OpenEvidence(ctx context.Context, a model.Actor, evidenceID int64) (io.ReadSeekCloser, *model.TaskEvidence, error) {
 	e, err := s.store.Channels().TaskEvidenceItem(ctx, evidenceID)
 	if err != nil {
 		return nil, nil, err

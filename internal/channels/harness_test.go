@@ -129,7 +129,7 @@ func (e *env) drain(svc *channels.Service, campaignID int64, rounds int) {
 		if _, err := svc.ProcessDue(e.ctx); err != nil {
 			e.t.Fatalf("process: %v", err)
 		}
-		v, err := svc.Campaign(e.ctx, e.admin, campaignID)
+		v, err := svc.CampaignOps().Campaign(e.ctx, e.admin, campaignID)
 		if err != nil {
 			e.t.Fatal(err)
 		}

@@ -58,7 +58,7 @@ func shortText(field, s string, required bool, max int) (string, error) {
 }
 
 // CreateList creates a subscriber list of a unit.
-func (s *Service) CreateList(ctx context.Context, a model.Actor, in ListInput) (*model.ChannelList, error) {
+func (s ListOps) CreateList(ctx context.Context, a model.Actor, in ListInput) (*model.ChannelList, error) {
 	unit, err := s.unitFor(ctx, a, authz.BroadcastWrite, in.UnitID, "unit_id")
 	if err != nil {
 		return nil, err
@@ -85,7 +85,7 @@ func (s *Service) CreateList(ctx context.Context, a model.Actor, in ListInput) (
 }
 
 // Lists returns a unit's subscriber lists.
-func (s *Service) Lists(ctx context.Context, a model.Actor, unitID int64) ([]*model.ChannelList, error) {
+func (s ListOps) Lists(ctx context.Context, a model.Actor, unitID int64) ([]*model.ChannelList, error) {
 	if _, err := s.unitFor(ctx, a, authz.BroadcastRead, unitID, "unit_id"); err != nil {
 		return nil, err
 	}
@@ -93,7 +93,7 @@ func (s *Service) Lists(ctx context.Context, a model.Actor, unitID int64) ([]*mo
 }
 
 // listFor loads a list and checks an action on its unit.
-func (s *Service) listFor(ctx context.Context, a model.Actor, action authz.Action, listID int64) (*model.ChannelList, *model.Unit, error) {
+func (s ListOps) listFor(ctx context.Context, a model.Actor, action authz.Action, listID int64) (*model.ChannelList, *model.Unit, error) {
 	l, err := s.store.Channels().ChannelList(ctx, listID)
 	if err != nil {
 		return nil, nil, err
@@ -106,7 +106,7 @@ func (s *Service) listFor(ctx context.Context, a model.Actor, action authz.Actio
 }
 
 // Subscribers lists the subscribers of a list (at most limit).
-func (s *Service) Subscribers(ctx context.Context, a model.Actor, listID int64, limit int) ([]*model.Subscriber, error) {
+func (s ListOps) Subscribers(ctx context.Context, a model.Actor, listID int64, limit int) ([]*model.Subscriber, error) {
 	if _, _, err := s.listFor(ctx, a, authz.BroadcastRead, listID); err != nil {
 		return nil, err
 	}
@@ -116,7 +116,7 @@ func (s *Service) Subscribers(ctx context.Context, a model.Actor, listID int64, 
 // AddSubscribers adds phones to a list (or renews their consent). The
 // whole batch is refused when one entry is invalid; numbers that opted
 // out are left out and reported.
-func (s *Service) AddSubscribers(ctx context.Context, a model.Actor, listID int64, in []SubscriberInput) (*AddResult, error) {
+func (s ListOps) AddSubscribers(ctx context.Context, a model.Actor, listID int64, in []SubscriberInput) (*AddResult, error) {
 	l, _, err := s.listFor(ctx, a, authz.BroadcastWrite, listID)
 	if err != nil {
 		return nil, err
@@ -141,7 +141,7 @@ func (s *Service) AddSubscribers(ctx context.Context, a model.Actor, listID int6
 	return res, nil
 }
 
-func (s *Service) addSubscribers(ctx context.Context, tx *storage.Tx, a model.Actor, l *model.ChannelList, subs []*model.Subscriber, phones []string, res *AddResult) error {
+func (s ListOps) addSubscribers(ctx context.Context, tx *storage.Tx, a model.Actor, l *model.ChannelList, subs []*model.Subscriber, phones []string, res *AddResult) error {
 	out, err := tx.Channels().OptedOutPhones(ctx, phones)
 	if err != nil {
 		return err
@@ -166,7 +166,7 @@ func (s *Service) addSubscribers(ctx context.Context, tx *storage.Tx, a model.Ac
 }
 
 // checkSubscribers validates a batch, naming the first bad entry.
-func (s *Service) checkSubscribers(in []SubscriberInput) ([]*model.Subscriber, error) {
+func (s ListOps) checkSubscribers(in []SubscriberInput) ([]*model.Subscriber, error) {
 	if len(in) == 0 || len(in) > MaxSubscribersBatch {
 		return nil, model.Invalid("subscribers", "give 1-%d subscribers per request", MaxSubscribersBatch)
 	}
@@ -204,7 +204,7 @@ func (s *Service) checkSubscribers(in []SubscriberInput) ([]*model.Subscriber, e
 }
 
 // RemoveSubscriber takes a phone off a list.
-func (s *Service) RemoveSubscriber(ctx context.Context, a model.Actor, listID int64, phone string) error {
+func (s ListOps) RemoveSubscriber(ctx context.Context, a model.Actor, listID int64, phone string) error {
 	l, _, err := s.listFor(ctx, a, authz.BroadcastWrite, listID)
 	if err != nil {
 		return err

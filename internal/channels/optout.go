@@ -54,7 +54,7 @@ func matchKeyword(folded string, keywords []string) bool {
 // opt-out keyword ("TU CHOI", "TỪ CHỐI", "STOP" …) stops every message to
 // the number, an opt-in keyword ("DONG Y", "START") lifts that; anything
 // else changes nothing.
-func (s *Service) Inbound(ctx context.Context, from, text string, at time.Time) (*InboundResult, error) {
+func (s ListOps) Inbound(ctx context.Context, from, text string, at time.Time) (*InboundResult, error) {
 	phone, err := NormalizePhone(from)
 	if err != nil {
 		return nil, model.Invalid("from", "%v", err)
@@ -84,7 +84,7 @@ func (s *Service) Inbound(ctx context.Context, from, text string, at time.Time) 
 
 // OptOut records, for an operator, that a citizen refused messages (by
 // phone call, in person …); source says how.
-func (s *Service) OptOut(ctx context.Context, a model.Actor, phone, source string) (bool, error) {
+func (s ListOps) OptOut(ctx context.Context, a model.Actor, phone, source string) (bool, error) {
 	if !s.policy.Can(a, authz.BroadcastWrite, a.UnitPath) {
 		return false, model.ErrForbidden
 	}
@@ -99,7 +99,7 @@ func (s *Service) OptOut(ctx context.Context, a model.Actor, phone, source strin
 	return s.setOptOut(ctx, a, p, true, "operator: "+src, s.now())
 }
 
-func (s *Service) setOptOut(ctx context.Context, a model.Actor, phone string, out bool, source string, at time.Time) (bool, error) {
+func (s ListOps) setOptOut(ctx context.Context, a model.Actor, phone string, out bool, source string, at time.Time) (bool, error) {
 	var changed bool
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
 		var err error

@@ -35,7 +35,7 @@ func TestOptOutAndOptIn(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		svc := e.start(nil)
 		list := e.subscribers(svc, "Tổ 3", "0912345678", "0987654321", "0353334444")
-		h, err := svc.InboundHandler(e.receiptCf)
+		h, err := svc.TaskOps().InboundHandler(e.receiptCf)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,26 +49,26 @@ func TestOptOutAndOptIn(t *testing.T) {
 		if code, _ := e.inbound(h, "0912345678", "DONG Y", ""); code != http.StatusBadRequest {
 			t.Fatalf("inbound without time: %d", code)
 		}
-		lists, _ := svc.Lists(e.ctx, e.bcA, e.communeA.ID)
+		lists, _ := svc.ListOps().Lists(e.ctx, e.bcA, e.communeA.ID)
 		if len(lists) != 1 || lists[0].Active != 2 {
 			t.Fatalf("lists after opt-out: %+v", lists[0])
 		}
 		// The operator cannot put the number back; the citizen can.
-		add, err := svc.AddSubscribers(e.ctx, e.bcA, list.ID, []channels.SubscriberInput{{Phone: "0912345678", ConsentSource: "gọi điện"}})
+		add, err := svc.ListOps().AddSubscribers(e.ctx, e.bcA, list.ID, []channels.SubscriberInput{{Phone: "0912345678", ConsentSource: "gọi điện"}})
 		if err != nil || len(add.OptedOut) != 1 || add.Added+add.Renewed != 0 {
 			t.Fatalf("re-adding an opted-out number: %+v, %v", add, err)
 		}
 
 		// Campaigns leave opted-out numbers out.
-		c, err := svc.CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: seedItem1, Phones: []string{"0912345678"}, ListIDs: []int64{list.ID}})
+		c, err := svc.CampaignOps().CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: seedItem1, Phones: []string{"0912345678"}, ListIDs: []int64{list.ID}})
 		if err != nil || c.Recipients != 2 || c.Excluded != 1 {
 			t.Fatalf("campaign: %+v, %v", c, err)
 		}
-		if _, err := svc.CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: seedItem1, Phones: []string{"0912345678"}}); !isValidation(err) {
+		if _, err := svc.CampaignOps().CreateCampaign(e.ctx, e.bcA, channels.CampaignInput{UnitID: e.communeA.ID, Text: seedItem1, Phones: []string{"0912345678"}}); !isValidation(err) {
 			t.Fatalf("campaign to an opted-out number only: %v", err)
 		}
 		// A number that opts out after the campaign was queued is skipped.
-		if changed, err := svc.OptOut(e.ctx, e.bcA, "0987 654 321", "gọi điện lên đài"); err != nil || !changed {
+		if changed, err := svc.ListOps().OptOut(e.ctx, e.bcA, "0987 654 321", "gọi điện lên đài"); err != nil || !changed {
 			t.Fatalf("operator opt-out: %v, %v", changed, err)
 		}
 		e.drain(svc, c.ID, 2)
@@ -86,13 +86,13 @@ func TestOptOutAndOptIn(t *testing.T) {
 		if _, res := e.inbound(h, "0912345678", "Đồng ý", "2021-06-04T08:20:00+07:00"); !res.Changed {
 			t.Fatalf("opt-in: %+v", res)
 		}
-		if lists, _ := svc.Lists(e.ctx, e.bcA, e.communeA.ID); lists[0].Active != 2 {
+		if lists, _ := svc.ListOps().Lists(e.ctx, e.bcA, e.communeA.ID); lists[0].Active != 2 {
 			t.Fatalf("active subscribers after opt-in: %d, want 2 (one opted out by the operator)", lists[0].Active)
 		}
 		if n, m := len(e.audit("channels.optout")), len(e.audit("channels.optin")); n != 2 || m != 1 {
 			t.Fatalf("audit: %d opt-outs, %d opt-ins", n, m)
 		}
-		if _, err := svc.OptOut(e.ctx, e.viewerA, "0353334444", "x"); err == nil {
+		if _, err := svc.ListOps().OptOut(e.ctx, e.viewerA, "0353334444", "x"); err == nil {
 			t.Fatal("a viewer recorded an opt-out")
 		}
 	})

@@ -26,7 +26,7 @@ const maxProviderID = 200
 // its first receipt: repeated or late receipts change nothing and are not
 // errors. A receipt for an id no message has (yet) is ErrNotFound, so the
 // provider retries it after the send is recorded.
-func (s *Service) Receipt(ctx context.Context, providerID, status string, at time.Time) error {
+func (s TaskOps) Receipt(ctx context.Context, providerID, status string, at time.Time) error {
 	pid, err := checkProviderID(providerID)
 	if err != nil {
 		return err

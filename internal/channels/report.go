@@ -61,7 +61,7 @@ type Report struct {
 
 // Report aggregates the tasks and campaigns of one order or directive
 // (exactly one id non-zero) that the actor may read.
-func (s *Service) Report(ctx context.Context, a model.Actor, orderID, directiveID int64) (*Report, error) {
+func (s CampaignOps) Report(ctx context.Context, a model.Actor, orderID, directiveID int64) (*Report, error) {
 	if (orderID == 0) == (directiveID == 0) || orderID < 0 || directiveID < 0 {
 		return nil, model.Invalid("order_id", "give either a broadcast order id or a directive id")
 	}
@@ -83,7 +83,7 @@ func (s *Service) Report(ctx context.Context, a model.Actor, orderID, directiveI
 	return r, nil
 }
 
-func (s *Service) reportTasks(ctx context.Context, a model.Actor, r *Report) error {
+func (s CampaignOps) reportTasks(ctx context.Context, a model.Actor, r *Report) error {
 	counts, err := s.store.Channels().TaskCounts(ctx, r.OrderID, r.DirectiveID, s.now())
 	if err != nil {
 		return err
@@ -108,7 +108,7 @@ func (s *Service) reportTasks(ctx context.Context, a model.Actor, r *Report) err
 	return nil
 }
 
-func (s *Service) reportCampaigns(ctx context.Context, a model.Actor, r *Report) error {
+func (s CampaignOps) reportCampaigns(ctx context.Context, a model.Actor, r *Report) error {
 	list, err := s.store.Channels().Campaigns(ctx, model.CampaignFilter{OrderID: r.OrderID, DirectiveID: r.DirectiveID, Limit: 1000})
 	if err != nil {
 		return err

@@ -68,7 +68,7 @@ type TaskQuery struct {
 
 // CreateTasks creates the tasks of an order's or a directive item's
 // content on manual channels.
-func (s *Service) CreateTasks(ctx context.Context, a model.Actor, in TaskInput) (*TaskBatch, error) {
+func (s TaskOps) CreateTasks(ctx context.Context, a model.Actor, in TaskInput) (*TaskBatch, error) {
 	issuer, err := s.unitFor(ctx, a, authz.BroadcastWrite, in.UnitID, "unit_id")
 	if err != nil {
 		return nil, err
@@ -92,7 +92,7 @@ func (s *Service) CreateTasks(ctx context.Context, a model.Actor, in TaskInput) 
 	return batch, nil
 }
 
-func (s *Service) insertTasks(ctx context.Context, tx *storage.Tx, a model.Actor, base model.ChannelTask, kinds []string, units []*model.Unit, batch *TaskBatch) error {
+func (s TaskOps) insertTasks(ctx context.Context, tx *storage.Tx, a model.Actor, base model.ChannelTask, kinds []string, units []*model.Unit, batch *TaskBatch) error {
 	for _, u := range units {
 		for _, k := range kinds {
 			t := base
@@ -117,7 +117,7 @@ func (s *Service) insertTasks(ctx context.Context, tx *storage.Tx, a model.Actor
 
 // checkTaskInput validates everything but the responsible units and
 // returns the task they share.
-func (s *Service) checkTaskInput(ctx context.Context, a model.Actor, issuer *model.Unit, in TaskInput) (model.ChannelTask, error) {
+func (s TaskOps) checkTaskInput(ctx context.Context, a model.Actor, issuer *model.Unit, in TaskInput) (model.ChannelTask, error) {
 	t := model.ChannelTask{IssuerUnitID: issuer.ID, OrderID: in.OrderID, DirectiveID: in.DirectiveID, ItemNo: in.ItemNo, CreatedBy: a.Username}
 	if in.OrderID == 0 && in.DirectiveID == 0 {
 		return t, model.Invalid("order_id", "link the tasks to a broadcast order (order_id) or a directive (directive_id)")
@@ -125,7 +125,7 @@ func (s *Service) checkTaskInput(ctx context.Context, a model.Actor, issuer *mod
 	if in.ItemNo < 0 || in.ItemNo > 1000 {
 		return t, model.Invalid("item_no", "the content item number is 1-1000 (0 for the whole directive)")
 	}
-	if err := s.checkLinks(ctx, a, issuer, in.OrderID, in.DirectiveID); err != nil {
+	if err := s.CampaignOps().checkLinks(ctx, a, issuer, in.OrderID, in.DirectiveID); err != nil {
 		return t, err
 	}
 	if err := checkKinds(in.Kinds); err != nil {
@@ -168,7 +168,7 @@ func longText(field, s string, max int) (string, error) {
 
 // dueDate parses a due date (today or later) and returns it with the end
 // of that day in the local zone.
-func (s *Service) dueDate(v string) (string, time.Time, error) {
+func (s TaskOps) dueDate(v string) (string, time.Time, error) {
 	d, err := schedule.ParseDate(v)
 	if err != nil {
 		return "", time.Time{}, model.Invalid("due_date", "%q is not a date: use YYYY-MM-DD or DD/MM/YYYY", v)
@@ -183,7 +183,7 @@ func (s *Service) dueDate(v string) (string, time.Time, error) {
 
 // responsibleUnits loads the responsible units: each inside the issuing
 // unit's subtree.
-func (s *Service) responsibleUnits(ctx context.Context, a model.Actor, issuer *model.Unit, ids []int64) ([]*model.Unit, error) {
+func (s TaskOps) responsibleUnits(ctx context.Context, a model.Actor, issuer *model.Unit, ids []int64) ([]*model.Unit, error) {
 	if len(ids) == 0 || len(ids) > MaxTaskUnits {
 		return nil, model.Invalid("unit_ids", "name 1-%d responsible units", MaxTaskUnits)
 	}
@@ -211,12 +211,12 @@ func (s *Service) responsibleUnits(ctx context.Context, a model.Actor, issuer *m
 
 // mayRead reports whether the actor may see a task: as its responsible
 // unit or as its issuer.
-func (s *Service) mayRead(a model.Actor, t *model.ChannelTask) bool {
+func (s TaskOps) mayRead(a model.Actor, t *model.ChannelTask) bool {
 	return s.policy.Can(a, authz.BroadcastRead, t.UnitPath) || s.policy.Can(a, authz.BroadcastRead, t.IssuerPath)
 }
 
 // Task returns a task with its evidence.
-func (s *Service) Task(ctx context.Context, a model.Actor, id int64) (*model.ChannelTask, error) {
+func (s TaskOps) Task(ctx context.Context, a model.Actor, id int64) (*model.ChannelTask, error) {
 	t, err := s.store.Channels().Task(ctx, id)
 	if err != nil {
 		return nil, err
@@ -228,7 +228,7 @@ func (s *Service) Task(ctx context.Context, a model.Actor, id int64) (*model.Cha
 }
 
 // Tasks lists the tasks a unit is responsible for or issued, by due time.
-func (s *Service) Tasks(ctx context.Context, a model.Actor, q TaskQuery) ([]*model.ChannelTask, error) {
+func (s TaskOps) Tasks(ctx context.Context, a model.Actor, q TaskQuery) ([]*model.ChannelTask, error) {
 	unit, err := s.unitFor(ctx, a, authz.BroadcastRead, q.UnitID, "unit_id")
 	if err != nil {
 		return nil, err
@@ -251,7 +251,7 @@ func (s *Service) Tasks(ctx context.Context, a model.Actor, q TaskQuery) ([]*mod
 
 // taskToClose loads an open task and checks the actor may act for its
 // responsible unit.
-func (s *Service) taskToClose(ctx context.Context, a model.Actor, id int64) (*model.ChannelTask, error) {
+func (s TaskOps) taskToClose(ctx context.Context, a model.Actor, id int64) (*model.ChannelTask, error) {
 	t, err := s.store.Channels().Task(ctx, id)
 	if err != nil {
 		return nil, err
@@ -267,7 +267,7 @@ func (s *Service) taskToClose(ctx context.Context, a model.Actor, id int64) (*mo
 
 // DeclineTask refuses a task with a reason (the channel is not available,
 // the content does not apply …).
-func (s *Service) DeclineTask(ctx context.Context, a model.Actor, id int64, reason string) (*model.ChannelTask, error) {
+func (s TaskOps) DeclineTask(ctx context.Context, a model.Actor, id int64, reason string) (*model.ChannelTask, error) {
 	t, err := s.taskToClose(ctx, a, id)
 	if err != nil {
 		return nil, err

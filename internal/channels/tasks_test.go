@@ -91,17 +91,17 @@ func TestManualTasksWithEvidence(t *testing.T) {
 		o := e.order()
 		in := channels.TaskInput{UnitID: e.district.ID, OrderID: o.ID, Kinds: []string{channels.KindPress, channels.KindBulletinBoard},
 			UnitIDs: []int64{e.communeA.ID, e.communeB.ID}, Title: "Đăng thông điệp 5K + vắc xin", Instructions: "Đăng trên bảng tin và báo địa phương.\nGửi ảnh chụp.", DueDate: "04/06/2021"}
-		batch, err := svc.CreateTasks(e.ctx, adminD, in)
+		batch, err := svc.TaskOps().CreateTasks(e.ctx, adminD, in)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(batch.Created) != 4 || batch.Existing != 0 {
 			t.Fatalf("created %d, existing %d", len(batch.Created), batch.Existing)
 		}
-		if again, err := svc.CreateTasks(e.ctx, adminD, in); err != nil || len(again.Created) != 0 || again.Existing != 4 {
+		if again, err := svc.TaskOps().CreateTasks(e.ctx, adminD, in); err != nil || len(again.Created) != 0 || again.Existing != 4 {
 			t.Fatalf("creating the same tasks again: %+v, %v", again, err)
 		}
-		if _, err := svc.CreateTasks(e.ctx, e.bcA, in); !errors.Is(err, model.ErrForbidden) {
+		if _, err := svc.TaskOps().CreateTasks(e.ctx, e.bcA, in); !errors.Is(err, model.ErrForbidden) {
 			t.Fatalf("a commune broadcaster issued tasks for the district: %v", err)
 		}
 		tasks := batch.Created
@@ -113,7 +113,7 @@ func TestManualTasksWithEvidence(t *testing.T) {
 
 		// Commune A confirms its press task with a link and a photo.
 		photo := pngBytes(t)
-		done, err := svc.ConfirmTask(e.ctx, e.bcA, pressA.ID, channels.ConfirmInput{Note: "Đã đăng trên báo Kiên Giang",
+		done, err := svc.TaskOps().ConfirmTask(e.ctx, e.bcA, pressA.ID, channels.ConfirmInput{Note: "Đã đăng trên báo Kiên Giang",
 			Links: []string{"https://baokiengiang.vn/xa-hoi/5k-vac-xin-123.html"}, Files: []channels.EvidenceFile{{Name: "bang-tin.png", Body: bytes.NewReader(photo)}}})
 		if err != nil {
 			t.Fatal(err)
@@ -121,7 +121,7 @@ func TestManualTasksWithEvidence(t *testing.T) {
 		if done.Status != model.TaskDone || done.ClosedBy != "phatthanh.a" || len(done.Evidence) != 2 || done.Evidence[1].Kind != "photo" || done.Evidence[1].MIME != "image/png" {
 			t.Fatalf("confirmed task %+v evidence %+v", done, done.Evidence)
 		}
-		r, ev, err := svc.OpenEvidence(e.ctx, e.viewerA, done.Evidence[1].ID)
+		r, ev, err := svc.TaskOps().OpenEvidence(e.ctx, e.viewerA, done.Evidence[1].ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,16 +130,16 @@ func TestManualTasksWithEvidence(t *testing.T) {
 		if !bytes.Equal(got, photo) || ev.Filename != "bang-tin.png" {
 			t.Fatal("the stored photo differs from the upload")
 		}
-		if _, _, err := svc.OpenEvidence(e.ctx, e.bcB, done.Evidence[1].ID); !errors.Is(err, model.ErrForbidden) {
+		if _, _, err := svc.TaskOps().OpenEvidence(e.ctx, e.bcB, done.Evidence[1].ID); !errors.Is(err, model.ErrForbidden) {
 			t.Fatalf("commune B opened commune A's evidence: %v", err)
 		}
-		if _, err := svc.ConfirmTask(e.ctx, e.bcA, pressA.ID, channels.ConfirmInput{Links: []string{"https://baokiengiang.vn/a"}}); !errors.Is(err, model.ErrConflict) {
+		if _, err := svc.TaskOps().ConfirmTask(e.ctx, e.bcA, pressA.ID, channels.ConfirmInput{Links: []string{"https://baokiengiang.vn/a"}}); !errors.Is(err, model.ErrConflict) {
 			t.Fatalf("confirming twice: %v", err)
 		}
 
 		// A commune broadcaster cannot confirm another commune's task.
 		blobs := e.storedBlobs()
-		_, err = svc.ConfirmTask(e.ctx, e.bcA, pressB.ID, channels.ConfirmInput{Links: []string{"https://baokiengiang.vn/b"}, Files: []channels.EvidenceFile{{Name: "a.png", Body: bytes.NewReader(photo)}}})
+		_, err = svc.TaskOps().ConfirmTask(e.ctx, e.bcA, pressB.ID, channels.ConfirmInput{Links: []string{"https://baokiengiang.vn/b"}, Files: []channels.EvidenceFile{{Name: "a.png", Body: bytes.NewReader(photo)}}})
 		if !errors.Is(err, model.ErrForbidden) {
 			t.Fatalf("commune A confirmed commune B's task: %v", err)
 		}
@@ -152,7 +152,7 @@ func TestManualTasksWithEvidence(t *testing.T) {
 			{Links: []string{"http://192.168.1.5/bao-cao"}},
 			{Note: "không có bằng chứng"},
 		} {
-			_, err := svc.ConfirmTask(e.ctx, e.bcA, boardA.ID, bad)
+			_, err := svc.TaskOps().ConfirmTask(e.ctx, e.bcA, boardA.ID, bad)
 			if !isValidation(err) {
 				t.Errorf("bad evidence accepted or wrong error: %v", err)
 			}
@@ -164,20 +164,20 @@ func TestManualTasksWithEvidence(t *testing.T) {
 		// Two days later commune B confirms late and declines the other task.
 		e.clock.Advance(48 * time.Hour)
 		pdf := []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
-		late, err := svc.ConfirmTask(e.ctx, e.bcB, pressB.ID, channels.ConfirmInput{Files: []channels.EvidenceFile{{Name: "bao-cao.pdf", Body: bytes.NewReader(pdf)}}})
+		late, err := svc.TaskOps().ConfirmTask(e.ctx, e.bcB, pressB.ID, channels.ConfirmInput{Files: []channels.EvidenceFile{{Name: "bao-cao.pdf", Body: bytes.NewReader(pdf)}}})
 		if err != nil || late.Status != model.TaskLate || late.Evidence[0].Kind != "file" {
 			t.Fatalf("late confirmation: %+v, %v", late, err)
 		}
-		if _, err := svc.DeclineTask(e.ctx, e.bcB, boardB.ID, " "); !isValidation(err) {
+		if _, err := svc.TaskOps().DeclineTask(e.ctx, e.bcB, boardB.ID, " "); !isValidation(err) {
 			t.Fatalf("declined without a reason: %v", err)
 		}
-		dec, err := svc.DeclineTask(e.ctx, e.bcB, boardB.ID, "Bảng tin đang sửa chữa sau bão")
+		dec, err := svc.TaskOps().DeclineTask(e.ctx, e.bcB, boardB.ID, "Bảng tin đang sửa chữa sau bão")
 		if err != nil || dec.Status != model.TaskDeclined || dec.Reason == "" {
 			t.Fatalf("decline: %+v, %v", dec, err)
 		}
 
 		// The order's report: done 1, late 1, declined 1, open (overdue) 1.
-		rep, err := svc.Report(e.ctx, adminD, o.ID, 0)
+		rep, err := svc.CampaignOps().Report(e.ctx, adminD, o.ID, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -189,15 +189,15 @@ func TestManualTasksWithEvidence(t *testing.T) {
 			t.Fatalf("by kind %+v, by unit %d", rep.ByKind, len(rep.ByUnit))
 		}
 		// Commune A's viewer sees its own two tasks only.
-		repA, err := svc.Report(e.ctx, e.viewerA, o.ID, 0)
+		repA, err := svc.CampaignOps().Report(e.ctx, e.viewerA, o.ID, 0)
 		if err != nil || repA.Tasks != (channels.TaskTotals{Total: 2, Open: 1, Overdue: 1, Done: 1}) {
 			t.Fatalf("commune A's report %+v, %v", repA.Tasks, err)
 		}
-		listA, err := svc.Tasks(e.ctx, e.bcA, channels.TaskQuery{UnitID: e.communeA.ID})
+		listA, err := svc.TaskOps().Tasks(e.ctx, e.bcA, channels.TaskQuery{UnitID: e.communeA.ID})
 		if err != nil || len(listA) != 2 {
 			t.Fatalf("commune A's tasks: %d, %v", len(listA), err)
 		}
-		if _, err := svc.Task(e.ctx, e.bcA, pressB.ID); !errors.Is(err, model.ErrForbidden) {
+		if _, err := svc.TaskOps().Task(e.ctx, e.bcA, pressB.ID); !errors.Is(err, model.ErrForbidden) {
 			t.Fatalf("commune A read commune B's task: %v", err)
 		}
 		for action, n := range map[string]int{"channels.task.create": 4, "channels.task.done": 1, "channels.task.late": 1, "channels.task.declined": 1} {
@@ -213,7 +213,7 @@ func TestTaskInputRefused(t *testing.T) {
 		svc := e.start(nil)
 		base := channels.TaskInput{UnitID: e.communeA.ID, DirectiveID: 570, ItemNo: 1, Kinds: []string{channels.KindPropagandist}, UnitIDs: []int64{e.communeA.ID},
 			Title: "Tuyên truyền viên đến từng hộ", DueDate: "2021-06-07"}
-		if b, err := svc.CreateTasks(e.ctx, e.bcA, base); err != nil || len(b.Created) != 1 {
+		if b, err := svc.TaskOps().CreateTasks(e.ctx, e.bcA, base); err != nil || len(b.Created) != 1 {
 			t.Fatalf("valid tasks: %+v, %v", b, err)
 		}
 		bad := []func(*channels.TaskInput){
@@ -231,7 +231,7 @@ func TestTaskInputRefused(t *testing.T) {
 			in := base
 			in.ItemNo = i + 2
 			adjust(&in)
-			if _, err := svc.CreateTasks(e.ctx, e.bcA, in); !isValidation(err) {
+			if _, err := svc.TaskOps().CreateTasks(e.ctx, e.bcA, in); !isValidation(err) {
 				t.Errorf("bad task input %d: %v", i, err)
 			}
 		}

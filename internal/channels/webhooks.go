@@ -134,7 +134,7 @@ func parseEventTime(v string, loc *time.Location) (time.Time, error) {
 // ReceiptHandler returns the endpoint for delivery receipts: a POST with
 // a signed JSON body. Unsigned or forged bodies get 401, bodies above
 // MaxBody 413, and neither changes anything.
-func (s *Service) ReceiptHandler(cfg WebhookConfig) (http.Handler, error) {
+func (s TaskOps) ReceiptHandler(cfg WebhookConfig) (http.Handler, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func (s *Service) ReceiptHandler(cfg WebhookConfig) (http.Handler, error) {
 
 // InboundHandler returns the endpoint for messages citizens send to the
 // service's number (opt-out and opt-in keywords), signed like receipts.
-func (s *Service) InboundHandler(cfg WebhookConfig) (http.Handler, error) {
+func (s TaskOps) InboundHandler(cfg WebhookConfig) (http.Handler, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
@@ -168,13 +168,13 @@ func (s *Service) InboundHandler(cfg WebhookConfig) (http.Handler, error) {
 		if at.IsZero() {
 			return nil, model.Invalid(cfg.TimePath, "the time the message was received is required (it orders opt-outs and opt-ins)")
 		}
-		return s.Inbound(ctx, e.str(cfg.FromPath), e.str(cfg.TextPath), at)
+		return s.ListOps().Inbound(ctx, e.str(cfg.FromPath), e.str(cfg.TextPath), at)
 	}), nil
 }
 
 // webhook wraps a handler function with the method, size and signature
 // checks and maps its errors to HTTP statuses.
-func (s *Service) webhook(cfg *WebhookConfig, fn func(context.Context, webhookEvent) (any, error)) http.Handler {
+func (s TaskOps) webhook(cfg *WebhookConfig, fn func(context.Context, webhookEvent) (any, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)

@@ -56,11 +56,11 @@ func openChannels(ctx context.Context, svc *services, path string, log *slog.Log
 		if sc.Webhook.Secret == "" {
 			return nil, nil, fmt.Errorf("--sms-config %s: webhook.secret is required to accept delivery receipts", path)
 		}
-		receipts, err := ch.ReceiptHandler(sc.Webhook)
+		receipts, err := ch.TaskOps().ReceiptHandler(sc.Webhook)
 		if err != nil {
 			return nil, nil, err
 		}
-		inbound, err := ch.InboundHandler(sc.Webhook)
+		inbound, err := ch.TaskOps().InboundHandler(sc.Webhook)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -48,7 +48,7 @@ func simServer(t testing.TB) (string, string, int64) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { bc.Close() })
-	h, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Health: svc.store, Broadcast: bc, Policy: svc.policy, Log: log, Version: "test"})
+	h, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Health: svc.store, Broadcast: broadcast.NewAPI(bc), Policy: svc.policy, Log: log, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func simServer(t testing.TB) (string, string, int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := bc.SpeakText(ctx, model.System("test"), broadcast.TTSInput{UnitID: unit.ID, Title: "Thông báo khẩn", Text: "Thông báo khẩn. Đề nghị bà con chú ý."})
+	m, err := bc.Library().SpeakText(ctx, model.System("test"), broadcast.TTSInput{UnitID: unit.ID, Title: "Thông báo khẩn", Text: "Thông báo khẩn. Đề nghị bà con chú ý."})
 	if err != nil {
 		t.Fatal(err)
 	}

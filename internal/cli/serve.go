@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/loa-project/loa/internal/bridge"
+	"github.com/loa-project/loa/internal/broadcast"
+	"github.com/loa-project/loa/internal/channels"
 	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/demo"
 	"github.com/loa-project/loa/internal/directives"
@@ -103,7 +105,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	svc.directives.Start(chCtx)
 	// Urgent broadcast items of received directives go on the devices
 	// without waiting for an operator.
-	sched := &bridge.Bridge{Directives: svc.directives, Broadcast: bc, Blobs: svc.blobs, Units: svc.store.Orgs(), Policy: svc.policy, Now: svc.clock.Now,
+	sched := &bridge.Bridge{Directives: directives.NewAPI(svc.directives), Broadcast: broadcast.NewAPI(bc), Blobs: svc.blobs, Units: svc.store.Orgs(), Policy: svc.policy, Now: svc.clock.Now,
 		Location: i18n.Zone(), Store: svc.store, Log: log}
 	var autoDone sync.WaitGroup
 	autoDone.Go(func() { sched.Run(chCtx) })
@@ -111,8 +113,8 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	defer svc.directives.Wait() // likewise
 	defer autoDone.Wait()       // likewise
 	defer stopChannels()        // runs first: stops channel, directive and scheduling workers
-	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Documents: svc.documents, Registry: svc.registry, Broadcast: bc,
-		Channels: ch, Hooks: hooks, Directives: svc.directives,
+	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Documents: svc.documents, Registry: svc.registry, Broadcast: broadcast.NewAPI(bc),
+		Channels: channels.NewAPI(ch), Hooks: hooks, Directives: directives.NewAPI(svc.directives),
 		Scheduler: sched,
 		Health:    svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, TrustedProxies: proxies, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store)),
 		PublicURL: *publicURL, MetricsToken: *metricsToken})
@@ -128,7 +130,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	if *withDemo {
-		creds, err := (&demo.Loader{Store: svc.store, Orgs: svc.orgs, Accounts: svc.accounts, Broadcast: bc, Directives: svc.directives, Log: log, Clock: svc.clock}).Ensure(ctx, d.data, url)
+		creds, err := (&demo.Loader{Store: svc.store, Orgs: svc.orgs, Accounts: svc.accounts, Broadcast: broadcast.NewAPI(bc), Directives: svc.directives, Log: log, Clock: svc.clock}).Ensure(ctx, d.data, url)
 		if err != nil {
 			ln.Close()
 			return err

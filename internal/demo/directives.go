@@ -142,22 +142,22 @@ func (l *directivesLoader) run(ctx context.Context, password string) error {
 	c355 := Seed355Content([]directives.Recipient{{UnitID: so.ID, Role: directives.RoleMain, Label: "Sở Thông tin và Truyền thông các tỉnh, thành phố trực thuộc Trung ương"}})
 	c355.SignerUserID = cucLeader.UserID
 	l.clock.at("2021-06-03", "08:30")
-	v355, err := s.Create(ctx, cucDrafter, directives.CreateInput{Content: c355})
+	v355, err := s.Drafts().Create(ctx, cucDrafter, directives.CreateInput{Content: c355})
 	if err != nil {
 		return fmt.Errorf("demo 355: %w", err)
 	}
-	if _, err := s.Submit(ctx, cucDrafter, v355.ID, "Kính trình lãnh đạo Cục"); err != nil {
+	if _, err := s.Workflow().Submit(ctx, cucDrafter, v355.ID, "Kính trình lãnh đạo Cục"); err != nil {
 		return fmt.Errorf("demo 355 submit: %w", err)
 	}
 	l.clock.at("2021-06-03", "09:30")
-	if _, err := s.Approve(ctx, cucLeader, v355.ID, "Đồng ý ban hành"); err != nil {
+	if _, err := s.Workflow().Approve(ctx, cucLeader, v355.ID, "Đồng ý ban hành"); err != nil {
 		return fmt.Errorf("demo 355 approve: %w", err)
 	}
 	if err := l.counter(ctx, "cuc-ttcs", 354); err != nil {
 		return err
 	}
 	l.clock.at("2021-06-03", "10:00")
-	if _, err := s.Issue(ctx, cucClerk, v355.ID, directives.IssueInput{Date: "2021-06-03"}); err != nil {
+	if _, err := s.Workflow().Issue(ctx, cucClerk, v355.ID, directives.IssueInput{Date: "2021-06-03"}); err != nil {
 		return fmt.Errorf("demo 355 issue: %w", err)
 	}
 	if err := l.deliver(ctx); err != nil {
@@ -175,32 +175,32 @@ func (l *directivesLoader) run(ctx context.Context, password string) error {
 		return err
 	}
 	l.clock.at("2021-06-03", "14:00")
-	if _, err := s.MarkRead(ctx, soClerk, d355); err != nil {
+	if _, err := s.Deliveries().MarkRead(ctx, soClerk, d355); err != nil {
 		return err
 	}
-	if _, err := s.Acknowledge(ctx, soClerk, d355); err != nil {
+	if _, err := s.Deliveries().Acknowledge(ctx, soClerk, d355); err != nil {
 		return err
 	}
 	l.clock.at("2021-06-03", "14:10")
-	if _, err := s.Assign(ctx, soClerk, d355, directives.AssignInput{UserID: drafter.UserID, Note: "Phòng TTBCBC tham mưu văn bản triển khai"}); err != nil {
+	if _, err := s.Deliveries().Assign(ctx, soClerk, d355, directives.AssignInput{UserID: drafter.UserID, Note: "Phòng TTBCBC tham mưu văn bản triển khai"}); err != nil {
 		return err
 	}
 
 	// 570: drafted, approved, issued.
 	l.clock.at("2021-06-04", "07:45")
-	draft, err := s.Forward(ctx, drafter, d355)
+	draft, err := s.Deliveries().Forward(ctx, drafter, d355)
 	if err != nil {
 		return fmt.Errorf("demo 570 draft: %w", err)
 	}
 	var audio []string
 	for i, name := range []string{"5K-vac-xin.wav", "quy-vac-xin-covid-19.wav"} {
-		a, err := s.Upload(ctx, drafter, draft.ID, name, "audio/wav", bytes.NewReader(toneWAV(2, 440+float64(i)*110)))
+		a, err := s.Drafts().Upload(ctx, drafter, draft.ID, name, "audio/wav", bytes.NewReader(toneWAV(2, 440+float64(i)*110)))
 		if err != nil {
 			return fmt.Errorf("demo audio: %w", err)
 		}
 		audio = append(audio, a.SHA256)
 	}
-	cur, err := s.Get(ctx, drafter, draft.ID)
+	cur, err := s.Drafts().Get(ctx, drafter, draft.ID)
 	if err != nil {
 		return err
 	}
@@ -235,22 +235,22 @@ func (l *directivesLoader) run(ctx context.Context, password string) error {
 	c570 := Seed570Content(cur.Content, SeedRecipients(ids["bao-kg"], ids["dai-kg"], ids["cong-ttdt-kg"], districtsGroup, ids["ubnd-kg"], centresGroup),
 		audio, approver.UserID)
 	l.clock.at("2021-06-04", "08:20")
-	if _, err := s.Save(ctx, drafter, draft.ID, directives.SaveInput{BaseVersion: cur.Version, Content: c570, Note: "Dự thảo Công văn triển khai 355"}); err != nil {
+	if _, err := s.Drafts().Save(ctx, drafter, draft.ID, directives.SaveInput{BaseVersion: cur.Version, Content: c570, Note: "Dự thảo Công văn triển khai 355"}); err != nil {
 		return fmt.Errorf("demo 570 save: %w", err)
 	}
 	l.clock.at("2021-06-04", "08:30")
-	if _, err := s.Submit(ctx, drafter, draft.ID, "Kính trình Phó Giám đốc Lâm Văn Sơn"); err != nil {
+	if _, err := s.Workflow().Submit(ctx, drafter, draft.ID, "Kính trình Phó Giám đốc Lâm Văn Sơn"); err != nil {
 		return fmt.Errorf("demo 570 submit: %w", err)
 	}
 	l.clock.at("2021-06-04", "09:15")
-	if _, err := s.Approve(ctx, approver, draft.ID, "Đồng ý, phát hành ngay"); err != nil {
+	if _, err := s.Workflow().Approve(ctx, approver, draft.ID, "Đồng ý, phát hành ngay"); err != nil {
 		return fmt.Errorf("demo 570 approve: %w", err)
 	}
 	if err := l.counter(ctx, "so-tttt-kg", 569); err != nil {
 		return err
 	}
 	l.clock.at("2021-06-04", "09:40")
-	v570, err := s.Issue(ctx, soClerk, draft.ID, directives.IssueInput{Date: "2021-06-04"})
+	v570, err := s.Workflow().Issue(ctx, soClerk, draft.ID, directives.IssueInput{Date: "2021-06-04"})
 	if err != nil {
 		return fmt.Errorf("demo 570 issue: %w", err)
 	}
@@ -279,10 +279,10 @@ func (l *directivesLoader) downstream(ctx context.Context, id570 int64) error {
 		return nil
 	}
 	readAck := func(a model.Actor, del int64) error {
-		if _, err := s.MarkRead(ctx, a, del); err != nil {
+		if _, err := s.Deliveries().MarkRead(ctx, a, del); err != nil {
 			return err
 		}
-		_, err := s.Acknowledge(ctx, a, del)
+		_, err := s.Deliveries().Acknowledge(ctx, a, del)
 		return err
 	}
 	// The newspaper reads, acknowledges, reports.
@@ -311,12 +311,12 @@ func (l *directivesLoader) downstream(ctx context.Context, id570 int64) error {
 	l.clock.at("2021-06-05", "08:00")
 	var rgDraft *directives.View
 	if err := step("vanthu.rachgia", "ubnd-rach-gia", func(a model.Actor, del int64) error {
-		v, err := s.Forward(ctx, a, del)
+		v, err := s.Deliveries().Forward(ctx, a, del)
 		if err != nil {
 			return err
 		}
 		rgDraft = v
-		_, err = s.Submit(ctx, a, v.ID, "")
+		_, err = s.Workflow().Submit(ctx, a, v.ID, "")
 		return err
 	}); err != nil {
 		return err
@@ -326,7 +326,7 @@ func (l *directivesLoader) downstream(ctx context.Context, id570 int64) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Approve(ctx, rgLeader, rgDraft.ID, "Đồng ý"); err != nil {
+	if _, err := s.Workflow().Approve(ctx, rgLeader, rgDraft.ID, "Đồng ý"); err != nil {
 		return fmt.Errorf("demo Rạch Giá approve: %w", err)
 	}
 	if err := l.counter(ctx, "ubnd-rach-gia", 1234); err != nil {
@@ -337,17 +337,17 @@ func (l *directivesLoader) downstream(ctx context.Context, id570 int64) error {
 		return err
 	}
 	l.clock.at("2021-06-05", "09:00")
-	if _, err := s.Issue(ctx, rgClerk, rgDraft.ID, directives.IssueInput{Date: "2021-06-05"}); err != nil {
+	if _, err := s.Workflow().Issue(ctx, rgClerk, rgDraft.ID, directives.IssueInput{Date: "2021-06-05"}); err != nil {
 		return fmt.Errorf("demo Rạch Giá issue: %w", err)
 	}
 	// Kiên Lương forwards to its communes (issued on submission).
 	l.clock.at("2021-06-05", "09:30")
 	if err := step("vanthu.kienluong", "ubnd-kien-luong", func(a model.Actor, del int64) error {
-		v, err := s.Forward(ctx, a, del)
+		v, err := s.Deliveries().Forward(ctx, a, del)
 		if err != nil {
 			return err
 		}
-		_, err = s.Submit(ctx, a, v.ID, "")
+		_, err = s.Workflow().Submit(ctx, a, v.ID, "")
 		return err
 	}); err != nil {
 		return err
@@ -370,13 +370,13 @@ func (l *directivesLoader) downstream(ctx context.Context, id570 int64) error {
 		return fmt.Errorf("demo Vĩnh Thanh Vân: %w", err)
 	}
 	l.clock.at("2021-06-07", "16:30")
-	if _, err := s.SubmitReport(ctx, ward, wardDel, directives.Report{Text: "Đài truyền thanh phường đã phát 3 nội dung tuyên truyền 2 lần/ngày từ ngày 05/6; niêm yết tài liệu tại bảng tin khu phố.",
+	if _, err := s.Deliveries().SubmitReport(ctx, ward, wardDel, directives.Report{Text: "Đài truyền thanh phường đã phát 3 nội dung tuyên truyền 2 lần/ngày từ ngày 05/6; niêm yết tài liệu tại bảng tin khu phố.",
 		Figures: map[string]float64{"Lượt phát thanh": 12, "Bản tin niêm yết": 6}}); err != nil {
 		return fmt.Errorf("demo Vĩnh Thanh Vân report: %w", err)
 	}
 	l.clock.at("2021-06-07", "17:00")
 	return step("xem.baokg", "bao-kg", func(a model.Actor, del int64) error {
-		_, err := s.SubmitReport(ctx, a, del, directives.Report{Text: "Báo Kiên Giang đã đăng 4 tin, bài về phòng, chống Covid-19 và Quỹ vắc xin trên báo in và báo điện tử.",
+		_, err := s.Deliveries().SubmitReport(ctx, a, del, directives.Report{Text: "Báo Kiên Giang đã đăng 4 tin, bài về phòng, chống Covid-19 và Quỹ vắc xin trên báo in và báo điện tử.",
 			Figures: map[string]float64{"Tin, bài": 4}})
 		return err
 	})

@@ -58,7 +58,7 @@ func newBenchEnvOn(b *testing.B, st *storage.Store) *benchEnv {
 	}
 	reg := registry.New(st, policy, i18n.Zone())
 	svc := directives.New(st, bl, reg, policy, directives.Options{Log: log, Clock: clock.Fixed(time.Date(2021, 6, 4, 2, 0, 0, 0, time.UTC))})
-	h, err := web.New(web.Deps{Accounts: acc, Orgs: o, Documents: documents.New(st, bl, policy, log), Registry: reg, Directives: svc, Health: st, Policy: policy, Log: log})
+	h, err := web.New(web.Deps{Accounts: acc, Orgs: o, Documents: documents.New(st, bl, policy, log), Registry: reg, Directives: directives.NewAPI(svc), Health: st, Policy: policy, Log: log})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -99,18 +99,18 @@ func BenchmarkIssueTo10000Units(b *testing.B) {
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
-			v, err := e.svc.Create(ctx, drafter, directives.CreateInput{Content: c})
+			v, err := e.svc.Drafts().Create(ctx, drafter, directives.CreateInput{Content: c})
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := e.svc.Submit(ctx, drafter, v.ID, ""); err != nil {
+			if _, err := e.svc.Workflow().Submit(ctx, drafter, v.ID, ""); err != nil {
 				b.Fatal(err)
 			}
-			if _, err := e.svc.Approve(ctx, approver, v.ID, ""); err != nil {
+			if _, err := e.svc.Workflow().Approve(ctx, approver, v.ID, ""); err != nil {
 				b.Fatal(err)
 			}
 			b.StartTimer()
-			if _, err := e.svc.Issue(ctx, clerk, v.ID, directives.IssueInput{}); err != nil {
+			if _, err := e.svc.Workflow().Issue(ctx, clerk, v.ID, directives.IssueInput{}); err != nil {
 				b.Fatal(err)
 			}
 			b.StopTimer()
@@ -135,15 +135,15 @@ func BenchmarkDeliverFanOut(b *testing.B) {
 		c := directives.Content{DocType: "Công văn", Subject: "Phát thanh thông điệp 5K", Intro: "Đề nghị phát thông điệp 5K.",
 			Recipients: []directives.Recipient{{SubtreeOf: root.ID, Label: "Các đài"}}}
 		issue := func() {
-			v, err := e.svc.Create(ctx, drafter, directives.CreateInput{Content: c})
+			v, err := e.svc.Drafts().Create(ctx, drafter, directives.CreateInput{Content: c})
 			if err == nil {
-				_, err = e.svc.Submit(ctx, drafter, v.ID, "")
+				_, err = e.svc.Workflow().Submit(ctx, drafter, v.ID, "")
 			}
 			if err == nil {
-				_, err = e.svc.Approve(ctx, approver, v.ID, "")
+				_, err = e.svc.Workflow().Approve(ctx, approver, v.ID, "")
 			}
 			if err == nil {
-				_, err = e.svc.Issue(ctx, clerk, v.ID, directives.IssueInput{})
+				_, err = e.svc.Workflow().Issue(ctx, clerk, v.ID, directives.IssueInput{})
 			}
 			if err != nil {
 				b.Fatal(err)

@@ -147,14 +147,14 @@ func crashDirective(t *testing.T, e *env) (int64, *model.Unit) {
 	}
 	c := directives.Content{DocType: "Công văn", Subject: "Phát thanh thông điệp 5K", Intro: "Đề nghị các đài phát thông điệp 5K.",
 		Recipients: []directives.Recipient{{SubtreeOf: root.ID, Kinds: []string{"commune_radio"}, Label: "Các đài truyền thanh thử nghiệm"}}}
-	v, err := e.svc.Create(ctx, e.actor("chuyenvien.so"), directives.CreateInput{Content: c})
+	v, err := e.svc.Drafts().Create(ctx, e.actor("chuyenvien.so"), directives.CreateInput{Content: c})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.Submit(ctx, e.actor("chuyenvien.so"), v.ID, ""); err != nil {
+	if _, err := e.svc.Workflow().Submit(ctx, e.actor("chuyenvien.so"), v.ID, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.Approve(ctx, e.actor("lamvanson"), v.ID, ""); err != nil {
+	if _, err := e.svc.Workflow().Approve(ctx, e.actor("lamvanson"), v.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	return v.ID, root
@@ -187,7 +187,7 @@ func crashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	clerk := model.Actor{UserID: u.ID, Username: u.Username, UnitID: u.UnitID, UnitPath: unit.Path, Roles: u.Roles}
-	if _, err := svc.Issue(ctx, clerk, id, directives.IssueInput{}); err != nil {
+	if _, err := svc.Workflow().Issue(ctx, clerk, id, directives.IssueInput{}); err != nil {
 		t.Fatal(err)
 	}
 	svc.Start(ctx)

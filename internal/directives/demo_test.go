@@ -17,11 +17,11 @@ func TestLoadDemo(t *testing.T) {
 			t.Fatal(err)
 		}
 		clerk := e.actor("vanthu.so")
-		issued, err := e.svc.List(ctx, clerk, directives.ListFilter{Box: "issued"})
+		issued, err := e.svc.Drafts().List(ctx, clerk, directives.ListFilter{Box: "issued"})
 		if err != nil || len(issued) != 1 || issued[0].Code != "570/STTTT-TTBCBC" || issued[0].IssuedDate != "2021-06-04" {
 			t.Fatalf("issued by the Sở: %+v, %v", issued, err)
 		}
-		tr, err := e.svc.Track(ctx, clerk, issued[0].ID, directives.TrackingFilter{})
+		tr, err := e.svc.Tracker().Track(ctx, clerk, issued[0].ID, directives.TrackingFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -45,7 +45,7 @@ func TestLoadDemo(t *testing.T) {
 		if d.DeliveredAt == nil || d.DeliveredAt.Year() != 2021 {
 			t.Errorf("demo timestamps are not those of the story: %v", d.DeliveredAt)
 		}
-		items, err := e.svc.BroadcastItems(ctx, e.unit("ubnd-vinh-thanh-van").ID)
+		items, err := e.svc.Tracker().BroadcastItems(ctx, e.unit("ubnd-vinh-thanh-van").ID)
 		if err != nil || len(items) != 3 || len(items[2].Broadcast.Audio) != 2 {
 			t.Fatalf("broadcast items of Vĩnh Thanh Vân: %d, %v", len(items), err)
 		}
@@ -55,7 +55,7 @@ func TestLoadDemo(t *testing.T) {
 		if err := demo.LoadDirectives(ctx, e.store, e.svc, demo.Password); err != nil {
 			t.Fatal(err)
 		}
-		again, err := e.svc.List(ctx, clerk, directives.ListFilter{Box: "issued"})
+		again, err := e.svc.Drafts().List(ctx, clerk, directives.ListFilter{Box: "issued"})
 		if err != nil || len(again) != 1 {
 			t.Fatalf("second load: %d issued, %v", len(again), err)
 		}

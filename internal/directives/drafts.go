@@ -68,7 +68,7 @@ type CreateInput struct {
 }
 
 // Create starts a draft from scratch.
-func (s *Service) Create(ctx context.Context, a model.Actor, in CreateInput) (*View, error) {
+func (s Drafts) Create(ctx context.Context, a model.Actor, in CreateInput) (*View, error) {
 	var d *model.Directive
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
 		var err error
@@ -83,7 +83,7 @@ func (s *Service) Create(ctx context.Context, a model.Actor, in CreateInput) (*V
 
 // createTx checks the actor may draft for the agency and stores a draft;
 // prepare fills the links (implemented document, parent delivery).
-func (s *Service) createTx(ctx context.Context, tx *storage.Tx, a model.Actor, unitID int64, c Content, prepare func(*model.Directive)) (*model.Directive, error) {
+func (s Drafts) createTx(ctx context.Context, tx *storage.Tx, a model.Actor, unitID int64, c Content, prepare func(*model.Directive)) (*model.Directive, error) {
 	if a.UnitID == 0 && !a.IsSystem() {
 		return nil, fmt.Errorf("drafting needs a user of a unit: %w", model.ErrForbidden)
 	}
@@ -112,7 +112,7 @@ func (s *Service) createTx(ctx context.Context, tx *storage.Tx, a model.Actor, u
 
 // draftingUnits finds the drafting unit (the actor's) and the issuing
 // agency, and checks the actor may draft there.
-func (s *Service) draftingUnits(ctx context.Context, q storage.Q, a model.Actor, unitID int64) (drafting, agency *model.Unit, err error) {
+func (s Drafts) draftingUnits(ctx context.Context, q storage.Q, a model.Actor, unitID int64) (drafting, agency *model.Unit, err error) {
 	draftingID := a.UnitID
 	if a.IsSystem() && draftingID == 0 {
 		draftingID = unitID
@@ -142,7 +142,7 @@ func (s *Service) draftingUnits(ctx context.Context, q storage.Q, a model.Actor,
 // checkReferences verifies that what the content points at exists and may
 // be used: recipient units and groups, attached documents and files, the
 // signer.
-func (s *Service) checkReferences(ctx context.Context, q storage.Q, a model.Actor, agency, drafting *model.Unit, c *Content) error {
+func (s Drafts) checkReferences(ctx context.Context, q storage.Q, a model.Actor, agency, drafting *model.Unit, c *Content) error {
 	for i, r := range c.Recipients {
 		field := fmt.Sprintf("recipients[%d]", i)
 		switch {
@@ -261,7 +261,7 @@ type SaveInput struct {
 
 // Save stores edited content as the next version. Only the author edits a
 // draft, and only while it is a draft (not submitted, not issued).
-func (s *Service) Save(ctx context.Context, a model.Actor, id int64, in SaveInput) (*View, error) {
+func (s Drafts) Save(ctx context.Context, a model.Actor, id int64, in SaveInput) (*View, error) {
 	if in.BaseVersion <= 0 {
 		return nil, model.Invalid("base_version", "give the version you edited")
 	}
@@ -317,7 +317,7 @@ func (s *Service) Save(ctx context.Context, a model.Actor, id int64, in SaveInpu
 }
 
 // editable: a draft (not submitted, approved or issued) edited by its author.
-func (s *Service) editable(a model.Actor, d *model.Directive) error {
+func (s Drafts) editable(a model.Actor, d *model.Directive) error {
 	switch d.Status {
 	case StatusIssued:
 		return fmt.Errorf("directive %s is issued and can no longer change; issue a correction (thay thế or đính chính) instead: %w", d.Code, model.ErrConflict)
@@ -335,7 +335,7 @@ func (s *Service) editable(a model.Actor, d *model.Directive) error {
 // approvers while it waits for approval, the clerks and approvers once
 // approved, and once issued anyone who may read the issuing unit's
 // directives plus the units it was delivered to.
-func (s *Service) canView(ctx context.Context, q storage.Q, a model.Actor, d *model.Directive) (bool, error) {
+func (s Drafts) canView(ctx context.Context, q storage.Q, a model.Actor, d *model.Directive) (bool, error) {
 	if a.IsSystem() || (d.CreatedBy != nil && *d.CreatedBy == a.UserID && a.UserID != 0) {
 		return true, nil
 	}
@@ -379,7 +379,7 @@ func (s *Service) canView(ctx context.Context, q storage.Q, a model.Actor, d *mo
 	return slices.Contains(parts, a.UserID), nil
 }
 
-func (s *Service) mustView(ctx context.Context, q storage.Q, a model.Actor, d *model.Directive) error {
+func (s Drafts) mustView(ctx context.Context, q storage.Q, a model.Actor, d *model.Directive) error {
 	ok, err := s.canView(ctx, q, a, d)
 	if err != nil {
 		return err
@@ -391,7 +391,7 @@ func (s *Service) mustView(ctx context.Context, q storage.Q, a model.Actor, d *m
 }
 
 // view builds the actor's view of a directive.
-func (s *Service) view(ctx context.Context, a model.Actor, d *model.Directive) (*View, error) {
+func (s Drafts) view(ctx context.Context, a model.Actor, d *model.Directive) (*View, error) {
 	c, err := decodeContent(d)
 	if err != nil {
 		return nil, err
@@ -423,7 +423,7 @@ func (s *Service) view(ctx context.Context, a model.Actor, d *model.Directive) (
 	case StatusDraft:
 		v.Can.Edit, v.Can.Submit = author, author
 	case StatusSubmitted:
-		if err := s.mayApprove(ctx, s.store.Q, a, d, settings); err == nil {
+		if err := s.Workflow().mayApprove(ctx, s.store.Q, a, d, settings); err == nil {
 			v.Can.Approve, v.Can.Return = true, true
 		}
 	case StatusApproved:
@@ -437,7 +437,7 @@ func (s *Service) view(ctx context.Context, a model.Actor, d *model.Directive) (
 }
 
 // Get returns a directive the actor is party to.
-func (s *Service) Get(ctx context.Context, a model.Actor, id int64) (*View, error) {
+func (s Drafts) Get(ctx context.Context, a model.Actor, id int64) (*View, error) {
 	d, err := s.store.Directives().Directive(ctx, id)
 	if err != nil {
 		return nil, err
@@ -449,7 +449,7 @@ func (s *Service) Get(ctx context.Context, a model.Actor, id int64) (*View, erro
 }
 
 // Detail returns a directive with its versions, comments and links.
-func (s *Service) Detail(ctx context.Context, a model.Actor, id int64) (*Detail, error) {
+func (s Drafts) Detail(ctx context.Context, a model.Actor, id int64) (*Detail, error) {
 	v, err := s.Get(ctx, a, id)
 	if err != nil {
 		return nil, err
@@ -481,7 +481,7 @@ func (s *Service) Detail(ctx context.Context, a model.Actor, id int64) (*Detail,
 }
 
 // Version returns the content of one saved version.
-func (s *Service) Version(ctx context.Context, a model.Actor, id int64, version int) (*Content, error) {
+func (s Drafts) Version(ctx context.Context, a model.Actor, id int64, version int) (*Content, error) {
 	if _, err := s.Get(ctx, a, id); err != nil {
 		return nil, err
 	}
@@ -505,7 +505,7 @@ type ListFilter struct {
 }
 
 // List returns the directives in one of the actor's boxes.
-func (s *Service) List(ctx context.Context, a model.Actor, f ListFilter) ([]*View, error) {
+func (s Drafts) List(ctx context.Context, a model.Actor, f ListFilter) ([]*View, error) {
 	if a.UnitID == 0 {
 		return nil, fmt.Errorf("listing directives needs a user of a unit: %w", model.ErrForbidden)
 	}
@@ -557,7 +557,7 @@ func (s *Service) List(ctx context.Context, a model.Actor, f ListFilter) ([]*Vie
 }
 
 // Comment adds a comment to a directive the actor is party to.
-func (s *Service) Comment(ctx context.Context, a model.Actor, id int64, text string) (*model.DirectiveComment, error) {
+func (s Drafts) Comment(ctx context.Context, a model.Actor, id int64, text string) (*model.DirectiveComment, error) {
 	text, err := checkText("text", text, MaxComment)
 	if err != nil {
 		return nil, err
@@ -586,7 +586,7 @@ func (s *Service) Comment(ctx context.Context, a model.Actor, id int64, text str
 	return c, err
 }
 
-func (s *Service) authorName(ctx context.Context, q storage.Q, a model.Actor) string {
+func (s Drafts) authorName(ctx context.Context, q storage.Q, a model.Actor) string {
 	if a.UserID != 0 {
 		if u, err := q.Accounts().User(ctx, a.UserID); err == nil && u.FullName != "" {
 			return u.FullName
@@ -615,7 +615,7 @@ func cleanName(name string) string {
 }
 
 // storeUpload puts an uploaded file in the blob store and records it.
-func (s *Service) storeUpload(ctx context.Context, name, contentType string, r io.Reader) (Attachment, error) {
+func (s Drafts) storeUpload(ctx context.Context, name, contentType string, r io.Reader) (Attachment, error) {
 	name = cleanName(name)
 	info, err := s.blobs.Put(ctx, r, MaxUpload)
 	if err != nil {
@@ -652,7 +652,7 @@ func (s *Service) storeUpload(ctx context.Context, name, contentType string, r i
 
 // Upload stores a file and attaches it to a draft (a new version); audio
 // files can then be named in broadcast items by their sha256.
-func (s *Service) Upload(ctx context.Context, a model.Actor, id int64, name, contentType string, r io.Reader) (*Attachment, error) {
+func (s Drafts) Upload(ctx context.Context, a model.Actor, id int64, name, contentType string, r io.Reader) (*Attachment, error) {
 	d, err := s.store.Directives().Directive(ctx, id)
 	if err != nil {
 		return nil, err
@@ -701,7 +701,7 @@ func (s *Service) Upload(ctx context.Context, a model.Actor, id int64, name, con
 
 // OpenAttachment opens a file attached to a directive or to a report on
 // one of its deliveries, for a party of the directive.
-func (s *Service) OpenAttachment(ctx context.Context, a model.Actor, id int64, sha string) (*Attachment, io.ReadSeekCloser, error) {
+func (s Drafts) OpenAttachment(ctx context.Context, a model.Actor, id int64, sha string) (*Attachment, io.ReadSeekCloser, error) {
 	v, err := s.Get(ctx, a, id)
 	if err != nil {
 		return nil, nil, err
@@ -732,7 +732,7 @@ func (s *Service) OpenAttachment(ctx context.Context, a model.Actor, id int64, s
 
 // Signers lists the approvers of a directive's issuing unit (who may sign
 // it), for the author's choice of signer.
-func (s *Service) Signers(ctx context.Context, a model.Actor, id int64) ([]*model.User, error) {
+func (s Drafts) Signers(ctx context.Context, a model.Actor, id int64) ([]*model.User, error) {
 	v, err := s.Get(ctx, a, id)
 	if err != nil {
 		return nil, err
@@ -746,7 +746,7 @@ func (s *Service) Signers(ctx context.Context, a model.Actor, id int64) ([]*mode
 
 // RecipientGroups lists the recipient groups a directive may address:
 // those of its issuing unit and of its drafting unit.
-func (s *Service) RecipientGroups(ctx context.Context, a model.Actor, id int64) ([]*model.Group, error) {
+func (s Drafts) RecipientGroups(ctx context.Context, a model.Actor, id int64) ([]*model.Group, error) {
 	v, err := s.Get(ctx, a, id)
 	if err != nil {
 		return nil, err

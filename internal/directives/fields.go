@@ -108,7 +108,7 @@ var rolePriority = map[string]int{RoleMain: 3, RoleReport: 2, RoleCopy: 1}
 // resolveRecipients turns recipient entries into units (groups and
 // subtrees expanded for the day), each unit once with its strongest role,
 // leaving out the issuing agency and units not active that day.
-func (s *Service) resolveRecipients(ctx context.Context, q storage.Q, agency *model.Unit, c Content, day string) ([]resolved, error) {
+func (s Drafts) resolveRecipients(ctx context.Context, q storage.Q, agency *model.Unit, c Content, day string) ([]resolved, error) {
 	units, err := q.Orgs().Units(ctx)
 	if err != nil {
 		return nil, err
@@ -226,7 +226,7 @@ func composeBody(c Content) string {
 // buildFields lays the content out as document fields: header from the
 // agency and its parent, recipients, body, signer, distribution ("Như
 // trên", b/c copies, other copies) and archive.
-func (s *Service) buildFields(ctx context.Context, q storage.Q, d *model.Directive, c Content, number, notation, date string) (docmodel.Fields, error) {
+func (s Drafts) buildFields(ctx context.Context, q storage.Q, d *model.Directive, c Content, number, notation, date string) (docmodel.Fields, error) {
 	agency, err := q.Orgs().Unit(ctx, d.UnitID)
 	if err != nil {
 		return docmodel.Fields{}, err

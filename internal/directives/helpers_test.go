@@ -79,7 +79,7 @@ func newEnv(t *testing.T, st *storage.Store, opts ...envOption) *env {
 		f(&o)
 	}
 	e.svc = directives.New(st, e.blobs, e.registry, policy, o)
-	h, err := web.New(web.Deps{Accounts: e.accounts, Orgs: e.orgs, Documents: e.documents, Registry: e.registry, Directives: e.svc,
+	h, err := web.New(web.Deps{Accounts: e.accounts, Orgs: e.orgs, Documents: e.documents, Registry: e.registry, Directives: directives.NewAPI(e.svc),
 		Health: st, Policy: policy, Log: log, Version: "test"})
 	if err != nil {
 		t.Fatal(err)

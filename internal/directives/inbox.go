@@ -94,11 +94,11 @@ func (l *lookup) name(ctx context.Context, id int64) string {
 // mayHandle checks the actor may see (write=false) or act on (write=true)
 // a delivery as its recipient: staff of the recipient unit, or the user or
 // unit it was assigned to.
-func (s *Service) mayHandle(ctx context.Context, q storage.Q, a model.Actor, d *model.Delivery, write bool) error {
+func (s Deliveries) mayHandle(ctx context.Context, q storage.Q, a model.Actor, d *model.Delivery, write bool) error {
 	return s.mayHandleL(ctx, newLookup(q), a, d, write)
 }
 
-func (s *Service) mayHandleL(ctx context.Context, l *lookup, a model.Actor, d *model.Delivery, write bool) error {
+func (s Deliveries) mayHandleL(ctx context.Context, l *lookup, a model.Actor, d *model.Delivery, write bool) error {
 	if a.IsSystem() {
 		return nil
 	}
@@ -126,7 +126,7 @@ func (s *Service) mayHandleL(ctx context.Context, l *lookup, a model.Actor, d *m
 
 // mayTrack checks the actor may follow (and close) deliveries of a
 // directive as its issuer: the author, or staff of the issuing unit.
-func (s *Service) mayTrack(ctx context.Context, q storage.Q, a model.Actor, dirID int64, write bool) (*model.Directive, error) {
+func (s Deliveries) mayTrack(ctx context.Context, q storage.Q, a model.Actor, dirID int64, write bool) (*model.Directive, error) {
 	d, err := q.Directives().Directive(ctx, dirID)
 	if err != nil {
 		return nil, err
@@ -148,7 +148,7 @@ func (s *Service) mayTrack(ctx context.Context, q storage.Q, a model.Actor, dirI
 	return nil, fmt.Errorf("tracking directive %d is for %q: %w", dirID, agency.Name, model.ErrForbidden)
 }
 
-func (s *Service) deliveryView(ctx context.Context, l *lookup, a model.Actor, d *model.Delivery) (*DeliveryView, error) {
+func (s Deliveries) deliveryView(ctx context.Context, l *lookup, a model.Actor, d *model.Delivery) (*DeliveryView, error) {
 	v := &DeliveryView{Delivery: d, Overdue: overdue(d, s.now())}
 	v.RecipientName, v.SenderName = l.name(ctx, d.RecipientUnitID), l.name(ctx, d.SenderUnitID)
 	if d.Report != "" {
@@ -201,7 +201,7 @@ var inboxStates = []string{Delivered, Read, Acknowledged, Assigned, Forwarded, R
 
 // Inbox lists a unit's received deliveries, newest first. Only the
 // unit's own staff see its inbox.
-func (s *Service) Inbox(ctx context.Context, a model.Actor, f InboxFilter) ([]*DeliveryView, error) {
+func (s Deliveries) Inbox(ctx context.Context, a model.Actor, f InboxFilter) ([]*DeliveryView, error) {
 	sf := model.InboxFilter{Purpose: f.Purpose, Words: searchWords(f.Query), Late: f.Late, BeforeID: f.BeforeID, Limit: f.Limit}
 	if f.Status != "" {
 		if !slices.Contains(inboxStates, f.Status) {
@@ -254,7 +254,7 @@ func (s *Service) Inbox(ctx context.Context, a model.Actor, f InboxFilter) ([]*D
 
 // Delivery returns a delivery with the document received, for its
 // recipient or its issuer.
-func (s *Service) Delivery(ctx context.Context, a model.Actor, id int64) (*DeliveryDetail, error) {
+func (s Deliveries) Delivery(ctx context.Context, a model.Actor, id int64) (*DeliveryDetail, error) {
 	d, err := s.store.Deliveries().Delivery(ctx, id)
 	if err != nil {
 		return nil, err
@@ -291,7 +291,7 @@ func (s *Service) Delivery(ctx context.Context, a model.Actor, id int64) (*Deliv
 
 // OpenDeliveryFile opens the PDF or an attachment of a delivered
 // directive, or a file attached to its report.
-func (s *Service) OpenDeliveryFile(ctx context.Context, a model.Actor, id int64, sha string) (string, string, io.ReadSeekCloser, error) {
+func (s Deliveries) OpenDeliveryFile(ctx context.Context, a model.Actor, id int64, sha string) (string, string, io.ReadSeekCloser, error) {
 	det, err := s.Delivery(ctx, a, id)
 	if err != nil {
 		return "", "", nil, err
@@ -337,7 +337,7 @@ func (s *Service) OpenDeliveryFile(ctx context.Context, a model.Actor, id int64,
 
 // change applies a recipient's step to a delivery in one transaction and
 // tells the issuer.
-func (s *Service) change(ctx context.Context, a model.Actor, id int64, from []string, build func(tx *storage.Tx, d *model.Delivery) (model.DeliveryChange, error)) (*DeliveryView, error) {
+func (s Deliveries) change(ctx context.Context, a model.Actor, id int64, from []string, build func(tx *storage.Tx, d *model.Delivery) (model.DeliveryChange, error)) (*DeliveryView, error) {
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
 		d, err := tx.Deliveries().LockDelivery(ctx, id)
 		if err != nil {
@@ -364,7 +364,7 @@ func (s *Service) change(ctx context.Context, a model.Actor, id int64, from []st
 		if c.Status == Read {
 			return nil
 		}
-		return s.notifyIssuer(ctx, tx, d, c.Status)
+		return s.Notifier().notifyIssuer(ctx, tx, d, c.Status)
 	})
 	if err != nil {
 		return nil, err
@@ -396,7 +396,7 @@ func stateConflict(d *model.Delivery, to string) error {
 
 // MarkRead records that someone of the recipient unit opened the
 // delivery (the first time only).
-func (s *Service) MarkRead(ctx context.Context, a model.Actor, id int64) (*DeliveryView, error) {
+func (s Deliveries) MarkRead(ctx context.Context, a model.Actor, id int64) (*DeliveryView, error) {
 	d, err := s.store.Deliveries().Delivery(ctx, id)
 	if err != nil {
 		return nil, err
@@ -422,7 +422,7 @@ func (s *Service) MarkRead(ctx context.Context, a model.Actor, id int64) (*Deliv
 }
 
 // Acknowledge confirms receipt.
-func (s *Service) Acknowledge(ctx context.Context, a model.Actor, id int64) (*DeliveryView, error) {
+func (s Deliveries) Acknowledge(ctx context.Context, a model.Actor, id int64) (*DeliveryView, error) {
 	return s.change(ctx, a, id, []string{Delivered, Read}, func(*storage.Tx, *model.Delivery) (model.DeliveryChange, error) {
 		return model.DeliveryChange{Status: Acknowledged}, nil
 	})
@@ -437,7 +437,7 @@ type AssignInput struct {
 }
 
 // Assign gives a delivery to a person or sub-unit to handle.
-func (s *Service) Assign(ctx context.Context, a model.Actor, id int64, in AssignInput) (*DeliveryView, error) {
+func (s Deliveries) Assign(ctx context.Context, a model.Actor, id int64, in AssignInput) (*DeliveryView, error) {
 	note, err := checkText("note", in.Note, MaxComment)
 	if err != nil {
 		return nil, err
@@ -486,7 +486,7 @@ type ReportInput = Report
 // SubmitReport records the recipient's execution report (text, figures
 // such as broadcasts made, attachments). A report, or a first
 // acknowledgement, after the deadline counts as late.
-func (s *Service) SubmitReport(ctx context.Context, a model.Actor, id int64, in ReportInput) (*DeliveryView, error) {
+func (s Deliveries) SubmitReport(ctx context.Context, a model.Actor, id int64, in ReportInput) (*DeliveryView, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
@@ -505,7 +505,7 @@ func (s *Service) SubmitReport(ctx context.Context, a model.Actor, id int64, in 
 }
 
 // UploadReportFile stores a file to attach to a delivery's report.
-func (s *Service) UploadReportFile(ctx context.Context, a model.Actor, id int64, name, contentType string, r io.Reader) (*Attachment, error) {
+func (s Deliveries) UploadReportFile(ctx context.Context, a model.Actor, id int64, name, contentType string, r io.Reader) (*Attachment, error) {
 	d, err := s.store.Deliveries().Delivery(ctx, id)
 	if err != nil {
 		return nil, err
@@ -517,7 +517,7 @@ func (s *Service) UploadReportFile(ctx context.Context, a model.Actor, id int64,
 	case Closed, Declined, Reported, Pending, Failed:
 		return nil, stateConflict(d, Reported)
 	}
-	att, err := s.storeUpload(ctx, name, contentType, r)
+	att, err := s.Drafts().storeUpload(ctx, name, contentType, r)
 	if err != nil {
 		return nil, err
 	}
@@ -525,7 +525,7 @@ func (s *Service) UploadReportFile(ctx context.Context, a model.Actor, id int64,
 }
 
 // Decline refuses a delivery with a reason (e.g. sent to the wrong unit).
-func (s *Service) Decline(ctx context.Context, a model.Actor, id int64, reason string) (*DeliveryView, error) {
+func (s Deliveries) Decline(ctx context.Context, a model.Actor, id int64, reason string) (*DeliveryView, error) {
 	reason, err := checkText("reason", reason, MaxComment)
 	if err != nil {
 		return nil, err
@@ -539,7 +539,7 @@ func (s *Service) Decline(ctx context.Context, a model.Actor, id int64, reason s
 }
 
 // Close accepts a recipient's report: the issuer ends the delivery.
-func (s *Service) Close(ctx context.Context, a model.Actor, id int64) (*DeliveryView, error) {
+func (s Deliveries) Close(ctx context.Context, a model.Actor, id int64) (*DeliveryView, error) {
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
 		d, err := tx.Deliveries().LockDelivery(ctx, id)
 		if err != nil {
@@ -559,7 +559,7 @@ func (s *Service) Close(ctx context.Context, a model.Actor, id int64) (*Delivery
 		}
 		dd := *d
 		dd.Status = Closed
-		return s.notifyUnit(ctx, tx, d.RecipientUnitID, "delivery_closed", EventStateChanged, &dd,
+		return s.Notifier().notifyUnit(ctx, tx, d.RecipientUnitID, "delivery_closed", EventStateChanged, &dd,
 			fmt.Sprintf("Báo cáo thực hiện văn bản %s đã được ghi nhận", d.Code), []model.Role{model.RoleClerk}, nil)
 	})
 	if err != nil {
@@ -574,13 +574,13 @@ func (s *Service) Close(ctx context.Context, a model.Actor, id int64) (*Delivery
 
 // Forward starts the recipient's own implementing directive to its lower
 // units (see Implement) and marks the delivery forwarded.
-func (s *Service) Forward(ctx context.Context, a model.Actor, id int64) (*View, error) {
-	return s.Implement(ctx, a, ImplementInput{DeliveryID: id})
+func (s Deliveries) Forward(ctx context.Context, a model.Actor, id int64) (*View, error) {
+	return s.Workflow().Implement(ctx, a, ImplementInput{DeliveryID: id})
 }
 
 // Assignees lists who a delivery may be assigned to: the active users and
 // the sub-units of the recipient unit.
-func (s *Service) Assignees(ctx context.Context, a model.Actor, id int64) ([]*model.User, []*model.Unit, error) {
+func (s Deliveries) Assignees(ctx context.Context, a model.Actor, id int64) ([]*model.User, []*model.Unit, error) {
 	d, err := s.store.Deliveries().Delivery(ctx, id)
 	if err != nil {
 		return nil, nil, err

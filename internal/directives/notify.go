@@ -90,7 +90,7 @@ func usersWithRoles(ctx context.Context, q storage.Q, u *model.Unit, roles ...mo
 }
 
 // queueEmail queues an e-mail to a user when e-mail is configured.
-func (s *Service) queueEmail(ctx context.Context, tx *storage.Tx, unitID int64, to *model.User, event, subject, body string) error {
+func (s Notifier) queueEmail(ctx context.Context, tx *storage.Tx, unitID int64, to *model.User, event, subject, body string) error {
 	if s.smtp.Addr == "" || to.Email == "" {
 		return nil
 	}
@@ -99,7 +99,7 @@ func (s *Service) queueEmail(ctx context.Context, tx *storage.Tx, unitID int64, 
 }
 
 // queueWebhook queues a webhook call to a unit's configured URL.
-func (s *Service) queueWebhook(ctx context.Context, tx *storage.Tx, unitID int64, p webhookPayload) error {
+func (s Notifier) queueWebhook(ctx context.Context, tx *storage.Tx, unitID int64, p webhookPayload) error {
 	url, _, err := webhookSecret(ctx, tx.Q, unitID)
 	if err != nil || url == "" {
 		return err
@@ -112,7 +112,7 @@ func (s *Service) queueWebhook(ctx context.Context, tx *storage.Tx, unitID int64
 	return tx.Deliveries().InsertNotifyMessage(ctx, &model.NotifyMessage{Channel: "webhook", UnitID: unitID, Target: url, Event: p.Event, Body: body, CreatedAt: s.now()})
 }
 
-func (s *Service) link(path string) string {
+func (s Notifier) link(path string) string {
 	if s.baseURL == "" {
 		return ""
 	}
@@ -121,7 +121,7 @@ func (s *Service) link(path string) string {
 
 // notifyRole tells the users of a unit holding a role (approvers,
 // clerks) about a directive, in the app and by e-mail.
-func (s *Service) notifyRole(ctx context.Context, tx *storage.Tx, u *model.Unit, role model.Role, kind string, directiveID int64, msg string) error {
+func (s Notifier) notifyRole(ctx context.Context, tx *storage.Tx, u *model.Unit, role model.Role, kind string, directiveID int64, msg string) error {
 	users, err := usersWithRoles(ctx, tx.Q, u, role)
 	if err != nil {
 		return err
@@ -146,7 +146,7 @@ func (s *Service) notifyRole(ctx context.Context, tx *storage.Tx, u *model.Unit,
 }
 
 // notifyUser tells a directive's author about its progress.
-func (s *Service) notifyUser(ctx context.Context, tx *storage.Tx, d *model.Directive, kind, msg string) error {
+func (s Notifier) notifyUser(ctx context.Context, tx *storage.Tx, d *model.Directive, kind, msg string) error {
 	if d.CreatedBy == nil {
 		return nil
 	}
@@ -170,7 +170,7 @@ func (s *Service) notifyUser(ctx context.Context, tx *storage.Tx, d *model.Direc
 
 // notifyUnit tells a whole unit about a delivery: in the app, by e-mail to
 // the users holding the given roles, and through its webhook.
-func (s *Service) notifyUnit(ctx context.Context, tx *storage.Tx, unitID int64, kind, event string, del *model.Delivery, msg string,
+func (s Notifier) notifyUnit(ctx context.Context, tx *storage.Tx, unitID int64, kind, event string, del *model.Delivery, msg string,
 	roles []model.Role, esc *webhookEscNote) error {
 	u, err := tx.Orgs().Unit(ctx, unitID)
 	if err != nil {
@@ -209,7 +209,7 @@ var stateNames = map[string]string{Delivered: "đã nhận", Read: "đã xem", A
 	Forwarded: "đã triển khai xuống cấp dưới", Reported: "đã báo cáo", Closed: "đã kết thúc", Declined: "từ chối"}
 
 // notifyIssuer tells the issuing unit that a recipient moved a delivery.
-func (s *Service) notifyIssuer(ctx context.Context, tx *storage.Tx, del *model.Delivery, state string) error {
+func (s Notifier) notifyIssuer(ctx context.Context, tx *storage.Tx, del *model.Delivery, state string) error {
 	rec, err := tx.Orgs().Unit(ctx, del.RecipientUnitID)
 	if err != nil {
 		return err
@@ -227,12 +227,12 @@ var notifyBackoff = jobs.Backoff{Base: time.Minute, Max: 30720 * time.Second, Ji
 // SendNotifications sends every due e-mail and webhook call; a failure is
 // retried later with backoff, and given up after several attempts. It
 // returns how many were sent.
-func (s *Service) SendNotifications(ctx context.Context) (int, error) {
+func (s Notifier) SendNotifications(ctx context.Context) (int, error) {
 	return s.notifier.DrainDone(ctx)
 }
 
 // sendNotification sends one leased e-mail or webhook call (package jobs).
-func (s *Service) sendNotification(ctx context.Context, job jobs.Job) error {
+func (s Notifier) sendNotification(ctx context.Context, job jobs.Job) error {
 	m, err := s.store.Deliveries().NotifyMessage(ctx, job.ID)
 	if err != nil {
 		return err
@@ -263,7 +263,7 @@ func Sign(secret string, timestamp int64, body []byte) string {
 	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
 }
 
-func (s *Service) sendWebhook(ctx context.Context, m *model.NotifyMessage) error {
+func (s Notifier) sendWebhook(ctx context.Context, m *model.NotifyMessage) error {
 	_, secret, err := webhookSecret(ctx, s.store.Q, m.UnitID)
 	if err != nil {
 		return err
@@ -312,7 +312,7 @@ func message(from, to, subject, body string, at time.Time, id int64) ([]byte, er
 
 func headerSafe(s string) bool { return !strings.ContainsAny(s, "\r\n") }
 
-func (s *Service) sendEmail(ctx context.Context, m *model.NotifyMessage) error {
+func (s Notifier) sendEmail(ctx context.Context, m *model.NotifyMessage) error {
 	if s.smtp.Addr == "" {
 		return errors.New("no SMTP server configured")
 	}
@@ -368,7 +368,7 @@ func (s *Service) sendEmail(ctx context.Context, m *model.NotifyMessage) error {
 }
 
 // Notifications lists the in-app notifications of the actor.
-func (s *Service) Notifications(ctx context.Context, a model.Actor, unreadOnly bool, limit int) ([]model.Notification, error) {
+func (s Notifier) Notifications(ctx context.Context, a model.Actor, unreadOnly bool, limit int) ([]model.Notification, error) {
 	if a.UnitID == 0 {
 		return []model.Notification{}, nil
 	}
@@ -383,7 +383,7 @@ func (s *Service) Notifications(ctx context.Context, a model.Actor, unreadOnly b
 }
 
 // MarkNotificationRead marks one of the actor's notifications read.
-func (s *Service) MarkNotificationRead(ctx context.Context, a model.Actor, id int64) error {
+func (s Notifier) MarkNotificationRead(ctx context.Context, a model.Actor, id int64) error {
 	var ok bool
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
 		var err error

@@ -183,7 +183,7 @@ func TestNotificationsRemindersEscalation(t *testing.T) {
 		ctx := context.Background()
 		sent := func() int {
 			t.Helper()
-			n, err := e.svc.SendNotifications(ctx)
+			n, err := e.svc.Notifier().SendNotifications(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -444,7 +444,7 @@ func TestWebhookInternalAddressRefused(t *testing.T) {
 		e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/approve", v.ID), "lamvanson", nil, nil)
 		e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/issue", v.ID), "vanthu.so", directives.IssueInput{Date: "2021-06-03"}, &v)
 		e.deliver()
-		if n, err := e.svc.SendNotifications(ctx); err != nil || n != 0 {
+		if n, err := e.svc.Notifier().SendNotifications(ctx); err != nil || n != 0 {
 			t.Fatalf("sent %d (%v) to a loopback webhook", n, err)
 		}
 		if hits.Load() != 0 {
@@ -468,7 +468,7 @@ func TestWebhookInternalAddressRefused(t *testing.T) {
 		allowed := directives.New(e.store, e.blobs, e.registry, authz.Default(), directives.Options{Clock: e.clock,
 			WebhookAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
 		e.clock.Advance(5 * time.Minute)
-		if n, err := allowed.SendNotifications(ctx); err != nil || n != 1 || hits.Load() != 1 {
+		if n, err := allowed.Notifier().SendNotifications(ctx); err != nil || n != 1 || hits.Load() != 1 {
 			t.Fatalf("allow-listed webhook: sent %d (%v), %d calls", n, err, hits.Load())
 		}
 	})

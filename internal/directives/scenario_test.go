@@ -247,7 +247,7 @@ func TestSeedScenarioThroughAPI(t *testing.T) {
 			t.Fatalf("tracking after fan-out: %+v (%d rows)", tr.Progress, len(tr.Rows))
 		}
 		var items []directives.BroadcastItem
-		if items, err = e.svc.BroadcastItems(ctx, e.unit("ubnd-rach-gia").ID); err != nil || len(items) != 3 ||
+		if items, err = e.svc.Tracker().BroadcastItems(ctx, e.unit("ubnd-rach-gia").ID); err != nil || len(items) != 3 ||
 			items[0].Broadcast.Level != schedule.LevelPriority || items[2].Broadcast.TimesPerDay != 2 || len(items[2].Broadcast.Audio) != 2 {
 			t.Fatalf("broadcast items of Rạch Giá: %+v, %v", items, err)
 		}

@@ -124,7 +124,7 @@ func New(store *storage.Store, blobs blob.Store, reg *registry.Service, policy a
 	}
 	s.deliveries = jobs.New(store, jobs.Queue{Kind: "delivery", Table: storage.DeliveryQueue, Handler: s.deliver, InTx: true,
 		MaxAttempts: maxDeliveryAttempts, Backoff: deliveryBackoff}, jobs.Options{Workers: s.workers, Poll: s.poll, Now: s.now, Log: s.log})
-	s.notifier = jobs.New(store, jobs.Queue{Kind: "notification", Table: storage.NotifyQueue, Handler: s.sendNotification, Lease: notifyLease,
+	s.notifier = jobs.New(store, jobs.Queue{Kind: "notification", Table: storage.NotifyQueue, Handler: s.Notifier().sendNotification, Lease: notifyLease,
 		MaxAttempts: maxNotifyAttempts, Backoff: notifyBackoff}, jobs.Options{Poll: s.poll, Now: s.now, Log: s.log})
 	return s
 }

@@ -44,7 +44,7 @@ type SummaryLine struct {
 }
 
 // Summary computes the execution report of an issued directive.
-func (s *Service) Summary(ctx context.Context, a model.Actor, id int64) (*Summary, error) {
+func (s Tracker) Summary(ctx context.Context, a model.Actor, id int64) (*Summary, error) {
 	tr, err := s.Track(ctx, a, id, TrackingFilter{})
 	if err != nil {
 		return nil, err
@@ -97,7 +97,7 @@ func (s *Service) Summary(ctx context.Context, a model.Actor, id int64) (*Summar
 // summaryContent lays out the summary as a report (Báo cáo) of the
 // issuing unit, addressed to whoever sent what the directive implements
 // (else the unit's superior), with a b/c copy to the superior.
-func (s *Service) summaryContent(ctx context.Context, q storage.Q, sum *Summary) (Content, []Recipient, error) {
+func (s Tracker) summaryContent(ctx context.Context, q storage.Q, sum *Summary) (Content, []Recipient, error) {
 	v := sum.Directive
 	agency, err := q.Orgs().Unit(ctx, v.UnitID)
 	if err != nil {
@@ -172,7 +172,7 @@ func (s *Service) summaryContent(ctx context.Context, q storage.Q, sum *Summary)
 
 // SummaryDocument renders the summary report in the official layout
 // (html, pdf or text) without storing anything.
-func (s *Service) SummaryDocument(ctx context.Context, a model.Actor, id int64, format string) ([]byte, string, error) {
+func (s Tracker) SummaryDocument(ctx context.Context, a model.Actor, id int64, format string) ([]byte, string, error) {
 	sum, err := s.Summary(ctx, a, id)
 	if err != nil {
 		return nil, "", err
@@ -185,7 +185,7 @@ func (s *Service) SummaryDocument(ctx context.Context, a model.Actor, id int64, 
 		return nil, "", err
 	}
 	d := &model.Directive{ID: 0, UnitID: sum.Directive.UnitID, DraftingUnitID: sum.Directive.DraftingUnitID, DocType: c.DocType}
-	f, err := s.buildFields(ctx, s.store.Q, d, c, "", s.previewNotation(ctx, d), s.today())
+	f, err := s.Drafts().buildFields(ctx, s.store.Q, d, c, "", s.Workflow().previewNotation(ctx, d), s.today())
 	if err != nil {
 		return nil, "", err
 	}
@@ -210,7 +210,7 @@ func (s *Service) SummaryDocument(ctx context.Context, a model.Actor, id int64, 
 // CreateSummaryDraft starts a report (Báo cáo) draft with the summary,
 // addressed up; it then goes through approval and issuing like any
 // directive.
-func (s *Service) CreateSummaryDraft(ctx context.Context, a model.Actor, id int64) (*View, error) {
+func (s Tracker) CreateSummaryDraft(ctx context.Context, a model.Actor, id int64) (*View, error) {
 	sum, err := s.Summary(ctx, a, id)
 	if err != nil {
 		return nil, err
@@ -223,7 +223,7 @@ func (s *Service) CreateSummaryDraft(ctx context.Context, a model.Actor, id int6
 	docID := sum.Directive.DocumentID
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
 		var err error
-		d, err = s.createTx(ctx, tx, a, sum.Directive.UnitID, c, func(nd *model.Directive) {
+		d, err = s.Drafts().createTx(ctx, tx, a, sum.Directive.UnitID, c, func(nd *model.Directive) {
 			nd.ImplementsDocumentID = docID
 		})
 		return err
@@ -231,5 +231,5 @@ func (s *Service) CreateSummaryDraft(ctx context.Context, a model.Actor, id int6
 	if err != nil {
 		return nil, err
 	}
-	return s.view(ctx, a, d)
+	return s.Drafts().view(ctx, a, d)
 }

@@ -73,7 +73,7 @@ func (t *tracker) rows(d *model.Directive) ([]*Row, *Progress, error) {
 	p := &Progress{DirectiveID: d.ID, Code: d.Code, Status: d.Status, ByStatus: map[string]int{}}
 	rows := make([]*Row, 0, len(list))
 	for _, del := range list {
-		v, err := t.s.deliveryView(t.ctx, t.look, t.a, del)
+		v, err := t.s.Deliveries().deliveryView(t.ctx, t.look, t.a, del)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -138,8 +138,8 @@ func (t *tracker) progress(id int64) (*Progress, error) {
 }
 
 // Track returns the tracking matrix of an issued directive.
-func (s *Service) Track(ctx context.Context, a model.Actor, id int64, f TrackingFilter) (*Tracking, error) {
-	d, err := s.mayTrack(ctx, s.store.Q, a, id, false)
+func (s Tracker) Track(ctx context.Context, a model.Actor, id int64, f TrackingFilter) (*Tracking, error) {
+	d, err := s.Deliveries().mayTrack(ctx, s.store.Q, a, id, false)
 	if err != nil {
 		return nil, err
 	}
@@ -149,12 +149,12 @@ func (s *Service) Track(ctx context.Context, a model.Actor, id int64, f Tracking
 	if f.Status != "" && !slices.Contains(append([]string{Pending, Failed}, inboxStates...), f.Status) {
 		return nil, model.Invalid("status", "%q is not a delivery state", f.Status)
 	}
-	t := &tracker{s: s, ctx: ctx, a: a, look: newLookup(s.store.Q), memo: map[int64]*Progress{}}
+	t := &tracker{s: s.Service, ctx: ctx, a: a, look: newLookup(s.store.Q), memo: map[int64]*Progress{}}
 	rows, p, err := t.rows(d)
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.view(ctx, a, d)
+	v, err := s.Drafts().view(ctx, a, d)
 	if err != nil {
 		return nil, err
 	}
@@ -201,12 +201,12 @@ type Branch struct {
 // Tree returns the cascade of an issued directive: its recipients, and
 // under each one that forwarded it, the recipients of its own directive,
 // down to the communes.
-func (s *Service) Tree(ctx context.Context, a model.Actor, id int64) (*Branch, error) {
-	d, err := s.mayTrack(ctx, s.store.Q, a, id, false)
+func (s Tracker) Tree(ctx context.Context, a model.Actor, id int64) (*Branch, error) {
+	d, err := s.Deliveries().mayTrack(ctx, s.store.Q, a, id, false)
 	if err != nil {
 		return nil, err
 	}
-	t := &tracker{s: s, ctx: ctx, a: model.System("directives tree"), look: newLookup(s.store.Q), memo: map[int64]*Progress{}}
+	t := &tracker{s: s.Service, ctx: ctx, a: model.System("directives tree"), look: newLookup(s.store.Q), memo: map[int64]*Progress{}}
 	return t.branch(d, 0)
 }
 
@@ -264,7 +264,7 @@ func yesNo(b bool) string {
 var exportHeader = []string{"Đơn vị nhận", "Hình thức", "Trạng thái", "Đã nhận", "Đã xem", "Đã xác nhận", "Đã phân công",
 	"Đã triển khai", "Đã báo cáo", "Kết thúc", "Từ chối", "Lý do từ chối", "Hạn báo cáo", "Trễ hạn", "Quá hạn", "Hoàn thành", "Tiến độ cấp dưới", "Báo cáo"}
 
-func (s *Service) exportRows(tr *Tracking) [][]string {
+func (s Tracker) exportRows(tr *Tracking) [][]string {
 	out := make([][]string, 0, len(tr.Rows))
 	for _, r := range tr.Rows {
 		cascade := ""
@@ -296,7 +296,7 @@ func (s *Service) exportRows(tr *Tracking) [][]string {
 }
 
 // ExportTracking writes the tracking matrix as CSV or XLSX.
-func (s *Service) ExportTracking(ctx context.Context, a model.Actor, id int64, f TrackingFilter, format string, w io.Writer) error {
+func (s Tracker) ExportTracking(ctx context.Context, a model.Actor, id int64, f TrackingFilter, format string, w io.Writer) error {
 	tr, err := s.Track(ctx, a, id, f)
 	if err != nil {
 		return err
@@ -402,7 +402,7 @@ func (b BroadcastItem) Ref() string {
 // BroadcastItems lists the broadcast content items of the directives
 // delivered to a unit (not declined), oldest first. It is called by the
 // broadcast service, which checks its own permissions.
-func (s *Service) BroadcastItems(ctx context.Context, unitID int64) ([]BroadcastItem, error) {
+func (s Tracker) BroadcastItems(ctx context.Context, unitID int64) ([]BroadcastItem, error) {
 	list, err := s.store.Directives().DirectiveBroadcastItems(ctx, unitID)
 	if err != nil {
 		return nil, err
@@ -412,7 +412,7 @@ func (s *Service) BroadcastItems(ctx context.Context, unitID int64) ([]Broadcast
 
 // DeliveryBroadcastItems lists the broadcast content items of one
 // delivery (none unless it was delivered and not declined).
-func (s *Service) DeliveryBroadcastItems(ctx context.Context, deliveryID int64) ([]BroadcastItem, error) {
+func (s Tracker) DeliveryBroadcastItems(ctx context.Context, deliveryID int64) ([]BroadcastItem, error) {
 	list, err := s.store.Directives().DeliveryBroadcastItems(ctx, deliveryID)
 	if err != nil {
 		return nil, err

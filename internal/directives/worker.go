@@ -130,7 +130,7 @@ func (s *Service) deliver(ctx context.Context, job jobs.Job) error {
 	if d.Purpose != RoleMain {
 		msg = fmt.Sprintf("Văn bản gửi để biết %s: %s", d.Code, d.Subject)
 	}
-	return s.notifyUnit(ctx, tx, d.RecipientUnitID, "delivered", EventDelivered, d, msg, []model.Role{model.RoleClerk, model.RoleReceiver}, nil)
+	return s.Notifier().notifyUnit(ctx, tx, d.RecipientUnitID, "delivered", EventDelivered, d, msg, []model.Role{model.RoleClerk, model.RoleReceiver}, nil)
 }
 
 // DeliverPending delivers every due pending delivery and returns how many
@@ -221,7 +221,7 @@ func (s *Service) remind(ctx context.Context, d *model.Delivery) (bool, error) {
 		}
 		done = true
 		msg := fmt.Sprintf("Nhắc việc (lần %d): văn bản %s chưa được xác nhận — %s", d.Reminders+1, d.Code, d.Subject)
-		return s.notifyUnit(ctx, tx, d.RecipientUnitID, "reminder", EventReminder, d, msg, []model.Role{model.RoleClerk, model.RoleReceiver}, nil)
+		return s.Notifier().notifyUnit(ctx, tx, d.RecipientUnitID, "reminder", EventReminder, d, msg, []model.Role{model.RoleClerk, model.RoleReceiver}, nil)
 	})
 	return done, err
 }
@@ -244,7 +244,7 @@ func (s *Service) escalate(ctx context.Context, d *model.Delivery) (bool, error)
 			return nil
 		}
 		msg := fmt.Sprintf("Báo cáo chậm trễ: %s chưa xác nhận văn bản %s (%s)", rec.Name, d.Code, d.Subject)
-		return s.notifyUnit(ctx, tx, *rec.ParentID, "escalation", EventEscalated, d, msg, []model.Role{model.RoleClerk, model.RoleApprover},
+		return s.Notifier().notifyUnit(ctx, tx, *rec.ParentID, "escalation", EventEscalated, d, msg, []model.Role{model.RoleClerk, model.RoleApprover},
 			&webhookEscNote{RecipientUnitID: rec.ID, Reminders: d.Reminders})
 	})
 	return done, err

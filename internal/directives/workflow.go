@@ -19,7 +19,7 @@ import (
 // Submit sends the author's draft to the approval steps. With no steps
 // configured the draft is approved at once (and issued when the unit
 // issues automatically).
-func (s *Service) Submit(ctx context.Context, a model.Actor, id int64, comment string) (*View, error) {
+func (s Workflow) Submit(ctx context.Context, a model.Actor, id int64, comment string) (*View, error) {
 	comment, err := checkText("comment", comment, MaxComment)
 	if err != nil {
 		return nil, err
@@ -30,13 +30,13 @@ func (s *Service) Submit(ctx context.Context, a model.Actor, id int64, comment s
 		if d, err = tx.Directives().LockDirective(ctx, id); err != nil {
 			return err
 		}
-		if err := s.mustView(ctx, tx.Q, a, d); err != nil {
+		if err := s.Drafts().mustView(ctx, tx.Q, a, d); err != nil {
 			return err
 		}
 		if d.Status != StatusDraft {
 			return fmt.Errorf("the directive is %s, not a draft; only a draft is submitted: %w", d.Status, model.ErrConflict)
 		}
-		if err := s.editable(a, d); err != nil {
+		if err := s.Drafts().editable(a, d); err != nil {
 			return err
 		}
 		c, err := decodeContent(d)
@@ -50,7 +50,7 @@ func (s *Service) Submit(ctx context.Context, a model.Actor, id int64, comment s
 		if err != nil {
 			return err
 		}
-		rec, err := s.resolveRecipients(ctx, tx.Q, agency, c, s.today())
+		rec, err := s.Drafts().resolveRecipients(ctx, tx.Q, agency, c, s.today())
 		if err != nil {
 			return err
 		}
@@ -61,7 +61,7 @@ func (s *Service) Submit(ctx context.Context, a model.Actor, id int64, comment s
 		if err != nil {
 			return err
 		}
-		if err := tx.Directives().InsertDirectiveComment(ctx, &model.DirectiveComment{DirectiveID: id, UserID: userPtr(a), Author: s.authorName(ctx, tx.Q, a),
+		if err := tx.Directives().InsertDirectiveComment(ctx, &model.DirectiveComment{DirectiveID: id, UserID: userPtr(a), Author: s.Drafts().authorName(ctx, tx.Q, a),
 			Kind: "submit", Text: comment, At: s.now()}); err != nil {
 			return err
 		}
@@ -72,7 +72,7 @@ func (s *Service) Submit(ctx context.Context, a model.Actor, id int64, comment s
 			if err := tx.Directives().SetDirectiveStatus(ctx, id, StatusDraft, StatusSubmitted, 0, s.now()); err != nil {
 				return err
 			}
-			return s.notifyRole(ctx, tx, agency, model.RoleApprover, "approval_needed", id,
+			return s.Notifier().notifyRole(ctx, tx, agency, model.RoleApprover, "approval_needed", id,
 				fmt.Sprintf("Dự thảo chờ duyệt: %s", d.Subject))
 		}
 		if err := tx.Directives().SetDirectiveStatus(ctx, id, StatusDraft, StatusApproved, 0, s.now()); err != nil {
@@ -86,7 +86,7 @@ func (s *Service) Submit(ctx context.Context, a model.Actor, id int64, comment s
 			issued = true
 			return nil
 		}
-		return s.notifyRole(ctx, tx, agency, model.RoleClerk, "issue_needed", id, fmt.Sprintf("Văn bản đã duyệt, chờ phát hành: %s", d.Subject))
+		return s.Notifier().notifyRole(ctx, tx, agency, model.RoleClerk, "issue_needed", id, fmt.Sprintf("Văn bản đã duyệt, chờ phát hành: %s", d.Subject))
 	})
 	if err != nil {
 		return nil, err
@@ -94,7 +94,7 @@ func (s *Service) Submit(ctx context.Context, a model.Actor, id int64, comment s
 	if issued {
 		s.signal()
 	}
-	return s.Get(ctx, a, id)
+	return s.Drafts().Get(ctx, a, id)
 }
 
 func hasMainRecipient(rec []resolved) bool {
@@ -109,7 +109,7 @@ func hasMainRecipient(rec []resolved) bool {
 // mayApprove checks that the actor may approve the draft's current step:
 // an approver of the issuing unit, not its author, the user the step
 // names (if any), and on the last step the chosen signer (if any).
-func (s *Service) mayApprove(ctx context.Context, q storage.Q, a model.Actor, d *model.Directive, settings Settings) error {
+func (s Workflow) mayApprove(ctx context.Context, q storage.Q, a model.Actor, d *model.Directive, settings Settings) error {
 	if d.Status != StatusSubmitted {
 		return fmt.Errorf("the directive is %s; only a submitted draft is approved or returned: %w", d.Status, model.ErrConflict)
 	}
@@ -144,7 +144,7 @@ func (s *Service) mayApprove(ctx context.Context, q storage.Q, a model.Actor, d 
 // Approve passes the current approval step. After the last step the
 // directive is approved (the approver is its signer unless the draft names
 // one) and, when the unit is so configured, issued at once.
-func (s *Service) Approve(ctx context.Context, a model.Actor, id int64, comment string) (*View, error) {
+func (s Workflow) Approve(ctx context.Context, a model.Actor, id int64, comment string) (*View, error) {
 	comment, err := checkText("comment", comment, MaxComment)
 	if err != nil {
 		return nil, err
@@ -155,7 +155,7 @@ func (s *Service) Approve(ctx context.Context, a model.Actor, id int64, comment 
 		if err != nil {
 			return err
 		}
-		if err := s.mustView(ctx, tx.Q, a, d); err != nil {
+		if err := s.Drafts().mustView(ctx, tx.Q, a, d); err != nil {
 			return err
 		}
 		settings, err := s.settings(ctx, tx.Q, d.UnitID)
@@ -170,7 +170,7 @@ func (s *Service) Approve(ctx context.Context, a model.Actor, id int64, comment 
 			return err
 		}
 		step := d.Step + 1
-		if err := tx.Directives().InsertDirectiveComment(ctx, &model.DirectiveComment{DirectiveID: id, UserID: userPtr(a), Author: s.authorName(ctx, tx.Q, a),
+		if err := tx.Directives().InsertDirectiveComment(ctx, &model.DirectiveComment{DirectiveID: id, UserID: userPtr(a), Author: s.Drafts().authorName(ctx, tx.Q, a),
 			Kind: "approve", Step: step, Text: comment, At: s.now()}); err != nil {
 			return err
 		}
@@ -181,7 +181,7 @@ func (s *Service) Approve(ctx context.Context, a model.Actor, id int64, comment 
 			if err := tx.Directives().SetDirectiveStatus(ctx, id, StatusSubmitted, StatusSubmitted, step, s.now()); err != nil {
 				return err
 			}
-			return s.notifyRole(ctx, tx, agency, model.RoleApprover, "approval_needed", id, fmt.Sprintf("Dự thảo chờ duyệt (%s): %s", settings.ApprovalSteps[step].Label, d.Subject))
+			return s.Notifier().notifyRole(ctx, tx, agency, model.RoleApprover, "approval_needed", id, fmt.Sprintf("Dự thảo chờ duyệt (%s): %s", settings.ApprovalSteps[step].Label, d.Subject))
 		}
 		if err := tx.Directives().SetDirectiveStatus(ctx, id, StatusSubmitted, StatusApproved, step, s.now()); err != nil {
 			return err
@@ -194,10 +194,10 @@ func (s *Service) Approve(ctx context.Context, a model.Actor, id int64, comment 
 			issued = true
 			return nil
 		}
-		if err := s.notifyUser(ctx, tx, d, "approved", fmt.Sprintf("Dự thảo đã được duyệt: %s", d.Subject)); err != nil {
+		if err := s.Notifier().notifyUser(ctx, tx, d, "approved", fmt.Sprintf("Dự thảo đã được duyệt: %s", d.Subject)); err != nil {
 			return err
 		}
-		return s.notifyRole(ctx, tx, agency, model.RoleClerk, "issue_needed", id, fmt.Sprintf("Văn bản đã duyệt, chờ phát hành: %s", d.Subject))
+		return s.Notifier().notifyRole(ctx, tx, agency, model.RoleClerk, "issue_needed", id, fmt.Sprintf("Văn bản đã duyệt, chờ phát hành: %s", d.Subject))
 	})
 	if err != nil {
 		return nil, err
@@ -205,11 +205,11 @@ func (s *Service) Approve(ctx context.Context, a model.Actor, id int64, comment 
 	if issued {
 		s.signal()
 	}
-	return s.Get(ctx, a, id)
+	return s.Drafts().Get(ctx, a, id)
 }
 
 // Return sends a submitted draft back to its author with a comment.
-func (s *Service) Return(ctx context.Context, a model.Actor, id int64, comment string) (*View, error) {
+func (s Workflow) Return(ctx context.Context, a model.Actor, id int64, comment string) (*View, error) {
 	comment, err := checkText("comment", comment, MaxComment)
 	if err != nil {
 		return nil, err
@@ -222,7 +222,7 @@ func (s *Service) Return(ctx context.Context, a model.Actor, id int64, comment s
 		if err != nil {
 			return err
 		}
-		if err := s.mustView(ctx, tx.Q, a, d); err != nil {
+		if err := s.Drafts().mustView(ctx, tx.Q, a, d); err != nil {
 			return err
 		}
 		settings, err := s.settings(ctx, tx.Q, d.UnitID)
@@ -232,7 +232,7 @@ func (s *Service) Return(ctx context.Context, a model.Actor, id int64, comment s
 		if err := s.mayApprove(ctx, tx.Q, a, d, settings); err != nil {
 			return err
 		}
-		if err := tx.Directives().InsertDirectiveComment(ctx, &model.DirectiveComment{DirectiveID: id, UserID: userPtr(a), Author: s.authorName(ctx, tx.Q, a),
+		if err := tx.Directives().InsertDirectiveComment(ctx, &model.DirectiveComment{DirectiveID: id, UserID: userPtr(a), Author: s.Drafts().authorName(ctx, tx.Q, a),
 			Kind: "return", Step: d.Step, Text: comment, At: s.now()}); err != nil {
 			return err
 		}
@@ -242,12 +242,12 @@ func (s *Service) Return(ctx context.Context, a model.Actor, id int64, comment s
 		if err := s.audit(ctx, tx, a, "directive.return", id, comment); err != nil {
 			return err
 		}
-		return s.notifyUser(ctx, tx, d, "returned", fmt.Sprintf("Dự thảo bị trả lại: %s — %s", d.Subject, comment))
+		return s.Notifier().notifyUser(ctx, tx, d, "returned", fmt.Sprintf("Dự thảo bị trả lại: %s — %s", d.Subject, comment))
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.Get(ctx, a, id)
+	return s.Drafts().Get(ctx, a, id)
 }
 
 // IssueInput is the clerk's choice when issuing.
@@ -259,7 +259,7 @@ type IssueInput struct {
 // register, renders its PDF, stores it as the unit's outgoing document and
 // writes one pending delivery per recipient unit, all in one transaction;
 // the delivery workers then fill the recipients' inboxes.
-func (s *Service) Issue(ctx context.Context, a model.Actor, id int64, in IssueInput) (*View, error) {
+func (s Workflow) Issue(ctx context.Context, a model.Actor, id int64, in IssueInput) (*View, error) {
 	if err := checkDate("date", in.Date); err != nil {
 		return nil, err
 	}
@@ -268,7 +268,7 @@ func (s *Service) Issue(ctx context.Context, a model.Actor, id int64, in IssueIn
 		if err != nil {
 			return err
 		}
-		if err := s.mustView(ctx, tx.Q, a, d); err != nil {
+		if err := s.Drafts().mustView(ctx, tx.Q, a, d); err != nil {
 			return err
 		}
 		agency, err := tx.Orgs().Unit(ctx, d.UnitID)
@@ -292,11 +292,11 @@ func (s *Service) Issue(ctx context.Context, a model.Actor, id int64, in IssueIn
 		return nil, err
 	}
 	s.signal()
-	return s.Get(ctx, a, id)
+	return s.Drafts().Get(ctx, a, id)
 }
 
 // issueTx issues an approved directive inside the caller's transaction.
-func (s *Service) issueTx(ctx context.Context, tx *storage.Tx, a model.Actor, d *model.Directive, in IssueInput) (*registry.Issued, error) {
+func (s Workflow) issueTx(ctx context.Context, tx *storage.Tx, a model.Actor, d *model.Directive, in IssueInput) (*registry.Issued, error) {
 	c, err := decodeContent(d)
 	if err != nil {
 		return nil, err
@@ -312,7 +312,7 @@ func (s *Service) issueTx(ctx context.Context, tx *storage.Tx, a model.Actor, d 
 	if date == "" {
 		date = s.today()
 	}
-	rec, err := s.resolveRecipients(ctx, tx.Q, agency, c, date)
+	rec, err := s.Drafts().resolveRecipients(ctx, tx.Q, agency, c, date)
 	if err != nil {
 		return nil, err
 	}
@@ -342,7 +342,7 @@ func (s *Service) issueTx(ctx context.Context, tx *storage.Tx, a model.Actor, d 
 		return nil, err
 	}
 	number := fmt.Sprintf("%02d", issued.Number)
-	fields, err := s.buildFields(ctx, tx.Q, d, c, number, issued.Notation, issued.Date)
+	fields, err := s.Drafts().buildFields(ctx, tx.Q, d, c, number, issued.Notation, issued.Date)
 	if err != nil {
 		return nil, err
 	}
@@ -424,14 +424,14 @@ func (s *Service) issueTx(ctx context.Context, tx *storage.Tx, a model.Actor, d 
 		Subject: c.Subject, DocDate: issued.Date, DeadlineAt: d.DeadlineAt}, rows, s.now()); err != nil {
 		return nil, err
 	}
-	if err := tx.Directives().InsertDirectiveComment(ctx, &model.DirectiveComment{DirectiveID: d.ID, UserID: userPtr(a), Author: s.authorName(ctx, tx.Q, a),
+	if err := tx.Directives().InsertDirectiveComment(ctx, &model.DirectiveComment{DirectiveID: d.ID, UserID: userPtr(a), Author: s.Drafts().authorName(ctx, tx.Q, a),
 		Kind: "issue", Text: fmt.Sprintf("%s, %d recipients", issued.Code, len(rec)), At: s.now()}); err != nil {
 		return nil, err
 	}
 	if err := s.audit(ctx, tx, a, "directive.issue", d.ID, fmt.Sprintf("%s to %d units", issued.Code, len(rec))); err != nil {
 		return nil, err
 	}
-	if err := s.notifyUser(ctx, tx, d, "issued", fmt.Sprintf("Đã phát hành %s: %s", issued.Code, c.Subject)); err != nil {
+	if err := s.Notifier().notifyUser(ctx, tx, d, "issued", fmt.Sprintf("Đã phát hành %s: %s", issued.Code, c.Subject)); err != nil {
 		return nil, err
 	}
 	return issued, nil
@@ -463,7 +463,7 @@ func pdfName(code string) string {
 
 // fillSigner completes the signer from the user who approved the last
 // step (or the chosen signer).
-func (s *Service) fillSigner(ctx context.Context, q storage.Q, d *model.Directive, c *Content) error {
+func (s Workflow) fillSigner(ctx context.Context, q storage.Q, d *model.Directive, c *Content) error {
 	uid := c.SignerUserID
 	if uid == 0 {
 		comments, err := q.Directives().DirectiveComments(ctx, d.ID)
@@ -509,7 +509,7 @@ type ImplementInput struct {
 // the deadline, and as recipients the units one level below, all
 // pre-filled, and the link kept. Implementing a delivery marks it
 // forwarded.
-func (s *Service) Implement(ctx context.Context, a model.Actor, in ImplementInput) (*View, error) {
+func (s Workflow) Implement(ctx context.Context, a model.Actor, in ImplementInput) (*View, error) {
 	if (in.DeliveryID == 0) == (in.DocumentID == 0) {
 		return nil, model.Invalid("delivery_id", "give either delivery_id or document_id")
 	}
@@ -530,7 +530,7 @@ func (s *Service) Implement(ctx context.Context, a model.Actor, in ImplementInpu
 			if del, err = tx.Deliveries().LockDelivery(ctx, in.DeliveryID); err != nil {
 				return err
 			}
-			if err := s.mayHandle(ctx, tx.Q, a, del, true); err != nil {
+			if err := s.Deliveries().mayHandle(ctx, tx.Q, a, del, true); err != nil {
 				return err
 			}
 			if del.Status == Forwarded {
@@ -571,7 +571,7 @@ func (s *Service) Implement(ctx context.Context, a model.Actor, in ImplementInpu
 		if del != nil {
 			unitID = del.RecipientUnitID
 		}
-		d, err = s.createTx(ctx, tx, a, unitID, c, func(nd *model.Directive) {
+		d, err = s.Drafts().createTx(ctx, tx, a, unitID, c, func(nd *model.Directive) {
 			nd.ImplementsDocumentID = &docID
 			if del != nil {
 				pid := del.ID
@@ -587,24 +587,24 @@ func (s *Service) Implement(ctx context.Context, a model.Actor, in ImplementInpu
 				At: s.now(), By: userPtr(a), ForwardDirectiveID: &dirID, Late: del.DeadlineAt != nil && s.now().After(*del.DeadlineAt)}); err != nil {
 				return err
 			}
-			if err := s.notifyIssuer(ctx, tx, del, Forwarded); err != nil {
+			if err := s.Notifier().notifyIssuer(ctx, tx, del, Forwarded); err != nil {
 				return err
 			}
 		}
-		return tx.Directives().InsertDirectiveComment(ctx, &model.DirectiveComment{DirectiveID: d.ID, UserID: userPtr(a), Author: s.authorName(ctx, tx.Q, a),
+		return tx.Directives().InsertDirectiveComment(ctx, &model.DirectiveComment{DirectiveID: d.ID, UserID: userPtr(a), Author: s.Drafts().authorName(ctx, tx.Q, a),
 			Kind: "implement", Text: "Thực hiện " + doc.Code(), At: s.now()})
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.view(ctx, a, d)
+	return s.Drafts().view(ctx, a, d)
 }
 
 var forwardable = map[string]bool{Delivered: true, Read: true, Acknowledged: true, Assigned: true}
 
 // prefill builds the content of a draft implementing doc (received
 // through del when not nil).
-func (s *Service) prefill(ctx context.Context, q storage.Q, a model.Actor, doc *model.Document, del *model.Delivery) (Content, error) {
+func (s Workflow) prefill(ctx context.Context, q storage.Q, a model.Actor, doc *model.Document, del *model.Delivery) (Content, error) {
 	f := doc.Fields
 	issuerName := docmodel.Val(f.Issuer)
 	var parent *Content
@@ -682,7 +682,7 @@ func (s *Service) prefill(ctx context.Context, q storage.Q, a model.Actor, doc *
 
 // lowerUnits are the active direct children of a unit whose kind is of a
 // lower tier (a district's communes, not its own culture centre).
-func (s *Service) lowerUnits(ctx context.Context, q storage.Q, u *model.Unit) ([]*model.Unit, error) {
+func (s Workflow) lowerUnits(ctx context.Context, q storage.Q, u *model.Unit) ([]*model.Unit, error) {
 	kinds, err := q.Orgs().UnitKinds(ctx)
 	if err != nil {
 		return nil, err
@@ -707,7 +707,7 @@ func (s *Service) lowerUnits(ctx context.Context, q storage.Q, u *model.Unit) ([
 // Correct starts a new draft that replaces (thay thế) or corrects (đính
 // chính) an issued directive: a copy of its content citing it. The issued
 // directive itself never changes.
-func (s *Service) Correct(ctx context.Context, a model.Actor, id int64, kind string) (*View, error) {
+func (s Workflow) Correct(ctx context.Context, a model.Actor, id int64, kind string) (*View, error) {
 	if kind != Replaces && kind != Corrects {
 		return nil, model.Invalid("kind", "%q: use %q (replaces) or %q (corrects)", kind, Replaces, Corrects)
 	}
@@ -717,7 +717,7 @@ func (s *Service) Correct(ctx context.Context, a model.Actor, id int64, kind str
 		if err != nil {
 			return err
 		}
-		if err := s.mustView(ctx, tx.Q, a, old); err != nil {
+		if err := s.Drafts().mustView(ctx, tx.Q, a, old); err != nil {
 			return err
 		}
 		if old.Status != StatusIssued {
@@ -742,7 +742,7 @@ func (s *Service) Correct(ctx context.Context, a model.Actor, id int64, kind str
 		}
 		c.SignerUserID, c.SignerName, c.SignerTitle = 0, "", ""
 		oid := old.ID
-		d, err = s.createTx(ctx, tx, a, old.UnitID, c, func(nd *model.Directive) {
+		d, err = s.Drafts().createTx(ctx, tx, a, old.UnitID, c, func(nd *model.Directive) {
 			nd.CorrectionOf, nd.CorrectionKind = &oid, kind
 			nd.ImplementsDocumentID = old.ImplementsDocumentID
 		})
@@ -751,14 +751,14 @@ func (s *Service) Correct(ctx context.Context, a model.Actor, id int64, kind str
 	if err != nil {
 		return nil, err
 	}
-	return s.view(ctx, a, d)
+	return s.Drafts().view(ctx, a, d)
 }
 
 // Preview renders the current content of a directive in the official
 // layout: HTML (a fragment), PDF or text; drafts carry the "DỰ THẢO"
 // watermark and no number.
-func (s *Service) Preview(ctx context.Context, a model.Actor, id int64, format string) ([]byte, string, error) {
-	v, err := s.Get(ctx, a, id)
+func (s Workflow) Preview(ctx context.Context, a model.Actor, id int64, format string) ([]byte, string, error) {
+	v, err := s.Drafts().Get(ctx, a, id)
 	if err != nil {
 		return nil, "", err
 	}
@@ -770,7 +770,7 @@ func (s *Service) Preview(ctx context.Context, a model.Actor, id int64, format s
 		if err := s.fillSigner(ctx, s.store.Q, v.Directive, &c); err != nil {
 			return nil, "", err
 		}
-		if f, err = s.buildFields(ctx, s.store.Q, v.Directive, c, "", s.previewNotation(ctx, v.Directive), ""); err != nil {
+		if f, err = s.Drafts().buildFields(ctx, s.store.Q, v.Directive, c, "", s.previewNotation(ctx, v.Directive), ""); err != nil {
 			return nil, "", err
 		}
 	}
@@ -811,7 +811,7 @@ func (s *Service) Preview(ctx context.Context, a model.Actor, id int64, format s
 
 // previewNotation is the notation the draft will get (its number comes
 // on issue).
-func (s *Service) previewNotation(ctx context.Context, d *model.Directive) string {
+func (s Workflow) previewNotation(ctx context.Context, d *model.Directive) string {
 	agency, err := s.store.Orgs().Unit(ctx, d.UnitID)
 	if err != nil {
 		return ""

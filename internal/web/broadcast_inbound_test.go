@@ -32,12 +32,12 @@ func TestBroadcastPagesFromAbove(t *testing.T) {
 		commune, district := e.unit("dtt-vinh-thanh-van"), e.unit("ubnd-rach-gia")
 		here := e.enrol("dtt-vinh-thanh-van", "Cụm loa bến đò")
 		there := e.enrol("dtt-vinh-lac", "Cụm loa Vĩnh Lạc")
-		m, err := e.svc.UploadMedia(ctx, model.System("test"), broadcast.MediaInput{UnitID: district.ID, Title: "Lịch tiêm vắc xin"}, bytes.NewReader(toneWAV()))
+		m, err := e.svc.Library().UploadMedia(ctx, model.System("test"), broadcast.MediaInput{UnitID: district.ID, Title: "Lịch tiêm vắc xin"}, bytes.NewReader(toneWAV()))
 		if err != nil {
 			t.Fatal(err)
 		}
 		today := time.Now().In(i18n.Zone())
-		o, err := e.svc.CreateOrder(ctx, model.System("test"), broadcast.OrderInput{UnitID: district.ID, Title: "Lịch tiêm vắc xin của thành phố",
+		o, err := e.svc.OrderBook().CreateOrder(ctx, model.System("test"), broadcast.OrderInput{UnitID: district.ID, Title: "Lịch tiêm vắc xin của thành phố",
 			MediaID: m.ID, Level: "priority", StartDate: today.Format("2006-01-02"), EndDate: today.AddDate(0, 0, 2).Format("2006-01-02"),
 			Slots: []schedule.Slot{clockSlot(t, "00:05"), clockSlot(t, "23:55")}, Targets: []model.OrderTarget{{Kind: model.TargetSubtree, ID: district.ID}}})
 		if err != nil {
@@ -72,7 +72,7 @@ func TestBroadcastPagesFromAbove(t *testing.T) {
 		if code != http.StatusForbidden || !strings.Contains(body, "Lệnh phát này do "+district.Name+" phát lệnh: đơn vị bạn chỉ theo dõi, không được sửa hay hủy.") {
 			t.Fatalf("commune cancels the district's order: %d %q", code, body)
 		}
-		if v, err := e.svc.Order(ctx, model.System("test"), o.ID); err != nil || v.CancelledAt != nil {
+		if v, err := e.svc.OrderBook().Order(ctx, model.System("test"), o.ID); err != nil || v.CancelledAt != nil {
 			t.Fatalf("order after the refused cancel: %+v %v", v, err)
 		}
 

@@ -100,7 +100,7 @@ func newBroadcastEnv(t *testing.T, st *storage.Store, opts ...func(*web.Deps)) *
 	t.Cleanup(func() { _ = svc.Close() })
 	e.documents = documents.New(st, blobs, policy, log)
 	e.registry = registry.New(st, policy, i18n.Zone())
-	deps := web.Deps{Accounts: e.accounts, Orgs: e.orgs, Documents: e.documents, Registry: e.registry, Broadcast: svc,
+	deps := web.Deps{Accounts: e.accounts, Orgs: e.orgs, Documents: e.documents, Registry: e.registry, Broadcast: broadcast.NewAPI(svc),
 		Health: st, Policy: policy, Log: log, Version: "test"}
 	for _, o := range opts {
 		o(&deps)
@@ -130,7 +130,7 @@ type device struct {
 func (e *bcEnv) enrol(unitCode, name string) *device {
 	e.t.Helper()
 	unit := e.unit(unitCode)
-	key, _, err := e.svc.CreateEnrolmentKey(context.Background(), model.System("test"), unit.ID, "test", nil, 0)
+	key, _, err := e.svc.Fleet().CreateEnrolmentKey(context.Background(), model.System("test"), unit.ID, "test", nil, 0)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -360,7 +360,7 @@ func TestBrowserBroadcast(t *testing.T) {
 	if got := text(`#confirm-devices`); !strings.Contains(got, "1 thiết bị") {
 		t.Fatalf("confirmation says %q", got)
 	}
-	if orders, _ := e.svc.Orders(context.Background(), model.System("test"), e.unit("dtt-vinh-thanh-van").ID); len(orders) != 1 {
+	if orders, _ := e.svc.OrderBook().Orders(context.Background(), model.System("test"), e.unit("dtt-vinh-thanh-van").ID); len(orders) != 1 {
 		t.Fatalf("the review step sent something: %d orders", len(orders))
 	}
 	shot("broadcast-emergency-confirm")
@@ -469,7 +469,7 @@ func TestBrowserBroadcastRecording(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	lib, err := e.svc.MediaLibrary(context.Background(), model.System("test"), e.unit("dtt-vinh-thanh-van").ID)
+	lib, err := e.svc.Library().MediaLibrary(context.Background(), model.System("test"), e.unit("dtt-vinh-thanh-van").ID)
 	if err != nil || len(lib) != 1 || lib[0].Source != broadcast.SourceRecording || lib[0].DurationMS < 1500 {
 		t.Fatalf("library: %+v (%v)", lib, err)
 	}
@@ -620,7 +620,7 @@ func TestBroadcastPages(t *testing.T) {
 		if code != http.StatusBadRequest || !strings.Contains(body, `role="alert"`) || !strings.Contains(body, `id="upload-form"`) {
 			t.Fatalf("fake mp3: %d", code)
 		}
-		lib, err := e.svc.MediaLibrary(context.Background(), model.System("test"), commune.ID)
+		lib, err := e.svc.Library().MediaLibrary(context.Background(), model.System("test"), commune.ID)
 		if err != nil || len(lib) != 1 {
 			t.Fatalf("library after the refused upload: %d items (%v)", len(lib), err)
 		}
@@ -672,7 +672,7 @@ func TestBroadcastPages(t *testing.T) {
 		if code != http.StatusOK || !strings.Contains(body, `id="emergency-send"`) || !strings.Contains(body, "1 thiết bị") {
 			t.Fatalf("emergency review: %d", code)
 		}
-		orders, _ := e.svc.Orders(context.Background(), model.System("test"), commune.ID)
+		orders, _ := e.svc.OrderBook().Orders(context.Background(), model.System("test"), commune.ID)
 		if len(orders) != 1 {
 			t.Fatalf("orders after the review: %d", len(orders))
 		}
@@ -690,7 +690,7 @@ func TestBroadcastPages(t *testing.T) {
 		if code != http.StatusSeeOther || !strings.HasPrefix(loc, "/broadcast/orders/") {
 			t.Fatalf("emergency: %d %s", code, loc)
 		}
-		if orders, _ = e.svc.Orders(context.Background(), model.System("test"), commune.ID); len(orders) != 2 || orders[0].Level != "emergency" && orders[1].Level != "emergency" {
+		if orders, _ = e.svc.OrderBook().Orders(context.Background(), model.System("test"), commune.ID); len(orders) != 2 || orders[0].Level != "emergency" && orders[1].Level != "emergency" {
 			t.Fatalf("orders after the emergency: %d", len(orders))
 		}
 		// The device plays it; the overview names what it played last.

@@ -94,7 +94,7 @@ func newEnvWith(t *testing.T, st *storage.Store, change func(*web.Deps)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := web.Deps{Accounts: e.accounts, Orgs: e.orgs, Documents: e.documents, Registry: e.registry, Broadcast: e.broadcast, Channels: e.channels,
+	deps := web.Deps{Accounts: e.accounts, Orgs: e.orgs, Documents: e.documents, Registry: e.registry, Broadcast: broadcast.NewAPI(e.broadcast), Channels: channels.NewAPI(e.channels),
 		Health: st, Policy: policy, Log: log, Version: "test", Collectors: append(web.DBCollectors(st), web.QueueCollector(map[string]web.QueueCounter{
 			"sms_messages": func(ctx context.Context) (map[string]int, error) { return st.QueueCounts(ctx, "sms_messages") }}))}
 	if change != nil {

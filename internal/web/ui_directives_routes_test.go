@@ -28,7 +28,7 @@ func TestDirectivePagesNeedSignIn(t *testing.T) {
 	}
 	policy := authz.Default()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s, err := New(Deps{Policy: policy, Log: log, Directives: directives.New(st, bl, registry.New(st, policy, i18n.Zone()), policy, directives.Options{Log: log})})
+	s, err := New(Deps{Policy: policy, Log: log, Directives: directives.NewAPI(directives.New(st, bl, registry.New(st, policy, i18n.Zone()), policy, directives.Options{Log: log}))})
 	if err != nil {
 		t.Fatal(err)
 	}
