@@ -14,11 +14,11 @@ func (s *Server) registerAPI() {
 	s.handle("GET /api/v1/me", true, j(jsonCall(s, http.StatusOK, func(r *http.Request, p *principal, _ noBody) (map[string]any, error) {
 		return apiMe(r, p, s.deps.Orgs)
 	})))
-	s.registerUnitAPI(s.deps.Orgs)
-	s.registerGroupAPI(s.deps.Orgs)
-	s.registerUserAPI(s.deps.Accounts)
-	s.registerTokenAPI(s.deps.Accounts)
-	s.registerAuditAPI(s.deps.Accounts)
+	s.orgs().registerUnitAPI(s.deps.Orgs)
+	s.orgs().registerGroupAPI(s.deps.Orgs)
+	s.accounts().registerUserAPI(s.deps.Accounts)
+	s.accounts().registerTokenAPI(s.deps.Accounts)
+	s.accounts().registerAuditAPI(s.deps.Accounts)
 	// Anything else under /api/ is a JSON 404, never an HTML page.
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, apiError{Error: apiErrorBody{Code: "not_found", Message: "no such API endpoint: " + r.Method + " " + r.URL.Path + "; see /api/v1/openapi.json"}})

@@ -16,7 +16,7 @@ type AuditLog interface {
 	Audit(ctx context.Context, a model.Actor, f model.AuditFilter) ([]model.AuditEntry, error)
 }
 
-func (s *Server) registerAuditAPI(svc AuditLog) {
+func (s accountHandlers) registerAuditAPI(svc AuditLog) {
 	s.handle("GET /api/v1/audit", true, s.api(MaxJSONBody, s.apiAudit(svc)))
 }
 
@@ -55,7 +55,7 @@ func auditFilter(r *http.Request) (model.AuditFilter, error) {
 
 // apiAudit answers the audit entries as JSON, or as a CSV download with
 // ?format=csv.
-func (s *Server) apiAudit(svc AuditLog) apiHandler {
+func (s accountHandlers) apiAudit(svc AuditLog) apiHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *principal) {
 		f, err := auditFilter(r)
 		if err != nil {
@@ -75,7 +75,7 @@ func (s *Server) apiAudit(svc AuditLog) apiHandler {
 	}
 }
 
-func (s *Server) writeAuditCSV(w http.ResponseWriter, entries []model.AuditEntry) {
+func (s accountHandlers) writeAuditCSV(w http.ResponseWriter, entries []model.AuditEntry) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="loa-audit.csv"`)
 	cw := csvsafe.NewWriter(w)

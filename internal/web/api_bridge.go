@@ -18,7 +18,7 @@ type DirectiveScheduler interface {
 	Retry(ctx context.Context, a model.Actor, unitID, jobID int64) error
 }
 
-func (s *Server) registerBridge() {
+func (s broadcastAPI) registerBridge() {
 	s.handle("POST /api/v1/broadcast/units/{id}/schedule-directives", true, s.api(MaxJSONBody, s.apiScheduleDirectives))
 	s.handle("GET /api/v1/broadcast/units/{id}/auto-schedule", true, s.api(MaxJSONBody, s.apiAutoJobs))
 	s.handle("POST /api/v1/broadcast/units/{id}/auto-schedule/{job}/retry", true, s.api(MaxJSONBody, s.apiAutoRetry))
@@ -26,7 +26,7 @@ func (s *Server) registerBridge() {
 	s.handle("POST /broadcast/auto-schedule/{job}/retry", false, s.page(MaxJSONBody, s.uiAutoRetry))
 }
 
-func (s *Server) apiScheduleDirectives(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s broadcastAPI) apiScheduleDirectives(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.writeError(w, r, err)
@@ -36,7 +36,7 @@ func (s *Server) apiScheduleDirectives(w http.ResponseWriter, r *http.Request, p
 	s.respond(w, r, http.StatusOK, res, err)
 }
 
-func (s *Server) apiAutoJobs(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s broadcastAPI) apiAutoJobs(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.writeError(w, r, err)
@@ -53,7 +53,7 @@ func (s *Server) apiAutoJobs(w http.ResponseWriter, r *http.Request, p *principa
 	s.respond(w, r, http.StatusOK, map[string]any{"jobs": list}, err)
 }
 
-func (s *Server) apiAutoRetry(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s broadcastAPI) apiAutoRetry(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.writeError(w, r, err)
@@ -84,7 +84,7 @@ func formUnit(r *http.Request, p *principal) (int64, error) {
 
 // uiScheduleDirectives is the "schedule the received directives" button
 // of the orders page.
-func (s *Server) uiScheduleDirectives(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s broadcastAPI) uiScheduleDirectives(w http.ResponseWriter, r *http.Request, p *principal) {
 	unit, err := formUnit(r, p)
 	if err != nil {
 		s.renderError(w, r, p, err)
@@ -103,7 +103,7 @@ func (s *Server) uiScheduleDirectives(w http.ResponseWriter, r *http.Request, p 
 }
 
 // uiAutoRetry retries an automatic scheduling that gave up.
-func (s *Server) uiAutoRetry(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s broadcastAPI) uiAutoRetry(w http.ResponseWriter, r *http.Request, p *principal) {
 	unit, err := formUnit(r, p)
 	if err != nil {
 		s.renderError(w, r, p, err)

@@ -28,7 +28,7 @@ type Broadcast interface {
 const sseKeepAlive = 20 * time.Second
 
 // registerBroadcastAPI registers the broadcast and device endpoints.
-func (s *Server) registerBroadcastAPI() {
+func (s broadcastAPI) registerBroadcastAPI() {
 	svc := s.deps.Broadcast
 	s.registerBroadcastSettings(svc)
 	s.registerDeviceProtocol(svc)
@@ -37,7 +37,7 @@ func (s *Server) registerBroadcastAPI() {
 	s.registerOrderAPI(svc)
 	s.registerMonitorAPI(svc)
 	s.registerPublicFeeds(svc)
-	s.registerBroadcastUI()
+	s.bcPages().registerBroadcastUI()
 }
 
 // queryID reads a required numeric query parameter.
@@ -75,7 +75,7 @@ func jsonUnitList[T any](s *Server, key string, list func(r *http.Request, p *pr
 // configured public URL, otherwise the scheme and host of the request
 // (shown to a signed-in operator only; public pages never use the Host
 // header).
-func (s *Server) serverURL(r *http.Request) string {
+func (s broadcastAPI) serverURL(r *http.Request) string {
 	if s.publicURL != "" {
 		return s.publicURL
 	}

@@ -23,8 +23,8 @@ type feeds struct {
 	svc PublicFeeds
 }
 
-func (s *Server) registerPublicFeeds(svc PublicFeeds) {
-	f := feeds{s: s, svc: svc}
+func (s broadcastAPI) registerPublicFeeds(svc PublicFeeds) {
+	f := feeds{s: s.Server, svc: svc}
 	s.handle("GET /feeds/{code}", false, f.page)
 	s.handle("GET /feeds/{code}/bulletins.json", false, f.json)
 	s.handle("GET /feeds/{code}/bulletins.atom", false, f.atom)

@@ -28,27 +28,27 @@ type BroadcastMedia interface {
 	OpenMedia(ctx context.Context, a model.Actor, id int64, original bool) (io.ReadSeekCloser, *model.Media, error)
 }
 
-func (s *Server) registerMediaAPI(svc BroadcastMedia) {
+func (s broadcastAPI) registerMediaAPI(svc BroadcastMedia) {
 	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
-	s.handle("GET /api/v1/broadcast/media", true, j(jsonUnitList(s, "media", func(r *http.Request, p *principal, unit int64) ([]*model.Media, error) {
+	s.handle("GET /api/v1/broadcast/media", true, j(jsonUnitList(s.Server, "media", func(r *http.Request, p *principal, unit int64) ([]*model.Media, error) {
 		return svc.MediaLibrary(r.Context(), p.Actor, unit)
 	})))
-	s.handle("POST /api/v1/broadcast/media", true, s.api(svc.MaxUpload()+64<<10, jsonCall(s, http.StatusCreated, func(r *http.Request, p *principal, _ noBody) (*model.Media, error) {
+	s.handle("POST /api/v1/broadcast/media", true, s.api(svc.MaxUpload()+64<<10, jsonCall(s.Server, http.StatusCreated, func(r *http.Request, p *principal, _ noBody) (*model.Media, error) {
 		in, body, err := mediaUpload(r, p)
 		if err != nil {
 			return nil, err
 		}
 		return svc.UploadMedia(r.Context(), p.Actor, in, body)
 	})))
-	s.handle("POST /api/v1/broadcast/media/tts", true, j(jsonBody(s, http.StatusCreated, func(ctx context.Context, a model.Actor, in broadcast.TTSInput) (*model.Media, error) {
+	s.handle("POST /api/v1/broadcast/media/tts", true, j(jsonBody(s.Server, http.StatusCreated, func(ctx context.Context, a model.Actor, in broadcast.TTSInput) (*model.Media, error) {
 		if in.UnitID == 0 {
 			in.UnitID = a.UnitID
 		}
 		return svc.SpeakText(ctx, a, in)
 	})))
-	s.handle("GET /api/v1/broadcast/media/{id}", true, j(jsonGetID(s, "id", http.StatusOK, bind(svc, BroadcastMedia.Media))))
+	s.handle("GET /api/v1/broadcast/media/{id}", true, j(jsonGetID(s.Server, "id", http.StatusOK, bind(svc, BroadcastMedia.Media))))
 	s.handle("GET /api/v1/broadcast/media/{id}/audio", true, j(s.apiMediaAudio(svc)))
-	s.handle("GET /api/v1/broadcast/voices", true, j(jsonList(s, "voices", func(*http.Request, *principal) ([]tts.Voice, error) {
+	s.handle("GET /api/v1/broadcast/voices", true, j(jsonList(s.Server, "voices", func(*http.Request, *principal) ([]tts.Voice, error) {
 		return svc.Voices(), nil
 	})))
 }
@@ -109,7 +109,7 @@ func mediaUpload(r *http.Request, p *principal) (broadcast.MediaInput, io.Reader
 
 // apiMediaAudio streams a media item's audio, or its original upload as
 // a download with ?original=1.
-func (s *Server) apiMediaAudio(svc BroadcastMedia) apiHandler {
+func (s broadcastAPI) apiMediaAudio(svc BroadcastMedia) apiHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *principal) {
 		id, err := pathID(r, "id")
 		if err != nil {

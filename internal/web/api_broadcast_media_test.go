@@ -89,7 +89,7 @@ func TestMediaAPIWithFakeService(t *testing.T) {
 		t.Fatal(err)
 	}
 	fake := &fakeMedia{items: map[int64]*model.Media{}}
-	s.registerMediaAPI(fake)
+	s.bcAPI().registerMediaAPI(fake)
 
 	call := func(method, path, body string) (int, map[string]any) {
 		t.Helper()

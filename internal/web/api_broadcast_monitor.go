@@ -15,14 +15,14 @@ type BroadcastMonitor interface {
 	Overview(ctx context.Context, a model.Actor, unitID int64) (*broadcast.Overview, error)
 }
 
-func (s *Server) registerMonitorAPI(svc BroadcastMonitor) {
+func (s broadcastAPI) registerMonitorAPI(svc BroadcastMonitor) {
 	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
-	s.handle("GET /api/v1/broadcast/units/{id}/day", true, j(jsonCall(s, http.StatusOK, func(r *http.Request, p *principal, _ noBody) (*broadcast.DayView, error) {
+	s.handle("GET /api/v1/broadcast/units/{id}/day", true, j(jsonCall(s.Server, http.StatusOK, func(r *http.Request, p *principal, _ noBody) (*broadcast.DayView, error) {
 		id, err := pathID(r, "id")
 		if err != nil {
 			return nil, err
 		}
 		return svc.DayView(r.Context(), p.Actor, id, r.URL.Query().Get("date"))
 	})))
-	s.handle("GET /api/v1/broadcast/units/{id}/overview", true, j(jsonGetID(s, "id", http.StatusOK, bind(svc, BroadcastMonitor.Overview))))
+	s.handle("GET /api/v1/broadcast/units/{id}/overview", true, j(jsonGetID(s.Server, "id", http.StatusOK, bind(svc, BroadcastMonitor.Overview))))
 }

@@ -20,17 +20,17 @@ type BroadcastOrders interface {
 	PlayLogs(ctx context.Context, a model.Actor, deviceID, orderID int64, limit int) ([]model.PlayLog, error)
 }
 
-func (s *Server) registerOrderAPI(svc BroadcastOrders) {
+func (s broadcastAPI) registerOrderAPI(svc BroadcastOrders) {
 	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
-	s.handle("GET /api/v1/broadcast/orders", true, j(jsonUnitList(s, "orders", func(r *http.Request, p *principal, unit int64) ([]*broadcast.OrderView, error) {
+	s.handle("GET /api/v1/broadcast/orders", true, j(jsonUnitList(s.Server, "orders", func(r *http.Request, p *principal, unit int64) ([]*broadcast.OrderView, error) {
 		return svc.Orders(r.Context(), p.Actor, unit)
 	})))
-	s.handle("POST /api/v1/broadcast/orders", true, j(jsonBody(s, http.StatusCreated, bind(svc, BroadcastOrders.CreateOrder))))
-	s.handle("GET /api/v1/broadcast/orders/{id}", true, j(jsonGetID(s, "id", http.StatusOK, bind(svc, BroadcastOrders.Order))))
-	s.handle("DELETE /api/v1/broadcast/orders/{id}", true, j(jsonDeleteID(s, "id", bindErr(svc, BroadcastOrders.CancelOrder))))
-	s.handle("GET /api/v1/broadcast/orders/{id}/report", true, j(jsonGetID(s, "id", http.StatusOK, bind(svc, BroadcastOrders.Report))))
-	s.handle("GET /api/v1/broadcast/orders/{id}/playlogs", true, j(playLogList(s, func(ctx context.Context, a model.Actor, id int64, limit int) ([]model.PlayLog, error) {
+	s.handle("POST /api/v1/broadcast/orders", true, j(jsonBody(s.Server, http.StatusCreated, bind(svc, BroadcastOrders.CreateOrder))))
+	s.handle("GET /api/v1/broadcast/orders/{id}", true, j(jsonGetID(s.Server, "id", http.StatusOK, bind(svc, BroadcastOrders.Order))))
+	s.handle("DELETE /api/v1/broadcast/orders/{id}", true, j(jsonDeleteID(s.Server, "id", bindErr(svc, BroadcastOrders.CancelOrder))))
+	s.handle("GET /api/v1/broadcast/orders/{id}/report", true, j(jsonGetID(s.Server, "id", http.StatusOK, bind(svc, BroadcastOrders.Report))))
+	s.handle("GET /api/v1/broadcast/orders/{id}/playlogs", true, j(playLogList(s.Server, func(ctx context.Context, a model.Actor, id int64, limit int) ([]model.PlayLog, error) {
 		return svc.PlayLogs(ctx, a, 0, id, limit)
 	})))
-	s.handle("POST /api/v1/broadcast/emergency", true, j(jsonBody(s, http.StatusCreated, bind(svc, BroadcastOrders.Emergency))))
+	s.handle("POST /api/v1/broadcast/emergency", true, j(jsonBody(s.Server, http.StatusCreated, bind(svc, BroadcastOrders.Emergency))))
 }

@@ -16,16 +16,16 @@ type BroadcastSettings interface {
 	SaveSettings(ctx context.Context, a model.Actor, unitID int64, in broadcast.SettingsInput) (model.BroadcastSettings, error)
 }
 
-func (s *Server) registerBroadcastSettings(svc BroadcastSettings) {
-	s.handle("GET /api/v1/broadcast/units/{id}/settings", true, s.api(MaxJSONBody, jsonGetID(s, "id", http.StatusOK, bind(svc, BroadcastSettings.Settings))))
-	s.handle("PUT /api/v1/broadcast/units/{id}/settings", true, s.api(MaxJSONBody, jsonID(s, "id", http.StatusOK, bind4(svc, BroadcastSettings.SaveSettings))))
+func (s broadcastAPI) registerBroadcastSettings(svc BroadcastSettings) {
+	s.handle("GET /api/v1/broadcast/units/{id}/settings", true, s.api(MaxJSONBody, jsonGetID(s.Server, "id", http.StatusOK, bind(svc, BroadcastSettings.Settings))))
+	s.handle("PUT /api/v1/broadcast/units/{id}/settings", true, s.api(MaxJSONBody, jsonID(s.Server, "id", http.StatusOK, bind4(svc, BroadcastSettings.SaveSettings))))
 	s.handle("POST /broadcast/settings", false, s.page(MaxJSONBody, func(w http.ResponseWriter, r *http.Request, p *principal) {
 		s.uiSaveBroadcastSettings(w, r, p, svc)
 	}))
 }
 
 // uiSaveBroadcastSettings is the settings form of the orders page.
-func (s *Server) uiSaveBroadcastSettings(w http.ResponseWriter, r *http.Request, p *principal, svc BroadcastSettings) {
+func (s broadcastAPI) uiSaveBroadcastSettings(w http.ResponseWriter, r *http.Request, p *principal, svc BroadcastSettings) {
 	unit, err := formUnit(r, p)
 	if err != nil {
 		s.renderError(w, r, p, err)

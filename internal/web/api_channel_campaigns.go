@@ -29,21 +29,21 @@ type campaignRequest struct {
 
 func (campaignRequest) bodyLimit() int64 { return maxCampaignBody }
 
-func (s *Server) registerCampaignAPI(svc ChannelCampaigns) {
+func (s channelHandlers) registerCampaignAPI(svc ChannelCampaigns) {
 	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
-	s.handle("GET /api/v1/channels/campaigns", true, j(jsonList(s, "campaigns", func(r *http.Request, p *principal) ([]*channels.CampaignView, error) {
+	s.handle("GET /api/v1/channels/campaigns", true, j(jsonList(s.Server, "campaigns", func(r *http.Request, p *principal) ([]*channels.CampaignView, error) {
 		unit, err := optionalID(r, "unit_id")
 		if err != nil {
 			return nil, err
 		}
 		return svc.Campaigns(r.Context(), p.Actor, unit)
 	})))
-	s.handle("POST /api/v1/channels/campaigns", true, s.api(maxCampaignBody, jsonBody(s, http.StatusCreated, func(ctx context.Context, a model.Actor, in campaignRequest) (*channels.CampaignView, error) {
+	s.handle("POST /api/v1/channels/campaigns", true, s.api(maxCampaignBody, jsonBody(s.Server, http.StatusCreated, func(ctx context.Context, a model.Actor, in campaignRequest) (*channels.CampaignView, error) {
 		return svc.CreateCampaign(ctx, a, in.CampaignInput)
 	})))
-	s.handle("GET /api/v1/channels/campaigns/{id}", true, j(jsonGetID(s, "id", http.StatusOK, bind(svc, ChannelCampaigns.Campaign))))
-	s.handle("DELETE /api/v1/channels/campaigns/{id}", true, j(jsonGetID(s, "id", http.StatusOK, bind(svc, ChannelCampaigns.CancelCampaign))))
-	s.handle("GET /api/v1/channels/campaigns/{id}/messages", true, j(jsonList(s, "messages", func(r *http.Request, p *principal) ([]*model.OutMessage, error) {
+	s.handle("GET /api/v1/channels/campaigns/{id}", true, j(jsonGetID(s.Server, "id", http.StatusOK, bind(svc, ChannelCampaigns.Campaign))))
+	s.handle("DELETE /api/v1/channels/campaigns/{id}", true, j(jsonGetID(s.Server, "id", http.StatusOK, bind(svc, ChannelCampaigns.CancelCampaign))))
+	s.handle("GET /api/v1/channels/campaigns/{id}/messages", true, j(jsonList(s.Server, "messages", func(r *http.Request, p *principal) ([]*model.OutMessage, error) {
 		id, err := pathID(r, "id")
 		if err != nil {
 			return nil, err
@@ -54,7 +54,7 @@ func (s *Server) registerCampaignAPI(svc ChannelCampaigns) {
 		}
 		return svc.CampaignMessages(r.Context(), p.Actor, id, after, 500)
 	})))
-	s.handle("GET /api/v1/channels/report", true, j(jsonCall(s, http.StatusOK, func(r *http.Request, p *principal, _ noBody) (*channels.Report, error) {
+	s.handle("GET /api/v1/channels/report", true, j(jsonCall(s.Server, http.StatusOK, func(r *http.Request, p *principal, _ noBody) (*channels.Report, error) {
 		order, err := optionalID(r, "order_id")
 		if err != nil {
 			return nil, err

@@ -26,27 +26,27 @@ type subscribersRequest []channels.SubscriberInput
 
 func (subscribersRequest) bodyLimit() int64 { return maxSubscribersBody }
 
-func (s *Server) registerChannelListAPI(svc ChannelLists) {
+func (s channelHandlers) registerChannelListAPI(svc ChannelLists) {
 	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
-	s.handle("GET /api/v1/channels/lists", true, j(jsonList(s, "lists", func(r *http.Request, p *principal) ([]*model.ChannelList, error) {
+	s.handle("GET /api/v1/channels/lists", true, j(jsonList(s.Server, "lists", func(r *http.Request, p *principal) ([]*model.ChannelList, error) {
 		unit, err := optionalID(r, "unit_id")
 		if err != nil {
 			return nil, err
 		}
 		return svc.Lists(r.Context(), p.Actor, unit)
 	})))
-	s.handle("POST /api/v1/channels/lists", true, j(jsonBody(s, http.StatusCreated, bind(svc, ChannelLists.CreateList))))
-	s.handle("GET /api/v1/channels/lists/{id}/subscribers", true, j(jsonList(s, "subscribers", func(r *http.Request, p *principal) ([]*model.Subscriber, error) {
+	s.handle("POST /api/v1/channels/lists", true, j(jsonBody(s.Server, http.StatusCreated, bind(svc, ChannelLists.CreateList))))
+	s.handle("GET /api/v1/channels/lists/{id}/subscribers", true, j(jsonList(s.Server, "subscribers", func(r *http.Request, p *principal) ([]*model.Subscriber, error) {
 		id, err := pathID(r, "id")
 		if err != nil {
 			return nil, err
 		}
 		return svc.Subscribers(r.Context(), p.Actor, id, 10000)
 	})))
-	s.handle("POST /api/v1/channels/lists/{id}/subscribers", true, s.api(maxSubscribersBody, jsonID(s, "id", http.StatusOK, func(ctx context.Context, a model.Actor, id int64, in subscribersRequest) (*channels.AddResult, error) {
+	s.handle("POST /api/v1/channels/lists/{id}/subscribers", true, s.api(maxSubscribersBody, jsonID(s.Server, "id", http.StatusOK, func(ctx context.Context, a model.Actor, id int64, in subscribersRequest) (*channels.AddResult, error) {
 		return svc.AddSubscribers(ctx, a, id, in)
 	})))
-	s.handle("DELETE /api/v1/channels/lists/{id}/subscribers/{phone}", true, j(jsonCall(s, http.StatusNoContent, func(r *http.Request, p *principal, _ noBody) (noBody, error) {
+	s.handle("DELETE /api/v1/channels/lists/{id}/subscribers/{phone}", true, j(jsonCall(s.Server, http.StatusNoContent, func(r *http.Request, p *principal, _ noBody) (noBody, error) {
 		id, err := pathID(r, "id")
 		if err != nil {
 			return noBody{}, err

@@ -30,9 +30,9 @@ type declineRequest struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) registerChannelTaskAPI(svc ChannelTasks) {
+func (s channelHandlers) registerChannelTaskAPI(svc ChannelTasks) {
 	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
-	s.handle("GET /api/v1/channels/tasks", true, j(jsonList(s, "tasks", func(r *http.Request, p *principal) ([]*model.ChannelTask, error) {
+	s.handle("GET /api/v1/channels/tasks", true, j(jsonList(s.Server, "tasks", func(r *http.Request, p *principal) ([]*model.ChannelTask, error) {
 		var q channels.TaskQuery
 		var err error
 		for name, dst := range map[string]*int64{"unit_id": &q.UnitID, "order_id": &q.OrderID, "directive_id": &q.DirectiveID} {
@@ -43,10 +43,10 @@ func (s *Server) registerChannelTaskAPI(svc ChannelTasks) {
 		q.Status = r.URL.Query().Get("status")
 		return svc.Tasks(r.Context(), p.Actor, q)
 	})))
-	s.handle("POST /api/v1/channels/tasks", true, j(jsonBody(s, http.StatusCreated, bind(svc, ChannelTasks.CreateTasks))))
-	s.handle("GET /api/v1/channels/tasks/{id}", true, j(jsonGetID(s, "id", http.StatusOK, bind(svc, ChannelTasks.Task))))
+	s.handle("POST /api/v1/channels/tasks", true, j(jsonBody(s.Server, http.StatusCreated, bind(svc, ChannelTasks.CreateTasks))))
+	s.handle("GET /api/v1/channels/tasks/{id}", true, j(jsonGetID(s.Server, "id", http.StatusOK, bind(svc, ChannelTasks.Task))))
 	s.handle("POST /api/v1/channels/tasks/{id}/confirm", true, s.api(MaxEvidenceUpload, s.apiConfirmTask(svc)))
-	s.handle("POST /api/v1/channels/tasks/{id}/decline", true, j(jsonID(s, "id", http.StatusOK, func(ctx context.Context, a model.Actor, id int64, in declineRequest) (*model.ChannelTask, error) {
+	s.handle("POST /api/v1/channels/tasks/{id}/decline", true, j(jsonID(s.Server, "id", http.StatusOK, func(ctx context.Context, a model.Actor, id int64, in declineRequest) (*model.ChannelTask, error) {
 		return svc.DeclineTask(ctx, a, id, in.Reason)
 	})))
 	s.handle("GET /api/v1/channels/evidence/{id}", true, j(s.apiEvidence(svc)))
@@ -54,7 +54,7 @@ func (s *Server) registerChannelTaskAPI(svc ChannelTasks) {
 
 // apiConfirmTask takes a multipart form: note, link (repeatable) and
 // file (repeatable) — or JSON {note, links} without files.
-func (s *Server) apiConfirmTask(svc ChannelTasks) apiHandler {
+func (s channelHandlers) apiConfirmTask(svc ChannelTasks) apiHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *principal) {
 		id, err := pathID(r, "id")
 		if err != nil {
@@ -92,7 +92,7 @@ func (s *Server) apiConfirmTask(svc ChannelTasks) apiHandler {
 	}
 }
 
-func (s *Server) apiEvidence(svc ChannelTasks) apiHandler {
+func (s channelHandlers) apiEvidence(svc ChannelTasks) apiHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *principal) {
 		id, err := pathID(r, "id")
 		if err != nil {

@@ -22,7 +22,7 @@ type Hook struct {
 	Handler http.Handler
 }
 
-func (s *Server) registerChannelAPI() {
+func (s channelHandlers) registerChannelAPI() {
 	svc := s.deps.Channels
 	s.registerCampaignAPI(svc)
 	s.registerChannelListAPI(svc)

@@ -33,8 +33,8 @@ type deviceAPI struct {
 	svc DeviceProtocol
 }
 
-func (s *Server) registerDeviceProtocol(svc DeviceProtocol) {
-	d := deviceAPI{s: s, svc: svc}
+func (s broadcastAPI) registerDeviceProtocol(svc DeviceProtocol) {
+	d := deviceAPI{s: s.Server, svc: svc}
 	s.handle("POST "+protocol.PathEnrol, true, d.enrol)
 	s.handle("GET /api/v1/device/{id}/schedule", true, d.schedule)
 	s.handle("GET /api/v1/device/{id}/events", true, d.events)

@@ -32,13 +32,13 @@ type enrolmentKeyRequest struct {
 	MaxDevices int `json:"max_devices"`
 }
 
-func (s *Server) registerDeviceAPI(svc BroadcastDevices) {
+func (s broadcastAPI) registerDeviceAPI(svc BroadcastDevices) {
 	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
-	s.handle("GET /api/v1/broadcast/devices", true, j(jsonUnitList(s, "devices", func(r *http.Request, p *principal, unit int64) ([]broadcast.DeviceView, error) {
+	s.handle("GET /api/v1/broadcast/devices", true, j(jsonUnitList(s.Server, "devices", func(r *http.Request, p *principal, unit int64) ([]broadcast.DeviceView, error) {
 		return svc.Devices(r.Context(), p.Actor, unit)
 	})))
-	s.handle("GET /api/v1/broadcast/devices/{id}", true, j(jsonGetID(s, "id", http.StatusOK, bind(svc, BroadcastDevices.Device))))
-	s.handle("PATCH /api/v1/broadcast/devices/{id}", true, j(jsonID(s, "id", http.StatusOK, func(ctx context.Context, a model.Actor, id int64, in struct {
+	s.handle("GET /api/v1/broadcast/devices/{id}", true, j(jsonGetID(s.Server, "id", http.StatusOK, bind(svc, BroadcastDevices.Device))))
+	s.handle("PATCH /api/v1/broadcast/devices/{id}", true, j(jsonID(s.Server, "id", http.StatusOK, func(ctx context.Context, a model.Actor, id int64, in struct {
 		Name string `json:"name"`
 	}) (*broadcast.DeviceView, error) {
 		if err := svc.RenameDevice(ctx, a, id, in.Name); err != nil {
@@ -46,12 +46,12 @@ func (s *Server) registerDeviceAPI(svc BroadcastDevices) {
 		}
 		return svc.Device(ctx, a, id)
 	})))
-	s.handle("DELETE /api/v1/broadcast/devices/{id}", true, j(jsonDeleteID(s, "id", bindErr(svc, BroadcastDevices.RevokeDevice))))
-	s.handle("POST /api/v1/broadcast/devices/{id}/commands", true, j(jsonID(s, "id", http.StatusAccepted, bind4(svc, BroadcastDevices.SendCommand))))
-	s.handle("GET /api/v1/broadcast/devices/{id}/playlogs", true, j(playLogList(s, func(ctx context.Context, a model.Actor, id int64, limit int) ([]model.PlayLog, error) {
+	s.handle("DELETE /api/v1/broadcast/devices/{id}", true, j(jsonDeleteID(s.Server, "id", bindErr(svc, BroadcastDevices.RevokeDevice))))
+	s.handle("POST /api/v1/broadcast/devices/{id}/commands", true, j(jsonID(s.Server, "id", http.StatusAccepted, bind4(svc, BroadcastDevices.SendCommand))))
+	s.handle("GET /api/v1/broadcast/devices/{id}/playlogs", true, j(playLogList(s.Server, func(ctx context.Context, a model.Actor, id int64, limit int) ([]model.PlayLog, error) {
 		return svc.PlayLogs(ctx, a, id, 0, limit)
 	})))
-	s.handle("POST /api/v1/broadcast/enrolment-keys", true, j(jsonBody(s, http.StatusCreated, func(ctx context.Context, a model.Actor, in enrolmentKeyRequest) (map[string]any, error) {
+	s.handle("POST /api/v1/broadcast/enrolment-keys", true, j(jsonBody(s.Server, http.StatusCreated, func(ctx context.Context, a model.Actor, in enrolmentKeyRequest) (map[string]any, error) {
 		secret, k, err := svc.CreateEnrolmentKey(ctx, a, in.UnitID, in.Label, in.ExpiresAt, in.MaxDevices)
 		if err != nil {
 			return nil, err

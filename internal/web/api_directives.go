@@ -25,7 +25,7 @@ type Directives interface {
 const MaxAttachmentUpload = directives.MaxUpload + 1<<20
 
 // registerDirectiveRoutes registers the directive API and pages.
-func (s *Server) registerDirectiveRoutes() {
+func (s directiveHandlers) registerDirectiveRoutes() {
 	svc := s.deps.Directives
 	s.registerDirectiveDraftAPI(svc)
 	s.registerDirectiveWorkflowAPI(svc)

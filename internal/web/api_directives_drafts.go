@@ -29,9 +29,9 @@ type DirectiveDrafts interface {
 	Preview(ctx context.Context, a model.Actor, id int64, format string) ([]byte, string, error)
 }
 
-func (s *Server) registerDirectiveDraftAPI(svc DirectiveDrafts) {
+func (s directiveHandlers) registerDirectiveDraftAPI(svc DirectiveDrafts) {
 	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
-	s.handle("GET /api/v1/directives", true, j(jsonList(s, "directives", func(r *http.Request, p *principal) ([]*directives.View, error) {
+	s.handle("GET /api/v1/directives", true, j(jsonList(s.Server, "directives", func(r *http.Request, p *principal) ([]*directives.View, error) {
 		limit, err := dirQueryInt(r, "limit")
 		if err != nil {
 			return nil, err
@@ -42,11 +42,11 @@ func (s *Server) registerDirectiveDraftAPI(svc DirectiveDrafts) {
 		}
 		return svc.List(r.Context(), p.Actor, directives.ListFilter{Box: r.URL.Query().Get("box"), BeforeID: before, Limit: limit})
 	})))
-	s.handle("POST /api/v1/directives", true, j(jsonBody(s, http.StatusCreated, bind(svc, DirectiveDrafts.Create))))
-	s.handle("POST /api/v1/directives/implement", true, j(jsonBody(s, http.StatusCreated, bind(svc, DirectiveDrafts.Implement))))
-	s.handle("GET /api/v1/directives/{id}", true, j(jsonGetID(s, "id", http.StatusOK, bind(svc, DirectiveDrafts.Detail))))
-	s.handle("PUT /api/v1/directives/{id}", true, j(jsonID(s, "id", http.StatusOK, bind4(svc, DirectiveDrafts.Save))))
-	s.handle("GET /api/v1/directives/{id}/versions/{version}", true, j(jsonCall(s, http.StatusOK, func(r *http.Request, p *principal, _ noBody) (map[string]any, error) {
+	s.handle("POST /api/v1/directives", true, j(jsonBody(s.Server, http.StatusCreated, bind(svc, DirectiveDrafts.Create))))
+	s.handle("POST /api/v1/directives/implement", true, j(jsonBody(s.Server, http.StatusCreated, bind(svc, DirectiveDrafts.Implement))))
+	s.handle("GET /api/v1/directives/{id}", true, j(jsonGetID(s.Server, "id", http.StatusOK, bind(svc, DirectiveDrafts.Detail))))
+	s.handle("PUT /api/v1/directives/{id}", true, j(jsonID(s.Server, "id", http.StatusOK, bind4(svc, DirectiveDrafts.Save))))
+	s.handle("GET /api/v1/directives/{id}/versions/{version}", true, j(jsonCall(s.Server, http.StatusOK, func(r *http.Request, p *principal, _ noBody) (map[string]any, error) {
 		id, err := pathID(r, "id")
 		if err != nil {
 			return nil, err
@@ -62,16 +62,16 @@ func (s *Server) registerDirectiveDraftAPI(svc DirectiveDrafts) {
 		return map[string]any{"version": ver, "content": c}, nil
 	})))
 	s.handle("GET /api/v1/directives/{id}/preview", true, j(s.apiDirectivePreview(svc)))
-	s.handle("POST /api/v1/directives/{id}/comments", true, j(jsonID(s, "id", http.StatusCreated, func(ctx context.Context, a model.Actor, id int64, in struct {
+	s.handle("POST /api/v1/directives/{id}/comments", true, j(jsonID(s.Server, "id", http.StatusCreated, func(ctx context.Context, a model.Actor, id int64, in struct {
 		Text string `json:"text"`
 	}) (*model.DirectiveComment, error) {
 		return svc.Comment(ctx, a, id, in.Text)
 	})))
-	s.handle("POST /api/v1/directives/{id}/attachments", true, s.api(MaxAttachmentUpload, apiUpload(s, svc, DirectiveDrafts.Upload)))
+	s.handle("POST /api/v1/directives/{id}/attachments", true, s.api(MaxAttachmentUpload, apiUpload(s.Server, svc, DirectiveDrafts.Upload)))
 	s.handle("GET /api/v1/directives/{id}/attachments/{sha}", true, j(s.apiDirectiveAttachment(svc)))
 }
 
-func (s *Server) apiDirectivePreview(svc DirectiveDrafts) apiHandler {
+func (s directiveHandlers) apiDirectivePreview(svc DirectiveDrafts) apiHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *principal) {
 		id, err := pathID(r, "id")
 		if err != nil {
@@ -143,7 +143,7 @@ func dirServeBlob(w http.ResponseWriter, r *http.Request, name, ctype string, f 
 	serveUserFile(w, r, f, name, ctype, time.Time{})
 }
 
-func (s *Server) apiDirectiveAttachment(svc DirectiveDrafts) apiHandler {
+func (s directiveHandlers) apiDirectiveAttachment(svc DirectiveDrafts) apiHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *principal) {
 		id, err := pathID(r, "id")
 		if err != nil {

@@ -27,21 +27,21 @@ type DirectiveInbox interface {
 	Close(ctx context.Context, a model.Actor, id int64) (*directives.DeliveryView, error)
 }
 
-func (s *Server) registerDirectiveInboxAPI(svc DirectiveInbox) {
+func (s directiveHandlers) registerDirectiveInboxAPI(svc DirectiveInbox) {
 	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
-	s.handle("GET /api/v1/inbox", true, j(jsonCall(s, http.StatusOK, func(r *http.Request, p *principal, _ noBody) (map[string]any, error) {
+	s.handle("GET /api/v1/inbox", true, j(jsonCall(s.Server, http.StatusOK, func(r *http.Request, p *principal, _ noBody) (map[string]any, error) {
 		return apiInbox(r, p, svc)
 	})))
-	s.handle("GET /api/v1/deliveries/{id}", true, j(jsonGetID(s, "id", http.StatusOK, bind(svc, DirectiveInbox.Delivery))))
+	s.handle("GET /api/v1/deliveries/{id}", true, j(jsonGetID(s.Server, "id", http.StatusOK, bind(svc, DirectiveInbox.Delivery))))
 	s.handle("GET /api/v1/deliveries/{id}/files/{sha}", true, j(s.apiDeliveryFile(svc)))
-	s.handle("POST /api/v1/deliveries/{id}/files", true, s.api(MaxAttachmentUpload, apiUpload(s, svc, DirectiveInbox.UploadReportFile)))
-	s.handle("POST /api/v1/deliveries/{id}/read", true, j(jsonGetID(s, "id", http.StatusOK, bind(svc, DirectiveInbox.MarkRead))))
-	s.handle("POST /api/v1/deliveries/{id}/acknowledge", true, j(jsonGetID(s, "id", http.StatusOK, bind(svc, DirectiveInbox.Acknowledge))))
-	s.handle("POST /api/v1/deliveries/{id}/close", true, j(jsonGetID(s, "id", http.StatusOK, bind(svc, DirectiveInbox.Close))))
-	s.handle("POST /api/v1/deliveries/{id}/assign", true, j(jsonID(s, "id", http.StatusOK, bind4(svc, DirectiveInbox.Assign))))
-	s.handle("POST /api/v1/deliveries/{id}/forward", true, j(jsonGetID(s, "id", http.StatusCreated, bind(svc, DirectiveInbox.Forward))))
-	s.handle("POST /api/v1/deliveries/{id}/report", true, j(jsonID(s, "id", http.StatusOK, bind4(svc, DirectiveInbox.SubmitReport))))
-	s.handle("POST /api/v1/deliveries/{id}/decline", true, j(jsonID(s, "id", http.StatusOK, func(ctx context.Context, a model.Actor, id int64, in struct {
+	s.handle("POST /api/v1/deliveries/{id}/files", true, s.api(MaxAttachmentUpload, apiUpload(s.Server, svc, DirectiveInbox.UploadReportFile)))
+	s.handle("POST /api/v1/deliveries/{id}/read", true, j(jsonGetID(s.Server, "id", http.StatusOK, bind(svc, DirectiveInbox.MarkRead))))
+	s.handle("POST /api/v1/deliveries/{id}/acknowledge", true, j(jsonGetID(s.Server, "id", http.StatusOK, bind(svc, DirectiveInbox.Acknowledge))))
+	s.handle("POST /api/v1/deliveries/{id}/close", true, j(jsonGetID(s.Server, "id", http.StatusOK, bind(svc, DirectiveInbox.Close))))
+	s.handle("POST /api/v1/deliveries/{id}/assign", true, j(jsonID(s.Server, "id", http.StatusOK, bind4(svc, DirectiveInbox.Assign))))
+	s.handle("POST /api/v1/deliveries/{id}/forward", true, j(jsonGetID(s.Server, "id", http.StatusCreated, bind(svc, DirectiveInbox.Forward))))
+	s.handle("POST /api/v1/deliveries/{id}/report", true, j(jsonID(s.Server, "id", http.StatusOK, bind4(svc, DirectiveInbox.SubmitReport))))
+	s.handle("POST /api/v1/deliveries/{id}/decline", true, j(jsonID(s.Server, "id", http.StatusOK, func(ctx context.Context, a model.Actor, id int64, in struct {
 		Reason string `json:"reason"`
 	}) (*directives.DeliveryView, error) {
 		return svc.Decline(ctx, a, id, in.Reason)
@@ -88,7 +88,7 @@ func apiInbox(r *http.Request, p *principal, svc DirectiveInbox) (map[string]any
 	return out, nil
 }
 
-func (s *Server) apiDeliveryFile(svc DirectiveInbox) apiHandler {
+func (s directiveHandlers) apiDeliveryFile(svc DirectiveInbox) apiHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *principal) {
 		id, err := pathID(r, "id")
 		if err != nil {

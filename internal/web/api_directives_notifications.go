@@ -17,16 +17,16 @@ type DirectiveNotifications interface {
 	SaveSettings(ctx context.Context, a model.Actor, unitID int64, in directives.Settings) (*directives.Settings, error)
 }
 
-func (s *Server) registerDirectiveNotificationAPI(svc DirectiveNotifications) {
+func (s directiveHandlers) registerDirectiveNotificationAPI(svc DirectiveNotifications) {
 	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
-	s.handle("GET /api/v1/notifications", true, j(jsonList(s, "notifications", func(r *http.Request, p *principal) ([]model.Notification, error) {
+	s.handle("GET /api/v1/notifications", true, j(jsonList(s.Server, "notifications", func(r *http.Request, p *principal) ([]model.Notification, error) {
 		limit, err := dirQueryInt(r, "limit")
 		if err != nil {
 			return nil, err
 		}
 		return svc.Notifications(r.Context(), p.Actor, queryBool(r, "unread"), limit)
 	})))
-	s.handle("POST /api/v1/notifications/{id}/read", true, j(jsonDeleteID(s, "id", bindErr(svc, DirectiveNotifications.MarkNotificationRead))))
-	s.handle("GET /api/v1/directive-settings/{unit}", true, j(jsonGetID(s, "unit", http.StatusOK, bind(svc, DirectiveNotifications.GetSettings))))
-	s.handle("PUT /api/v1/directive-settings/{unit}", true, j(jsonID(s, "unit", http.StatusOK, bind4(svc, DirectiveNotifications.SaveSettings))))
+	s.handle("POST /api/v1/notifications/{id}/read", true, j(jsonDeleteID(s.Server, "id", bindErr(svc, DirectiveNotifications.MarkNotificationRead))))
+	s.handle("GET /api/v1/directive-settings/{unit}", true, j(jsonGetID(s.Server, "unit", http.StatusOK, bind(svc, DirectiveNotifications.GetSettings))))
+	s.handle("PUT /api/v1/directive-settings/{unit}", true, j(jsonID(s.Server, "unit", http.StatusOK, bind4(svc, DirectiveNotifications.SaveSettings))))
 }

@@ -22,12 +22,12 @@ type DirectiveTracking interface {
 	CreateSummaryDraft(ctx context.Context, a model.Actor, id int64) (*directives.View, error)
 }
 
-func (s *Server) registerDirectiveTrackingAPI(svc DirectiveTracking) {
+func (s directiveHandlers) registerDirectiveTrackingAPI(svc DirectiveTracking) {
 	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
 	s.handle("GET /api/v1/directives/{id}/tracking", true, j(s.apiTracking(svc)))
-	s.handle("GET /api/v1/directives/{id}/tree", true, j(jsonGetID(s, "id", http.StatusOK, bind(svc, DirectiveTracking.Tree))))
+	s.handle("GET /api/v1/directives/{id}/tree", true, j(jsonGetID(s.Server, "id", http.StatusOK, bind(svc, DirectiveTracking.Tree))))
 	s.handle("GET /api/v1/directives/{id}/summary", true, j(s.apiSummary(svc)))
-	s.handle("POST /api/v1/directives/{id}/summary", true, j(jsonGetID(s, "id", http.StatusCreated, bind(svc, DirectiveTracking.CreateSummaryDraft))))
+	s.handle("POST /api/v1/directives/{id}/summary", true, j(jsonGetID(s.Server, "id", http.StatusCreated, bind(svc, DirectiveTracking.CreateSummaryDraft))))
 }
 
 func dirTrackingFilter(r *http.Request) directives.TrackingFilter {
@@ -36,7 +36,7 @@ func dirTrackingFilter(r *http.Request) directives.TrackingFilter {
 }
 
 // apiTracking answers JSON, or a CSV or XLSX download with ?format=.
-func (s *Server) apiTracking(svc DirectiveTracking) apiHandler {
+func (s directiveHandlers) apiTracking(svc DirectiveTracking) apiHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *principal) {
 		id, err := pathID(r, "id")
 		if err != nil {
@@ -66,7 +66,7 @@ func (s *Server) apiTracking(svc DirectiveTracking) apiHandler {
 }
 
 // apiSummary answers JSON, or the summary document with ?format=.
-func (s *Server) apiSummary(svc DirectiveTracking) apiHandler {
+func (s directiveHandlers) apiSummary(svc DirectiveTracking) apiHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *principal) {
 		id, err := pathID(r, "id")
 		if err != nil {

@@ -32,20 +32,20 @@ type dirIssueRequest struct {
 
 func (dirIssueRequest) optionalBody() {}
 
-func (s *Server) registerDirectiveWorkflowAPI(svc DirectiveWorkflow) {
+func (s directiveHandlers) registerDirectiveWorkflowAPI(svc DirectiveWorkflow) {
 	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
 	step := func(fn func(ctx context.Context, a model.Actor, id int64, comment string) (*directives.View, error)) http.HandlerFunc {
-		return j(jsonID(s, "id", http.StatusOK, func(ctx context.Context, a model.Actor, id int64, in dirStepRequest) (*directives.View, error) {
+		return j(jsonID(s.Server, "id", http.StatusOK, func(ctx context.Context, a model.Actor, id int64, in dirStepRequest) (*directives.View, error) {
 			return fn(ctx, a, id, in.Comment)
 		}))
 	}
 	s.handle("POST /api/v1/directives/{id}/submit", true, step(bind4(svc, DirectiveWorkflow.Submit)))
 	s.handle("POST /api/v1/directives/{id}/approve", true, step(bind4(svc, DirectiveWorkflow.Approve)))
 	s.handle("POST /api/v1/directives/{id}/return", true, step(bind4(svc, DirectiveWorkflow.Return)))
-	s.handle("POST /api/v1/directives/{id}/issue", true, j(jsonID(s, "id", http.StatusOK, func(ctx context.Context, a model.Actor, id int64, in dirIssueRequest) (*directives.View, error) {
+	s.handle("POST /api/v1/directives/{id}/issue", true, j(jsonID(s.Server, "id", http.StatusOK, func(ctx context.Context, a model.Actor, id int64, in dirIssueRequest) (*directives.View, error) {
 		return svc.Issue(ctx, a, id, in.IssueInput)
 	})))
-	s.handle("POST /api/v1/directives/{id}/corrections", true, j(jsonID(s, "id", http.StatusCreated, func(ctx context.Context, a model.Actor, id int64, in struct {
+	s.handle("POST /api/v1/directives/{id}/corrections", true, j(jsonID(s.Server, "id", http.StatusCreated, func(ctx context.Context, a model.Actor, id int64, in struct {
 		Kind string `json:"kind"`
 	}) (*directives.View, error) {
 		return svc.Correct(ctx, a, id, in.Kind)

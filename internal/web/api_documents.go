@@ -37,15 +37,15 @@ type Documents interface {
 // MaxDocumentUpload bounds a document upload request (file + form).
 const MaxDocumentUpload = documents.MaxUpload + 1<<20
 
-func (s *Server) registerDocumentAPI() {
+func (s documentHandlers) registerDocumentAPI() {
 	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
 	s.handle("POST /api/v1/parse", true, s.api(MaxDocumentUpload, s.apiParse))
 	s.handle("POST /api/v1/documents", true, s.api(MaxDocumentUpload, s.apiImportDocument))
 	s.handle("POST /api/v1/documents/edxml", true, s.api(MaxDocumentUpload*2, s.apiImportEdXML))
-	s.handle("GET /api/v1/documents", true, j(jsonList(s, "documents", func(r *http.Request, p *principal) ([]*model.Document, error) {
+	s.handle("GET /api/v1/documents", true, j(jsonList(s.Server, "documents", func(r *http.Request, p *principal) ([]*model.Document, error) {
 		return apiDocuments(r, p, s.deps.Documents)
 	})))
-	s.handle("GET /api/v1/documents/{id}", true, j(jsonGetID(s, "id", http.StatusOK, bind(s.deps.Documents, Documents.Detail))))
+	s.handle("GET /api/v1/documents/{id}", true, j(jsonGetID(s.Server, "id", http.StatusOK, bind(s.deps.Documents, Documents.Detail))))
 	s.handle("PUT /api/v1/documents/{id}/fields", true, j(s.apiCorrectDocument))
 	s.handle("GET /api/v1/documents/{id}/original", true, j(s.apiDocumentOriginal))
 	s.handle("GET /api/v1/documents/{id}/render", true, j(s.apiRenderDocument))
@@ -76,7 +76,7 @@ func uploadedFile(r *http.Request) (name string, body io.Reader, form func(strin
 
 // docErrorBody is the public body of a documents service error; a refusal
 // the catalog explains carries its Vietnamese text, then the English.
-func (s *Server) docErrorBody(err error) (int, apiErrorBody) {
+func (s documentHandlers) docErrorBody(err error) (int, apiErrorBody) {
 	code, body := errorStatus(err)
 	if _, vi := s.publicError(i18n.VI, err); vi.Message != body.Message {
 		_, en := s.publicError(i18n.EN, err)
@@ -87,7 +87,7 @@ func (s *Server) docErrorBody(err error) (int, apiErrorBody) {
 
 // writeDocError writes a documents service error; a duplicate letter
 // answers 409 with the id of the stored document.
-func (s *Server) writeDocError(w http.ResponseWriter, r *http.Request, err error) {
+func (s documentHandlers) writeDocError(w http.ResponseWriter, r *http.Request, err error) {
 	var dup *documents.DuplicateError
 	if errors.As(err, &dup) {
 		_, body := s.docErrorBody(err)
@@ -125,7 +125,7 @@ func uploadError(err error) error {
 	return err
 }
 
-func (s *Server) apiParse(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s documentHandlers) apiParse(w http.ResponseWriter, r *http.Request, p *principal) {
 	name, body, _, err := uploadedFile(r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -148,7 +148,7 @@ func (s *Server) apiParse(w http.ResponseWriter, r *http.Request, p *principal) 
 	writeJSON(w, http.StatusOK, f)
 }
 
-func (s *Server) apiImportDocument(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s documentHandlers) apiImportDocument(w http.ResponseWriter, r *http.Request, p *principal) {
 	name, body, form, err := uploadedFile(r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -181,7 +181,7 @@ func (s *Server) apiImportDocument(w http.ResponseWriter, r *http.Request, p *pr
 	writeJSON(w, code, res)
 }
 
-func (s *Server) apiImportEdXML(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s documentHandlers) apiImportEdXML(w http.ResponseWriter, r *http.Request, p *principal) {
 	var unitID int64
 	if v := r.URL.Query().Get("unit_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -230,7 +230,7 @@ func apiDocuments(r *http.Request, p *principal, svc Documents) ([]*model.Docume
 	return docs, err
 }
 
-func (s *Server) apiCorrectDocument(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s documentHandlers) apiCorrectDocument(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.writeError(w, r, err)
@@ -249,7 +249,7 @@ func (s *Server) apiCorrectDocument(w http.ResponseWriter, r *http.Request, p *p
 	writeJSON(w, http.StatusOK, d)
 }
 
-func (s *Server) apiDocumentOriginal(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s documentHandlers) apiDocumentOriginal(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.writeError(w, r, err)
@@ -265,7 +265,7 @@ func (s *Server) apiDocumentOriginal(w http.ResponseWriter, r *http.Request, p *
 	serveUserFile(w, r, f, d.Original.Name, d.Original.ContentType, d.CreatedAt)
 }
 
-func (s *Server) apiRenderDocument(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s documentHandlers) apiRenderDocument(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.writeError(w, r, err)
@@ -280,7 +280,7 @@ func (s *Server) apiRenderDocument(w http.ResponseWriter, r *http.Request, p *pr
 }
 
 // writeRendered renders fields in the official layout as PDF, HTML or text.
-func (s *Server) writeRendered(w http.ResponseWriter, r *http.Request, f docmodel.Fields, format, name string, draft bool) {
+func (s documentHandlers) writeRendered(w http.ResponseWriter, r *http.Request, f docmodel.Fields, format, name string, draft bool) {
 	var buf bytes.Buffer
 	var err error
 	switch format {
@@ -306,7 +306,7 @@ func (s *Server) writeRendered(w http.ResponseWriter, r *http.Request, f docmode
 	_, _ = w.Write(buf.Bytes())
 }
 
-func (s *Server) apiExportEdXML(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s documentHandlers) apiExportEdXML(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.writeError(w, r, err)

@@ -18,14 +18,14 @@ type OrgGroups interface {
 	ResolveGroup(ctx context.Context, a model.Actor, id int64, day string) ([]*model.Unit, error)
 }
 
-func (s *Server) registerGroupAPI(svc OrgGroups) {
+func (s orgHandlers) registerGroupAPI(svc OrgGroups) {
 	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
-	s.handle("GET /api/v1/groups", true, j(jsonList(s, "groups", func(r *http.Request, p *principal) ([]*model.Group, error) {
+	s.handle("GET /api/v1/groups", true, j(jsonList(s.Server, "groups", func(r *http.Request, p *principal) ([]*model.Group, error) {
 		return svc.Groups(r.Context(), p.Actor)
 	})))
-	s.handle("POST /api/v1/groups", true, j(jsonBody(s, http.StatusCreated, bind(svc, OrgGroups.CreateGroup))))
-	s.handle("DELETE /api/v1/groups/{id}", true, j(jsonDeleteID(s, "id", bindErr(svc, OrgGroups.DeleteGroup))))
-	s.handle("GET /api/v1/groups/{id}/units", true, j(jsonCall(s, http.StatusOK, func(r *http.Request, p *principal, _ noBody) (map[string]any, error) {
+	s.handle("POST /api/v1/groups", true, j(jsonBody(s.Server, http.StatusCreated, bind(svc, OrgGroups.CreateGroup))))
+	s.handle("DELETE /api/v1/groups/{id}", true, j(jsonDeleteID(s.Server, "id", bindErr(svc, OrgGroups.DeleteGroup))))
+	s.handle("GET /api/v1/groups/{id}/units", true, j(jsonCall(s.Server, http.StatusOK, func(r *http.Request, p *principal, _ noBody) (map[string]any, error) {
 		id, err := pathID(r, "id")
 		if err != nil {
 			return nil, err

@@ -25,20 +25,20 @@ type Registry interface {
 	GetSettings(ctx context.Context, a model.Actor, unitID int64) (registry.Settings, error)
 }
 
-func (s *Server) registerRegisterAPI(svc Registry) {
+func (s documentHandlers) registerRegisterAPI(svc Registry) {
 	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
-	s.handle("GET /api/v1/registers/{unit}/settings", true, j(jsonGetID(s, "unit", http.StatusOK, bind(svc, Registry.GetSettings))))
-	s.handle("PUT /api/v1/registers/{unit}/settings", true, j(jsonID(s, "unit", http.StatusOK, func(ctx context.Context, a model.Actor, unit int64, in registry.Settings) (registry.Settings, error) {
+	s.handle("GET /api/v1/registers/{unit}/settings", true, j(jsonGetID(s.Server, "unit", http.StatusOK, bind(svc, Registry.GetSettings))))
+	s.handle("PUT /api/v1/registers/{unit}/settings", true, j(jsonID(s.Server, "unit", http.StatusOK, func(ctx context.Context, a model.Actor, unit int64, in registry.Settings) (registry.Settings, error) {
 		if err := svc.SaveSettings(ctx, a, unit, in); err != nil {
 			return registry.Settings{}, err
 		}
 		return svc.GetSettings(ctx, a, unit)
 	})))
 	s.handle("GET /api/v1/registers/{unit}/{year}/{series}", true, j(s.apiRegister(svc)))
-	s.handle("POST /api/v1/registers/{unit}/{year}/{series}", true, j(jsonCall(s, http.StatusCreated, func(r *http.Request, p *principal, in registerAddRequest) (any, error) {
+	s.handle("POST /api/v1/registers/{unit}/{year}/{series}", true, j(jsonCall(s.Server, http.StatusCreated, func(r *http.Request, p *principal, in registerAddRequest) (any, error) {
 		return registerAdd(r, p, svc, in)
 	})))
-	s.handle("PUT /api/v1/registers/{unit}/{year}/{series}/counter", true, j(jsonCall(s, http.StatusOK, func(r *http.Request, p *principal, in counterRequest) (map[string]int, error) {
+	s.handle("PUT /api/v1/registers/{unit}/{year}/{series}/counter", true, j(jsonCall(s.Server, http.StatusOK, func(r *http.Request, p *principal, in counterRequest) (map[string]int, error) {
 		unit, year, series, err := registerPath(r)
 		if err != nil {
 			return nil, err
@@ -69,7 +69,7 @@ func registerPath(r *http.Request) (int64, int, string, error) {
 
 // apiRegister answers a register's entries as JSON, or as an XLSX or PDF
 // download with ?format=.
-func (s *Server) apiRegister(svc Registry) apiHandler {
+func (s documentHandlers) apiRegister(svc Registry) apiHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *principal) {
 		unit, year, series, err := registerPath(r)
 		if err != nil {

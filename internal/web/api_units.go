@@ -40,42 +40,42 @@ type mergeRequest struct {
 // today is the current date in Vietnam, YYYY-MM-DD.
 func today() string { return time.Now().In(i18n.Zone()).Format("2006-01-02") }
 
-func (s *Server) registerUnitAPI(svc OrgUnits) {
+func (s orgHandlers) registerUnitAPI(svc OrgUnits) {
 	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
-	s.handle("GET /api/v1/units", true, j(jsonList(s, "units", func(r *http.Request, _ *principal) (any, error) {
+	s.handle("GET /api/v1/units", true, j(jsonList(s.Server, "units", func(r *http.Request, _ *principal) (any, error) {
 		units, err := svc.Units(r.Context())
 		if err != nil || !queryBool(r, "tree") {
 			return units, err
 		}
 		return orgs.Tree(units), nil
 	})))
-	s.handle("POST /api/v1/units", true, j(jsonBody(s, http.StatusCreated, bind(svc, OrgUnits.CreateUnit))))
-	s.handle("GET /api/v1/units/{id}", true, j(jsonGetID(s, "id", http.StatusOK, func(ctx context.Context, _ model.Actor, id int64) (*model.Unit, error) {
+	s.handle("POST /api/v1/units", true, j(jsonBody(s.Server, http.StatusCreated, bind(svc, OrgUnits.CreateUnit))))
+	s.handle("GET /api/v1/units/{id}", true, j(jsonGetID(s.Server, "id", http.StatusOK, func(ctx context.Context, _ model.Actor, id int64) (*model.Unit, error) {
 		return svc.Unit(ctx, id)
 	})))
-	s.handle("PUT /api/v1/units/{id}", true, j(jsonID(s, "id", http.StatusOK, bind4(svc, OrgUnits.UpdateUnit))))
-	s.handle("POST /api/v1/units/{id}/merge", true, j(jsonID(s, "id", http.StatusOK, func(ctx context.Context, a model.Actor, id int64, in mergeRequest) (*model.Unit, error) {
+	s.handle("PUT /api/v1/units/{id}", true, j(jsonID(s.Server, "id", http.StatusOK, bind4(svc, OrgUnits.UpdateUnit))))
+	s.handle("POST /api/v1/units/{id}/merge", true, j(jsonID(s.Server, "id", http.StatusOK, func(ctx context.Context, a model.Actor, id int64, in mergeRequest) (*model.Unit, error) {
 		if in.Date == "" {
 			in.Date = today()
 		}
 		return svc.MergeUnit(ctx, a, id, in.Into, in.Date)
 	})))
-	s.handle("GET /api/v1/units/{id}/history", true, j(jsonList(s, "history", func(r *http.Request, _ *principal) ([]model.UnitChange, error) {
+	s.handle("GET /api/v1/units/{id}/history", true, j(jsonList(s.Server, "history", func(r *http.Request, _ *principal) ([]model.UnitChange, error) {
 		id, err := pathID(r, "id")
 		if err != nil {
 			return nil, err
 		}
 		return svc.History(r.Context(), id)
 	})))
-	s.handle("GET /api/v1/unit-kinds", true, j(jsonList(s, "kinds", func(r *http.Request, _ *principal) ([]model.UnitKind, error) {
+	s.handle("GET /api/v1/unit-kinds", true, j(jsonList(s.Server, "kinds", func(r *http.Request, _ *principal) ([]model.UnitKind, error) {
 		return svc.Kinds(r.Context())
 	})))
-	s.handle("PUT /api/v1/unit-kinds/{code}", true, j(jsonCall(s, http.StatusOK, func(r *http.Request, p *principal, k model.UnitKind) (model.UnitKind, error) {
+	s.handle("PUT /api/v1/unit-kinds/{code}", true, j(jsonCall(s.Server, http.StatusOK, func(r *http.Request, p *principal, k model.UnitKind) (model.UnitKind, error) {
 		k.Code = r.PathValue("code")
 		return k, svc.SaveKind(r.Context(), p.Actor, k)
 	})))
 	s.handle("GET /api/v1/org/export", true, j(s.apiOrgExport(svc)))
-	s.handle("POST /api/v1/org/import", true, s.api(orgs.MaxImportBytes, jsonCall(s, http.StatusOK, func(r *http.Request, p *principal, _ noBody) (orgs.ImportResult, error) {
+	s.handle("POST /api/v1/org/import", true, s.api(orgs.MaxImportBytes, jsonCall(s.Server, http.StatusOK, func(r *http.Request, p *principal, _ noBody) (orgs.ImportResult, error) {
 		recs, err := orgRecords(r)
 		if err != nil {
 			return orgs.ImportResult{}, err
@@ -86,7 +86,7 @@ func (s *Server) registerUnitAPI(svc OrgUnits) {
 
 // apiOrgExport answers the organisation as JSON, or as a CSV download
 // with ?format=csv.
-func (s *Server) apiOrgExport(svc OrgUnits) apiHandler {
+func (s orgHandlers) apiOrgExport(svc OrgUnits) apiHandler {
 	return func(w http.ResponseWriter, r *http.Request, p *principal) {
 		recs, err := svc.Export(r.Context())
 		if err != nil {

@@ -31,15 +31,15 @@ type passwordRequest struct {
 	RevokeTokens    bool   `json:"revoke_tokens"`
 }
 
-func (s *Server) registerUserAPI(svc UserAdmin) {
+func (s accountHandlers) registerUserAPI(svc UserAdmin) {
 	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
-	s.handle("GET /api/v1/users", true, j(jsonList(s, "users", func(r *http.Request, p *principal) ([]*model.User, error) {
+	s.handle("GET /api/v1/users", true, j(jsonList(s.Server, "users", func(r *http.Request, p *principal) ([]*model.User, error) {
 		return svc.Users(r.Context(), p.Actor)
 	})))
-	s.handle("POST /api/v1/users", true, j(jsonBody(s, http.StatusCreated, bind(svc, UserAdmin.CreateUser))))
-	s.handle("GET /api/v1/users/{id}", true, j(jsonGetID(s, "id", http.StatusOK, bind(svc, UserAdmin.User))))
-	s.handle("PATCH /api/v1/users/{id}", true, j(jsonID(s, "id", http.StatusOK, bind4(svc, UserAdmin.UpdateUser))))
-	s.handle("PUT /api/v1/users/{id}/password", true, j(jsonCall(s, http.StatusNoContent, func(r *http.Request, p *principal, in passwordRequest) (noBody, error) {
+	s.handle("POST /api/v1/users", true, j(jsonBody(s.Server, http.StatusCreated, bind(svc, UserAdmin.CreateUser))))
+	s.handle("GET /api/v1/users/{id}", true, j(jsonGetID(s.Server, "id", http.StatusOK, bind(svc, UserAdmin.User))))
+	s.handle("PATCH /api/v1/users/{id}", true, j(jsonID(s.Server, "id", http.StatusOK, bind4(svc, UserAdmin.UpdateUser))))
+	s.handle("PUT /api/v1/users/{id}/password", true, j(jsonCall(s.Server, http.StatusNoContent, func(r *http.Request, p *principal, in passwordRequest) (noBody, error) {
 		id, err := pathID(r, "id")
 		if err != nil {
 			return noBody{}, err
@@ -49,9 +49,9 @@ func (s *Server) registerUserAPI(svc UserAdmin) {
 	})))
 }
 
-func (s *Server) registerTokenAPI(svc TokenAdmin) {
+func (s accountHandlers) registerTokenAPI(svc TokenAdmin) {
 	j := func(h apiHandler) http.HandlerFunc { return s.api(MaxJSONBody, h) }
-	s.handle("GET /api/v1/tokens", true, j(jsonList(s, "tokens", func(r *http.Request, p *principal) ([]*model.Token, error) {
+	s.handle("GET /api/v1/tokens", true, j(jsonList(s.Server, "tokens", func(r *http.Request, p *principal) ([]*model.Token, error) {
 		var uid int64
 		if v := r.URL.Query().Get("user_id"); v != "" {
 			id, err := strconv.ParseInt(v, 10, 64)
@@ -62,12 +62,12 @@ func (s *Server) registerTokenAPI(svc TokenAdmin) {
 		}
 		return svc.Tokens(r.Context(), p.Actor, uid)
 	})))
-	s.handle("POST /api/v1/tokens", true, j(jsonBody(s, http.StatusCreated, func(ctx context.Context, a model.Actor, in accounts.NewToken) (map[string]any, error) {
+	s.handle("POST /api/v1/tokens", true, j(jsonBody(s.Server, http.StatusCreated, func(ctx context.Context, a model.Actor, in accounts.NewToken) (map[string]any, error) {
 		secret, t, err := svc.CreateToken(ctx, a, in)
 		if err != nil {
 			return nil, err
 		}
 		return map[string]any{"token": t, "secret": secret}, nil
 	})))
-	s.handle("DELETE /api/v1/tokens/{id}", true, j(jsonDeleteID(s, "id", bindErr(svc, TokenAdmin.RevokeToken))))
+	s.handle("DELETE /api/v1/tokens/{id}", true, j(jsonDeleteID(s.Server, "id", bindErr(svc, TokenAdmin.RevokeToken))))
 }

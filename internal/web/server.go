@@ -149,20 +149,20 @@ func (s *Server) registerRoutes() {
 	s.registerUI()
 	s.registerAPI()
 	if s.deps.Documents != nil {
-		s.registerDocumentAPI()
-		s.registerDocumentUI()
+		s.documents().registerDocumentAPI()
+		s.documents().registerDocumentUI()
 	}
 	if s.deps.Channels != nil {
-		s.registerChannelAPI()
+		s.channels().registerChannelAPI()
 	}
 	if s.deps.Scheduler != nil {
-		s.registerBridge()
+		s.bcAPI().registerBridge()
 	}
 	if s.deps.Directives != nil {
-		s.registerDirectiveRoutes()
+		s.directives().registerDirectiveRoutes()
 	}
 	if s.deps.Broadcast != nil {
-		s.registerBroadcastAPI()
+		s.bcAPI().registerBroadcastAPI()
 	}
 }
 

@@ -204,22 +204,22 @@ func (s *Server) registerUI() {
 	s.handle("POST /login", false, s.uiLoginPost)
 	s.handle("POST /logout", false, pg(s.uiLogout))
 	s.handle("GET /lang", false, s.uiLang)
-	s.handle("GET /org", false, pg(s.uiOrg))
-	s.handle("GET /org/new", false, pg(s.uiUnitNew))
-	s.handle("POST /org/units", false, pg(s.uiUnitCreate))
-	s.handle("GET /org/units/{id}", false, pg(s.uiUnit))
-	s.handle("POST /org/units/{id}", false, pg(s.uiUnitSave))
-	s.handle("POST /org/units/{id}/merge", false, pg(s.uiUnitMerge))
-	s.handle("POST /org/import", false, s.page(orgs.MaxImportBytes+64<<10, s.uiOrgImport))
-	s.handle("GET /users", false, pg(s.uiUsers))
-	s.handle("POST /users", false, pg(s.uiUserCreate))
-	s.handle("GET /users/{id}", false, pg(s.uiUser))
-	s.handle("POST /users/{id}", false, pg(s.uiUserSave))
-	s.handle("POST /users/{id}/password", false, pg(s.uiUserPassword))
-	s.handle("GET /tokens", false, pg(s.uiTokens))
-	s.handle("POST /tokens", false, pg(s.uiTokenCreate))
-	s.handle("POST /tokens/{id}/revoke", false, pg(s.uiTokenRevoke))
-	s.handle("GET /audit", false, pg(s.uiAudit))
+	s.handle("GET /org", false, pg(s.orgs().uiOrg))
+	s.handle("GET /org/new", false, pg(s.orgs().uiUnitNew))
+	s.handle("POST /org/units", false, pg(s.orgs().uiUnitCreate))
+	s.handle("GET /org/units/{id}", false, pg(s.orgs().uiUnit))
+	s.handle("POST /org/units/{id}", false, pg(s.orgs().uiUnitSave))
+	s.handle("POST /org/units/{id}/merge", false, pg(s.orgs().uiUnitMerge))
+	s.handle("POST /org/import", false, s.page(orgs.MaxImportBytes+64<<10, s.orgs().uiOrgImport))
+	s.handle("GET /users", false, pg(s.accounts().uiUsers))
+	s.handle("POST /users", false, pg(s.accounts().uiUserCreate))
+	s.handle("GET /users/{id}", false, pg(s.accounts().uiUser))
+	s.handle("POST /users/{id}", false, pg(s.accounts().uiUserSave))
+	s.handle("POST /users/{id}/password", false, pg(s.accounts().uiUserPassword))
+	s.handle("GET /tokens", false, pg(s.accounts().uiTokens))
+	s.handle("POST /tokens", false, pg(s.accounts().uiTokenCreate))
+	s.handle("POST /tokens/{id}/revoke", false, pg(s.accounts().uiTokenRevoke))
+	s.handle("GET /audit", false, pg(s.accounts().uiAudit))
 }
 
 func (s *Server) uiLang(w http.ResponseWriter, r *http.Request) {
@@ -255,7 +255,7 @@ func (s *Server) uiLoginPost(w http.ResponseWriter, r *http.Request) {
 		code := http.StatusUnauthorized
 		switch {
 		case errors.Is(err, model.ErrThrottled):
-			pd.Error, code = s.errorText(r, nil, err), http.StatusTooManyRequests
+			pd.Error, code = s.accounts().errorText(r, nil, err), http.StatusTooManyRequests
 			var te *accounts.ThrottleError
 			if errors.As(err, &te) {
 				w.Header().Set("Retry-After", strconv.Itoa(int(te.Wait.Seconds())))

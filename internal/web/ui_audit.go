@@ -15,7 +15,7 @@ type auditData struct {
 	Next     string
 }
 
-func (s *Server) uiAudit(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s accountHandlers) uiAudit(w http.ResponseWriter, r *http.Request, p *principal) {
 	f, err := auditFilter(r)
 	if err != nil {
 		s.renderError(w, r, p, err)

@@ -28,7 +28,7 @@ import (
 // parse a request body to know it (the audio upload streams its body).
 
 // registerBroadcastUI registers the broadcast pages.
-func (s *Server) registerBroadcastUI() {
+func (s broadcastPages) registerBroadcastUI() {
 	pg := func(h pageHandler) http.HandlerFunc { return s.page(MaxJSONBody, h) }
 	s.handle("GET /broadcast", false, pg(s.uiBroadcast))
 	s.handle("POST /broadcast/emergency", false, pg(s.uiBroadcastEmergency))
@@ -95,7 +95,7 @@ func fmtDuration(d time.Duration) string {
 
 // tr translates a message for the caller of a request (for errors built
 // before a page exists).
-func (s *Server) tr(r *http.Request, p *principal, key string, args ...any) string {
+func (s broadcastPages) tr(r *http.Request, p *principal, key string, args ...any) string {
 	pref := ""
 	if p != nil && p.User != nil {
 		pref = p.User.Lang
@@ -151,13 +151,13 @@ func (c bcCommon) UnitQ(path string) string { return path + c.Q }
 
 // broadcastPage prepares a broadcast page about the unit named by
 // ?unit= (the user's own unit by default).
-func (s *Server) broadcastPage(r *http.Request, p *principal, title, tab string) (*pageData, bcCommon, error) {
+func (s broadcastPages) broadcastPage(r *http.Request, p *principal, title, tab string) (*pageData, bcCommon, error) {
 	pd := s.newPage(r, p, title, "broadcast")
 	if err := s.withDirectory(r, pd); err != nil {
 		return nil, bcCommon{}, err
 	}
 	var c bcCommon
-	for _, o := range s.unitOptions(pd, p.Actor, false) {
+	for _, o := range s.orgs().unitOptions(pd, p.Actor, false) {
 		if u := pd.units[o.ID]; u != nil && s.deps.Policy.Can(p.Actor, authz.BroadcastRead, u.Path) {
 			c.Units = append(c.Units, o)
 		}
@@ -280,11 +280,11 @@ type bcOverviewData struct {
 	TargetUnits              []bcTargetUnit
 }
 
-func (s *Server) uiBroadcast(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s broadcastPages) uiBroadcast(w http.ResponseWriter, r *http.Request, p *principal) {
 	s.overviewPage(w, r, p, nil, "", http.StatusOK)
 }
 
-func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, p *principal, form *bcEmergencyForm, errMsg string, code int) {
+func (s broadcastPages) overviewPage(w http.ResponseWriter, r *http.Request, p *principal, form *bcEmergencyForm, errMsg string, code int) {
 	ctx := r.Context()
 	pd, c, err := s.broadcastPage(r, p, "bc.title", "overview")
 	if err != nil {
@@ -333,7 +333,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, p *princip
 
 // alertRows prepares the alerts for the page, one row per device and day
 // for silent slots (the overview lists each silent item).
-func (s *Server) alertRows(pd *pageData, alerts []broadcast.Alert) []bcAlertRow {
+func (s broadcastPages) alertRows(pd *pageData, alerts []broadcast.Alert) []bcAlertRow {
 	type key struct {
 		device int64
 		day    string
@@ -382,7 +382,7 @@ func dayHref(unitID int64, date string) string {
 // ids, "o<order>-<unix time>"). Small overviews (a commune, a district)
 // take the names from the day schedules of today and yesterday; the rest,
 // and large overviews, from the orders the user may read.
-func (s *Server) playedTitles(ctx context.Context, pd *pageData, p *principal, unitID int64, ov *broadcast.Overview) map[string]string {
+func (s broadcastPages) playedTitles(ctx context.Context, pd *pageData, p *principal, unitID int64, ov *broadcast.Overview) map[string]string {
 	titles := map[string]string{}
 	missing := func() bool {
 		for _, st := range ov.Units {
@@ -462,7 +462,7 @@ type bcConfirmData struct {
 
 // parseEmergencyForm reads the emergency form; number fields that are not
 // numbers give a validation error in the user's language.
-func (s *Server) parseEmergencyForm(r *http.Request, p *principal) (bcEmergencyForm, error) {
+func (s broadcastPages) parseEmergencyForm(r *http.Request, p *principal) (bcEmergencyForm, error) {
 	f := bcEmergencyForm{Title: strings.TrimSpace(r.PostFormValue("title")), Mode: r.PostFormValue("mode"), Text: strings.TrimSpace(r.PostFormValue("text")),
 		Voice: r.PostFormValue("voice"), TargetMode: r.PostFormValue("target_mode")}
 	if f.Mode != "media" {
@@ -512,7 +512,7 @@ func (s *Server) parseEmergencyForm(r *http.Request, p *principal) (bcEmergencyF
 }
 
 // emergencyTargets turns the form's choice into order targets.
-func (s *Server) emergencyTargets(r *http.Request, p *principal, unit *model.Unit, f bcEmergencyForm) ([]model.OrderTarget, error) {
+func (s broadcastPages) emergencyTargets(r *http.Request, p *principal, unit *model.Unit, f bcEmergencyForm) ([]model.OrderTarget, error) {
 	if f.TargetMode == "all" {
 		return []model.OrderTarget{{Kind: model.TargetSubtree, ID: unit.ID}}, nil
 	}
@@ -529,7 +529,7 @@ func (s *Server) emergencyTargets(r *http.Request, p *principal, unit *model.Uni
 // uiBroadcastEmergency handles both steps of an emergency: the first
 // post (without confirm) turns a text into speech and shows what will be
 // sent where; the second (confirm=1) sends it.
-func (s *Server) uiBroadcastEmergency(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s broadcastPages) uiBroadcastEmergency(w http.ResponseWriter, r *http.Request, p *principal) {
 	ctx := r.Context()
 	f, err := s.parseEmergencyForm(r, p)
 	reshow := func(err error) {
@@ -632,7 +632,7 @@ var levelsForOrders = []string{schedule.LevelNormal.String(), schedule.LevelPrio
 // (the service's messages through the catalog, see bcErrorTexts, each led
 // by its field's name), or an error page for errors that are not about
 // the input.
-func (s *Server) bcFail(w http.ResponseWriter, r *http.Request, p *principal, err error, reshow func(msg string, code int)) {
+func (s broadcastPages) bcFail(w http.ResponseWriter, r *http.Request, p *principal, err error, reshow func(msg string, code int)) {
 	var ve *model.ValidationError
 	if !errors.As(err, &ve) && !errors.Is(err, model.ErrConflict) {
 		s.bcRenderError(w, r, p, err)
@@ -656,6 +656,6 @@ func leafErrors(err error) []error {
 }
 
 // canBroadcast reports whether the user may broadcast for a unit.
-func (s *Server) canBroadcast(p *principal, u *model.Unit) bool {
+func (s broadcastPages) canBroadcast(p *principal, u *model.Unit) bool {
 	return s.deps.Policy.Can(p.Actor, authz.BroadcastWrite, u.Path)
 }

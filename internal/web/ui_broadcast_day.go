@@ -61,7 +61,7 @@ type bcDayData struct {
 	ManyUnits               bool
 }
 
-func (s *Server) uiBroadcastDay(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s broadcastPages) uiBroadcastDay(w http.ResponseWriter, r *http.Request, p *principal) {
 	pd, c, err := s.broadcastPage(r, p, "bc.day.title", "day")
 	if err != nil {
 		s.bcRenderError(w, r, p, err)

@@ -29,13 +29,13 @@ type bcDevicesData struct {
 	Server     string
 }
 
-func (s *Server) uiBroadcastDevices(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s broadcastPages) uiBroadcastDevices(w http.ResponseWriter, r *http.Request, p *principal) {
 	s.devicesPage(w, r, p, bcDevicesData{}, "", http.StatusOK)
 }
 
 // devicesPage shows the devices; form carries what the key form needs
 // (a new key is shown once, on the response that created it).
-func (s *Server) devicesPage(w http.ResponseWriter, r *http.Request, p *principal, form bcDevicesData, errMsg string, code int) {
+func (s broadcastPages) devicesPage(w http.ResponseWriter, r *http.Request, p *principal, form bcDevicesData, errMsg string, code int) {
 	pd, c, err := s.broadcastPage(r, p, "bc.devices.title", "devices")
 	if err != nil {
 		s.bcRenderError(w, r, p, err)
@@ -48,7 +48,7 @@ func (s *Server) devicesPage(w http.ResponseWriter, r *http.Request, p *principa
 	}
 	d := form
 	d.bcCommon = c
-	d.Server = s.serverURL(r)
+	d.Server = s.bcAPI().serverURL(r)
 	for _, dv := range devs {
 		row := bcDeviceRow{DeviceView: dv}
 		if u := pd.units[dv.UnitID]; u != nil {
@@ -64,7 +64,7 @@ func (s *Server) devicesPage(w http.ResponseWriter, r *http.Request, p *principa
 	s.render(w, r, "broadcast_devices", pd, code)
 }
 
-func (s *Server) uiBroadcastKeyCreate(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s broadcastPages) uiBroadcastKeyCreate(w http.ResponseWriter, r *http.Request, p *principal) {
 	form := bcDevicesData{KeyLabel: strings.TrimSpace(r.PostFormValue("label")), KeyExpires: strings.TrimSpace(r.PostFormValue("expires")),
 		KeyMax: strings.TrimSpace(r.PostFormValue("max_devices"))}
 	fail := func(err error) {
@@ -106,7 +106,7 @@ func (s *Server) uiBroadcastKeyCreate(w http.ResponseWriter, r *http.Request, p 
 
 // deviceAction runs an action on the device named in the path and goes
 // back to the list with a message, or shows the list with the error.
-func (s *Server) deviceAction(w http.ResponseWriter, r *http.Request, p *principal, flash string, act func(id int64) error) {
+func (s broadcastPages) deviceAction(w http.ResponseWriter, r *http.Request, p *principal, flash string, act func(id int64) error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.bcRenderError(w, r, p, err)
@@ -119,19 +119,19 @@ func (s *Server) deviceAction(w http.ResponseWriter, r *http.Request, p *princip
 	redirectFlash(w, r, "/broadcast/devices"+unitSuffix(r), flash)
 }
 
-func (s *Server) uiBroadcastDeviceRename(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s broadcastPages) uiBroadcastDeviceRename(w http.ResponseWriter, r *http.Request, p *principal) {
 	s.deviceAction(w, r, p, "flash.bc_device_renamed", func(id int64) error {
 		return s.deps.Broadcast.RenameDevice(r.Context(), p.Actor, id, r.PostFormValue("name"))
 	})
 }
 
-func (s *Server) uiBroadcastDeviceRevoke(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s broadcastPages) uiBroadcastDeviceRevoke(w http.ResponseWriter, r *http.Request, p *principal) {
 	s.deviceAction(w, r, p, "flash.bc_device_revoked", func(id int64) error {
 		return s.deps.Broadcast.RevokeDevice(r.Context(), p.Actor, id)
 	})
 }
 
-func (s *Server) uiBroadcastDeviceCommand(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s broadcastPages) uiBroadcastDeviceCommand(w http.ResponseWriter, r *http.Request, p *principal) {
 	s.deviceAction(w, r, p, "flash.bc_command_sent", func(id int64) error {
 		in := broadcast.CommandInput{Kind: r.PostFormValue("kind")}
 		if in.Kind == "volume" {

@@ -16,7 +16,7 @@ import (
 
 // bcErrorTexts says err in the user's language, one text per problem, each
 // validation problem led by the name of its field.
-func (s *Server) bcErrorTexts(r *http.Request, p *principal, err error) []string {
+func (s broadcastPages) bcErrorTexts(r *http.Request, p *principal, err error) []string {
 	lang := readerLang(r, p)
 	var out []string
 	for _, leaf := range leafErrors(err) {
@@ -37,7 +37,7 @@ func (s *Server) bcErrorTexts(r *http.Request, p *principal, err error) []string
 
 // bcKnownText says an error without a catalog message: a validation
 // problem led by its field's name, anything else as it is.
-func (s *Server) bcKnownText(lang string, err error) string {
+func (s broadcastPages) bcKnownText(lang string, err error) string {
 	var ve *model.ValidationError
 	if errors.As(err, &ve) {
 		return s.bcWithField(lang, ve, ve.Msg)
@@ -47,7 +47,7 @@ func (s *Server) bcKnownText(lang string, err error) string {
 
 // bcWithField leads a validation problem's text with its field's name
 // ("Giờ phát: …").
-func (s *Server) bcWithField(lang string, err error, text string) string {
+func (s broadcastPages) bcWithField(lang string, err error, text string) string {
 	var ve *model.ValidationError
 	if !errors.As(err, &ve) || ve.Field == "" {
 		return text
@@ -65,7 +65,7 @@ func (s *Server) bcWithField(lang string, err error, text string) string {
 
 // bcLocalised reports whether err (or a part of it) has a reading in the
 // user's language other than its English text.
-func (s *Server) bcLocalised(r *http.Request, p *principal, err error) (string, bool) {
+func (s broadcastPages) bcLocalised(r *http.Request, p *principal, err error) (string, bool) {
 	texts := s.bcErrorTexts(r, p, err)
 	msg := strings.Join(texts, " ")
 	return msg, msg != err.Error()
@@ -74,7 +74,7 @@ func (s *Server) bcLocalised(r *http.Request, p *principal, err error) (string, 
 // bcRenderError is renderError for the broadcast pages: the same status
 // and page, with every problem in the user's language, each led by its
 // field's name.
-func (s *Server) bcRenderError(w http.ResponseWriter, r *http.Request, p *principal, err error) {
+func (s broadcastPages) bcRenderError(w http.ResponseWriter, r *http.Request, p *principal, err error) {
 	code, body := s.publicError(readerLang(r, p), err)
 	if msg, ok := s.bcLocalised(r, p, err); ok && code < 500 {
 		body.Message = msg

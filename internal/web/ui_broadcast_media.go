@@ -29,11 +29,11 @@ type bcMediaData struct {
 	MaxMB       int64
 }
 
-func (s *Server) uiBroadcastMedia(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s broadcastPages) uiBroadcastMedia(w http.ResponseWriter, r *http.Request, p *principal) {
 	s.mediaPage(w, r, p, bcTTSForm{Speed: "1"}, "", "", http.StatusOK)
 }
 
-func (s *Server) mediaPage(w http.ResponseWriter, r *http.Request, p *principal, tts bcTTSForm, uploadTitle, errMsg string, code int) {
+func (s broadcastPages) mediaPage(w http.ResponseWriter, r *http.Request, p *principal, tts bcTTSForm, uploadTitle, errMsg string, code int) {
 	pd, c, err := s.broadcastPage(r, p, "bc.media.title", "media")
 	if err != nil {
 		s.bcRenderError(w, r, p, err)
@@ -67,7 +67,7 @@ func mediaCreated(w http.ResponseWriter, r *http.Request, m *model.Media) {
 
 // unitQuery reads ?unit= for a form's handler: the unit the page was
 // about, the user's own unit by default.
-func (s *Server) unitQuery(r *http.Request, p *principal) (int64, error) {
+func (s broadcastPages) unitQuery(r *http.Request, p *principal) (int64, error) {
 	v := r.URL.Query().Get("unit")
 	if v == "" {
 		return p.User.UnitID, nil
@@ -79,7 +79,7 @@ func (s *Server) unitQuery(r *http.Request, p *principal) (int64, error) {
 	return id, nil
 }
 
-func (s *Server) uiBroadcastSpeak(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s broadcastPages) uiBroadcastSpeak(w http.ResponseWriter, r *http.Request, p *principal) {
 	f := bcTTSForm{Title: strings.TrimSpace(r.PostFormValue("title")), Text: r.PostFormValue("text"), Voice: r.PostFormValue("voice"),
 		Speed: strings.TrimSpace(r.PostFormValue("speed"))}
 	reshow := func(err error) {
@@ -117,7 +117,7 @@ func (s *Server) uiBroadcastSpeak(w http.ResponseWriter, r *http.Request, p *pri
 // (or the X-CSRF-Token header), checked before the body is read, and the
 // upload takes one of the user's upload slots; the form's csrf field,
 // sent before the file, is checked again.
-func (s *Server) uploadPage(h func(w http.ResponseWriter, r *http.Request, p *principal, mr *multipart.Reader)) http.HandlerFunc {
+func (s broadcastPages) uploadPage(h func(w http.ResponseWriter, r *http.Request, p *principal, mr *multipart.Reader)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		limit := s.deps.Broadcast.MaxUpload() + 64<<10
 		p, err := s.authenticate(r)
@@ -154,7 +154,7 @@ func (s *Server) uploadPage(h func(w http.ResponseWriter, r *http.Request, p *pr
 	}
 }
 
-func (s *Server) uiBroadcastUpload(w http.ResponseWriter, r *http.Request, p *principal, mr *multipart.Reader) {
+func (s broadcastPages) uiBroadcastUpload(w http.ResponseWriter, r *http.Request, p *principal, mr *multipart.Reader) {
 	var csrf, title string
 	reshow := func(err error) {
 		var mbe *http.MaxBytesError

@@ -78,7 +78,7 @@ type bcOrdersData struct {
 	AutoJobs []bcAutoRow
 }
 
-func (s *Server) uiBroadcastOrders(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s broadcastPages) uiBroadcastOrders(w http.ResponseWriter, r *http.Request, p *principal) {
 	now := time.Now().In(s.loc)
 	f := bcOrderForm{Level: schedule.LevelNormal.String(), StartDate: now.Format("02/01/2006"), EndDate: now.AddDate(0, 0, 6).Format("02/01/2006"),
 		Slots: "06:00, 17:00", Weekdays: map[int]bool{}, Targets: map[string]bool{}}
@@ -86,7 +86,7 @@ func (s *Server) uiBroadcastOrders(w http.ResponseWriter, r *http.Request, p *pr
 }
 
 // orderRow describes an order for lists: when it plays and its state.
-func (s *Server) orderRow(pd *pageData, o *broadcast.OrderView, canWrite bool) bcOrderRow {
+func (s broadcastPages) orderRow(pd *pageData, o *broadcast.OrderView, canWrite bool) bcOrderRow {
 	row := bcOrderRow{OrderView: o, When: s.orderWhen(pd, o), Status: orderActive}
 	today := schedule.Today(time.Now(), s.loc)
 	switch {
@@ -110,7 +110,7 @@ func (s *Server) orderRow(pd *pageData, o *broadcast.OrderView, canWrite bool) b
 
 // orderWhen sums up when an order plays: its slots, or for an emergency
 // when it was issued and how often it repeats.
-func (s *Server) orderWhen(pd *pageData, o *broadcast.OrderView) string {
+func (s broadcastPages) orderWhen(pd *pageData, o *broadcast.OrderView) string {
 	if o.IssuedAt != nil {
 		return pd.T("bc.orders.issued_at", pd.DateTime(o.IssuedAt), max(o.Repeats, 1))
 	}
@@ -135,7 +135,7 @@ func (s *Server) orderWhen(pd *pageData, o *broadcast.OrderView) string {
 
 // targetOptions lists what an order of the unit may target: the unit's
 // subtree (when it has units below), each unit with devices, each device.
-func (s *Server) targetOptions(r *http.Request, p *principal, pd *pageData, unit *model.Unit, chosen map[string]bool) ([]bcTargetOption, error) {
+func (s broadcastPages) targetOptions(r *http.Request, p *principal, pd *pageData, unit *model.Unit, chosen map[string]bool) ([]bcTargetOption, error) {
 	devs, err := s.deps.Broadcast.Devices(r.Context(), p.Actor, unit.ID)
 	if err != nil {
 		return nil, err
@@ -161,7 +161,7 @@ func (s *Server) targetOptions(r *http.Request, p *principal, pd *pageData, unit
 	return out, nil
 }
 
-func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request, p *principal, f bcOrderForm, errMsg string, code int) {
+func (s broadcastPages) ordersPage(w http.ResponseWriter, r *http.Request, p *principal, f bcOrderForm, errMsg string, code int) {
 	ctx := r.Context()
 	pd, c, err := s.broadcastPage(r, p, "bc.orders.title", "orders")
 	if err != nil {
@@ -212,7 +212,7 @@ func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request, p *principal
 
 // parseOrderForm reads the order form into the form (to show it again)
 // and the service's input.
-func (s *Server) parseOrderForm(r *http.Request, p *principal, unitID int64) (bcOrderForm, broadcast.OrderInput, error) {
+func (s broadcastPages) parseOrderForm(r *http.Request, p *principal, unitID int64) (bcOrderForm, broadcast.OrderInput, error) {
 	f := bcOrderForm{Title: strings.TrimSpace(r.PostFormValue("title")), Level: r.PostFormValue("level"), Interrupts: r.PostFormValue("interrupts") == "1",
 		StartDate: strings.TrimSpace(r.PostFormValue("start_date")), EndDate: strings.TrimSpace(r.PostFormValue("end_date")),
 		Slots: strings.TrimSpace(r.PostFormValue("slots")), SpreadCount: strings.TrimSpace(r.PostFormValue("spread_count")),
@@ -291,7 +291,7 @@ func (s *Server) parseOrderForm(r *http.Request, p *principal, unitID int64) (bc
 	return f, in, nil
 }
 
-func (s *Server) uiBroadcastOrderCreate(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s broadcastPages) uiBroadcastOrderCreate(w http.ResponseWriter, r *http.Request, p *principal) {
 	unit, err := s.unitQuery(r, p)
 	if err != nil {
 		s.bcRenderError(w, r, p, err)
@@ -347,7 +347,7 @@ type bcOrderData struct {
 	Played  int // devices that reported a play
 }
 
-func (s *Server) uiBroadcastOrder(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s broadcastPages) uiBroadcastOrder(w http.ResponseWriter, r *http.Request, p *principal) {
 	ctx := r.Context()
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -405,7 +405,7 @@ func (s *Server) uiBroadcastOrder(w http.ResponseWriter, r *http.Request, p *pri
 	s.render(w, r, "broadcast_order", pd, http.StatusOK)
 }
 
-func (s *Server) uiBroadcastOrderCancel(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s broadcastPages) uiBroadcastOrderCancel(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.bcRenderError(w, r, p, err)

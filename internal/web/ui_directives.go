@@ -31,7 +31,7 @@ type DirectivePages interface {
 var directivePageNames = []string{"directives", "directives_edit", "directives_tracking", "directives_inbox", "directives_delivery", "directives_notifications"}
 
 // parseDirectiveTemplates adds the directive pages to s.tmpl.
-func (s *Server) parseDirectiveTemplates() error {
+func (s directiveHandlers) parseDirectiveTemplates() error {
 	funcs := template.FuncMap{
 		"val":      docmodel.Val,
 		"has":      func(m map[string]string, k string) bool { _, ok := m[k]; return ok },
@@ -83,7 +83,7 @@ func (p *pageData) HasDirectives() bool { return p.s.deps.Directives != nil }
 // StateName names a delivery or directive state in the page's language.
 func (p *pageData) StateName(state string) string { return p.T("dir.state." + state) }
 
-func (s *Server) registerDirectivePages() {
+func (s directiveHandlers) registerDirectivePages() {
 	if err := s.parseDirectiveTemplates(); err != nil {
 		// The templates are embedded: a parse error is a programming error
 		// caught by every test that starts the server.
@@ -107,7 +107,7 @@ func (s *Server) registerDirectivePages() {
 	s.handle("POST /notifications/{id}/read", false, pg(s.uiNotificationRead))
 }
 
-func (s *Server) pages() (DirectivePages, bool) {
+func (s directiveHandlers) pages() (DirectivePages, bool) {
 	p, ok := s.deps.Directives.(DirectivePages)
 	return p, ok
 }
@@ -119,7 +119,7 @@ type dirListData struct {
 	CanDraft bool
 }
 
-func (s *Server) uiDirectives(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s directiveHandlers) uiDirectives(w http.ResponseWriter, r *http.Request, p *principal) {
 	pd := s.newPage(r, p, "dir.title", "directives")
 	if err := s.withDirectory(r, pd); err != nil {
 		s.renderError(w, r, p, err)
@@ -139,7 +139,7 @@ func (s *Server) uiDirectives(w http.ResponseWriter, r *http.Request, p *princip
 	s.render(w, r, "directives", pd, http.StatusOK)
 }
 
-func (s *Server) uiDirectiveNew(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s directiveHandlers) uiDirectiveNew(w http.ResponseWriter, r *http.Request, p *principal) {
 	var v *directives.View
 	var err error
 	if d := r.FormValue("delivery"); d != "" {
@@ -197,7 +197,7 @@ type dirEditData struct {
 
 var docTypes = []string{"Công văn", "Kế hoạch", "Thông báo", "Hướng dẫn", "Báo cáo", "Quyết định", "Chỉ thị", "Công điện", "Tờ trình", "Giấy mời"}
 
-func (s *Server) uiDirective(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s directiveHandlers) uiDirective(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.renderError(w, r, p, err)
@@ -206,7 +206,7 @@ func (s *Server) uiDirective(w http.ResponseWriter, r *http.Request, p *principa
 	s.directivePage(w, r, p, id, "", http.StatusOK)
 }
 
-func (s *Server) directivePage(w http.ResponseWriter, r *http.Request, p *principal, id int64, errMsg string, code int) {
+func (s directiveHandlers) directivePage(w http.ResponseWriter, r *http.Request, p *principal, id int64, errMsg string, code int) {
 	d, err := s.deps.Directives.Detail(r.Context(), p.Actor, id)
 	if err != nil {
 		s.renderError(w, r, p, err)
@@ -240,7 +240,7 @@ func (s *Server) directivePage(w http.ResponseWriter, r *http.Request, p *princi
 				return
 			}
 		}
-		for _, u := range s.unitOptions(pd, p.Actor, false) {
+		for _, u := range s.orgs().unitOptions(pd, p.Actor, false) {
 			data.Units = append(data.Units, recipientOption{Value: fmt.Sprintf("u:%d", u.ID), Name: u.Name, Indent: u.Indent})
 		}
 	}
@@ -367,7 +367,7 @@ func contentFromForm(r *http.Request, cur directives.Content) (directives.Conten
 	return c, nil
 }
 
-func (s *Server) saveForm(r *http.Request, p *principal, id int64, autosave bool) (*directives.View, error) {
+func (s directiveHandlers) saveForm(r *http.Request, p *principal, id int64, autosave bool) (*directives.View, error) {
 	cur, err := s.deps.Directives.Get(r.Context(), p.Actor, id)
 	if err != nil {
 		return nil, err
@@ -383,21 +383,21 @@ func (s *Server) saveForm(r *http.Request, p *principal, id int64, autosave bool
 	return s.deps.Directives.Save(r.Context(), p.Actor, id, directives.SaveInput{BaseVersion: base, Content: c, Autosave: autosave, Note: r.FormValue("note")})
 }
 
-func (s *Server) uiDirectiveSave(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s directiveHandlers) uiDirectiveSave(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.renderError(w, r, p, err)
 		return
 	}
 	if _, err := s.saveForm(r, p, id, false); err != nil {
-		s.formFailure(w, r, p, err, func(msg string, code int) { s.directivePage(w, r, p, id, msg, code) })
+		s.orgs().formFailure(w, r, p, err, func(msg string, code int) { s.directivePage(w, r, p, id, msg, code) })
 		return
 	}
 	redirectFlash(w, r, fmt.Sprintf("/directives/%d", id), "flash.saved")
 }
 
 // uiDirectiveAutosave saves the editor in the background (JSON answer).
-func (s *Server) uiDirectiveAutosave(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s directiveHandlers) uiDirectiveAutosave(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.writeError(w, r, err)
@@ -411,7 +411,7 @@ func (s *Server) uiDirectiveAutosave(w http.ResponseWriter, r *http.Request, p *
 	writeJSON(w, http.StatusOK, map[string]any{"version": v.Version, "updated_at": v.UpdatedAt})
 }
 
-func (s *Server) uiDirectiveUpload(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s directiveHandlers) uiDirectiveUpload(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.renderError(w, r, p, err)
@@ -424,13 +424,13 @@ func (s *Server) uiDirectiveUpload(w http.ResponseWriter, r *http.Request, p *pr
 	}
 	defer f.Close()
 	if _, err := s.deps.Directives.Upload(r.Context(), p.Actor, id, hdr.Filename, hdr.Header.Get("Content-Type"), f); err != nil {
-		s.formFailure(w, r, p, dirUploadError(err), func(msg string, code int) { s.directivePage(w, r, p, id, msg, code) })
+		s.orgs().formFailure(w, r, p, dirUploadError(err), func(msg string, code int) { s.directivePage(w, r, p, id, msg, code) })
 		return
 	}
 	redirectFlash(w, r, fmt.Sprintf("/directives/%d", id), "dir.flash.attached")
 }
 
-func (s *Server) uiDirectiveAction(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s directiveHandlers) uiDirectiveAction(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.renderError(w, r, p, err)
@@ -482,7 +482,7 @@ func (s *Server) uiDirectiveAction(w http.ResponseWriter, r *http.Request, p *pr
 		return
 	}
 	if err != nil {
-		s.formFailure(w, r, p, err, func(msg string, code int) { s.directivePage(w, r, p, id, msg, code) })
+		s.orgs().formFailure(w, r, p, err, func(msg string, code int) { s.directivePage(w, r, p, id, msg, code) })
 		return
 	}
 	redirectFlash(w, r, to, flash)
@@ -497,7 +497,7 @@ type trackingData struct {
 	CanTrack bool
 }
 
-func (s *Server) uiTracking(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s directiveHandlers) uiTracking(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.renderError(w, r, p, err)
@@ -533,7 +533,7 @@ type inboxData struct {
 	Assigned bool
 }
 
-func (s *Server) uiInbox(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s directiveHandlers) uiInbox(w http.ResponseWriter, r *http.Request, p *principal) {
 	f, err := dirInboxFilter(r)
 	if err != nil {
 		s.renderError(w, r, p, err)
@@ -569,7 +569,7 @@ type deliveryData struct {
 	Units []*model.Unit
 }
 
-func (s *Server) uiDelivery(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s directiveHandlers) uiDelivery(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.renderError(w, r, p, err)
@@ -578,7 +578,7 @@ func (s *Server) uiDelivery(w http.ResponseWriter, r *http.Request, p *principal
 	s.deliveryPage(w, r, p, id, "", http.StatusOK)
 }
 
-func (s *Server) deliveryPage(w http.ResponseWriter, r *http.Request, p *principal, id int64, errMsg string, code int) {
+func (s directiveHandlers) deliveryPage(w http.ResponseWriter, r *http.Request, p *principal, id int64, errMsg string, code int) {
 	ctx := r.Context()
 	// Opening the delivery is reading it (recorded once, with who and when).
 	if _, err := s.deps.Directives.MarkRead(ctx, p.Actor, id); err != nil && !errors.Is(err, model.ErrForbidden) {
@@ -631,7 +631,7 @@ func parseFigures(text string) (map[string]float64, error) {
 	return out, nil
 }
 
-func (s *Server) uiDeliveryAction(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s directiveHandlers) uiDeliveryAction(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.renderError(w, r, p, err)
@@ -680,13 +680,13 @@ func (s *Server) uiDeliveryAction(w http.ResponseWriter, r *http.Request, p *pri
 		return
 	}
 	if err != nil {
-		s.formFailure(w, r, p, err, func(msg string, code int) { s.deliveryPage(w, r, p, id, msg, code) })
+		s.orgs().formFailure(w, r, p, err, func(msg string, code int) { s.deliveryPage(w, r, p, id, msg, code) })
 		return
 	}
 	redirectFlash(w, r, to, flash)
 }
 
-func (s *Server) uiNotifications(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s directiveHandlers) uiNotifications(w http.ResponseWriter, r *http.Request, p *principal) {
 	list, err := s.deps.Directives.Notifications(r.Context(), p.Actor, false, 100)
 	if err != nil {
 		s.renderError(w, r, p, err)
@@ -701,7 +701,7 @@ func (s *Server) uiNotifications(w http.ResponseWriter, r *http.Request, p *prin
 	s.render(w, r, "directives_notifications", pd, http.StatusOK)
 }
 
-func (s *Server) uiNotificationRead(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s directiveHandlers) uiNotificationRead(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.renderError(w, r, p, err)

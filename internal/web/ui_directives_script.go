@@ -78,7 +78,7 @@ var directivesScriptETag = func() string {
 	return `"` + hex.EncodeToString(sum[:8]) + `"`
 }()
 
-func (s *Server) directivesJS(w http.ResponseWriter, r *http.Request) {
+func (s directiveHandlers) directivesJS(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	w.Header().Set("ETag", directivesScriptETag)
@@ -129,7 +129,7 @@ var directivesStyleETag = func() string {
 	return `"` + hex.EncodeToString(sum[:8]) + `"`
 }()
 
-func (s *Server) directivesCSS(w http.ResponseWriter, r *http.Request) {
+func (s directiveHandlers) directivesCSS(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	w.Header().Set("ETag", directivesStyleETag)

@@ -17,7 +17,7 @@ import (
 	"github.com/loa-project/loa/internal/model"
 )
 
-func (s *Server) registerDocumentUI() {
+func (s documentHandlers) registerDocumentUI() {
 	pg := func(h pageHandler) http.HandlerFunc { return s.page(MaxJSONBody, h) }
 	s.handle("GET /documents", false, pg(s.uiDocuments))
 	s.handle("POST /documents/upload", false, s.page(MaxDocumentUpload, s.uiDocumentUpload))
@@ -39,14 +39,14 @@ type documentsData struct {
 	DupDir    string
 }
 
-func (s *Server) uiDocuments(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s documentHandlers) uiDocuments(w http.ResponseWriter, r *http.Request, p *principal) {
 	s.documentsPage(w, r, p, nil, "", http.StatusOK)
 }
 
 // documentsPage lists documents; after a refused upload it says why (in
 // the reader's language), and after one refused as a duplicate it offers
 // to keep the file as another copy.
-func (s *Server) documentsPage(w http.ResponseWriter, r *http.Request, p *principal, refusal error, dupDir string, code int) {
+func (s documentHandlers) documentsPage(w http.ResponseWriter, r *http.Request, p *principal, refusal error, dupDir string, code int) {
 	q := r.URL.Query()
 	f := documents.ListFilter{Query: q.Get("q"), Direction: q.Get("direction"), Limit: 50}
 	if v := q.Get("before"); v != "" {
@@ -83,7 +83,7 @@ func (s *Server) documentsPage(w http.ResponseWriter, r *http.Request, p *princi
 	s.render(w, r, "documents", pd, code)
 }
 
-func (s *Server) uiDocumentUpload(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s documentHandlers) uiDocumentUpload(w http.ResponseWriter, r *http.Request, p *principal) {
 	f, hdr, err := r.FormFile("file")
 	if err != nil {
 		s.renderError(w, r, p, model.Invalid("file", "choose a document file (.txt, .docx, .pdf, edXML)"))
@@ -149,7 +149,7 @@ type documentData struct {
 	Readable map[int64]bool // linked documents the reader may open
 }
 
-func (s *Server) documentPage(w http.ResponseWriter, r *http.Request, p *principal, id int64, errMsg string, code int) {
+func (s documentHandlers) documentPage(w http.ResponseWriter, r *http.Request, p *principal, id int64, errMsg string, code int) {
 	det, err := s.deps.Documents.Detail(r.Context(), p.Actor, id)
 	if err != nil {
 		s.renderError(w, r, p, err)
@@ -196,7 +196,7 @@ func (s *Server) documentPage(w http.ResponseWriter, r *http.Request, p *princip
 	s.render(w, r, "document", pd, code)
 }
 
-func (s *Server) uiDocument(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s documentHandlers) uiDocument(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.renderError(w, r, p, err)
@@ -205,7 +205,7 @@ func (s *Server) uiDocument(w http.ResponseWriter, r *http.Request, p *principal
 	s.documentPage(w, r, p, id, "", http.StatusOK)
 }
 
-func (s *Server) uiDocumentCorrect(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s documentHandlers) uiDocumentCorrect(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.renderError(w, r, p, err)
@@ -266,14 +266,14 @@ type registersData struct {
 	Readable map[int64]bool
 }
 
-func (s *Server) uiRegisters(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s documentHandlers) uiRegisters(w http.ResponseWriter, r *http.Request, p *principal) {
 	pd := s.newPage(r, p, "reg.title", "registers")
 	if err := s.withDirectory(r, pd); err != nil {
 		s.renderError(w, r, p, err)
 		return
 	}
 	var opts []unitOption
-	for _, o := range s.unitOptions(pd, p.Actor, false) {
+	for _, o := range s.orgs().unitOptions(pd, p.Actor, false) {
 		if s.deps.Policy.Can(p.Actor, authz.RegRead, pd.units[o.ID].Path) {
 			opts = append(opts, o)
 		}

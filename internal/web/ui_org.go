@@ -18,7 +18,7 @@ type orgData struct {
 	CanEdit bool
 }
 
-func (s *Server) uiOrg(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s orgHandlers) uiOrg(w http.ResponseWriter, r *http.Request, p *principal) {
 	pd := s.newPage(r, p, "org.title", "org")
 	if err := s.withDirectory(r, pd); err != nil {
 		s.renderError(w, r, p, err)
@@ -53,7 +53,7 @@ func (d unitData) IsParent(id int64) bool { return d.Unit.ParentID != nil && *d.
 
 // unitOptions lists units depth-first, for select lists. When writable is
 // set, only units under the actor's write reach are offered.
-func (s *Server) unitOptions(pd *pageData, a model.Actor, writable bool) []unitOption {
+func (s orgHandlers) unitOptions(pd *pageData, a model.Actor, writable bool) []unitOption {
 	units := make([]*model.Unit, 0, len(pd.units))
 	for _, u := range pd.units {
 		units = append(units, u)
@@ -72,7 +72,7 @@ func (s *Server) unitOptions(pd *pageData, a model.Actor, writable bool) []unitO
 	return out
 }
 
-func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, p *principal, u *model.Unit, errMsg string, code int) {
+func (s orgHandlers) unitPage(w http.ResponseWriter, r *http.Request, p *principal, u *model.Unit, errMsg string, code int) {
 	pd := s.newPage(r, p, "org.title", "org")
 	if err := s.withDirectory(r, pd); err != nil {
 		s.renderError(w, r, p, err)
@@ -102,7 +102,7 @@ func (s *Server) unitPage(w http.ResponseWriter, r *http.Request, p *principal, 
 	s.render(w, r, "unit", pd, code)
 }
 
-func (s *Server) uiUnit(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s orgHandlers) uiUnit(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.renderError(w, r, p, err)
@@ -116,7 +116,7 @@ func (s *Server) uiUnit(w http.ResponseWriter, r *http.Request, p *principal) {
 	s.unitPage(w, r, p, u, "", http.StatusOK)
 }
 
-func (s *Server) uiUnitNew(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s orgHandlers) uiUnitNew(w http.ResponseWriter, r *http.Request, p *principal) {
 	u := &model.Unit{Kind: "other"}
 	if v := r.URL.Query().Get("parent"); v != "" {
 		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
@@ -142,7 +142,7 @@ func unitForm(r *http.Request) (orgs.UnitInput, error) {
 
 // formFailure re-shows a form with the error, or an error page for errors
 // that are not about the input.
-func (s *Server) formFailure(w http.ResponseWriter, r *http.Request, p *principal, err error, reshow func(msg string, code int)) {
+func (s orgHandlers) formFailure(w http.ResponseWriter, r *http.Request, p *principal, err error, reshow func(msg string, code int)) {
 	var ve *model.ValidationError
 	if errors.As(err, &ve) || errors.Is(err, model.ErrConflict) {
 		code, _ := errorStatus(err)
@@ -152,7 +152,7 @@ func (s *Server) formFailure(w http.ResponseWriter, r *http.Request, p *principa
 	s.renderError(w, r, p, err)
 }
 
-func (s *Server) uiUnitCreate(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s orgHandlers) uiUnitCreate(w http.ResponseWriter, r *http.Request, p *principal) {
 	in, err := unitForm(r)
 	if err == nil {
 		var u *model.Unit
@@ -166,7 +166,7 @@ func (s *Server) uiUnitCreate(w http.ResponseWriter, r *http.Request, p *princip
 	s.formFailure(w, r, p, err, func(msg string, code int) { s.unitPage(w, r, p, back, msg, code) })
 }
 
-func (s *Server) uiUnitSave(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s orgHandlers) uiUnitSave(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.renderError(w, r, p, err)
@@ -189,7 +189,7 @@ func (s *Server) uiUnitSave(w http.ResponseWriter, r *http.Request, p *principal
 	})
 }
 
-func (s *Server) uiUnitMerge(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s orgHandlers) uiUnitMerge(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.renderError(w, r, p, err)
@@ -214,7 +214,7 @@ func (s *Server) uiUnitMerge(w http.ResponseWriter, r *http.Request, p *principa
 	})
 }
 
-func (s *Server) uiOrgImport(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s orgHandlers) uiOrgImport(w http.ResponseWriter, r *http.Request, p *principal) {
 	f, hdr, err := r.FormFile("file")
 	if err != nil {
 		s.renderError(w, r, p, model.Invalid("file", "choose a CSV or JSON file to import"))

@@ -13,7 +13,7 @@ type tokensData struct {
 	NewSecret string
 }
 
-func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request, p *principal, secret, errMsg string, code int) {
+func (s accountHandlers) tokensPage(w http.ResponseWriter, r *http.Request, p *principal, secret, errMsg string, code int) {
 	pd := s.newPage(r, p, "tokens.title", "tokens")
 	if err := s.withDirectory(r, pd); err != nil {
 		s.renderError(w, r, p, err)
@@ -29,11 +29,11 @@ func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request, p *principal
 	s.render(w, r, "tokens", pd, code)
 }
 
-func (s *Server) uiTokens(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s accountHandlers) uiTokens(w http.ResponseWriter, r *http.Request, p *principal) {
 	s.tokensPage(w, r, p, "", "", http.StatusOK)
 }
 
-func (s *Server) uiTokenCreate(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s accountHandlers) uiTokenCreate(w http.ResponseWriter, r *http.Request, p *principal) {
 	in := accounts.NewToken{Name: r.FormValue("name"), Scopes: r.Form["scopes"]}
 	if v := r.FormValue("expires"); v != "" {
 		t, err := time.ParseInLocation("2006-01-02", v, s.loc)
@@ -46,14 +46,14 @@ func (s *Server) uiTokenCreate(w http.ResponseWriter, r *http.Request, p *princi
 	}
 	secret, _, err := s.deps.Accounts.CreateToken(r.Context(), p.Actor, in)
 	if err != nil {
-		s.formFailure(w, r, p, err, func(msg string, code int) { s.tokensPage(w, r, p, "", msg, code) })
+		s.orgs().formFailure(w, r, p, err, func(msg string, code int) { s.tokensPage(w, r, p, "", msg, code) })
 		return
 	}
 	// The secret is shown once, on this response; it is never stored.
 	s.tokensPage(w, r, p, secret, "", http.StatusCreated)
 }
 
-func (s *Server) uiTokenRevoke(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s accountHandlers) uiTokenRevoke(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.renderError(w, r, p, err)

@@ -19,7 +19,7 @@ type usersData struct {
 	CanCreate bool
 }
 
-func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, p *principal, errMsg string, code int) {
+func (s accountHandlers) usersPage(w http.ResponseWriter, r *http.Request, p *principal, errMsg string, code int) {
 	pd := s.newPage(r, p, "users.title", "users")
 	if err := s.withDirectory(r, pd); err != nil {
 		s.renderError(w, r, p, err)
@@ -37,8 +37,8 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, p *principal,
 }
 
 // userUnitOptions lists the units where the actor may manage users.
-func (s *Server) userUnitOptions(pd *pageData, a model.Actor) []unitOption {
-	all := s.unitOptions(pd, a, false)
+func (s accountHandlers) userUnitOptions(pd *pageData, a model.Actor) []unitOption {
+	all := s.orgs().unitOptions(pd, a, false)
 	out := all[:0]
 	for _, o := range all {
 		if s.deps.Policy.Can(a, authz.UserWrite, pd.units[o.ID].Path) {
@@ -48,7 +48,7 @@ func (s *Server) userUnitOptions(pd *pageData, a model.Actor) []unitOption {
 	return out
 }
 
-func (s *Server) uiUsers(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s accountHandlers) uiUsers(w http.ResponseWriter, r *http.Request, p *principal) {
 	s.usersPage(w, r, p, "", http.StatusOK)
 }
 
@@ -60,13 +60,13 @@ func formRoles(r *http.Request) []model.Role {
 	return roles
 }
 
-func (s *Server) uiUserCreate(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s accountHandlers) uiUserCreate(w http.ResponseWriter, r *http.Request, p *principal) {
 	unitID, _ := strconv.ParseInt(r.FormValue("unit_id"), 10, 64)
 	in := accounts.NewUser{Username: r.FormValue("username"), Password: r.FormValue("password"), FullName: r.FormValue("full_name"),
 		Email: r.FormValue("email"), Title: r.FormValue("title"), UnitID: unitID, Roles: formRoles(r)}
 	u, err := s.deps.Accounts.CreateUser(r.Context(), p.Actor, in)
 	if err != nil {
-		s.formFailure(w, r, p, err, func(msg string, code int) { s.usersPage(w, r, p, msg, code) })
+		s.orgs().formFailure(w, r, p, err, func(msg string, code int) { s.usersPage(w, r, p, msg, code) })
 		return
 	}
 	redirectFlash(w, r, fmt.Sprintf("/users/%d", u.ID), "flash.saved")
@@ -79,7 +79,7 @@ type userData struct {
 	CanAdmin bool
 }
 
-func (s *Server) userPage(w http.ResponseWriter, r *http.Request, p *principal, id int64, errMsg string, code int) {
+func (s accountHandlers) userPage(w http.ResponseWriter, r *http.Request, p *principal, id int64, errMsg string, code int) {
 	u, err := s.deps.Accounts.User(r.Context(), p.Actor, id)
 	if err != nil {
 		s.renderError(w, r, p, err)
@@ -97,7 +97,7 @@ func (s *Server) userPage(w http.ResponseWriter, r *http.Request, p *principal, 
 	s.render(w, r, "user", pd, code)
 }
 
-func (s *Server) uiUser(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s accountHandlers) uiUser(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.renderError(w, r, p, err)
@@ -106,7 +106,7 @@ func (s *Server) uiUser(w http.ResponseWriter, r *http.Request, p *principal) {
 	s.userPage(w, r, p, id, "", http.StatusOK)
 }
 
-func (s *Server) uiUserSave(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s accountHandlers) uiUserSave(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.renderError(w, r, p, err)
@@ -122,7 +122,7 @@ func (s *Server) uiUserSave(w http.ResponseWriter, r *http.Request, p *principal
 		patch.Title, patch.UnitID, patch.Roles, patch.Active = &title, &unitID, &roles, &active
 	}
 	if _, err := s.deps.Accounts.UpdateUser(r.Context(), p.Actor, id, patch); err != nil {
-		s.formFailure(w, r, p, err, func(msg string, code int) { s.userPage(w, r, p, id, msg, code) })
+		s.orgs().formFailure(w, r, p, err, func(msg string, code int) { s.userPage(w, r, p, id, msg, code) })
 		return
 	}
 	if id == p.User.ID {
@@ -131,7 +131,7 @@ func (s *Server) uiUserSave(w http.ResponseWriter, r *http.Request, p *principal
 	redirectFlash(w, r, fmt.Sprintf("/users/%d", id), "flash.saved")
 }
 
-func (s *Server) uiUserPassword(w http.ResponseWriter, r *http.Request, p *principal) {
+func (s accountHandlers) uiUserPassword(w http.ResponseWriter, r *http.Request, p *principal) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.renderError(w, r, p, err)
@@ -144,7 +144,7 @@ func (s *Server) uiUserPassword(w http.ResponseWriter, r *http.Request, p *princ
 			s.userPage(w, r, p, id, s.errorText(r, p, err), http.StatusTooManyRequests)
 			return
 		}
-		s.formFailure(w, r, p, err, func(_ string, code int) { s.userPage(w, r, p, id, s.errorText(r, p, err), code) })
+		s.orgs().formFailure(w, r, p, err, func(_ string, code int) { s.userPage(w, r, p, id, s.errorText(r, p, err), code) })
 		return
 	}
 	// Changing one's own password keeps this session and ends the others.
@@ -153,7 +153,7 @@ func (s *Server) uiUserPassword(w http.ResponseWriter, r *http.Request, p *princ
 
 // errorText is err in the reader's language when the catalog explains it,
 // else its English text.
-func (s *Server) errorText(r *http.Request, p *principal, err error) string {
+func (s accountHandlers) errorText(r *http.Request, p *principal, err error) string {
 	pref := ""
 	if p != nil && p.User != nil {
 		pref = p.User.Lang
