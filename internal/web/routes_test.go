@@ -77,6 +77,23 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	for _, e := range extra {
 		t.Errorf("openapi.json documents %s, which the server does not serve", e)
 	}
+	// Generated clients name their methods after operationId: every
+	// operation has one, unique across the document.
+	ids := map[string]string{}
+	for path, ops := range doc.Paths {
+		for m, op := range ops {
+			o, _ := op.(map[string]any)
+			id, _ := o["operationId"].(string)
+			if id == "" {
+				t.Errorf("openapi.json: %s %s has no operationId", m, path)
+				continue
+			}
+			if other, dup := ids[id]; dup {
+				t.Errorf("openapi.json: operationId %q of %s %s is also used by %s", id, m, path, other)
+			}
+			ids[id] = m + " " + path
+		}
+	}
 }
 
 var tKeyRe = regexp.MustCompile(`\.T "([a-z0-9_.]+)"`)
