@@ -270,7 +270,7 @@ func broadcastMessages() Catalog {
 		"bc.devices.revoke":          {VI: "Thu hồi", EN: "Revoke"},
 		"bc.devices.revoke_confirm":  {VI: "Thu hồi thiết bị này? Thiết bị sẽ ngừng nhận lịch phát và phải đăng ký lại.", EN: "Revoke this device? It stops getting schedules and must enrol again."},
 		"bc.devices.key_title":       {VI: "Mã đăng ký thiết bị mới", EN: "Enrolment key for new devices"},
-		"bc.devices.key_hint":        {VI: "Thiết bị mới dùng mã này một lần để đăng ký vào %s và nhận khóa riêng của nó.", EN: "A new device uses this key once to enrol into %s and get its own credential."},
+		"bc.devices.key_hint":        {VI: "Mỗi thiết bị mới dùng mã này một lần để đăng ký vào %s và nhận khóa riêng của nó; mã hết hạn vào ngày đã chọn (mặc định sau 7 ngày) và, nếu có đặt, chỉ đăng ký được số thiết bị tối đa.", EN: "Each new device uses this key once to enrol into %s and get its own credential; the key expires on the chosen day (7 days by default) and, when set, enrols at most the maximum number of devices."},
 		"bc.devices.key_label":       {VI: "Ghi chú", EN: "Label"},
 		"bc.devices.key_label_hint":  {VI: "ví dụ: cụm loa tổ 3", EN: "e.g. cluster of block 3"},
 		"bc.devices.key_expires":     {VI: "Hết hạn ngày (mặc định sau 7 ngày)", EN: "Expires on (default: in 7 days)"},
