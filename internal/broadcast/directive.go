@@ -42,7 +42,7 @@ func (in DirectiveItemSchedule) Ref() string { return DirectiveRef(in.DirectiveI
 
 // DirectiveRef is the source reference of item number item of a directive.
 func DirectiveRef(directiveID int64, item int) string {
-	return fmt.Sprintf("directive:%d:item:%d", directiveID, item)
+	return model.DirectiveItemRef(directiveID, item)
 }
 
 // directiveSource is the directive item an order implements, stored in

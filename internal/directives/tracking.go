@@ -396,7 +396,7 @@ type BroadcastItem struct {
 // Ref is a stable reference to the item ("directive:12:item:3"), for
 // broadcast orders' source_ref.
 func (b BroadcastItem) Ref() string {
-	return fmt.Sprintf("directive:%d:item:%d", b.DirectiveID, b.Position)
+	return model.DirectiveItemRef(b.DirectiveID, b.Position)
 }
 
 // BroadcastItems lists the broadcast content items of the directives

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/loa-project/loa/internal/schedule"
@@ -56,4 +57,11 @@ type BroadcastOrder struct {
 	MediaSize       int64  `json:"media_size"`
 	MediaDurationMS int64  `json:"media_duration_ms"`
 	MediaTitle      string `json:"media_title"`
+}
+
+// DirectiveItemRef is the source reference of content item number item of
+// a directive, "directive:12:item:3": the source_ref of the broadcast
+// orders made from it (directives and broadcast both name items so).
+func DirectiveItemRef(directiveID int64, item int) string {
+	return fmt.Sprintf("directive:%d:item:%d", directiveID, item)
 }
