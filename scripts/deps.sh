@@ -13,6 +13,8 @@ pkg_for ffmpeg ffmpeg
 pkg_for espeak-ng espeak-ng
 pkg_for sox sox
 pkg_for chromium chromium
+pkg_for tesseract tesseract-ocr
+[ -f /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] || [ -f /usr/share/tesseract-ocr/4.00/tessdata/vie.traineddata ] || need+=(tesseract-ocr-vie)
 # go test -race needs cgo, hence a C compiler.
 pkg_for gcc gcc
 [ -x /usr/lib/postgresql/15/bin/postgres ] || have postgres || need+=(postgresql)

@@ -29,6 +29,43 @@ type Fields struct {
 	Archive              []string       `json:"archive"`
 	AttachmentsMentioned []string       `json:"attachments_mentioned"`
 	Warnings             []string       `json:"warnings"`
+	// Confidence is, for a document read by OCR, the confidence (0–100)
+	// of each field read from the scan, keyed by the field's JSON name;
+	// fields under LowConfidence are for the clerk to confirm. A clerk's
+	// correction of a field removes its entry. Nil for text documents.
+	Confidence map[string]int `json:"confidence,omitempty"`
+	// OCR describes the OCR reading of a scanned document; nil otherwise.
+	OCR *OCRInfo `json:"ocr,omitempty"`
+}
+
+// LowConfidence is the OCR confidence under which a field is flagged.
+const LowConfidence = 80
+
+// OCRInfo records how a scanned document was read.
+type OCRInfo struct {
+	Engine         string `json:"engine"`
+	Pages          int    `json:"pages"`
+	MeanConfidence int    `json:"mean_confidence"`
+	// DeskewDegrees lists the tilts of the pages that were straightened.
+	DeskewDegrees []float64 `json:"deskew_degrees,omitempty"`
+}
+
+// LowConfidenceField reports whether the named field was read by OCR with
+// a confidence under LowConfidence and not confirmed since.
+func (f *Fields) LowConfidenceField(name string) bool {
+	c, ok := f.Confidence[name]
+	return ok && c < LowConfidence
+}
+
+// Confirm removes the OCR confidence of the named fields: a person has
+// checked them.
+func (f *Fields) Confirm(names ...string) {
+	for _, n := range names {
+		delete(f.Confidence, n)
+	}
+	if len(f.Confidence) == 0 {
+		f.Confidence = nil
+	}
 }
 
 // Reference is a document cited in the body.

@@ -62,8 +62,8 @@ func TestExtractRejectsNonDocuments(t *testing.T) {
 		wantErr error
 		wantMsg string
 	}{
-		{"png", pngBytes(t), "scan.png", ErrNotDocument, "PNG image"},
-		{"png named txt", pngBytes(t), "letter.txt", ErrNotDocument, "PNG image"},
+		{"png too small to read", pngBytes(t), "scan.png", ErrNotDocument, "too small"},
+		{"png named txt", pngBytes(t), "letter.txt", ErrNotDocument, "too small"},
 		{"random bytes", random, "blob.bin", ErrNotDocument, "binary"},
 		{"zip not docx", zipBytes(t, map[string]string{"a.txt": "hello"}), "a.docx", ErrNotDocument, "not a DOCX"},
 		{"odt", zipBytes(t, map[string]string{"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<x/>"}), "a.odt", ErrNotDocument, "OpenDocument"},
@@ -180,7 +180,7 @@ func TestExtractPDFErrors(t *testing.T) {
 		want error
 		msg  string
 	}{
-		{"scan without text layer", scan, ErrNoTextLayer, "OCR"},
+		{"blank scan without text layer", scan, ErrEmpty, "OCR found no text"},
 		{"user password", locked, ErrEncrypted, "password"},
 		{"damaged", []byte("%PDF-1.4\n1 0 obj garbage"), ErrNotDocument, "damaged"},
 	}

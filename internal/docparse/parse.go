@@ -114,15 +114,26 @@ func fillHeader(f *docmodel.Fields, h header) {
 	f.Confidentiality = docmodel.Str(h.secrecy)
 }
 
-// ParseFile extracts the text of a document (see Extract) and parses it
-// (see Parse). Extraction warnings come first in Fields.Warnings.
+// ParseFile extracts the text of a document (see ExtractDetailed) and
+// parses it (see ParseExtraction). Extraction warnings come first in
+// Fields.Warnings.
 func ParseFile(ctx context.Context, data []byte, filename string) (docmodel.Fields, error) {
-	text, warnings, err := Extract(ctx, data, filename)
+	x, err := ExtractDetailed(ctx, data, filename)
 	if err != nil {
 		return docmodel.Fields{}, fmt.Errorf("parse document: %w", err)
 	}
-	f := Parse(text)
-	f.Warnings = append(warnings, f.Warnings...)
+	return ParseExtraction(x), nil
+}
+
+// ParseExtraction parses extracted text. For a scan read by OCR it also
+// records the confidence of each field and warns about the fields a
+// clerk should check against the scan.
+func ParseExtraction(x Extraction) docmodel.Fields {
+	f := Parse(x.Text)
+	f.Warnings = append(append([]string(nil), x.Warnings...), f.Warnings...)
+	if x.OCR != nil {
+		scoreOCR(&f, x.OCR)
+	}
 	f.Normalize()
-	return f, nil
+	return f
 }
