@@ -39,7 +39,7 @@ type Fields struct {
 }
 
 // LowConfidence is the OCR confidence under which a field is flagged.
-const LowConfidence = 80
+const LowConfidence = 90
 
 // OCRInfo records how a scanned document was read.
 type OCRInfo struct {

@@ -33,9 +33,6 @@ const (
 	ocrDPI      = 300
 	// ocrPageTimeout bounds one run of pdftoppm or tesseract on a page.
 	ocrPageTimeout = 90 * time.Second
-	// ocrLowConfidence is the word confidence (0–100) under which a field
-	// is flagged for the clerk to check against the scan.
-	ocrLowConfidence = 80
 	// ocrNoiseConfidence: a line whose mean confidence is below this (and
 	// well below its page's) is scanner noise or a printed rule.
 	ocrNoiseConfidence = 50

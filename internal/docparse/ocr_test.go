@@ -88,6 +88,50 @@ func TestOCRScansReadLikeTheirTextVersion(t *testing.T) {
 	}
 }
 
+// TestOCRFlagsWhatItMisreads reads a poor fax-like copy (120 dpi,
+// blurred, noisy): whatever field OCR gets wrong must be flagged for the
+// clerk, and the identification (number, notation, date) still holds.
+func TestOCRFlagsWhatItMisreads(t *testing.T) {
+	requireOCR(t)
+	seed, err := os.ReadFile("testdata/seed/cv-570-STTTT-TTBCBC-2021.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Parse(string(seed))
+	data, err := os.ReadFile("testdata/scans/cv-570-fax-120dpi.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseFile(context.Background(), data, "fax.jpg")
+	if err != nil {
+		t.Fatalf("ParseFile: %v", err)
+	}
+	flagged := 0
+	for _, c := range []struct {
+		field     string
+		got, want *string
+	}{
+		{"parent_issuer", got.ParentIssuer, want.ParentIssuer}, {"issuer", got.Issuer, want.Issuer},
+		{"number", got.Number, want.Number}, {"notation", got.Notation, want.Notation},
+		{"place", got.Place, want.Place}, {"date", got.Date, want.Date},
+		{"subject", got.Subject, want.Subject}, {"signer_name", got.SignerName, want.SignerName},
+	} {
+		low := got.LowConfidenceField(c.field)
+		if low {
+			flagged++
+		}
+		if docmodel.Val(c.got) != docmodel.Val(c.want) && !low {
+			t.Errorf("%s misread as %q (want %q) but not flagged (confidence %d)", c.field, docmodel.Val(c.got), docmodel.Val(c.want), got.Confidence[c.field])
+		}
+	}
+	if flagged == 0 {
+		t.Errorf("nothing flagged on a poor copy: confidence = %v", got.Confidence)
+	}
+	if docmodel.Val(got.Number) != "570" || docmodel.Val(got.Notation) != "STTTT-TTBCBC" || docmodel.Val(got.Date) != "2021-06-04" {
+		t.Errorf("identification = %s/%s %s", docmodel.Val(got.Number), docmodel.Val(got.Notation), docmodel.Val(got.Date))
+	}
+}
+
 func TestOCRBadScansGetClearErrors(t *testing.T) {
 	requireOCR(t)
 	blank := image.NewGray(image.Rect(0, 0, 1240, 1754))
@@ -173,7 +217,7 @@ func TestLayoutFromTSV(t *testing.T) {
 		t.Errorf("words = %+v", words)
 	}
 	f := Parse("UBND TỈNH KIÊN GIANG\nSố: 570/STTTT-TTBCBC\nV/v Đẩy mạnh thông tin\n")
-	scoreOCR(&f, &OCRResult{Pages: 1, Words: []OCRWord{{"Số:", 91}, {"570/STTTT-TTBCBC", 62}, {"V/v", 90}, {"Đẩy", 95}, {"mạnh", 93}, {"thông", 88}, {"tin", 97}}})
+	scoreOCR(&f, &OCRResult{Pages: 1, Words: []OCRWord{{"Số:", 91}, {"570/STTTT-TTBCBC", 62}, {"V/v", 90}, {"Đẩy", 95}, {"mạnh", 93}, {"thông", 92}, {"tin", 97}}})
 	if !f.LowConfidenceField("notation") || !f.LowConfidenceField("number") || f.LowConfidenceField("subject") {
 		t.Errorf("confidence = %v, want number and notation low, subject not", f.Confidence)
 	}

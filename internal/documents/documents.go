@@ -14,8 +14,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -155,7 +157,7 @@ func docError(name string, err error) error {
 		return fmt.Errorf("%s: %v: %w", name, err, ErrTooLarge)
 	case errors.Is(err, docparse.ErrNotDocument), errors.Is(err, docparse.ErrEmpty):
 		return notDocument(name, err)
-	case errors.Is(err, docparse.ErrEncrypted), errors.Is(err, docparse.ErrNoTextLayer):
+	case errors.Is(err, docparse.ErrEncrypted), errors.Is(err, docparse.ErrNoTextLayer), errors.Is(err, docparse.ErrToolMissing):
 		return &model.ValidationError{Field: "file", Msg: fmt.Sprintf("%s: %v", name, err)}
 	}
 	return err
@@ -222,14 +224,11 @@ func (s *Service) Import(ctx context.Context, a model.Actor, in ImportInput) (*I
 
 // extractAndParse reads the text of a document file and parses it.
 func extractAndParse(ctx context.Context, data []byte, name string) (string, docmodel.Fields, error) {
-	text, warnings, err := docparse.Extract(ctx, data, name)
+	x, err := docparse.ExtractDetailed(ctx, data, name)
 	if err != nil {
 		return "", docmodel.Fields{}, docError(name, err)
 	}
-	fields := docparse.Parse(text)
-	fields.Warnings = append(warnings, fields.Warnings...)
-	fields.Normalize()
-	return text, fields, nil
+	return x.Text, docparse.ParseExtraction(x), nil
 }
 
 // save stores the original in the blob store and the document with its
@@ -288,6 +287,8 @@ func contentType(name string, data []byte) string {
 		return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 	case ".txt":
 		return "text/plain; charset=utf-8"
+	case ".tif", ".tiff":
+		return "image/tiff"
 	}
 	return http.DetectContentType(data)
 }
@@ -448,6 +449,11 @@ func (c *Correction) merged(current docmodel.Fields) (docmodel.Fields, error) {
 	if err := json.Unmarshal(b, &out); err != nil {
 		return docmodel.Fields{}, model.Invalid("fields", "%v", err)
 	}
+	// How a scan was read is not the client's to change; the fields the
+	// correction names are confirmed by the person who sent it.
+	out.OCR = current.OCR
+	out.Confidence = maps.Clone(current.Confidence)
+	out.Confirm(slices.Collect(maps.Keys(c.patch))...)
 	return out, nil
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -135,6 +136,12 @@ func (s documentHandlers) uiDocumentUpload(w http.ResponseWriter, r *http.Reques
 
 type fieldInput struct {
 	Name, Label, Value string
+	// Conf is the OCR confidence of a field read from a scan (0 when the
+	// field was not read by OCR or has been confirmed); Low flags it for
+	// the clerk to check against the scan.
+	Conf int
+	Low  bool
+	Rows int // a text area of Rows lines instead of a one-line input
 }
 
 type documentData struct {
@@ -145,6 +152,7 @@ type documentData struct {
 	Inputs   []fieldInput
 	CanEdit  bool
 	IsPDF    bool
+	IsImage  bool
 	Issued   bool
 	Readable map[int64]bool // linked documents the reader may open
 }
@@ -170,13 +178,24 @@ func (s documentHandlers) documentPage(w http.ResponseWriter, r *http.Request, p
 	pd.Title = d.Code()
 	f := d.Fields
 	inputs := []fieldInput{
-		{"doc_type", "doc.type", docmodel.Val(f.DocType)}, {"number", "doc.number", docmodel.Val(f.Number)},
-		{"notation", "doc.notation", docmodel.Val(f.Notation)}, {"date", "doc.date_iso", docmodel.Val(f.Date)},
-		{"place", "doc.place", docmodel.Val(f.Place)}, {"parent_issuer", "doc.parent_issuer", docmodel.Val(f.ParentIssuer)},
-		{"issuer", "doc.issuer", docmodel.Val(f.Issuer)}, {"urgency", "doc.urgency", docmodel.Val(f.Urgency)},
-		{"confidentiality", "doc.confidentiality", docmodel.Val(f.Confidentiality)},
-		{"signing_authority", "doc.signing_authority", docmodel.Val(f.SigningAuthority)},
-		{"signer_title", "doc.signer_title", docmodel.Val(f.SignerTitle)}, {"signer_name", "doc.signer_name", docmodel.Val(f.SignerName)},
+		{Name: "doc_type", Label: "doc.type", Value: docmodel.Val(f.DocType)},
+		{Name: "number", Label: "doc.number", Value: docmodel.Val(f.Number)},
+		{Name: "notation", Label: "doc.notation", Value: docmodel.Val(f.Notation)},
+		{Name: "date", Label: "doc.date_iso", Value: docmodel.Val(f.Date)},
+		{Name: "place", Label: "doc.place", Value: docmodel.Val(f.Place)},
+		{Name: "parent_issuer", Label: "doc.parent_issuer", Value: docmodel.Val(f.ParentIssuer)},
+		{Name: "issuer", Label: "doc.issuer", Value: docmodel.Val(f.Issuer)},
+		{Name: "urgency", Label: "doc.urgency", Value: docmodel.Val(f.Urgency)},
+		{Name: "confidentiality", Label: "doc.confidentiality", Value: docmodel.Val(f.Confidentiality)},
+		{Name: "signing_authority", Label: "doc.signing_authority", Value: docmodel.Val(f.SigningAuthority)},
+		{Name: "signer_title", Label: "doc.signer_title", Value: docmodel.Val(f.SignerTitle)},
+		{Name: "signer_name", Label: "doc.signer_name", Value: docmodel.Val(f.SignerName)},
+		{Name: "subject", Label: "doc.subject", Value: docmodel.Val(f.Subject), Rows: 2},
+		{Name: "recipients", Label: "doc.recipients", Value: strings.Join(f.Recipients, "\n"), Rows: 4},
+	}
+	for i := range inputs {
+		inputs[i].Conf = f.Confidence[inputs[i].Name]
+		inputs[i].Low = f.LowConfidenceField(inputs[i].Name)
 	}
 	unitPath := ""
 	if u, ok := pd.units[d.UnitID]; ok {
@@ -184,7 +203,9 @@ func (s documentHandlers) documentPage(w http.ResponseWriter, r *http.Request, p
 	}
 	dd := documentData{D: d, Refs: det.Refs, CitedBy: det.CitedBy, Versions: det.Versions, Inputs: inputs,
 		CanEdit: s.deps.Policy.Can(p.Actor, authz.DocWrite, unitPath) && !det.Issued, Issued: det.Issued,
-		IsPDF: d.Original != nil && d.Original.ContentType == "application/pdf", Readable: map[int64]bool{}}
+		IsPDF:    d.Original != nil && d.Original.ContentType == "application/pdf",
+		IsImage:  d.Original != nil && (d.Original.ContentType == "image/png" || d.Original.ContentType == "image/jpeg"),
+		Readable: map[int64]bool{}}
 	if d.CopyOf != nil {
 		if dd.Readable, err = s.deps.Documents.Readable(r.Context(), p.Actor, []int64{*d.CopyOf}); err != nil {
 			s.renderError(w, r, p, err)
@@ -238,6 +259,11 @@ func (s documentHandlers) uiDocumentCorrect(w http.ResponseWriter, r *http.Reque
 			f.Recipients = append(f.Recipients, line)
 		}
 	}
+	// Saving the form is the clerk's confirmation of every field on it,
+	// including those OCR read with low confidence.
+	f.Confidence = maps.Clone(f.Confidence)
+	f.Confirm("doc_type", "number", "notation", "date", "place", "parent_issuer", "issuer", "urgency",
+		"confidentiality", "signing_authority", "signer_title", "signer_name", "subject", "recipients")
 	if _, err := s.deps.Documents.Correct(r.Context(), p.Actor, id, documents.Correction{BaseVersion: base, Fields: f, Note: r.FormValue("note")}); err != nil {
 		var ve *model.ValidationError
 		if errors.As(err, &ve) || errors.Is(err, model.ErrConflict) {
