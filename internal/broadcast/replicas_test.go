@@ -63,8 +63,10 @@ func TestReplicasDeliverEmergency(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock := deviceclient.NewManualClock(time.Now().In(vn))
-	a := newEnv(t, stA, clock, envOptions{notifier: nA})
-	b := newEnv(t, stB, clock, envOptions{notifier: nB})
+	// Files live in the shared database, as `loa serve` keeps them on
+	// PostgreSQL: each replica's own data directory is not used.
+	a := newEnv(t, stA, clock, envOptions{notifier: nA, dbBlobs: true})
+	b := newEnv(t, stB, clock, envOptions{notifier: nB, dbBlobs: true})
 
 	commune := a.unit("dtt-vinh-thanh-van")
 	op := a.tokenFor("phatthanh.vinhthanhvan")
@@ -102,6 +104,21 @@ func TestReplicasDeliverEmergency(t *testing.T) {
 				t.Fatalf("replica B pushed %+v", ev)
 			}
 			t.Logf("emergency crossed replicas in %s", time.Since(click).Round(time.Millisecond))
+			// The audio was made and stored on replica A; the device
+			// downloads it through replica B (checked against its sha256).
+			if ev.Items[0].Media.SHA256 != m.SHA256 {
+				t.Fatalf("pushed audio %s, media %s", ev.Items[0].Media.SHA256, m.SHA256)
+			}
+			path, err := cl.Download(ctx, ev.Items[0].Media, t.TempDir())
+			if err != nil {
+				t.Fatalf("download the audio made on replica A through replica B: %v", err)
+			}
+			if st, err := os.Stat(path); err != nil || st.Size() != ev.Items[0].Media.Size || st.Size() == 0 {
+				t.Fatalf("downloaded %v (%v), want %d bytes", st, err, ev.Items[0].Media.Size)
+			}
+			if n := a.blobFiles() + b.blobFiles(); n != 0 {
+				t.Fatalf("%d files in the replicas' data directories; they belong in the database", n)
+			}
 			return
 		case <-deadline:
 			t.Fatal("the emergency issued on replica A did not reach the device on replica B within 2 s")
