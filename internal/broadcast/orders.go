@@ -346,7 +346,7 @@ func (s OrderBook) createOrder(ctx context.Context, a model.Actor, unit *model.U
 		SourceDeliveryID: from.deliveryID, CreatedBy: a.Username, Targets: targets}
 	title := in.title
 	var devices []int64
-	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
+	err = s.store.TxRetry(ctx, func(tx *storage.Tx) error {
 		if err := tx.Broadcast().InsertOrder(ctx, o); err != nil {
 			return err
 		}
@@ -476,7 +476,7 @@ func (s OrderBook) emergency(ctx context.Context, a model.Actor, unit *model.Uni
 		IssuedAt: &issued, Repeats: repeats, RepeatEveryS: int(every / time.Second), Source: source, SourceRef: in.SourceRef,
 		SourceDirectiveID: from.directiveID, SourceItem: from.item, SourceDeliveryID: from.deliveryID, CreatedBy: a.Username, Targets: targets}
 	var devices []int64
-	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
+	err = s.store.TxRetry(ctx, func(tx *storage.Tx) error {
 		if err := tx.Broadcast().InsertOrder(ctx, o); err != nil {
 			return err
 		}
@@ -714,7 +714,7 @@ func (s OrderBook) CancelOrder(ctx context.Context, a model.Actor, id int64) err
 		return i18n.Localise(err, "bcsvc.order_cancel_forbidden", issuer.Name)
 	}
 	var devices []int64
-	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
+	err = s.store.TxRetry(ctx, func(tx *storage.Tx) error {
 		if err := tx.Broadcast().CancelOrder(ctx, id); err != nil {
 			return err
 		}

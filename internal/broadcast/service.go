@@ -15,10 +15,12 @@
 package broadcast
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -272,11 +274,13 @@ func (s *Service) flushSeen(ctx context.Context) error {
 	}
 	s.seen = map[int64]model.DeviceSeen{}
 	s.seenMu.Unlock()
+	// In id order, the order in which every transaction locks devices.
+	slices.SortFunc(batch, func(a, b model.DeviceSeen) int { return cmp.Compare(a.DeviceID, b.DeviceID) })
 	for len(batch) > 0 {
 		n := min(len(batch), 2000)
 		chunk := batch[:n]
 		batch = batch[n:]
-		if err := s.store.Tx(ctx, func(tx *storage.Tx) error { return tx.Devices().TouchDevices(ctx, chunk) }); err != nil {
+		if err := s.store.TxRetry(ctx, func(tx *storage.Tx) error { return tx.Devices().TouchDevices(ctx, chunk) }); err != nil {
 			return err
 		}
 	}
