@@ -373,6 +373,9 @@ func (s OrderBook) createOrder(ctx context.Context, a model.Actor, unit *model.U
 // publish hands a notice to the notifier, logging failures: the change is
 // stored, and devices will see it at their next poll anyway.
 func (s OrderBook) publish(ctx context.Context, n Notice) {
+	// This replica's poll cache forgets at once (its next poll sees the
+	// change); the others forget when the notice reaches them.
+	s.polls.invalidate(n)
 	if err := s.notify.Publish(ctx, n); err != nil {
 		s.log.Warn("publish notice; devices will see the change at their next poll", "kind", n.Kind, "order", n.OrderID, "err", err)
 	}

@@ -106,6 +106,7 @@ type Service struct {
 	clk    clock.Clock
 	hub    *Hub
 	notify Notifier
+	polls  *pollCache // devices' credentials and schedule headers (pollcache.go)
 
 	seenMu sync.Mutex
 	seen   map[int64]model.DeviceSeen
@@ -161,7 +162,7 @@ func New(cfg Config) (*Service, error) {
 		cfg.Notifier = NewLocalNotifier()
 	}
 	s := &Service{cfg: cfg, store: cfg.Store, blobs: cfg.Blobs, policy: cfg.Policy, log: cfg.Log, loc: cfg.Location, clk: cfg.Clock,
-		hub: NewHub(), notify: cfg.Notifier, seen: map[int64]model.DeviceSeen{},
+		hub: NewHub(), notify: cfg.Notifier, polls: newPollCache(), seen: map[int64]model.DeviceSeen{},
 		saves: make(chan scheduleSave, maxScheduleBatch), builds: make(chan struct{}, maxConcurrentBuilds), stopped: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = func() {
