@@ -112,6 +112,7 @@ type Service struct {
 	seen   map[int64]model.DeviceSeen
 
 	saves   chan scheduleSave // to the schedule writer (group commit)
+	plays   chan playSave     // to the play-log writer (group commit)
 	builds  chan struct{}     // slots of concurrent schedule rebuilds
 	stopped chan struct{}     // closed when background work stops
 
@@ -163,7 +164,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	s := &Service{cfg: cfg, store: cfg.Store, blobs: cfg.Blobs, policy: cfg.Policy, log: cfg.Log, loc: cfg.Location, clk: cfg.Clock,
 		hub: NewHub(), notify: cfg.Notifier, polls: newPollCache(), seen: map[int64]model.DeviceSeen{},
-		saves: make(chan scheduleSave, maxScheduleBatch), builds: make(chan struct{}, maxConcurrentBuilds), stopped: make(chan struct{})}
+		saves: make(chan scheduleSave, maxScheduleBatch), plays: make(chan playSave, 256), builds: make(chan struct{}, maxConcurrentBuilds), stopped: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = func() {
 		cancel()
@@ -178,7 +179,8 @@ func New(cfg Config) (*Service, error) {
 		s.stop()
 		return nil, fmt.Errorf("broadcast: subscribe to notifier: %w", err)
 	}
-	s.wg.Add(3)
+	s.wg.Add(4)
+	go func() { defer s.wg.Done(); s.playWriter(ctx) }()
 	go func() { defer s.wg.Done(); s.Fleet().deliverLoop(ctx, events) }()
 	go func() { defer s.wg.Done(); s.flushLoop(ctx) }()
 	go func() { defer s.wg.Done(); s.Scheduler().scheduleWriter(ctx) }()
