@@ -55,6 +55,13 @@ func NewFS(dir string) (*FS, error) {
 
 var shaRe = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
+// ValidSHA256 reports whether s is a blob name: 64 lower-case hex digits.
+func ValidSHA256(s string) bool { return shaRe.MatchString(s) }
+
+// CtxReader returns a reader of r that stops with ctx's error once ctx
+// ends (an abandoned upload stops being read).
+func CtxReader(ctx context.Context, r io.Reader) io.Reader { return &ctxReader{ctx: ctx, r: r} }
+
 func (s *FS) path(sha string) string {
 	return filepath.Join(s.dir, sha[:2], sha[2:])
 }

@@ -179,7 +179,18 @@ func (s DeviceFleet) AuthenticateDevice(ctx context.Context, credential string, 
 	case !strings.HasPrefix(credential, accounts.PrefixDevice):
 		return nil, fmt.Errorf("not a device credential (they start with %q): %w", accounts.PrefixDevice, model.ErrUnauthorized)
 	}
-	d, h, err := s.store.Devices().DeviceByCredential(ctx, accounts.HashSecret(credential))
+	hash := accounts.HashSecret(credential)
+	now := s.clock()
+	if d, h, ok := s.polls.get(hash, now); ok {
+		if d.ID != deviceID {
+			s.log.Warn("device credential used for another device", "credential_of", d.ID, "path_device", deviceID)
+			return nil, fmt.Errorf("this credential belongs to device %d, not to device %d; each device uses its own credential: %w", d.ID, deviceID, model.ErrForbidden)
+		}
+		s.markSeen(model.DeviceSeen{DeviceID: d.ID, SeenAt: now})
+		return &DeviceAuth{Device: d, Header: h}, nil
+	}
+	gen := s.polls.generation()
+	d, h, err := s.store.Devices().DeviceByCredential(ctx, hash)
 	if err != nil {
 		if errors.Is(err, model.ErrNotFound) {
 			return nil, fmt.Errorf("device credential unknown or revoked; enrol the device again: %w", model.ErrUnauthorized)
@@ -190,6 +201,7 @@ func (s DeviceFleet) AuthenticateDevice(ctx context.Context, credential string, 
 		s.log.Warn("device credential used for another device", "credential_of", d.ID, "path_device", deviceID)
 		return nil, fmt.Errorf("this credential belongs to device %d, not to device %d; each device uses its own credential: %w", d.ID, deviceID, model.ErrForbidden)
 	}
+	s.polls.put(gen, hash, d, h, now)
 	s.markSeen(model.DeviceSeen{DeviceID: d.ID, SeenAt: s.clock()})
 	return &DeviceAuth{Device: d, Header: h}, nil
 }
@@ -367,12 +379,22 @@ func (s DeviceFleet) RevokeDevice(ctx context.Context, a model.Actor, id int64) 
 	if _, _, err := s.deviceFor(ctx, a, authz.DeviceAdmin, id); err != nil {
 		return err
 	}
-	return s.store.Tx(ctx, func(tx *storage.Tx) error {
+	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
 		if err := tx.Devices().RevokeDevice(ctx, id); err != nil {
 			return err
 		}
 		return tx.Audit().AppendAudit(ctx, a, "device.revoke", "device", fmt.Sprint(id), "")
 	})
+	if err != nil {
+		return err
+	}
+	// Every replica forgets the credential it may have cached.
+	n := Notice{Kind: NoticeDevice, Devices: []int64{id}}
+	s.polls.invalidate(n)
+	if err := s.notify.Publish(ctx, n); err != nil {
+		s.log.Warn("publish device revocation; other replicas forget the credential within the poll cache lifetime", "device", id, "err", err)
+	}
+	return nil
 }
 
 // CommandInput is a remote command from an operator.

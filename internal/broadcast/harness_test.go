@@ -70,6 +70,7 @@ type envOptions struct {
 	notifier  broadcast.Notifier
 	ttsDir    string
 	publicURL string // web.Deps.PublicURL
+	dbBlobs   bool   // files in the database (replicas), not in blobDir
 }
 
 func newEnv(t *testing.T, st *storage.Store, clock *deviceclient.ManualClock, opt envOptions) *env {
@@ -97,9 +98,13 @@ func newEnv(t *testing.T, st *storage.Store, clock *deviceclient.ManualClock, op
 		t.Fatal(err)
 	}
 	blobDir := t.TempDir()
-	blobs, err := blob.NewFS(blobDir)
+	var blobs blob.Store
+	blobs, err = blob.NewFS(blobDir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if opt.dbBlobs {
+		blobs = storage.NewDBBlobs(st, 0, nil)
 	}
 	svc, err := broadcast.New(broadcast.Config{Store: st, Blobs: blobs, Policy: policy, Log: log, Media: proc, TTS: cached,
 		Notifier: opt.notifier, Clock: clock, Location: vn, MaxUpload: testMaxUpload, FlushInterval: 50 * time.Millisecond})

@@ -346,7 +346,7 @@ func (s OrderBook) createOrder(ctx context.Context, a model.Actor, unit *model.U
 		SourceDeliveryID: from.deliveryID, CreatedBy: a.Username, Targets: targets}
 	title := in.title
 	var devices []int64
-	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
+	err = s.store.TxRetry(ctx, func(tx *storage.Tx) error {
 		if err := tx.Broadcast().InsertOrder(ctx, o); err != nil {
 			return err
 		}
@@ -373,6 +373,9 @@ func (s OrderBook) createOrder(ctx context.Context, a model.Actor, unit *model.U
 // publish hands a notice to the notifier, logging failures: the change is
 // stored, and devices will see it at their next poll anyway.
 func (s OrderBook) publish(ctx context.Context, n Notice) {
+	// This replica's poll cache forgets at once (its next poll sees the
+	// change); the others forget when the notice reaches them.
+	s.polls.invalidate(n)
 	if err := s.notify.Publish(ctx, n); err != nil {
 		s.log.Warn("publish notice; devices will see the change at their next poll", "kind", n.Kind, "order", n.OrderID, "err", err)
 	}
@@ -476,7 +479,7 @@ func (s OrderBook) emergency(ctx context.Context, a model.Actor, unit *model.Uni
 		IssuedAt: &issued, Repeats: repeats, RepeatEveryS: int(every / time.Second), Source: source, SourceRef: in.SourceRef,
 		SourceDirectiveID: from.directiveID, SourceItem: from.item, SourceDeliveryID: from.deliveryID, CreatedBy: a.Username, Targets: targets}
 	var devices []int64
-	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
+	err = s.store.TxRetry(ctx, func(tx *storage.Tx) error {
 		if err := tx.Broadcast().InsertOrder(ctx, o); err != nil {
 			return err
 		}
@@ -714,7 +717,7 @@ func (s OrderBook) CancelOrder(ctx context.Context, a model.Actor, id int64) err
 		return i18n.Localise(err, "bcsvc.order_cancel_forbidden", issuer.Name)
 	}
 	var devices []int64
-	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
+	err = s.store.TxRetry(ctx, func(tx *storage.Tx) error {
 		if err := tx.Broadcast().CancelOrder(ctx, id); err != nil {
 			return err
 		}

@@ -9,7 +9,6 @@ import (
 	"github.com/loa-project/loa/internal/broadcast/protocol"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/schedule"
-	"github.com/loa-project/loa/internal/storage"
 )
 
 // Tolerances of play reports.
@@ -125,12 +124,8 @@ func (s Library) IngestPlays(ctx context.Context, da *DeviceAuth, batch protocol
 		sortRejections(rejected)
 		return nil, &RejectedError{Rejected: rejected}
 	}
-	var inserted int64
-	if err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-		var err error
-		inserted, err = tx.Broadcast().InsertPlayLogs(ctx, logs)
-		return err
-	}); err != nil {
+	inserted, err := s.savePlays(ctx, logs)
+	if err != nil {
 		return nil, err
 	}
 	return &protocol.PlayLogResult{Accepted: int(inserted), Duplicates: dups + len(logs) - int(inserted)}, nil

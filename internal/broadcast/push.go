@@ -38,6 +38,7 @@ func (s DeviceFleet) deliverLoop(ctx context.Context, notices <-chan Notice) {
 }
 
 func (s DeviceFleet) deliver(ctx context.Context, n Notice) error {
+	s.polls.invalidate(n)
 	switch n.Kind {
 	case protocol.EventEmergency, protocol.EventLive:
 		o, err := s.store.Broadcast().Order(ctx, n.OrderID)

@@ -2,6 +2,7 @@ package broadcast_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"testing"
@@ -63,8 +64,10 @@ func TestReplicasDeliverEmergency(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock := deviceclient.NewManualClock(time.Now().In(vn))
-	a := newEnv(t, stA, clock, envOptions{notifier: nA})
-	b := newEnv(t, stB, clock, envOptions{notifier: nB})
+	// Files live in the shared database, as `loa serve` keeps them on
+	// PostgreSQL: each replica's own data directory is not used.
+	a := newEnv(t, stA, clock, envOptions{notifier: nA, dbBlobs: true})
+	b := newEnv(t, stB, clock, envOptions{notifier: nB, dbBlobs: true})
 
 	commune := a.unit("dtt-vinh-thanh-van")
 	op := a.tokenFor("phatthanh.vinhthanhvan")
@@ -102,9 +105,119 @@ func TestReplicasDeliverEmergency(t *testing.T) {
 				t.Fatalf("replica B pushed %+v", ev)
 			}
 			t.Logf("emergency crossed replicas in %s", time.Since(click).Round(time.Millisecond))
+			// The audio was made and stored on replica A; the device
+			// downloads it through replica B (checked against its sha256).
+			if ev.Items[0].Media.SHA256 != m.SHA256 {
+				t.Fatalf("pushed audio %s, media %s", ev.Items[0].Media.SHA256, m.SHA256)
+			}
+			path, err := cl.Download(ctx, ev.Items[0].Media, t.TempDir())
+			if err != nil {
+				t.Fatalf("download the audio made on replica A through replica B: %v", err)
+			}
+			if st, err := os.Stat(path); err != nil || st.Size() != ev.Items[0].Media.Size || st.Size() == 0 {
+				t.Fatalf("downloaded %v (%v), want %d bytes", st, err, ev.Items[0].Media.Size)
+			}
+			if n := a.blobFiles() + b.blobFiles(); n != 0 {
+				t.Fatalf("%d files in the replicas' data directories; they belong in the database", n)
+			}
 			return
 		case <-deadline:
 			t.Fatal("the emergency issued on replica A did not reach the device on replica B within 2 s")
 		}
 	}
+}
+
+// TestReplicasPollCache: an unchanged poll is answered 304 from memory
+// (it is answered even while every database connection is taken), and a
+// change made through the other replica (an order, a revocation) reaches
+// the cache through LISTEN/NOTIFY: no replica keeps answering from a
+// stale copy.
+func TestReplicasPollCache(t *testing.T) {
+	if os.Getenv(storetest.EnvPostgres) == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set", storetest.EnvPostgres)
+		}
+		t.Skipf("%s not set: the replica test needs PostgreSQL", storetest.EnvPostgres)
+	}
+	requireTools(t)
+	ctx := context.Background()
+	stA, dsn := storetest.Open(t, storage.Postgres)
+	stB, err := storage.Open(ctx, dsn+"&pool_max_conns=3&pool_acquire_timeout=300ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stB.Close()
+	nA, err := broadcast.NewPGNotifier(ctx, dsn, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nB, err := broadcast.NewPGNotifier(ctx, dsn, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := deviceclient.NewManualClock(time.Date(2021, 6, 7, 5, 0, 0, 0, vn))
+	a := newEnv(t, stA, clock, envOptions{notifier: nA, dbBlobs: true})
+	b := newEnv(t, stB, clock, envOptions{notifier: nB, dbBlobs: true})
+	commune := a.unit("dtt-vinh-thanh-van")
+	op := a.tokenFor("phatthanh.vinhthanhvan")
+	m := a.ttsMedia(op, commune.ID, "Bản tin sáng", emergencyText)
+
+	dev := b.enrolDevice("dtt-vinh-thanh-van", "Cụm loa chợ")
+	path := fmt.Sprintf(protocol.PathSchedule, dev.id)
+	first := b.do("GET", path, dev.cred, nil)
+	etag := first.hdr.Get("ETag")
+	if first.code != http.StatusOK || etag == "" {
+		t.Fatalf("first poll: %d %q", first.code, etag)
+	}
+	if r := b.do("GET", path, dev.cred, nil, "If-None-Match", etag); r.code != http.StatusNotModified {
+		t.Fatalf("unchanged poll: %d", r.code)
+	}
+	// Every connection of replica B taken: the unchanged poll is still
+	// answered (from memory), a poll that needs the body is refused 503.
+	release := make(chan struct{})
+	held := make(chan struct{}, 3)
+	done := make(chan struct{}, 3)
+	for range 3 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			_ = stB.Tx(ctx, func(tx *storage.Tx) error { held <- struct{}{}; <-release; return nil })
+		}()
+	}
+	for range 3 {
+		<-held
+	}
+	unchanged := b.do("GET", path, dev.cred, nil, "If-None-Match", etag)
+	full := b.do("GET", path, dev.cred, nil)
+	close(release)
+	for range 3 {
+		<-done
+	}
+	if unchanged.code != http.StatusNotModified || unchanged.hdr.Get("ETag") != etag {
+		t.Fatalf("unchanged poll without a database connection: %d %s, want 304 from memory", unchanged.code, unchanged.body)
+	}
+	if full.code != http.StatusServiceUnavailable {
+		t.Fatalf("a poll needing the database with none free: %d, want 503", full.code)
+	}
+
+	// An order issued on replica A: replica B's next polls see it.
+	var o broadcast.OrderView
+	a.mustDo(http.StatusCreated, "POST", "/api/v1/broadcast/orders", op, map[string]any{
+		"unit_id": commune.ID, "title": m.Title, "media_id": m.ID, "level": "normal", "start_date": "2021-06-07", "end_date": "2021-06-07",
+		"slots": []map[string]string{{"at": "06:00"}}, "targets": []model.OrderTarget{{Kind: model.TargetUnit, ID: commune.ID}},
+	}, &o)
+	var changed result
+	eventually(t, 3*time.Second, "replica B to serve the order made on A", func() bool {
+		changed = b.do("GET", path, dev.cred, nil, "If-None-Match", etag)
+		return changed.code == http.StatusOK
+	})
+	var s protocol.Schedule
+	changed.json(t, &s)
+	if len(itemsOf(&s, o.ID)) != 1 || changed.hdr.Get("ETag") == etag {
+		t.Fatalf("replica B served %d items of the order, ETag %s (was %s)", len(itemsOf(&s, o.ID)), changed.hdr.Get("ETag"), etag)
+	}
+	// The device revoked on replica A is shut out of replica B.
+	a.mustDo(http.StatusNoContent, "DELETE", fmt.Sprintf("/api/v1/broadcast/devices/%d", dev.id), op, nil, nil)
+	eventually(t, 3*time.Second, "replica B to refuse the revoked device", func() bool {
+		return b.do("GET", path, dev.cred, nil, "If-None-Match", changed.hdr.Get("ETag")).code == http.StatusUnauthorized
+	})
 }

@@ -227,5 +227,6 @@ func (s Scheduler) rebuild(ctx context.Context, d *model.Device) (string, []byte
 	if err != nil {
 		return "", nil, err
 	}
+	s.polls.setHeader(d.ID, model.ScheduleHeader{Version: d.ScheduleVersion, Day: day, ETag: etag})
 	return etag, body, nil
 }

@@ -1,8 +1,10 @@
 package broadcast
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
@@ -57,7 +59,10 @@ func (s Scheduler) commitSaves(ctx context.Context, batch []scheduleSave) {
 	save := func(tx *storage.Tx, r scheduleSave) error {
 		return tx.Broadcast().SaveDeviceSchedule(ctx, r.deviceID, r.version, r.day, r.etag, r.body, r.items)
 	}
-	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
+	// Rows are written in device order (the lock order of every
+	// transaction on devices), and a lost race is retried.
+	slices.SortStableFunc(batch, func(a, b scheduleSave) int { return cmp.Compare(a.deviceID, b.deviceID) })
+	err := s.store.TxRetry(ctx, func(tx *storage.Tx) error {
 		for _, r := range batch {
 			if err := save(tx, r); err != nil {
 				return err
@@ -72,7 +77,7 @@ func (s Scheduler) commitSaves(ctx context.Context, batch []scheduleSave) {
 		return
 	}
 	for _, r := range batch {
-		r.done <- s.store.Tx(ctx, func(tx *storage.Tx) error { return save(tx, r) })
+		r.done <- s.store.TxRetry(ctx, func(tx *storage.Tx) error { return save(tx, r) })
 	}
 }
 

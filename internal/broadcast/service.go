@@ -15,10 +15,12 @@
 package broadcast
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -104,11 +106,13 @@ type Service struct {
 	clk    clock.Clock
 	hub    *Hub
 	notify Notifier
+	polls  *pollCache // devices' credentials and schedule headers (pollcache.go)
 
 	seenMu sync.Mutex
 	seen   map[int64]model.DeviceSeen
 
 	saves   chan scheduleSave // to the schedule writer (group commit)
+	plays   chan playSave     // to the play-log writer (group commit)
 	builds  chan struct{}     // slots of concurrent schedule rebuilds
 	stopped chan struct{}     // closed when background work stops
 
@@ -159,8 +163,8 @@ func New(cfg Config) (*Service, error) {
 		cfg.Notifier = NewLocalNotifier()
 	}
 	s := &Service{cfg: cfg, store: cfg.Store, blobs: cfg.Blobs, policy: cfg.Policy, log: cfg.Log, loc: cfg.Location, clk: cfg.Clock,
-		hub: NewHub(), notify: cfg.Notifier, seen: map[int64]model.DeviceSeen{},
-		saves: make(chan scheduleSave, maxScheduleBatch), builds: make(chan struct{}, maxConcurrentBuilds), stopped: make(chan struct{})}
+		hub: NewHub(), notify: cfg.Notifier, polls: newPollCache(), seen: map[int64]model.DeviceSeen{},
+		saves: make(chan scheduleSave, maxScheduleBatch), plays: make(chan playSave, 256), builds: make(chan struct{}, maxConcurrentBuilds), stopped: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = func() {
 		cancel()
@@ -175,7 +179,8 @@ func New(cfg Config) (*Service, error) {
 		s.stop()
 		return nil, fmt.Errorf("broadcast: subscribe to notifier: %w", err)
 	}
-	s.wg.Add(3)
+	s.wg.Add(4)
+	go func() { defer s.wg.Done(); s.playWriter(ctx) }()
 	go func() { defer s.wg.Done(); s.Fleet().deliverLoop(ctx, events) }()
 	go func() { defer s.wg.Done(); s.flushLoop(ctx) }()
 	go func() { defer s.wg.Done(); s.Scheduler().scheduleWriter(ctx) }()
@@ -272,11 +277,13 @@ func (s *Service) flushSeen(ctx context.Context) error {
 	}
 	s.seen = map[int64]model.DeviceSeen{}
 	s.seenMu.Unlock()
+	// In id order, the order in which every transaction locks devices.
+	slices.SortFunc(batch, func(a, b model.DeviceSeen) int { return cmp.Compare(a.DeviceID, b.DeviceID) })
 	for len(batch) > 0 {
 		n := min(len(batch), 2000)
 		chunk := batch[:n]
 		batch = batch[n:]
-		if err := s.store.Tx(ctx, func(tx *storage.Tx) error { return tx.Devices().TouchDevices(ctx, chunk) }); err != nil {
+		if err := s.store.TxRetry(ctx, func(tx *storage.Tx) error { return tx.Devices().TouchDevices(ctx, chunk) }); err != nil {
 			return err
 		}
 	}

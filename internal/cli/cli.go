@@ -129,13 +129,15 @@ func parse(fs *flag.FlagSet, args []string) error {
 
 // dbFlags are the storage flags shared by commands.
 type dbFlags struct {
-	data string
-	db   string
+	data      string
+	db        string
+	blobStore string
 }
 
 func (d *dbFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.data, "data", "./loa-data", "directory for the SQLite database and stored files")
 	fs.StringVar(&d.db, "db", "", "database URL: sqlite:PATH or postgres://… (default sqlite:DATA/loa.db; env LOA_DB)")
+	fs.StringVar(&d.blobStore, "blob-store", "auto", "where uploaded files live: auto (the database on PostgreSQL, so that every replica reaches them; DATA/blobs on SQLite), database, or local (DATA/blobs)")
 }
 
 func (d *dbFlags) url(env Env) string {
@@ -174,7 +176,7 @@ func (d *dbFlags) open(ctx context.Context, env Env, log *slog.Logger) (*service
 		st.Close()
 		return nil, err
 	}
-	blobs, err := blob.NewFS(filepath.Join(d.data, "blobs"))
+	blobs, err := d.blobs(st)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -183,6 +185,28 @@ func (d *dbFlags) open(ctx context.Context, env Env, log *slog.Logger) (*service
 	reg := registry.New(st, policy, i18n.Zone())
 	return &services{store: st, blobs: blobs, orgs: orgs.New(st, policy), accounts: accounts.New(st, policy, log),
 		documents: documents.New(st, blobs, policy, log), registry: reg, policy: policy, clock: clock.Real{}}, nil
+}
+
+// blobs opens the store of uploaded files chosen by --blob-store. The
+// database store reads files it does not hold from DATA/blobs, where a
+// server kept them before.
+func (d *dbFlags) blobs(st *storage.Store) (blob.Store, error) {
+	local, err := blob.NewFS(filepath.Join(d.data, "blobs"))
+	if err != nil {
+		return nil, err
+	}
+	switch d.blobStore {
+	case "", "auto":
+		if st.Engine() == storage.Postgres {
+			return storage.NewDBBlobs(st, 0, local), nil
+		}
+		return local, nil
+	case "database":
+		return storage.NewDBBlobs(st, 0, local), nil
+	case "local":
+		return local, nil
+	}
+	return nil, fmt.Errorf("%w: --blob-store %q: use auto, database or local", errUsage, d.blobStore)
 }
 
 func quietLogger(env Env) *slog.Logger {

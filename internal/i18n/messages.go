@@ -156,6 +156,8 @@ func base() Catalog {
 		"error.413":   {VI: "Tệp hoặc dữ liệu quá lớn", EN: "Too large"},
 		"error.429":   {VI: "Quá nhiều yêu cầu", EN: "Too many requests"},
 		"error.500":   {VI: "Lỗi hệ thống", EN: "Internal error"},
+		"error.499":   {VI: "Yêu cầu đã bị hủy", EN: "Request abandoned"},
+		"error.503":   {VI: "Máy chủ đang bận, vui lòng thử lại sau ít giây", EN: "Server busy, try again in a few seconds"},
 		"upload.busy": {VI: "Bạn đang tải lên quá nhiều tệp cùng lúc (tối đa %d). Vui lòng đợi các tệp đang tải xong rồi thử lại.", EN: "You are uploading too many files at once (at most %d). Wait for the uploads in progress to finish, then try again."},
 	}
 }

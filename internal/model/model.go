@@ -16,6 +16,10 @@ var (
 	ErrConflict     = errors.New("conflict")
 	ErrUnauthorized = errors.New("unauthorized")
 	ErrThrottled    = errors.New("too many attempts")
+	// ErrOverloaded: the server is too busy to answer now (every database
+	// connection stayed in use while the request waited for one); the
+	// client should retry after a few seconds (HTTP 503 + Retry-After).
+	ErrOverloaded = errors.New("server busy")
 )
 
 // ValidationError names the input that is wrong, where, and how to fix it.

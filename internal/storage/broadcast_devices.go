@@ -1,9 +1,11 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -200,7 +202,12 @@ func (q DeviceStore) RevokeDevice(ctx context.Context, id int64) error {
 
 // TouchDevices records when devices were last seen and, for heartbeats,
 // what they reported. It is called with batches collected in memory.
+// Rows are updated in the order of their ids, the order every transaction
+// that writes several devices takes their locks in (see
+// BumpScheduleVersion), so that two replicas never deadlock.
 func (q DeviceStore) TouchDevices(ctx context.Context, seen []DeviceSeen) error {
+	seen = slices.Clone(seen)
+	slices.SortFunc(seen, func(a, b DeviceSeen) int { return cmp.Compare(a.DeviceID, b.DeviceID) })
 	for _, s := range seen {
 		t := s.SeenAt.UTC().Truncate(time.Microsecond)
 		var err error
@@ -217,8 +224,14 @@ func (q DeviceStore) TouchDevices(ctx context.Context, seen []DeviceSeen) error 
 	return nil
 }
 
-// BumpScheduleVersion marks the schedules of the given devices stale.
+// BumpScheduleVersion marks the schedules of the given devices stale. It
+// locks the rows in the order of their ids (an UPDATE … WHERE id IN
+// (…) locks them in whatever order the plan visits them, and two such
+// transactions, or one and TouchDevices, deadlocked: SQLSTATE 40P01).
 func (q DeviceStore) BumpScheduleVersion(ctx context.Context, deviceIDs []int64) error {
+	deviceIDs = slices.Clone(deviceIDs)
+	slices.Sort(deviceIDs)
+	deviceIDs = slices.Compact(deviceIDs)
 	for len(deviceIDs) > 0 {
 		n := min(len(deviceIDs), 500)
 		chunk := deviceIDs[:n]
@@ -226,6 +239,18 @@ func (q DeviceStore) BumpScheduleVersion(ctx context.Context, deviceIDs []int64)
 		args := make([]any, len(chunk))
 		for i, id := range chunk {
 			args[i] = id
+		}
+		if q.engine == Postgres {
+			rows, err := q.query(ctx, `SELECT id FROM devices WHERE id IN (`+bcPlaceholders(len(chunk))+`) ORDER BY id FOR UPDATE`, args...)
+			if err != nil {
+				return fmt.Errorf("mark schedules stale: lock devices: %w", err)
+			}
+			for rows.Next() {
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("mark schedules stale: lock devices: %w", err)
+			}
 		}
 		if _, err := q.exec(ctx, `UPDATE devices SET schedule_version = schedule_version + 1 WHERE id IN (`+bcPlaceholders(len(chunk))+`)`, args...); err != nil {
 			return fmt.Errorf("mark schedules stale: %w", err)

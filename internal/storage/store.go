@@ -7,18 +7,22 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	"github.com/loa-project/loa/internal/model"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	_ "modernc.org/sqlite" // SQLite driver "sqlite", pure Go
@@ -43,7 +47,8 @@ type Store struct {
 	engine Engine
 	writer *sql.DB
 	reader *sql.DB
-	Q      // reads outside a transaction use the read pool
+	pool   *pgxpool.Pool // PostgreSQL: the connections behind writer and reader
+	Q                    // reads outside a transaction use the read pool
 }
 
 // Open connects to the database named by dsn: "sqlite:PATH" or a
@@ -69,7 +74,12 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		}
 	}
 	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	// The writer keeps statement journals in memory (temp_store): an
+	// INSERT … ON CONFLICT of many rows inside a transaction otherwise
+	// writes a statement journal file, which was more than half of the
+	// write system calls of play-log ingestion; and a larger page cache
+	// (32 MB) keeps the indexes of busy tables from spilling mid-transaction.
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=temp_store(2)&_pragma=cache_size(-32000)")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -92,23 +102,85 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
+// PostgreSQL pool defaults; the URL may set pool_max_conns and
+// pool_acquire_timeout (a Go duration, e.g. 2s).
+const (
+	DefaultPGMaxConns       = 20
+	DefaultPGAcquireTimeout = 2 * time.Second
+)
+
 func openPostgres(ctx context.Context, dsn string) (*Store, error) {
-	db, err := sql.Open("pgx", dsn)
+	dsn, acquire, err := cutAcquireTimeout(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: open %s: %w", redact(dsn), err)
+		return nil, err
 	}
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
-	db.SetConnMaxIdleTime(5 * time.Minute)
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: database URL %s: %w", redact(dsn), err)
+	}
+	if u, perr := url.Parse(dsn); perr != nil || u.Query().Get("pool_max_conns") == "" {
+		cfg.MaxConns = DefaultPGMaxConns
+	}
+	cfg.MaxConnIdleTime = 5 * time.Minute
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
+	pool, err := pgxpool.NewWithConfig(pctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect to %s: %w", redact(dsn), err)
+	}
+	// The pool is bounded: a request that finds every connection in use
+	// queues for one (never dials more), for at most the acquire timeout,
+	// then fails with model.ErrOverloaded, which the web layer answers
+	// with 503 and Retry-After. database/sql keeps no connections of its
+	// own (the pgx pool does), so its queue is the pool's.
+	db := sql.OpenDB(&acquireConnector{Connector: stdlib.GetPoolConnector(pool), max: cfg.MaxConns, timeout: acquire})
+	db.SetMaxIdleConns(0)
 	if err := db.PingContext(pctx); err != nil {
 		db.Close()
+		pool.Close()
 		return nil, fmt.Errorf("postgres: connect to %s: %w (is the server running and the URL right?)", redact(dsn), err)
 	}
-	s := &Store{engine: Postgres, writer: db, reader: db}
+	s := &Store{engine: Postgres, writer: db, reader: db, pool: pool}
 	s.Q = Q{db: db, engine: Postgres}
 	return s, nil
+}
+
+// cutAcquireTimeout removes Loa's pool_acquire_timeout parameter from a
+// PostgreSQL URL (pgx would send it to the server) and returns its value.
+func cutAcquireTimeout(dsn string) (string, time.Duration, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn, DefaultPGAcquireTimeout, nil // pgx reports the URL error
+	}
+	q := u.Query()
+	v := q.Get("pool_acquire_timeout")
+	if v == "" {
+		return dsn, DefaultPGAcquireTimeout, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return "", 0, fmt.Errorf("postgres: pool_acquire_timeout=%q: give a positive duration such as 2s or 500ms", v)
+	}
+	q.Del("pool_acquire_timeout")
+	u.RawQuery = q.Encode()
+	return u.String(), d, nil
+}
+
+// acquireConnector bounds the wait for a pool connection.
+type acquireConnector struct {
+	driver.Connector
+	max     int32
+	timeout time.Duration
+}
+
+func (c *acquireConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	conn, err := c.Connector.Connect(actx)
+	if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
+		return nil, fmt.Errorf("database: all %d connections stayed busy for %s: %w", c.max, c.timeout, model.ErrOverloaded)
+	}
+	return conn, err
 }
 
 // redact hides the password of a URL for messages and logs.
@@ -134,6 +206,9 @@ func (s *Store) Close() error {
 	err := s.writer.Close()
 	if s.reader != s.writer {
 		err = errors.Join(err, s.reader.Close())
+	}
+	if s.pool != nil {
+		s.pool.Close()
 	}
 	return err
 }
@@ -207,6 +282,31 @@ func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// txRetries is how many times TxRetry runs a transaction that keeps
+// losing races.
+const txRetries = 4
+
+// TxRetry is Tx for transactions that may lose a race with another
+// replica or writer (a PostgreSQL deadlock or serialization failure, or
+// SQLite busy): the database rolled the whole transaction back, so it is
+// run again, up to txRetries times with a short random backoff. fn may be
+// run more than once: it must have no effect outside the transaction
+// other than setting results it overwrites on each run.
+func (s *Store) TxRetry(ctx context.Context, fn func(*Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.Tx(ctx, fn)
+		if err == nil || attempt == txRetries || !IsSerializationFailure(err) {
+			return err
+		}
+		wait := time.Duration(attempt)*10*time.Millisecond + time.Duration(rand.Int64N(int64(20*time.Millisecond)))
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(wait):
+		}
+	}
 }
 
 // Tx is a write transaction. All query methods of Q are available.

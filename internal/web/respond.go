@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/netip"
@@ -38,6 +40,15 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	_ = enc.Encode(v)
 }
 
+// StatusClientClosedRequest is the status recorded (in logs and metrics)
+// for a request its client abandoned; the nginx convention.
+const StatusClientClosedRequest = 499
+
+// overloadRetryAfter is the Retry-After of a 503 answered when the
+// database is saturated: a few seconds, spread so that the refused
+// clients do not all come back at once.
+func overloadRetryAfter() string { return strconv.Itoa(2 + rand.IntN(4)) }
+
 // errorStatus maps a service error to an HTTP status and a public body.
 func errorStatus(err error) (int, apiErrorBody) {
 	var ve *model.ValidationError
@@ -57,6 +68,12 @@ func errorStatus(err error) (int, apiErrorBody) {
 		return http.StatusConflict, apiErrorBody{Code: "conflict", Message: err.Error()}
 	case errors.Is(err, model.ErrThrottled):
 		return http.StatusTooManyRequests, apiErrorBody{Code: "throttled", Message: err.Error()}
+	case errors.Is(err, model.ErrOverloaded):
+		return http.StatusServiceUnavailable, apiErrorBody{Code: "overloaded", Message: "the server is busy; retry after the number of seconds in the Retry-After header"}
+	case errors.Is(err, context.Canceled):
+		// The client went away (closed the connection or gave up): nobody
+		// reads the answer, and it is not the server's fault.
+		return StatusClientClosedRequest, apiErrorBody{Code: "canceled", Message: "the request was abandoned by the client"}
 	default:
 		return http.StatusInternalServerError, apiErrorBody{Code: "internal", Message: "internal error; the server log has the details"}
 	}
@@ -92,7 +109,11 @@ func readerLang(r *http.Request, p *principal) string {
 // writeDocError for the documents API's bilingual messages).
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code, body := errorStatus(err)
-	if code >= 500 {
+	switch {
+	case code == http.StatusServiceUnavailable:
+		s.deps.Log.Warn("request refused: server busy", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", overloadRetryAfter())
+	case code >= 500:
 		s.deps.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if code == http.StatusUnauthorized {
@@ -209,6 +230,8 @@ func (s *Server) trustedProxy(ip netip.Addr) bool {
 
 func slogLevel(code int) slog.Level {
 	switch {
+	case code == http.StatusServiceUnavailable:
+		return slog.LevelWarn
 	case code >= 500:
 		return slog.LevelError
 	case code >= 400:

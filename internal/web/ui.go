@@ -180,7 +180,14 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, p *principa
 // errorPage renders the error page with a status and message (see
 // publicError); server errors are logged.
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, p *principal, err error, code int, msg string) {
-	if code >= 500 {
+	switch {
+	case code == http.StatusServiceUnavailable:
+		s.deps.Log.Warn("page refused: server busy", "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", overloadRetryAfter())
+	case code == StatusClientClosedRequest:
+		w.WriteHeader(code) // the reader left: nothing to render, nothing went wrong
+		return
+	case code >= 500:
 		s.deps.Log.Error("page failed", "path", r.URL.Path, "err", err)
 	}
 	pd := s.newPage(r, p, "error.title", "")

@@ -1,0 +1,116 @@
+package broadcast
+
+import (
+	"context"
+
+	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/storage"
+)
+
+// maxPlayGroup bounds how many play events one transaction of the play
+// writer stores (several devices' batches together).
+const maxPlayGroup = 20000
+
+// playSave is one device's validated batch, waiting for the writer.
+type playSave struct {
+	logs []model.PlayLog
+	done chan playSaved
+}
+
+type playSaved struct {
+	inserted int64
+	err      error
+}
+
+// playWriter stores play logs with group commit: the batches of every
+// device that uploads while a transaction runs go together into the next
+// one. Each batch keeps its own statements (so each learns how many of its
+// events were new), but they share one commit: on SQLite, with its single
+// writer, the commit (writing the changed pages to the WAL) is most of the
+// cost of a batch, and devices upload their plays concurrently.
+func (s *Service) playWriter(ctx context.Context) {
+	for {
+		var group []playSave
+		select {
+		case <-ctx.Done():
+			s.drainPlays()
+			return
+		case first := <-s.plays:
+			group = append(group, first)
+		}
+		events := len(group[0].logs)
+	more:
+		for events < maxPlayGroup {
+			select {
+			case next := <-s.plays:
+				group = append(group, next)
+				events += len(next.logs)
+			default:
+				break more
+			}
+		}
+		s.commitPlays(ctx, group)
+	}
+}
+
+// commitPlays stores a group in one transaction; if that fails, each batch
+// is retried alone so that one bad batch does not fail the others.
+func (s *Service) commitPlays(ctx context.Context, group []playSave) {
+	counts := make([]int64, len(group))
+	err := s.store.TxRetry(ctx, func(tx *storage.Tx) error {
+		for i, p := range group {
+			n, err := tx.Broadcast().InsertPlayLogs(ctx, p.logs)
+			if err != nil {
+				return err
+			}
+			counts[i] = n
+		}
+		return nil
+	})
+	if err == nil || len(group) == 1 {
+		for i, p := range group {
+			p.done <- playSaved{inserted: counts[i], err: err}
+		}
+		return
+	}
+	for _, p := range group {
+		var n int64
+		err := s.store.TxRetry(ctx, func(tx *storage.Tx) error {
+			var err error
+			n, err = tx.Broadcast().InsertPlayLogs(ctx, p.logs)
+			return err
+		})
+		p.done <- playSaved{inserted: n, err: err}
+	}
+}
+
+func (s *Service) drainPlays() {
+	for {
+		select {
+		case p := <-s.plays:
+			p.done <- playSaved{err: errClosed}
+		default:
+			return
+		}
+	}
+}
+
+// savePlays hands a validated batch to the writer and waits until it is
+// stored. A client that gives up waiting does not undo the save: its
+// retry is answered as duplicates.
+func (s *Service) savePlays(ctx context.Context, logs []model.PlayLog) (int64, error) {
+	p := playSave{logs: logs, done: make(chan playSaved, 1)}
+	select {
+	case s.plays <- p:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	case <-s.stopped:
+		return 0, errClosed
+	}
+	select {
+	case r := <-p.done:
+		return r.inserted, r.err
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
