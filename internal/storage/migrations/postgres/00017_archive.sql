@@ -26,6 +26,39 @@ CREATE TABLE retention_rules (
     updated_at TIMESTAMPTZ NOT NULL
 );
 
+-- Default periods, conservative (a longer period never breaks the rule);
+-- administrators adjust them to the agency's own list of files.
+INSERT INTO retention_rules (doc_type, years, basis, updated_at) VALUES
+ ('Nghị quyết', 0, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Quyết định', 0, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Chỉ thị', 0, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Quy chế', 0, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Quy định', 0, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Thông cáo', 0, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Đề án', 0, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Chương trình', 20, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Kế hoạch', 20, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Báo cáo', 20, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Phương án', 20, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Dự án', 20, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Hướng dẫn', 20, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Tờ trình', 20, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Biên bản', 20, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Hợp đồng', 20, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Bản ghi nhớ', 20, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Bản thỏa thuận', 20, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Thông báo', 10, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Công văn', 10, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Công điện', 10, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Giấy ủy quyền', 10, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Giấy mời', 5, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Giấy giới thiệu', 5, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Giấy nghỉ phép', 5, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Phiếu gửi', 5, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Phiếu chuyển', 5, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Phiếu báo', 5, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00'),
+ ('Thư công', 5, 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)', '2023-01-01 00:00:00');
+
 -- A legal hold keeps a document whatever its retention: it cannot be put
 -- on a disposal list nor disposed of while the hold is active.
 CREATE TABLE legal_holds (
