@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -403,4 +404,17 @@ func (s *Service) List(ctx context.Context, a model.Actor, listID int64) (*model
 		}
 	}
 	return l, nil
+}
+
+// ListDocument opens the list document of a disposal list.
+func (s *Service) ListDocument(ctx context.Context, a model.Actor, listID int64) (io.ReadSeekCloser, int64, string, error) {
+	l, err := s.List(ctx, a, listID)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	f, size, err := s.blobs.Open(ctx, l.ListSHA)
+	if err != nil {
+		return nil, 0, "", fmt.Errorf("the list document of disposal list %d: %w", listID, err)
+	}
+	return f, size, fmt.Sprintf("danh-muc-huy-%d.txt", l.ID), nil
 }
