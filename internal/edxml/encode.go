@@ -19,7 +19,7 @@ func Encode(w io.Writer, m *Message) error {
 	if m == nil {
 		return fmt.Errorf("edxml: encode: nil message")
 	}
-	if err := m.Validate(); err != nil {
+	if err := m.Validate(); err != nil && !onlyLenient(err) {
 		return fmt.Errorf("edxml: encode: %w", err)
 	}
 	bw := bufio.NewWriter(w)

@@ -55,6 +55,20 @@ func (e *ValidationError) Error() string {
 	return b.String()
 }
 
+// onlyLenient reports whether every problem of err is a lenient one.
+func onlyLenient(err error) bool {
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		return false
+	}
+	for _, p := range ve.Problems {
+		if !p.Lenient {
+			return false
+		}
+	}
+	return true
+}
+
 // Is makes errors.Is(err, ErrInvalid) true.
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
 
@@ -208,7 +222,9 @@ func checkDocumentID(ps *problems, path, id, organID string) {
 		ps.add(path, "%q: the date part %q is not YYYY/MM/DD", id, parts[1])
 	}
 	if organID != "" && parts[0] != organID {
-		ps.add(path, "%q starts with OrganId %q but the agency is %q", id, parts[0], organID)
+		// Kept when a document is forwarded: the reference implementation
+		// accepts it.
+		ps.lenient(path, "%q starts with OrganId %q but the agency is %q", id, parts[0], organID)
 	}
 }
 

@@ -39,6 +39,7 @@ func (q ArchiveStore) BlobRefs(ctx context.Context, fn func(BlobRef)) error {
 		{`SELECT id, pdf_sha FROM directives WHERE pdf_sha <> ''`, "directive %d PDF"},
 		{`SELECT id, sha256 FROM channel_task_evidence WHERE sha256 <> ''`, "task evidence %d"},
 		{`SELECT id, list_sha FROM disposal_lists`, "disposal list %d"},
+		{`SELECT COALESCE(document_id, 0), package_sha FROM edxml_packages`, "edXML package of document %d"},
 	}
 	for _, d := range direct {
 		rows, err := q.query(ctx, d.query)
@@ -432,8 +433,10 @@ func (q ArchiveStore) ExecuteDisposal(ctx context.Context, id int64, by *int64) 
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("disposal list %d is not approved (or already executed): %w", id, model.ErrConflict)
 	}
-	if _, err := q.exec(ctx, `DELETE FROM document_files WHERE document_id IN (SELECT document_id FROM disposal_items WHERE list_id = ?)`, id); err != nil {
-		return fmt.Errorf("release files of disposal list %d: %w", id, err)
+	for _, table := range []string{"document_files", "edxml_packages"} {
+		if _, err := q.exec(ctx, `DELETE FROM `+table+` WHERE document_id IN (SELECT document_id FROM disposal_items WHERE list_id = ?)`, id); err != nil {
+			return fmt.Errorf("release files of disposal list %d: %w", id, err)
+		}
 	}
 	if _, err := q.exec(ctx, `UPDATE documents SET disposed_at = ?, disposal_list_id = ?, body_text = '', search_text = '', original_sha = NULL, updated_at = ?
 		WHERE id IN (SELECT document_id FROM disposal_items WHERE list_id = ?) AND disposed_at IS NULL`, t, id, t, id); err != nil {
