@@ -344,4 +344,3 @@ func (s *Service) Exchange(ctx context.Context, a model.Actor, id int64) ([]mode
 	}
 	return s.store.Exchange().Packages(ctx, id)
 }
-
