@@ -34,6 +34,11 @@ const (
 	DocWrite Action = "document.write" // import, correct
 	RegRead  Action = "register.read"
 	RegWrite Action = "register.write" // allocate numbers, register documents
+	// Archive: retention rules (administrators), legal holds and
+	// disposal lists (clerks), approval of a disposal (leaders).
+	ArchiveRules   Action = "archive.rules"
+	ArchiveWrite   Action = "archive.write"
+	ArchiveApprove Action = "archive.approve"
 	// Directives: outgoing documents drafted, approved and issued by a
 	// unit (its agency), and the deliveries they fan out to recipients.
 	DirectiveRead     Action = "directive.read"     // issued directives and their tracking
@@ -118,6 +123,9 @@ func Default() Policy {
 		DirectiveSettings: {model.RoleAdmin: Subtree},
 		DeliveryRead:      docRead,
 		DeliveryHandle:    {model.RoleClerk: Own, model.RoleReceiver: Own, model.RoleApprover: Own},
+		ArchiveRules:      {model.RoleAdmin: Subtree},
+		ArchiveWrite:      {model.RoleAdmin: Subtree, model.RoleClerk: Own},
+		ArchiveApprove:    {model.RoleApprover: Own},
 	}
 }
 
@@ -125,7 +133,8 @@ func Default() Policy {
 func (p Policy) Actions() []Action {
 	out := make([]Action, 0, len(p))
 	for _, a := range []Action{UnitRead, UnitWrite, GroupRead, GroupWrite, UserRead, UserWrite, TokenAdmin, AuditRead, KeyWrite, BroadcastRead, BroadcastWrite, DeviceAdmin, DocRead, DocWrite, RegRead, RegWrite,
-		DirectiveRead, DirectiveDraft, DirectiveApprove, DirectiveIssue, DirectiveTrack, DirectiveSettings, DeliveryRead, DeliveryHandle} {
+		DirectiveRead, DirectiveDraft, DirectiveApprove, DirectiveIssue, DirectiveTrack, DirectiveSettings, DeliveryRead, DeliveryHandle,
+		ArchiveRules, ArchiveWrite, ArchiveApprove} {
 		if _, ok := p[a]; ok {
 			out = append(out, a)
 		}

@@ -57,6 +57,8 @@ func commands() []command {
 		{"agent", "run a broadcast device (loudspeaker cluster or bulletin board)", runAgent},
 		{"device-sim", "simulate many broadcast devices against a server", runDeviceSim},
 		{"backup", "archive the database and stored files into one .tar.gz", runBackup},
+		{"restore", "restore a backup into an empty data directory and database", runRestore},
+		{"fsck", "check stored files, register numbering and issued PDFs", runFsck},
 		{"version", "print the version", runVersion},
 	}
 }

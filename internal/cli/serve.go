@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/loa-project/loa/internal/archive"
 	"github.com/loa-project/loa/internal/bridge"
 	"github.com/loa-project/loa/internal/broadcast"
 	"github.com/loa-project/loa/internal/channels"
@@ -117,7 +118,8 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		Channels: channels.NewAPI(ch), Hooks: hooks, Directives: directives.NewAPI(svc.directives),
 		Scheduler: sched,
 		Health:    svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, TrustedProxies: proxies, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store)),
-		PublicURL: *publicURL, MetricsToken: *metricsToken})
+		PublicURL: *publicURL, MetricsToken: *metricsToken,
+		Archive: archive.New(svc.store, svc.blobs, svc.policy, i18n.Zone())})
 	if err != nil {
 		ln.Close()
 		return err

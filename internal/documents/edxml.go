@@ -1,17 +1,11 @@
 package documents
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
-	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/docmodel"
 	"github.com/loa-project/loa/internal/edxml"
 	"github.com/loa-project/loa/internal/model"
@@ -103,52 +97,14 @@ func (s *Service) receivers(ctx context.Context, d *model.Document, ids []int64)
 	return out, nil
 }
 
-// ImportEdXML stores a received edXML message as an incoming document of
-// a unit: its header gives the fields; a document attachment (PDF, DOCX,
-// text) becomes the original and fills what the header lacks.
+// ImportEdXML stores a received edXML package for a unit (see
+// ReceiveEdXML); for a status package the document is the one it is about.
 func (s *Service) ImportEdXML(ctx context.Context, a model.Actor, unitID int64, r io.Reader) (*ImportResult, error) {
-	unit, err := s.unitFor(ctx, a, unitID, authz.DocWrite)
+	res, err := s.ReceiveEdXML(ctx, a, unitID, r)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := io.ReadAll(io.LimitReader(r, 2*MaxUpload+1))
-	if err != nil {
-		return nil, fmt.Errorf("read edXML message: %w", err)
-	}
-	if len(raw) > 2*MaxUpload {
-		return nil, fmt.Errorf("edXML message larger than %d MiB: %w", 2*MaxUpload>>20, ErrTooLarge)
-	}
-	m, err := edxml.Decode(bytes.NewReader(raw), edxml.Limits{MaxBytes: 2 * MaxUpload, MaxAttachmentBytes: MaxUpload})
-	if err != nil {
-		if errors.Is(err, edxml.ErrTooLarge) {
-			return nil, fmt.Errorf("%v: %w", err, ErrTooLarge)
-		}
-		return nil, &model.ValidationError{Field: "message", Msg: err.Error()}
-	}
-	fields := m.Fields()
-	var original *edxml.Attachment
-	for i := range m.Attachments {
-		ext := strings.ToLower(filepath.Ext(m.Attachments[i].Name))
-		if ext == ".pdf" || ext == ".docx" || ext == ".txt" {
-			original = &m.Attachments[i]
-			break
-		}
-	}
-	// The message itself is the original when no document file came with it.
-	data, name := raw, "message.edxml"
-	if original != nil {
-		data, name = original.Data, original.Name
-		if _, parsed, err := extractAndParse(ctx, data, name); err == nil {
-			fields = merge(fields, parsed)
-		}
-	}
-	fields.Warnings = append(fields.Warnings, fmt.Sprintf("received as edXML from %s", m.From.Name))
-	fields.Normalize()
-	sum := sha256.Sum256(data)
-	if d, err := s.store.Documents().DocumentByOriginal(ctx, unit.ID, hex.EncodeToString(sum[:])); err == nil {
-		return &ImportResult{Document: d, Duplicate: true}, nil
-	}
-	return s.save(ctx, a, unit, model.Incoming, name, data, fields, "", nil)
+	return &ImportResult{Document: res.Document, Duplicate: res.Duplicate}, nil
 }
 
 // merge fills what the edXML header lacks from the parsed attachment; the

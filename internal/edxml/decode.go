@@ -237,6 +237,12 @@ func traceFromWire(ps *problems, tl *wireTraceList) ([]TraceHeader, *Business) {
 		if s := strings.TrimSpace(t.Timestamp); s != "" {
 			ts, err := parseTimestamp(s)
 			if err != nil {
+				if alt, aerr := time.ParseInLocation("02/01/2006 15:04:05", s, vnZone); aerr == nil {
+					ps.lenient(p, "%q is not written YYYY/MM/DD hh:mm:ss; read as %s", s, formatTimestamp(alt))
+					ts, err = alt, nil
+				}
+			}
+			if err != nil {
 				ps.add(p, "%v", err)
 			}
 			th.Timestamp = ts
@@ -247,9 +253,17 @@ func traceFromWire(ps *problems, tl *wireTraceList) ([]TraceHeader, *Business) {
 	if wb := tl.Business; wb != nil {
 		p := pathTrace + "/Bussiness"
 		b = &Business{
-			DocType: BusinessDocType(intField(ps, p+"/BussinessDocType", wb.DocType)),
-			Reason:  strings.TrimSpace(wb.Reason),
-			Paper:   boolField(ps, p+"/Paper", wb.Paper),
+			DocType:    BusinessDocType(intField(ps, p+"/BussinessDocType", wb.DocType)),
+			Reason:     strings.TrimSpace(wb.Reason),
+			Paper:      boolField(ps, p+"/Paper", wb.Paper),
+			DocumentID: strings.TrimSpace(wb.DocumentID),
+		}
+		if wb.Replacements != nil {
+			for _, r := range wb.Replacements.Info {
+				if id := strings.TrimSpace(r.DocumentID); id != "" {
+					b.Replaces = append(b.Replaces, id)
+				}
+			}
 		}
 		for _, s := range wb.Staff {
 			b.Staff = append(b.Staff, StaffInfo{
@@ -404,10 +418,13 @@ func dateField(ps *problems, path, s string) (t0 time.Time) {
 	if s == "" {
 		return t0
 	}
-	t, err := parseDate(s)
+	t, strict, err := parseDateLenient(s)
 	if err != nil {
 		ps.add(path, "%v", err)
 		return t0
+	}
+	if !strict {
+		ps.lenient(path, "%q is not a date in the form YYYY/MM/DD (e.g. 2021/06/04); read as %s", s, formatDate(t))
 	}
 	return t
 }

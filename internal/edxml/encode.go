@@ -19,7 +19,7 @@ func Encode(w io.Writer, m *Message) error {
 	if m == nil {
 		return fmt.Errorf("edxml: encode: nil message")
 	}
-	if err := m.Validate(); err != nil {
+	if err := m.Validate(); err != nil && !onlyLenient(err) {
 		return fmt.Errorf("edxml: encode: %w", err)
 	}
 	bw := bufio.NewWriter(w)
@@ -238,7 +238,7 @@ func traceToWire(trace []TraceHeader, b *Business) *wireTraceList {
 		tl.TraceHeader = append(tl.TraceHeader, wireTraceHeader{OrganID: t.OrganID, Timestamp: formatTimestamp(t.Timestamp)})
 	}
 	if b != nil {
-		wb := &wireBusiness{DocType: strconv.Itoa(int(b.DocType)), Reason: b.Reason, Paper: "0"}
+		wb := &wireBusiness{DocumentID: b.DocumentID, DocType: strconv.Itoa(int(b.DocType)), Reason: b.Reason, Paper: "0"}
 		if b.Paper {
 			wb.Paper = "1"
 		}

@@ -151,6 +151,11 @@ type Business struct {
 	Reason  string
 	Staff   []StaffInfo
 	Paper   bool // a paper copy is also sent
+	// DocumentID names the document an update changes (Bussiness/
+	// DocumentId); Replaces the documents a replacement replaces
+	// (ReplacementInfoList). Both as "OrganId,YYYY/MM/DD,Số/Ký hiệu".
+	DocumentID string
+	Replaces   []string
 }
 
 // Attachment is one attached file. ContentID is the bare identifier; the

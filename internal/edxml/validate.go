@@ -26,6 +26,9 @@ var (
 type Problem struct {
 	Path    string
 	Message string
+	// Lenient marks a deviation a lenient reader (Receive) accepts with a
+	// warning, e.g. a date written dd/MM/yyyy; Decode still refuses it.
+	Lenient bool
 }
 
 func (p Problem) String() string { return p.Path + ": " + p.Message }
@@ -52,6 +55,20 @@ func (e *ValidationError) Error() string {
 	return b.String()
 }
 
+// onlyLenient reports whether every problem of err is a lenient one.
+func onlyLenient(err error) bool {
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		return false
+	}
+	for _, p := range ve.Problems {
+		if !p.Lenient {
+			return false
+		}
+	}
+	return true
+}
+
 // Is makes errors.Is(err, ErrInvalid) true.
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
 
@@ -70,6 +87,10 @@ type problems []Problem
 
 func (ps *problems) add(path, format string, args ...any) {
 	*ps = append(*ps, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+func (ps *problems) lenient(path, format string, args ...any) {
+	*ps = append(*ps, Problem{Path: path, Message: fmt.Sprintf(format, args...), Lenient: true})
 }
 
 func (ps problems) err() error {
@@ -201,7 +222,9 @@ func checkDocumentID(ps *problems, path, id, organID string) {
 		ps.add(path, "%q: the date part %q is not YYYY/MM/DD", id, parts[1])
 	}
 	if organID != "" && parts[0] != organID {
-		ps.add(path, "%q starts with OrganId %q but the agency is %q", id, parts[0], organID)
+		// Kept when a document is forwarded: the reference implementation
+		// accepts it.
+		ps.lenient(path, "%q starts with OrganId %q but the agency is %q", id, parts[0], organID)
 	}
 }
 
@@ -241,6 +264,24 @@ func parseDate(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%q is not a date in the form YYYY/MM/DD (e.g. 2021/06/04)", s)
 	}
 	return t, nil
+}
+
+// otherDateLayouts are the date spellings some senders use instead of
+// YYYY/MM/DD; a lenient reader accepts them with a warning.
+var otherDateLayouts = []string{"02/01/2006", "2/1/2006", "2006-01-02", "02-01-2006"}
+
+// parseDateLenient parses YYYY/MM/DD, or another common spelling (ok
+// false then).
+func parseDateLenient(s string) (t time.Time, strict bool, err error) {
+	if t, err := parseDate(s); err == nil {
+		return t, true, nil
+	}
+	for _, l := range otherDateLayouts {
+		if t, err := time.ParseInLocation(l, s, vnZone); err == nil {
+			return t, false, nil
+		}
+	}
+	return time.Time{}, false, fmt.Errorf("%q is not a date in the form YYYY/MM/DD (e.g. 2021/06/04)", s)
 }
 
 // parseTimestamp parses "YYYY/MM/DD hh:mm:ss" (or a bare date, which some

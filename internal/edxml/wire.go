@@ -116,10 +116,19 @@ type wireTraceHeader struct {
 }
 
 type wireBusiness struct {
-	DocType string          `xml:"BussinessDocType"`
-	Reason  string          `xml:"BussinessDocReason,omitempty"`
-	Staff   []wireStaffInfo `xml:"StaffInfo"`
-	Paper   string          `xml:"Paper,omitempty"`
+	DocumentID   string               `xml:"DocumentId,omitempty"`
+	DocType      string               `xml:"BussinessDocType"`
+	Replacements *wireReplacementList `xml:"ReplacementInfoList"`
+	Reason       string               `xml:"BussinessDocReason,omitempty"`
+	Staff        []wireStaffInfo      `xml:"StaffInfo"`
+	Paper        string               `xml:"Paper,omitempty"`
+}
+
+// wireReplacementList names the documents a replacement package replaces.
+type wireReplacementList struct {
+	Info []struct {
+		DocumentID string `xml:"DocumentId"`
+	} `xml:"ReplacementInfo"`
 }
 
 type wireStaffInfo struct {

@@ -22,6 +22,7 @@ type (
 	stubChannels   struct{ Channels }
 	stubDirectives struct{ Directives }
 	stubScheduler  struct{ DirectiveScheduler }
+	stubArchive    struct{ Archive }
 )
 
 func (stubBroadcast) MaxUpload() int64 { return 1 << 20 }
@@ -29,7 +30,8 @@ func (stubBroadcast) MaxUpload() int64 { return 1 << 20 }
 func newBare(t *testing.T) *Server {
 	t.Helper()
 	s, err := New(Deps{Policy: authz.Default(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Documents: stubDocuments{}, Registry: stubRegistry{}, Broadcast: stubBroadcast{}, Channels: stubChannels{}, Directives: stubDirectives{}, Scheduler: stubScheduler{}})
+		Documents: stubDocuments{}, Registry: stubRegistry{}, Broadcast: stubBroadcast{}, Channels: stubChannels{}, Directives: stubDirectives{}, Scheduler: stubScheduler{},
+		Archive: stubArchive{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,6 +68,8 @@ type Deps struct {
 	// MetricsToken, when set, is the bearer token /metrics requires;
 	// without it /metrics answers loopback clients only.
 	MetricsToken string
+	// Archive serves retention, legal holds and disposal; nil disables it.
+	Archive Archive
 }
 
 // Pinger checks that the database answers.
@@ -163,6 +165,10 @@ func (s *Server) registerRoutes() {
 	}
 	if s.deps.Broadcast != nil {
 		s.bcAPI().registerBroadcastAPI()
+	}
+	if s.deps.Archive != nil {
+		s.archive().registerArchiveAPI()
+		s.archive().registerArchiveUI()
 	}
 }
 
