@@ -1,6 +1,7 @@
 package docparse
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -365,5 +366,28 @@ func TestTrimSpacedNotation(t *testing.T) {
 		if got != want || n > len(raw) {
 			t.Errorf("trimSpacedNotation(%q) = %q, %d; want %q", raw, got, n, want)
 		}
+	}
+}
+
+// TestRepostAndOldForms: a web re-post whose only identification is the
+// portal's title line, with its line breaks kept as literal "\r\n"; rule
+// characters glued to header names; an old "K.T." signing line.
+func TestRepostAndOldForms(t *testing.T) {
+	repost := `Công văn số 123/SNV-TCBC ngày 05/3/2024 V/v tuyển dụng viên chức năm 2024\r\n` +
+		`Kính gửi: Các sở, ban, ngành.\r\nSở Nội vụ đề nghị các đơn vị thực hiện.\r\n`
+	f := Parse(repost)
+	if val(f.DocType) != "Công văn" || val(f.Number) != "123" || val(f.Notation) != "SNV-TCBC" || val(f.Date) != "2024-03-05" ||
+		val(f.Subject) != "Tuyển dụng viên chức năm 2024" || len(f.Recipients) != 1 || val(f.Body) != "Sở Nội vụ đề nghị các đơn vị thực hiện." {
+		t.Errorf("re-post = %s %s/%s %s %q %q body %q", val(f.DocType), val(f.Number), val(f.Notation), val(f.Date), val(f.Subject), f.Recipients, val(f.Body))
+	}
+	if !slices.Contains(f.Warnings, warnTitleLine) || !slices.Contains(f.Warnings, warnLiteralBreaks) || slices.Contains(f.Warnings, warnNoNumber) {
+		t.Errorf("warnings = %q", f.Warnings)
+	}
+	old := "UBND TỈNH AN GIANG******\nSỞ NỘI VỤ\n*******\nSố: 123/SNV-TCBC\nAn Giang, ngày 05 tháng 3 năm 2024\n" +
+		"V/v tuyển dụng\nKính gửi: Các sở.\nNội dung chính.\nK.T. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\nNguyễn Văn A\n"
+	f = Parse(old)
+	if val(f.ParentIssuer) != "UBND TỈNH AN GIANG" || val(f.Issuer) != "SỞ NỘI VỤ" || val(f.SigningAuthority) != "K.T. GIÁM ĐỐC" ||
+		val(f.SignerTitle) != "PHÓ GIÁM ĐỐC" || val(f.SignerName) != "Nguyễn Văn A" {
+		t.Errorf("old form = %q / %q, %q %q %q", val(f.ParentIssuer), val(f.Issuer), val(f.SigningAuthority), val(f.SignerTitle), val(f.SignerName))
 	}
 }
