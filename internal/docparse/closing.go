@@ -14,8 +14,8 @@ var (
 	noiNhanRe = regexp.MustCompile(`^(?i:n[ơo]i\s*nh[ậa]n)\s*:?\s*`)
 	// signingFormRe: TM. (on behalf of a collective), KT. (deputy), TL.
 	// (by order), TUQ. (by delegation), Q. (acting); Party documents write
-	// T/M, K/T, T/L.
-	signingFormRe = regexp.MustCompile(`^(?:TM|KT|TL|TUQ|Q)\.\s*\p{Lu}|^(?:T/M|K/T|T/L|TUQ)\.?\s+\p{Lu}`)
+	// T/M, K/T, T/L; older letters K.T., T.M., T.L.
+	signingFormRe = regexp.MustCompile(`^(?:TM|KT|TL|TUQ|Q)\.\s*\p{Lu}|^(?:T/M|K/T|T/L|TUQ)\.?\s+\p{Lu}|^(?:T\.M|K\.T|T\.L|T\.U\.Q)\.?\s*\p{Lu}`)
 	// archiveRe: "Lưu: VT, TTBCBC.", "Lưu VT", "- Lưu: VT, P.TTBC, (02b)".
 	archiveRe = regexp.MustCompile(`^(?:[-–+•]\s*(?:Lưu|LƯU)\s*:?\s*|(?:Lưu|LƯU)\s*(?::\s*|\s+(?:VT|VP|Văn thư|HS|Hồ sơ|hồ sơ)\b))`)
 	// rankPrefixRe: military and police ranks printed before a name.
@@ -73,7 +73,7 @@ func hasSigningForm(ln docLine) bool {
 
 // mayHaveSigningForm is a cheap filter before signingFormRe.
 func mayHaveSigningForm(s string) bool {
-	for _, f := range [...]string{"TM.", "KT.", "TL.", "TUQ", "Q.", "T/M", "K/T", "T/L"} {
+	for _, f := range [...]string{"TM.", "KT.", "TL.", "TUQ", "Q.", "T/M", "K/T", "T/L", "K.T", "T.M", "T.L", "T.U.Q"} {
 		if strings.Contains(s, f) {
 			return true
 		}

@@ -1,12 +1,15 @@
 package docparse
 
 import (
+	"bufio"
 	"fmt"
 	"image"
 	"image/color"
-	"image/png"
+	"io"
 	"math"
 	"os"
+	"path/filepath"
+	"strings"
 )
 
 // Deskew search range and step. A page fed by hand into a scanner or a
@@ -24,7 +27,8 @@ const (
 // page image are tilted (positive: lines descend to the right). It is the
 // angle whose shear makes the horizontal projection of dark pixels the
 // most peaked: text lines then fall onto as few rows as possible.
-func estimateSkew(img image.Image) float64 {
+func estimateSkew(src image.Image) float64 {
+	img := toGray(src)
 	b := img.Bounds()
 	// Every row, every 4th column: the vertical profile keeps its full
 	// resolution, which is what the projection measures.
@@ -32,8 +36,9 @@ func estimateSkew(img image.Image) float64 {
 	type pt struct{ x, y float64 }
 	var dark []pt
 	for y := b.Min.Y; y < b.Max.Y; y++ {
+		row := img.Pix[(y-b.Min.Y)*img.Stride:]
 		for x := b.Min.X; x < b.Max.X; x += xStep {
-			if luminance(img.At(x, y)) < 110 {
+			if row[x-b.Min.X] < 110 {
 				dark = append(dark, pt{float64(x - b.Min.X), float64(y - b.Min.Y)})
 			}
 		}
@@ -73,21 +78,28 @@ func estimateSkew(img image.Image) float64 {
 	return math.Round(best*10) / 10
 }
 
-func luminance(c color.Color) uint8 {
-	return color.GrayModel.Convert(c).(color.Gray).Y
+// toGray returns img as an 8-bit grey image with its origin at (0, 0),
+// without copying when it already is one (pdftoppm -gray and grey JPEG
+// scans decode to *image.Gray).
+func toGray(img image.Image) *image.Gray {
+	if g, ok := img.(*image.Gray); ok && g.Rect.Min == (image.Point{}) {
+		return g
+	}
+	b := img.Bounds()
+	g := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+	for y := 0; y < b.Dy(); y++ {
+		for x := 0; x < b.Dx(); x++ {
+			g.Pix[y*g.Stride+x] = color.GrayModel.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.Gray).Y
+		}
+	}
+	return g
 }
 
 // rotateGray rotates img by -deg degrees about its centre (undoing a tilt
 // of deg), filling uncovered corners with white, with bilinear sampling.
 func rotateGray(img image.Image, deg float64) *image.Gray {
-	b := img.Bounds()
-	src := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
-	for y := 0; y < b.Dy(); y++ {
-		for x := 0; x < b.Dx(); x++ {
-			src.Pix[y*src.Stride+x] = luminance(img.At(b.Min.X+x, b.Min.Y+y))
-		}
-	}
-	w, h := b.Dx(), b.Dy()
+	src := toGray(img)
+	w, h := src.Rect.Dx(), src.Rect.Dy()
 	dst := image.NewGray(image.Rect(0, 0, w, h))
 	a := deg * math.Pi / 180
 	sin, cos := math.Sin(a), math.Cos(a)
@@ -120,31 +132,79 @@ func rotateGray(img image.Image, deg float64) *image.Gray {
 // original when straightened) and the tilt found. Formats the standard
 // library cannot decode (TIFF) are read as they are.
 func deskewFile(path string) (string, float64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, fmt.Errorf("open page image: %w", err)
-	}
-	img, _, err := image.Decode(f)
-	f.Close()
-	if err != nil {
-		return path, 0, nil // not decodable here: Tesseract reads it as it is
+	var img image.Image
+	if strings.HasSuffix(path, ".pgm") {
+		g, err := readPGM(path)
+		if err != nil {
+			return "", 0, err
+		}
+		img = g
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return "", 0, fmt.Errorf("open page image: %w", err)
+		}
+		img, _, err = image.Decode(f)
+		f.Close()
+		if err != nil {
+			return path, 0, nil // not decodable here: Tesseract reads it as it is
+		}
 	}
 	deg := estimateSkew(img)
 	if math.Abs(deg) < deskewMinDeg {
 		return path, deg, nil
 	}
 	out := rotateGray(img, deg)
-	dst := path + ".deskew.png"
-	g, err := os.Create(dst)
-	if err != nil {
-		return "", 0, fmt.Errorf("write straightened page: %w", err)
-	}
-	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(g, out); err != nil {
-		g.Close()
-		return "", 0, fmt.Errorf("encode straightened page: %w", err)
-	}
-	if err := g.Close(); err != nil {
-		return "", 0, fmt.Errorf("write straightened page: %w", err)
+	dst := path + ".deskew.pgm"
+	if err := writePGM(dst, out); err != nil {
+		return "", 0, err
 	}
 	return dst, deg, nil
+}
+
+// readPGM reads a binary 8-bit PGM (P5) image, as pdftoppm -gray writes.
+func readPGM(path string) (*image.Gray, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open page image: %w", err)
+	}
+	defer f.Close()
+	r := bufio.NewReader(f)
+	var magic string
+	var w, h, maxv int
+	if _, err := fmt.Fscan(r, &magic, &w, &h, &maxv); err != nil || magic != "P5" || maxv != 255 {
+		return nil, fmt.Errorf("%w: page image %s is not an 8-bit PGM (%v)", ErrNotDocument, filepath.Base(path), err)
+	}
+	if w <= 0 || h <= 0 || int64(w)*int64(h) > maxOCRImagePixels {
+		return nil, fmt.Errorf("%w: page image is %d×%d pixels", ErrTooLarge, w, h)
+	}
+	if _, err := r.ReadByte(); err != nil { // the single white space after the header
+		return nil, fmt.Errorf("read page image: %w", err)
+	}
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	if _, err := io.ReadFull(r, g.Pix); err != nil {
+		return nil, fmt.Errorf("read page image: %w", err)
+	}
+	return g, nil
+}
+
+// writePGM writes an 8-bit grey image as binary PGM, which Tesseract reads.
+func writePGM(path string, g *image.Gray) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("write straightened page: %w", err)
+	}
+	w := bufio.NewWriter(f)
+	fmt.Fprintf(w, "P5\n%d %d\n255\n", g.Rect.Dx(), g.Rect.Dy())
+	for y := 0; y < g.Rect.Dy(); y++ {
+		w.Write(g.Pix[y*g.Stride : y*g.Stride+g.Rect.Dx()])
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return fmt.Errorf("write straightened page: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write straightened page: %w", err)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package docparse
 
 import (
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -44,9 +45,26 @@ func prepareLines(text string) (lines []docLine, normalised bool) {
 	lines = make([]docLine, 0, n)
 	for _, raw := range strings.Split(text, "\n") {
 		raw = strings.TrimRight(raw, " \t")
+		if strings.ContainsAny(raw, "*_=~-") {
+			raw = stripDecorations(raw)
+		}
 		lines = append(lines, docLine{raw: raw, text: collapseSpaces(raw), indent: leadingSpaces(raw)})
 	}
 	return lines, normalised
+}
+
+// decorationRe: a run of rule characters glued to the end or start of a
+// name ("…TỈNH X******", "----SỞ NỘI VỤ"), as web and PDF copies print the
+// short rules under the header's names.
+var decorationRe = regexp.MustCompile(`(\S)(?:[*_=~]{3,}|-{4,})[ \t]*$|^([ \t]*)(?:[*_=~]{3,}|-{4,})(\S)`)
+
+// stripDecorations removes rule runs glued to text; a line that is only a
+// rule is left for the header's separator check.
+func stripDecorations(raw string) string {
+	if separatorRe.MatchString(raw) {
+		return raw
+	}
+	return decorationRe.ReplaceAllString(raw, "$1$2$3")
 }
 
 // segment is a column piece of a line: lines of PDF layouts, DOCX tables

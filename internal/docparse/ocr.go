@@ -108,11 +108,13 @@ func extractOCR(ctx context.Context, data []byte, isPDF bool, ext string) (strin
 			last = MaxOCRPages
 			warnings = append(warnings, fmt.Sprintf("OCR: only the first %d of %d scanned pages were read; check the rest against the scan", MaxOCRPages, n))
 		}
-		if _, err := runOCRTool(ctx, eng.pdftoppm, "-r", strconv.Itoa(ocrDPI), "-gray", "-png",
+		// Uncompressed PGM: PNG compression of a 300 dpi page costs more
+		// CPU than the OCR itself.
+		if _, err := runOCRTool(ctx, eng.pdftoppm, "-r", strconv.Itoa(ocrDPI), "-gray",
 			"-f", "1", "-l", strconv.Itoa(last), in, filepath.Join(dir, "page")); err != nil {
 			return "", nil, nil, err
 		}
-		pages, err = filepath.Glob(filepath.Join(dir, "page*.png"))
+		pages, err = filepath.Glob(filepath.Join(dir, "page*.pgm"))
 		if err != nil || len(pages) == 0 {
 			return "", nil, nil, fmt.Errorf("%w: the scanned PDF produced no page images; the file may be damaged", ErrNotDocument)
 		}

@@ -27,6 +27,10 @@ func Parse(text string) (f docmodel.Fields) {
 		text = text[:maxParseText]
 		warnings = append(warnings, fmt.Sprintf("text longer than %d MiB; only the beginning was parsed", maxParseText>>20))
 	}
+	if n := strings.Count(text, `\n`); n >= 2 && n > strings.Count(text, "\n") {
+		text = literalBreaks.Replace(text)
+		warnings = append(warnings, warnLiteralBreaks)
+	}
 	lines, normalised := prepareLines(text)
 	if normalised {
 		warnings = append(warnings, warnNFD)
@@ -36,6 +40,12 @@ func Parse(text string) (f docmodel.Fields) {
 	return f
 }
 
+// literalBreaks restores line breaks a web copy kept as the two-character
+// escapes "\r\n" and "\n".
+var literalBreaks = strings.NewReplacer(`\r\n`, "\n", `\n`, "\n", `\r`, "\n", `\t`, "\t")
+
+const warnLiteralBreaks = `line breaks written as the text "\n" were restored`
+
 // parseLines runs the zone parsers over the prepared lines.
 func parseLines(lines []docLine) docmodel.Fields {
 	var f docmodel.Fields
@@ -43,8 +53,22 @@ func parseLines(lines []docLine) docmodel.Fields {
 	fillHeader(&f, h)
 
 	bodyStart := h.end
-	if h.kinhGui && h.end < len(lines) {
-		f.Recipients, bodyStart = parseRecipients(lines, h.end)
+	if f.Number == nil && f.Notation == nil {
+		// A web re-post without its header: the portal's title line
+		// above the text is the only identification.
+		if next := fillFromTitleLine(&f, lines, 0); next > 0 && !h.kinhGui {
+			bodyStart = max(bodyStart, next)
+			for bodyStart < len(lines) && lines[bodyStart].text == "" {
+				bodyStart++
+			}
+			if bodyStart < len(lines) && kinhGuiRe.MatchString(lines[bodyStart].text) {
+				h.kinhGui, h.end = true, bodyStart
+			}
+		}
+	}
+	if h.kinhGui && bodyStart < len(lines) {
+		bodyStart = max(bodyStart, h.end)
+		f.Recipients, bodyStart = parseRecipients(lines, bodyStart)
 	}
 	if f.DocType == nil && (h.kinhGui || h.subjectByPrefix) {
 		f.DocType = docmodel.Str("Công văn")

@@ -1,6 +1,7 @@
 package docparse
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -250,6 +251,35 @@ func TestReferences(t *testing.T) {
 	}
 }
 
+// TestReferenceWritingVariants: separators with spaces, "&" in a
+// notation, a notation that ends before a spaced dash and a lower-case
+// word, dotted dates, "năm2024" run together, and a number without a
+// notation after its type word.
+func TestReferenceWritingVariants(t *testing.T) {
+	body := "Thực hiện Kế hoạch số 12 / KH - UBND ngày 01.02.2024 của UBND tỉnh; " +
+		"Công văn số 45/ABĐT-XY&ZĐ ngày 3/4/2024 của Ban Quản lý; " +
+		"Công văn số 46/SYT-NV - nội dung đã nêu; " +
+		"Báo cáo số 1234 ngày 03 tháng 02 năm2024 của Sở Tài chính./."
+	f := Parse(letter(testHeader("Số: 1/UBND", "Hà Nội, ngày 01 tháng 01 năm 2024"), body, ""))
+	type r struct{ typ, num, not, date, issuer string }
+	want := []r{
+		{"Kế hoạch", "12", "KH-UBND", "2024-02-01", "UBND tỉnh"},
+		{"Công văn", "45", "ABĐT-XY&ZĐ", "2024-04-03", "Ban Quản lý"},
+		{"Công văn", "46", "SYT-NV", "", ""},
+		{"Báo cáo", "1234", "", "2024-02-03", "Sở Tài chính"},
+	}
+	if len(f.References) != len(want) {
+		t.Fatalf("references = %+v", f.References)
+	}
+	for i, w := range want {
+		g := f.References[i]
+		got := r{val(g.DocType), val(g.Number), val(g.Notation), val(g.Date), val(g.Issuer)}
+		if got != w {
+			t.Errorf("[%d] = %+v, want %+v", i, got, w)
+		}
+	}
+}
+
 func TestItemsAndBody(t *testing.T) {
 	body := "Nội dung như sau:\n\nI. MỤC ĐÍCH\n\n1. Một dòng\ntiếp tục dòng.\n\n1.1. Tiểu mục.\n\na) Điểm a;\n\n2) Mục hai.\n\n- Gạch đầu dòng.\n\nĐiều 4. Hiệu lực./."
 	f := Parse(letter(testHeader("Số: 1/UBND", "Hà Nội, ngày 01 tháng 01 năm 2024"), body, ""))
@@ -316,5 +346,48 @@ func TestParseLargeInputs(t *testing.T) {
 		if hasPrefix(f.Warnings, "internal parser error") {
 			t.Errorf("input %d: %q", i, f.Warnings)
 		}
+	}
+}
+
+func TestTrimSpacedNotation(t *testing.T) {
+	for raw, want := range map[string]string{
+		"KH-UBND":         "KH-UBND",
+		"KH - UBND":       "KH-UBND",
+		"KH -UBND / VX":   "KH-UBND/VX",
+		"SYT-NV - Sở":     "SYT-NV",
+		"QĐ-TTg":          "QĐ-TTg",
+		"BC - XYZ&ZĐ":     "BC-XYZ&ZĐ",
+		"A -":             "A",
+		"A - -":           "A",
+		"2020/NĐ-CP":      "2020/NĐ-CP",
+		"UBND-VX / 2024a": "UBND-VX",
+	} {
+		got, n := trimSpacedNotation(raw)
+		if got != want || n > len(raw) {
+			t.Errorf("trimSpacedNotation(%q) = %q, %d; want %q", raw, got, n, want)
+		}
+	}
+}
+
+// TestRepostAndOldForms: a web re-post whose only identification is the
+// portal's title line, with its line breaks kept as literal "\r\n"; rule
+// characters glued to header names; an old "K.T." signing line.
+func TestRepostAndOldForms(t *testing.T) {
+	repost := `Công văn số 123/SNV-TCBC ngày 05/3/2024 V/v tuyển dụng viên chức năm 2024\r\n` +
+		`Kính gửi: Các sở, ban, ngành.\r\nSở Nội vụ đề nghị các đơn vị thực hiện.\r\n`
+	f := Parse(repost)
+	if val(f.DocType) != "Công văn" || val(f.Number) != "123" || val(f.Notation) != "SNV-TCBC" || val(f.Date) != "2024-03-05" ||
+		val(f.Subject) != "Tuyển dụng viên chức năm 2024" || len(f.Recipients) != 1 || val(f.Body) != "Sở Nội vụ đề nghị các đơn vị thực hiện." {
+		t.Errorf("re-post = %s %s/%s %s %q %q body %q", val(f.DocType), val(f.Number), val(f.Notation), val(f.Date), val(f.Subject), f.Recipients, val(f.Body))
+	}
+	if !slices.Contains(f.Warnings, warnTitleLine) || !slices.Contains(f.Warnings, warnLiteralBreaks) || slices.Contains(f.Warnings, warnNoNumber) {
+		t.Errorf("warnings = %q", f.Warnings)
+	}
+	old := "UBND TỈNH AN GIANG******\nSỞ NỘI VỤ\n*******\nSố: 123/SNV-TCBC\nAn Giang, ngày 05 tháng 3 năm 2024\n" +
+		"V/v tuyển dụng\nKính gửi: Các sở.\nNội dung chính.\nK.T. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\nNguyễn Văn A\n"
+	f = Parse(old)
+	if val(f.ParentIssuer) != "UBND TỈNH AN GIANG" || val(f.Issuer) != "SỞ NỘI VỤ" || val(f.SigningAuthority) != "K.T. GIÁM ĐỐC" ||
+		val(f.SignerTitle) != "PHÓ GIÁM ĐỐC" || val(f.SignerName) != "Nguyễn Văn A" {
+		t.Errorf("old form = %q / %q, %q %q %q", val(f.ParentIssuer), val(f.Issuer), val(f.SigningAuthority), val(f.SignerTitle), val(f.SignerName))
 	}
 }

@@ -2,6 +2,7 @@ package docparse
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -20,7 +21,53 @@ var refTypeNames = []string{"thông tư liên tịch", "chương trình", "quy�
 // ("355/TTCS-TTTH", "30/2020/NĐ-CP", "05-CT/TW"); the words before it
 // ("Công văn số", "Nghị định", "số") are checked separately, which is much
 // faster than one pattern with a leading alternation.
-var citationNumberRe = regexp.MustCompile(`(\d{1,6}[a-z]?)\s*([/-])\s*([\p{Lu}\d][\p{L}\d]*(?:[-/][\p{Lu}\d][\p{L}\d]*)*)`)
+//
+// Notations are also written with spaces around their separators ("12 /
+// KH - UBND") and with "&" ("ABĐT-XY&ZĐ"); a part after a spaced
+// separator must be in capitals, so "12/KH-UBND - Sở Tài chính" keeps
+// "KH-UBND" (see trimSpacedNotation).
+var citationNumberRe = regexp.MustCompile(`(\d{1,6}[a-z]?)\s*([/-])\s*([\p{Lu}\d][\p{L}\d&]*(?:\s?[-/]\s?[\p{Lu}\d][\p{L}\d&]*)*)`)
+
+// bareCitationRe is a cited number without a notation, recognised only
+// after a type word and "số" and before its date: "Báo cáo số 1234 ngày
+// 03 tháng 02 năm 2024".
+var bareCitationRe = regexp.MustCompile(`(?i:số)\s*:?\s*(\d{1,6})\s*,?\s*(?i:ngày)\s*\d`)
+
+// trimSpacedNotation cuts a notation matched by citationNumberRe at the
+// first spaced separator whose next part is not in capitals, and removes
+// the spaces around the separators it keeps. n is the length of raw that
+// the notation really covers.
+func trimSpacedNotation(raw string) (notation string, n int) {
+	var b strings.Builder
+	i := 0
+	for i < len(raw) {
+		j := strings.IndexAny(raw[i:], "-/")
+		if j < 0 {
+			b.WriteString(raw[i:])
+			return b.String(), len(raw)
+		}
+		sepAt := i + j
+		part := raw[i:sepAt]
+		spaced := strings.HasSuffix(part, " ")
+		k := sepAt + 1
+		for k < len(raw) && raw[k] == ' ' {
+			spaced = true
+			k++
+		}
+		next := raw[k:]
+		if e := strings.IndexAny(next, "-/ "); e >= 0 {
+			next = next[:e]
+		}
+		if spaced && !isUpperText(strings.ReplaceAll(next, "&", "")) {
+			b.WriteString(strings.TrimRight(part, " "))
+			return b.String(), len(strings.TrimRight(raw[:sepAt], " "))
+		}
+		b.WriteString(strings.TrimRight(part, " "))
+		b.WriteByte(raw[sepAt])
+		i = k
+	}
+	return b.String(), len(raw)
+}
 
 // citationIssuerRe: "của <issuer>" right after the citation and its date.
 var citationIssuerRe = regexp.MustCompile(`^\s*,?\s*của\s+`)
@@ -38,7 +85,7 @@ func extractReferences(texts []string, ownNumber, ownNotation string) []docmodel
 	var refs []docmodel.Reference
 	seen := map[string]bool{ownNumber + "/" + ownNotation: ownNotation != ""}
 	for _, t := range texts {
-		if !strings.ContainsAny(t, "/-") || !containsDigit(t) {
+		if !containsDigit(t) || !strings.ContainsAny(t, "/-") && !strings.Contains(t, "ngày") {
 			continue
 		}
 		matches := citationMatches(t)
@@ -79,7 +126,7 @@ func citationMatches(t string) []citation {
 		if m[0] > 0 && isWordByte(t[m[0]-1]) {
 			continue
 		}
-		notation := t[m[6]:m[7]]
+		notation, n := trimSpacedNotation(t[m[6]:m[7]])
 		if !hasLetter(notation) {
 			continue
 		}
@@ -87,8 +134,28 @@ func citationMatches(t string) []citation {
 		if !ok {
 			continue
 		}
-		out = append(out, citation{start: start, end: m[1], docType: typ, number: t[m[2]:m[3]], notation: notation})
+		out = append(out, citation{start: start, end: m[6] + n, docType: typ, number: t[m[2]:m[3]], notation: notation})
 	}
+	// Numbers without a notation, after a type word and "số".
+	for _, m := range bareCitationRe.FindAllStringSubmatchIndex(t, maxCitationsPerParagraph) {
+		if m[0] > 0 && isWordByte(t[m[0]-1]) {
+			continue
+		}
+		start, typ, ok := citationPrefix(t[:m[2]])
+		if !ok || typ == "" {
+			continue
+		}
+		dup := false
+		for _, c := range out {
+			if c.start <= m[0] && m[0] < c.end {
+				dup = true
+			}
+		}
+		if !dup {
+			out = append(out, citation{start: start, end: m[3], docType: typ, number: t[m[2]:m[3]]})
+		}
+	}
+	slices.SortFunc(out, func(a, b citation) int { return a.start - b.start })
 	return out
 }
 
