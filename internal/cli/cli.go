@@ -27,9 +27,6 @@ import (
 	"github.com/loa-project/loa/internal/storage"
 )
 
-// Version is set at build time with -ldflags "-X …/cli.Version=…".
-var Version = "dev"
-
 // Env is the process environment a command runs in (injected for tests).
 type Env struct {
 	Stdin  io.Reader
@@ -57,6 +54,7 @@ func commands() []command {
 		{"agent", "run a broadcast device (loudspeaker cluster or bulletin board)", runAgent},
 		{"device-sim", "simulate many broadcast devices against a server", runDeviceSim},
 		{"backup", "archive the database and stored files into one .tar.gz", runBackup},
+		{"config", "check a configuration file and print the effective configuration", runConfig},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -204,7 +202,12 @@ func runVersion(ctx context.Context, env Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	fmt.Fprintln(env.Stdout, "loa", Version)
+	b := buildInfo()
+	dirty := ""
+	if b.Dirty {
+		dirty = " (modified)"
+	}
+	fmt.Fprintf(env.Stdout, "loa %s commit %s%s %s\n", b.Version, b.Commit, dirty, b.Go)
 	return nil
 }
 
