@@ -212,11 +212,39 @@ func runVersion(ctx context.Context, env Env, args []string) error {
 }
 
 func runMigrate(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "migrate", "migrate [--data DIR] [--db URL]")
-	var d dbFlags
-	d.register(fs)
+	fs := newFlags(env, "migrate", "migrate [--config FILE] [--data DIR] [--db URL] [--dry-run]")
+	resolve := configFlags(fs, env)
+	dry := fs.Bool("dry-run", false, "list the migrations that would run and change nothing")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	cfg, err := resolve()
+	if err != nil {
+		return err
+	}
+	d := dbFlags{data: cfg.DataDir, db: cfg.Database}
+	if *dry {
+		st, err := storage.Open(ctx, d.url(env))
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		plan, err := st.PlanMigrations(ctx)
+		if err != nil {
+			return err
+		}
+		if err := st.CheckSchema(ctx); err != nil {
+			return err
+		}
+		if len(plan.Pending) == 0 {
+			fmt.Fprintln(env.Stdout, "database is up to date; nothing would run")
+			return nil
+		}
+		fmt.Fprintf(env.Stdout, "%d migration(s) would run:\n", len(plan.Pending))
+		for _, m := range plan.Pending {
+			fmt.Fprintf(env.Stdout, "  %05d  %s\n", m.Version, m.File)
+		}
+		return nil
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, nil))
 	svc, err := d.open(ctx, env, log)
