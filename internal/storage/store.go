@@ -17,7 +17,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
-	_ "modernc.org/sqlite" // SQLite driver "sqlite", pure Go
+	_ "modernc.org/sqlite"             // SQLite driver "sqlite", pure Go
 )
 
 //go:embed migrations
