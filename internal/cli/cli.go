@@ -55,6 +55,7 @@ func commands() []command {
 		{"device-sim", "simulate many broadcast devices against a server", runDeviceSim},
 		{"backup", "archive the database and stored files into one .tar.gz", runBackup},
 		{"config", "check a configuration file and print the effective configuration", runConfig},
+		{"doctor", "check the machine, configuration and database; explain what is missing", runDoctor},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -198,3 +198,13 @@ func (s *Store) Migrate(ctx context.Context, log *slog.Logger) error {
 	}
 	return nil
 }
+
+// CountActiveDevices counts the enrolled devices not revoked (each holds
+// a push connection; loa doctor compares them with the open-file limit).
+func (s *Store) CountActiveDevices(ctx context.Context) (int, error) {
+	var n int
+	if err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM devices WHERE revoked_at IS NULL`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count devices: %w", err)
+	}
+	return n, nil
+}
