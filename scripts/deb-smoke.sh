@@ -50,9 +50,14 @@ fi
 
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 nofile=$(sed -n 's/^LimitNOFILE=//p' "$unit")
+hard=$(ulimit -Hn)
+if [ "$hard" != unlimited ] && [ "$hard" -lt "$nofile" ]; then
+  echo "deb-smoke: this machine caps open files at $hard (the unit asks $nofile); using $hard"
+  nofile=$hard
+fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # shellcheck disable=SC2086 # ExecStart is a command line to split
-(cd /var/lib/loa && exec env -i PATH=/usr/bin:/bin LOA_ADDR="127.0.0.1:$port" prlimit --nofile="$nofile:$nofile" -- \
+(cd /var/lib/loa && ulimit -n "$nofile" && exec env -i PATH=/usr/bin:/bin LOA_ADDR="127.0.0.1:$port" \
   setpriv --reuid=loa --regid=loa --init-groups --no-new-privs -- $exec_start) >"$work/out" 2>&1 &
 pid=$!
 health=""
@@ -63,7 +68,8 @@ for _ in $(seq 1 150); do
   sleep 0.2
 done
 [ -n "$health" ] || { echo "deb-smoke: /healthz did not answer within 30 s:" >&2; cat "$work/out" >&2; exit 1; }
-echo "$health" | grep -qF "\"version\":\"$version\"" || { echo "deb-smoke: /healthz: $health (want version $version)" >&2; exit 1; }
+health=$(echo "$health" | tr -d ' \n')
+echo "$health" | grep -qF "\"version\":\"$version\"" && echo "$health" | grep -qF '"status":"ok"' || { echo "deb-smoke: /healthz: $health (want version $version)" >&2; exit 1; }
 [ -f /var/lib/loa/loa.db ] || { echo "deb-smoke: no database in /var/lib/loa" >&2; exit 1; }
 [ "$(stat -c %U /var/lib/loa/loa.db)" = loa ] || { echo "deb-smoke: the database is not owned by loa" >&2; exit 1; }
 kill -TERM "$pid"
