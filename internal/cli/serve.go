@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -30,10 +31,15 @@ import (
 func runServe(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "serve", "serve [--config FILE] [--addr 127.0.0.1:8080] [--data DIR] [--db URL] [--demo]")
 	resolve := configFlags(fs, env)
-	withDemo := fs.Bool("demo", false, "load the demo dataset on first start and write DATA/demo.json")
+	var scenario demoFlag
+	fs.Var(&scenario, "demo", "load the demo dataset on first start and write DATA/demo.json: --demo (Kiên Giang 2021) or --demo an-giang-2026 (the same tree after the 2025 reform)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if err := scenario.takeArg(fs); err != nil {
+		return err
+	}
+	withDemo := &scenario.set
 	cfg, err := resolve()
 	if err != nil {
 		return err
@@ -135,7 +141,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	if *withDemo {
-		creds, err := (&demo.Loader{Store: svc.store, Orgs: svc.orgs, Accounts: svc.accounts, Broadcast: broadcast.NewAPI(bc), Directives: svc.directives, Log: log, Clock: svc.clock}).Ensure(ctx, d.data, url)
+		creds, err := (&demo.Loader{Store: svc.store, Orgs: svc.orgs, Accounts: svc.accounts, Broadcast: broadcast.NewAPI(bc), Directives: svc.directives, Log: log, Clock: svc.clock, Scenario: scenario.name}).Ensure(ctx, d.data, url)
 		if err != nil {
 			ln.Close()
 			return err
@@ -265,4 +271,55 @@ func parseTrustedProxies(list string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 	}
 	return out, nil
+}
+
+// demoFlag is --demo: a switch (the 2021 scenario) that may name a
+// scenario, as --demo=an-giang-2026 or --demo an-giang-2026.
+type demoFlag struct {
+	set  bool
+	name string
+}
+
+func (f *demoFlag) String() string { return f.name }
+
+func (f *demoFlag) IsBoolFlag() bool { return true }
+
+func (f *demoFlag) Set(v string) error {
+	f.set = true
+	switch v {
+	case "true", "":
+		f.name = demo.Scenario2021
+	case "false":
+		f.set, f.name = false, ""
+	default:
+		f.name = v
+	}
+	return f.check()
+}
+
+func (f *demoFlag) check() error {
+	for _, s := range demo.Scenarios() {
+		if f.name == s {
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown demo scenario %q: use %s", f.name, strings.Join(demo.Scenarios(), " or "))
+}
+
+// takeArg accepts the scenario as the argument after --demo (flags may
+// follow it); serve takes no other arguments.
+func (f *demoFlag) takeArg(fs *flag.FlagSet) error {
+	if fs.NArg() > 0 && f.set && f.name == demo.Scenario2021 {
+		f.name = fs.Arg(0)
+		if err := f.check(); err != nil {
+			return fmt.Errorf("%w: --demo: %v", errUsage, err)
+		}
+		if err := parse(fs, fs.Args()[1:]); err != nil {
+			return err
+		}
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q (see --help)", errUsage, fs.Arg(0))
+	}
+	return nil
 }
