@@ -3,7 +3,11 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
+	"github.com/loa-project/loa/internal/accounts"
+	"github.com/loa-project/loa/internal/clock"
+	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/model"
 )
 
@@ -114,5 +118,94 @@ func (l *Loader) applyReform(ctx context.Context) error {
 			}
 		}
 	}
+	for _, u := range reformUsers() {
+		unit, err := unit(u.Unit)
+		if err != nil {
+			return err
+		}
+		roles := make([]model.Role, len(u.Roles))
+		for i, r := range u.Roles {
+			roles[i] = model.Role(r)
+		}
+		if _, err := l.Accounts.CreateUser(ctx, sys, accounts.NewUser{Username: u.Username, Password: Password, FullName: u.FullName,
+			Title: u.Title, UnitID: unit.ID, Roles: roles, Lang: "vi"}); err != nil {
+			return fmt.Errorf("demo user %s: %w", u.Username, err)
+		}
+	}
+	if l.Directives != nil {
+		return l.loadDirective2026(ctx)
+	}
 	return nil
+}
+
+// reformUsers work at the new province's People's Committee in the
+// An Giang 2026 scenario.
+func reformUsers() []demoUser {
+	return []demoUser{
+		{"vanthu.tinh", "Trịnh Thị Ngọc Lan", "Văn thư", "ubnd-kg", []string{"clerk", "drafter", "receiver"}},
+		{"lanhdao.tinh", "Châu Văn Hậu", "Phó Chủ tịch", "ubnd-kg", []string{"approver"}},
+	}
+}
+
+// ProvinceToCommuneSubject is the subject of the 2026 directive the
+// An Giang scenario sends from the province straight to two communes.
+const ProvinceToCommuneSubject = "Tuyên truyền kỷ niệm 96 năm Ngày thành lập Đảng Cộng sản Việt Nam (03/02/1930 - 03/02/2026)"
+
+// loadDirective2026 issues, in January 2026, a directive of the new
+// province's People's Committee to phường Rạch Giá and đặc khu Phú Quốc:
+// province → commune, no district in between.
+func (l *Loader) loadDirective2026(ctx context.Context) error {
+	story := storyClock{Fake: clock.NewFake(time.Time{}), loc: l.Directives.Location()}
+	story.at("2026-01-05", "08:00")
+	dl := &directivesLoader{s: l.Directives.WithClock(story), st: l.Store, clock: story}
+	s := dl.s
+	who, err := dl.actors(ctx, "vanthu.tinh", "lanhdao.tinh")
+	if err != nil {
+		return err
+	}
+	clerk, leader := who[0], who[1]
+	ward, err := dl.unit(ctx, "ubnd-vinh-thanh-van")
+	if err != nil {
+		return err
+	}
+	zone, err := dl.unit(ctx, "ubnd-duong-dong")
+	if err != nil {
+		return err
+	}
+	c := directives.Content{
+		DocType: "Công văn",
+		Subject: ProvinceToCommuneSubject,
+		Place:   "Rạch Giá",
+		Recipients: []directives.Recipient{{UnitID: ward.ID, Role: directives.RoleMain, Label: "Ủy ban nhân dân phường Rạch Giá"},
+			{UnitID: zone.ID, Role: directives.RoleMain, Label: "Ủy ban nhân dân đặc khu Phú Quốc"}},
+		Intro: "Ủy ban nhân dân tỉnh đề nghị Ủy ban nhân dân các xã, phường, đặc khu chỉ đạo đài truyền thanh cơ sở thực hiện:",
+		Items: []directives.Item{
+			{Label: "1", Text: "Phát thanh chuyên mục kỷ niệm Ngày thành lập Đảng trên hệ thống loa cơ sở từ ngày 20/01/2026 đến ngày 03/02/2026."},
+			{Label: "2", Text: "Báo cáo kết quả thực hiện về Ủy ban nhân dân tỉnh trước ngày 05/02/2026."},
+		},
+		Closing:          "Đề nghị các đơn vị triển khai thực hiện./.",
+		Archive:          []string{"VT"},
+		Deadline:         "2026-02-05",
+		SigningAuthority: "KT. CHỦ TỊCH",
+		SignerTitle:      "PHÓ CHỦ TỊCH",
+		SignerUserID:     leader.UserID,
+	}
+	c.Normalize()
+	d, err := s.Drafts().Create(ctx, clerk, directives.CreateInput{Content: c})
+	if err != nil {
+		return fmt.Errorf("demo 2026 directive: %w", err)
+	}
+	story.at("2026-01-05", "08:30")
+	if _, err := s.Workflow().Submit(ctx, clerk, d.ID, "Kính trình lãnh đạo UBND tỉnh"); err != nil {
+		return fmt.Errorf("demo 2026 submit: %w", err)
+	}
+	story.at("2026-01-05", "09:30")
+	if _, err := s.Workflow().Approve(ctx, leader, d.ID, "Đồng ý ban hành"); err != nil {
+		return fmt.Errorf("demo 2026 approve: %w", err)
+	}
+	story.at("2026-01-05", "10:00")
+	if _, err := s.Workflow().Issue(ctx, clerk, d.ID, directives.IssueInput{Date: "2026-01-05"}); err != nil {
+		return fmt.Errorf("demo 2026 issue: %w", err)
+	}
+	return dl.deliver(ctx)
 }

@@ -4,7 +4,15 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/loa-project/loa/internal/blob"
+	"github.com/loa-project/loa/internal/directives"
+	"github.com/loa-project/loa/internal/docmodel"
+	"github.com/loa-project/loa/internal/i18n"
+	"github.com/loa-project/loa/internal/registry"
 
 	"github.com/loa-project/loa/internal/accounts"
 	"github.com/loa-project/loa/internal/authz"
@@ -19,11 +27,22 @@ func loadScenario(t *testing.T, st *storage.Store, scenario string) *orgs.Servic
 	t.Helper()
 	policy := authz.Default()
 	o := orgs.New(st, policy)
-	l := &demo.Loader{Store: st, Orgs: o, Accounts: accounts.New(st, policy, slog.New(slog.NewTextHandler(io.Discard, nil))), Scenario: scenario}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	blobs, err := blob.NewFS(filepath.Join(t.TempDir(), "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := directives.New(st, blobs, registry.New(st, policy, i18n.Zone()), policy, directives.Options{Log: log, Location: i18n.Zone()})
+	l := &demo.Loader{Store: st, Orgs: o, Accounts: accounts.New(st, policy, log), Directives: dir, Scenario: scenario}
 	if _, err := l.Ensure(context.Background(), t.TempDir(), "http://127.0.0.1"); err != nil {
 		t.Fatalf("demo %q: %v", scenario, err)
 	}
 	return o
+}
+
+// issuer is the issuing authority as printed on a document, upper case.
+func issuer(d *model.Document) string {
+	return strings.ToUpper(docmodel.Val(d.Fields.ParentIssuer) + " / " + docmodel.Val(d.Fields.Issuer))
 }
 
 func unitByCode(t *testing.T, st *storage.Store, code string) *model.Unit {
@@ -90,6 +109,47 @@ func TestDemoAnGiang2026(t *testing.T) {
 		}
 		if districts == 0 {
 			t.Error("no districts in the tree")
+		}
+
+		// The 2026 directive goes from the province straight to the ward.
+		list, err := st.Directives().ListDirectives(ctx, model.DirectiveFilter{UnitIDs: []int64{prov.ID}, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found bool
+		for _, d := range list {
+			if d.Subject != demo.ProvinceToCommuneSubject {
+				continue
+			}
+			found = true
+			del, err := st.Deliveries().DeliveryOf(ctx, d.ID, ward.ID)
+			if err != nil || del.SenderUnitID != prov.ID {
+				t.Errorf("delivery to phường Rạch Giá: %+v %v", del, err)
+			}
+			if d.DocumentID == nil {
+				t.Fatal("the 2026 directive has no issued document")
+			}
+			doc, err := st.Documents().Document(ctx, *d.DocumentID)
+			if err != nil || !strings.Contains(issuer(doc), "AN GIANG") {
+				t.Errorf("2026 document issuer: %q %v", issuer(doc), err)
+			}
+		}
+		if !found {
+			t.Fatalf("no province → commune directive among %d", len(list))
+		}
+		// The 2021 documents keep the names of their day.
+		so := unitByCode(t, st, "so-tttt-kg")
+		old, err := st.Directives().ListDirectives(ctx, model.DirectiveFilter{UnitIDs: []int64{so.ID}, Limit: 10})
+		if err != nil || len(old) == 0 || old[0].DocumentID == nil {
+			t.Fatalf("2021 directives of the Sở: %v %v", old, err)
+		}
+		doc, err := st.Documents().Document(ctx, *old[0].DocumentID)
+		if err != nil || !strings.Contains(issuer(doc), "KIÊN GIANG") {
+			t.Errorf("2021 document issuer: %q %v", issuer(doc), err)
+		}
+		day := docmodel.Val(doc.Fields.Date)
+		if name, err := o.NameAt(ctx, prov.ID, day); err != nil || name != "Ủy ban nhân dân tỉnh Kiên Giang" {
+			t.Errorf("province on %s: %q %v", day, name, err)
 		}
 	})
 }

@@ -103,7 +103,11 @@ func (l *Loader) Ensure(ctx context.Context, dataDir, url string) (*Credentials,
 	}
 	creds.URL = url
 	creds.Users = nil
-	for _, u := range demoUsers() {
+	users := demoUsers()
+	if l.Scenario == ScenarioAnGiang2026 {
+		users = append(users, reformUsers()...)
+	}
+	for _, u := range users {
 		creds.Users = append(creds.Users, UserInfo{Username: u.Username, Password: Password, FullName: u.FullName, Title: u.Title, Unit: u.Unit, Roles: u.Roles})
 	}
 	b, err := json.MarshalIndent(creds, "", "  ")
