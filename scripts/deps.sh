@@ -17,6 +17,10 @@ pkg_for tesseract tesseract-ocr
 [ -f /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] || [ -f /usr/share/tesseract-ocr/4.00/tessdata/vie.traineddata ] || need+=(tesseract-ocr-vie)
 # go test -race needs cgo, hence a C compiler.
 pkg_for gcc gcc
+# scripts/deb-smoke.sh (CI, as root): building and installing the package.
+pkg_for dpkg-deb dpkg
+pkg_for curl curl
+pkg_for adduser adduser
 [ -x /usr/lib/postgresql/15/bin/postgres ] || have postgres || need+=(postgresql)
 [ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)
 # fonts-liberation (1.x, no Vietnamese) is the negative case of the font coverage test.

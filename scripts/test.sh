@@ -40,5 +40,11 @@ go test -race -count=1 -timeout 40m ./... 2>&1 | tee "$pgdir/test.log"
 status=${PIPESTATUS[0]}
 [ "$status" = 0 ] || exit "$status"
 
+# In CI as root: build the Debian package, install it, start the installed
+# service the way its systemd unit does, check /healthz, remove it.
+if [ "$(id -u)" = 0 ] && [ "$CI" = true ]; then
+  bash scripts/deb-smoke.sh
+fi
+
 # A brief fuzz pass over each fuzz target (the corpus seeds them).
 bash scripts/fuzz.sh 10s

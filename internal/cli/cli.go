@@ -27,9 +27,6 @@ import (
 	"github.com/loa-project/loa/internal/storage"
 )
 
-// Version is set at build time with -ldflags "-X …/cli.Version=…".
-var Version = "dev"
-
 // Env is the process environment a command runs in (injected for tests).
 type Env struct {
 	Stdin  io.Reader
@@ -59,6 +56,8 @@ func commands() []command {
 		{"backup", "archive the database and stored files into one .tar.gz", runBackup},
 		{"restore", "restore a backup into an empty data directory and database", runRestore},
 		{"fsck", "check stored files, register numbering and issued PDFs", runFsck},
+		{"config", "check a configuration file and print the effective configuration", runConfig},
+		{"doctor", "check the machine, configuration and database; explain what is missing", runDoctor},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -230,16 +229,49 @@ func runVersion(ctx context.Context, env Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	fmt.Fprintln(env.Stdout, "loa", Version)
+	b := buildInfo()
+	dirty := ""
+	if b.Dirty {
+		dirty = " (modified)"
+	}
+	fmt.Fprintf(env.Stdout, "loa %s commit %s%s %s\n", b.Version, b.Commit, dirty, b.Go)
 	return nil
 }
 
 func runMigrate(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "migrate", "migrate [--data DIR] [--db URL]")
-	var d dbFlags
-	d.register(fs)
+	fs := newFlags(env, "migrate", "migrate [--config FILE] [--data DIR] [--db URL] [--dry-run]")
+	resolve := configFlags(fs, env)
+	dry := fs.Bool("dry-run", false, "list the migrations that would run and change nothing")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	cfg, err := resolve()
+	if err != nil {
+		return err
+	}
+	d := dbFlags{data: cfg.DataDir, db: cfg.Database}
+	if *dry {
+		st, err := storage.Open(ctx, d.url(env))
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		plan, err := st.PlanMigrations(ctx)
+		if err != nil {
+			return err
+		}
+		if err := st.CheckSchema(ctx); err != nil {
+			return err
+		}
+		if len(plan.Pending) == 0 {
+			fmt.Fprintln(env.Stdout, "database is up to date; nothing would run")
+			return nil
+		}
+		fmt.Fprintf(env.Stdout, "%d migration(s) would run:\n", len(plan.Pending))
+		for _, m := range plan.Pending {
+			fmt.Fprintf(env.Stdout, "  %05d  %s\n", m.Version, m.File)
+		}
+		return nil
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, nil))
 	svc, err := d.open(ctx, env, log)

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -29,43 +30,49 @@ import (
 )
 
 func runServe(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "serve", "serve [--addr 127.0.0.1:8080] [--data DIR] [--db URL] [--demo]")
-	var d dbFlags
-	d.register(fs)
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
-	withDemo := fs.Bool("demo", false, "load the demo dataset on first start and write DATA/demo.json")
-	logFormat := fs.String("log-format", "text", "log format: text or json")
-	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
-	secure := fs.Bool("secure-cookies", false, "always mark cookies Secure (set when users reach Loa over HTTPS)")
-	publicURL := fs.String("public-url", "", "URL users reach Loa at (default http://ADDR)")
-	smtpAddr := fs.String("smtp-addr", "", "SMTP server for e-mail notifications, host:port (empty: no e-mail)")
-	smtpFrom := fs.String("smtp-from", "loa@localhost", "sender address of notification e-mails")
-	smtpUser := fs.String("smtp-user", "", "SMTP user name (password in env LOA_SMTP_PASSWORD)")
-	smsPath := fs.String("sms-config", "", "JSON file configuring the SMS/OTT gateway and its receipt callbacks (see docs/channels.md)")
-	webhookAllow := fs.String("webhook-allow", env.Getenv("LOA_WEBHOOK_ALLOW"), "comma-separated CIDR ranges that directive webhooks may call although they are loopback, private or link-local, e.g. 10.1.0.0/16 (env LOA_WEBHOOK_ALLOW; default: none)")
-	debugAddr := fs.String("debug-addr", "", "serve Go runtime profiles (pprof) and /metrics on this loopback address, e.g. 127.0.0.1:6060 (empty: off)")
-	metricsToken := fs.String("metrics-token", "", "bearer token that /metrics on --addr requires (env LOA_METRICS_TOKEN; empty: /metrics answers loopback clients only)")
-	trusted := fs.String("trusted-proxies", env.Getenv("LOA_TRUSTED_PROXIES"), "reverse proxies whose X-Forwarded-For gives the client address, as CIDR,... or addresses (env LOA_TRUSTED_PROXIES; empty: the header is ignored)")
+	fs := newFlags(env, "serve", "serve [--config FILE] [--addr 127.0.0.1:8080] [--data DIR] [--db URL] [--demo]")
+	resolve := configFlags(fs, env)
+	var scenario demoFlag
+	fs.Var(&scenario, "demo", "load the demo dataset on first start and write DATA/demo.json: --demo (Kiên Giang 2021) or --demo an-giang-2026 (the same tree after the 2025 reform)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	proxies, err := parseTrustedProxies(*trusted)
+	if err := scenario.takeArg(fs); err != nil {
+		return err
+	}
+	withDemo := &scenario.set
+	cfg, err := resolve()
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(env, *logFormat, *logLevel)
+	d := dbFlags{data: cfg.DataDir, db: cfg.Database}
+	addr, publicURL, secure, debugAddr, metricsToken := &cfg.Listen, &cfg.PublicURL, &cfg.SecureCookies, &cfg.DebugAddr, &cfg.MetricsToken
+	proxies, err := parseTrustedProxies(strings.Join(cfg.TrustedProxies, ","))
 	if err != nil {
 		return err
 	}
-	allow, err := netguard.ParseAllowList(*webhookAllow)
+	log, err := newLogger(env, cfg.Log.Format, cfg.Log.Level)
+	if err != nil {
+		return err
+	}
+	allow, err := netguard.ParseAllowList(strings.Join(cfg.WebhookAllow, ","))
 	if err != nil {
 		return fmt.Errorf("%w: --webhook-allow: %v", errUsage, err)
 	}
-	if *metricsToken == "" {
-		*metricsToken = env.Getenv("LOA_METRICS_TOKEN")
+	var certs *certReloader
+	if cfg.TLS.Cert != "" {
+		if certs, err = newCertReloader(cfg.TLS.Cert, cfg.TLS.Key); err != nil {
+			return err
+		}
 	}
+	// The TTS engine is configured like the other options; openBroadcast
+	// reads it from the environment it is given.
+	env = withEnv(env, map[string]string{"LOA_TTS_URL": cfg.TTS.URL, "LOA_TTS_TOKEN": cfg.TTS.Token})
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	if certs != nil {
+		certs.watchHUP(ctx, log)
+	}
 	if *debugAddr != "" {
 		if err := checkDebugAddr(*debugAddr); err != nil {
 			return err
@@ -84,7 +91,11 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	url := *publicURL
 	if url == "" {
-		url = "http://" + ln.Addr().String()
+		scheme := "http://"
+		if certs != nil {
+			scheme = "https://"
+		}
+		url = scheme + ln.Addr().String()
 	}
 
 	bc, err := openBroadcast(ctx, env, svc, d.data, d.url(env), log)
@@ -95,9 +106,9 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	defer bc.Close()
 	// Directives need the public URL for links in notifications.
 	svc.directives = directives.New(svc.store, svc.blobs, svc.registry, svc.policy, directives.Options{Log: log, Clock: svc.clock, Location: i18n.Zone(), BaseURL: url, WebhookAllow: allow,
-		SMTP: directives.SMTPConfig{Addr: *smtpAddr, From: *smtpFrom, Username: *smtpUser, Password: env.Getenv("LOA_SMTP_PASSWORD")}})
+		SMTP: directives.SMTPConfig{Addr: cfg.SMTP.Addr, From: cfg.SMTP.From, Username: cfg.SMTP.User, Password: cfg.SMTP.Password}})
 	chCtx, stopChannels := context.WithCancel(ctx)
-	ch, hooks, err := openChannels(chCtx, svc, *smsPath, log)
+	ch, hooks, err := openChannels(chCtx, svc, cfg.SMS.Config, log)
 	if err != nil {
 		stopChannels()
 		ln.Close()
@@ -117,7 +128,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Documents: svc.documents, Registry: svc.registry, Broadcast: broadcast.NewAPI(bc),
 		Channels: channels.NewAPI(ch), Hooks: hooks, Directives: directives.NewAPI(svc.directives),
 		Scheduler: sched,
-		Health:    svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, TrustedProxies: proxies, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store)),
+		Health:    svc.store, Policy: svc.policy, Log: log, Version: buildInfo().Version, Commit: buildInfo().Commit, SecureCookies: *secure, TrustedProxies: proxies, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store)),
 		PublicURL: *publicURL, MetricsToken: *metricsToken,
 		Archive: archive.New(svc.store, svc.blobs, svc.policy, i18n.Zone())})
 	if err != nil {
@@ -132,7 +143,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	if *withDemo {
-		creds, err := (&demo.Loader{Store: svc.store, Orgs: svc.orgs, Accounts: svc.accounts, Broadcast: broadcast.NewAPI(bc), Directives: svc.directives, Log: log, Clock: svc.clock}).Ensure(ctx, d.data, url)
+		creds, err := (&demo.Loader{Store: svc.store, Orgs: svc.orgs, Accounts: svc.accounts, Broadcast: broadcast.NewAPI(bc), Directives: svc.directives, Log: log, Clock: svc.clock, Scenario: scenario.name}).Ensure(ctx, d.data, url)
 		if err != nil {
 			ln.Close()
 			return err
@@ -151,8 +162,25 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	// another replica or to this one when it is back.
 	hs.RegisterOnShutdown(bc.Hub().CloseAll)
 	go purgeLoop(ctx, svc.store, svc.clock, log)
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	errc := make(chan error, 2)
+	if certs != nil {
+		hs.TLSConfig = certs.tlsConfig()
+		if cfg.TLS.RedirectAddr != "" {
+			rs, err := startRedirect(cfg.TLS.RedirectAddr, *publicURL, listenPort(ln), log, errc)
+			if err != nil {
+				ln.Close()
+				return err
+			}
+			defer rs.Close()
+		}
+	}
+	go func() {
+		if certs != nil {
+			errc <- hs.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- hs.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {
@@ -245,4 +273,55 @@ func parseTrustedProxies(list string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 	}
 	return out, nil
+}
+
+// demoFlag is --demo: a switch (the 2021 scenario) that may name a
+// scenario, as --demo=an-giang-2026 or --demo an-giang-2026.
+type demoFlag struct {
+	set  bool
+	name string
+}
+
+func (f *demoFlag) String() string { return f.name }
+
+func (f *demoFlag) IsBoolFlag() bool { return true }
+
+func (f *demoFlag) Set(v string) error {
+	f.set = true
+	switch v {
+	case "true", "":
+		f.name = demo.Scenario2021
+	case "false":
+		f.set, f.name = false, ""
+	default:
+		f.name = v
+	}
+	return f.check()
+}
+
+func (f *demoFlag) check() error {
+	for _, s := range demo.Scenarios() {
+		if f.name == s {
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown demo scenario %q: use %s", f.name, strings.Join(demo.Scenarios(), " or "))
+}
+
+// takeArg accepts the scenario as the argument after --demo (flags may
+// follow it); serve takes no other arguments.
+func (f *demoFlag) takeArg(fs *flag.FlagSet) error {
+	if fs.NArg() > 0 && f.set && f.name == demo.Scenario2021 {
+		f.name = fs.Arg(0)
+		if err := f.check(); err != nil {
+			return fmt.Errorf("%w: --demo: %v", errUsage, err)
+		}
+		if err := parse(fs, fs.Args()[1:]); err != nil {
+			return err
+		}
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q (see --help)", errUsage, fs.Arg(0))
+	}
+	return nil
 }

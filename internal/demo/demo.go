@@ -52,6 +52,8 @@ type Loader struct {
 	// Clock dates the demo's enrolment keys and bulletins (default the
 	// system clock).
 	Clock clock.Clock
+	// Scenario is Scenario2021 (also "") or ScenarioAnGiang2026.
+	Scenario string
 }
 
 // Ensure loads the dataset into an empty database, and writes demo.json
@@ -59,6 +61,9 @@ type Loader struct {
 // keeps the data, and reuses the secrets of an existing demo.json (or
 // issues new ones when that file is gone).
 func (l *Loader) Ensure(ctx context.Context, dataDir, url string) (*Credentials, error) {
+	if l.Scenario != "" && l.Scenario != Scenario2021 && l.Scenario != ScenarioAnGiang2026 {
+		return nil, model.Invalid("demo", "unknown demo scenario %q: use %s (default) or %s", l.Scenario, Scenario2021, ScenarioAnGiang2026)
+	}
 	units, err := l.Store.Orgs().Units(ctx)
 	if err != nil {
 		return nil, err
@@ -77,6 +82,11 @@ func (l *Loader) Ensure(ctx context.Context, dataDir, url string) (*Credentials,
 		if err := l.loadBroadcast(ctx); err != nil && l.Log != nil {
 			l.Log.Warn("demo broadcast data incomplete", "err", err)
 		}
+		if l.Scenario == ScenarioAnGiang2026 {
+			if err := l.applyReform(ctx); err != nil {
+				return nil, err
+			}
+		}
 	} else if b, err := os.ReadFile(path); err == nil {
 		var c Credentials
 		if json.Unmarshal(b, &c) == nil && c.AdminToken != "" {
@@ -93,7 +103,11 @@ func (l *Loader) Ensure(ctx context.Context, dataDir, url string) (*Credentials,
 	}
 	creds.URL = url
 	creds.Users = nil
-	for _, u := range demoUsers() {
+	users := demoUsers()
+	if l.Scenario == ScenarioAnGiang2026 {
+		users = append(users, reformUsers()...)
+	}
+	for _, u := range users {
 		creds.Users = append(creds.Users, UserInfo{Username: u.Username, Password: Password, FullName: u.FullName, Title: u.Title, Unit: u.Unit, Roles: u.Roles})
 	}
 	b, err := json.MarshalIndent(creds, "", "  ")

@@ -11,8 +11,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"log/slog"
 	"math/rand/v2"
 	"net/url"
 	"os"
@@ -23,8 +21,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	"github.com/loa-project/loa/internal/model"
-	"github.com/pressly/goose/v3"
-	"github.com/pressly/goose/v3/lock"
 	_ "modernc.org/sqlite" // SQLite driver "sqlite", pure Go
 )
 
@@ -224,41 +220,6 @@ func (s *Store) Ping(ctx context.Context) error {
 // Stats returns connection pool statistics of the writer and reader pools.
 func (s *Store) Stats() (writer, reader sql.DBStats) {
 	return s.writer.Stats(), s.reader.Stats()
-}
-
-// Migrate applies every pending migration. Safe to run from several
-// replicas at once on PostgreSQL (advisory lock).
-func (s *Store) Migrate(ctx context.Context, log *slog.Logger) error {
-	sub, err := fs.Sub(migrationsFS, "migrations/"+string(s.engine))
-	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
-	}
-	dialect := goose.DialectSQLite3
-	// Out-of-order: a migration merged later with a lower number than one
-	// already applied is still applied (parallel branches of work).
-	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true)}
-	if s.engine == Postgres {
-		dialect = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker()
-		if err != nil {
-			return fmt.Errorf("migrations: locker: %w", err)
-		}
-		opts = append(opts, goose.WithSessionLocker(locker))
-	}
-	p, err := goose.NewProvider(dialect, s.writer, sub, opts...)
-	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
-	}
-	results, err := p.Up(ctx)
-	if err != nil {
-		return fmt.Errorf("migrations: apply: %w", err)
-	}
-	for _, r := range results {
-		if log != nil {
-			log.Info("migration applied", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "duration", r.Duration)
-		}
-	}
-	return nil
 }
 
 // Tx runs fn in one write transaction, committed when fn returns nil and

@@ -79,13 +79,8 @@ func (s broadcastAPI) serverURL(r *http.Request) string {
 	if s.publicURL != "" {
 		return s.publicURL
 	}
-	return baseURL(r)
-}
-
-// baseURL is the scheme and host the request came to.
-func baseURL(r *http.Request) string {
 	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+	if s.viaHTTPS(r) {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host

@@ -5,7 +5,9 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -171,9 +173,29 @@ func toFormError(err error) error {
 }
 
 // secure reports whether cookies must be Secure: always when configured,
-// and whenever the request came over HTTPS (directly or via a proxy).
+// and whenever the request came over HTTPS (directly or via a trusted
+// proxy).
 func (s *Server) secure(r *http.Request) bool {
-	return s.deps.SecureCookies || r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
+	return s.deps.SecureCookies || s.viaHTTPS(r)
+}
+
+// viaHTTPS reports whether the client reached Loa over HTTPS: the
+// connection is TLS, or the direct peer is a trusted proxy (Deps.
+// TrustedProxies) whose X-Forwarded-Proto says https. Anyone else's
+// X-Forwarded-Proto is ignored.
+func (s *Server) viaHTTPS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	if r.Header.Get("X-Forwarded-Proto") != "https" {
+		return false
+	}
+	peer := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		peer = host
+	}
+	ip, err := netip.ParseAddr(peer)
+	return err == nil && s.trustedProxy(ip)
 }
 
 func (s *Server) setSession(w http.ResponseWriter, r *http.Request, secret string, exp time.Time) {

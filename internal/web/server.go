@@ -51,6 +51,8 @@ type Deps struct {
 	Policy    authz.Policy
 	Log       *slog.Logger
 	Version   string
+	// Commit is the source revision the binary was built from (/healthz).
+	Commit string
 	// SecureCookies marks cookies Secure (set when served over HTTPS,
 	// directly or behind a proxy).
 	SecureCookies bool
@@ -198,6 +200,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "same-origin")
+	// HTTPS (direct, via a trusted proxy, or declared with
+	// --secure-cookies): browsers keep to HTTPS for a year.
+	if s.secure(r) {
+		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -216,5 +223,5 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": "database does not answer"})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.deps.Version})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.deps.Version, "commit": s.deps.Commit})
 }
