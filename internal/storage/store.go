@@ -183,6 +183,11 @@ func (s *Store) Migrate(ctx context.Context, log *slog.Logger) error {
 			log.Info("migration applied", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "duration", r.Duration)
 		}
 	}
+	// Documents stored before the search index existed are indexed now
+	// (folding is done in Go, so a SQL migration cannot do it).
+	if _, err := s.IndexMissingDocuments(ctx, log); err != nil {
+		return fmt.Errorf("migrations: search index: %w", err)
+	}
 	return nil
 }
 
