@@ -59,8 +59,8 @@ type SearchResult struct {
 	Facets  map[string][]model.FacetCount `json:"facets"`
 }
 
-// Delivery states a search may filter on.
-var deliveryStates = []string{"pending", "delivered", "read", "acknowledged", "assigned", "forwarded", "reported", "closed", "declined", "failed"}
+// DeliveryStates are the delivery states a search may filter on.
+var DeliveryStates = []string{"pending", "delivered", "read", "acknowledged", "assigned", "forwarded", "reported", "closed", "declined", "failed"}
 
 // SearchSorts are the orders a search may ask for.
 var SearchSorts = []string{"relevance", "date_desc", "date_asc", "newest"}
@@ -114,8 +114,8 @@ func (s *Service) Search(ctx context.Context, a model.Actor, r SearchRequest) (*
 	if r.Direction != "" && r.Direction != model.Incoming && r.Direction != model.Outgoing && r.Direction != model.Reference {
 		return nil, model.Invalid("direction", "%q: use incoming, outgoing or reference", r.Direction)
 	}
-	if r.State != "" && !slices.Contains(deliveryStates, r.State) {
-		return nil, model.Invalid("state", "%q: use one of %s", r.State, strings.Join(deliveryStates, ", "))
+	if r.State != "" && !slices.Contains(DeliveryStates, r.State) {
+		return nil, model.Invalid("state", "%q: use one of %s", r.State, strings.Join(DeliveryStates, ", "))
 	}
 	if r.Sort != "" && !slices.Contains(SearchSorts, r.Sort) {
 		return nil, model.Invalid("sort", "%q: use one of %s", r.Sort, strings.Join(SearchSorts, ", "))

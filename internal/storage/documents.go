@@ -227,7 +227,12 @@ func (q DocumentStore) ListDocuments(ctx context.Context, f DocumentFilter) ([]*
 		where = append(where, `d.number = ?`)
 		args = append(args, f.Number)
 	}
-	if f.Notation != "" {
+	switch {
+	case f.Notation != "" && f.NotationPrefix:
+		n := escapeLike(f.Notation)
+		where = append(where, `(lower(d.notation) = lower(?) OR lower(d.notation) LIKE lower(?) OR lower(d.notation) LIKE lower(?))`)
+		args = append(args, f.Notation, n+"-%", n+"/%")
+	case f.Notation != "":
 		where = append(where, `lower(d.notation) = lower(?)`)
 		args = append(args, f.Notation)
 	}
