@@ -45,6 +45,8 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	debugAddr := fs.String("debug-addr", "", "serve Go runtime profiles (pprof) and /metrics on this loopback address, e.g. 127.0.0.1:6060 (empty: off)")
 	metricsToken := fs.String("metrics-token", "", "bearer token that /metrics on --addr requires (env LOA_METRICS_TOKEN; empty: /metrics answers loopback clients only)")
 	trusted := fs.String("trusted-proxies", env.Getenv("LOA_TRUSTED_PROXIES"), "reverse proxies whose X-Forwarded-For gives the client address, as CIDR,... or addresses (env LOA_TRUSTED_PROXIES; empty: the header is ignored)")
+	var watch watchFlags
+	watch.register(fs, "watch")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -149,6 +151,9 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	// another replica or to this one when it is back.
 	hs.RegisterOnShutdown(bc.Hub().CloseAll)
 	go purgeLoop(ctx, svc.store, svc.clock, log)
+	if err := startWatch(ctx, watch, svc, log); err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
