@@ -46,7 +46,8 @@ type Outcome struct {
 	Reason     string // for failed and same-letter files
 	DocumentID int64
 	Code       string
-	Registered int // incoming register number, 0 when not registered
+	Registered int  // incoming register number, 0 when not registered
+	Copy       bool // stored as another copy of the same letter
 }
 
 // Pipeline imports files into one unit.
@@ -60,6 +61,9 @@ type Pipeline struct {
 	Direction string
 	// Note is written in the register line (where the document came from).
 	Note string
+	// KeepDuplicate stores the same letter in another file as a copy
+	// (documents.ImportInput.KeepDuplicate) instead of skipping it.
+	KeepDuplicate bool
 }
 
 // File imports one file. Errors of the file itself (not a document, too
@@ -77,7 +81,8 @@ func (p *Pipeline) File(ctx context.Context, name string, data []byte) (Outcome,
 	case ".xml", ".edxml":
 		res, err = p.Docs.ImportEdXML(ctx, p.Actor, p.Unit, bytes.NewReader(data))
 	default:
-		res, err = p.Docs.Import(ctx, p.Actor, documents.ImportInput{UnitID: p.Unit, Direction: dir, Filename: name, Data: bytes.NewReader(data)})
+		res, err = p.Docs.Import(ctx, p.Actor, documents.ImportInput{UnitID: p.Unit, Direction: dir, Filename: name, Data: bytes.NewReader(data),
+			KeepDuplicate: p.KeepDuplicate})
 	}
 	var dup *documents.DuplicateError
 	switch {
@@ -92,7 +97,7 @@ func (p *Pipeline) File(ctx context.Context, name string, data []byte) (Outcome,
 		return out, fmt.Errorf("import %s: %w", name, err)
 	}
 	out.DocumentID, out.Code = res.Document.ID, res.Document.Code()
-	out.Status = Imported
+	out.Status, out.Copy = Imported, res.Document.CopyOf != nil
 	if res.Duplicate {
 		out.Status = Already
 	}
