@@ -19,8 +19,12 @@ const (
 	maxExactText   = 64 << 10  // lower-cased original for exact ranking
 )
 
-// searchRow is a document's row in document_search.
-func searchRow(f docmodel.Fields, body string) []any {
+// SearchRow is a document's row in document_search after document_id:
+// code, subject, parties, body, recipients, exact. Bulk loaders (the
+// search benchmark) write it themselves; everything else goes through
+// InsertDocument and UpdateDocumentFields, which index in their
+// transaction.
+func SearchRow(f docmodel.Fields, body string) []any {
 	if strings.TrimSpace(body) == "" {
 		body = docmodel.Val(f.Body)
 	}
@@ -40,7 +44,7 @@ func searchRow(f docmodel.Fields, body string) []any {
 // indexDocument writes (or rewrites) a document's search row; it runs in
 // the transaction that writes the document.
 func (q DocumentStore) indexDocument(ctx context.Context, id int64, f docmodel.Fields, body string) error {
-	args := append([]any{id}, searchRow(f, body)...)
+	args := append([]any{id}, SearchRow(f, body)...)
 	if _, err := q.exec(ctx, `INSERT INTO document_search (document_id, code, subject, parties, body, recipients, exact) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (document_id) DO UPDATE SET code = excluded.code, subject = excluded.subject, parties = excluded.parties,
 		body = excluded.body, recipients = excluded.recipients, exact = excluded.exact`, args...); err != nil {
