@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"os/signal"
 	"syscall"
 	"time"
@@ -94,4 +96,51 @@ func runWatch(ctx context.Context, env Env, args []string) error {
 	}
 	log.Info("watching folder", "dir", w.dir, "unit", w.unit)
 	return (&intake.Watcher{Dir: w.dir, Pipeline: p, Interval: w.interval, Log: log}).Run(ctx)
+}
+
+// mailboxFlags configure the IMAP intake of loa serve.
+type mailboxFlags struct {
+	addr, user, folder, unit string
+	plain                    bool
+	interval                 time.Duration
+}
+
+func (m *mailboxFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&m.addr, "mailbox", "", "IMAP server host:port whose e-mail attachments are imported as incoming documents (password in env LOA_MAILBOX_PASSWORD); needs --mailbox-user and --mailbox-unit")
+	fs.StringVar(&m.user, "mailbox-user", "", "user name on the IMAP server")
+	fs.StringVar(&m.folder, "mailbox-folder", "INBOX", "IMAP folder to read")
+	fs.StringVar(&m.unit, "mailbox-unit", "", "code of the unit that receives the documents of --mailbox")
+	fs.BoolVar(&m.plain, "mailbox-plain", false, "connect without TLS (only for a server on this machine)")
+	fs.DurationVar(&m.interval, "mailbox-interval", time.Minute, "how often the mailbox is read")
+}
+
+// startMailbox runs the mailbox intake of loa serve in the background.
+func startMailbox(ctx context.Context, env Env, m mailboxFlags, svc *services, log *slog.Logger) error {
+	if m.addr == "" {
+		return nil
+	}
+	if m.user == "" || m.unit == "" {
+		return fmt.Errorf("%w: --mailbox needs --mailbox-user and --mailbox-unit", errUsage)
+	}
+	host, _, err := net.SplitHostPort(m.addr)
+	if err != nil {
+		return fmt.Errorf("%w: --mailbox %q: give host:port (993 for IMAPS)", errUsage, m.addr)
+	}
+	w := watchFlags{unit: m.unit}
+	p, err := w.pipeline(ctx, svc, "mailbox:"+m.user+"@"+m.addr)
+	if err != nil {
+		return err
+	}
+	mb := &intake.Mailbox{Addr: m.addr, User: m.user, Password: env.Getenv("LOA_MAILBOX_PASSWORD"), Folder: m.folder, Pipeline: p,
+		Envelope: svc.documents, Interval: m.interval, Log: log}
+	if !m.plain {
+		mb.TLS = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	}
+	go func() {
+		if err := mb.Run(ctx); err != nil {
+			log.Error("mailbox stopped", "addr", m.addr, "err", err)
+		}
+	}()
+	log.Info("reading mailbox", "addr", m.addr, "user", m.user, "folder", m.folder, "unit", m.unit)
+	return nil
 }

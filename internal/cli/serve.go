@@ -47,6 +47,8 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	trusted := fs.String("trusted-proxies", env.Getenv("LOA_TRUSTED_PROXIES"), "reverse proxies whose X-Forwarded-For gives the client address, as CIDR,... or addresses (env LOA_TRUSTED_PROXIES; empty: the header is ignored)")
 	var watch watchFlags
 	watch.register(fs, "watch")
+	var mailbox mailboxFlags
+	mailbox.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -152,6 +154,9 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	hs.RegisterOnShutdown(bc.Hub().CloseAll)
 	go purgeLoop(ctx, svc.store, svc.clock, log)
 	if err := startWatch(ctx, watch, svc, log); err != nil {
+		return err
+	}
+	if err := startMailbox(ctx, env, mailbox, svc, log); err != nil {
 		return err
 	}
 	errc := make(chan error, 1)
