@@ -116,19 +116,32 @@ func (q DocumentStore) buildSearch(f model.SearchFilter) searchSQL {
 	var b searchSQL
 	var where []string
 	words := f.FTS5 != "" && f.TSQuery != ""
+	// Join only what the filters and the ranking read: the search row
+	// (exact words, code, recipients) and the unit (subtree scope).
+	needS := len(f.Exact) > 0 || f.Number != "" || f.Notation != "" || f.Recipient != ""
+	units := ""
+	if !f.All && f.UnitID == 0 {
+		units = ` JOIN units n ON n.id = d.unit_id`
+	}
 	switch {
 	case words && q.engine == Postgres:
-		b.from = `document_search s JOIN documents d ON d.id = s.document_id JOIN units n ON n.id = d.unit_id`
+		b.from = `document_search s JOIN documents d ON d.id = s.document_id` + units
 		where = append(where, `s.tsv @@ to_tsquery('simple', ?)`)
 		b.args = append(b.args, f.TSQuery)
 		b.rank, b.rankArgs = `ts_rank(s.tsv, to_tsquery('simple', ?))`, []any{f.TSQuery}
 	case words:
-		b.from = `document_fts JOIN documents d ON d.id = document_fts.rowid JOIN document_search s ON s.document_id = d.id JOIN units n ON n.id = d.unit_id`
+		b.from = `document_fts JOIN documents d ON d.id = document_fts.rowid` + units
+		if needS {
+			b.from += ` JOIN document_search s ON s.document_id = d.id`
+		}
 		where = append(where, `document_fts MATCH ?`)
 		b.args = append(b.args, f.FTS5)
 		b.rank = `(-bm25(document_fts, 10.0, 4.0, 2.0, 1.0))`
 	default:
-		b.from = `documents d JOIN units n ON n.id = d.unit_id LEFT JOIN document_search s ON s.document_id = d.id`
+		b.from = `documents d` + units
+		if needS {
+			b.from += ` LEFT JOIN document_search s ON s.document_id = d.id`
+		}
 		b.rank = `0`
 	}
 	switch {
