@@ -15,6 +15,8 @@ pkg_for sox sox
 pkg_for chromium chromium
 pkg_for tesseract tesseract-ocr
 [ -f /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] || [ -f /usr/share/tesseract-ocr/4.00/tessdata/vie.traineddata ] || need+=(tesseract-ocr-vie)
+# The mailbox intake test starts a real IMAP server.
+[ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 # go test -race needs cgo, hence a C compiler.
 pkg_for gcc gcc
 # scripts/deb-smoke.sh (CI, as root): building and installing the package.

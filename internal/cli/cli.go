@@ -49,6 +49,7 @@ func commands() []command {
 		{"org", "import and export the organisation tree (CSV, JSON)", runOrg},
 		{"parse", "parse official documents (.txt, .docx, .pdf) into JSON fields", runParse},
 		{"import", "import document files or edXML messages into a unit", runImport},
+		{"watch", "import the files dropped into a folder as incoming documents of a unit", runWatch},
 		{"render", "render a document in the official layout (PDF, HTML, text)", runRender},
 		{"export", "export a stored document as an edXML message", runExport},
 		{"agent", "run a broadcast device (loudspeaker cluster or bulletin board)", runAgent},

@@ -3,20 +3,24 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	iofs "io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/loa-project/loa/internal/docmodel"
 	"github.com/loa-project/loa/internal/docparse"
-	"github.com/loa-project/loa/internal/documents"
+	"github.com/loa-project/loa/internal/intake"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/render"
 )
@@ -138,26 +142,6 @@ func writeFieldsText(w io.Writer, f docmodel.Fields) {
 	}
 }
 
-// progress draws a one-line progress bar on a terminal-like writer.
-type progress struct {
-	w     io.Writer
-	total int
-	done  int
-}
-
-func (p *progress) step(label string) {
-	p.done++
-	const width = 30
-	filled := width * p.done / max(p.total, 1)
-	if len([]rune(label)) > 40 {
-		label = string([]rune(label)[:39]) + "…"
-	}
-	fmt.Fprintf(p.w, "\r[%s%s] %d/%d %-40s", strings.Repeat("#", filled), strings.Repeat(" ", width-filled), p.done, p.total, label)
-	if p.done == p.total {
-		fmt.Fprintln(p.w)
-	}
-}
-
 func runImport(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "import", "import --unit CODE [--direction incoming|outgoing|reference] [--keep-duplicates] FILE|DIR...")
 	var d dbFlags
@@ -165,6 +149,8 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	unit := fs.String("unit", "", "code of the unit that holds the documents (see loa org export)")
 	direction := fs.String("direction", model.Incoming, "incoming, outgoing or reference")
 	keepDups := fs.Bool("keep-duplicates", false, "store a file that is the same letter (issuer, number, notation, date) as a stored document as another copy of it instead of skipping it")
+	register := fs.Bool("register", false, "enter each new incoming document in the unit's incoming register")
+	stateFile := fs.String("state", "", "file recording the files done, to resume an interrupted import (default DATA/import-state/UNIT-HASH.jsonl for these arguments)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -207,52 +193,58 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--unit %q: %w", *unit, err)
 	}
-	actor := model.System("import")
-	bar := &progress{w: env.Stderr, total: len(files)}
-	var created, dups, copies int
-	var failed, skipped []string
-	for _, name := range files {
-		bar.step(filepath.Base(name))
-		data, err := readInput(env, name)
-		if err != nil {
-			failed = append(failed, err.Error())
-			continue
+	state := *stateFile
+	if state == "" {
+		// One state file per unit, options and list of arguments: the
+		// same command run again resumes; another one starts afresh.
+		h := sha256.New()
+		fmt.Fprintf(h, "%s\x00%s\x00%v\x00%v", *unit, *direction, *keepDups, *register)
+		for _, a := range fs.Args() {
+			abs, _ := filepath.Abs(a)
+			fmt.Fprintf(h, "\x00%s", abs)
 		}
-		var res *documents.ImportResult
-		ext := strings.ToLower(filepath.Ext(name))
-		if ext == ".xml" || ext == ".edxml" {
-			res, err = svc.documents.ImportEdXML(ctx, actor, u.ID, bytes.NewReader(data))
-		} else {
-			res, err = svc.documents.Import(ctx, actor, documents.ImportInput{UnitID: u.ID, Direction: *direction, Filename: name, Data: bytes.NewReader(data),
-				KeepDuplicate: *keepDups})
+		dir := filepath.Join(d.data, "import-state")
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return fmt.Errorf("state directory: %w", err)
 		}
-		var dup *documents.DuplicateError
-		switch {
-		case errors.As(err, &dup):
-			skipped = append(skipped, fmt.Sprintf("%s: same document as %s (id %d)", name, dup.Existing.Code(), dup.Existing.ID))
-			continue
-		case err != nil:
-			failed = append(failed, fmt.Sprintf("%s: %v", name, err))
-			continue
-		}
-		switch {
-		case res.Duplicate:
-			dups++
-		case res.Document.CopyOf != nil:
-			copies++
-		default:
-			created++
-		}
+		state = filepath.Join(dir, fmt.Sprintf("%s-%x.jsonl", *unit, h.Sum(nil)[:6]))
 	}
-	fmt.Fprintf(env.Stdout, "imported %d documents into %s (%d already stored, %d skipped-duplicate, %d kept as copies)\n", created, u.Name, dups, len(skipped), copies)
-	for _, s := range skipped {
-		fmt.Fprintf(env.Stdout, "skipped-duplicate %s\n", s)
+	p := &intake.Pipeline{Docs: svc.documents, Unit: u.ID, Actor: model.System("import"), Direction: *direction, KeepDuplicate: *keepDups, Note: "loa import"}
+	if *register {
+		p.Registry = svc.registry
 	}
-	if len(skipped) > 0 {
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	bulk := &intake.Bulk{Pipeline: p, State: state, Progress: env.Stderr}
+	sum, err := bulk.Run(ctx, files)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "imported %d documents into %s (%d already stored, %d skipped-duplicate, %d kept as copies) in %s\n",
+		sum.Imported, u.Name, sum.Already, len(sum.SameLetter), sum.Copies, sum.Elapsed.Round(time.Millisecond))
+	if sum.Resumed > 0 {
+		fmt.Fprintf(env.Stdout, "%d files were done by an earlier run (state %s)\n", sum.Resumed, state)
+	}
+	for _, o := range sum.SameLetter {
+		fmt.Fprintf(env.Stdout, "skipped-duplicate %s: same document as %s (id %d)\n", o.Name, o.Code, o.DocumentID)
+	}
+	if len(sum.SameLetter) > 0 {
 		fmt.Fprintln(env.Stdout, "(use --keep-duplicates to store them as other copies of the stored documents)")
 	}
-	if len(failed) > 0 {
-		return fmt.Errorf("%d files not imported:\n%s", len(failed), strings.Join(failed, "\n"))
+	if sum.Interrupted {
+		return fmt.Errorf("interrupted after %d of %d files: run the same command again to go on (state %s)",
+			sum.Imported+sum.Already+sum.Copies+len(sum.SameLetter)+len(sum.Failed), sum.Files, state)
+	}
+	if len(sum.Failed) > 0 {
+		var lines []string
+		for i, o := range sum.Failed {
+			if i == 200 {
+				lines = append(lines, fmt.Sprintf("… and %d more (all in %s)", len(sum.Failed)-200, state))
+				break
+			}
+			lines = append(lines, fmt.Sprintf("%s: %s", o.Name, o.Reason))
+		}
+		return fmt.Errorf("%d files not imported:\n%s", len(sum.Failed), strings.Join(lines, "\n"))
 	}
 	return nil
 }

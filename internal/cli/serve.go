@@ -34,6 +34,10 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	resolve := configFlags(fs, env)
 	var scenario demoFlag
 	fs.Var(&scenario, "demo", "load the demo dataset on first start and write DATA/demo.json: --demo (Kiên Giang 2021) or --demo an-giang-2026 (the same tree after the 2025 reform)")
+	var watch watchFlags
+	watch.register(fs, "watch")
+	var mailbox mailboxFlags
+	mailbox.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -162,6 +166,12 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	// another replica or to this one when it is back.
 	hs.RegisterOnShutdown(bc.Hub().CloseAll)
 	go purgeLoop(ctx, svc.store, svc.clock, log)
+	if err := startWatch(ctx, watch, svc, log); err != nil {
+		return err
+	}
+	if err := startMailbox(ctx, env, mailbox, svc, log); err != nil {
+		return err
+	}
 	errc := make(chan error, 2)
 	if certs != nil {
 		hs.TLSConfig = certs.tlsConfig()

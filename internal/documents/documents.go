@@ -589,7 +589,9 @@ func (s *Service) List(ctx context.Context, a model.Actor, f ListFilter) ([]*mod
 	// "570/STTTT-TTBCBC" typed as a query means number + notation.
 	if f.Number == "" && f.Notation == "" {
 		if n, no, ok := strings.Cut(strings.TrimSpace(f.Query), "/"); ok && n != "" && no != "" && !strings.Contains(n, " ") && !strings.Contains(no, " ") {
-			sf.Number, sf.Notation, sf.Query = n, no, ""
+			// "570/STTTT" finds 570/STTTT-TTBCBC: the notation typed may
+			// be its beginning (up to a hyphen or slash).
+			sf.Number, sf.Notation, sf.NotationPrefix, sf.Query = n, no, true, ""
 		}
 	}
 	switch s.policy.ReachOf(a, authz.DocRead) {

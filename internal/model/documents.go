@@ -111,3 +111,15 @@ type RegisterEntry struct {
 	Notes      string    `json:"notes"`
 	CreatedAt  time.Time `json:"created_at"`
 }
+
+// Envelope is the file a document arrived in, kept beside its original:
+// the e-mail of the mailbox intake (the document is its attachment).
+type Envelope struct {
+	DocumentID int64     `json:"document_id"`
+	SHA256     string    `json:"sha256"`
+	Name       string    `json:"name"`
+	Size       int64     `json:"size"`
+	Source     string    `json:"source"`     // e.g. imap://user@host/INBOX
+	MessageID  string    `json:"message_id"` // the e-mail's Message-ID
+	CreatedAt  time.Time `json:"created_at"`
+}

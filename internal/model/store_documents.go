@@ -7,8 +7,11 @@ type DocumentFilter struct {
 	Direction string
 	Number    string // exact number
 	Notation  string // exact notation
-	Year      int
-	Query     string // words anywhere in the document, without regard to case or diacritics
-	BeforeID  int64
-	Limit     int
+	// NotationPrefix also matches notations that begin with Notation
+	// followed by "-" or "/" ("STTTT" matches "STTTT-TTBCBC").
+	NotationPrefix bool
+	Year           int
+	Query          string // words anywhere in the document, without regard to case or diacritics
+	BeforeID       int64
+	Limit          int
 }

@@ -202,6 +202,39 @@ func (s *Service) RegisterIncoming(ctx context.Context, a model.Actor, unitID, d
 	return out, err
 }
 
+// RegisterIncomingOnce enters a stored document in the unit's incoming
+// register unless it is there already (then it returns that line and
+// false): intake that is retried after a crash registers a document once.
+func (s *Service) RegisterIncomingOnce(ctx context.Context, a model.Actor, unitID, documentID int64, handler, notes string) (*model.RegisterEntry, bool, error) {
+	var out *model.RegisterEntry
+	created := false
+	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
+		e, err := tx.Registers().EntryOfDocument(ctx, unitID, documentID, model.SeriesIncoming)
+		if err == nil {
+			out = e
+			return nil
+		}
+		if !errors.Is(err, model.ErrNotFound) {
+			return err
+		}
+		d, err := tx.Documents().Document(ctx, documentID)
+		if err != nil {
+			return err
+		}
+		ok, err := documents.MayRead(ctx, tx.Q, s.policy, a, d.UnitID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("document %d does not exist or you may not see it: %w", documentID, model.ErrNotFound)
+		}
+		out, err = s.RegisterIncomingTx(ctx, tx, a, unitID, d, handler, notes)
+		created = err == nil
+		return err
+	})
+	return out, created, err
+}
+
 // Entries lists a register.
 func (s *Service) Entries(ctx context.Context, a model.Actor, unitID int64, year int, series string) ([]model.RegisterEntry, error) {
 	if series != model.SeriesOutgoing && series != model.SeriesIncoming {

@@ -98,7 +98,7 @@ func (q DocumentStore) InsertDocument(ctx context.Context, d *model.Document) er
 		id, string(b), d.CreatedBy, t, "nhập từ tệp"); err != nil {
 		return fmt.Errorf("insert first version of document %d: %w", id, err)
 	}
-	return nil
+	return q.indexDocument(ctx, id, d.Fields, d.BodyText)
 }
 
 // UpdateDocumentFields saves corrected fields as the next version; it fails
@@ -123,6 +123,9 @@ func (q DocumentStore) UpdateDocumentFields(ctx context.Context, id int64, baseV
 	if _, err := q.exec(ctx, `INSERT INTO document_versions (document_id, version, fields, edited_by, edited_at, note) VALUES (?, ?, ?, ?, ?, ?)`,
 		id, v, string(b), by, t, note); err != nil {
 		return 0, fmt.Errorf("insert version %d of document %d: %w", v, id, err)
+	}
+	if err := q.indexDocument(ctx, id, f, body); err != nil {
+		return 0, err
 	}
 	return v, nil
 }
@@ -224,7 +227,12 @@ func (q DocumentStore) ListDocuments(ctx context.Context, f DocumentFilter) ([]*
 		where = append(where, `d.number = ?`)
 		args = append(args, f.Number)
 	}
-	if f.Notation != "" {
+	switch {
+	case f.Notation != "" && f.NotationPrefix:
+		n := escapeLike(f.Notation)
+		where = append(where, `(lower(d.notation) = lower(?) OR lower(d.notation) LIKE lower(?) OR lower(d.notation) LIKE lower(?))`)
+		args = append(args, f.Notation, n+"-%", n+"/%")
+	case f.Notation != "":
 		where = append(where, `lower(d.notation) = lower(?)`)
 		args = append(args, f.Notation)
 	}

@@ -155,6 +155,19 @@ func (s *Store) Migrate(ctx context.Context, log *slog.Logger) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if err := s.migrateSchema(ctx, log); err != nil {
+		return err
+	}
+	// Documents stored before the search index existed are indexed now
+	// (folding is done in Go, so a SQL migration cannot do it).
+	if _, err := s.IndexMissingDocuments(ctx, log); err != nil {
+		return fmt.Errorf("migrations: search index: %w", err)
+	}
+	return nil
+}
+
+// migrateSchema applies the pending schema migrations.
+func (s *Store) migrateSchema(ctx context.Context, log *slog.Logger) error {
 	plan, err := s.PlanMigrations(ctx)
 	if err != nil {
 		return err

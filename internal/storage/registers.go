@@ -110,3 +110,15 @@ func (q RegisterStore) SaveRegisterSettings(ctx context.Context, unitID int64, l
 	}
 	return nil
 }
+
+// EntryOfDocument returns the unit's line for a document in a register
+// series (its id, year and number), or ErrNotFound.
+func (q RegisterStore) EntryOfDocument(ctx context.Context, unitID, documentID int64, series string) (*model.RegisterEntry, error) {
+	e := model.RegisterEntry{UnitID: unitID, Series: series, DocumentID: &documentID}
+	err := q.row(ctx, `SELECT id, year, number FROM register_entries WHERE unit_id = ? AND document_id = ? AND series = ? ORDER BY id LIMIT 1`,
+		unitID, documentID, series).Scan(&e.ID, &e.Year, &e.Number)
+	if err != nil {
+		return nil, notFound(err, fmt.Sprintf("register line of document %d", documentID))
+	}
+	return &e, nil
+}

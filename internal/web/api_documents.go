@@ -32,6 +32,7 @@ type Documents interface {
 	List(ctx context.Context, a model.Actor, f documents.ListFilter) ([]*model.Document, error)
 	ExportEdXML(ctx context.Context, a model.Actor, id int64, toUnits []int64, w io.Writer) error
 	ImportEdXML(ctx context.Context, a model.Actor, unitID int64, r io.Reader) (*documents.ImportResult, error)
+	DocumentSearch
 }
 
 // MaxDocumentUpload bounds a document upload request (file + form).

@@ -155,6 +155,7 @@ func (s *Server) registerRoutes() {
 	if s.deps.Documents != nil {
 		s.documents().registerDocumentAPI()
 		s.documents().registerDocumentUI()
+		s.documents().registerSearch()
 	}
 	if s.deps.Channels != nil {
 		s.channels().registerChannelAPI()
