@@ -316,6 +316,13 @@ func (s *Service) receiveDocument(ctx context.Context, a model.Actor, unit *mode
 	if d, err := s.store.Documents().Document(ctx, res.Document.ID); err == nil {
 		res.Document = d
 	}
+	// Tell the sender the document arrived (status 01), when this unit
+	// can be named on the exchange.
+	if res.Action == ActionNew && !res.Duplicate && unit.AgencyID != "" {
+		if _, err := s.statusPackage(ctx, a, res.Document, edxml.StatusArrived, "Đã đến: Loa đã nhận văn bản điện tử"); err != nil {
+			s.log.Warn("edXML arrival status not recorded", "document", res.Document.ID, "err", err)
+		}
+	}
 	return res, nil
 }
 
