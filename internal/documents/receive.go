@@ -351,3 +351,21 @@ func (s *Service) Exchange(ctx context.Context, a model.Actor, id int64) ([]mode
 	}
 	return s.store.Exchange().Packages(ctx, id)
 }
+
+// File opens the file at position of a document the actor may read.
+func (s *Service) File(ctx context.Context, a model.Actor, id int64, position int) (io.ReadSeekCloser, *model.DocumentFile, error) {
+	files, err := s.Files(ctx, a, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range files {
+		if files[i].Position == position {
+			f, _, err := s.blobs.Open(ctx, files[i].SHA256)
+			if err != nil {
+				return nil, nil, fmt.Errorf("file %d of document %d: %w", position, id, err)
+			}
+			return f, &files[i], nil
+		}
+	}
+	return nil, nil, fmt.Errorf("file %d of document %d: %w", position, id, model.ErrNotFound)
+}

@@ -153,6 +153,7 @@ func (s *Server) registerRoutes() {
 	if s.deps.Documents != nil {
 		s.documents().registerDocumentAPI()
 		s.documents().registerDocumentUI()
+		s.documents().registerExchangeAPI()
 	}
 	if s.deps.Channels != nil {
 		s.channels().registerChannelAPI()

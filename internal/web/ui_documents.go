@@ -147,6 +147,8 @@ type documentData struct {
 	IsPDF    bool
 	Issued   bool
 	Readable map[int64]bool // linked documents the reader may open
+	Files    []model.DocumentFile
+	Exchange []model.ExchangePackage
 }
 
 func (s documentHandlers) documentPage(w http.ResponseWriter, r *http.Request, p *principal, id int64, errMsg string, code int) {
@@ -182,7 +184,7 @@ func (s documentHandlers) documentPage(w http.ResponseWriter, r *http.Request, p
 	if u, ok := pd.units[d.UnitID]; ok {
 		unitPath = u.Path
 	}
-	dd := documentData{D: d, Refs: det.Refs, CitedBy: det.CitedBy, Versions: det.Versions, Inputs: inputs,
+	dd := documentData{D: d, Refs: det.Refs, CitedBy: det.CitedBy, Versions: det.Versions, Inputs: inputs, Files: det.Files, Exchange: det.Exchange,
 		CanEdit: s.deps.Policy.Can(p.Actor, authz.DocWrite, unitPath) && !det.Issued, Issued: det.Issued,
 		IsPDF: d.Original != nil && d.Original.ContentType == "application/pdf", Readable: map[int64]bool{}}
 	if d.CopyOf != nil {
