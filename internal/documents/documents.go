@@ -302,6 +302,10 @@ type Detail struct {
 	// Issued is true for a document its unit issued (numbered in the
 	// outgoing register): its fields can no longer be changed.
 	Issued bool `json:"issued"`
+	// Files are the document's other files (edXML attachments); Exchange
+	// the edXML packages received and sent for it, statuses included.
+	Files    []model.DocumentFile    `json:"files"`
+	Exchange []model.ExchangePackage `json:"exchange"`
 }
 
 // Get returns a document the actor may read.
@@ -339,6 +343,12 @@ func (s *Service) Detail(ctx context.Context, a model.Actor, id int64) (*Detail,
 		return nil, err
 	}
 	if out.Issued, err = s.store.Documents().DocumentIssued(ctx, id); err != nil {
+		return nil, err
+	}
+	if out.Files, err = s.store.Exchange().DocumentFiles(ctx, id); err != nil {
+		return nil, err
+	}
+	if out.Exchange, err = s.store.Exchange().Packages(ctx, id); err != nil {
 		return nil, err
 	}
 	var ids []int64

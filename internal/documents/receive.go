@@ -316,6 +316,13 @@ func (s *Service) receiveDocument(ctx context.Context, a model.Actor, unit *mode
 	if d, err := s.store.Documents().Document(ctx, res.Document.ID); err == nil {
 		res.Document = d
 	}
+	// Tell the sender the document arrived (status 01), when this unit
+	// can be named on the exchange.
+	if res.Action == ActionNew && !res.Duplicate && unit.AgencyID != "" {
+		if _, err := s.statusPackage(ctx, a, res.Document, edxml.StatusArrived, "Đã đến: Loa đã nhận văn bản điện tử"); err != nil {
+			s.log.Warn("edXML arrival status not recorded", "document", res.Document.ID, "err", err)
+		}
+	}
 	return res, nil
 }
 
@@ -343,4 +350,22 @@ func (s *Service) Exchange(ctx context.Context, a model.Actor, id int64) ([]mode
 		return nil, err
 	}
 	return s.store.Exchange().Packages(ctx, id)
+}
+
+// File opens the file at position of a document the actor may read.
+func (s *Service) File(ctx context.Context, a model.Actor, id int64, position int) (io.ReadSeekCloser, *model.DocumentFile, error) {
+	files, err := s.Files(ctx, a, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range files {
+		if files[i].Position == position {
+			f, _, err := s.blobs.Open(ctx, files[i].SHA256)
+			if err != nil {
+				return nil, nil, fmt.Errorf("file %d of document %d: %w", position, id, err)
+			}
+			return f, &files[i], nil
+		}
+	}
+	return nil, nil, fmt.Errorf("file %d of document %d: %w", position, id, model.ErrNotFound)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/blob"
 	"github.com/loa-project/loa/internal/documents"
+	"github.com/loa-project/loa/internal/edxml"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 	"github.com/loa-project/loa/internal/storage/storetest"
@@ -144,12 +145,15 @@ func TestReceiveRealPackages(t *testing.T) {
 		var kinds []string
 		codes := map[string]bool{}
 		for _, p := range pkgs {
+			if p.Direction != "in" {
+				continue
+			}
 			kinds = append(kinds, p.Kind)
 			if p.Kind == "status" {
 				codes[p.StatusCode] = true
 			}
 		}
-		if len(pkgs) != 4+len(statuses) || len(codes) != 9 {
+		if len(kinds) != 4+len(statuses) || len(codes) != 9 {
 			t.Fatalf("exchange history: %v %v", kinds, codes)
 		}
 		var n int
@@ -167,6 +171,91 @@ func TestReceiveRealPackages(t *testing.T) {
 		// The malformed sample is refused with the reason.
 		if _, err := svc.ReceiveEdXML(ctx, sys, other.ID, bytes.NewReader(realPackage(t, "truclienthong-edoc.edxml"))); !errors.As(err, &ve) || !strings.Contains(err.Error(), "malformed XML") {
 			t.Fatalf("malformed: %v", err)
+		}
+	})
+}
+
+// TestForwardKeepsIdentityAndStatusesGoBack: a received document
+// forwarded keeps its DocumentId, the sender's document type code and the
+// trace (with this unit's hop added), names this unit consistently as the
+// sender, carries its real files (not the package they came in), and goes
+// again to the same receivers without naming them; status packages go
+// back to the sender about the same DocumentId (01 on arrival, others on
+// request).
+func TestForwardKeepsIdentityAndStatusesGoBack(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *storage.Store) {
+		ctx := context.Background()
+		bs, err := blob.NewFS(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := documents.New(st, bs, authz.Default(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+		sys := model.System("test")
+		unit := newUnit(t, st, "000.00.00.H41")
+		dest := newUnit(t, st, "000.00.00.H14")
+		res, err := svc.ReceiveEdXML(ctx, sys, unit.ID, bytes.NewReader(realPackage(t, "truclienthong-dc0bdef0-c7a3-4aaf-b717-777303442973.edxml")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.ReceiveEdXML(ctx, sys, unit.ID, bytes.NewReader(realPackage(t, "truclienthong-edoc_update.edxml"))); err != nil {
+			t.Fatal(err)
+		}
+		id := res.Document.ID
+		var out bytes.Buffer
+		if err := svc.ExportEdXML(ctx, sys, id, []int64{dest.ID}, &out); err != nil {
+			t.Fatal(err)
+		}
+		rec, err := edxml.Receive(bytes.NewReader(out.Bytes()), edxml.Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := rec.Message
+		if m.DocumentID != "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT" || m.DocType.Type != 1 || m.DocType.TypeName != "Công văn" {
+			t.Errorf("forwarded identity: %q type %+v", m.DocumentID, m.DocType)
+		}
+		if m.From.ID != "000.00.00.H41" || m.From.Name != unit.Name || len(m.To) != 1 || m.To[0].ID != "000.00.00.H14" {
+			t.Errorf("sender %+v receivers %+v", m.From, m.To)
+		}
+		if len(m.Trace) < 2 || m.Trace[0].OrganID != "000.00.00.G22" || m.Trace[len(m.Trace)-1].OrganID != "000.00.00.H41" {
+			t.Errorf("trace %+v", m.Trace)
+		}
+		var names []string
+		for _, a := range m.Attachments {
+			names = append(names, a.Name)
+		}
+		if strings.Join(names, "|") != "7a71a0ee-2f35-400d-aca9-811d478eb158.edxml|GUIDE_INSTALL OPENVPN.SIGNED.PDF" {
+			t.Errorf("attachments %v", names)
+		}
+		// Again, without naming the receivers.
+		out.Reset()
+		if err := svc.ExportEdXML(ctx, sys, id, nil, &out); err != nil {
+			t.Fatalf("export to the known receivers: %v", err)
+		}
+		if rec, err := edxml.Receive(bytes.NewReader(out.Bytes()), edxml.Limits{}); err != nil || len(rec.Message.To) != 1 || rec.Message.To[0].ID != "000.00.00.H14" {
+			t.Fatalf("known receivers: %v", err)
+		}
+		// Status 03 back to the sender.
+		out.Reset()
+		if err := svc.SendStatus(ctx, sys, id, edxml.StatusAccepted, "Đã vào sổ văn bản đến", &out); err != nil {
+			t.Fatal(err)
+		}
+		srec, err := edxml.Receive(bytes.NewReader(out.Bytes()), edxml.Limits{})
+		if err != nil || srec.Status == nil || srec.Status.Code != edxml.StatusAccepted || srec.Status.ResponseFor.DocumentID != "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT" ||
+			srec.Status.ResponseFor.OrganID != "000.00.00.G22" || srec.Status.From.ID != "000.00.00.H41" {
+			t.Fatalf("status: %+v %v", srec, err)
+		}
+		if err := svc.SendStatus(ctx, sys, id, "99", "", &out); !errors.As(err, new(*model.ValidationError)) {
+			t.Fatalf("bad status code: %v", err)
+		}
+		pkgs, _ := svc.Exchange(ctx, sys, id)
+		var sent []string
+		for _, p := range pkgs {
+			if p.Direction == "out" {
+				sent = append(sent, p.Kind+p.StatusCode)
+			}
+		}
+		if strings.Join(sent, ",") != "status01,document,document,status03" {
+			t.Fatalf("sent packages %v", sent)
 		}
 	})
 }

@@ -101,7 +101,7 @@ func EncodeStatus(w io.Writer, s *Status) error {
 	if s == nil {
 		return fmt.Errorf("edxml: encode status: nil status")
 	}
-	if err := s.Validate(); err != nil {
+	if err := s.Validate(); err != nil && !onlyLenient(err) {
 		return fmt.Errorf("edxml: encode status: %w", err)
 	}
 	rf := responseForToWire(s.ResponseFor)

@@ -214,12 +214,14 @@ func checkOrganID(ps *problems, path, id string) {
 // checkDocumentID checks the "OrganId,YYYY/MM/DD,Số/Ký hiệu" form.
 func checkDocumentID(ps *problems, path, id, organID string) {
 	parts := strings.SplitN(id, ",", 3)
+	// The exchange hub also issues UUIDs and gateway ids; a document
+	// forwarded keeps the id it came with. Both are read with a warning.
 	if len(parts) != 3 || parts[0] == "" || parts[2] == "" {
-		ps.add(path, "%q is not of the form \"OrganId,YYYY/MM/DD,Số/Ký hiệu\"", id)
+		ps.lenient(path, "%q is not of the form \"OrganId,YYYY/MM/DD,Số/Ký hiệu\" (a hub or gateway id)", id)
 		return
 	}
 	if _, err := parseDate(parts[1]); err != nil {
-		ps.add(path, "%q: the date part %q is not YYYY/MM/DD", id, parts[1])
+		ps.lenient(path, "%q: the date part %q is not YYYY/MM/DD", id, parts[1])
 	}
 	if organID != "" && parts[0] != organID {
 		// Kept when a document is forwarded: the reference implementation

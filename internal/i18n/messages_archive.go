@@ -59,6 +59,16 @@ func archiveMessages() Catalog {
 		"arc.status.rejected": {VI: "Không được duyệt", EN: "Rejected"},
 		"arc.status.executed": {VI: "Đã hủy", EN: "Disposed of"},
 
+		"doc.files":             {VI: "Tệp kèm theo", EN: "Attached files"},
+		"doc.exchange":          {VI: "Trao đổi văn bản điện tử (edXML)", EN: "Electronic exchange (edXML)"},
+		"doc.exchange_dir":      {VI: "Chiều", EN: "Direction"},
+		"doc.exchange_organ":    {VI: "Cơ quan", EN: "Agency"},
+		"doc.exchange_what":     {VI: "Nội dung", EN: "What"},
+		"doc.exchange_in":       {VI: "Nhận", EN: "Received"},
+		"doc.exchange_out":      {VI: "Gửi", EN: "Sent"},
+		"doc.exchange_status":   {VI: "Trạng thái", EN: "Status"},
+		"doc.exchange_document": {VI: "Gói văn bản", EN: "Document package"},
+
 		"flash.arc_held":     {VI: "Đã phong tỏa tài liệu.", EN: "The document is under a legal hold."},
 		"flash.arc_released": {VI: "Đã gỡ phong tỏa.", EN: "The hold was released."},
 		"flash.arc_proposed": {VI: "Đã lập danh mục; chờ lãnh đạo phê duyệt.", EN: "List drawn up; awaiting a leader's approval."},

@@ -156,6 +156,7 @@ func (s *Server) registerRoutes() {
 		s.documents().registerDocumentAPI()
 		s.documents().registerDocumentUI()
 		s.documents().registerSearch()
+		s.documents().registerExchangeAPI()
 	}
 	if s.deps.Channels != nil {
 		s.channels().registerChannelAPI()

@@ -155,6 +155,8 @@ type documentData struct {
 	IsImage  bool
 	Issued   bool
 	Readable map[int64]bool // linked documents the reader may open
+	Files    []model.DocumentFile
+	Exchange []model.ExchangePackage
 }
 
 func (s documentHandlers) documentPage(w http.ResponseWriter, r *http.Request, p *principal, id int64, errMsg string, code int) {
@@ -201,7 +203,7 @@ func (s documentHandlers) documentPage(w http.ResponseWriter, r *http.Request, p
 	if u, ok := pd.units[d.UnitID]; ok {
 		unitPath = u.Path
 	}
-	dd := documentData{D: d, Refs: det.Refs, CitedBy: det.CitedBy, Versions: det.Versions, Inputs: inputs,
+	dd := documentData{D: d, Refs: det.Refs, CitedBy: det.CitedBy, Versions: det.Versions, Inputs: inputs, Files: det.Files, Exchange: det.Exchange,
 		CanEdit: s.deps.Policy.Can(p.Actor, authz.DocWrite, unitPath) && !det.Issued, Issued: det.Issued,
 		IsPDF:    d.Original != nil && d.Original.ContentType == "application/pdf",
 		IsImage:  d.Original != nil && (d.Original.ContentType == "image/png" || d.Original.ContentType == "image/jpeg"),
