@@ -77,6 +77,40 @@ func (l *simLatency) quantiles() (n int, p50, p99, max time.Duration) {
 	return len(d), q(0.50), q(0.99), d[len(d)-1]
 }
 
+// parseSourceAddrs reads --source-addr: IP addresses, comma-separated.
+func parseSourceAddrs(list string) ([]net.IP, error) {
+	var out []net.IP
+	for _, p := range splitList(list) {
+		ip := net.ParseIP(p)
+		if ip == nil {
+			return nil, fmt.Errorf("%w: --source-addr %q is not an IP address (use e.g. 127.0.0.2,127.0.0.3)", errUsage, p)
+		}
+		out = append(out, ip)
+	}
+	return out, nil
+}
+
+// simTransports returns one transport per source address (one with the
+// system's choice when there is none), each dialling from its address.
+func simTransports(sources []net.IP, devices int) []*http.Transport {
+	mk := func(local net.Addr) *http.Transport {
+		t := deviceclient.NewTransport()
+		t.MaxIdleConns = devices * 2
+		t.MaxIdleConnsPerHost = devices * 2
+		d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, LocalAddr: local}
+		t.DialContext = d.DialContext
+		return t
+	}
+	if len(sources) == 0 {
+		return []*http.Transport{mk(nil)}
+	}
+	out := make([]*http.Transport, len(sources))
+	for i, ip := range sources {
+		out[i] = mk(&net.TCPAddr{IP: ip})
+	}
+	return out
+}
+
 // runDeviceSim is `loa device-sim`: many simulated devices using the
 // agent's code without audio, with flaky connectivity, for tests and
 // benchmarks.
@@ -100,6 +134,8 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 	token := fs.String("token", "", "API token of an operator for --emergency-after (default: the admin token of --demo-json)")
 	mediaID := fs.Int64("media-id", 0, "media item of the emergency")
 	unitID := fs.Int64("unit-id", 0, "unit issuing the emergency, whose subtree is targeted (default: the enrolment unit)")
+	sourceAddrs := fs.String("source-addr", "", "local IP addresses to connect from, comma-separated (e.g. 127.0.0.2,127.0.0.3): devices are spread over them, so that one address's ephemeral ports do not run out")
+	startSpread := fs.Duration("start-spread", 0, "spread the devices' first connections at random over this long (a cold start of many devices); 0 starts 500 every 50 ms")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -114,6 +150,13 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 	}
 	if *poll < time.Second {
 		return fmt.Errorf("%w: --poll %s: at least 1s", errUsage, *poll)
+	}
+	if *startSpread < 0 || *startSpread > time.Hour {
+		return fmt.Errorf("%w: --start-spread %s: use 0 to 1h", errUsage, *startSpread)
+	}
+	sources, err := parseSourceAddrs(*sourceAddrs)
+	if err != nil {
+		return err
 	}
 	var demo struct {
 		AdminToken    string `json:"admin_token"`
@@ -144,11 +187,10 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 	ctx, cancelAll := context.WithTimeout(ctx, *duration)
 	defer cancelAll()
 
-	// The simulated devices share one connection pool, with a device's
-	// idle timeout: a poll may reuse a connection another device used.
-	base := deviceclient.NewTransport()
-	base.MaxIdleConns = *n * 2
-	base.MaxIdleConnsPerHost = *n * 2
+	// The simulated devices share one connection pool per source address,
+	// with a device's idle timeout: a poll may reuse a connection another
+	// device used.
+	transports := simTransports(sources, *n)
 
 	var click atomic.Int64 // unix nanos of the emergency request
 	var emergencyOrder atomic.Int64
@@ -167,7 +209,7 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			hc := &http.Client{Transport: &simTransport{base: base, dev: d}}
+			hc := &http.Client{Transport: &simTransport{base: transports[i%len(transports)], dev: d}}
 			resp, err := deviceclient.Enrol(ctx, *server, hc, protocol.EnrolRequest{Key: *key, Name: fmt.Sprintf("sim-%05d", i+1), HardwareID: fmt.Sprintf("sim-%d", i+1)})
 			if err != nil {
 				enrolErr.Store(err)
@@ -210,10 +252,23 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 			}
 		}()
 	}
-	for i, d := range devices {
-		startDevice(d)
-		if i%500 == 499 {
-			time.Sleep(50 * time.Millisecond) // spread the first polls
+	if *startSpread > 0 {
+		// A cold start: each device comes up at a random instant of the
+		// spread, as a fleet does after a power cut or a server restart.
+		for _, d := range devices {
+			at := time.Duration(rand.Int64N(int64(*startSpread)))
+			time.AfterFunc(at, func() {
+				if ctx.Err() == nil {
+					startDevice(d)
+				}
+			})
+		}
+	} else {
+		for i, d := range devices {
+			startDevice(d)
+			if i%500 == 499 {
+				time.Sleep(50 * time.Millisecond) // spread the first polls
+			}
 		}
 	}
 

@@ -3,8 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -137,5 +140,35 @@ func BenchmarkDeviceSim(b *testing.B) {
 			b.ReportMetric(float64(p99.Milliseconds()), "push-p99-ms")
 			b.ReportMetric(float64(recv), "push-received")
 		}
+	}
+}
+
+// TestDeviceSimSourceAddrs: --source-addr spreads the simulator's
+// connections over several local addresses (each has its own ephemeral
+// ports), and bad addresses are refused with a usage error.
+func TestDeviceSimSourceAddrs(t *testing.T) {
+	if _, err := parseSourceAddrs("127.0.0.2,nonsense"); !errors.Is(err, errUsage) {
+		t.Fatalf("bad address: %v", err)
+	}
+	ips, err := parseSourceAddrs("127.0.0.2, 127.0.0.3")
+	if err != nil || len(ips) != 2 {
+		t.Fatalf("%v %v", ips, err)
+	}
+	peers := make(chan string, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		peers <- host
+	}))
+	defer srv.Close()
+	for i, tr := range simTransports(ips, 10) {
+		resp, err := (&http.Client{Transport: tr, Timeout: 5 * time.Second}).Get(srv.URL)
+		if err != nil {
+			t.Fatalf("via %s: %v", ips[i], err)
+		}
+		resp.Body.Close()
+		if got := <-peers; got != ips[i].String() {
+			t.Fatalf("connection from %s, want %s", got, ips[i])
+		}
+		tr.CloseIdleConnections()
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 )
 
@@ -187,7 +188,11 @@ func Loop(ctx context.Context, poll time.Duration, wake <-chan struct{}, drain f
 	defer t.Stop()
 	for {
 		if _, err := drain(ctx); err != nil && ctx.Err() == nil {
-			log.Error("job worker; retrying at the next poll", "err", err)
+			level := slog.LevelError
+			if errors.Is(err, model.ErrOverloaded) {
+				level = slog.LevelWarn // the database is saturated, not broken
+			}
+			log.Log(ctx, level, "job worker; retrying at the next poll", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -196,16 +197,7 @@ func TestPostgresPoolQueuesThenRefuses(t *testing.T) {
 
 func TestPoolAcquireTimeoutIsChecked(t *testing.T) {
 	_, err := storage.Open(context.Background(), "postgres://loa@127.0.0.1:1/x?pool_acquire_timeout=soon")
-	if err == nil || !contains(err.Error(), "pool_acquire_timeout") {
+	if err == nil || !strings.Contains(err.Error(), "pool_acquire_timeout") {
 		t.Fatalf("bad pool_acquire_timeout: %v", err)
 	}
-}
-
-func contains(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return true
-		}
-	}
-	return false
 }
