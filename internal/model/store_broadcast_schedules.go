@@ -23,3 +23,22 @@ type DayItem struct {
 	Interrupted int    `json:"interrupted"` // play logs with status interrupted
 	Failed      int    `json:"failed"`
 }
+
+// UnitPlayTotal is what the devices owned by one unit played in a period
+// (from the play rollups).
+type UnitPlayTotal struct {
+	UnitID  int64 `json:"unit_id"`
+	Plays   int64 `json:"plays"`
+	Seconds int64 `json:"seconds"`
+	Orders  int64 `json:"orders"`
+}
+
+// OrderUnitPlays is what the devices owned by one unit played of one
+// order in a period (from the play rollups).
+type OrderUnitPlays struct {
+	OrderID     int64 `json:"order_id"`
+	UnitID      int64 `json:"unit_id"`
+	DirectiveID int64 `json:"directive_id"`
+	Plays       int64 `json:"plays"`
+	Seconds     int64 `json:"seconds"`
+}
