@@ -24,8 +24,8 @@ type Summary struct {
 	Forwarded    int `json:"forwarded"`
 	// Below counts the main recipients of the forwarding directives,
 	// recursively (e.g. communes), and how many of them are done.
-	Below     int                `json:"below"`
-	BelowDone int                `json:"below_done"`
+	Below     int `json:"below"`
+	BelowDone int `json:"below_done"`
 	// Figures sums the figures of the reports in the cascade, each counted
 	// once: a unit's report covers the units below it, so a figure of a
 	// unit whose ancestor in the cascade reported the same figure is not
@@ -35,9 +35,9 @@ type Summary struct {
 	// Plays are the loudspeaker plays measured from the devices (one per
 	// device and scheduled occurrence) of this directive and the
 	// directives below it, counted once at the unit owning the device.
-	Plays int `json:"plays"`
-	Lines     []SummaryLine      `json:"lines"`
-	At        time.Time          `json:"at"`
+	Plays int           `json:"plays"`
+	Lines []SummaryLine `json:"lines"`
+	At    time.Time     `json:"at"`
 }
 
 // SummaryLine is one main recipient's result.
