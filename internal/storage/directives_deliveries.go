@@ -383,3 +383,10 @@ type NewDelivery = model.NewDelivery
 type DeliveryHeader = model.DeliveryHeader
 type DeliveryChange = model.DeliveryChange
 type InboxFilter = model.InboxFilter
+
+// OpenDeliveriesOf lists a unit's received deliveries that still await
+// its report (delivered, read, acknowledged, assigned or forwarded).
+func (q DeliveryStore) OpenDeliveriesOf(ctx context.Context, unitID int64) ([]*Delivery, error) {
+	return q.scanDeliveries(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE recipient_unit_id = ?
+		AND status IN ('delivered', 'read', 'acknowledged', 'assigned', 'forwarded') ORDER BY id`, unitID)
+}
