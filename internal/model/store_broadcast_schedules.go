@@ -22,6 +22,13 @@ type DayItem struct {
 	Completed   int    `json:"completed"`   // 1 when a play with status completed was reported (an occurrence plays once)
 	Interrupted int    `json:"interrupted"` // play logs with status interrupted
 	Failed      int    `json:"failed"`
+	// Since is when both the order and the device existed (the later of
+	// the order's creation and the device's enrolment); a slot before it
+	// was never expected to play.
+	Since time.Time `json:"-"`
+	// LastSeen is the device's last contact: a device not seen since
+	// before a slot was offline, not silent.
+	LastSeen *time.Time `json:"-"`
 }
 
 // UnitPlayTotal is what the devices owned by one unit played in a period

@@ -25,6 +25,14 @@ FROM play_logs p JOIN devices d ON d.id = p.device_id LEFT JOIN broadcast_orders
 WHERE p.status = 'completed'
 GROUP BY d.unit_id, date(p.started_at, '+7 hours'), p.order_id;
 
+-- When an order was made and a device enrolled, on the service's clock
+-- (created_at is the database's own time): a slot before either was never
+-- expected to play and is not a silence. Older rows take created_at.
+ALTER TABLE broadcast_orders ADD COLUMN made_at TIMESTAMP;
+ALTER TABLE devices ADD COLUMN enrolled_at TIMESTAMP;
+UPDATE broadcast_orders SET made_at = created_at;
+UPDATE devices SET enrolled_at = created_at;
+
 -- Reminders sent by hand from the tracking matrix (Nhắc việc, Đôn đốc).
 CREATE TABLE delivery_reminders (
     id          INTEGER PRIMARY KEY,
@@ -38,5 +46,7 @@ CREATE TABLE delivery_reminders (
 CREATE INDEX delivery_reminders_delivery ON delivery_reminders(delivery_id, sent_at);
 
 -- +goose Down
+ALTER TABLE devices DROP COLUMN enrolled_at;
+ALTER TABLE broadcast_orders DROP COLUMN made_at;
 DROP TABLE delivery_reminders;
 DROP TABLE play_rollups;
