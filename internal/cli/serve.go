@@ -22,6 +22,7 @@ import (
 	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/netguard"
+	"github.com/loa-project/loa/internal/stats"
 	"github.com/loa-project/loa/internal/storage"
 	"github.com/loa-project/loa/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -116,6 +117,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Documents: svc.documents, Registry: svc.registry, Broadcast: broadcast.NewAPI(bc),
 		Channels: channels.NewAPI(ch), Hooks: hooks, Directives: directives.NewAPI(svc.directives),
 		Scheduler: sched,
+		Stats:     stats.New(svc.store, svc.policy, stats.Config{Clock: svc.clock, Loc: i18n.Zone(), OnlineWindow: broadcast.DefaultOnlineWindow}),
 		Health:    svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, TrustedProxies: proxies, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store)),
 		PublicURL: *publicURL, MetricsToken: *metricsToken})
 	if err != nil {

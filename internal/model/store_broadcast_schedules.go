@@ -49,3 +49,20 @@ type OrderUnitPlays struct {
 	Plays       int64 `json:"plays"`
 	Seconds     int64 `json:"seconds"`
 }
+
+// UnitDirectiveTotal counts the directives one unit issued in a period
+// and their main recipients.
+type UnitDirectiveTotal struct {
+	UnitID     int64 `json:"unit_id"`
+	Issued     int64 `json:"issued"`
+	Recipients int64 `json:"recipients"`
+	Reported   int64 `json:"reported"`
+	Late       int64 `json:"late"`
+}
+
+// UnitDeviceCount counts the active devices one unit owns and those online.
+type UnitDeviceCount struct {
+	UnitID  int64 `json:"unit_id"`
+	Devices int64 `json:"devices"`
+	Online  int64 `json:"online"`
+}
