@@ -114,11 +114,12 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	defer svc.directives.Wait() // likewise
 	defer autoDone.Wait()       // likewise
 	defer stopChannels()        // runs first: stops channel, directive and scheduling workers
+	dash := stats.New(svc.store, svc.policy, stats.Config{Clock: svc.clock, Loc: i18n.Zone(), OnlineWindow: broadcast.DefaultOnlineWindow})
 	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Documents: svc.documents, Registry: svc.registry, Broadcast: broadcast.NewAPI(bc),
 		Channels: channels.NewAPI(ch), Hooks: hooks, Directives: directives.NewAPI(svc.directives),
 		Scheduler: sched,
-		Stats:     stats.New(svc.store, svc.policy, stats.Config{Clock: svc.clock, Loc: i18n.Zone(), OnlineWindow: broadcast.DefaultOnlineWindow}),
-		Health:    svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, TrustedProxies: proxies, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store)),
+		Stats:     dash,
+		Health:    svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, TrustedProxies: proxies, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store), dash.FleetCollector()),
 		PublicURL: *publicURL, MetricsToken: *metricsToken})
 	if err != nil {
 		ln.Close()
