@@ -40,6 +40,26 @@ func (s dashboardPages) register() {
 	pg := func(h pageHandler) http.HandlerFunc { return s.page(MaxJSONBody, h) }
 	s.handle("GET /dashboard", false, pg(s.uiDashboard))
 	s.handle("GET /dashboard.csv", false, pg(s.uiDashboardCSV))
+	s.handle("GET /api/v1/stats/overview", true, s.api(MaxJSONBody, s.apiOverview))
+}
+
+// StatsExportSchema names the format of the JSON export, for the upper
+// level (central) information source system.
+const StatsExportSchema = "loa.stats.overview/v1"
+
+// statsExport is the JSON package of a unit's figures.
+type statsExport struct {
+	Schema string `json:"schema"`
+	*stats.Overview
+}
+
+func (s dashboardPages) apiOverview(w http.ResponseWriter, r *http.Request, p *principal) {
+	o, _, err := s.overview(r, p)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, statsExport{Schema: StatsExportSchema, Overview: o})
 }
 
 type dashboardData struct {
