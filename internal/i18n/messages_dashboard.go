@@ -23,7 +23,6 @@ func dashboardMessages() Catalog {
 		"dash.reported":         {VI: "Đã báo cáo / nhận", EN: "Reported / recipients"},
 		"dash.plays":            {VI: "Lượt phát thanh", EN: "Broadcast plays"},
 		"dash.minutes":          {VI: "Số phút phát", EN: "Minutes aired"},
-		"dash.items":            {VI: "Nội dung đã phát", EN: "Content items played"},
 		"dash.online":           {VI: "Cụm loa trực tuyến", EN: "Loudspeakers online"},
 		"dash.feedback":         {VI: "Ý kiến người dân đã nhận", EN: "Citizen feedback received"},
 		"dash.table":            {VI: "Số liệu theo đơn vị", EN: "Figures by unit"},

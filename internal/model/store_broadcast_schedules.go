@@ -37,7 +37,6 @@ type UnitPlayTotal struct {
 	UnitID  int64 `json:"unit_id"`
 	Plays   int64 `json:"plays"`
 	Seconds int64 `json:"seconds"`
-	Orders  int64 `json:"orders"`
 }
 
 // OrderUnitPlays is what the devices owned by one unit played of one

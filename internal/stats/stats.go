@@ -128,7 +128,6 @@ type Figures struct {
 	// counted at the unit owning the device.
 	Plays   int64   `json:"plays"`
 	Minutes float64 `json:"minutes"`
-	Items   int64   `json:"content_items"` // distinct orders played (per owning unit, summed)
 	Devices int64   `json:"devices"`
 	Online  int64   `json:"online"`
 	// Feedback figures when a feedback source is plugged in.
@@ -143,7 +142,6 @@ func (f *Figures) add(o Figures) {
 	f.LateReport += o.LateReport
 	f.Plays += o.Plays
 	f.Minutes += o.Minutes
-	f.Items += o.Items
 	f.Devices += o.Devices
 	f.Online += o.Online
 }
@@ -196,7 +194,7 @@ func (s *Service) Overview(ctx context.Context, a model.Actor, unitID int64, p P
 	}
 	for _, t := range plays {
 		f := get(t.UnitID)
-		f.Plays, f.Minutes, f.Items = t.Plays, float64(t.Seconds)/60, t.Orders
+		f.Plays, f.Minutes = t.Plays, float64(t.Seconds)/60
 	}
 	dirs, err := s.store.Directives().DirectiveTotals(ctx, unit.Path, from, to)
 	if err != nil {

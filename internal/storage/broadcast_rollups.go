@@ -76,6 +76,9 @@ func (q BroadcastStore) addRollups(ctx context.Context, plays []PlayLog) error {
 		}
 		return a.order < b.order
 	})
+	if err := q.addDayTotals(ctx, keys, func(k rollupKey) (int64, int64) { s := add[k]; return s.plays, s.seconds }); err != nil {
+		return err
+	}
 	for len(keys) > 0 {
 		n := min(len(keys), 200)
 		chunk := keys[:n]
@@ -145,10 +148,10 @@ func (q BroadcastStore) CascadePlays(ctx context.Context, directiveIDs []int64, 
 }
 
 // UnitPlayTotals sums play_rollups per unit for the units under a path and
-// the days from..to (YYYY-MM-DD, inclusive): plays, seconds aired and the
-// distinct orders played. Only units that played appear.
+// the days from..to (YYYY-MM-DD, inclusive): plays and seconds aired, from
+// play_day_totals (a row per unit and day). Only units that played appear.
 func (q BroadcastStore) UnitPlayTotals(ctx context.Context, underPath, from, to string) ([]model.UnitPlayTotal, error) {
-	rows, err := q.query(ctx, `SELECT r.unit_id, SUM(r.plays), SUM(r.seconds), COUNT(DISTINCT r.order_id) FROM play_rollups r JOIN units u ON u.id = r.unit_id
+	rows, err := q.query(ctx, `SELECT r.unit_id, SUM(r.plays), SUM(r.seconds) FROM play_day_totals r JOIN units u ON u.id = r.unit_id
 		WHERE u.path LIKE ? AND r.day >= ? AND r.day <= ? GROUP BY r.unit_id`, underPath+"%", from, to)
 	if err != nil {
 		return nil, fmt.Errorf("sum plays under %s: %w", underPath, err)
@@ -157,7 +160,7 @@ func (q BroadcastStore) UnitPlayTotals(ctx context.Context, underPath, from, to 
 	var out []model.UnitPlayTotal
 	for rows.Next() {
 		var t model.UnitPlayTotal
-		if err := rows.Scan(&t.UnitID, &t.Plays, &t.Seconds, &t.Orders); err != nil {
+		if err := rows.Scan(&t.UnitID, &t.Plays, &t.Seconds); err != nil {
 			return nil, fmt.Errorf("scan play totals: %w", err)
 		}
 		out = append(out, t)
@@ -202,4 +205,45 @@ func (q BroadcastStore) CascadeUnitPlays(ctx context.Context, directiveIDs []int
 		return 0, fmt.Errorf("count plays of directives %v at unit %d: %w", directiveIDs, unitID, err)
 	}
 	return int(n), nil
+}
+
+// addDayTotals adds the rollup increments to play_day_totals (per unit and
+// day, all orders together), in a stable order.
+func (q BroadcastStore) addDayTotals(ctx context.Context, keys []rollupKey, sums func(rollupKey) (int64, int64)) error {
+	type dayKey struct {
+		unit int64
+		day  string
+	}
+	tot := map[dayKey][2]int64{}
+	var order []dayKey
+	for _, k := range keys {
+		dk := dayKey{k.unit, k.day}
+		p, s := sums(k)
+		v, ok := tot[dk]
+		if !ok {
+			order = append(order, dk)
+		}
+		tot[dk] = [2]int64{v[0] + p, v[1] + s}
+	}
+	for len(order) > 0 {
+		n := min(len(order), 300)
+		chunk := order[:n]
+		order = order[n:]
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO play_day_totals (unit_id, day, plays, seconds) VALUES `)
+		args := make([]any, 0, n*4)
+		for i, k := range chunk {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?, ?)")
+			v := tot[k]
+			args = append(args, k.unit, k.day, v[0], v[1])
+		}
+		sb.WriteString(` ON CONFLICT (unit_id, day) DO UPDATE SET plays = play_day_totals.plays + excluded.plays, seconds = play_day_totals.seconds + excluded.seconds`)
+		if _, err := q.exec(ctx, sb.String(), args...); err != nil {
+			return fmt.Errorf("update play day totals: %w", err)
+		}
+	}
+	return nil
 }

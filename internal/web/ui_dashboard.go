@@ -123,7 +123,7 @@ func (s dashboardPages) uiDashboard(w http.ResponseWriter, r *http.Request, p *p
 
 // dashboardHeader are the CSV columns.
 var dashboardHeader = []string{"Đơn vị", "Văn bản chỉ đạo đã ban hành", "Đơn vị nhận (Kính gửi)", "Đã báo cáo", "Báo cáo trễ hạn", "Tỷ lệ hoàn thành (%)",
-	"Lượt phát", "Số phút phát", "Số nội dung đã phát", "Cụm loa", "Cụm loa trực tuyến"}
+	"Lượt phát", "Số phút phát", "Cụm loa", "Cụm loa trực tuyến"}
 
 func (s dashboardPages) uiDashboardCSV(w http.ResponseWriter, r *http.Request, p *principal) {
 	o, _, err := s.overview(r, p)
@@ -138,7 +138,7 @@ func (s dashboardPages) uiDashboardCSV(w http.ResponseWriter, r *http.Request, p
 	row := func(f stats.Figures) []string {
 		return []string{f.UnitName, fmt.Sprint(f.Directives), fmt.Sprint(f.Recipients), fmt.Sprint(f.Reported), fmt.Sprint(f.LateReport),
 			strings.ReplaceAll(strconv.FormatFloat(f.Completion, 'f', 1, 64), ".", ","), fmt.Sprint(f.Plays),
-			strings.ReplaceAll(strconv.FormatFloat(f.Minutes, 'f', 1, 64), ".", ","), fmt.Sprint(f.Items), fmt.Sprint(f.Devices), fmt.Sprint(f.Online)}
+			strings.ReplaceAll(strconv.FormatFloat(f.Minutes, 'f', 1, 64), ".", ","), fmt.Sprint(f.Devices), fmt.Sprint(f.Online)}
 	}
 	rows := [][]string{dashboardHeader}
 	if o.Own != nil {

@@ -25,6 +25,19 @@ FROM play_logs p JOIN devices d ON d.id = p.device_id LEFT JOIN broadcast_orders
 WHERE p.status = 'completed'
 GROUP BY d.unit_id, to_char(p.started_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD'), p.order_id;
 
+-- The same per unit and day, all orders together: what the dashboards
+-- sum over a subtree and a period (a row per device-owning unit and day).
+CREATE TABLE play_day_totals (
+    unit_id BIGINT NOT NULL REFERENCES units(id),
+    day     TEXT NOT NULL,
+    plays   BIGINT NOT NULL DEFAULT 0,
+    seconds BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (unit_id, day)
+);
+CREATE INDEX play_day_totals_day ON play_day_totals(day, unit_id);
+INSERT INTO play_day_totals (unit_id, day, plays, seconds)
+SELECT unit_id, day, SUM(plays), SUM(seconds) FROM play_rollups GROUP BY unit_id, day;
+
 -- When an order was made and a device enrolled, on the service's clock
 -- (created_at is the database's own time): a slot before either was never
 -- expected to play and is not a silence. Older rows take created_at.
@@ -49,4 +62,5 @@ CREATE INDEX delivery_reminders_delivery ON delivery_reminders(delivery_id, sent
 ALTER TABLE devices DROP COLUMN enrolled_at;
 ALTER TABLE broadcast_orders DROP COLUMN made_at;
 DROP TABLE delivery_reminders;
+DROP TABLE play_day_totals;
 DROP TABLE play_rollups;
