@@ -104,7 +104,7 @@ func (s DeviceFleet) enrol(ctx context.Context, in protocol.EnrolRequest, client
 		return nil, err
 	}
 	d := &model.Device{UnitID: unit.ID, Name: name, Kind: kind, HardwareID: in.HardwareID, Firmware: in.Firmware,
-		CredentialPrefix: accounts.DisplayPrefix(secret), EnrolmentKeyID: &k.ID}
+		CredentialPrefix: accounts.DisplayPrefix(secret), EnrolmentKeyID: &k.ID, EnrolledAt: now}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
 		if err := tx.Devices().UseEnrolmentKey(ctx, k.ID, now); err != nil {
 			return err
@@ -330,6 +330,19 @@ func (s DeviceFleet) online(d *model.Device, now time.Time) bool {
 	}
 	s.seenMu.Unlock()
 	return last != nil && now.Sub(*last) <= s.cfg.OnlineWindow
+}
+
+// lastSeen is the device's last contact, including contacts not yet
+// flushed to the database.
+func (s DeviceFleet) lastSeen(d *model.Device) *time.Time {
+	last := d.LastSeenAt
+	s.seenMu.Lock()
+	if v, ok := s.seen[d.ID]; ok && (last == nil || v.SeenAt.After(*last)) {
+		t := v.SeenAt
+		last = &t
+	}
+	s.seenMu.Unlock()
+	return last
 }
 
 // deviceFor loads a device and checks an action on its unit.

@@ -188,8 +188,12 @@ func TestOrdersFromAbove(t *testing.T) {
 		}
 
 		// The day view at 18:00: both devices have the plan; the one that
-		// never fetched is marked, and the passed slots without a play
-		// are silent.
+		// never fetched is marked. The passed slots without a play are
+		// silent on the device that kept in contact (it fetches at 17:50),
+		// and "offline" (not silent) on the one never heard from since
+		// its enrolment.
+		clock.Set(time.Date(2021, 6, 7, 17, 50, 0, 0, vn))
+		fetching.schedule()
 		clock.Set(time.Date(2021, 6, 7, 18, 0, 0, 0, vn))
 		var day, past broadcast.DayView
 		e.mustDo(http.StatusOK, "GET", fmt.Sprintf("/api/v1/broadcast/units/%d/day?date=2021-06-07", commune.ID), communeTok, nil, &day)
@@ -197,17 +201,22 @@ func TestOrdersFromAbove(t *testing.T) {
 
 		// A past day, outside the schedule horizon, is planned too.
 		clock.Set(time.Date(2021, 6, 9, 10, 0, 0, 0, vn))
+		fetching.schedule()
 		day = past
 		e.mustDo(http.StatusOK, "GET", fmt.Sprintf("/api/v1/broadcast/units/%d/day?date=2021-06-08", commune.ID), communeTok, nil, &day)
 		for _, p := range day.Plans {
 			var n int
+			want := broadcast.StateSilent
+			if p.ID == silent.id {
+				want = broadcast.StateOffline
+			}
 			for _, it := range p.Items {
-				if it.OrderID == o.ID && it.Planned && it.State == broadcast.StateSilent {
+				if it.OrderID == o.ID && it.Planned && it.State == want {
 					n++
 				}
 			}
 			if n != 2 {
-				t.Fatalf("8 June, device %d: %d silent planned items of the district's order, want 2: %+v", p.ID, n, p.Items)
+				t.Fatalf("8 June, device %d: %d %s planned items of the district's order, want 2: %+v", p.ID, n, want, p.Items)
 			}
 		}
 	})
@@ -250,14 +259,14 @@ func checkDay(t *testing.T, day broadcast.DayView, fetching, silent, orderID, ow
 				}
 			}
 		case silent:
-			if !p.NeverFetched || states["06:00"] != broadcast.StateSilent || states["17:00"] != broadcast.StateSilent || states["own"] != broadcast.StateSilent {
+			if !p.NeverFetched || states["06:00"] != broadcast.StateOffline || states["17:00"] != broadcast.StateOffline || states["own"] != broadcast.StateOffline {
 				t.Fatalf("never-fetched device: never fetched=%v, states %v", p.NeverFetched, states)
 			}
 		default:
 			t.Fatalf("unexpected device %d", p.ID)
 		}
 	}
-	if day.Played != 1 || day.Silent != 5 || day.NotFetched != 3 || len(day.Items) != 6 {
-		t.Fatalf("day summary: played %d silent %d not fetched %d items %d, want 1 5 3 6", day.Played, day.Silent, day.NotFetched, len(day.Items))
+	if day.Played != 1 || day.Silent != 2 || day.NotFetched != 3 || len(day.Items) != 6 {
+		t.Fatalf("day summary: played %d silent %d not fetched %d items %d, want 1 2 3 6", day.Played, day.Silent, day.NotFetched, len(day.Items))
 	}
 }

@@ -22,6 +22,12 @@ const (
 	StateFailed      = "failed"
 	StateSilent      = "silent"  // ended without a play report
 	StatePending     = "pending" // not ended yet (or within the grace)
+	// StateNotExpected: the slot began before the order was made or the
+	// device enrolled; nothing was expected to play, nothing is missing.
+	StateNotExpected = "not_expected"
+	// StateOffline: the device was not in contact from the slot on; the
+	// device's offline alert covers it, the slot is not counted silent.
+	StateOffline = "offline"
 )
 
 // DayEntry is one item of a device's day with its state: planned by the
@@ -75,7 +81,14 @@ func (s Monitor) itemState(it model.DayItem, now time.Time) string {
 		return StateInterrupted
 	case it.Failed > 0:
 		return StateFailed
+	case !it.Since.IsZero() && it.Start.Before(it.Since):
+		return StateNotExpected
 	case now.After(it.End.Add(SilentGrace)):
+		// Silent only while the device was expected online: it was in
+		// contact at or after the slot's start.
+		if it.LastSeen == nil || it.LastSeen.Before(it.Start) {
+			return StateOffline
+		}
 		return StateSilent
 	}
 	return StatePending
@@ -159,10 +172,33 @@ func (s Monitor) DayView(ctx context.Context, a model.Actor, unitID int64, day s
 			}
 		}
 	}
+	// When each device and order began to exist: slots before are not
+	// expected to play.
+	devOf := make(map[int64]DeviceView, len(devs))
+	for _, dv := range devs {
+		devOf[dv.ID] = dv
+	}
+	orderAt := map[int64]time.Time{}
 	byDevice := map[int64][]DayEntry{}
 	for _, k := range order {
 		e := entries[k]
 		e.Plays = playsOf[k]
+		if e.Since.IsZero() {
+			at, ok := orderAt[e.OrderID]
+			if !ok {
+				if t, err := s.store.Broadcast().OrderMadeAt(ctx, e.OrderID); err == nil {
+					at = t
+				}
+				orderAt[e.OrderID] = at
+			}
+			e.Since = at
+			if dv, ok := devOf[e.DeviceID]; ok && dv.EnrolledAt.After(e.Since) {
+				e.Since = dv.EnrolledAt
+			}
+		}
+		if dv, ok := devOf[e.DeviceID]; ok {
+			e.LastSeen = s.Fleet().lastSeen(dv.Device)
+		}
 		if !e.Fetched {
 			for _, l := range e.Plays {
 				switch l.Status {
@@ -288,7 +324,14 @@ func (s Monitor) Overview(ctx context.Context, a model.Actor, unitID int64) (*Ov
 			st.LastPlayedAt, st.LastPlayedItem = d.LastPlayedAt, d.LastPlayedItem
 		}
 	}
+	devByID := make(map[int64]DeviceView, len(devs))
+	for _, d := range devs {
+		devByID[d.ID] = d
+	}
 	for _, it := range items {
+		if d, ok := devByID[it.DeviceID]; ok {
+			it.LastSeen = s.Fleet().lastSeen(d.Device)
+		}
 		if s.itemState(it, now) != StateSilent {
 			continue
 		}

@@ -82,12 +82,16 @@ type OrderView struct {
 	// Restricted: the reader follows only some of the order's devices
 	// (those of its own unit); counts and reports cover those.
 	Restricted bool `json:"restricted,omitempty"`
+	// PassedWhenMade lists the slots (HH:MM) of the order's first day that
+	// were already past when it was made: they do not play and are not
+	// counted as silences.
+	PassedWhenMade []string `json:"passed_when_made,omitempty"`
 
 	deviceIDs []int64
 }
 
 func (s OrderBook) orderView(ctx context.Context, o *model.BroadcastOrder) (*OrderView, error) {
-	v := &OrderView{BroadcastOrder: o}
+	v := &OrderView{BroadcastOrder: o, PassedWhenMade: passedWhenMade(o, s.loc)}
 	wd, err := decodeWeekdays(o)
 	if err != nil {
 		return nil, err
@@ -343,7 +347,7 @@ func (s OrderBook) createOrder(ctx context.Context, a model.Actor, unit *model.U
 	o := &model.BroadcastOrder{UnitID: unit.ID, Title: in.title, MediaID: m.ID, Level: in.level.String(), Interrupts: in.interrupts,
 		StartDate: in.start, EndDate: in.end, ExpiresAt: in.expires, Slots: in.slots, Weekdays: encodeWeekdays(in.weekdays),
 		UnitOrder: in.unitOrder, Source: source, SourceRef: in.sourceRef, SourceDirectiveID: from.directiveID, SourceItem: from.item,
-		SourceDeliveryID: from.deliveryID, CreatedBy: a.Username, Targets: targets}
+		SourceDeliveryID: from.deliveryID, CreatedBy: a.Username, Targets: targets, MadeAt: s.clock()}
 	title := in.title
 	var devices []int64
 	err = s.store.TxRetry(ctx, func(tx *storage.Tx) error {
@@ -367,7 +371,7 @@ func (s OrderBook) createOrder(ctx context.Context, a model.Actor, unit *model.U
 	if err != nil {
 		return nil, err
 	}
-	return &OrderView{BroadcastOrder: stored, Weekdays: in.weekdays, Devices: len(devices)}, nil
+	return &OrderView{BroadcastOrder: stored, Weekdays: in.weekdays, Devices: len(devices), PassedWhenMade: passedWhenMade(stored, s.loc)}, nil
 }
 
 // publish hands a notice to the notifier, logging failures: the change is
@@ -477,7 +481,8 @@ func (s OrderBook) emergency(ctx context.Context, a model.Actor, unit *model.Uni
 	o := &model.BroadcastOrder{UnitID: unit.ID, Title: title, MediaID: m.ID, Level: level.String(), Interrupts: interrupts,
 		StartDate: schedule.DateOf(issued.In(s.loc)), EndDate: lastDay, ExpiresAt: &expires, Slots: schedule.Slots{},
 		IssuedAt: &issued, Repeats: repeats, RepeatEveryS: int(every / time.Second), Source: source, SourceRef: in.SourceRef,
-		SourceDirectiveID: from.directiveID, SourceItem: from.item, SourceDeliveryID: from.deliveryID, CreatedBy: a.Username, Targets: targets}
+		SourceDirectiveID: from.directiveID, SourceItem: from.item, SourceDeliveryID: from.deliveryID, CreatedBy: a.Username, Targets: targets,
+		MadeAt: issued}
 	var devices []int64
 	err = s.store.TxRetry(ctx, func(tx *storage.Tx) error {
 		if err := tx.Broadcast().InsertOrder(ctx, o); err != nil {
@@ -791,4 +796,25 @@ func (s OrderBook) Report(ctx context.Context, a model.Actor, orderID int64) (*O
 		r.Logs = append(r.Logs, l)
 	}
 	return r, nil
+}
+
+// passedWhenMade returns the slots of the day the order was made that were
+// already past then, when that day is in the order's period.
+func passedWhenMade(o *model.BroadcastOrder, loc *time.Location) []string {
+	if o.MadeAt.IsZero() || len(o.Slots) == 0 {
+		return nil
+	}
+	made := o.MadeAt.In(loc)
+	day := schedule.DateOf(made)
+	if day.Compare(o.StartDate) < 0 || day.Compare(o.EndDate) > 0 {
+		return nil
+	}
+	now := schedule.Clock(made.Sub(day.In(loc)) / time.Second)
+	var out []string
+	for _, c := range o.Slots.Times() {
+		if c < now {
+			out = append(out, c.String())
+		}
+	}
+	return out
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/netguard"
+	"github.com/loa-project/loa/internal/stats"
 	"github.com/loa-project/loa/internal/storage"
 	"github.com/loa-project/loa/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -129,10 +130,12 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	defer svc.directives.Wait() // likewise
 	defer autoDone.Wait()       // likewise
 	defer stopChannels()        // runs first: stops channel, directive and scheduling workers
+	dash := stats.New(svc.store, svc.policy, stats.Config{Clock: svc.clock, Loc: i18n.Zone(), OnlineWindow: broadcast.DefaultOnlineWindow})
 	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Documents: svc.documents, Registry: svc.registry, Broadcast: broadcast.NewAPI(bc),
 		Channels: channels.NewAPI(ch), Hooks: hooks, Directives: directives.NewAPI(svc.directives),
 		Scheduler: sched,
-		Health:    svc.store, Policy: svc.policy, Log: log, Version: buildInfo().Version, Commit: buildInfo().Commit, SecureCookies: *secure, TrustedProxies: proxies, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store)),
+		Stats:     dash,
+		Health:    svc.store, Policy: svc.policy, Log: log, Version: buildInfo().Version, Commit: buildInfo().Commit, SecureCookies: *secure, TrustedProxies: proxies, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store), dash.FleetCollector()),
 		PublicURL: *publicURL, MetricsToken: *metricsToken,
 		Archive: archive.New(svc.store, svc.blobs, svc.policy, i18n.Zone())})
 	if err != nil {

@@ -412,7 +412,12 @@ func (c *Content) checkComplete() error {
 
 // Report is a recipient's execution report.
 type Report struct {
-	Text        string             `json:"text"`
+	Text string `json:"text"`
+	// LetterID and LetterCode name the report letter (Báo cáo) that
+	// answered the delivery, when the report came as an issued letter
+	// rather than from the inbox form.
+	LetterID    int64              `json:"letter_id,omitempty"`
+	LetterCode  string             `json:"letter_code,omitempty"`
 	Figures     map[string]float64 `json:"figures,omitempty"` // e.g. "broadcasts": 24
 	Attachments []Attachment       `json:"attachments,omitempty"`
 }

@@ -256,6 +256,7 @@ func TestSeedScenarioThroughAPI(t *testing.T) {
 		// default approval (its leader approves, its clerk issues); the
 		// others issue automatically without approval steps.
 		districts := districtCodes(e)
+		var rachGiaForward int64
 		for _, d := range districts {
 			clerk := "vanthu." + strings.ReplaceAll(d, "-", "")
 			if d != "rach-gia" && d != "kien-luong" {
@@ -282,6 +283,7 @@ func TestSeedScenarioThroughAPI(t *testing.T) {
 				}
 				e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/approve", fw.ID), "lanhdao.rachgia", nil, nil)
 				e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/issue", fw.ID), clerk, directives.IssueInput{Date: "2021-06-05"}, &fw)
+				rachGiaForward = fw.ID
 			}
 			if fw.Status != "issued" || !strings.HasSuffix(fw.Code, "/UBND") {
 				t.Fatalf("forward of %s: %s %q", d, fw.Status, fw.Code)
@@ -388,6 +390,29 @@ func TestSeedScenarioThroughAPI(t *testing.T) {
 		e.must(200, "POST", fmt.Sprintf("/api/v1/deliveries/%d/close", in[0].ID), "vanthu.so", nil, nil)
 		if r := e.do("POST", fmt.Sprintf("/api/v1/deliveries/%d/report", in[0].ID), "xem.baokg", directives.Report{Text: "again"}); r.code != 409 {
 			t.Fatalf("report on a closed delivery: %d %s", r.code, r.body)
+		}
+
+		// Rạch Giá reports with a letter: the summary of its implementing
+		// letter, approved and issued, marks its delivery of 570 reported by
+		// itself, and its communes' progress stays in the Sở's matrix.
+		var rg directives.View
+		e.must(201, "POST", fmt.Sprintf("/api/v1/directives/%d/summary", rachGiaForward), "vanthu.rachgia", nil, &rg)
+		e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/submit", rg.ID), "vanthu.rachgia", nil, &rg)
+		e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/approve", rg.ID), "lanhdao.rachgia", nil, nil)
+		e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/issue", rg.ID), "vanthu.rachgia", directives.IssueInput{}, &rg)
+		e.must(200, "GET", fmt.Sprintf("/api/v1/directives/%d/tracking", draft.ID), "vanthu.so", nil, &tr)
+		found := false
+		for _, r := range tr.Rows {
+			if r.RecipientUnitID != e.unit("ubnd-rach-gia").ID {
+				continue
+			}
+			found = true
+			if r.Status != "reported" || r.Report == nil || r.Report.LetterCode != rg.Code || r.Report.LetterID != rg.ID || r.Cascade == nil || r.Cascade.Done != 3 {
+				t.Fatalf("Rạch Giá after its report letter %s: %s report %+v cascade %+v", rg.Code, r.Status, r.Report, r.Cascade)
+			}
+		}
+		if !found {
+			t.Fatal("Rạch Giá is not in the Sở's matrix")
 		}
 	})
 }

@@ -24,11 +24,20 @@ type Summary struct {
 	Forwarded    int `json:"forwarded"`
 	// Below counts the main recipients of the forwarding directives,
 	// recursively (e.g. communes), and how many of them are done.
-	Below     int                `json:"below"`
-	BelowDone int                `json:"below_done"`
-	Figures   map[string]float64 `json:"figures"` // summed over every report in the cascade
-	Lines     []SummaryLine      `json:"lines"`
-	At        time.Time          `json:"at"`
+	Below     int `json:"below"`
+	BelowDone int `json:"below_done"`
+	// Figures sums the figures of the reports in the cascade, each counted
+	// once: a unit's report covers the units below it, so a figure of a
+	// unit whose ancestor in the cascade reported the same figure is not
+	// added again (a commune and its radio station, a district and its
+	// communes).
+	Figures map[string]float64 `json:"figures"`
+	// Plays are the loudspeaker plays measured from the devices (one per
+	// device and scheduled occurrence) of this directive and the
+	// directives below it, counted once at the unit owning the device.
+	Plays int           `json:"plays"`
+	Lines []SummaryLine `json:"lines"`
+	At    time.Time     `json:"at"`
 }
 
 // SummaryLine is one main recipient's result.
@@ -73,11 +82,17 @@ func (s Tracker) Summary(ctx context.Context, a model.Actor, id int64) (*Summary
 		}
 		out.Lines = append(out.Lines, line)
 	}
+	out.Plays = tree.Plays
+	type reported struct {
+		path string
+		v    float64
+	}
+	figures := map[string][]reported{}
 	var walk func(b *Branch, depth int)
 	walk = func(b *Branch, depth int) {
 		for _, n := range b.Nodes {
 			for k, v := range n.Figures {
-				out.Figures[k] += v
+				figures[k] = append(figures[k], reported{n.path, v})
 			}
 			if depth > 0 && n.Purpose == RoleMain {
 				out.Below++
@@ -91,6 +106,22 @@ func (s Tracker) Summary(ctx context.Context, a model.Actor, id int64) (*Summary
 		}
 	}
 	walk(tree, 0)
+	for k, list := range figures {
+		sort.SliceStable(list, func(i, j int) bool { return len(list[i].path) < len(list[j].path) })
+		var tops []string
+	next:
+		for _, r := range list {
+			for _, p := range tops {
+				if r.path != "" && strings.HasPrefix(r.path, p) {
+					continue next
+				}
+			}
+			if r.path != "" {
+				tops = append(tops, r.path)
+			}
+			out.Figures[k] += r.v
+		}
+	}
 	return out, nil
 }
 
@@ -124,6 +155,9 @@ func (s Tracker) summaryContent(ctx context.Context, q storage.Q, sum *Summary) 
 	if sum.Forwarded > 0 {
 		c.Items = append(c.Items, Item{Label: "3", Text: fmt.Sprintf("Triển khai xuống cấp dưới: %d đơn vị đã ban hành văn bản chỉ đạo tới %d đơn vị cấp dưới; %d/%d đơn vị cấp dưới đã hoàn thành.",
 			sum.Forwarded, sum.Below, sum.BelowDone, sum.Below)})
+	}
+	if sum.Plays > 0 {
+		c.Items = append(c.Items, Item{Label: fmt.Sprint(len(c.Items) + 1), Text: fmt.Sprintf("Phát thanh trên hệ thống truyền thanh cơ sở (số liệu thiết bị, mỗi lượt tính một lần tại đơn vị quản lý cụm loa): %d lượt phát.", sum.Plays)})
 	}
 	if len(sum.Figures) > 0 {
 		keys := make([]string, 0, len(sum.Figures))

@@ -78,16 +78,20 @@ func (t *tracker) rows(d *model.Directive) ([]*Row, *Progress, error) {
 			return nil, nil, err
 		}
 		r := &Row{DeliveryView: v}
+		// The progress below a recipient that forwarded stays in view after
+		// the recipient reported (or the issuer closed its delivery).
+		if del.ForwardDirectiveID != nil {
+			cp, err := t.progress(*del.ForwardDirectiveID)
+			if err != nil {
+				return nil, nil, err
+			}
+			r.Cascade = cp
+		}
 		switch del.Status {
 		case Reported, Closed:
 			r.Done = true
 		case Forwarded:
-			if del.ForwardDirectiveID != nil {
-				cp, err := t.progress(*del.ForwardDirectiveID)
-				if err != nil {
-					return nil, nil, err
-				}
-				r.Cascade = cp
+			if cp := r.Cascade; cp != nil {
 				r.Done = cp.Status == StatusIssued && cp.Total > 0 && cp.Done == cp.Total
 			}
 		}
@@ -181,10 +185,17 @@ type Node struct {
 	Late       bool               `json:"late"`
 	Overdue    bool               `json:"overdue"`
 	Figures    map[string]float64 `json:"figures,omitempty"`
-	// Plays counts the completed loudspeaker plays of this directive's
-	// items scheduled by the recipient or the units below it (evidence).
-	Plays   int     `json:"plays"`
-	Forward *Branch `json:"forward,omitempty"`
+	// Plays counts the completed loudspeaker plays (one per device and
+	// scheduled occurrence) on devices owned by the recipient or units
+	// below it, of orders made from this directive or from the directives
+	// the recipient's own implementing letter produced below it (evidence).
+	// Each play is counted once, at the unit owning the device: a commune's
+	// figure includes its radio station's, never adds it twice.
+	Plays int `json:"plays"`
+	// OwnPlays are the plays of devices the recipient itself owns.
+	OwnPlays int     `json:"own_plays"`
+	Forward  *Branch `json:"forward,omitempty"`
+	path     string
 }
 
 // Branch is a directive in the cascade with its recipients.
@@ -195,7 +206,12 @@ type Branch struct {
 	Status      string   `json:"status"`
 	UnitName    string   `json:"unit_name"`
 	Progress    Progress `json:"progress"`
-	Nodes       []*Node  `json:"nodes"`
+	// Plays counts, once each, the plays of this directive and the
+	// directives below it in the cascade on devices under its recipients.
+	Plays int     `json:"plays"`
+	Nodes []*Node `json:"nodes"`
+	// cascade holds this directive and every directive below it.
+	cascade []int64
 }
 
 // Tree returns the cascade of an issued directive: its recipients, and
@@ -219,16 +235,12 @@ func (t *tracker) branch(d *model.Directive, depth int) (*Branch, error) {
 	if u, err := t.s.store.Orgs().Unit(t.ctx, d.UnitID); err == nil {
 		b.UnitName = u.Name
 	}
+	b.cascade = []int64{d.ID}
 	for _, r := range rows {
 		n := &Node{DeliveryID: r.ID, UnitID: r.RecipientUnitID, UnitName: r.RecipientName, Purpose: r.Purpose, Status: r.Status, Done: r.Done,
 			Late: r.Late, Overdue: r.Overdue && !r.Done}
 		if r.Report != nil {
 			n.Figures = r.Report.Figures
-		}
-		if u, err := t.s.store.Orgs().Unit(t.ctx, r.RecipientUnitID); err == nil {
-			if n.Plays, err = t.s.store.Broadcast().DirectivePlays(t.ctx, d.ID, u.Path); err != nil {
-				return nil, err
-			}
 		}
 		if r.ForwardDirectiveID != nil && depth < 8 {
 			child, err := t.s.store.Directives().Directive(t.ctx, *r.ForwardDirectiveID)
@@ -238,8 +250,45 @@ func (t *tracker) branch(d *model.Directive, depth int) (*Branch, error) {
 			if n.Forward, err = t.branch(child, depth+1); err != nil {
 				return nil, err
 			}
+			b.cascade = append(b.cascade, n.Forward.cascade...)
+		}
+		if u, err := t.s.store.Orgs().Unit(t.ctx, r.RecipientUnitID); err == nil {
+			n.path = u.Path
+			set := []int64{d.ID}
+			if n.Forward != nil {
+				set = append(set, n.Forward.cascade...)
+			}
+			if n.Plays, err = t.s.store.Broadcast().CascadePlays(t.ctx, set, u.Path); err != nil {
+				return nil, err
+			}
+			if n.OwnPlays, err = t.s.store.Broadcast().CascadeUnitPlays(t.ctx, set, u.ID); err != nil {
+				return nil, err
+			}
 		}
 		b.Nodes = append(b.Nodes, n)
+	}
+	// The branch's plays: under each recipient, once, however the
+	// recipients nest (a commune and its radio station both receive).
+	var tops []string
+	paths := make([]string, 0, len(b.Nodes))
+	for _, n := range b.Nodes {
+		if n.path != "" {
+			paths = append(paths, n.path)
+		}
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		if len(tops) > 0 && strings.HasPrefix(p, tops[len(tops)-1]) {
+			continue
+		}
+		tops = append(tops, p)
+	}
+	for _, p := range tops {
+		n, err := t.s.store.Broadcast().CascadePlays(t.ctx, b.cascade, p)
+		if err != nil {
+			return nil, err
+		}
+		b.Plays += n
 	}
 	return b, nil
 }

@@ -424,6 +424,9 @@ func (s Workflow) issueTx(ctx context.Context, tx *storage.Tx, a model.Actor, d 
 		Subject: c.Subject, DocDate: issued.Date, DeadlineAt: d.DeadlineAt}, rows, s.now()); err != nil {
 		return nil, err
 	}
+	if err := s.linkReportLetter(ctx, tx, a, d, c, issued.Code, issued.Date); err != nil {
+		return nil, err
+	}
 	if err := tx.Directives().InsertDirectiveComment(ctx, &model.DirectiveComment{DirectiveID: d.ID, UserID: userPtr(a), Author: s.Drafts().authorName(ctx, tx.Q, a),
 		Kind: "issue", Text: fmt.Sprintf("%s, %d recipients", issued.Code, len(rec)), At: s.now()}); err != nil {
 		return nil, err

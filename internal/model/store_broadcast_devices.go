@@ -5,24 +5,26 @@ import "time"
 // Device is an enrolled broadcast device: a loudspeaker cluster or an
 // electronic bulletin board belonging to a unit (a commune radio station).
 type Device struct {
-	ID               int64      `json:"id"`
-	UnitID           int64      `json:"unit_id"`
-	Name             string     `json:"name"`
-	Kind             string     `json:"kind"`
-	HardwareID       string     `json:"hardware_id"`
-	CredentialPrefix string     `json:"credential_prefix"`
-	EnrolmentKeyID   *int64     `json:"enrolment_key_id"`
-	ScheduleVersion  int64      `json:"schedule_version"`
-	CreatedAt        time.Time  `json:"created_at"`
-	RevokedAt        *time.Time `json:"revoked_at"`
-	LastSeenAt       *time.Time `json:"last_seen_at"`
-	LastHeartbeatAt  *time.Time `json:"last_heartbeat_at"`
-	Status           string     `json:"status"`
-	Volume           int        `json:"volume"`
-	Signal           int        `json:"signal"`
-	Firmware         string     `json:"firmware"`
-	LastPlayedItem   string     `json:"last_played_item"`
-	LastPlayedAt     *time.Time `json:"last_played_at"`
+	ID               int64  `json:"id"`
+	UnitID           int64  `json:"unit_id"`
+	Name             string `json:"name"`
+	Kind             string `json:"kind"`
+	HardwareID       string `json:"hardware_id"`
+	CredentialPrefix string `json:"credential_prefix"`
+	EnrolmentKeyID   *int64 `json:"enrolment_key_id"`
+	ScheduleVersion  int64  `json:"schedule_version"`
+	// EnrolledAt is when the device enrolled on the service's clock.
+	EnrolledAt      time.Time  `json:"enrolled_at"`
+	CreatedAt       time.Time  `json:"created_at"`
+	RevokedAt       *time.Time `json:"revoked_at"`
+	LastSeenAt      *time.Time `json:"last_seen_at"`
+	LastHeartbeatAt *time.Time `json:"last_heartbeat_at"`
+	Status          string     `json:"status"`
+	Volume          int        `json:"volume"`
+	Signal          int        `json:"signal"`
+	Firmware        string     `json:"firmware"`
+	LastPlayedItem  string     `json:"last_played_item"`
+	LastPlayedAt    *time.Time `json:"last_played_at"`
 }
 
 // ScheduleHeader is what is known of the schedule last built for a device.

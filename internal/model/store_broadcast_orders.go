@@ -25,6 +25,9 @@ type OrderTarget struct {
 // slots scan from and store to their columns themselves (schedule.Date,
 // schedule.Slots), so they are decoded once, when read.
 type BroadcastOrder struct {
+	// MadeAt is when the order was made on the service's clock (zero:
+	// its creation time); slots before it are not expected to play.
+	MadeAt       time.Time      `json:"-"`
 	ID           int64          `json:"id"`
 	UnitID       int64          `json:"unit_id"`
 	Title        string         `json:"title"`

@@ -102,3 +102,15 @@ type InboxFilter struct {
 	BeforeID int64
 	Limit    int
 }
+
+// DeliveryReminder is a reminder (Nhắc việc) or urging (Đôn đốc) an issuer
+// sent by hand to a recipient from the tracking matrix.
+type DeliveryReminder struct {
+	ID         int64     `json:"id"`
+	DeliveryID int64     `json:"delivery_id"`
+	Kind       string    `json:"kind"` // remind, urge
+	Message    string    `json:"message"`
+	Channels   string    `json:"channels"` // comma-separated: inapp, email
+	SentBy     *int64    `json:"sent_by"`
+	SentAt     time.Time `json:"sent_at"`
+}

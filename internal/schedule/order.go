@@ -139,6 +139,12 @@ func (s Slot) times(dst []Clock) []Clock {
 	return dst
 }
 
+// Times returns the sorted, de-duplicated times of day of valid slots.
+func (ss Slots) Times() []Clock {
+	o := Order{Slots: ss}
+	return o.clocks()
+}
+
 // clocks returns the sorted, de-duplicated times of day of a valid order.
 func (o *Order) clocks() []Clock {
 	n := 0

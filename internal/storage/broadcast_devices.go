@@ -14,14 +14,15 @@ import (
 )
 
 const deviceColumns = `d.id, d.unit_id, d.name, d.kind, d.hardware_id, d.credential_prefix, d.enrolment_key_id, d.schedule_version, d.created_at,
-	d.revoked_at, d.last_seen_at, d.last_heartbeat_at, d.status, d.volume, d.signal, d.firmware, d.last_played_item, d.last_played_at`
+	d.revoked_at, d.last_seen_at, d.last_heartbeat_at, d.status, d.volume, d.signal, d.firmware, d.last_played_item, d.last_played_at,
+	d.enrolled_at`
 
 func scanDevice(sc scanner, extra ...any) (*Device, error) {
 	var d Device
 	var key sql.NullInt64
-	var rev, seen, hb, played sql.NullTime
+	var rev, seen, hb, played, enrolled sql.NullTime
 	dest := []any{&d.ID, &d.UnitID, &d.Name, &d.Kind, &d.HardwareID, &d.CredentialPrefix, &key, &d.ScheduleVersion, &d.CreatedAt,
-		&rev, &seen, &hb, &d.Status, &d.Volume, &d.Signal, &d.Firmware, &d.LastPlayedItem, &played}
+		&rev, &seen, &hb, &d.Status, &d.Volume, &d.Signal, &d.Firmware, &d.LastPlayedItem, &played, &enrolled}
 	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
@@ -29,6 +30,10 @@ func scanDevice(sc scanner, extra ...any) (*Device, error) {
 		d.EnrolmentKeyID = &key.Int64
 	}
 	d.RevokedAt, d.LastSeenAt, d.LastHeartbeatAt, d.LastPlayedAt = bcTimePtr(rev), bcTimePtr(seen), bcTimePtr(hb), bcTimePtr(played)
+	d.EnrolledAt = d.CreatedAt
+	if enrolled.Valid {
+		d.EnrolledAt = enrolled.Time.UTC()
+	}
 	return &d, nil
 }
 
@@ -115,12 +120,16 @@ func (q DeviceStore) FailedEnrolments(ctx context.Context, client string, since 
 // fills d.ID and d.CreatedAt.
 func (q DeviceStore) InsertDevice(ctx context.Context, d *Device, credentialHash string) error {
 	d.CreatedAt = now()
+	if d.EnrolledAt.IsZero() {
+		d.EnrolledAt = d.CreatedAt
+	}
+	d.EnrolledAt = d.EnrolledAt.UTC().Truncate(time.Microsecond)
 	if d.ScheduleVersion == 0 {
 		d.ScheduleVersion = 1
 	}
-	id, err := q.insertID(ctx, `INSERT INTO devices (unit_id, name, kind, hardware_id, credential_hash, credential_prefix, enrolment_key_id, schedule_version, created_at, firmware)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		d.UnitID, d.Name, d.Kind, d.HardwareID, credentialHash, d.CredentialPrefix, d.EnrolmentKeyID, d.ScheduleVersion, d.CreatedAt, d.Firmware)
+	id, err := q.insertID(ctx, `INSERT INTO devices (unit_id, name, kind, hardware_id, credential_hash, credential_prefix, enrolment_key_id, schedule_version, created_at, firmware, enrolled_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		d.UnitID, d.Name, d.Kind, d.HardwareID, credentialHash, d.CredentialPrefix, d.EnrolmentKeyID, d.ScheduleVersion, d.CreatedAt, d.Firmware, d.EnrolledAt)
 	if err != nil {
 		return fmt.Errorf("insert device %q: %w", d.Name, err)
 	}

@@ -12,19 +12,23 @@ import (
 
 const orderColumns = `o.id, o.unit_id, o.title, o.media_id, o.level, o.interrupts, o.start_date, o.end_date, o.expires_at, o.slots, o.weekdays,
 	o.unit_order, o.issued_at, o.repeats, o.repeat_every_s, o.source, o.source_ref, o.source_directive_id, o.source_item, o.source_delivery_id, o.created_by, o.created_at, o.cancelled_at,
-	m.sha256, m.size, m.duration_ms, m.title`
+	m.sha256, m.size, m.duration_ms, m.title, o.made_at`
 
 const orderFrom = ` FROM broadcast_orders o JOIN media m ON m.id = o.media_id`
 
 func scanOrder(sc scanner) (*BroadcastOrder, error) {
 	var o BroadcastOrder
-	var exp, issued, cancelled sql.NullTime
+	var exp, issued, cancelled, made sql.NullTime
 	if err := sc.Scan(&o.ID, &o.UnitID, &o.Title, &o.MediaID, &o.Level, &o.Interrupts, &o.StartDate, &o.EndDate, &exp, &o.Slots, &o.Weekdays,
 		&o.UnitOrder, &issued, &o.Repeats, &o.RepeatEveryS, &o.Source, &o.SourceRef, &o.SourceDirectiveID, &o.SourceItem, &o.SourceDeliveryID, &o.CreatedBy, &o.CreatedAt, &cancelled,
-		&o.MediaSHA256, &o.MediaSize, &o.MediaDurationMS, &o.MediaTitle); err != nil {
+		&o.MediaSHA256, &o.MediaSize, &o.MediaDurationMS, &o.MediaTitle, &made); err != nil {
 		return nil, err
 	}
 	o.ExpiresAt, o.IssuedAt, o.CancelledAt = bcTimePtr(exp), bcTimePtr(issued), bcTimePtr(cancelled)
+	o.MadeAt = o.CreatedAt
+	if made.Valid {
+		o.MadeAt = made.Time.UTC()
+	}
 	return &o, nil
 }
 
@@ -89,11 +93,15 @@ func (q BroadcastStore) withTargets(ctx context.Context, orders []*BroadcastOrde
 // InsertOrder stores an order with its targets and fills o.ID and o.CreatedAt.
 func (q BroadcastStore) InsertOrder(ctx context.Context, o *BroadcastOrder) error {
 	o.CreatedAt = now()
+	if o.MadeAt.IsZero() {
+		o.MadeAt = o.CreatedAt
+	}
+	o.MadeAt = o.MadeAt.UTC().Truncate(time.Microsecond)
 	id, err := q.insertID(ctx, `INSERT INTO broadcast_orders (unit_id, title, media_id, level, interrupts, start_date, end_date, expires_at, slots, weekdays,
-		unit_order, issued_at, repeats, repeat_every_s, source, source_ref, source_directive_id, source_item, source_delivery_id, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		unit_order, issued_at, repeats, repeat_every_s, source, source_ref, source_directive_id, source_item, source_delivery_id, created_by, created_at, made_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.UnitID, o.Title, o.MediaID, o.Level, o.Interrupts, o.StartDate, o.EndDate, bcNullTime(o.ExpiresAt), o.Slots, o.Weekdays,
-		o.UnitOrder, bcNullTime(o.IssuedAt), o.Repeats, o.RepeatEveryS, o.Source, o.SourceRef, o.SourceDirectiveID, o.SourceItem, o.SourceDeliveryID, o.CreatedBy, o.CreatedAt)
+		o.UnitOrder, bcNullTime(o.IssuedAt), o.Repeats, o.RepeatEveryS, o.Source, o.SourceRef, o.SourceDirectiveID, o.SourceItem, o.SourceDeliveryID, o.CreatedBy, o.CreatedAt, o.MadeAt)
 	if IsUniqueViolation(err) {
 		return fmt.Errorf("insert broadcast order %q: unit %d already has an order for %s: %w", o.Title, o.UnitID, o.SourceRef, model.ErrConflict)
 	}
@@ -290,3 +298,16 @@ const TargetSubtree = model.TargetSubtree
 
 type OrderTarget = model.OrderTarget
 type BroadcastOrder = model.BroadcastOrder
+
+// OrderMadeAt returns when an order was made (on the service's clock).
+func (q BroadcastStore) OrderMadeAt(ctx context.Context, id int64) (time.Time, error) {
+	var made sql.NullTime
+	var t time.Time
+	if err := q.row(ctx, `SELECT made_at, created_at FROM broadcast_orders WHERE id = ?`, id).Scan(&made, &t); err != nil {
+		return time.Time{}, notFound(err, fmt.Sprintf("broadcast order %d", id))
+	}
+	if made.Valid {
+		t = made.Time
+	}
+	return t.UTC(), nil
+}

@@ -11,15 +11,24 @@ import (
 
 // InsertPlayLogs stores play logs, ignoring events already stored and
 // completed plays of an occurrence (device and item) already reported
-// completed, and returns how many were new. It also records each device's latest play.
+// completed, and returns how many were new. It also records each device's
+// latest play and adds the new completed plays to play_rollups; callers run
+// it inside a transaction so plays and rollups commit together.
 func (q BroadcastStore) InsertPlayLogs(ctx context.Context, logs []PlayLog) (int64, error) {
 	const per = 8
 	var inserted int64
+	var fresh []PlayLog // completed plays newly stored: the rollups' input
 	latest := map[int64]PlayLog{}
 	for len(logs) > 0 {
 		n := min(len(logs), 500)
 		chunk := logs[:n]
 		logs = logs[n:]
+		byEvent := make(map[evKey]PlayLog, n)
+		for _, l := range chunk {
+			if _, dup := byEvent[evKey{l.DeviceID, l.EventID}]; !dup {
+				byEvent[evKey{l.DeviceID, l.EventID}] = l
+			}
+		}
 		args := make([]any, 0, n*per)
 		query := make([]byte, 0, 128+n*26)
 		query = append(query, `INSERT INTO play_logs (device_id, event_id, item_id, order_id, status, started_at, ended_at, received_at) VALUES `...)
@@ -37,16 +46,32 @@ func (q BroadcastStore) InsertPlayLogs(ctx context.Context, logs []PlayLog) (int
 		// Any conflict is a play already stored: the same event id, or a
 		// second completed play of the same occurrence (the partial unique
 		// index play_logs_completed_once) reported under a new event id.
-		query = append(query, ` ON CONFLICT DO NOTHING`...)
-		res, err := q.exec(ctx, string(query), args...)
+		query = append(query, ` ON CONFLICT DO NOTHING RETURNING device_id, event_id`...)
+		rows, err := q.query(ctx, string(query), args...)
 		if err != nil {
 			return inserted, fmt.Errorf("store play logs: %w", err)
 		}
-		n64, err := res.RowsAffected()
-		if err != nil {
+		for rows.Next() {
+			var k evKey
+			if err := rows.Scan(&k.device, &k.event); err != nil {
+				rows.Close()
+				return inserted, fmt.Errorf("store play logs: %w", err)
+			}
+			inserted++
+			if l, ok := byEvent[k]; ok && l.Status == PlayCompleted {
+				fresh = append(fresh, l)
+			}
+		}
+		if err := rows.Close(); err != nil {
 			return inserted, fmt.Errorf("store play logs: %w", err)
 		}
-		inserted += n64
+		if err := rows.Err(); err != nil {
+			return inserted, fmt.Errorf("store play logs: %w", err)
+		}
+	}
+	// The evidence rollups move in the same transaction as the plays.
+	if err := q.addRollups(ctx, fresh); err != nil {
+		return inserted, err
 	}
 	if inserted == 0 {
 		return 0, nil

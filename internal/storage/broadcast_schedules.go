@@ -100,6 +100,7 @@ func (q BroadcastStore) DayItems(ctx context.Context, underPath string, from, to
 		limit = 5000
 	}
 	rows, err := q.query(ctx, fmt.Sprintf(`SELECT i.device_id, i.item_id, i.order_id, i.level, i.start_at, i.end_at, d.name, d.unit_id, o.title,
+		o.made_at, o.created_at, d.enrolled_at, d.created_at, d.last_seen_at,
 		CASE WHEN EXISTS (SELECT 1 FROM play_logs p WHERE p.device_id = i.device_id AND p.item_id = i.item_id AND p.status = 'completed') THEN 1 ELSE 0 END,
 		(SELECT count(*) FROM play_logs p WHERE p.device_id = i.device_id AND p.item_id = i.item_id AND p.status = 'interrupted'),
 		(SELECT count(*) FROM play_logs p WHERE p.device_id = i.device_id AND p.item_id = i.item_id AND p.status = 'failed')
@@ -114,10 +115,23 @@ func (q BroadcastStore) DayItems(ctx context.Context, underPath string, from, to
 	var out []DayItem
 	for rows.Next() {
 		var it DayItem
+		var orderAt, deviceAt time.Time
+		var made, enrolled, seen sql.NullTime
 		if err := rows.Scan(&it.DeviceID, &it.ItemID, &it.OrderID, &it.Level, &it.Start, &it.End, &it.DeviceName, &it.UnitID, &it.OrderTitle,
-			&it.Completed, &it.Interrupted, &it.Failed); err != nil {
+			&made, &orderAt, &enrolled, &deviceAt, &seen, &it.Completed, &it.Interrupted, &it.Failed); err != nil {
 			return nil, fmt.Errorf("scan day item: %w", err)
 		}
+		if made.Valid {
+			orderAt = made.Time
+		}
+		if enrolled.Valid {
+			deviceAt = enrolled.Time
+		}
+		it.Since = orderAt.UTC()
+		if deviceAt.After(it.Since) {
+			it.Since = deviceAt.UTC()
+		}
+		it.LastSeen = bcTimePtr(seen)
 		out = append(out, it)
 	}
 	return out, rows.Err()

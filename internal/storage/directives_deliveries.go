@@ -383,3 +383,48 @@ type NewDelivery = model.NewDelivery
 type DeliveryHeader = model.DeliveryHeader
 type DeliveryChange = model.DeliveryChange
 type InboxFilter = model.InboxFilter
+
+// OpenDeliveriesOf lists a unit's received deliveries that still await
+// its report (delivered, read, acknowledged, assigned or forwarded).
+func (q DeliveryStore) OpenDeliveriesOf(ctx context.Context, unitID int64) ([]*Delivery, error) {
+	return q.scanDeliveries(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE recipient_unit_id = ?
+		AND status IN ('delivered', 'read', 'acknowledged', 'assigned', 'forwarded') ORDER BY id`, unitID)
+}
+
+// InsertDeliveryReminder records a reminder sent by hand from the tracking
+// matrix and counts it on the delivery.
+func (q DeliveryStore) InsertDeliveryReminder(ctx context.Context, r *model.DeliveryReminder) error {
+	at := r.SentAt.UTC().Truncate(time.Microsecond)
+	id, err := q.insertID(ctx, `INSERT INTO delivery_reminders (delivery_id, kind, message, channels, sent_by, sent_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		r.DeliveryID, r.Kind, r.Message, r.Channels, r.SentBy, at)
+	if err != nil {
+		return fmt.Errorf("record reminder of delivery %d: %w", r.DeliveryID, err)
+	}
+	r.ID = id
+	if _, err := q.exec(ctx, `UPDATE deliveries SET reminders = reminders + 1, last_reminded_at = ?, updated_at = ? WHERE id = ?`, at, at, r.DeliveryID); err != nil {
+		return fmt.Errorf("count reminder of delivery %d: %w", r.DeliveryID, err)
+	}
+	return nil
+}
+
+// DeliveryReminders lists the reminders sent by hand for a directive's
+// deliveries, newest first.
+func (q DeliveryStore) DeliveryReminders(ctx context.Context, directiveID int64) ([]model.DeliveryReminder, error) {
+	rows, err := q.query(ctx, `SELECT r.id, r.delivery_id, r.kind, r.message, r.channels, r.sent_by, r.sent_at FROM delivery_reminders r
+		JOIN deliveries d ON d.id = r.delivery_id WHERE d.directive_id = ? ORDER BY r.sent_at DESC, r.id DESC LIMIT 1000`, directiveID)
+	if err != nil {
+		return nil, fmt.Errorf("list reminders of directive %d: %w", directiveID, err)
+	}
+	defer rows.Close()
+	var out []model.DeliveryReminder
+	for rows.Next() {
+		var r model.DeliveryReminder
+		var by sql.NullInt64
+		if err := rows.Scan(&r.ID, &r.DeliveryID, &r.Kind, &r.Message, &r.Channels, &by, &r.SentAt); err != nil {
+			return nil, fmt.Errorf("scan reminder: %w", err)
+		}
+		r.SentBy = dirInt(by)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

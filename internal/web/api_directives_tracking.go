@@ -20,6 +20,8 @@ type DirectiveTracking interface {
 	Summary(ctx context.Context, a model.Actor, id int64) (*directives.Summary, error)
 	SummaryDocument(ctx context.Context, a model.Actor, id int64, format string) ([]byte, string, error)
 	CreateSummaryDraft(ctx context.Context, a model.Actor, id int64) (*directives.View, error)
+	Remind(ctx context.Context, a model.Actor, id int64, in directives.RemindInput) (*directives.RemindResult, error)
+	Reminders(ctx context.Context, a model.Actor, id int64) ([]model.DeliveryReminder, error)
 }
 
 func (s directiveHandlers) registerDirectiveTrackingAPI(svc DirectiveTracking) {
@@ -28,6 +30,8 @@ func (s directiveHandlers) registerDirectiveTrackingAPI(svc DirectiveTracking) {
 	s.handle("GET /api/v1/directives/{id}/tree", true, j(jsonGetID(s.Server, "id", http.StatusOK, bind(svc, DirectiveTracking.Tree))))
 	s.handle("GET /api/v1/directives/{id}/summary", true, j(s.apiSummary(svc)))
 	s.handle("POST /api/v1/directives/{id}/summary", true, j(jsonGetID(s.Server, "id", http.StatusCreated, bind(svc, DirectiveTracking.CreateSummaryDraft))))
+	s.handle("POST /api/v1/directives/{id}/remind", true, j(jsonID(s.Server, "id", http.StatusOK, bind4(svc, DirectiveTracking.Remind))))
+	s.handle("GET /api/v1/directives/{id}/reminders", true, j(jsonGetID(s.Server, "id", http.StatusOK, bind(svc, DirectiveTracking.Reminders))))
 }
 
 func dirTrackingFilter(r *http.Request) directives.TrackingFilter {

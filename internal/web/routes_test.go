@@ -21,6 +21,7 @@ type (
 	stubBroadcast  struct{ Broadcast }
 	stubChannels   struct{ Channels }
 	stubDirectives struct{ Directives }
+	stubStats      struct{ Dashboards }
 	stubScheduler  struct{ DirectiveScheduler }
 	stubArchive    struct{ Archive }
 )
@@ -31,7 +32,7 @@ func newBare(t *testing.T) *Server {
 	t.Helper()
 	s, err := New(Deps{Policy: authz.Default(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Documents: stubDocuments{}, Registry: stubRegistry{}, Broadcast: stubBroadcast{}, Channels: stubChannels{}, Directives: stubDirectives{}, Scheduler: stubScheduler{},
-		Archive: stubArchive{}})
+		Archive: stubArchive{}, Stats: stubStats{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,6 +41,8 @@ type Deps struct {
 	Registry   Registry
 	Directives Directives
 	Channels   Channels
+	// Stats computes the dashboards; nil disables them.
+	Stats Dashboards
 	// Hooks are endpoints for outside systems (SMS receipts), mounted
 	// with the channel endpoints.
 	Hooks []Hook
@@ -173,6 +175,9 @@ func (s *Server) registerRoutes() {
 	if s.deps.Archive != nil {
 		s.archive().registerArchiveAPI()
 		s.archive().registerArchiveUI()
+	}
+	if s.deps.Stats != nil {
+		s.dashboards().register()
 	}
 }
 

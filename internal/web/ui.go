@@ -25,6 +25,7 @@ func (s *Server) parseTemplates() error {
 		"deref": func(p *int64) int64 { return *p },
 		"val":   docmodel.Val,
 		"lines": func(l []string) string { return strings.Join(l, "\n") },
+		"join":  strings.Join,
 	}
 	s.tmpl = map[string]*template.Template{}
 	for _, name := range pageNames {

@@ -156,6 +156,10 @@ func (it bcDayItem) Mark() string {
 		return "⚠"
 	case broadcast.StateFailed, broadcast.StateSilent:
 		return "✗"
+	case broadcast.StateNotExpected:
+		return "–"
+	case broadcast.StateOffline:
+		return "⌁"
 	}
 	return "○"
 }

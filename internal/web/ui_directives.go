@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -469,6 +470,27 @@ func (s directiveHandlers) uiDirectiveAction(w http.ResponseWriter, r *http.Requ
 			to = fmt.Sprintf("/directives/%d", v.ID)
 		}
 		flash = "dir.flash.created"
+	case "remind":
+		in := directives.RemindInput{Kind: r.FormValue("kind"), Message: r.FormValue("message"), Channels: r.Form["channel"],
+			AllOverdue: r.FormValue("all_overdue") == "1"}
+		for _, v := range r.Form["delivery"] {
+			del, perr := strconv.ParseInt(v, 10, 64)
+			if perr != nil {
+				s.renderError(w, r, p, model.Invalid("delivery", "%q is not a delivery number", v))
+				return
+			}
+			in.DeliveryIDs = append(in.DeliveryIDs, del)
+		}
+		var res *directives.RemindResult
+		if res, err = s.deps.Directives.Remind(ctx, a, id, in); err == nil && res.Sent == 0 {
+			flash = "dir.flash.reminded_none"
+		} else {
+			flash = "dir.flash.reminded"
+		}
+		to = fmt.Sprintf("/directives/%d/tracking", id)
+	case "settings":
+		err = s.saveReminderSettings(r, a)
+		to, flash = fmt.Sprintf("/directives/%d/tracking", id), "flash.saved"
 	case "close":
 		del, perr := strconv.ParseInt(r.FormValue("delivery"), 10, 64)
 		if perr != nil {
@@ -495,6 +517,38 @@ type trackingData struct {
 	States   []string
 	Query    string
 	CanTrack bool
+	// Settings are the issuing unit's reminder and escalation settings,
+	// shown for editing to its administrators.
+	Settings *directives.Settings
+}
+
+// saveReminderSettings changes the reminder and escalation settings of a
+// unit from the tracking page's form, keeping its other settings.
+func (s directiveHandlers) saveReminderSettings(r *http.Request, a model.Actor) error {
+	unit, err := strconv.ParseInt(r.FormValue("unit"), 10, 64)
+	if err != nil {
+		return model.Invalid("unit", "choose the unit whose settings change")
+	}
+	cur, err := s.deps.Directives.GetSettings(r.Context(), a, unit)
+	if err != nil {
+		return err
+	}
+	next := *cur
+	next.WebhookSecret = ""
+	for _, f := range []struct {
+		name string
+		dst  *int
+	}{{"remind_after_minutes", &next.RemindAfterMinutes}, {"remind_every_minutes", &next.RemindEveryMinutes},
+		{"max_reminders", &next.MaxReminders}, {"escalate_after_minutes", &next.EscalateAfterMinutes}} {
+		v, err := strconv.Atoi(strings.TrimSpace(r.FormValue(f.name)))
+		if err != nil {
+			return model.Invalid(f.name, "write a whole number (0 turns it off)")
+		}
+		*f.dst = v
+	}
+	next.EmailNotifications = r.FormValue("email_notifications") == "1"
+	_, err = s.deps.Directives.SaveSettings(r.Context(), a, unit, next)
+	return err
 }
 
 func (s directiveHandlers) uiTracking(w http.ResponseWriter, r *http.Request, p *principal) {
@@ -520,8 +574,14 @@ func (s directiveHandlers) uiTracking(w http.ResponseWriter, r *http.Request, p 
 		return
 	}
 	pd.Title = pd.T("dir.tracking") + " · " + t.Directive.Code
-	pd.Data = trackingData{T: t, Tree: tree, Filter: f, Query: r.URL.RawQuery, CanTrack: t.Directive.Can.Track,
+	td := trackingData{T: t, Tree: tree, Filter: f, Query: r.URL.RawQuery, CanTrack: t.Directive.Can.Track,
 		States: []string{"pending", "delivered", "read", "acknowledged", "assigned", "forwarded", "reported", "closed", "declined", "failed"}}
+	if slices.Contains(p.Actor.Roles, model.RoleAdmin) {
+		if st, err := s.deps.Directives.GetSettings(r.Context(), p.Actor, t.Directive.UnitID); err == nil {
+			td.Settings = st
+		}
+	}
+	pd.Data = td
 	s.render(w, r, "directives_tracking", pd, http.StatusOK)
 }
 
