@@ -45,6 +45,11 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	debugAddr := fs.String("debug-addr", "", "serve Go runtime profiles (pprof) and /metrics on this loopback address, e.g. 127.0.0.1:6060 (empty: off)")
 	metricsToken := fs.String("metrics-token", "", "bearer token that /metrics on --addr requires (env LOA_METRICS_TOKEN; empty: /metrics answers loopback clients only)")
 	trusted := fs.String("trusted-proxies", env.Getenv("LOA_TRUSTED_PROXIES"), "reverse proxies whose X-Forwarded-For gives the client address, as CIDR,... or addresses (env LOA_TRUSTED_PROXIES; empty: the header is ignored)")
+	var cf capFlags
+	fs.StringVar(&cf.sender, "cap-sender", "loa", "CAP sender of the emergency alerts Loa publishes at /cap/alerts.atom, e.g. loa@kiengiang.gov.vn")
+	fs.StringVar(&cf.pollURL, "cap-poll-url", "", "CAP feed (Atom or one alert) to poll; its alerts become draft emergency orders of --cap-poll-unit (empty: no polling)")
+	fs.StringVar(&cf.pollUnit, "cap-poll-unit", "", "code of the unit that receives the polled CAP alerts")
+	fs.DurationVar(&cf.pollEvery, "cap-poll-every", 2*time.Minute, "how often to poll --cap-poll-url (at least 30s)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -112,11 +117,17 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	defer ch.Wait()             // runs last: the workers have been told to stop
 	defer svc.directives.Wait() // likewise
 	defer autoDone.Wait()       // likewise
-	defer stopChannels()        // runs first: stops channel, directive and scheduling workers
+	fb, ca, err := startFeedbackAndCAP(chCtx, svc, bc, cf, netguard.New(allow), log, &autoDone)
+	if err != nil {
+		stopChannels()
+		ln.Close()
+		return err
+	}
+	defer stopChannels() // runs first: stops channel, directive and scheduling workers
 	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Documents: svc.documents, Registry: svc.registry, Broadcast: broadcast.NewAPI(bc),
 		Channels: channels.NewAPI(ch), Hooks: hooks, Directives: directives.NewAPI(svc.directives),
-		Scheduler: sched,
-		Health:    svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, TrustedProxies: proxies, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store)),
+		Scheduler: sched, Feedback: fb, CAP: ca,
+		Health: svc.store, Policy: svc.policy, Log: log, Version: Version, SecureCookies: *secure, TrustedProxies: proxies, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store)),
 		PublicURL: *publicURL, MetricsToken: *metricsToken})
 	if err != nil {
 		ln.Close()

@@ -29,7 +29,7 @@ func (stubBroadcast) MaxUpload() int64 { return 1 << 20 }
 func newBare(t *testing.T) *Server {
 	t.Helper()
 	s, err := New(Deps{Policy: authz.Default(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Documents: stubDocuments{}, Registry: stubRegistry{}, Broadcast: stubBroadcast{}, Channels: stubChannels{}, Directives: stubDirectives{}, Scheduler: stubScheduler{}})
+		Documents: stubDocuments{}, Registry: stubRegistry{}, Broadcast: stubBroadcast{}, Channels: stubChannels{}, Directives: stubDirectives{}, Scheduler: stubScheduler{}, Feedback: stubFeedback{}, CAP: stubCAP{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,9 +48,15 @@ type Deps struct {
 	Scheduler DirectiveScheduler
 	// Broadcast serves media, schedules and devices; nil disables them.
 	Broadcast Broadcast
-	Policy    authz.Policy
-	Log       *slog.Logger
-	Version   string
+	// Feedback serves the public commune pages and the feedback inbox;
+	// nil disables them.
+	Feedback Feedback
+	// CAP publishes emergencies as CAP 1.2 alerts and takes incoming
+	// ones; nil disables it.
+	CAP     CAPAlerts
+	Policy  authz.Policy
+	Log     *slog.Logger
+	Version string
 	// SecureCookies marks cookies Secure (set when served over HTTPS,
 	// directly or behind a proxy).
 	SecureCookies bool
@@ -163,6 +169,12 @@ func (s *Server) registerRoutes() {
 	}
 	if s.deps.Broadcast != nil {
 		s.bcAPI().registerBroadcastAPI()
+	}
+	if s.deps.Feedback != nil {
+		s.registerFeedback()
+	}
+	if s.deps.CAP != nil {
+		s.registerCAP()
 	}
 }
 
