@@ -253,7 +253,7 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (*model.Feedback, 
 	if err != nil {
 		return nil, err
 	}
-	return f, nil
+	return s.store.Feedback().FeedbackByID(ctx, f.ID)
 }
 
 // limit counts a submission of the address and refuses it over the

@@ -21,7 +21,7 @@ CREATE TABLE feedback (
     escalated_unit_id    BIGINT REFERENCES units(id),
     due_at               TIMESTAMPTZ NOT NULL,
     escalate_at          TIMESTAMPTZ NOT NULL,
-    escalation_attempts  INTEGER NOT NULL DEFAULT FALSE,
+    escalation_attempts  INTEGER NOT NULL DEFAULT 0,
     escalation_error     TEXT NOT NULL DEFAULT '',
     escalated_at         TIMESTAMPTZ,
     escalation_failed_at TIMESTAMPTZ,
