@@ -127,7 +127,11 @@ func TestSubmitValidatesAndProtects(t *testing.T) {
 			{"phone without consent", "consent", func(in *feedback.SubmitInput) { in.Phone = "0912 345 678" }},
 			{"bad phone", "phone", func(in *feedback.SubmitInput) { in.Phone = "call me"; in.Consent = true }},
 			{"speaker without problem", "problem", func(in *feedback.SubmitInput) { in.Kind = model.FeedbackSpeaker; in.DeviceID = e.clusters[0] }},
-			{"speaker of another commune", "device_id", func(in *feedback.SubmitInput) { in.Kind = model.FeedbackSpeaker; in.Problem = model.SpeakerTooLoud; in.DeviceID = 999999 }},
+			{"speaker of another commune", "device_id", func(in *feedback.SubmitInput) {
+				in.Kind = model.FeedbackSpeaker
+				in.Problem = model.SpeakerTooLoud
+				in.DeviceID = 999999
+			}},
 			{"bulletin not on air", "order_id", func(in *feedback.SubmitInput) { in.OrderID = 12345 }},
 		} {
 			in := ok
