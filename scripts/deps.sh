@@ -13,6 +13,8 @@ pkg_for ffmpeg ffmpeg
 pkg_for espeak-ng espeak-ng
 pkg_for sox sox
 pkg_for chromium chromium
+# xmllint validates CAP 1.2 alerts against the OASIS schema in tests.
+pkg_for xmllint libxml2-utils
 # go test -race needs cgo, hence a C compiler.
 pkg_for gcc gcc
 [ -x /usr/lib/postgresql/15/bin/postgres ] || have postgres || need+=(postgresql)

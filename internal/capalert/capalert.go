@@ -467,7 +467,7 @@ func (s *Service) matchAreas(ctx context.Context, root *model.Unit, alert *cap.A
 				want := textfold.Fold(strings.TrimSpace(name))
 				hit := false
 				for _, u := range below {
-					if want != "" && (textfold.Fold(u.Name) == want || textfold.Fold(u.ShortName) == want) {
+					if want != "" && slices.Contains(unitNames(u), want) {
 						add(u.ID)
 						hit = true
 					}
@@ -656,6 +656,26 @@ func nonEmpty(ss ...string) []string {
 	for _, s := range ss {
 		if s = strings.TrimSpace(s); s != "" {
 			out = append(out, strings.TrimRight(s, ". "))
+		}
+	}
+	return out
+}
+
+// unitNames are the folded names an area may call a unit by: its name and
+// short name, with and without the "Ủy ban nhân dân"/"UBND" prefix (an
+// area "Phường Vĩnh Lạc" is the People's Committee of that ward).
+func unitNames(u *model.Unit) []string {
+	var out []string
+	for _, n := range []string{u.Name, u.ShortName} {
+		f := textfold.Fold(strings.TrimSpace(n))
+		if f == "" {
+			continue
+		}
+		out = append(out, f)
+		for _, prefix := range []string{"uy ban nhan dan ", "ubnd "} {
+			if rest, ok := strings.CutPrefix(f, prefix); ok {
+				out = append(out, rest)
+			}
 		}
 	}
 	return out
