@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -280,4 +282,85 @@ func TestPublicCommunePageFlow(t *testing.T) {
 			t.Errorf("unknown commune: %d", code)
 		}
 	})
+}
+
+// TestCAPEndpoints: a CAP alert posted to the API becomes a draft, the
+// city's administrator approves it through the API, and the emergency is
+// in the public CAP feed; its CAP document validates against the official
+// schema and its audio resource downloads.
+func TestCAPEndpoints(t *testing.T) {
+	requireXmllint(t)
+	st, _ := storetest.Open(t, storage.SQLite)
+	e := newFeedbackEnv(t, st)
+	city := e.tokenFor("admin.rachgia")
+	alert := `<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>KTTV-77</identifier><sender>kttv@nchmf.gov.vn</sender>
+<sent>2021-06-08T09:30:00+07:00</sent><status>Actual</status><msgType>Alert</msgType><scope>Public</scope>
+<info><language>vi-VN</language><category>Met</category><event>Dông lốc</event><urgency>Immediate</urgency><severity>Severe</severity>
+<certainty>Likely</certainty><headline>Dông lốc chiều nay</headline><description>Bà con không ra đồng.</description>
+<area><areaDesc>Phường Vĩnh Thanh Vân</areaDesc></area></info></alert>`
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/api/v1/cap/alerts", strings.NewReader(alert))
+	req.Header.Set("Authorization", "Bearer "+city)
+	req.Header.Set("Content-Type", "application/cap+xml")
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var d model.CAPInbound
+	r := result{code: resp.StatusCode, body: b}
+	r.json(t, &d)
+	if r.code != http.StatusCreated || d.State != "draft" || len(d.TargetUnits) != 1 {
+		t.Fatalf("receive: %d %s", r.code, b)
+	}
+	if r := e.do("POST", "/api/v1/cap/alerts", city, alert); r.code != http.StatusBadRequest {
+		t.Errorf("CAP sent as JSON: %d", r.code)
+	}
+	var list struct{ Alerts []model.CAPInbound }
+	e.do("GET", "/api/v1/cap/inbound", city, nil).json(t, &list)
+	if len(list.Alerts) != 1 {
+		t.Fatalf("drafts: %+v", list)
+	}
+	r = e.do("POST", fmt.Sprintf("/api/v1/cap/inbound/%d/approve", d.ID), city, nil)
+	r.json(t, &d)
+	if r.code != 200 || d.OrderID == nil {
+		t.Fatalf("approve: %d %s", r.code, r.body)
+	}
+	code, feed, _ := e.get("/cap/alerts.atom")
+	id := fmt.Sprintf("loa-order-%d", *d.OrderID)
+	if code != 200 || !strings.Contains(feed, "/cap/alerts/"+id+".xml") {
+		t.Fatalf("feed: %d %s", code, feed)
+	}
+	code, doc, hdr := e.get("/cap/alerts/" + id + ".xml")
+	if code != 200 || hdr.Get("Content-Type") != "application/cap+xml; charset=utf-8" {
+		t.Fatalf("alert: %d %s", code, doc)
+	}
+	f := filepath.Join(t.TempDir(), "a.xml")
+	if err := os.WriteFile(f, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("xmllint", "--noout", "--nonet", "--schema", filepath.Join("..", "cap", "testdata", "CAP-v1.2.xsd"), f).CombinedOutput(); err != nil {
+		t.Fatalf("schema: %v %s", err, out)
+	}
+	audio := regexp.MustCompile(`<uri>(/cap/audio/[^<]+)</uri>`).FindStringSubmatch(doc)
+	if audio == nil {
+		t.Fatalf("no audio resource: %s", doc)
+	}
+	if code, a, _ := e.get(audio[1]); code != 200 || len(a) < 1000 {
+		t.Errorf("audio resource: %d", code)
+	}
+	if code, _, _ := e.get("/cap/alerts/nope.xml"); code != http.StatusNotFound {
+		t.Errorf("unknown alert: %d", code)
+	}
+}
+
+func requireXmllint(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("xmllint"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("xmllint is missing: install Debian's libxml2-utils")
+		}
+		t.Skip("xmllint is missing (libxml2-utils)")
+	}
 }
