@@ -32,6 +32,10 @@ type feedbackHandlers struct {
 func (s *Server) registerFeedback() {
 	h := feedbackHandlers{Server: s, svc: s.deps.Feedback}
 	svc := h.svc
+	if err := h.parseInboxTemplate(); err != nil {
+		panic(err) // an embedded template: a build error
+	}
+	h.registerInboxUI()
 	s.handle("GET /xa/{code}", false, h.publicPage)
 	s.handle("POST /xa/{code}", false, h.publicSubmit)
 	s.handle("GET /api/v1/feedback", true, s.api(MaxJSONBody, jsonList(s, "feedback", func(r *http.Request, p *principal) ([]*model.Feedback, error) {

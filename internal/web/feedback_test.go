@@ -281,6 +281,41 @@ func TestPublicCommunePageFlow(t *testing.T) {
 		if code, _, _ := e.get("/xa/no-such-commune"); code != http.StatusNotFound {
 			t.Errorf("unknown commune: %d", code)
 		}
+		// The officials' inbox page: the ward's clerk sees both, with the
+		// sender's contact, and closes the answered question by the form.
+		cl, csrf := e.signIn("xaphuong.vinhthanhvan", demo.Password)
+		resp, err := cl.Get(e.srv.URL + "/feedback")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, want := range []string{"Ý kiến, phản ánh của người dân", "Báo loa có vấn đề", "Loa quá to", "Cụm loa số 2", "Trần Thị Bé 0912 345 678",
+			"&lt;script&gt;", "Đã trả lời", `href="/feedback" class="active"`} {
+			if !strings.Contains(string(b), want) {
+				t.Errorf("inbox page lacks %q", want)
+			}
+		}
+		resp, err = cl.PostForm(e.srv.URL+fmt.Sprintf("/feedback/%d/close", q.ID), url.Values{"csrf": {csrf}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("close by the form: %d", resp.StatusCode)
+		}
+		resp, err = cl.PostForm(e.srv.URL+fmt.Sprintf("/feedback/%d/close", q.ID), url.Values{"csrf": {"wrong"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("form without the CSRF token: %d", resp.StatusCode)
+		}
+		r = e.do("GET", fmt.Sprintf("/api/v1/feedback/%d", q.ID), ward, nil)
+		if r.json(t, &q); q.State != "closed" {
+			t.Errorf("closed by the form: %s", r.body)
+		}
 	})
 }
 
