@@ -345,12 +345,14 @@ func (s *Service) Inbox(ctx context.Context, a model.Actor, state string) ([]*mo
 		return nil, err
 	}
 	out := make([]*model.Feedback, 0, len(list))
+	now := s.clock.Now()
 	for _, f := range list {
 		ok, err := s.may(ctx, a, f, false)
 		if err != nil {
 			return nil, err
 		}
 		if ok {
+			f.IsOverdue = f.Overdue(now)
 			out = append(out, f)
 		}
 	}
@@ -370,6 +372,7 @@ func (s *Service) Get(ctx context.Context, a model.Actor, id int64) (*model.Feed
 	if !ok {
 		return nil, fmt.Errorf("feedback %d: %w", id, model.ErrNotFound)
 	}
+	f.IsOverdue = f.Overdue(s.clock.Now())
 	return f, nil
 }
 

@@ -56,6 +56,9 @@ type Feedback struct {
 	ClosedAt        *time.Time `json:"closed_at"`
 	CreatedAt       time.Time  `json:"created_at"`
 	UpdatedAt       time.Time  `json:"updated_at"`
+	// IsOverdue: waiting for an answer past DueAt, by the service's clock
+	// when it was read.
+	IsOverdue bool `json:"overdue"`
 }
 
 // Overdue reports whether the feedback waits for an answer past its due time.

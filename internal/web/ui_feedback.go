@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/loa-project/loa/internal/feedback"
 	"github.com/loa-project/loa/internal/model"
@@ -57,10 +56,9 @@ func (h feedbackHandlers) uiInbox(w http.ResponseWriter, r *http.Request, p *pri
 		h.renderError(w, r, p, err)
 		return
 	}
-	now := time.Now()
 	data := feedbackInbox{State: state}
 	for _, f := range list {
-		row := feedbackRow{F: f, Overdue: f.Overdue(now)}
+		row := feedbackRow{F: f, Overdue: f.IsOverdue}
 		if page, ok := pd.units[f.UnitID]; ok {
 			for _, u := range pd.units {
 				if strings.HasPrefix(u.Path, page.Path) && u.DissolvedOn == "" {
