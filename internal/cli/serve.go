@@ -65,6 +65,9 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: --webhook-allow: %v", errUsage, err)
 	}
+	if err := cf.check(); err != nil {
+		return err
+	}
 	if *metricsToken == "" {
 		*metricsToken = env.Getenv("LOA_METRICS_TOKEN")
 	}

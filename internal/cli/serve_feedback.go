@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +22,23 @@ type capFlags struct {
 	pollEvery                 time.Duration
 }
 
+// check refuses flags that do not fit together, before anything starts.
+func (cf capFlags) check() error {
+	if (cf.pollURL == "") != (cf.pollUnit == "") {
+		return fmt.Errorf("%w: --cap-poll-url and --cap-poll-unit go together", errUsage)
+	}
+	if cf.pollURL != "" {
+		u, err := url.Parse(cf.pollURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("%w: --cap-poll-url %q: give an http(s) URL", errUsage, cf.pollURL)
+		}
+	}
+	if cf.sender == "" || strings.ContainsAny(cf.sender, " ,<&") {
+		return fmt.Errorf("%w: --cap-sender %q: no spaces, commas, < or &", errUsage, cf.sender)
+	}
+	return nil
+}
+
 // startFeedbackAndCAP builds the citizens' feedback and CAP services,
 // starts the feedback escalation worker and the optional CAP feed poller
 // on ctx; wg ends with them.
@@ -34,8 +53,8 @@ func startFeedbackAndCAP(ctx context.Context, svc *services, bc *broadcast.Servi
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: --cap-sender: %v", errUsage, err)
 	}
-	if (cf.pollURL == "") != (cf.pollUnit == "") {
-		return nil, nil, fmt.Errorf("%w: --cap-poll-url and --cap-poll-unit go together", errUsage)
+	if err := cf.check(); err != nil {
+		return nil, nil, err
 	}
 	esc := jobs.New(svc.store, fb.EscalationQueue(), jobs.Options{Poll: time.Minute, Now: svc.clock.Now, Log: log})
 	esc.Start(ctx)
