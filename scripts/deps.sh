@@ -17,6 +17,8 @@ pkg_for tesseract tesseract-ocr
 [ -f /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] || [ -f /usr/share/tesseract-ocr/4.00/tessdata/vie.traineddata ] || need+=(tesseract-ocr-vie)
 # The mailbox intake test starts a real IMAP server.
 [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
+# xmllint validates CAP 1.2 alerts against the OASIS schema in tests.
+pkg_for xmllint libxml2-utils
 # go test -race needs cgo, hence a C compiler.
 pkg_for gcc gcc
 # scripts/deb-smoke.sh (CI, as root): building and installing the package.

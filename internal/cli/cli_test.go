@@ -82,6 +82,12 @@ func TestCommandErrors(t *testing.T) {
 	if code, _, errs := run(t, "", "serve", "--webhook-allow", "10.0.0.0/33"); code != 2 || !strings.Contains(errs, "--webhook-allow") {
 		t.Fatalf("bad webhook allow-list: exit %d, %q", code, errs)
 	}
+	if code, _, errs := run(t, "", "serve", "--cap-poll-url", "https://kttv.example/cap.atom"); code != 2 || !strings.Contains(errs, "--cap-poll-unit") {
+		t.Fatalf("CAP feed without its unit: exit %d, %q", code, errs)
+	}
+	if code, _, errs := run(t, "", "serve", "--cap-sender", "loa kiên giang"); code != 2 || !strings.Contains(errs, "--cap-sender") {
+		t.Fatalf("bad CAP sender: exit %d, %q", code, errs)
+	}
 	if code, _, _ := run(t, "", "parse", "--help"); code != 0 {
 		t.Fatalf("--help: exit %d", code)
 	}

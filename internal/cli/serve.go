@@ -39,6 +39,11 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	watch.register(fs, "watch")
 	var mailbox mailboxFlags
 	mailbox.register(fs)
+	var cf capFlags
+	fs.StringVar(&cf.sender, "cap-sender", "loa", "CAP sender of the emergency alerts Loa publishes at /cap/alerts.atom, e.g. loa@kiengiang.gov.vn")
+	fs.StringVar(&cf.pollURL, "cap-poll-url", "", "CAP feed (Atom or one alert) to poll; its alerts become draft emergency orders of --cap-poll-unit (empty: no polling)")
+	fs.StringVar(&cf.pollUnit, "cap-poll-unit", "", "code of the unit that receives the polled CAP alerts")
+	fs.DurationVar(&cf.pollEvery, "cap-poll-every", 2*time.Minute, "how often to poll --cap-poll-url (at least 30s)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -63,6 +68,9 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	allow, err := netguard.ParseAllowList(strings.Join(cfg.WebhookAllow, ","))
 	if err != nil {
 		return fmt.Errorf("%w: --webhook-allow: %v", errUsage, err)
+	}
+	if err := cf.check(); err != nil {
+		return err
 	}
 	var certs *certReloader
 	if cfg.TLS.Cert != "" {
@@ -129,13 +137,19 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	defer ch.Wait()             // runs last: the workers have been told to stop
 	defer svc.directives.Wait() // likewise
 	defer autoDone.Wait()       // likewise
-	defer stopChannels()        // runs first: stops channel, directive and scheduling workers
+	fb, ca, err := startFeedbackAndCAP(chCtx, svc, bc, cf, netguard.New(allow), log, &autoDone)
+	if err != nil {
+		stopChannels()
+		ln.Close()
+		return err
+	}
+	defer stopChannels() // runs first: stops channel, directive and scheduling workers
 	dash := stats.New(svc.store, svc.policy, stats.Config{Clock: svc.clock, Loc: i18n.Zone(), OnlineWindow: broadcast.DefaultOnlineWindow})
 	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Documents: svc.documents, Registry: svc.registry, Broadcast: broadcast.NewAPI(bc),
 		Channels: channels.NewAPI(ch), Hooks: hooks, Directives: directives.NewAPI(svc.directives),
-		Scheduler: sched,
-		Stats:     dash,
-		Health:    svc.store, Policy: svc.policy, Log: log, Version: buildInfo().Version, Commit: buildInfo().Commit, SecureCookies: *secure, TrustedProxies: proxies, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store), dash.FleetCollector()),
+		Scheduler: sched, Feedback: fb, CAP: ca,
+		Stats:  dash,
+		Health: svc.store, Policy: svc.policy, Log: log, Version: buildInfo().Version, Commit: buildInfo().Commit, SecureCookies: *secure, TrustedProxies: proxies, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store), dash.FleetCollector()),
 		PublicURL: *publicURL, MetricsToken: *metricsToken,
 		Archive: archive.New(svc.store, svc.blobs, svc.policy, i18n.Zone())})
 	if err != nil {

@@ -55,6 +55,12 @@ type Deps struct {
 	Version   string
 	// Commit is the source revision the binary was built from (/healthz).
 	Commit string
+	// Feedback serves the public commune pages and the feedback inbox;
+	// nil disables them.
+	Feedback Feedback
+	// CAP publishes emergencies as CAP 1.2 alerts and takes incoming
+	// ones; nil disables it.
+	CAP CAPAlerts
 	// SecureCookies marks cookies Secure (set when served over HTTPS,
 	// directly or behind a proxy).
 	SecureCookies bool
@@ -178,6 +184,12 @@ func (s *Server) registerRoutes() {
 	}
 	if s.deps.Stats != nil {
 		s.dashboards().register()
+	}
+	if s.deps.Feedback != nil {
+		s.registerFeedback()
+	}
+	if s.deps.CAP != nil {
+		s.registerCAP()
 	}
 }
 
