@@ -84,7 +84,7 @@ func NewEspeak(cfg EspeakConfig) (*Espeak, error) {
 // ID identifies the engine and the version of its text preparation; it
 // is part of cache keys, so change it when the output would change.
 func (e *Espeak) ID() string {
-	return "espeak-ng/v1/" + strconv.Itoa(e.cfg.WordsPerMinute)
+	return "espeak-ng/v2/" + strconv.Itoa(e.cfg.WordsPerMinute)
 }
 
 // Voices returns the three regional Vietnamese voices; North is the default.
@@ -104,7 +104,7 @@ func (e *Espeak) Synthesize(ctx context.Context, req Request) ([]byte, string, e
 	}
 	wpm := int(math.Round(float64(e.cfg.WordsPerMinute) * speed))
 	wpm = max(80, min(450, wpm))
-	chunks := splitText(ExpandForSpeech(text), maxChunkRunes)
+	chunks := splitText(text, maxChunkRunes)
 	var j wavJoiner
 	for i, c := range chunks {
 		if err := ctx.Err(); err != nil {
