@@ -91,6 +91,22 @@ func splitText(text string, maxRunes int) []chunk {
 	return out
 }
 
+// splitSentenceChunks is splitText with one sentence per chunk (a
+// sentence longer than maxRunes is cut as splitLong does).
+func splitSentenceChunks(text string, maxRunes int) []chunk {
+	var out []chunk
+	for _, para := range splitText(text, maxRunes) {
+		var pieces []string
+		for _, s := range splitSentences(para.text) {
+			pieces = append(pieces, splitLong(s, maxRunes)...)
+		}
+		for i, s := range pieces {
+			out = append(out, chunk{text: s, paragraph: para.paragraph && i == len(pieces)-1})
+		}
+	}
+	return out
+}
+
 func splitSentences(p string) []string {
 	var out []string
 	for {
