@@ -235,30 +235,22 @@ func (s Library) SpeakText(ctx context.Context, a model.Actor, in TTSInput) (*mo
 		return nil, err
 	}
 	if s.cfg.TTS == nil {
-		return nil, i18n.Localise(errors.New("text-to-speech is not available on this server: install Debian's espeak-ng package (or configure a speech service) and restart Loa"), "bcx.media_tools")
+		return nil, i18n.Localise(errNoTTS, "bcx.media_tools")
 	}
 	if s.cfg.Media == nil {
 		return nil, errNoMedia
 	}
-	req := tts.Request{Text: in.Text, Voice: in.Voice, Speed: in.Speed}
+	// The unit's pronunciation rules and speech profile apply before the
+	// engine; the library keeps the text as written.
+	req, err := s.speechRequest(ctx, unit, in.Text, in.Voice, in.Speed)
+	if err != nil {
+		return nil, err
+	}
 	audio, _, err := s.cfg.TTS.Synthesize(ctx, req)
 	if err != nil {
-		switch {
-		case errors.Is(err, tts.ErrEmptyText), errors.Is(err, tts.ErrTextTooLong):
-			return nil, model.Invalid("text", "%v", err)
-		case errors.Is(err, tts.ErrUnknownVoice):
-			return nil, model.Invalid("voice", "%v (use vi-north, vi-central or vi-south)", err)
-		case errors.Is(err, tts.ErrBadSpeed):
-			return nil, model.Invalid("speed", "%v (use 0.5-2)", err)
-		}
-		return nil, fmt.Errorf("text-to-speech: %w", err)
+		return nil, ttsError(err)
 	}
-	voice := in.Voice
-	if voice == "" {
-		if vs := s.cfg.TTS.Voices(); len(vs) > 0 {
-			voice = vs[0].ID
-		}
-	}
+	voice := req.Voice
 	speed := in.Speed
 	if speed == 0 {
 		speed = 1
