@@ -367,3 +367,29 @@ func clip(s string) string {
 	}
 	return s
 }
+
+// DiscardMedia removes from the library a media item made for a broadcast
+// that the service then refused (an item of a directive that could not be
+// scheduled), so that speech or audio made for nothing does not stay
+// behind. An item that an order uses is kept (model.ErrConflict). The
+// stored files stay in the content-addressed blob store, which other
+// items and documents may share.
+func (s Library) DiscardMedia(ctx context.Context, a model.Actor, id int64, reason string) error {
+	m, err := s.store.Broadcast().MediaItem(ctx, id)
+	if err != nil {
+		return err
+	}
+	if _, err := s.unitFor(ctx, a, authz.BroadcastWrite, m.UnitID); err != nil {
+		return err
+	}
+	return s.store.Tx(ctx, func(tx *storage.Tx) error {
+		ok, err := tx.Broadcast().DeleteUnusedMedia(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("media %d is used by a broadcast order and stays in the library: %w", id, model.ErrConflict)
+		}
+		return tx.Audit().AppendAudit(ctx, a, "media.discard", "media", fmt.Sprint(id), fmt.Sprintf("title=%q source=%s reason=%q", m.Title, m.Source, clip(reason)))
+	})
+}
