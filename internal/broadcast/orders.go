@@ -353,6 +353,9 @@ func (s OrderBook) createOrder(ctx context.Context, a model.Actor, unit *model.U
 		if devices, err = tx.Broadcast().OrderDeviceIDs(ctx, o.ID); err != nil {
 			return err
 		}
+		if err := s.checkLimits(ctx, tx, o, in.level, m.Duration(), devices); err != nil {
+			return err
+		}
 		if err := tx.Devices().BumpScheduleVersion(ctx, devices); err != nil {
 			return err
 		}
@@ -495,6 +498,17 @@ func (s OrderBook) emergency(ctx context.Context, a model.Actor, unit *model.Uni
 		}
 		if err := tx.Devices().BumpScheduleVersion(ctx, devices); err != nil {
 			return err
+		}
+		// Emergencies and live broadcasts override quiet hours: say so.
+		over, err := s.quietOverrides(ctx, tx, devices, issued)
+		if err != nil {
+			return err
+		}
+		if len(over) > 0 {
+			if err := tx.Audit().AppendAudit(ctx, a, "broadcast.quiet_override", "broadcast_order", fmt.Sprint(o.ID),
+				fmt.Sprintf("level=%s plays in the quiet hours of %d device(s): %s", o.Level, len(over), clipList(over, 50))); err != nil {
+				return err
+			}
 		}
 		return tx.Audit().AppendAudit(ctx, a, "broadcast."+o.Level, "broadcast_order", fmt.Sprint(o.ID),
 			fmt.Sprintf("media=%d devices=%d repeats=%d title=%q", m.ID, len(devices), repeats, title))
@@ -788,4 +802,12 @@ func (s OrderBook) Report(ctx context.Context, a model.Actor, orderID int64) (*O
 		r.Logs = append(r.Logs, l)
 	}
 	return r, nil
+}
+
+// clipList joins at most n entries, saying how many more there are.
+func clipList(list []string, n int) string {
+	if len(list) <= n {
+		return strings.Join(list, " ")
+	}
+	return strings.Join(list[:n], " ") + fmt.Sprintf(" … and %d more", len(list)-n)
 }

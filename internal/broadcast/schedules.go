@@ -160,6 +160,9 @@ func (s Scheduler) BuildSchedule(ctx context.Context, d *model.Device) (*protoco
 		p = np
 	}
 	out := &protocol.Schedule{DeviceID: d.ID, UnitCode: unit.Code, Timezone: s.loc.String(), From: from.UTC(), To: to.UTC(), Items: []protocol.Item{}}
+	if out.Limits, err = s.scheduleLimits(ctx, unit, d.ID); err != nil {
+		return nil, nil, err
+	}
 	var items []model.ScheduleItem
 	seen := map[string]int{}
 	for _, e := range p.Entries {

@@ -42,6 +42,16 @@ func speechMessages() Catalog {
 		"flash.bc_speech_profile_saved": {VI: "Đã lưu cách đọc.", EN: "Speech settings saved."},
 		"flash.bc_speech_profile_reset": {VI: "Đã bỏ cách đọc riêng; dùng của cấp trên hoặc mặc định.", EN: "Own settings removed; the unit above's or the default apply."},
 
+		"limits.quiet":       {VI: "Giờ phát %s nằm trong giờ yên tĩnh %s của %s (%s): hãy chọn giờ khác; chỉ tin khẩn cấp mới được phát trong giờ này.", EN: "The broadcast at %s falls in the quiet hours %s of %s (%s): choose another time; only emergencies may play then."},
+		"limits.daily_over":  {VI: "%s (%s) sẽ phát %s phút mỗi ngày, quá mức tối đa %s phút: giảm số lần phát hoặc bỏ bớt bản tin khác.", EN: "%s (%s) would broadcast %s minutes a day, more than its maximum of %s minutes: play it fewer times or remove another bulletin."},
+		"limits.clock":       {VI: "“%s” không phải giờ trong ngày: viết GG:PP, ví dụ 21:00.", EN: "“%s” is not a time of day: write HH:MM, e.g. 21:00."},
+		"limits.device_unit": {VI: "Thiết bị %d không thuộc đơn vị %s.", EN: "Device %d does not belong to unit %s."},
+		"limits.quiet_pair":  {VI: "Hãy nhập cả giờ bắt đầu và giờ kết thúc của giờ yên tĩnh, hoặc để trống cả hai.", EN: "Give both the start and the end of the quiet hours, or neither."},
+		"limits.quiet_empty": {VI: "Giờ yên tĩnh bắt đầu và kết thúc cùng một lúc.", EN: "The quiet hours start and end at the same time."},
+		"limits.daily":       {VI: "Thời lượng phát tối đa %d phút mỗi ngày không hợp lệ: dùng 0 (không giới hạn) đến 1440.", EN: "Maximum daily broadcast time %d minutes: use 0 (no limit) to 1440."},
+		"limits.caps_many":   {VI: "Tối đa 24 mức giới hạn âm lượng.", EN: "At most 24 volume caps."},
+		"limits.cap_range":   {VI: "Âm lượng tối đa %d %% không hợp lệ: dùng 0–100.", EN: "Volume cap %d %%: use 0–100."},
+
 		"speech.term_missing":  {VI: "Chưa nhập chữ viết: nhập từ hoặc chữ viết tắt đúng như trong văn bản, ví dụ “LĐVP”.", EN: "Give the word or abbreviation as it is written, e.g. “LĐVP”."},
 		"speech.term_long":     {VI: "Chữ viết dài quá %d ký tự.", EN: "The term has more than %d characters."},
 		"speech.term_space":    {VI: "“%s” có dấu cách: mỗi quy tắc chỉ cho một từ hoặc một chữ viết tắt.", EN: "“%s” contains a space: a rule reads one word or abbreviation."},

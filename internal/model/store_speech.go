@@ -26,3 +26,38 @@ type SpeechProfile struct {
 	UpdatedBy        string     `json:"updated_by,omitempty"`
 	UpdatedAt        *time.Time `json:"updated_at,omitempty"`
 }
+
+// BroadcastLimits are the quiet hours and loudness limits of a unit
+// (DeviceID 0) or of one loudspeaker cluster. Times are seconds after
+// local midnight; QuietStart < 0 means no quiet hours; a window may cross
+// midnight.
+type BroadcastLimits struct {
+	UnitID          int64       `json:"unit_id"`
+	DeviceID        int64       `json:"device_id,omitempty"`
+	QuietStart      int         `json:"quiet_start"`
+	QuietEnd        int         `json:"quiet_end"`
+	MaxDailySeconds int         `json:"max_daily_seconds"`
+	VolumeCaps      []VolumeCap `json:"volume_caps"`
+	UpdatedBy       string      `json:"updated_by,omitempty"`
+	UpdatedAt       *time.Time  `json:"updated_at,omitempty"`
+}
+
+// VolumeCap is the highest volume (percent) allowed From–To (seconds
+// after local midnight; To < From crosses midnight).
+type VolumeCap struct {
+	From int `json:"from"`
+	To   int `json:"to"`
+	Max  int `json:"max"`
+}
+
+// HasQuiet reports whether quiet hours are set.
+func (l BroadcastLimits) HasQuiet() bool { return l.QuietStart >= 0 && l.QuietEnd >= 0 && l.QuietStart != l.QuietEnd }
+
+// InWindow reports whether second-of-day s lies in [from, to) (crossing
+// midnight when to < from).
+func InWindow(s, from, to int) bool {
+	if from <= to {
+		return s >= from && s < to
+	}
+	return s >= from || s < to
+}
