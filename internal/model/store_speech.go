@@ -51,7 +51,9 @@ type VolumeCap struct {
 }
 
 // HasQuiet reports whether quiet hours are set.
-func (l BroadcastLimits) HasQuiet() bool { return l.QuietStart >= 0 && l.QuietEnd >= 0 && l.QuietStart != l.QuietEnd }
+func (l BroadcastLimits) HasQuiet() bool {
+	return l.QuietStart >= 0 && l.QuietEnd >= 0 && l.QuietStart != l.QuietEnd
+}
 
 // InWindow reports whether second-of-day s lies in [from, to) (crossing
 // midnight when to < from).
