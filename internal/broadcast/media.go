@@ -349,6 +349,12 @@ func (s Library) OpenDeviceMedia(ctx context.Context, da *DeviceAuth, sha string
 		return nil, err
 	}
 	if !ok {
+		// A language version of an order in its schedule.
+		if ok, err = s.store.Speech().DeviceMayFetchVersion(ctx, da.Device.ID, sha); err != nil {
+			return nil, err
+		}
+	}
+	if !ok {
 		return nil, fmt.Errorf("audio %s is not in the schedule of device %d: %w", clip(sha), da.Device.ID, model.ErrNotFound)
 	}
 	f, _, err := s.blobs.Open(ctx, sha)

@@ -45,6 +45,10 @@ type OrderInput struct {
 	// "directive" and the directive's content item.
 	Source    string `json:"source,omitempty"`
 	SourceRef string `json:"source_ref,omitempty"`
+	// Versions are the order's media in other languages than Vietnamese
+	// (MediaID is the Vietnamese version); each device plays the version
+	// of its unit's languages.
+	Versions []VersionInput `json:"versions,omitempty"`
 }
 
 // EmergencyInput issues an emergency (or, with Live, a "play now") that
@@ -298,7 +302,7 @@ func (s OrderBook) CreateOrder(ctx context.Context, a model.Actor, in OrderInput
 	}
 	return s.createOrder(ctx, a, unit, orderSpec{title: title, mediaID: in.MediaID, level: level, interrupts: in.Interrupts, start: start, end: end,
 		expires: in.ExpiresAt, slots: in.Slots, weekdays: in.Weekdays, unitOrder: in.UnitOrder, targets: in.Targets,
-		source: in.Source, sourceRef: in.SourceRef})
+		source: in.Source, sourceRef: in.SourceRef, versions: in.Versions})
 }
 
 // orderSpec is a scheduled order in typed values, its title and level
@@ -318,6 +322,7 @@ type orderSpec struct {
 	source     string
 	sourceRef  string
 	from       directiveSource
+	versions   []VersionInput
 }
 
 // createOrder checks the order's source, content, targets and plan, and
@@ -331,6 +336,10 @@ func (s OrderBook) createOrder(ctx context.Context, a model.Actor, unit *model.U
 		return nil, err
 	}
 	targets, err := s.checkTargets(ctx, a, unit, in.targets)
+	if err != nil {
+		return nil, err
+	}
+	versions, err := s.checkVersions(ctx, a, unit, in.versions)
 	if err != nil {
 		return nil, err
 	}
@@ -349,6 +358,11 @@ func (s OrderBook) createOrder(ctx context.Context, a model.Actor, unit *model.U
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
 		if err := tx.Broadcast().InsertOrder(ctx, o); err != nil {
 			return err
+		}
+		for _, v := range versions {
+			if err := tx.Speech().InsertOrderVersion(ctx, o.ID, v.Language, v.MediaID); err != nil {
+				return err
+			}
 		}
 		if devices, err = tx.Broadcast().OrderDeviceIDs(ctx, o.ID); err != nil {
 			return err

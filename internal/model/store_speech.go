@@ -63,3 +63,13 @@ func InWindow(s, from, to int) bool {
 	}
 	return s >= from || s < to
 }
+
+// OrderVersion is a broadcast order's version in another language.
+type OrderVersion struct {
+	Language        string `json:"language"`
+	MediaID         int64  `json:"media_id"`
+	MediaTitle      string `json:"media_title"`
+	MediaSHA256     string `json:"media_sha256"`
+	MediaSize       int64  `json:"media_size"`
+	MediaDurationMS int64  `json:"media_duration_ms"`
+}
