@@ -130,4 +130,3 @@ func TestKhmerVersionPlaysOnKhmerCommune(t *testing.T) {
 		}
 	})
 }
-
