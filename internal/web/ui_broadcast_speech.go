@@ -22,6 +22,9 @@ type BroadcastSpeech interface {
 	SaveSpeechProfile(ctx context.Context, a model.Actor, in broadcast.SpeechProfileInput) (model.SpeechProfile, error)
 	DeleteSpeechProfile(ctx context.Context, a model.Actor, unitID int64, voice string) error
 	PreviewSpeech(ctx context.Context, a model.Actor, in broadcast.PreviewInput) (*broadcast.Preview, error)
+	MissingVersions(ctx context.Context, a model.Actor, orderID int64) ([]broadcast.MissingVersion, error)
+	UnitLanguages(ctx context.Context, a model.Actor, unitID int64) ([]string, error)
+	SetUnitLanguages(ctx context.Context, a model.Actor, unitID int64, langs []string) ([]string, error)
 }
 
 // registerSpeechUI registers the speech page ("Giọng đọc"): the unit's
@@ -35,6 +38,7 @@ func (s broadcastPages) registerSpeechUI() {
 	s.handle("POST /broadcast/speech/profile", false, pg(s.uiSpeechProfileSave))
 	s.handle("POST /broadcast/speech/profile/reset", false, pg(s.uiSpeechProfileReset))
 	s.handle("POST /broadcast/speech/preview", false, pg(s.uiSpeechPreview))
+	s.handle("POST /broadcast/speech/languages", false, pg(s.uiSpeechLanguages))
 }
 
 // bcSpeechForm is the profile form, as typed.
@@ -53,6 +57,8 @@ type bcSpeechData struct {
 	Profile  bcSpeechForm
 	Rule     bcRuleForm
 	Sample   string
+	// Languages the unit's people listen to, in order of preference.
+	Languages string
 }
 
 // defaultSample is the bulletin the page offers to listen to.
@@ -80,7 +86,12 @@ func (s broadcastPages) speechPage(w http.ResponseWriter, r *http.Request, p *pr
 		s.bcRenderError(w, r, p, err)
 		return
 	}
-	d := bcSpeechData{bcCommon: c, Lexicon: lex, Profiles: profs, Rule: rule, Sample: defaultSample}
+	langs, err := s.speech().UnitLanguages(r.Context(), p.Actor, c.Unit.ID)
+	if err != nil {
+		s.bcRenderError(w, r, p, err)
+		return
+	}
+	d := bcSpeechData{bcCommon: c, Lexicon: lex, Profiles: profs, Rule: rule, Sample: defaultSample, Languages: strings.Join(langs, ", ")}
 	for _, v := range s.deps.Broadcast.Voices() {
 		d.Voices = append(d.Voices, v.ID)
 	}
@@ -248,4 +259,18 @@ func (s broadcastPages) uiSpeechPreview(w http.ResponseWriter, r *http.Request, 
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(pv.Audio)))
 	w.Write(pv.Audio)
+}
+
+func (s broadcastPages) uiSpeechLanguages(w http.ResponseWriter, r *http.Request, p *principal) {
+	unit, err := s.unitQuery(r, p)
+	if err != nil {
+		s.bcRenderError(w, r, p, err)
+		return
+	}
+	langs := strings.FieldsFunc(r.PostFormValue("languages"), func(c rune) bool { return c == ',' || c == ' ' || c == ';' })
+	if _, err := s.speech().SetUnitLanguages(r.Context(), p.Actor, unit, langs); err != nil {
+		s.bcFail(w, r, p, err, func(msg string, code int) { s.speechPage(w, r, p, nil, bcRuleForm{}, msg, code) })
+		return
+	}
+	speechRedirect(w, r, "#languages", "flash.bc_speech_languages_saved")
 }

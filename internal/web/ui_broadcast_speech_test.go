@@ -96,6 +96,17 @@ func TestSpeechPage(t *testing.T) {
 		if _, body = p.get("/broadcast/media"); !strings.Contains(body, "data-speak") || !strings.Contains(body, `data-preview="/broadcast/speech/preview`) {
 			t.Error("the media page's text-to-speech form has no listen button")
 		}
+		// The unit's languages.
+		code, loc, _ = p.post("/broadcast/speech/languages"+q, url.Values{"languages": {"km, vi"}})
+		if code != http.StatusSeeOther || !strings.Contains(loc, "#languages") {
+			t.Fatalf("save languages: %d %s", code, loc)
+		}
+		if _, body = p.get("/broadcast/speech"); !strings.Contains(body, `name="languages" value="km, vi"`) {
+			t.Error("the page does not show the languages")
+		}
+		if code, _, body = p.post("/broadcast/speech/languages"+q, url.Values{"languages": {"khmer"}}); code != http.StatusBadRequest || !strings.Contains(body, "không phải mã ngôn ngữ") {
+			t.Errorf("bad language: %d", code)
+		}
 		// Another commune's operator cannot read this unit's page.
 		other := e.signIn("phatthanh.honnghe")
 		if code, _ := other.get("/broadcast/speech" + q); code != http.StatusForbidden {
