@@ -37,6 +37,7 @@ type Broadcast interface {
 	ScheduleFromDirective(ctx context.Context, a model.Actor, in broadcast.DirectiveItemSchedule) (*broadcast.OrderView, error)
 	SpeakText(ctx context.Context, a model.Actor, in broadcast.TTSInput) (*model.Media, error)
 	UploadMedia(ctx context.Context, a model.Actor, in broadcast.MediaInput, r io.Reader) (*model.Media, error)
+	DiscardMedia(ctx context.Context, a model.Actor, id int64, reason string) error
 }
 
 // Blobs opens stored audio attachments.
@@ -256,5 +257,14 @@ func (b *Bridge) scheduleItem(ctx context.Context, a model.Actor, it directives.
 		return nil, err
 	}
 	in.MediaID = media.ID
-	return b.Broadcast.ScheduleFromDirective(ctx, a, in)
+	ov, err := b.Broadcast.ScheduleFromDirective(ctx, a, in)
+	if err != nil {
+		// The broadcast service refused the item: the speech or audio made
+		// for it must not stay behind in the station's library.
+		if derr := b.Broadcast.DiscardMedia(context.WithoutCancel(ctx), a, media.ID, err.Error()); derr != nil {
+			return nil, errors.Join(err, fmt.Errorf("remove the media made for the refused item: %w", derr))
+		}
+		return nil, err
+	}
+	return ov, nil
 }

@@ -86,3 +86,7 @@ func TestScheduleLooksUpSourceReference(t *testing.T) {
 		t.Fatalf("handed %+v, want %+v", fb.made, want)
 	}
 }
+
+func (f *fakeBroadcast) DiscardMedia(ctx context.Context, a model.Actor, id int64, reason string) error {
+	return nil
+}

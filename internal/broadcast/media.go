@@ -235,30 +235,22 @@ func (s Library) SpeakText(ctx context.Context, a model.Actor, in TTSInput) (*mo
 		return nil, err
 	}
 	if s.cfg.TTS == nil {
-		return nil, i18n.Localise(errors.New("text-to-speech is not available on this server: install Debian's espeak-ng package (or configure a speech service) and restart Loa"), "bcx.media_tools")
+		return nil, i18n.Localise(errNoTTS, "bcx.media_tools")
 	}
 	if s.cfg.Media == nil {
 		return nil, errNoMedia
 	}
-	req := tts.Request{Text: in.Text, Voice: in.Voice, Speed: in.Speed}
+	// The unit's pronunciation rules and speech profile apply before the
+	// engine; the library keeps the text as written.
+	req, err := s.speechRequest(ctx, unit, in.Text, in.Voice, in.Speed)
+	if err != nil {
+		return nil, err
+	}
 	audio, _, err := s.cfg.TTS.Synthesize(ctx, req)
 	if err != nil {
-		switch {
-		case errors.Is(err, tts.ErrEmptyText), errors.Is(err, tts.ErrTextTooLong):
-			return nil, model.Invalid("text", "%v", err)
-		case errors.Is(err, tts.ErrUnknownVoice):
-			return nil, model.Invalid("voice", "%v (use vi-north, vi-central or vi-south)", err)
-		case errors.Is(err, tts.ErrBadSpeed):
-			return nil, model.Invalid("speed", "%v (use 0.5-2)", err)
-		}
-		return nil, fmt.Errorf("text-to-speech: %w", err)
+		return nil, ttsError(err)
 	}
-	voice := in.Voice
-	if voice == "" {
-		if vs := s.cfg.TTS.Voices(); len(vs) > 0 {
-			voice = vs[0].ID
-		}
-	}
+	voice := req.Voice
 	speed := in.Speed
 	if speed == 0 {
 		speed = 1
@@ -357,6 +349,12 @@ func (s Library) OpenDeviceMedia(ctx context.Context, da *DeviceAuth, sha string
 		return nil, err
 	}
 	if !ok {
+		// A language version of an order in its schedule.
+		if ok, err = s.store.Speech().DeviceMayFetchVersion(ctx, da.Device.ID, sha); err != nil {
+			return nil, err
+		}
+	}
+	if !ok {
 		return nil, fmt.Errorf("audio %s is not in the schedule of device %d: %w", clip(sha), da.Device.ID, model.ErrNotFound)
 	}
 	f, _, err := s.blobs.Open(ctx, sha)
@@ -374,4 +372,30 @@ func clip(s string) string {
 		return s[:70] + "…"
 	}
 	return s
+}
+
+// DiscardMedia removes from the library a media item made for a broadcast
+// that the service then refused (an item of a directive that could not be
+// scheduled), so that speech or audio made for nothing does not stay
+// behind. An item that an order uses is kept (model.ErrConflict). The
+// stored files stay in the content-addressed blob store, which other
+// items and documents may share.
+func (s Library) DiscardMedia(ctx context.Context, a model.Actor, id int64, reason string) error {
+	m, err := s.store.Broadcast().MediaItem(ctx, id)
+	if err != nil {
+		return err
+	}
+	if _, err := s.unitFor(ctx, a, authz.BroadcastWrite, m.UnitID); err != nil {
+		return err
+	}
+	return s.store.Tx(ctx, func(tx *storage.Tx) error {
+		ok, err := tx.Broadcast().DeleteUnusedMedia(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("media %d is used by a broadcast order and stays in the library: %w", id, model.ErrConflict)
+		}
+		return tx.Audit().AppendAudit(ctx, a, "media.discard", "media", fmt.Sprint(id), fmt.Sprintf("title=%q source=%s reason=%q", m.Title, m.Source, clip(reason)))
+	})
 }

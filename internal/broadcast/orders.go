@@ -45,6 +45,10 @@ type OrderInput struct {
 	// "directive" and the directive's content item.
 	Source    string `json:"source,omitempty"`
 	SourceRef string `json:"source_ref,omitempty"`
+	// Versions are the order's media in other languages than Vietnamese
+	// (MediaID is the Vietnamese version); each device plays the version
+	// of its unit's languages.
+	Versions []VersionInput `json:"versions,omitempty"`
 }
 
 // EmergencyInput issues an emergency (or, with Live, a "play now") that
@@ -302,7 +306,7 @@ func (s OrderBook) CreateOrder(ctx context.Context, a model.Actor, in OrderInput
 	}
 	return s.createOrder(ctx, a, unit, orderSpec{title: title, mediaID: in.MediaID, level: level, interrupts: in.Interrupts, start: start, end: end,
 		expires: in.ExpiresAt, slots: in.Slots, weekdays: in.Weekdays, unitOrder: in.UnitOrder, targets: in.Targets,
-		source: in.Source, sourceRef: in.SourceRef})
+		source: in.Source, sourceRef: in.SourceRef, versions: in.Versions})
 }
 
 // orderSpec is a scheduled order in typed values, its title and level
@@ -322,6 +326,7 @@ type orderSpec struct {
 	source     string
 	sourceRef  string
 	from       directiveSource
+	versions   []VersionInput
 }
 
 // createOrder checks the order's source, content, targets and plan, and
@@ -335,6 +340,10 @@ func (s OrderBook) createOrder(ctx context.Context, a model.Actor, unit *model.U
 		return nil, err
 	}
 	targets, err := s.checkTargets(ctx, a, unit, in.targets)
+	if err != nil {
+		return nil, err
+	}
+	versions, err := s.checkVersions(ctx, a, unit, in.versions)
 	if err != nil {
 		return nil, err
 	}
@@ -354,7 +363,15 @@ func (s OrderBook) createOrder(ctx context.Context, a model.Actor, unit *model.U
 		if err := tx.Broadcast().InsertOrder(ctx, o); err != nil {
 			return err
 		}
+		for _, v := range versions {
+			if err := tx.Speech().InsertOrderVersion(ctx, o.ID, v.Language, v.MediaID); err != nil {
+				return err
+			}
+		}
 		if devices, err = tx.Broadcast().OrderDeviceIDs(ctx, o.ID); err != nil {
+			return err
+		}
+		if err := s.checkLimits(ctx, tx, o, in.level, m.Duration(), devices); err != nil {
 			return err
 		}
 		if err := tx.Devices().BumpScheduleVersion(ctx, devices); err != nil {
@@ -503,6 +520,17 @@ func (s OrderBook) emergency(ctx context.Context, a model.Actor, unit *model.Uni
 		}
 		if err := tx.Devices().BumpScheduleVersion(ctx, devices); err != nil {
 			return err
+		}
+		// Emergencies and live broadcasts override quiet hours: say so.
+		over, err := s.quietOverrides(ctx, tx, devices, issued)
+		if err != nil {
+			return err
+		}
+		if len(over) > 0 {
+			if err := tx.Audit().AppendAudit(ctx, a, "broadcast.quiet_override", "broadcast_order", fmt.Sprint(o.ID),
+				fmt.Sprintf("level=%s plays in the quiet hours of %d device(s): %s", o.Level, len(over), clipList(over, 50))); err != nil {
+				return err
+			}
 		}
 		return tx.Audit().AppendAudit(ctx, a, "broadcast."+o.Level, "broadcast_order", fmt.Sprint(o.ID),
 			fmt.Sprintf("media=%d devices=%d repeats=%d title=%q", m.ID, len(devices), repeats, title))
@@ -817,4 +845,12 @@ func passedWhenMade(o *model.BroadcastOrder, loc *time.Location) []string {
 		}
 	}
 	return out
+}
+
+// clipList joins at most n entries, saying how many more there are.
+func clipList(list []string, n int) string {
+	if len(list) <= n {
+		return strings.Join(list, " ")
+	}
+	return strings.Join(list[:n], " ") + fmt.Sprintf(" … and %d more", len(list)-n)
 }

@@ -122,7 +122,27 @@ func (s Scheduler) BuildSchedule(ctx context.Context, d *model.Device) (*protoco
 		at time.Time
 	}
 	var pushes []push
+	ids := make([]int64, len(orders))
+	for i, o := range orders {
+		ids[i] = o.ID
+	}
+	versions, err := s.store.Speech().OrderVersions(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	var langs []string
+	if len(versions) > 0 {
+		if langs, err = languagesOf(ctx, s.store.Speech(), unit); err != nil {
+			return nil, nil, err
+		}
+	}
 	for _, o := range orders {
+		// The version in the device's language, if the order has one.
+		if v := pickVersion(langs, versions[o.ID]); v != nil {
+			c := *o
+			c.MediaSHA256, c.MediaSize, c.MediaDurationMS, c.MediaTitle = v.MediaSHA256, v.MediaSize, v.MediaDurationMS, v.MediaTitle
+			o = &c
+		}
 		so, err := s.toScheduleOrder(o, devID)
 		if err != nil {
 			s.log.Warn("order skipped in schedule", "order", o.ID, "device", d.ID, "err", err)
@@ -160,6 +180,9 @@ func (s Scheduler) BuildSchedule(ctx context.Context, d *model.Device) (*protoco
 		p = np
 	}
 	out := &protocol.Schedule{DeviceID: d.ID, UnitCode: unit.Code, Timezone: s.loc.String(), From: from.UTC(), To: to.UTC(), Items: []protocol.Item{}}
+	if out.Limits, err = s.scheduleLimits(ctx, unit, d.ID); err != nil {
+		return nil, nil, err
+	}
 	var items []model.ScheduleItem
 	seen := map[string]int{}
 	for _, e := range p.Entries {

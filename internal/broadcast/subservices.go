@@ -44,9 +44,10 @@ type API struct {
 	Monitor
 	OrderBook
 	Scheduler
+	Speech
 }
 
 // NewAPI returns the API over s.
 func NewAPI(s *Service) API {
-	return API{Service: s, DeviceFleet: DeviceFleet{s}, Library: Library{s}, Monitor: Monitor{s}, OrderBook: OrderBook{s}, Scheduler: Scheduler{s}}
+	return API{Service: s, DeviceFleet: DeviceFleet{s}, Library: Library{s}, Monitor: Monitor{s}, OrderBook: OrderBook{s}, Scheduler: Scheduler{s}, Speech: Speech{s}}
 }

@@ -708,6 +708,13 @@ func (a *Agent) play(ctx context.Context, it protocol.Item) {
 	a.mu.Unlock()
 	started := a.clock.Now()
 	a.log.Info("playing", "item", it.ID, "title", it.Title, "level", it.Level)
+	if vs, ok := a.cfg.Player.(VolumeSetter); ok && playErr == nil {
+		vol := a.playVolume(it, started)
+		if err := vs.SetVolume(vol); err != nil {
+			a.log.Warn("set volume", "err", err)
+		}
+		a.log.Info("volume", "item", it.ID, "percent", vol)
+	}
 	if playErr == nil {
 		done := make(chan error, 1)
 		go func() { done <- a.cfg.Player.Play(pctx, path, it) }()

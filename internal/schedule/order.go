@@ -349,3 +349,10 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// SlotClocks returns the sorted, de-duplicated times of day of valid
+// slots (a spread gives each of its occurrences).
+func SlotClocks(slots []Slot) []Clock {
+	o := Order{Slots: slots}
+	return o.clocks()
+}

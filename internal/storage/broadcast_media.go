@@ -98,3 +98,14 @@ func (q BroadcastStore) DeviceMayFetchMedia(ctx context.Context, deviceID int64,
 
 // Types and constants of this aggregate live in internal/model.
 type Media = model.Media
+
+// DeleteUnusedMedia removes a media item that no broadcast order uses;
+// it reports whether it did (false: unknown or in use).
+func (q BroadcastStore) DeleteUnusedMedia(ctx context.Context, id int64) (bool, error) {
+	res, err := q.exec(ctx, `DELETE FROM media WHERE id = ? AND NOT EXISTS (SELECT 1 FROM broadcast_orders WHERE media_id = ?)`, id, id)
+	if err != nil {
+		return false, fmt.Errorf("delete media %d: %w", id, err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}

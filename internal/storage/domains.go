@@ -65,3 +65,9 @@ type RegisterStore struct{ Q }
 
 // Registers returns the registers queries on q's pool or transaction.
 func (q Q) Registers() RegisterStore { return RegisterStore{q} }
+
+// SpeechStore holds the queries of units' pronunciation dictionaries, speech profiles and broadcast limits.
+type SpeechStore struct{ Q }
+
+// Speech returns the speech queries on q's pool or transaction.
+func (q Q) Speech() SpeechStore { return SpeechStore{q} }

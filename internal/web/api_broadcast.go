@@ -21,6 +21,7 @@ type Broadcast interface {
 	BroadcastSettings
 	BroadcastMonitor
 	PublicFeeds
+	BroadcastSpeech
 }
 
 // sseKeepAlive is how often an idle push connection gets a comment line,

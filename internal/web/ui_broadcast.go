@@ -45,6 +45,7 @@ func (s broadcastPages) registerBroadcastUI() {
 	s.handle("POST /broadcast/devices/{id}/rename", false, pg(s.uiBroadcastDeviceRename))
 	s.handle("POST /broadcast/devices/{id}/revoke", false, pg(s.uiBroadcastDeviceRevoke))
 	s.handle("POST /broadcast/devices/{id}/command", false, pg(s.uiBroadcastDeviceCommand))
+	s.registerSpeechUI()
 }
 
 // HasBroadcast reports whether this server runs the broadcast service
@@ -189,6 +190,7 @@ func (s broadcastPages) broadcastPage(r *http.Request, p *principal, title, tab 
 		{"overview", "/broadcast", "bc.tab.overview"},
 		{"day", "/broadcast/day", "bc.tab.day"},
 		{"media", "/broadcast/media", "bc.tab.media"},
+		{"speech", "/broadcast/speech", "bc.tab.speech"},
 		{"orders", "/broadcast/orders", "bc.tab.orders"},
 		{"devices", "/broadcast/devices", "bc.tab.devices"},
 	} {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -345,6 +346,9 @@ type bcOrderData struct {
 	Units   []bcPlayRow
 	Logs    []bcLogRow
 	Played  int // devices that reported a play
+	// Missing: units reached by the order whose language has no version
+	// (they hear the Vietnamese one).
+	Missing []broadcast.MissingVersion
 }
 
 func (s broadcastPages) uiBroadcastOrder(w http.ResponseWriter, r *http.Request, p *principal) {
@@ -400,6 +404,12 @@ func (s broadcastPages) uiBroadcastOrder(w http.ResponseWriter, r *http.Request,
 	}
 	for _, l := range rep.Logs {
 		d.Logs = append(d.Logs, bcLogRow{PlayLog: l, Device: deviceName(l.DeviceID)})
+	}
+	// Missing language versions, for those who may follow the issuer's
+	// orders (a commune viewing an order sent down sees its report only).
+	if d.Missing, err = s.speech().MissingVersions(ctx, p.Actor, o.ID); err != nil && !errors.Is(err, model.ErrForbidden) {
+		s.bcRenderError(w, r, p, err)
+		return
 	}
 	pd.Data = d
 	s.render(w, r, "broadcast_order", pd, http.StatusOK)

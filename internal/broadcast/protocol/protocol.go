@@ -111,6 +111,24 @@ type Schedule struct {
 	From     time.Time `json:"from"`
 	To       time.Time `json:"to"`
 	Items    []Item    `json:"items"`
+	// Limits the device enforces itself, even offline: no volume above
+	// the cap of the time of day (emergencies and live broadcasts aside).
+	Limits *Limits `json:"limits,omitempty"`
+}
+
+// Limits are a device's quiet hours and volume caps ("HH:MM" local
+// times in the schedule's time zone; To before From crosses midnight).
+type Limits struct {
+	QuietStart string      `json:"quiet_start,omitempty"`
+	QuietEnd   string      `json:"quiet_end,omitempty"`
+	VolumeCaps []VolumeCap `json:"volume_caps,omitempty"`
+}
+
+// VolumeCap is the highest volume (percent) allowed From–To.
+type VolumeCap struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	Max  int    `json:"max"`
 }
 
 // Event types on the push channel (server-sent events).

@@ -77,7 +77,9 @@ func (c *Cached) Key(req Request) string {
 		speed = 1
 	}
 	h := sha256.New()
-	for _, part := range []string{c.id, voice, strconv.FormatFloat(speed, 'g', -1, 64), CleanText(req.Text)} {
+	pr := req.Prosody
+	prosody := fmt.Sprintf("%d/%d/%d/%d", pr.WordsPerMinute, pr.Pitch, pr.SentencePause.Milliseconds(), pr.ParagraphPause.Milliseconds())
+	for _, part := range []string{c.id, voice, strconv.FormatFloat(speed, 'g', -1, 64), prosody, CleanText(req.Text)} {
 		fmt.Fprintf(h, "%d:%s\n", len(part), part) // length-prefixed: no ambiguity between fields
 	}
 	return hex.EncodeToString(h.Sum(nil))

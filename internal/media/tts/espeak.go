@@ -26,10 +26,15 @@ type EspeakConfig struct {
 	// Path of the espeak-ng binary (Debian package "espeak-ng"); empty
 	// means look it up in PATH.
 	Path string
-	// WordsPerMinute at speed 1 (default 150, a little slower than
-	// espeak-ng's 175, for loudspeakers). The resulting rate is clamped to
-	// espeak-ng's 80–450.
+	// WordsPerMinute is the spoken rate, in Vietnamese words (syllables)
+	// per minute, at speed 1 when a request gives none (default 140, for
+	// outdoor loudspeakers). espeak-ng's own "-s" unit reads Vietnamese
+	// about 1.55 times faster than it says (its default 175 gives some
+	// 270 syllables a minute), so the rate is converted with the measured
+	// espeakRateFactor and clamped to espeak-ng's 80–450.
 	WordsPerMinute int
+	// Pitch is espeak-ng's 0–99 (default 45).
+	Pitch int
 	// MaxTextRunes bounds the text of a request (default 20,000).
 	MaxTextRunes int
 	// ParagraphPause is inserted between paragraphs (default 700 ms).
@@ -51,19 +56,25 @@ type Espeak struct {
 // NewEspeak locates espeak-ng and applies defaults.
 func NewEspeak(cfg EspeakConfig) (*Espeak, error) {
 	if cfg.WordsPerMinute == 0 {
-		cfg.WordsPerMinute = 150
+		cfg.WordsPerMinute = DefaultWordsPerMinute
+	}
+	if cfg.Pitch == 0 {
+		cfg.Pitch = DefaultPitch
 	}
 	if cfg.MaxTextRunes == 0 {
 		cfg.MaxTextRunes = DefaultMaxTextRunes
 	}
 	if cfg.ParagraphPause == 0 {
-		cfg.ParagraphPause = 700 * time.Millisecond
+		cfg.ParagraphPause = DefaultParagraphPause
 	}
 	if cfg.ChunkPause == 0 {
-		cfg.ChunkPause = 150 * time.Millisecond
+		cfg.ChunkPause = DefaultSentencePause
 	}
-	if cfg.WordsPerMinute < 80 || cfg.WordsPerMinute > 450 {
-		return nil, fmt.Errorf("espeak-ng config: WordsPerMinute %d is outside 80–450", cfg.WordsPerMinute)
+	if cfg.WordsPerMinute < MinWordsPerMinute || cfg.WordsPerMinute > MaxWordsPerMinute {
+		return nil, fmt.Errorf("espeak-ng config: WordsPerMinute %d is outside %d–%d", cfg.WordsPerMinute, MinWordsPerMinute, MaxWordsPerMinute)
+	}
+	if cfg.Pitch < 0 || cfg.Pitch > 99 {
+		return nil, fmt.Errorf("espeak-ng config: Pitch %d is outside 0–99", cfg.Pitch)
 	}
 	if cfg.MaxTextRunes < 0 || cfg.ParagraphPause < 0 || cfg.ChunkPause < 0 ||
 		cfg.ParagraphPause > 10*time.Second || cfg.ChunkPause > 10*time.Second {
@@ -84,11 +95,17 @@ func NewEspeak(cfg EspeakConfig) (*Espeak, error) {
 // ID identifies the engine and the version of its text preparation; it
 // is part of cache keys, so change it when the output would change.
 func (e *Espeak) ID() string {
-	return "espeak-ng/v1/" + strconv.Itoa(e.cfg.WordsPerMinute)
+	return fmt.Sprintf("espeak-ng/v3/%d/%d/%d/%d", e.cfg.WordsPerMinute, e.cfg.Pitch, e.cfg.ChunkPause.Milliseconds(), e.cfg.ParagraphPause.Milliseconds())
 }
 
 // Voices returns the three regional Vietnamese voices; North is the default.
 func (e *Espeak) Voices() []Voice { return append([]Voice(nil), VietnameseVoices...) }
+
+// espeakRateFactor is how many Vietnamese syllables a minute espeak-ng
+// reads per unit of its "-s" option, measured on espeak-ng 1.51 (Debian
+// 12/13) over a 54-word bulletin sentence at -s 100, 130, 150 and 175:
+// 157, 203, 233 and 271 words a minute.
+const espeakRateFactor = 1.55
 
 // Limits on espeak-ng output.
 const (
@@ -102,15 +119,30 @@ func (e *Espeak) Synthesize(ctx context.Context, req Request) ([]byte, string, e
 	if err != nil {
 		return nil, "", err
 	}
-	wpm := int(math.Round(float64(e.cfg.WordsPerMinute) * speed))
+	rate, pitch := e.cfg.WordsPerMinute, e.cfg.Pitch
+	sentencePause, paragraphPause := e.cfg.ChunkPause, e.cfg.ParagraphPause
+	if p := req.Prosody; p.WordsPerMinute != 0 {
+		rate = p.WordsPerMinute
+	}
+	if p := req.Prosody; p.Pitch != 0 {
+		pitch = p.Pitch
+	}
+	if p := req.Prosody; p.SentencePause != 0 {
+		sentencePause = p.SentencePause
+	}
+	if p := req.Prosody; p.ParagraphPause != 0 {
+		paragraphPause = p.ParagraphPause
+	}
+	wpm := int(math.Round(float64(rate) * speed / espeakRateFactor))
 	wpm = max(80, min(450, wpm))
-	chunks := splitText(ExpandForSpeech(text), maxChunkRunes)
+	// One sentence per run, so that each is followed by its pause.
+	chunks := splitSentenceChunks(text, maxChunkRunes)
 	var j wavJoiner
 	for i, c := range chunks {
 		if err := ctx.Err(); err != nil {
 			return nil, "", fmt.Errorf("espeak-ng: %w", err)
 		}
-		audio, err := e.run(ctx, espeakVoices[voice.ID], wpm, c.text)
+		audio, err := e.run(ctx, espeakVoices[voice.ID], wpm, pitch, c.text)
 		if err != nil {
 			return nil, "", err
 		}
@@ -126,9 +158,9 @@ func (e *Espeak) Synthesize(ctx context.Context, req Request) ([]byte, string, e
 		}
 		if i < len(chunks)-1 {
 			if c.paragraph {
-				j.silence(e.cfg.ParagraphPause)
+				j.silence(paragraphPause)
 			} else {
-				j.silence(e.cfg.ChunkPause)
+				j.silence(sentencePause)
 			}
 		}
 	}
@@ -143,10 +175,10 @@ func (e *Espeak) Synthesize(ctx context.Context, req Request) ([]byte, string, e
 }
 
 // run synthesises one piece of text; the text is passed on stdin.
-func (e *Espeak) run(ctx context.Context, voice string, wpm int, text string) ([]byte, error) {
+func (e *Espeak) run(ctx context.Context, voice string, wpm, pitch int, text string) ([]byte, error) {
 	var stdout, stderr limitedBuffer
 	stdout.max, stderr.max = maxChunkAudio, 4096
-	cmd := exec.CommandContext(ctx, e.bin, "-v", voice, "-s", strconv.Itoa(wpm), "-b", "1", "--stdin", "--stdout")
+	cmd := exec.CommandContext(ctx, e.bin, "-v", voice, "-s", strconv.Itoa(wpm), "-p", strconv.Itoa(pitch), "-b", "1", "--stdin", "--stdout")
 	cmd.Stdin = strings.NewReader(text)
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr

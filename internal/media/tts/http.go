@@ -19,7 +19,9 @@ import (
 // HTTPConfig configures an engine backed by an external speech service.
 type HTTPConfig struct {
 	// URL receives POST requests with the JSON body
-	// {"text": "...", "voice": "vi-north", "speed": 1} and must answer
+	// {"text": "...", "voice": "vi-north", "speed": 1} (plus, when the
+	// unit sets them, "words_per_minute", "pitch", "sentence_pause_ms"
+	// and "paragraph_pause_ms", which a service may honour) and must answer
 	// 2xx with the audio bytes and a Content-Type audio/*.
 	URL string
 	// Token, when set, is sent as "Authorization: Bearer <Token>".
@@ -96,10 +98,15 @@ func (h *HTTP) Synthesize(ctx context.Context, req Request) ([]byte, string, err
 		return nil, "", err
 	}
 	body, err := json.Marshal(struct {
-		Text  string  `json:"text"`
-		Voice string  `json:"voice"`
-		Speed float64 `json:"speed"`
-	}{text, voice.ID, speed})
+		Text             string  `json:"text"`
+		Voice            string  `json:"voice"`
+		Speed            float64 `json:"speed"`
+		WordsPerMinute   int     `json:"words_per_minute,omitempty"`
+		Pitch            int     `json:"pitch,omitempty"`
+		SentencePauseMS  int64   `json:"sentence_pause_ms,omitempty"`
+		ParagraphPauseMS int64   `json:"paragraph_pause_ms,omitempty"`
+	}{text, voice.ID, speed, req.Prosody.WordsPerMinute, req.Prosody.Pitch,
+		req.Prosody.SentencePause.Milliseconds(), req.Prosody.ParagraphPause.Milliseconds()})
 	if err != nil {
 		return nil, "", fmt.Errorf("tts http: encode request: %w", err)
 	}

@@ -7,86 +7,14 @@ import (
 	"unicode/utf8"
 )
 
-// abbreviations of Vietnamese administrative texts that espeak-ng would
-// otherwise spell letter by letter or read as English. Matched as whole
-// words, case-sensitively. Numbers are left to espeak-ng, which reads
-// Vietnamese numbers (including "1.500.000") correctly.
-var abbreviations = []struct{ from, to string }{
-	{"UBND", "Ủy ban nhân dân"},
-	{"HĐND", "Hội đồng nhân dân"},
-	{"MTTQ", "Mặt trận Tổ quốc"},
-	{"BCĐ", "Ban Chỉ đạo"},
-	{"TTTT", "Thông tin và Truyền thông"},
-	{"TT&TT", "Thông tin và Truyền thông"},
-	{"THPT", "trung học phổ thông"},
-	{"THCS", "trung học cơ sở"},
-	{"BHYT", "bảo hiểm y tế"},
-	{"CCCD", "căn cước công dân"},
-	{"V/v", "về việc"},
-	{"v/v", "về việc"},
-	{"b/c", "báo cáo"},
-	{"TP.", "thành phố"},
-	{"Tp.", "thành phố"},
-	{"TX.", "thị xã"},
-	// espeak-ng switches to English for "Covid" and reads "19" well.
-	{"COVID", "Cô vít"},
-	{"Covid", "Cô vít"},
-	{"covid", "cô vít"},
-}
+// defaultPronouncer reads with the national default dictionary only.
+var defaultPronouncer = NewPronouncer(defaultRules)
 
-var (
-	// A date written 03/6/2021, optionally after "ngày".
-	dateRe = regexp.MustCompile(`(ngày\s+)?\b(\d{1,2})/(\d{1,2})/(\d{4})\b`)
-	// "Covid-19": the hyphen would be read as a pause or "trừ".
-	dashNumberRe = regexp.MustCompile(`(Cô vít|cô vít)-(\d+)`)
-	// The "./." that ends administrative documents.
-	endMarkRe = regexp.MustCompile(`\./\.`)
-)
-
-// ExpandForSpeech rewrites text so that espeak-ng reads it as a person
-// would: common administrative abbreviations expanded, dates spelt out
-// ("ngày 3 tháng 6 năm 2021"), the closing "./." removed, typographic
-// quotes dropped.
+// ExpandForSpeech rewrites text with the national default dictionary and
+// the reading rules of Pronouncer (units add their own dictionaries
+// through NewPronouncer).
 func ExpandForSpeech(text string) string {
-	text = endMarkRe.ReplaceAllString(text, ".")
-	for _, a := range abbreviations {
-		text = replaceWord(text, a.from, a.to)
-	}
-	text = dashNumberRe.ReplaceAllString(text, "$1 $2")
-	text = dateRe.ReplaceAllStringFunc(text, func(m string) string {
-		sub := dateRe.FindStringSubmatch(m)
-		return "ngày " + strings.TrimLeft(sub[2], "0") + " tháng " + strings.TrimLeft(sub[3], "0") + " năm " + sub[4]
-	})
-	text = strings.NewReplacer("“", "", "”", "", "„", "", "«", "", "»", "").Replace(text)
-	return text
-}
-
-// replaceWord replaces from with to where from is not part of a longer
-// word (letters or digits on either side).
-func replaceWord(s, from, to string) string {
-	if !strings.Contains(s, from) {
-		return s
-	}
-	var b strings.Builder
-	for {
-		i := strings.Index(s, from)
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		before, _ := utf8.DecodeLastRuneInString(s[:i])
-		after, _ := utf8.DecodeRuneInString(s[i+len(from):])
-		lastOfFrom, _ := utf8.DecodeLastRuneInString(from)
-		okBefore := i == 0 || !isWordRune(before)
-		okAfter := i+len(from) == len(s) || !isWordRune(after) || !isWordRune(lastOfFrom)
-		b.WriteString(s[:i])
-		if okBefore && okAfter {
-			b.WriteString(to)
-		} else {
-			b.WriteString(from)
-		}
-		s = s[i+len(from):]
-	}
+	return defaultPronouncer.Apply(text)
 }
 
 func isWordRune(r rune) bool {
@@ -158,6 +86,22 @@ func splitText(text string, maxRunes int) []chunk {
 		}
 		if n > 0 {
 			out = append(out, chunk{text: group.String(), paragraph: true})
+		}
+	}
+	return out
+}
+
+// splitSentenceChunks is splitText with one sentence per chunk (a
+// sentence longer than maxRunes is cut as splitLong does).
+func splitSentenceChunks(text string, maxRunes int) []chunk {
+	var out []chunk
+	for _, para := range splitText(text, maxRunes) {
+		var pieces []string
+		for _, s := range splitSentences(para.text) {
+			pieces = append(pieces, splitLong(s, maxRunes)...)
+		}
+		for i, s := range pieces {
+			out = append(out, chunk{text: s, paragraph: para.paragraph && i == len(pieces)-1})
 		}
 	}
 	return out

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -32,6 +33,51 @@ type Request struct {
 	Text  string  // plain text, at most the engine's limit (default 20,000 characters)
 	Voice string  // a Voice.ID; empty means the engine's default (first) voice
 	Speed float64 // rate factor: 1 = the engine's normal rate, 0 means 1; 0.5–2
+	// Prosody overrides the engine's speaking rate, pitch and pauses; zero
+	// fields keep the engine's defaults.
+	Prosody Prosody
+}
+
+// Prosody is how a text is read: rate, pitch and pauses. Engines that
+// cannot honour a field ignore it (the HTTP engine passes rate and pitch
+// on to the service).
+type Prosody struct {
+	// WordsPerMinute is the spoken rate in Vietnamese words (syllables)
+	// per minute before Speed applies; 0 is the engine's default.
+	WordsPerMinute int `json:"words_per_minute,omitempty"`
+	// Pitch is 1–99 (50 is a neutral voice); 0 is the engine's default.
+	Pitch int `json:"pitch,omitempty"`
+	// SentencePause is the silence after each sentence, ParagraphPause
+	// after each paragraph; 0 is the engine's default.
+	SentencePause  time.Duration `json:"sentence_pause,omitempty"`
+	ParagraphPause time.Duration `json:"paragraph_pause,omitempty"`
+}
+
+// Limits of Prosody, and the defaults suited to outdoor loudspeakers:
+// about 140 words a minute (espeak-ng's own default is near 230 for
+// Vietnamese), a slightly low pitch that carries, and clear pauses.
+const (
+	MinWordsPerMinute     = 100
+	MaxWordsPerMinute     = 300
+	DefaultWordsPerMinute = 140
+	DefaultPitch          = 45
+	DefaultSentencePause  = 350 * time.Millisecond
+	DefaultParagraphPause = 900 * time.Millisecond
+	MaxPause              = 5 * time.Second
+)
+
+// Check validates the fields that are set.
+func (p Prosody) Check() error {
+	if p.WordsPerMinute != 0 && (p.WordsPerMinute < MinWordsPerMinute || p.WordsPerMinute > MaxWordsPerMinute) {
+		return fmt.Errorf("%w: %d words a minute; use %d–%d (outdoor loudspeakers: 130–150)", ErrBadSpeed, p.WordsPerMinute, MinWordsPerMinute, MaxWordsPerMinute)
+	}
+	if p.Pitch < 0 || p.Pitch > 99 {
+		return fmt.Errorf("%w: pitch %d; use 1–99 (50 is neutral)", ErrBadSpeed, p.Pitch)
+	}
+	if p.SentencePause < 0 || p.SentencePause > MaxPause || p.ParagraphPause < 0 || p.ParagraphPause > MaxPause {
+		return fmt.Errorf("%w: pauses must be between 0 and %s", ErrBadSpeed, MaxPause)
+	}
+	return nil
 }
 
 // Voice describes a voice.
@@ -120,8 +166,10 @@ func checkRequest(req Request, voices []Voice, maxRunes int) (text string, voice
 	if err != nil {
 		return "", Voice{}, 0, err
 	}
-	speed, err = checkSpeed(req.Speed)
-	return text, voice, speed, err
+	if speed, err = checkSpeed(req.Speed); err != nil {
+		return "", Voice{}, 0, err
+	}
+	return text, voice, speed, req.Prosody.Check()
 }
 
 func findVoice(id string, voices []Voice) (Voice, error) {

@@ -179,19 +179,19 @@ func TestEspeakRefusals(t *testing.T) {
 
 func TestExpandForSpeech(t *testing.T) {
 	cases := map[string]string{
-		"Thường trực UBND các huyện":            "Thường trực Ủy ban nhân dân các huyện",
-		"phòng, chống Covid-19 theo":            "phòng, chống Cô vít 19 theo",
-		"dịch COVID-19.":                        "dịch Cô vít 19.",
-		"TP. Rạch Giá":                          "thành phố Rạch Giá",
-		"ngày 03/6/2021 của Cục":                "ngày 3 tháng 6 năm 2021 của Cục",
-		"Công văn 355 (03/06/2021)":             "Công văn 355 (ngày 3 tháng 6 năm 2021)",
-		"V/v Đẩy mạnh thông tin":                "về việc Đẩy mạnh thông tin",
-		"theo phương châm “5K+ vắc xin”":        "theo phương châm 5K+ vắc xin",
-		"yêu cầu trên./.":                       "yêu cầu trên.",
-		"UBNDX và HĐND tỉnh":                    "UBNDX và Hội đồng nhân dân tỉnh",
-		"Sở TTTT; MTTQ xã; học sinh THPT":       "Sở Thông tin và Truyền thông; Mặt trận Tổ quốc xã; học sinh trung học phổ thông",
-		"số 570/STTTT-TTBCBC":                   "số 570/STTTT-TTBCBC",
-		"Quỹ vắc xin 1.500.000 đồng, tỷ lệ 10%": "Quỹ vắc xin 1.500.000 đồng, tỷ lệ 10%",
+		"Thường trực UBND các huyện":      "Thường trực Ủy ban nhân dân các huyện",
+		"phòng, chống Covid-19 theo":      "phòng, chống Cô vít mười chín theo",
+		"dịch COVID-19.":                  "dịch Cô vít mười chín.",
+		"TP. Rạch Giá":                    "thành phố Rạch Giá",
+		"ngày 03/6/2021 của Cục":          "ngày ba tháng sáu năm hai nghìn không trăm hai mươi mốt của Cục",
+		"Công văn 355 (03/06/2021)":       "Công văn ba trăm năm mươi lăm (ngày ba tháng sáu năm hai nghìn không trăm hai mươi mốt)",
+		"V/v Đẩy mạnh thông tin":          "về việc Đẩy mạnh thông tin",
+		"theo phương châm “5K+ vắc xin”":  "theo phương châm năm ca cộng vắc xin",
+		"yêu cầu trên./.":                 "yêu cầu trên.",
+		"UBNDX và HĐND tỉnh":              "UBNDX và Hội đồng nhân dân tỉnh",
+		"Sở TTTT; MTTQ xã; học sinh THPT": "Sở Thông tin và Truyền thông; Mặt trận Tổ quốc xã; học sinh trung học phổ thông",
+		"số 570/STTTT-TTBCBC":             "số năm trăm bảy mươi, Sở Thông tin và Truyền thông, tê tê bê xê bê xê",
+		"Quỹ vắc xin một triệu năm trăm nghìn đồng, tỷ lệ mười phần trăm": "Quỹ vắc xin một triệu năm trăm nghìn đồng, tỷ lệ mười phần trăm",
 	}
 	for in, want := range cases {
 		if got := ExpandForSpeech(in); got != want {

@@ -139,3 +139,44 @@
     });
   });
 })();
+// Speech page: "Listen" buttons post their form (or, with data-speak-text,
+// just that text) to the preview endpoint and play the answer in the
+// page's player; the text as the engine reads it is shown under it.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var box = document.getElementById("speech-player");
+    if (!box) return;
+    var audio = document.getElementById("speech-audio"), spoken = document.getElementById("speech-spoken");
+    var msg = function (k) { return box.getAttribute("data-msg-" + k) || ""; };
+    var speak = function (data, button) {
+      data.set("csrf", box.getAttribute("data-csrf"));
+      button.disabled = true;
+      spoken.textContent = msg("wait");
+      fetch(box.getAttribute("data-preview"), { method: "POST", body: new URLSearchParams(data), credentials: "same-origin" })
+        .then(function (resp) {
+          if (!resp.ok) return resp.text().then(function (t) { throw new Error(t || resp.statusText); });
+          var said = resp.headers.get("X-Loa-Spoken");
+          spoken.textContent = said ? decodeURIComponent(said) : "";
+          return resp.blob();
+        })
+        .then(function (blob) {
+          if (audio.src) URL.revokeObjectURL(audio.src);
+          audio.src = URL.createObjectURL(blob);
+          audio.play().catch(function () {});
+        })
+        .catch(function (err) { spoken.textContent = msg("failed") + " " + err.message; })
+        .then(function () { button.disabled = false; });
+    };
+    document.querySelectorAll("[data-speak]").forEach(function (b) {
+      b.addEventListener("click", function () { speak(new FormData(b.form), b); });
+    });
+    document.querySelectorAll("[data-speak-text]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        var d = new FormData();
+        d.set("text", b.getAttribute("data-speak-text"));
+        speak(d, b);
+      });
+    });
+  });
+})();
