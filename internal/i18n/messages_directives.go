@@ -6,7 +6,7 @@ func directiveMessages() Catalog {
 	return Catalog{
 		"nav.directives":    {VI: "Văn bản đi", EN: "Directives"},
 		"nav.inbox":         {VI: "Văn bản đến", EN: "Inbox"},
-		"dir.title":         {VI: "Văn bản chỉ đạo", EN: "Directives"},
+		"dir.title":         {VI: "Văn bản đi", EN: "Outgoing documents"},
 		"dir.new":           {VI: "Soạn văn bản mới", EN: "New directive"},
 		"dir.untitled":      {VI: "(chưa có trích yếu)", EN: "(no subject yet)"},
 		"dir.empty":         {VI: "Không có văn bản nào.", EN: "No directives here."},

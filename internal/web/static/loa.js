@@ -139,3 +139,32 @@
     });
   });
 })();
+// Tables become cards on phones: every cell carries its column's name.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("table.grid").forEach(function (table) {
+      var heads = table.querySelectorAll("thead th");
+      if (!heads.length) return;
+      table.querySelectorAll("tbody tr").forEach(function (tr) {
+        var col = 0;
+        Array.prototype.forEach.call(tr.children, function (cell) {
+          var th = heads[col];
+          if (th && cell.tagName === "TD" && !cell.hasAttribute("data-label") && th.textContent.trim()) {
+            cell.setAttribute("data-label", th.textContent.trim());
+          }
+          col += cell.colSpan || 1;
+        });
+      });
+    });
+  });
+})();
+// Buttons that end or delete something ask first (data-confirm="question").
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (e) {
+    var b = e.submitter || null;
+    var q = (b && b.getAttribute("data-confirm")) || e.target.getAttribute("data-confirm");
+    if (q && !window.confirm(q)) e.preventDefault();
+  }, true);
+})();
