@@ -1,6 +1,9 @@
 package i18n
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // The glossary is the one place that holds the Vietnamese terms Loa's
 // pages use for official paperwork (văn thư, Decree 30/2020/NĐ-CP) and
@@ -178,4 +181,87 @@ func glossaryMessages() Catalog {
 		c[t.Key] = map[string]string{VI: t.VI, EN: t.EN}
 	}
 	return c
+}
+
+// fieldNames names the fields of forms and imports that validation
+// errors point at (their JSON or CSV names).
+var fieldNames = map[string][2]string{
+	"abbreviation": {"Tên viết tắt", "Abbreviation"}, "active": {"Đang hoạt động", "Active"}, "active_from": {"Hoạt động từ ngày", "Active from"},
+	"agency_id": {"Cơ quan", "Agency"}, "approval_steps": {"Các bước duyệt", "Approval steps"}, "assignee": {"Người được giao", "Assignee"},
+	"at": {"Giờ phát", "Time"}, "attachments": {"Tệp đính kèm", "Attachments"}, "base_version": {"Phiên bản", "Version"},
+	"box": {"Hộp văn bản", "Box"}, "channel": {"Kênh gửi tin", "Channel"}, "code": {"Mã", "Code"}, "comment": {"Ý kiến", "Comment"},
+	"confidentiality": {"Độ mật", "Confidentiality"}, "content": {"Nội dung", "Content"}, "current_password": {"Mật khẩu hiện tại", "Current password"},
+	"date": {"Ngày", "Date"}, "delivery": {"Văn bản đến", "Incoming document"}, "doc_type": {"Loại văn bản", "Document type"},
+	"document": {"Văn bản", "Document"}, "dissolved_on": {"Ngày giải thể", "Dissolved on"}, "distribution": {"Nơi nhận", "Distribution"},
+	"due_date": {"Thời hạn", "Deadline"}, "deadline": {"Thời hạn giải quyết", "Deadline"}, "email": {"Thư điện tử", "E-mail"},
+	"every": {"Lặp lại sau", "Every"}, "expires": {"Hết hạn", "Expires"}, "expires_at": {"Hết hạn", "Expires"}, "file": {"Tệp", "File"},
+	"filename": {"Tên tệp", "File name"}, "files": {"Tệp", "Files"}, "format": {"Định dạng", "Format"}, "from": {"Từ", "From"},
+	"id": {"Mã số", "Id"}, "intro": {"Phần mở đầu", "Introduction"}, "item_no": {"Mục", "Item"}, "items": {"Các mục nội dung", "Content items"},
+	"kind": {"Loại đơn vị", "Unit kind"}, "last": {"Số cuối", "Last number"}, "limit": {"Số dòng", "Limit"}, "media_id": {"Âm thanh", "Audio"},
+	"media": {"Âm thanh", "Audio"}, "name": {"Tên", "Name"}, "name_vi": {"Tên", "Name"}, "note": {"Ghi chú", "Note"},
+	"parent_id": {"Đơn vị cấp trên", "Parent unit"}, "parent_code": {"Đơn vị cấp trên", "Parent unit"}, "password": {"Mật khẩu", "Password"},
+	"phone": {"Số điện thoại", "Phone"}, "purpose": {"Hình thức nhận", "Purpose"}, "q": {"Từ khóa tìm kiếm", "Search"},
+	"reason": {"Lý do", "Reason"}, "recipients": {"Nơi nhận", "Recipients"}, "references": {"Căn cứ", "References"},
+	"repeats": {"Số lần phát", "Repeats"}, "roles": {"Vai trò", "Roles"}, "short_name": {"Tên ngắn", "Short name"},
+	"signer_user_id": {"Người ký", "Signer"}, "signer": {"Người ký", "Signer"}, "signer_title": {"Chức vụ người ký", "Signer's title"},
+	"place": {"Địa danh", "Place"}, "status": {"Trạng thái", "Status"}, "subject": {"Trích yếu", "Subject"}, "target": {"Nơi phát", "Target"},
+	"text": {"Nội dung", "Text"}, "title": {"Tiêu đề", "Title"}, "to": {"Nơi nhận", "Recipients"}, "unit": {"Đơn vị", "Unit"},
+	"unit_id": {"Đơn vị", "Unit"}, "unit_ids": {"Đơn vị", "Units"}, "urgency": {"Độ khẩn", "Urgency"}, "user_id": {"Người dùng", "User"},
+	"username": {"Tên đăng nhập", "Username"}, "version": {"Phiên bản", "Version"}, "voice": {"Giọng đọc", "Voice"},
+	"volume": {"Âm lượng", "Volume"}, "year": {"Năm", "Year"}, "lang": {"Ngôn ngữ", "Language"}, "scopes": {"Quyền của khóa", "Scopes"},
+	"start_date": {"Ngày bắt đầu", "Start date"}, "end_date": {"Ngày kết thúc", "End date"}, "slots": {"Giờ phát", "Times"},
+	"level": {"Mức ưu tiên", "Level"}, "targets": {"Nơi phát", "Targets"}, "header": {"Dòng tiêu đề", "Header"},
+}
+
+// FieldName names a form or import field in lang ("subject" → "Trích
+// yếu"); a nested name ("items[2].title") is named by its first part. ok
+// is false for a field the glossary does not know.
+func FieldName(lang, field string) (string, bool) {
+	if i := strings.IndexAny(field, "[."); i >= 0 {
+		field = field[:i]
+	}
+	v, ok := fieldNames[field]
+	if !ok {
+		return "", false
+	}
+	if lang == EN {
+		return v[1], true
+	}
+	return v[0], true
+}
+
+// Fallback says an error the catalogue does not explain in lang, from its
+// kind alone ("invalid", "not_found", "forbidden", "conflict",
+// "too_large", "throttled", "unauthorized"), the field and the line of
+// an import: a Vietnamese page never shows a service's English text.
+func Fallback(lang, kind, field string, line int) string {
+	if lang == EN {
+		return ""
+	}
+	switch kind {
+	case "invalid":
+		var msg string
+		if name, ok := FieldName(lang, field); ok {
+			msg = "Thông tin ở ô “" + name + "” chưa hợp lệ hoặc còn thiếu. Hãy kiểm tra lại ô này rồi thử lại."
+		} else {
+			msg = "Thông tin nhập vào chưa hợp lệ. Hãy kiểm tra lại các ô đã nhập rồi thử lại."
+		}
+		if line > 0 {
+			msg = fmt.Sprintf("Dòng %d: %s", line, msg)
+		}
+		return msg
+	case "not_found":
+		return "Không tìm thấy trang hoặc dữ liệu này: có thể đường dẫn đã sai hoặc dữ liệu đã bị xóa. Hãy quay lại trang chủ."
+	case "forbidden":
+		return "Bạn không có quyền thực hiện việc này. Nếu cần, hãy đề nghị quản trị viên của đơn vị cấp quyền."
+	case "conflict":
+		return "Dữ liệu đã có hoặc vừa được người khác thay đổi. Hãy tải lại trang rồi thử lại."
+	case "too_large":
+		return "Tệp hoặc nội dung gửi lên quá lớn. Hãy chọn tệp nhỏ hơn."
+	case "throttled":
+		return "Bạn đã thử quá nhiều lần. Hãy đợi một lát rồi thử lại."
+	case "unauthorized":
+		return "Phiên làm việc đã hết. Hãy đăng nhập lại."
+	}
+	return "Đã xảy ra lỗi. Hãy thử lại; nếu vẫn lỗi, hãy báo quản trị viên."
 }

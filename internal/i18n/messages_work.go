@@ -4,7 +4,10 @@ package i18n
 // the folding menu and the phone layout.
 func workMessages() Catalog {
 	return Catalog{
-		"nav.menu": {VI: "Danh mục", EN: "Menu"},
+		"dir.note.created":  {VI: "Tạo dự thảo", EN: "created"},
+		"dir.note.attached": {VI: "Đính kèm tệp %s", EN: "attached %s"},
+		"dir.note.issued":   {VI: "%s, gửi %s nơi nhận", EN: "%s, %s recipients"},
+		"nav.menu":          {VI: "Danh mục", EN: "Menu"},
 
 		"work.title":             {VI: "Việc cần làm", EN: "To do"},
 		"work.none":              {VI: "Không có việc nào đang chờ bạn.", EN: "Nothing waits for you."},

@@ -192,6 +192,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "same-origin")
+	if s.unknownPage(r) {
+		s.notFoundPage(w, r)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 

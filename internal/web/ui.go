@@ -173,8 +173,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, pd 
 
 // renderError shows an error page with the status the error maps to.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, p *principal, err error) {
-	code, body := s.publicError(readerLang(r, p), err)
-	s.errorPage(w, r, p, err, code, body.Message)
+	code, _ := errorStatus(err)
+	s.errorPage(w, r, p, err, code, s.reqText(r, p, err))
 }
 
 // errorPage renders the error page with a status and message (see

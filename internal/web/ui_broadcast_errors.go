@@ -24,7 +24,7 @@ func (s broadcastPages) bcErrorTexts(r *http.Request, p *principal, err error) [
 			for _, part := range parts {
 				text, ok := s.msgs.Message(lang, part)
 				if !ok {
-					text = part.Error()
+					text = s.pageText(lang, part.Err)
 				}
 				out = append(out, s.bcWithField(lang, part.Err, text))
 			}
@@ -38,6 +38,9 @@ func (s broadcastPages) bcErrorTexts(r *http.Request, p *principal, err error) [
 // bcKnownText says an error without a catalog message: a validation
 // problem led by its field's name, anything else as it is.
 func (s broadcastPages) bcKnownText(lang string, err error) string {
+	if lang != i18n.EN {
+		return s.pageText(lang, err)
+	}
 	var ve *model.ValidationError
 	if errors.As(err, &ve) {
 		return s.bcWithField(lang, ve, ve.Msg)

@@ -72,7 +72,7 @@ func (s documentHandlers) documentsPage(w http.ResponseWriter, r *http.Request, 
 		if msg, ok := s.msgs.Message(pd.Lang, refusal); ok {
 			pd.Error = msg
 		} else {
-			pd.Error = refusal.Error()
+			pd.Error = s.pageText(pd.Lang, refusal)
 		}
 	}
 	if len(docs) == f.Limit {
@@ -244,7 +244,7 @@ func (s documentHandlers) uiDocumentCorrect(w http.ResponseWriter, r *http.Reque
 			code, _ := errorStatus(err)
 			msg, ok := s.msgs.Message(i18n.FromRequest(r, p.User.Lang), err)
 			if !ok {
-				msg = err.Error()
+				msg = s.reqText(r, p, err)
 			}
 			s.documentPage(w, r, p, id, msg, code)
 			return

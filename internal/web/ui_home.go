@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -363,3 +364,29 @@ func (p *pageData) AuditObject(kind string) string { return i18n.AuditObject(p.L
 
 // ActorName names the author of an action (system parts in words).
 func (p *pageData) ActorName(username string) string { return i18n.ActorName(p.Lang, username) }
+
+var issuedNoteRe = regexp.MustCompile(`^(.*), (\d+) recipients?$`)
+
+// VersionNote says a draft version's note in the page's language: the
+// notes the service writes itself ("created", "attached x.wav") are
+// translated; what a person typed is shown as typed.
+func (p *pageData) VersionNote(note string) string {
+	switch {
+	case note == "created":
+		return p.T("dir.note.created")
+	case strings.HasPrefix(note, "attached "):
+		return p.T("dir.note.attached", strings.TrimPrefix(note, "attached "))
+	}
+	return note
+}
+
+// EventText says the text of a process-log entry in the page's language
+// (the issue entry "570/STTTT-TTBCBC, 34 recipients" the service writes).
+func (p *pageData) EventText(kind, text string) string {
+	if kind == "issue" {
+		if m := issuedNoteRe.FindStringSubmatch(text); m != nil {
+			return p.T("dir.note.issued", m[1], m[2])
+		}
+	}
+	return text
+}
