@@ -346,6 +346,9 @@ func (s Workflow) issueTx(ctx context.Context, tx *storage.Tx, a model.Actor, d 
 	if err != nil {
 		return nil, err
 	}
+	if err := CheckDecree30(&fields, issued.Date, s.today()); err != nil {
+		return nil, err
+	}
 	var pdf bytes.Buffer
 	if err := render.PDF(&pdf, fields, render.Options{CreationDate: s.now()}); err != nil {
 		return nil, model.Invalid("content", "the document cannot be laid out: %v", err)
@@ -490,7 +493,9 @@ func (s Workflow) fillSigner(ctx context.Context, q storage.Q, d *model.Directiv
 	if c.SignerName == "" {
 		c.SignerName = u.FullName
 	}
-	if c.SignerTitle == "" && c.SigningAuthority != "" {
+	if c.SignerTitle == "" {
+		// The title above the signer's name comes from the signer's
+		// profile unless the draft gives it.
 		c.SignerTitle = strings.ToUpper(u.Title)
 	}
 	return nil

@@ -265,3 +265,15 @@ func Fallback(lang, kind, field string, line int) string {
 	}
 	return "Đã xảy ra lỗi. Hãy thử lại; nếu vẫn lỗi, hãy báo quản trị viên."
 }
+
+// LooksVietnamese reports whether a text is written in Vietnamese (it
+// has letters with Vietnamese diacritics): some services already word
+// their messages for people in Vietnamese.
+func LooksVietnamese(s string) bool {
+	for _, r := range s {
+		if (r >= 0x00C0 && r <= 0x01B0) || (r >= 0x1EA0 && r <= 0x1EF9) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -62,6 +63,14 @@ func (s *Server) pageText(lang string, err error) string {
 	code, body := errorStatus(err)
 	if lang == i18n.EN || code >= 500 {
 		return body.Message
+	}
+	var ve *model.ValidationError
+	if errors.As(err, &ve) && i18n.LooksVietnamese(ve.Msg) {
+		// Already worded for people (the page's own form checks).
+		if name, ok := i18n.FieldName(lang, ve.Field); ok {
+			return name + ": " + ve.Msg
+		}
+		return ve.Msg
 	}
 	return i18n.Fallback(lang, body.Code, body.Field, body.Line)
 }

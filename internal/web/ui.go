@@ -59,6 +59,8 @@ type pageData struct {
 	kinds   map[string]model.UnitKind
 	units   map[int64]*model.Unit
 	users   map[int64]string
+	req     *http.Request // for what the layout asks lazily (UnreadCount)
+	actor   model.Actor
 }
 
 // UserName names a user by id (where the page loaded the users).
@@ -113,9 +115,10 @@ func (p *pageData) UnitName(id int64) string {
 func (p *pageData) IsAdmin() bool { return p.User != nil && p.User.HasRole(model.RoleAdmin) }
 
 func (s *Server) newPage(r *http.Request, p *principal, title, nav string) *pageData {
-	pd := &pageData{s: s, Title: title, Nav: nav, Path: r.URL.Path, Version: s.deps.Version}
+	pd := &pageData{s: s, Title: title, Nav: nav, Path: r.URL.Path, Version: s.deps.Version, req: r}
 	pref := ""
 	if p != nil {
+		pd.actor = p.Actor
 		pd.User = p.User
 		pref = p.User.Lang
 		if p.Session != nil {

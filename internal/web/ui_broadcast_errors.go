@@ -38,12 +38,12 @@ func (s broadcastPages) bcErrorTexts(r *http.Request, p *principal, err error) [
 // bcKnownText says an error without a catalog message: a validation
 // problem led by its field's name, anything else as it is.
 func (s broadcastPages) bcKnownText(lang string, err error) string {
+	var ve *model.ValidationError
+	if errors.As(err, &ve) && (lang == i18n.EN || i18n.LooksVietnamese(ve.Msg)) {
+		return s.bcWithField(lang, ve, ve.Msg)
+	}
 	if lang != i18n.EN {
 		return s.pageText(lang, err)
-	}
-	var ve *model.ValidationError
-	if errors.As(err, &ve) {
-		return s.bcWithField(lang, ve, ve.Msg)
 	}
 	return err.Error()
 }

@@ -390,3 +390,45 @@ func (p *pageData) EventText(kind, text string) string {
 	}
 	return text
 }
+
+// BCLoudness says in words how loud a bulletin is after levelling (the
+// operator needs no LUFS figure): levelled, quiet or loud.
+func (p *pageData) BCLoudness(lufs float64) string {
+	switch {
+	case lufs == 0:
+		return p.T("bc.loudness.unknown")
+	case lufs < -19:
+		return p.T("bc.loudness.quiet")
+	case lufs > -13:
+		return p.T("bc.loudness.loud")
+	}
+	return p.T("bc.loudness.ok")
+}
+
+// BCFormat names an audio file's format as people know it (MP3, WAV …),
+// never the codec's technical name.
+func (p *pageData) BCFormat(format string) string {
+	f := strings.ToLower(strings.TrimSpace(format))
+	for _, k := range []struct{ in, out string }{{"m4a", "M4A"}, {"webm", "WebM"}, {"amr", "AMR"}, {"flac", "FLAC"}, {"ogg", "OGG"}, {"wav", "WAV"}, {"mp3", "MP3"}} {
+		if strings.Contains(f, k.in) {
+			return k.out
+		}
+	}
+	if i := strings.IndexAny(f, ",;/ "); i > 0 {
+		f = f[:i]
+	}
+	return strings.ToUpper(f)
+}
+
+// UnreadCount is the number of the user's unread notifications, for the
+// badge of the menu (0 when there is no directives service or no user).
+func (p *pageData) UnreadCount() int {
+	if p.User == nil || p.req == nil || p.s.deps.Directives == nil || p.actor.UnitID == 0 {
+		return 0
+	}
+	list, err := p.s.deps.Directives.Notifications(p.req.Context(), p.actor, true, 100)
+	if err != nil {
+		return 0
+	}
+	return len(list)
+}

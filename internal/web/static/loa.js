@@ -159,12 +159,47 @@
     });
   });
 })();
-// Buttons that end or delete something ask first (data-confirm="question").
+// Date fields read and write dd/mm/yyyy whatever the browser's language:
+// the field sent keeps its name and ISO value (yyyy-mm-dd), a text field
+// in front shows the Vietnamese date.
 (function () {
   "use strict";
-  document.addEventListener("submit", function (e) {
-    var b = e.submitter || null;
-    var q = (b && b.getAttribute("data-confirm")) || e.target.getAttribute("data-confirm");
-    if (q && !window.confirm(q)) e.preventDefault();
-  }, true);
+  function toVN(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    return m ? m[3] + "/" + m[2] + "/" + m[1] : "";
+  }
+  function toISO(vn) {
+    var m = /^\s*(\d{1,2})[\/.\-](\d{1,2})[\/.\-](\d{4})\s*$/.exec(vn);
+    if (!m) return null;
+    var d = +m[1], mo = +m[2], y = +m[3];
+    var t = new Date(Date.UTC(y, mo - 1, d));
+    if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) return null;
+    return y + "-" + (mo < 10 ? "0" : "") + mo + "-" + (d < 10 ? "0" : "") + d;
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var en = document.documentElement.lang === "en";
+    var bad = en ? "Write the date as dd/mm/yyyy, e.g. 20/12/2026" : "Nhập ngày theo dạng ngày/tháng/năm, ví dụ 20/12/2026";
+    document.querySelectorAll('input[type="date"]').forEach(function (inp) {
+      var txt = document.createElement("input");
+      txt.type = "text";
+      txt.inputMode = "numeric";
+      txt.placeholder = en ? "dd/mm/yyyy" : "ngày/tháng/năm";
+      txt.className = "date-text";
+      txt.autocomplete = "off";
+      txt.size = 10;
+      txt.required = inp.required;
+      txt.value = toVN(inp.value);
+      txt.setAttribute("data-date-for", inp.name);
+      inp.type = "hidden";
+      inp.parentNode.insertBefore(txt, inp);
+      txt.addEventListener("input", function () {
+        var v = txt.value.trim() === "" ? "" : toISO(txt.value);
+        if (v === null) { txt.setCustomValidity(bad); return; }
+        txt.setCustomValidity("");
+        inp.value = v;
+        inp.dispatchEvent(new Event("input", { bubbles: true }));
+        inp.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+    });
+  });
 })();
