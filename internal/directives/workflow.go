@@ -322,6 +322,14 @@ func (s Workflow) issueTx(ctx context.Context, tx *storage.Tx, a model.Actor, d 
 	if err := s.fillSigner(ctx, tx.Q, d, &c); err != nil {
 		return nil, err
 	}
+	if c.SignerUserID == 0 && c.SignerName == "" && a.UserID != 0 {
+		// No approval step (a unit that issues on submission): the
+		// person who issues it signs it.
+		c.SignerUserID = a.UserID
+		if err := s.fillSigner(ctx, tx.Q, d, &c); err != nil {
+			return nil, err
+		}
+	}
 	var labels []string
 	for _, r := range c.Recipients {
 		labels = append(labels, recipientLabel(ctx, tx.Q, r))
