@@ -328,6 +328,18 @@ func TestBrowserRolesWalk(t *testing.T) {
 					check(who, width)
 				}
 			}
+			if role.label == "commune-radio" {
+				// The station's week and month next to its day view, from its tabs.
+				open("/broadcast/day")
+				for _, mode := range []string{"week", "month"} {
+					run("open the "+mode, chromedp.Click(chromedp.CSS(`nav.subnav a[href^="/broadcast/`+mode+`"]`)), chromedp.WaitVisible(chromedp.CSS(`#calendar`)))
+					if n := num(`document.querySelectorAll('#calendar .cal-day li').length`); n == 0 {
+						t.Errorf("%s: the %s view lists no broadcasts", who, mode)
+					}
+					check(who, width)
+					shot(fmt.Sprintf("role-%s-%s-%d", role.label, mode, width))
+				}
+			}
 			t.Logf("%s at %d px: %s", who, width, time.Since(began).Round(time.Second))
 			open("/")
 			run("sign out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)))

@@ -17,7 +17,7 @@ import (
 	"github.com/loa-project/loa/internal/orgs"
 )
 
-var pageNames = []string{"login", "home", "org", "unit", "users", "user", "tokens", "audit", "error", "documents", "document", "registers", "broadcast", "broadcast_confirm", "broadcast_day", "broadcast_media", "broadcast_orders", "broadcast_order", "broadcast_devices"}
+var pageNames = []string{"login", "home", "org", "unit", "users", "user", "tokens", "audit", "error", "documents", "document", "registers", "broadcast", "broadcast_confirm", "broadcast_day", "broadcast_media", "broadcast_orders", "broadcast_order", "broadcast_devices", "broadcast_calendar"}
 
 func (s *Server) parseTemplates() error {
 	funcs := template.FuncMap{
