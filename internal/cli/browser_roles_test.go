@@ -166,7 +166,7 @@ func TestBrowserRolesWalk(t *testing.T) {
 	began := time.Now()
 	base := startDemo(t)
 	t.Logf("demo started in %s", time.Since(began).Round(time.Second))
-	ctx := browsertest.New(t, 170*time.Second)
+	ctx := browsertest.New(t, 300*time.Second)
 	se := newServiceEnglish()
 	shots := ""
 	if dir := os.Getenv("LOA_SCREENSHOTS"); dir != "" {
