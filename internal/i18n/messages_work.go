@@ -36,6 +36,7 @@ func workMessages() Catalog {
 		"bc.month.current":    {VI: "Tháng này", EN: "This month"},
 		"bc.cal.total":        {VI: "%d lượt phát bản tin trong thời gian này.", EN: "%d bulletin broadcasts in this period."},
 		"bc.cal.more":         {VI: "và %d bản tin khác…", EN: "and %d more…"},
+		"bc.auto.error_vi":    {VI: "không lên lịch được do lỗi hệ thống; quản trị viên xem chi tiết trong nhật ký", EN: "could not be scheduled"},
 		"nav.menu":            {VI: "Danh mục", EN: "Menu"},
 
 		"work.title":             {VI: "Việc cần làm", EN: "To do"},
