@@ -192,9 +192,26 @@ func (b *Bridge) scheduleItems(ctx context.Context, a model.Actor, unit *model.U
 	return res, nil
 }
 
-// itemTitle names the broadcast of an item: "570/STTTT-TTBCBC, mục 1".
+// itemTitle names the broadcast of an item by its content, as operators
+// and listeners know it, followed by where it comes from: "Tuyên truyền
+// trách nhiệm … (570/STTTT-TTBCBC, mục 1)". The content is cut at a word
+// after about 90 characters.
 func itemTitle(it directives.BroadcastItem) string {
-	return fmt.Sprintf("%s, mục %s", it.Code, it.Label)
+	ref := fmt.Sprintf("%s, mục %s", it.Code, it.Label)
+	text := strings.Join(strings.Fields(it.ItemText), " ")
+	text = strings.TrimRight(text, ".;:,")
+	if text == "" {
+		return ref
+	}
+	const maxRunes = 90
+	if r := []rune(text); len(r) > maxRunes {
+		cut := string(r[:maxRunes])
+		if i := strings.LastIndex(cut, " "); i > maxRunes/2 {
+			cut = cut[:i]
+		}
+		text = strings.TrimRight(cut, ".;:, ") + "…"
+	}
+	return text + " (" + ref + ")"
 }
 
 func parentOf(u *model.Unit) int64 {

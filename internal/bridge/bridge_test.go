@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -169,7 +170,7 @@ func TestScheduleDirectiveItems(t *testing.T) {
 		}
 		var played *protocol.Item
 		for i, it := range sched.Items {
-			if it.Level == "priority" && it.Title == "12/UBND-VX, mục 1" && played == nil {
+			if it.Level == "priority" && strings.HasSuffix(it.Title, "(12/UBND-VX, mục 1)") && played == nil {
 				played = &sched.Items[i]
 			}
 		}

@@ -79,7 +79,7 @@ func TestScheduleLooksUpSourceReference(t *testing.T) {
 		res.Skipped[2].Reason != "the broadcast period ended on 2021-06-01" {
 		t.Fatalf("result %+v", res)
 	}
-	want := broadcast.DirectiveItemSchedule{UnitID: 3, DirectiveID: 12, DeliveryID: 40, Item: 2, Title: "12/UBND-VX, mục 2", MediaID: 5,
+	want := broadcast.DirectiveItemSchedule{UnitID: 3, DirectiveID: 12, DeliveryID: 40, Item: 2, Title: "Tin (12/UBND-VX, mục 2)", MediaID: 5,
 		Level: schedule.LevelPriority, StartDate: schedule.NewDate(2021, 6, 10), EndDate: schedule.NewDate(2021, 6, 10),
 		Slots: schedule.Slots{schedule.SpreadSlot(2, schedule.ClockOf(6, 0, 0), schedule.ClockOf(18, 0, 0))}, Plays: 2, UnitOrder: 2}
 	if len(fb.made) != 1 || !reflect.DeepEqual(fb.made[0], want) {

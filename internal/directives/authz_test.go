@@ -99,6 +99,7 @@ func TestAuthorization(t *testing.T) {
 		}
 		// Issued: the unit and the recipients see it, others do not;
 		// tracking is for the issuing unit.
+		e.at("2021-06-05")
 		e.must(200, "POST", path+"/issue", "vanthu.so", directives.IssueInput{Date: "2021-06-05"}, &v)
 		e.deliver()
 		visible("xem.baokg", true)
@@ -220,6 +221,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		if r := e.do("POST", path+"/issue", "lamvanson", nil); r.code != 403 {
 			t.Errorf("issue by the approver: %d %s", r.code, r.body)
 		}
+		e.at("2021-06-05")
 		e.must(200, "POST", path+"/issue", "vanthu.so", directives.IssueInput{Date: "2021-06-05"}, &now)
 		so := e.unit("so-tttt-kg")
 		regs := func() int {

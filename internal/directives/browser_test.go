@@ -130,7 +130,8 @@ func TestBrowserDraftApproveIssueTrack(t *testing.T) {
 	)
 	logout()
 
-	// The clerk issues it; the tracking page lists the recipients.
+	// The clerk issues it (on its date); the tracking page lists the recipients.
+	e.at("2021-06-04")
 	login("vanthu.so")
 	step("issue",
 		chromedp.Navigate(e.srv.URL+"/directives?box=issue"),

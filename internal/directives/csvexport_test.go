@@ -23,6 +23,7 @@ func TestTrackingExportNeutralisesFormulas(t *testing.T) {
 		path := fmt.Sprintf("/api/v1/directives/%d", v.ID)
 		e.must(200, "POST", path+"/submit", "chuyenvien.so", nil, nil)
 		e.must(200, "POST", path+"/approve", "lamvanson", nil, nil)
+		e.at("2021-06-05")
 		e.must(200, "POST", path+"/issue", "vanthu.so", directives.IssueInput{Date: "2021-06-05"}, nil)
 		e.deliver()
 		del := e.inboxOf("xem.baokg", "")[0]

@@ -299,3 +299,17 @@ func (w testLogWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
 }
+
+// at moves the service's clock on to the given day (10:00 in Vietnam)
+// unless it is already there or later: a document is issued on its date,
+// never before (Decree 30 check).
+func (e *env) at(day string) {
+	e.t.Helper()
+	t, err := time.Parse(time.RFC3339, day+"T10:00:00+07:00")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if e.clock.Now().Before(t) {
+		e.clock.Set(t)
+	}
+}

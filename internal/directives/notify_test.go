@@ -223,6 +223,7 @@ func TestNotificationsRemindersEscalation(t *testing.T) {
 		e.must(201, "POST", "/api/v1/directives", "chuyenvien.so", directives.CreateInput{Content: c}, &v)
 		e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/submit", v.ID), "chuyenvien.so", nil, nil)
 		e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/approve", v.ID), "lamvanson", nil, nil)
+		e.at("2021-06-03")
 		e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/issue", v.ID), "vanthu.so", directives.IssueInput{Date: "2021-06-03"}, &v)
 		e.deliver()
 
@@ -442,6 +443,7 @@ func TestWebhookInternalAddressRefused(t *testing.T) {
 		e.must(201, "POST", "/api/v1/directives", "chuyenvien.so", directives.CreateInput{Content: c}, &v)
 		e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/submit", v.ID), "chuyenvien.so", nil, nil)
 		e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/approve", v.ID), "lamvanson", nil, nil)
+		e.at("2021-06-03")
 		e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/issue", v.ID), "vanthu.so", directives.IssueInput{Date: "2021-06-03"}, &v)
 		e.deliver()
 		if n, err := e.svc.Notifier().SendNotifications(ctx); err != nil || n != 0 {

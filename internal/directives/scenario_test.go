@@ -72,6 +72,7 @@ func issue355(e *env) int64 {
 	}
 	e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/submit", v.ID), "chuyenvien.cuc", nil, nil)
 	e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/approve", v.ID), "lanhdao.cuc", map[string]string{"comment": "Đồng ý"}, nil)
+	e.at("2021-06-03")
 	e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/issue", v.ID), "vanthu.cuc", directives.IssueInput{Date: "2021-06-03"}, &v)
 	if v.Code != "355/TTCS-TTTH" || v.Status != "issued" {
 		t.Fatalf("355 issued as %q (%s)", v.Code, v.Status)
@@ -204,6 +205,7 @@ func TestSeedScenarioThroughAPI(t *testing.T) {
 		// The clerk issues it as 570 (the register is at 569 for 2021).
 		e.must(200, "PUT", fmt.Sprintf("/api/v1/registers/%d/2021/outgoing/counter", so.ID), "vanthu.so", map[string]int{"last": 569}, nil)
 		var issued detail
+		e.at("2021-06-04")
 		e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/issue", draft.ID), "vanthu.so", directives.IssueInput{Date: "2021-06-04"}, &issued.View)
 		if issued.Code != "570/STTTT-TTBCBC" || issued.Status != "issued" || issued.PDFSHA == "" || issued.DocumentID == nil {
 			t.Fatalf("issued: %+v", issued.Directive)
@@ -282,6 +284,7 @@ func TestSeedScenarioThroughAPI(t *testing.T) {
 					t.Fatalf("Rạch Giá draft is %s", fw.Status)
 				}
 				e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/approve", fw.ID), "lanhdao.rachgia", nil, nil)
+				e.at("2021-06-05")
 				e.must(200, "POST", fmt.Sprintf("/api/v1/directives/%d/issue", fw.ID), clerk, directives.IssueInput{Date: "2021-06-05"}, &fw)
 				rachGiaForward = fw.ID
 			}

@@ -144,6 +144,7 @@ func TestPagesWithoutJavaScript(t *testing.T) {
 		t.Fatalf("issue box lacks the draft")
 	}
 	clerk.get("/directives/" + id)
+	e.at("2021-06-04")
 	loc = clerk.post("/directives/"+id+"/issue", url.Values{"date": {"2021-06-04"}})
 	if loc != "/directives/"+id+"/tracking" {
 		t.Fatalf("after issue, redirected to %s", loc)

@@ -322,6 +322,14 @@ func (s Workflow) issueTx(ctx context.Context, tx *storage.Tx, a model.Actor, d 
 	if err := s.fillSigner(ctx, tx.Q, d, &c); err != nil {
 		return nil, err
 	}
+	if c.SignerUserID == 0 && c.SignerName == "" && a.UserID != 0 {
+		// No approval step (a unit that issues on submission): the
+		// person who issues it signs it.
+		c.SignerUserID = a.UserID
+		if err := s.fillSigner(ctx, tx.Q, d, &c); err != nil {
+			return nil, err
+		}
+	}
 	var labels []string
 	for _, r := range c.Recipients {
 		labels = append(labels, recipientLabel(ctx, tx.Q, r))
@@ -344,6 +352,9 @@ func (s Workflow) issueTx(ctx context.Context, tx *storage.Tx, a model.Actor, d 
 	number := fmt.Sprintf("%02d", issued.Number)
 	fields, err := s.Drafts().buildFields(ctx, tx.Q, d, c, number, issued.Notation, issued.Date)
 	if err != nil {
+		return nil, err
+	}
+	if err := CheckDecree30(&fields, issued.Date, s.today()); err != nil {
 		return nil, err
 	}
 	var pdf bytes.Buffer
@@ -493,7 +504,9 @@ func (s Workflow) fillSigner(ctx context.Context, q storage.Q, d *model.Directiv
 	if c.SignerName == "" {
 		c.SignerName = u.FullName
 	}
-	if c.SignerTitle == "" && c.SigningAuthority != "" {
+	if c.SignerTitle == "" {
+		// The title above the signer's name comes from the signer's
+		// profile unless the draft gives it.
 		c.SignerTitle = strings.ToUpper(u.Title)
 	}
 	return nil

@@ -37,6 +37,7 @@ func TestApprovalStepsCorrectionsDecline(t *testing.T) {
 		if v.Status != "approved" {
 			t.Fatalf("after step 2: %s", v.Status)
 		}
+		e.at("2021-06-05")
 		e.must(200, "POST", path+"/issue", "vanthu.so", directives.IssueInput{Date: "2021-06-05"}, &v)
 		// The signer is who approved the last step.
 		if docmodel.Val(v.Fields.SignerName) != e.user("giamdoc.so").FullName {
@@ -67,6 +68,7 @@ func TestApprovalStepsCorrectionsDecline(t *testing.T) {
 		e.must(200, "POST", rpath+"/submit", "chuyenvien.so", nil, nil)
 		e.must(200, "POST", rpath+"/approve", "lamvanson", nil, nil)
 		e.must(200, "POST", rpath+"/approve", "giamdoc.so", nil, nil)
+		e.at("2021-06-06")
 		e.must(200, "POST", rpath+"/issue", "vanthu.so", directives.IssueInput{Date: "2021-06-06"}, &repl)
 		var old struct {
 			directives.View

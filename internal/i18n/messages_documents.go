@@ -3,7 +3,7 @@ package i18n
 // documentMessages are the strings of the document and register pages.
 func documentMessages() Catalog {
 	return Catalog{
-		"nav.documents": {VI: "Văn bản", EN: "Documents"},
+		"nav.documents": {VI: "Kho văn bản", EN: "Document archive"},
 		"nav.registers": {VI: "Sổ văn bản", EN: "Registers"},
 
 		"docs.title":             {VI: "Văn bản", EN: "Documents"},

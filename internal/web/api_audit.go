@@ -77,7 +77,7 @@ func (s accountHandlers) apiAudit(svc AuditLog) apiHandler {
 
 func (s accountHandlers) writeAuditCSV(w http.ResponseWriter, entries []model.AuditEntry) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="loa-audit.csv"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="nhat-ky-he-thong.csv"`)
 	cw := csvsafe.NewWriter(w)
 	_ = cw.Write([]string{"id", "time", "user", "unit_id", "action", "object_type", "object_id", "detail", "client_addr"})
 	for _, e := range entries {

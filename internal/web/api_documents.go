@@ -331,6 +331,6 @@ func (s documentHandlers) apiExportEdXML(w http.ResponseWriter, r *http.Request,
 		return
 	}
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="document-%d.edxml"`, id))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="van-ban-%d.edxml"`, id))
 	_, _ = w.Write(buf.Bytes())
 }

@@ -88,7 +88,7 @@ func (s documentHandlers) apiRegister(svc Registry) apiHandler {
 				ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 			}
 			w.Header().Set("Content-Type", ctype)
-			w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="so-van-ban-%s-%d.%s"`, series, year, format))
+			w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%d.%s"`, registerFileName(series), year, format))
 			_, _ = w.Write(buf.Bytes())
 		case "", "json":
 			entries, err := svc.Entries(r.Context(), p.Actor, unit, year, series)
@@ -138,4 +138,16 @@ func registerAdd(r *http.Request, p *principal, svc Registry, in registerAddRequ
 
 type counterRequest struct {
 	Last int `json:"last"`
+}
+
+// registerFileName names a register's export in Vietnamese (without
+// diacritics, for every file system): so-van-ban-den, so-van-ban-di.
+func registerFileName(series string) string {
+	switch series {
+	case model.SeriesIncoming:
+		return "so-van-ban-den"
+	case model.SeriesOutgoing:
+		return "so-van-ban-di"
+	}
+	return "so-van-ban-" + series
 }

@@ -95,7 +95,7 @@ func (s orgHandlers) apiOrgExport(svc OrgUnits) apiHandler {
 		}
 		if r.URL.Query().Get("format") == "csv" {
 			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-			w.Header().Set("Content-Disposition", `attachment; filename="loa-org.csv"`)
+			w.Header().Set("Content-Disposition", `attachment; filename="co-cau-to-chuc.csv"`)
 			if err := orgs.WriteCSV(w, recs); err != nil {
 				s.deps.Log.Error("org export", "err", err)
 			}

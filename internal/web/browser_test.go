@@ -44,7 +44,7 @@ func TestBrowserLoginHomeAndTree(t *testing.T) {
 	}
 
 	if err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`nav.main a[href="/org"]`)),
+		chromedp.Navigate(e.srv.URL+"/org"),
 		chromedp.WaitVisible(chromedp.CSS(`#org-tree`)),
 	); err != nil {
 		t.Fatalf("open the tree: %v", err)

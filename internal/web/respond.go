@@ -108,6 +108,16 @@ func readerLang(r *http.Request, p *principal) string {
 // errorStatus (the JSON API speaks English to programs; see
 // writeDocError for the documents API's bilingual messages).
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if browserNavigation(r) {
+		// A link in a page (an export, a download) that fails shows the
+		// error page in the reader's language, not the API's JSON.
+		p, aerr := s.authenticate(r)
+		if aerr != nil || p == nil || p.Session == nil {
+			p = nil
+		}
+		s.renderError(w, r, p, err)
+		return
+	}
 	code, body := errorStatus(err)
 	switch {
 	case code == http.StatusServiceUnavailable:

@@ -224,6 +224,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.secure(r) {
 		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
 	}
+	if s.unknownPage(r) {
+		s.notFoundPage(w, r)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 

@@ -17,7 +17,7 @@ import (
 	"github.com/loa-project/loa/internal/orgs"
 )
 
-var pageNames = []string{"login", "home", "org", "unit", "users", "user", "tokens", "audit", "error", "documents", "document", "registers", "broadcast", "broadcast_confirm", "broadcast_day", "broadcast_media", "broadcast_orders", "broadcast_order", "broadcast_devices", "archive", "archive_rules", "archive_list", "search", "broadcast_speech"}
+var pageNames = []string{"login", "home", "org", "unit", "users", "user", "tokens", "audit", "error", "documents", "document", "registers", "broadcast", "broadcast_confirm", "broadcast_day", "broadcast_media", "broadcast_orders", "broadcast_order", "broadcast_devices", "archive", "archive_rules", "archive_list", "search", "broadcast_speech", "broadcast_calendar"}
 
 func (s *Server) parseTemplates() error {
 	funcs := template.FuncMap{
@@ -60,6 +60,8 @@ type pageData struct {
 	kinds   map[string]model.UnitKind
 	units   map[int64]*model.Unit
 	users   map[int64]string
+	req     *http.Request // for what the layout asks lazily (UnreadCount)
+	actor   model.Actor
 }
 
 // UserName names a user by id (where the page loaded the users).
@@ -114,9 +116,10 @@ func (p *pageData) UnitName(id int64) string {
 func (p *pageData) IsAdmin() bool { return p.User != nil && p.User.HasRole(model.RoleAdmin) }
 
 func (s *Server) newPage(r *http.Request, p *principal, title, nav string) *pageData {
-	pd := &pageData{s: s, Title: title, Nav: nav, Path: r.URL.Path, Version: s.deps.Version}
+	pd := &pageData{s: s, Title: title, Nav: nav, Path: r.URL.Path, Version: s.deps.Version, req: r}
 	pref := ""
 	if p != nil {
+		pd.actor = p.Actor
 		pd.User = p.User
 		pref = p.User.Lang
 		if p.Session != nil {
@@ -174,8 +177,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, pd 
 
 // renderError shows an error page with the status the error maps to.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, p *principal, err error) {
-	code, body := s.publicError(readerLang(r, p), err)
-	s.errorPage(w, r, p, err, code, body.Message)
+	code, _ := errorStatus(err)
+	s.errorPage(w, r, p, err, code, s.reqText(r, p, err))
 }
 
 // errorPage renders the error page with a status and message (see

@@ -33,6 +33,8 @@ func (s broadcastPages) registerBroadcastUI() {
 	s.handle("GET /broadcast", false, pg(s.uiBroadcast))
 	s.handle("POST /broadcast/emergency", false, pg(s.uiBroadcastEmergency))
 	s.handle("GET /broadcast/day", false, pg(s.uiBroadcastDay))
+	s.handle("GET /broadcast/week", false, pg(s.uiBroadcastWeek))
+	s.handle("GET /broadcast/month", false, pg(s.uiBroadcastMonth))
 	s.handle("GET /broadcast/media", false, pg(s.uiBroadcastMedia))
 	s.handle("POST /broadcast/media/upload", false, s.uploadPage(s.uiBroadcastUpload))
 	s.handle("POST /broadcast/media/tts", false, pg(s.uiBroadcastSpeak))
@@ -189,6 +191,8 @@ func (s broadcastPages) broadcastPage(r *http.Request, p *principal, title, tab 
 	for _, t := range []struct{ name, href, label string }{
 		{"overview", "/broadcast", "bc.tab.overview"},
 		{"day", "/broadcast/day", "bc.tab.day"},
+		{"week", "/broadcast/week", "bc.tab.week"},
+		{"month", "/broadcast/month", "bc.tab.month"},
 		{"media", "/broadcast/media", "bc.tab.media"},
 		{"speech", "/broadcast/speech", "bc.tab.speech"},
 		{"orders", "/broadcast/orders", "bc.tab.orders"},

@@ -26,11 +26,11 @@ func autoRow(pd *pageData, j bridge.AutoJob, unitID int64, canWrite bool) bcAuto
 	row := bcAutoRow{ID: j.ID, Own: j.UnitID == unitID, DeliveryID: j.DeliveryID, Code: j.Code, Received: j.CreatedAt, State: j.State}
 	switch j.State {
 	case "failed":
-		row.Error = j.LastError
+		row.Error = jobError(pd, j.LastError)
 		row.CanRetry = canWrite
 	case "pending":
 		if j.LastError != "" {
-			row.Error = pd.T("bc.auto.retrying", j.Attempts, j.LastError)
+			row.Error = pd.T("bc.auto.retrying", j.Attempts, jobError(pd, j.LastError))
 		}
 	}
 	if j.Outcome == nil {
@@ -73,4 +73,14 @@ func autoRow(pd *pageData, j bridge.AutoJob, unitID int64, canWrite bool) bcAuto
 		row.Lines = []string{pd.T("bc.auto.nothing")}
 	}
 	return row
+}
+
+// jobError says a job's last error on the page: as recorded on English
+// pages or when recorded in Vietnamese, else in general Vietnamese words
+// (the recorded text stays in the job and the API).
+func jobError(pd *pageData, text string) string {
+	if pd.Lang == i18n.EN || i18n.LooksVietnamese(text) {
+		return text
+	}
+	return pd.T("bc.auto.error_vi")
 }

@@ -24,7 +24,7 @@ func (s broadcastPages) bcErrorTexts(r *http.Request, p *principal, err error) [
 			for _, part := range parts {
 				text, ok := s.msgs.Message(lang, part)
 				if !ok {
-					text = part.Error()
+					text = s.pageText(lang, part.Err)
 				}
 				out = append(out, s.bcWithField(lang, part.Err, text))
 			}
@@ -39,8 +39,11 @@ func (s broadcastPages) bcErrorTexts(r *http.Request, p *principal, err error) [
 // problem led by its field's name, anything else as it is.
 func (s broadcastPages) bcKnownText(lang string, err error) string {
 	var ve *model.ValidationError
-	if errors.As(err, &ve) {
+	if errors.As(err, &ve) && (lang == i18n.EN || i18n.LooksVietnamese(ve.Msg)) {
 		return s.bcWithField(lang, ve, ve.Msg)
+	}
+	if lang != i18n.EN {
+		return s.pageText(lang, err)
 	}
 	return err.Error()
 }

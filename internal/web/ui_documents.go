@@ -73,7 +73,7 @@ func (s documentHandlers) documentsPage(w http.ResponseWriter, r *http.Request, 
 		if msg, ok := s.msgs.Message(pd.Lang, refusal); ok {
 			pd.Error = msg
 		} else {
-			pd.Error = refusal.Error()
+			pd.Error = s.pageText(pd.Lang, refusal)
 		}
 	}
 	if len(docs) == f.Limit {
@@ -272,7 +272,7 @@ func (s documentHandlers) uiDocumentCorrect(w http.ResponseWriter, r *http.Reque
 			code, _ := errorStatus(err)
 			msg, ok := s.msgs.Message(i18n.FromRequest(r, p.User.Lang), err)
 			if !ok {
-				msg = err.Error()
+				msg = s.reqText(r, p, err)
 			}
 			s.documentPage(w, r, p, id, msg, code)
 			return

@@ -146,7 +146,7 @@ func (s orgHandlers) formFailure(w http.ResponseWriter, r *http.Request, p *prin
 	var ve *model.ValidationError
 	if errors.As(err, &ve) || errors.Is(err, model.ErrConflict) {
 		code, _ := errorStatus(err)
-		reshow(err.Error(), code)
+		reshow(s.reqText(r, p, err), code)
 		return
 	}
 	s.renderError(w, r, p, err)

@@ -38,7 +38,7 @@ func (s accountHandlers) uiTokenCreate(w http.ResponseWriter, r *http.Request, p
 	if v := r.FormValue("expires"); v != "" {
 		t, err := time.ParseInLocation("2006-01-02", v, s.loc)
 		if err != nil {
-			s.tokensPage(w, r, p, "", model.Invalid("expires", "%q is not a date", v).Error(), http.StatusBadRequest)
+			s.tokensPage(w, r, p, "", s.reqText(r, p, model.Invalid("expires", "%q is not a date", v)), http.StatusBadRequest)
 			return
 		}
 		end := t.AddDate(0, 0, 1)

@@ -161,5 +161,5 @@ func (s accountHandlers) errorText(r *http.Request, p *principal, err error) str
 	if m, ok := s.msgs.Message(i18n.FromRequest(r, pref), err); ok {
 		return m
 	}
-	return err.Error()
+	return s.pageText(i18n.FromRequest(r, pref), err)
 }

@@ -180,3 +180,67 @@
     });
   });
 })();
+// Tables become cards on phones: every cell carries its column's name.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("table.grid").forEach(function (table) {
+      var heads = table.querySelectorAll("thead th");
+      if (!heads.length) return;
+      table.querySelectorAll("tbody tr").forEach(function (tr) {
+        var col = 0;
+        Array.prototype.forEach.call(tr.children, function (cell) {
+          var th = heads[col];
+          if (th && cell.tagName === "TD" && !cell.hasAttribute("data-label") && th.textContent.trim()) {
+            cell.setAttribute("data-label", th.textContent.trim());
+          }
+          col += cell.colSpan || 1;
+        });
+      });
+    });
+  });
+})();
+// Date fields read and write dd/mm/yyyy whatever the browser's language:
+// the field sent keeps its name and ISO value (yyyy-mm-dd), a text field
+// in front shows the Vietnamese date.
+(function () {
+  "use strict";
+  function toVN(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    return m ? m[3] + "/" + m[2] + "/" + m[1] : "";
+  }
+  function toISO(vn) {
+    var m = /^\s*(\d{1,2})[\/.\-](\d{1,2})[\/.\-](\d{4})\s*$/.exec(vn);
+    if (!m) return null;
+    var d = +m[1], mo = +m[2], y = +m[3];
+    var t = new Date(Date.UTC(y, mo - 1, d));
+    if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) return null;
+    return y + "-" + (mo < 10 ? "0" : "") + mo + "-" + (d < 10 ? "0" : "") + d;
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var en = document.documentElement.lang === "en";
+    var bad = en ? "Write the date as dd/mm/yyyy, e.g. 20/12/2026" : "Nhập ngày theo dạng ngày/tháng/năm, ví dụ 20/12/2026";
+    document.querySelectorAll('input[type="date"]').forEach(function (inp) {
+      var txt = document.createElement("input");
+      txt.type = "text";
+      txt.inputMode = "numeric";
+      txt.placeholder = en ? "dd/mm/yyyy" : "ngày/tháng/năm";
+      txt.className = "date-text";
+      txt.autocomplete = "off";
+      txt.size = 10;
+      txt.required = inp.required;
+      txt.value = toVN(inp.value);
+      txt.setAttribute("data-date-for", inp.name);
+      inp.type = "hidden";
+      inp.parentNode.insertBefore(txt, inp);
+      txt.addEventListener("input", function () {
+        var v = txt.value.trim() === "" ? "" : toISO(txt.value);
+        if (v === null) { txt.setCustomValidity(bad); return; }
+        txt.setCustomValidity("");
+        inp.value = v;
+        inp.dispatchEvent(new Event("input", { bubbles: true }));
+        inp.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+    });
+  });
+})();
