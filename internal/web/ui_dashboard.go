@@ -212,9 +212,9 @@ func barChart(id, title string, labels []string, values []float64, format func(f
 		if r := []rune(label); len(r) > 30 {
 			label = string(r[:29]) + "…"
 		}
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" text-anchor="end" fill="#333">%s</text>`, labelW-6, y+15, template.HTMLEscapeString(label))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="13" text-anchor="end" fill="#333">%s</text>`, labelW-6, y+15, template.HTMLEscapeString(label))
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="#2f6fb2" rx="2"/>`, labelW, y+3, w, rowH-8)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="12" fill="#111">%s</text>`, float64(labelW)+w+6, y+15, template.HTMLEscapeString(format(v)))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="13" fill="#111">%s</text>`, float64(labelW)+w+6, y+15, template.HTMLEscapeString(format(v)))
 	}
 	if len(values) == 0 {
 		fmt.Fprintf(&b, `<text x="0" y="%d" font-size="12" fill="#666">—</text>`, top+14)
