@@ -278,6 +278,11 @@ func BenchmarkSearch(b *testing.B) {
 		b.Run(fmt.Sprintf("%s/%d", e, n), func(b *testing.B) {
 			ctx := context.Background()
 			s, units, storeRate := benchStore(b, e, n)
+			if b.N < 60 {
+				// The probe run (b.N = 1): a p95 needs every query; the
+				// measured run follows (use -benchtime 120x or more).
+				return
+			}
 			bl, err := blob.NewFS(filepath.Join(b.TempDir(), "blobs"))
 			if err != nil {
 				b.Fatal(err)
@@ -372,9 +377,6 @@ func BenchmarkSearch(b *testing.B) {
 				}
 				return float64(t.Microseconds()) / 1000 / float64(len(d))
 			}
-			if len(ours) == 0 || len(oursCommon) == 0 {
-				b.Fatalf("run with -benchtime of at least 60x (%d typical and %d common queries)", len(ours), len(oursCommon))
-			}
 			b.ReportMetric(p95(ours), "p95-ms")
 			b.ReportMetric(p95(oursCommon), "common-p95-ms")
 			b.ReportMetric(p95(plainCommon), "common-plain-p95-ms")
@@ -388,7 +390,11 @@ func BenchmarkSearch(b *testing.B) {
 			if storeRate > 0 && e == storage.Postgres {
 				b.ReportMetric(storeRate, "gin-build-docs/s")
 			}
-			// Full index rebuild rate.
+			// Full index rebuild rate (minutes on a large corpus: asked
+			// for with LOA_BENCH_SEARCH_REBUILD=1, or on a generated one).
+			if storeRate == 0 && os.Getenv("LOA_BENCH_SEARCH_REBUILD") == "" {
+				return
+			}
 			t0 := time.Now()
 			if e == storage.Postgres {
 				_, err = s.ExecRaw(ctx, `REINDEX INDEX document_search_tsv`)
