@@ -52,11 +52,7 @@ func TestPoolExhaustedPollGets503(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_ = st.Tx(ctx, func(tx *storage.Tx) error {
-				held <- struct{}{}
-				<-release
-				return nil
-			})
+			holdConn(st, held, release)
 		}()
 	}
 	for range 4 {
@@ -83,5 +79,19 @@ func requirePG(t *testing.T) {
 			t.Fatalf("%s is not set", storetest.EnvPostgres)
 		}
 		t.Skipf("%s not set: this test needs PostgreSQL", storetest.EnvPostgres)
+	}
+}
+
+// holdConn takes one connection of st and holds it until release closes,
+// retrying while background work holds the others (the pool is small).
+func holdConn(st *storage.Store, held chan<- struct{}, release <-chan struct{}) {
+	ran := false
+	for deadline := time.Now().Add(time.Minute); !ran && time.Now().Before(deadline); {
+		_ = st.Tx(context.Background(), func(tx *storage.Tx) error {
+			ran = true
+			held <- struct{}{}
+			<-release
+			return nil
+		})
 	}
 }

@@ -180,7 +180,7 @@ func TestReplicasPollCache(t *testing.T) {
 	for range 3 {
 		go func() {
 			defer func() { done <- struct{}{} }()
-			_ = stB.Tx(ctx, func(tx *storage.Tx) error { held <- struct{}{}; <-release; return nil })
+			holdConn(stB, held, release)
 		}()
 	}
 	for range 3 {
