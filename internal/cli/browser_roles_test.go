@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/chromedp/chromedp"
 
@@ -88,10 +89,15 @@ func newServiceEnglish() *serviceEnglish {
 			se.patterns = append(se.patterns, regexp.MustCompile(`\b`+regexp.QuoteMeta(code)+`\b`))
 		}
 	}
+	// An "English" text written with Vietnamese letters (the link back to
+	// Vietnamese on an English page, "Tiếng Việt") is not English.
+	vietnamese := func(s string) bool {
+		return strings.IndexFunc(s, func(r rune) bool { return r > 0x7f && unicode.IsLetter(r) }) >= 0
+	}
 	seen := map[string]bool{}
 	for _, m := range i18n.Messages() {
 		en, vi := strings.TrimSpace(m[i18n.EN]), strings.TrimSpace(m[i18n.VI])
-		if en == vi || strings.ContainsAny(en, "%{<") || len(en) < 8 || seen[en] {
+		if en == vi || strings.ContainsAny(en, "%{<") || len(en) < 8 || seen[en] || vietnamese(en) {
 			continue
 		}
 		seen[en] = true
