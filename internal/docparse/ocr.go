@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"image"
 	_ "image/jpeg" // image.DecodeConfig of scans
@@ -197,44 +196,10 @@ func pdfPageCount(ctx context.Context, path string) (int, error) {
 }
 
 // runOCRTool runs pdftoppm or tesseract with a timeout and bounded output.
+// Tesseract's own thread pool would fight the server's goroutines for the
+// same cores; one thread per page is the predictable choice.
 func runOCRTool(ctx context.Context, tool string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, ocrPageTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, tool, args...)
-	stdout := &cappedBuffer{limit: maxExtractedText}
-	stderr := &cappedBuffer{limit: 64 << 10}
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.WaitDelay = 5 * time.Second
-	// Tesseract's own thread pool would fight the server's goroutines for
-	// the same cores; one thread per page is the predictable choice.
-	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
-	err := cmd.Run()
-	msg := strings.TrimSpace(stderr.buf.String())
-	name := filepath.Base(tool)
-	switch {
-	case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return "", fmt.Errorf("%s timed out after %s; the scan may be damaged or very large", name, ocrPageTimeout)
-	case ctx.Err() != nil:
-		return "", fmt.Errorf("%s: %w", name, ctx.Err())
-	case err != nil && strings.Contains(strings.ToLower(msg), "password"):
-		return "", fmt.Errorf("%w: the PDF needs a password to open; ask the sender for an unprotected copy", ErrEncrypted)
-	case err != nil:
-		return "", fmt.Errorf("%w: %s cannot read the scan (%v: %s); the file may be damaged", ErrNotDocument, name, err, lastLine(msg))
-	case stdout.overflow:
-		return "", fmt.Errorf("%w: the OCR text is larger than %d MiB", ErrTooLarge, maxExtractedText>>20)
-	}
-	return stdout.buf.String(), nil
-}
-
-func lastLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
-		s = s[i+1:]
-	}
-	if len(s) > 300 {
-		s = s[:300]
-	}
-	return s
+	return runTool(ctx, toolRun{timeout: ocrPageTimeout, input: "scan", output: "OCR text", env: []string{"OMP_THREAD_LIMIT=1"}}, tool, args...)
 }
 
 // tsvWord is one level-5 row of Tesseract's TSV output.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode"
@@ -100,28 +101,58 @@ func pdfEncrypted(ctx context.Context, path string, data []byte) (bool, error) {
 // runPDFTool runs a poppler tool with a timeout and a bounded output and
 // maps its failures to the package errors.
 func runPDFTool(ctx context.Context, tool string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, pdfToolTimeout)
+	return runTool(ctx, toolRun{timeout: pdfToolTimeout, input: "PDF", output: "PDF text"}, tool, args...)
+}
+
+// toolRun describes one external tool run: its time limit, what it reads
+// and writes (for error messages) and extra environment.
+type toolRun struct {
+	timeout       time.Duration
+	input, output string
+	env           []string
+}
+
+// runTool runs an external tool (poppler, tesseract) with a timeout and
+// bounded output, and maps its failures to the package errors.
+func runTool(ctx context.Context, run toolRun, tool string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, run.timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, tool, args...)
 	stdout := &cappedBuffer{limit: maxExtractedText}
 	stderr := &cappedBuffer{limit: 64 << 10}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.WaitDelay = 5 * time.Second
+	if run.env != nil {
+		cmd.Env = append(os.Environ(), run.env...)
+	}
 	err := cmd.Run()
 	msg := strings.TrimSpace(stderr.buf.String())
+	name := filepath.Base(tool)
 	switch {
 	case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return "", fmt.Errorf("%s timed out after %s; the PDF may be damaged or very large", tool, pdfToolTimeout)
+		return "", fmt.Errorf("%s timed out after %s; the %s may be damaged or very large", name, run.timeout, run.input)
 	case ctx.Err() != nil:
-		return "", fmt.Errorf("%s: %w", tool, ctx.Err())
+		return "", fmt.Errorf("%s: %w", name, ctx.Err())
 	case err != nil && strings.Contains(strings.ToLower(msg), "password"):
 		return "", fmt.Errorf("%w: the PDF needs a password to open; ask the sender for an unprotected copy", ErrEncrypted)
 	case err != nil:
-		return "", fmt.Errorf("%w: %s cannot read the PDF (%v: %s); the file may be damaged", ErrNotDocument, tool, err, msg)
+		return "", fmt.Errorf("%w: %s cannot read the %s (%v: %s); the file may be damaged", ErrNotDocument, name, run.input, err, lastLine(msg))
 	case stdout.overflow:
-		return "", fmt.Errorf("%w: the PDF text is larger than %d MiB", ErrTooLarge, maxExtractedText>>20)
+		return "", fmt.Errorf("%w: the %s is larger than %d MiB", ErrTooLarge, run.output, maxExtractedText>>20)
 	}
 	return stdout.buf.String(), nil
+}
+
+// lastLine is the last line of a tool's error output, at most 300 bytes.
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	if len(s) > 300 {
+		s = s[:300]
+	}
+	return s
 }
 
 // hasLetters reports whether s contains at least n letters.
