@@ -322,13 +322,7 @@ func (s DeviceFleet) devicesOf(ctx context.Context, path string, onlyUnit int64)
 
 // online: seen within the online window (pending in-memory updates count).
 func (s DeviceFleet) online(d *model.Device, now time.Time) bool {
-	last := d.LastSeenAt
-	s.seenMu.Lock()
-	if v, ok := s.seen[d.ID]; ok {
-		t := v.SeenAt
-		last = &t
-	}
-	s.seenMu.Unlock()
+	last := s.lastSeen(d)
 	return last != nil && now.Sub(*last) <= s.cfg.OnlineWindow
 }
 
@@ -337,8 +331,7 @@ func (s DeviceFleet) online(d *model.Device, now time.Time) bool {
 func (s DeviceFleet) lastSeen(d *model.Device) *time.Time {
 	last := d.LastSeenAt
 	s.seenMu.Lock()
-	if v, ok := s.seen[d.ID]; ok && (last == nil || v.SeenAt.After(*last)) {
-		t := v.SeenAt
+	if t, ok := s.memSeen(d.ID); ok && (last == nil || t.After(*last)) {
 		last = &t
 	}
 	s.seenMu.Unlock()

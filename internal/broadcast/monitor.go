@@ -311,13 +311,15 @@ func (s Monitor) Overview(ctx context.Context, a model.Actor, unitID int64) (*Ov
 			st.Online++
 		} else {
 			st.Offline++
-			switch {
-			case d.LastSeenAt == nil:
+			// The last contact counts contacts not yet flushed to the
+			// database, like Online does.
+			switch last := s.Fleet().lastSeen(d.Device); {
+			case last == nil:
 				ov.Alerts = append(ov.Alerts, Alert{Kind: AlertNeverSeen, DeviceID: d.ID, DeviceName: d.Name, UnitID: d.UnitID, At: d.CreatedAt,
 					Detail: "enrolled but never connected"})
 			default:
-				ov.Alerts = append(ov.Alerts, Alert{Kind: AlertOffline, DeviceID: d.ID, DeviceName: d.Name, UnitID: d.UnitID, At: *d.LastSeenAt,
-					Detail: fmt.Sprintf("last seen %s ago", now.Sub(*d.LastSeenAt).Round(time.Second))})
+				ov.Alerts = append(ov.Alerts, Alert{Kind: AlertOffline, DeviceID: d.ID, DeviceName: d.Name, UnitID: d.UnitID, At: *last,
+					Detail: fmt.Sprintf("last seen %s ago", now.Sub(*last).Round(time.Second))})
 			}
 		}
 		if d.LastPlayedAt != nil && (st.LastPlayedAt == nil || d.LastPlayedAt.After(*st.LastPlayedAt)) {

@@ -109,7 +109,11 @@ type Service struct {
 	polls  *pollCache // devices' credentials and schedule headers (pollcache.go)
 
 	seenMu sync.Mutex
-	seen   map[int64]model.DeviceSeen
+	seen   map[int64]model.DeviceSeen // contacts not yet written to the database
+	// recent keeps the contacts of the last flushes for a while: a reader
+	// that read a device row before a flush committed still finds the
+	// contact in memory after the flush took it out of seen.
+	recent map[int64]recentSeen
 
 	saves   chan scheduleSave // to the schedule writer (group commit)
 	plays   chan playSave     // to the play-log writer (group commit)
@@ -163,7 +167,7 @@ func New(cfg Config) (*Service, error) {
 		cfg.Notifier = NewLocalNotifier()
 	}
 	s := &Service{cfg: cfg, store: cfg.Store, blobs: cfg.Blobs, policy: cfg.Policy, log: cfg.Log, loc: cfg.Location, clk: cfg.Clock,
-		hub: NewHub(), notify: cfg.Notifier, polls: newPollCache(), seen: map[int64]model.DeviceSeen{},
+		hub: NewHub(), notify: cfg.Notifier, polls: newPollCache(), seen: map[int64]model.DeviceSeen{}, recent: map[int64]recentSeen{},
 		saves: make(chan scheduleSave, maxScheduleBatch), plays: make(chan playSave, 256), builds: make(chan struct{}, maxConcurrentBuilds), stopped: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = func() {
@@ -267,6 +271,12 @@ func (s *Service) FlushSeen(ctx context.Context) error { return s.flushSeen(ctx)
 
 func (s *Service) flushSeen(ctx context.Context) error {
 	s.seenMu.Lock()
+	flushedAt := time.Now()
+	for id, r := range s.recent {
+		if flushedAt.Sub(r.flushedAt) > recentSeenKeep {
+			delete(s.recent, id)
+		}
+	}
 	if len(s.seen) == 0 {
 		s.seenMu.Unlock()
 		return nil
@@ -274,6 +284,7 @@ func (s *Service) flushSeen(ctx context.Context) error {
 	batch := make([]model.DeviceSeen, 0, len(s.seen))
 	for _, v := range s.seen {
 		batch = append(batch, v)
+		s.recent[v.DeviceID] = recentSeen{at: v.SeenAt, flushedAt: flushedAt}
 	}
 	s.seen = map[int64]model.DeviceSeen{}
 	s.seenMu.Unlock()
@@ -284,8 +295,38 @@ func (s *Service) flushSeen(ctx context.Context) error {
 		chunk := batch[:n]
 		batch = batch[n:]
 		if err := s.store.TxRetry(ctx, func(tx *storage.Tx) error { return tx.Devices().TouchDevices(ctx, chunk) }); err != nil {
+			// Keep what was not written for the next flush.
+			s.seenMu.Lock()
+			for _, v := range append(chunk, batch...) {
+				if _, newer := s.seen[v.DeviceID]; !newer {
+					s.seen[v.DeviceID] = v
+				}
+			}
+			s.seenMu.Unlock()
 			return err
 		}
 	}
 	return nil
+}
+
+// recentSeenKeep is how long a flushed contact stays in memory.
+const recentSeenKeep = time.Minute
+
+// recentSeen is a contact written to the database by a recent flush.
+type recentSeen struct {
+	at, flushedAt time.Time
+}
+
+// memSeen is the latest contact of a device held in memory (pending or
+// recently flushed); the caller holds seenMu.
+func (s *Service) memSeen(id int64) (time.Time, bool) {
+	var last time.Time
+	ok := false
+	if v, found := s.seen[id]; found {
+		last, ok = v.SeenAt, true
+	}
+	if r, found := s.recent[id]; found && (!ok || r.at.After(last)) {
+		last, ok = r.at, true
+	}
+	return last, ok
 }
