@@ -113,11 +113,11 @@ func TestBrowserDocuments(t *testing.T) {
 	// Search by number.
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(e.srv.URL+"/documents"),
-		chromedp.WaitVisible(chromedp.CSS(`input[name="q"]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name="q"]`), "570/STTTT-TTBCBC"),
-		chromedp.Submit(chromedp.CSS(`input[name="q"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`main form[action="/documents"] input[name="q"]`)),
+		chromedp.SendKeys(chromedp.CSS(`main form[action="/documents"] input[name="q"]`), "570/STTTT-TTBCBC"),
+		chromedp.Submit(chromedp.CSS(`main form[action="/documents"] input[name="q"]`)),
 		// The server echoes the query in the value attribute of the new page.
-		chromedp.WaitVisible(chromedp.CSS(`input[name="q"][value="570/STTTT-TTBCBC"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`main form[action="/documents"] input[name="q"][value="570/STTTT-TTBCBC"]`)),
 	); err != nil {
 		t.Fatalf("search: %v", err)
 	}

@@ -77,7 +77,7 @@ func TestAutoSchedulingSettings(t *testing.T) {
 		jobs := regexp.MustCompile(`(?s)<table class="grid" id="auto-jobs">.*?</table>`).FindString(body)
 		for _, want := range []string{"1235/UBND", "Đã lên lịch: mục 1 (Khẩn cấp)", "Chờ đài lên lịch: mục 2 (Ưu tiên), mục 3 (Thông thường)",
 			"Không lên lịch được, đài cần xử lý: mục 4 (Số lần phát 90 không hợp lệ)",
-			"Không thành công", "text-to-speech: engine crashed", `action="/broadcast/auto-schedule/2/retry"`, `href="/inbox/11"`} {
+			"Không thành công", "không lên lịch được do lỗi hệ thống", `action="/broadcast/auto-schedule/2/retry"`, `href="/inbox/11"`} {
 			if !strings.Contains(jobs, want) {
 				t.Errorf("jobs table lacks %q:\n%s", want, jobs)
 			}
