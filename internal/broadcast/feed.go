@@ -2,9 +2,9 @@ package broadcast
 
 import (
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/loa-project/loa/internal/atom"
 	"io"
 	"slices"
 	"time"
@@ -187,42 +187,6 @@ func (f *Feed) JSONFeed(base string) map[string]any {
 	}
 }
 
-type atomFeed struct {
-	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
-	Lang    string      `xml:"xml:lang,attr"`
-	ID      string      `xml:"id"`
-	Title   string      `xml:"title"`
-	Updated string      `xml:"updated"`
-	Author  atomPerson  `xml:"author"`
-	Links   []atomLink  `xml:"link"`
-	Entries []atomEntry `xml:"entry"`
-}
-
-type atomPerson struct {
-	Name string `xml:"name"`
-}
-
-type atomLink struct {
-	Rel    string `xml:"rel,attr,omitempty"`
-	Href   string `xml:"href,attr"`
-	Type   string `xml:"type,attr,omitempty"`
-	Length int64  `xml:"length,attr,omitempty"`
-}
-
-type atomEntry struct {
-	ID        string     `xml:"id"`
-	Title     string     `xml:"title"`
-	Updated   string     `xml:"updated"`
-	Published string     `xml:"published"`
-	Category  atomCat    `xml:"category"`
-	Summary   string     `xml:"summary"`
-	Links     []atomLink `xml:"link"`
-}
-
-type atomCat struct {
-	Term string `xml:"term,attr"`
-}
-
 // Atom renders the feed as Atom 1.0 (RFC 4287) with audio enclosures;
 // base is as for JSONFeed (relative hrefs are IRI references resolved
 // against the feed's own URL).
@@ -230,9 +194,9 @@ func (f *Feed) Atom(base string) ([]byte, error) {
 	if f.Unit == nil {
 		return nil, errors.New("feed without unit")
 	}
-	af := atomFeed{Lang: "vi", ID: f.feedID(), Title: "Bản tin – " + f.Unit.Name,
-		Updated: f.Updated.UTC().Format(time.RFC3339), Author: atomPerson{Name: f.Unit.Name},
-		Links: []atomLink{{Rel: "self", Href: f.link(base, fmt.Sprintf("/feeds/%s/bulletins.atom", f.Unit.Code)), Type: "application/atom+xml"},
+	af := atom.Feed{Lang: "vi", ID: f.feedID(), Title: "Bản tin – " + f.Unit.Name,
+		Updated: f.Updated.UTC().Format(time.RFC3339), Author: atom.Person{Name: f.Unit.Name},
+		Links: []atom.Link{{Rel: "self", Href: f.link(base, fmt.Sprintf("/feeds/%s/bulletins.atom", f.Unit.Code)), Type: "application/atom+xml"},
 			{Rel: "alternate", Href: f.link(base, "/feeds/"+f.Unit.Code), Type: "text/html"}}}
 	for _, e := range f.Entries {
 		summary := e.Text
@@ -240,13 +204,9 @@ func (f *Feed) Atom(base string) ([]byte, error) {
 			summary = e.Title
 		}
 		t := e.Published.UTC().Format(time.RFC3339)
-		af.Entries = append(af.Entries, atomEntry{ID: f.entryID(e), Title: e.Title,
-			Updated: t, Published: t, Category: atomCat{Term: e.Level}, Summary: summary,
-			Links: []atomLink{{Rel: "enclosure", Href: f.audioURL(base, e), Type: "audio/mpeg", Length: e.AudioSize}}})
+		af.Entries = append(af.Entries, atom.Entry{ID: f.entryID(e), Title: e.Title,
+			Updated: t, Published: t, Category: &atom.Category{Term: e.Level}, Summary: summary,
+			Links: []atom.Link{{Rel: "enclosure", Href: f.audioURL(base, e), Type: "audio/mpeg", Length: e.AudioSize}}})
 	}
-	b, err := xml.MarshalIndent(af, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("encode atom feed: %w", err)
-	}
-	return append([]byte(xml.Header), b...), nil
+	return af.Marshal()
 }

@@ -9,9 +9,9 @@ package capalert
 import (
 	"bytes"
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/loa-project/loa/internal/atom"
 	"io"
 	"log/slog"
 	"net/http"
@@ -270,35 +270,6 @@ func (s *Service) OpenAudio(ctx context.Context, orderID int64, sha string) (io.
 // Atom feed of CAP messages (the usual form of CAP feeds: one entry per
 // message, its link to the CAP XML with type application/cap+xml).
 
-type atomFeed struct {
-	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
-	Lang    string      `xml:"xml:lang,attr"`
-	ID      string      `xml:"id"`
-	Title   string      `xml:"title"`
-	Updated string      `xml:"updated"`
-	Author  atomPerson  `xml:"author"`
-	Links   []atomLink  `xml:"link"`
-	Entries []atomEntry `xml:"entry"`
-}
-
-type atomPerson struct {
-	Name string `xml:"name"`
-}
-
-type atomLink struct {
-	Rel  string `xml:"rel,attr,omitempty"`
-	Href string `xml:"href,attr"`
-	Type string `xml:"type,attr,omitempty"`
-}
-
-type atomEntry struct {
-	ID      string     `xml:"id"`
-	Title   string     `xml:"title"`
-	Updated string     `xml:"updated"`
-	Summary string     `xml:"summary"`
-	Links   []atomLink `xml:"link"`
-}
-
 const tagAuthority = "loa-project.github.io,2021"
 
 // AlertPath is the path of one CAP message.
@@ -310,9 +281,9 @@ func (s *Service) Atom(ctx context.Context, base string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := atomFeed{Lang: "vi", ID: "tag:" + tagAuthority + ":cap/alerts", Title: "Cảnh báo khẩn cấp (CAP 1.2)", Author: atomPerson{Name: s.cfg.Sender},
+	f := atom.Feed{Lang: "vi", ID: "tag:" + tagAuthority + ":cap/alerts", Title: "Cảnh báo khẩn cấp (CAP 1.2)", Author: atom.Person{Name: s.cfg.Sender},
 		Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
-		Links:   []atomLink{{Rel: "self", Href: base + "/cap/alerts.atom", Type: "application/atom+xml"}}}
+		Links:   []atom.Link{{Rel: "self", Href: base + "/cap/alerts.atom", Type: "application/atom+xml"}}}
 	for i, m := range msgs {
 		sent := m.Alert.Sent.UTC().Format(time.RFC3339)
 		if i == 0 || m.Alert.Sent.After(mustParse(f.Updated)) {
@@ -323,14 +294,10 @@ func (s *Service) Atom(ctx context.Context, base string) ([]byte, error) {
 			title = fmt.Sprintf("%s: %s", m.Alert.MsgType, m.Alert.Info[0].Headline)
 			summary = m.Alert.Info[0].Description
 		}
-		f.Entries = append(f.Entries, atomEntry{ID: "tag:" + tagAuthority + ":cap/" + m.Alert.Identifier, Title: title, Updated: sent, Summary: summary,
-			Links: []atomLink{{Rel: "alternate", Href: base + AlertPath(m.Alert.Identifier), Type: "application/cap+xml"}}})
+		f.Entries = append(f.Entries, atom.Entry{ID: "tag:" + tagAuthority + ":cap/" + m.Alert.Identifier, Title: title, Updated: sent, Summary: summary,
+			Links: []atom.Link{{Rel: "alternate", Href: base + AlertPath(m.Alert.Identifier), Type: "application/cap+xml"}}})
 	}
-	b, err := xml.MarshalIndent(f, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("encode CAP feed: %w", err)
-	}
-	return append([]byte(xml.Header), b...), nil
+	return f.Marshal()
 }
 
 func mustParse(s string) time.Time {
