@@ -3,6 +3,8 @@ package docparse
 import (
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Header patterns.
@@ -229,6 +231,7 @@ type headerScanner struct {
 	h          header
 	state      headerState
 	awaitTitle bool // a type name was seen, its subject not yet
+	afterBlank bool // a blank line followed the subject lines read so far
 	pieces     []piece
 }
 
@@ -239,8 +242,11 @@ func parseHeader(lines []docLine) header {
 	nonBlank := 0
 	for i, ln := range lines {
 		if ln.blank() {
+			// Web copies put every wrapped line of a subject in its own
+			// paragraph: a blank line only ends the subject if the next
+			// line does not continue it (see text).
 			if sc.state == stSubject && len(sc.h.subjectLines) > 0 {
-				sc.state = stAfter
+				sc.afterBlank = true
 			}
 			continue
 		}
@@ -336,21 +342,41 @@ func (sc *headerScanner) text(s string) bool {
 			if isUpperText(s) && strings.HasPrefix(s, "CỦA ") {
 				return true // "CHỈ THỊ / CỦA BAN BÍ THƯ": part of the title
 			}
-			if isUpperText(s) || !mayBeTitleSubject(s) {
+			if (isUpperText(s) && authorLineRe.MatchString(s)) || !mayBeTitleSubject(s) {
 				sc.state = stAfter
 				return false
 			}
 			sc.startSubject(s)
 			return true
 		}
-		if subjectContinues(h.subjectLines, s) {
+		if subjectContinues(h.subjectLines, s) && !authorLineRe.MatchString(s) &&
+			(!sc.afterBlank || continuesAfterBreak(h.subjectLines, s)) {
 			h.subjectLines = append(h.subjectLines, s)
+			sc.afterBlank = false
 			return true
 		}
 		sc.state = stAfter
 		return false
 	}
 	return false
+}
+
+// authorLineRe matches the line naming the author under a title ("CHỦ TỊCH
+// ỦY BAN NHÂN DÂN TỈNH", "BỘ TRƯỞNG BỘ TÀI CHÍNH", "QUYẾT ĐỊNH:"): it ends
+// the subject.
+var authorLineRe = regexp.MustCompile(`^(?:CHỦ TỊCH|BỘ TRƯỞNG|THỦ TƯỚNG|GIÁM ĐỐC|THỐNG ĐỐC|TỔNG KIỂM TOÁN|` +
+	`CHÁNH ÁN|VIỆN TRƯỞNG|[ỦU][YỶ] BAN|HỘI ĐỒNG|CHÍNH PHỦ|QUỐC HỘI|BAN THƯỜNG VỤ|BAN CHẤP HÀNH|BAN BÍ THƯ|` +
+	`TRƯỞNG BAN|CHÁNH VĂN PHÒNG|CỤC TRƯỞNG|TỔNG CỤC TRƯỞNG|BỘ CHÍNH TRỊ)\b|^[^a-zđ]*:\s*$`)
+
+// continuesAfterBreak reports whether s, after a blank line, still
+// continues the subject: a wrapped line starts in lower case, or stays in
+// capitals under a subject in capitals.
+func continuesAfterBreak(subject []string, s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	if unicode.IsLower(r) {
+		return true
+	}
+	return isUpperText(s) && isUpperText(subject[len(subject)-1])
 }
 
 // bodyStarters are words that open the first paragraph of a body.
@@ -378,7 +404,7 @@ func looksLikeBody(s string) bool {
 func mayBeTitleSubject(s string) bool {
 	n := runeLen(s)
 	switch {
-	case strings.HasPrefix(s, "Căn cứ"), itemMarkerRe.MatchString(s), n > 160:
+	case strings.HasPrefix(s, "Căn cứ"), itemMarkerRe.MatchString(s), n > 600:
 		return false
 	case endsSentence(s) && n > 100:
 		return false
