@@ -9,12 +9,16 @@ import (
 
 // Header patterns.
 var (
-	mottoNationRe = regexp.MustCompile(`(?i)c[ộô]ng\s*h(?:òa|oà|oa)\s*x[ãa]\s*h[ộô]i\s*ch[ủu]\s*ngh[ĩi]a\s*vi[ệe]t\s*nam`)
-	mottoMaximRe  = regexp.MustCompile(`(?i)đ[ộô]c\s*l[ậa]p\s*[-–—]+\s*t[ựư]\s*do\s*[-–—]+\s*h[ạa]nh\s*ph[úu]c`)
-	mottoPartyRe  = regexp.MustCompile(`(?i)đ[ảa]ng\s*c[ộô]ng\s*s[ảa]n\s*vi[ệe]t\s*nam`)
+	mottoNationRe = regexp.MustCompile(`(?i)c[ộô]ng\s*h(?:òa|oà|oa)\s*x[ãa]\s*h[ộô]i\s*ch[ủu]\s*n[gc]h[ĩíi]a\s*vi[ệe]t\s*nam`)
+	// mottoPartRe: a line holding only part of the national motto, as web
+	// tables wrap it ("CỘNG HÒA XÃ HỘI" / "CHỦ NGHĨA VIỆT NAM", "CỘNG" /
+	// "HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM").
+	mottoPartRe  = regexp.MustCompile(`(?i)^(?:c[ộô]ng(?:\s*h(?:òa|oà|oa)\s*x[ãa]\s*h[ộô]i)?|h(?:òa|oà|oa)\s*x[ãa]\s*h[ộô]i\s*ch[ủu]\s*n[gc]h[ĩíi]a\s*vi[ệe]t\s*nam|ch[ủu]\s*n[gc]h[ĩíi]a\s*vi[ệe]t\s*nam)$`)
+	mottoMaximRe = regexp.MustCompile(`(?i)đ[ộô]c\s*l[ậa]p\s*[-–—]+\s*t[ựư]\s*do\s*[-–—]+\s*h[ạa]nh\s*ph[úu]c`)
+	mottoPartyRe = regexp.MustCompile(`(?i)đ[ảa]ng\s*c[ộô]ng\s*s[ảa]n\s*vi[ệe]t\s*nam`)
 	// headerNumberRe: "Số: 570/STTTT-TTBCBC", "Số:570/…", "Số : 570 /STTTT",
 	// "Số: 45/2021/QĐ-UBND", "Số 05-CT/TW", "Số: 125 / UBND - VX".
-	headerNumberRe = regexp.MustCompile(`(?:^\s*số|(?:^|[^\p{L}])(?:Số|SỐ))\s*:?\s*(\d{1,6}[a-z]?)?\s*([/-])\s*([\p{Lu}\d][\p{L}\d]*(?:\s*[-/]\s*[\p{Lu}\d][\p{L}\d]*)*)`)
+	headerNumberRe = regexp.MustCompile(`(?:^\s*số|(?:^|[^\p{L}])(?:Số|SỐ)|^(?:Luật|Pháp lệnh|Nghị quyết|Lệnh)\s+số)\s*:?\s*(\d{1,6}(?:\.\d{1,3})?[a-z]?)?\s*([/-])\s*([\p{Lu}\d][\p{L}\d]*(?:\s*[-/]\s*[\p{Lu}\d][\p{L}\d]*)*)`)
 	// subjectPrefixRe: "V/v", "Về việc", "Về:" before a subject.
 	subjectPrefixRe = regexp.MustCompile(`^(?:[Vv]\s*/\s*[Vv]\b\.?|[Vv]ề\s+việc\b|VỀ\s+VIỆC\b|[Vv]ề\s*:|VỀ\s*:)\s*:?\s*`)
 	kinhGuiRe       = regexp.MustCompile(`^(?i:kính\s*gửi)\s*:?\s*`)
@@ -83,6 +87,9 @@ func classifySegment(s string, out []piece) []piece {
 	}
 	if loc := subjectPrefixRe.FindStringIndex(s); loc != nil {
 		return append(out, piece{kind: pkSubject, text: strings.TrimSpace(s[loc[1]:])})
+	}
+	if len(s) < 60 && mottoPartRe.MatchString(s) {
+		return append(out, piece{kind: pkIgnore, text: s})
 	}
 	for _, re := range [...]*regexp.Regexp{mottoNationRe, mottoMaximRe, mottoPartyRe} {
 		if !mottoCandidate(s) {
@@ -270,6 +277,11 @@ func (sc *headerScanner) line(ln docLine) bool {
 		return false
 	}
 	sc.pieces = sc.pieces[:0]
+	if sc.state == stSubject && (sc.awaitTitle || len(sc.h.subjectLines) > 0) && !opensHeaderItem(ln.text) {
+		// Inside the title: a number or date in it ("sửa đổi Nghị quyết số
+		// 70/2025/UBTVQH15 ngày 07 tháng 02 năm 2025") is the subject's.
+		return sc.piece(piece{kind: pkText, text: ln.text})
+	}
 	for _, seg := range splitSegments(ln.raw) {
 		sc.pieces = classifySegment(seg.text, sc.pieces)
 	}
@@ -359,6 +371,27 @@ func (sc *headerScanner) text(s string) bool {
 		return false
 	}
 	return false
+}
+
+// opensHeaderItem reports whether a line under the title is still a header
+// item (motto, number, place and date, subject prefix, marks) rather than
+// title text.
+func opensHeaderItem(s string) bool {
+	if subjectPrefixRe.MatchString(s) || separatorRe.MatchString(s) || mottoPartRe.MatchString(s) ||
+		(mottoCandidate(s) && (mottoNationRe.MatchString(s) || mottoMaximRe.MatchString(s) || mottoPartyRe.MatchString(s))) {
+		return true
+	}
+	if strings.HasPrefix(s, "Số") || strings.HasPrefix(s, "SỐ") {
+		return true
+	}
+	if hd, ok := findHeaderDate(s); ok && utf8.RuneCountInString(s[:hd.start]) <= 40 && !strings.Contains(s[:hd.start], " của ") {
+		return true
+	}
+	if _, _, ok := leadingDocType(s); ok {
+		return true
+	}
+	key := foldKey(strings.Trim(s, "()[]!*. "))
+	return len(key) <= 16 && (urgencyMarks[key] != "" || secrecyMarks[key] != "" || ignoredMarks[key])
 }
 
 // authorLineRe matches the line naming the author under a title ("CHỦ TỊCH
