@@ -384,7 +384,8 @@ func opensHeaderItem(s string) bool {
 	if strings.HasPrefix(s, "Số") || strings.HasPrefix(s, "SỐ") {
 		return true
 	}
-	if hd, ok := findHeaderDate(s); ok && utf8.RuneCountInString(s[:hd.start]) <= 40 && !strings.Contains(s[:hd.start], " của ") {
+	if hd, ok := findHeaderDate(s); ok && hd.place != "" &&
+		utf8.RuneCountInString(s[:hd.start]) <= 40 && !strings.Contains(s[:hd.start], " của ") {
 		return true
 	}
 	if _, _, ok := leadingDocType(s); ok {
@@ -399,7 +400,7 @@ func opensHeaderItem(s string) bool {
 // the subject.
 var authorLineRe = regexp.MustCompile(`^(?:CHỦ TỊCH|BỘ TRƯỞNG|THỦ TƯỚNG|GIÁM ĐỐC|THỐNG ĐỐC|TỔNG KIỂM TOÁN|` +
 	`CHÁNH ÁN|VIỆN TRƯỞNG|[ỦU][YỶ] BAN|HỘI ĐỒNG|CHÍNH PHỦ|QUỐC HỘI|BAN THƯỜNG VỤ|BAN CHẤP HÀNH|BAN BÍ THƯ|` +
-	`TRƯỞNG BAN|CHÁNH VĂN PHÒNG|CỤC TRƯỞNG|TỔNG CỤC TRƯỞNG|BỘ CHÍNH TRỊ)\b|^[^a-zđ]*:\s*$`)
+	`TRƯỞNG BAN|CHÁNH VĂN PHÒNG|CỤC TRƯỞNG|TỔNG CỤC TRƯỞNG|BỘ CHÍNH TRỊ)(?:\s|$)|^[^a-zđ]*:\s*$`)
 
 // continuesAfterBreak reports whether s, after a blank line, still
 // continues the subject: a wrapped line starts in lower case, or stays in
@@ -409,7 +410,27 @@ func continuesAfterBreak(subject []string, s string) bool {
 	if unicode.IsLower(r) {
 		return true
 	}
-	return isUpperText(s) && isUpperText(subject[len(subject)-1])
+	last := subject[len(subject)-1]
+	if isUpperText(s) {
+		return isUpperText(last)
+	}
+	// A line cut after a function word goes on, whatever the next line's
+	// first letter.
+	return endsWithConnector(last) && !endsSentence(s)
+}
+
+// subjectConnectors are words a wrapped title line cannot end with.
+var subjectConnectors = []string{"của", "và", "thuộc", "về", "cho", "tại", "trong", "với", "đối với",
+	"các", "những", "giữa", "theo", "từ", "đến", "số", "ngày", "để", "có", "là"}
+
+func endsWithConnector(s string) bool {
+	s = strings.TrimSpace(s)
+	for _, w := range subjectConnectors {
+		if strings.HasSuffix(s, " "+w) {
+			return true
+		}
+	}
+	return strings.HasSuffix(s, ",")
 }
 
 // bodyStarters are words that open the first paragraph of a body.
