@@ -126,7 +126,8 @@ func parseClosing(lines []docLine, from int) closing {
 	var c closing
 	inDist := false
 	for i := from; i < len(lines); i++ {
-		if (c.name != "" || len(c.titles) > 0) && annexHeadingRe.MatchString(lines[i].text) {
+		if t := lines[i].text; (c.name != "" || len(c.titles) > 0) && annexHeadingRe.MatchString(t) ||
+			c.name != "" && isUpperText(t) && !signingFormRe.MatchString(t) {
 			break // an annex, a form or a regulation follows the signature
 		}
 		for _, seg := range splitSegments(lines[i].raw) {

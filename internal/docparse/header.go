@@ -103,7 +103,7 @@ func classifySegment(s string, out []piece) []piece {
 	}
 	if strings.Contains(s, "ố") || strings.Contains(s, "Ố") {
 		if m := headerNumberRe.FindStringSubmatchIndex(s); m != nil {
-			p := piece{kind: pkNumber, text: s[m[0]:m[1]], notation: removeSpaces(s[m[6]:m[7]])}
+			p := piece{kind: pkNumber, text: s[m[0]:m[1]], notation: normalizeNotation(removeSpaces(s[m[6]:m[7]]))}
 			if m[2] >= 0 {
 				p.number = s[m[2]:m[3]]
 			}
@@ -124,6 +124,34 @@ func classifySegment(s string, out []piece) []piece {
 func mottoCandidate(s string) bool {
 	return strings.Contains(s, "AM") || strings.Contains(s, "am") || strings.Contains(s, "húc") ||
 		strings.Contains(s, "HÚC") || strings.Contains(s, "ÚC") || strings.Contains(s, "úc")
+}
+
+// homoglyphs maps Cyrillic capitals that look like Latin ones, typed into
+// notations on some portals ("TT-BTС" with a Cyrillic С), to the Latin
+// letters.
+var homoglyphs = strings.NewReplacer("А", "A", "В", "B", "С", "C", "Е", "E", "Н", "H", "К", "K", "М", "M",
+	"О", "O", "Р", "P", "Т", "T", "Х", "X")
+
+// lostHyphenRe: a notation whose hyphen a PDF text layer dropped
+// ("QĐUBND" for "QĐ-UBND"): a type abbreviation glued to a known issuer
+// abbreviation.
+var lostHyphenRe = regexp.MustCompile(`^(QĐ|NQ|KH|TB|BC|CT|HD|TTr|NĐ|TT|CĐ|GM|KL|CV)(UBND|HĐND|CP|TTg|VPCP|UBMTTQ|BCĐ)$`)
+
+// normalizeNotation repairs what web and PDF copies do to a notation:
+// Cyrillic look-alike letters and a lost hyphen.
+func normalizeNotation(s string) string {
+	for _, r := range s {
+		if r >= 0x400 && r <= 0x4FF {
+			s = homoglyphs.Replace(s)
+			break
+		}
+	}
+	if !strings.ContainsAny(s, "-/") {
+		if m := lostHyphenRe.FindStringSubmatch(s); m != nil {
+			return m[1] + "-" + m[2]
+		}
+	}
+	return s
 }
 
 func removeSpaces(s string) string {
