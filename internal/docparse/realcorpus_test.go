@@ -178,3 +178,30 @@ func TestRealCorpus(t *testing.T) {
 		t.Errorf("held split field accuracy %.2f%% is below the floor %.2f%%", 100*held.accuracy(), 100*realHeldFloor)
 	}
 }
+
+// BenchmarkParseRealCorpus parses the texts of the real corpus (web copies
+// of whole laws and decrees as well as one-page letters, 58 KB on average).
+func BenchmarkParseRealCorpus(b *testing.B) {
+	docs := loadRealManifest(b)
+	texts := make([]string, 0, len(docs))
+	size := 0
+	for _, d := range docs {
+		data, err := os.ReadFile(filepath.Join(realCorpusDir, "docs", d.id+".txt"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		text, _, err := decodeText(data)
+		if err != nil {
+			b.Fatalf("%s: %v", d.id, err)
+		}
+		texts = append(texts, text)
+		size += len(text)
+	}
+	b.SetBytes(int64(size / len(texts)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		Parse(texts[i%len(texts)])
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+}
