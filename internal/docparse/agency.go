@@ -11,7 +11,7 @@ var genericAgencyHeads = buildSet(strings.Join([]string{
 	"uy|ban|nhan|dan", "ubnd", "hoi|dong|nhan|dan", "hdnd", "uy|ban|mat|tran|to|quoc|viet|nam",
 	"uy|ban|mttq|viet|nam", "ubmttq|viet|nam", "dang|uy", "cong|an", "bo|chi|huy|quan|su",
 	"ban|chi|huy|quan|su", "ban|nhan|dan", "ban|chap|hanh|doan", "doan|thanh|nien", "hoi|nong|dan",
-	"hoi|lien|hiep|phu|nu", "hoi|cuu|chien|binh", "ban|chi|dao", "ban|thuong|vu", "toa|an|nhan|dan",
+	"hoi|lien|hiep|phu|nu", "hoi|cuu|chien|binh", "ban|chi|dao", "ban|thuong|vu", "uy|ban|thuong|vu", "toa|an|nhan|dan",
 	"vien|kiem|sat|nhan|dan", "kho|bac|nha|nuoc", "chi|cuc|thue", "trung|tam|y|te", "van|phong",
 	"bo|thong|tin", "so|thong|tin", "so|van|hoa", "phong|van|hoa",
 }, " "))

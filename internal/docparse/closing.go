@@ -30,6 +30,10 @@ var (
 	knownTitleRe = regexp.MustCompile(`^(?:PHÓ\s+)?(?:GIÁM ĐỐC|CHỦ TỊCH|TRƯỞNG BAN|TRƯỞNG PHÒNG|BÍ THƯ|BỘ TRƯỞNG|THỨ TRƯỞNG|CỤC TRƯỞNG|VỤ TRƯỞNG|CHÁNH VĂN PHÒNG|THỦ TƯỚNG|HIỆU TRƯỞNG|GIÁM ĐỐC SỞ|TỔNG GIÁM ĐỐC|CHỈ HUY TRƯỞNG|TRƯỞNG CÔNG AN|TỔNG CỤC TRƯỞNG|VIỆN TRƯỞNG|CHÁNH ÁN|THƯ KÝ|TRƯỞNG ĐOÀN|CHÁNH THANH TRA|THỦ TRƯỞNG)(?:\s+[\p{Lu}\s,.-]*)?$`)
 )
 
+// annexHeadingRe matches the heading of what follows the signature in
+// legal documents: annexes, forms, the regulation the document issues.
+var annexHeadingRe = regexp.MustCompile(`^(?:PHỤ LỤC|Phụ lục\s+[IVX\d]|MẪU|Mẫu số|DANH MỤC|BIỂU MẪU|CÁC MẪU|QUY CHẾ|QUY ĐỊNH|QUY CHUẨN|HỒ SƠ|BẢNG|CỘNG H(?:ÒA|OÀ)|Chương\s+[IVX\d]|CHƯƠNG\s+[IVX\d])`)
+
 // maxDistEntryLen bounds a distribution entry joined from wrapped lines.
 const maxDistEntryLen = 600
 
@@ -122,6 +126,10 @@ func parseClosing(lines []docLine, from int) closing {
 	var c closing
 	inDist := false
 	for i := from; i < len(lines); i++ {
+		if t := lines[i].text; (c.name != "" || len(c.titles) > 0) && annexHeadingRe.MatchString(t) ||
+			c.name != "" && isUpperText(t) && !signingFormRe.MatchString(t) {
+			break // an annex, a form or a regulation follows the signature
+		}
 		for _, seg := range splitSegments(lines[i].raw) {
 			inDist = c.segment(seg, inDist)
 		}

@@ -3,16 +3,22 @@ package docparse
 import (
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Header patterns.
 var (
-	mottoNationRe = regexp.MustCompile(`(?i)c[ộô]ng\s*h(?:òa|oà|oa)\s*x[ãa]\s*h[ộô]i\s*ch[ủu]\s*ngh[ĩi]a\s*vi[ệe]t\s*nam`)
-	mottoMaximRe  = regexp.MustCompile(`(?i)đ[ộô]c\s*l[ậa]p\s*[-–—]+\s*t[ựư]\s*do\s*[-–—]+\s*h[ạa]nh\s*ph[úu]c`)
-	mottoPartyRe  = regexp.MustCompile(`(?i)đ[ảa]ng\s*c[ộô]ng\s*s[ảa]n\s*vi[ệe]t\s*nam`)
+	mottoNationRe = regexp.MustCompile(`(?i)c[ộô]ng\s*h(?:òa|oà|oa)\s*x[ãa]\s*h[ộô]i\s*ch[ủu]\s*n[gc]h[ĩíi]a\s*vi[ệe]t\s*nam`)
+	// mottoPartRe: a line holding only part of the national motto, as web
+	// tables wrap it ("CỘNG HÒA XÃ HỘI" / "CHỦ NGHĨA VIỆT NAM", "CỘNG" /
+	// "HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM").
+	mottoPartRe  = regexp.MustCompile(`(?i)^(?:c[ộô]ng(?:\s*h(?:òa|oà|oa)\s*x[ãa]\s*h[ộô]i)?|h(?:òa|oà|oa)\s*x[ãa]\s*h[ộô]i\s*ch[ủu]\s*n[gc]h[ĩíi]a\s*vi[ệe]t\s*nam|ch[ủu]\s*n[gc]h[ĩíi]a\s*vi[ệe]t\s*nam)$`)
+	mottoMaximRe = regexp.MustCompile(`(?i)đ[ộô]c\s*l[ậa]p\s*[-–—]+\s*t[ựư]\s*do\s*[-–—]+\s*h[ạa]nh\s*ph[úu]c`)
+	mottoPartyRe = regexp.MustCompile(`(?i)đ[ảa]ng\s*c[ộô]ng\s*s[ảa]n\s*vi[ệe]t\s*nam`)
 	// headerNumberRe: "Số: 570/STTTT-TTBCBC", "Số:570/…", "Số : 570 /STTTT",
 	// "Số: 45/2021/QĐ-UBND", "Số 05-CT/TW", "Số: 125 / UBND - VX".
-	headerNumberRe = regexp.MustCompile(`(?:^\s*số|(?:^|[^\p{L}])(?:Số|SỐ))\s*:?\s*(\d{1,6}[a-z]?)?\s*([/-])\s*([\p{Lu}\d][\p{L}\d]*(?:\s*[-/]\s*[\p{Lu}\d][\p{L}\d]*)*)`)
+	headerNumberRe = regexp.MustCompile(`(?:^\s*số|(?:^|[^\p{L}])(?:Số|SỐ)|^(?:Luật|Pháp lệnh|Nghị quyết|Lệnh)\s+số)\s*:?\s*(\d{1,6}(?:\.\d{1,3})?[a-z]?)?\s*([/-])\s*([\p{Lu}\d][\p{L}\d]*(?:\s*[-/]\s*[\p{Lu}\d][\p{L}\d]*)*)`)
 	// subjectPrefixRe: "V/v", "Về việc", "Về:" before a subject.
 	subjectPrefixRe = regexp.MustCompile(`^(?:[Vv]\s*/\s*[Vv]\b\.?|[Vv]ề\s+việc\b|VỀ\s+VIỆC\b|[Vv]ề\s*:|VỀ\s*:)\s*:?\s*`)
 	kinhGuiRe       = regexp.MustCompile(`^(?i:kính\s*gửi)\s*:?\s*`)
@@ -82,6 +88,9 @@ func classifySegment(s string, out []piece) []piece {
 	if loc := subjectPrefixRe.FindStringIndex(s); loc != nil {
 		return append(out, piece{kind: pkSubject, text: strings.TrimSpace(s[loc[1]:])})
 	}
+	if len(s) < 60 && mottoPartRe.MatchString(s) {
+		return append(out, piece{kind: pkIgnore, text: s})
+	}
 	for _, re := range [...]*regexp.Regexp{mottoNationRe, mottoMaximRe, mottoPartyRe} {
 		if !mottoCandidate(s) {
 			break
@@ -94,7 +103,7 @@ func classifySegment(s string, out []piece) []piece {
 	}
 	if strings.Contains(s, "ố") || strings.Contains(s, "Ố") {
 		if m := headerNumberRe.FindStringSubmatchIndex(s); m != nil {
-			p := piece{kind: pkNumber, text: s[m[0]:m[1]], notation: removeSpaces(s[m[6]:m[7]])}
+			p := piece{kind: pkNumber, text: s[m[0]:m[1]], notation: normalizeNotation(removeSpaces(s[m[6]:m[7]]))}
 			if m[2] >= 0 {
 				p.number = s[m[2]:m[3]]
 			}
@@ -115,6 +124,34 @@ func classifySegment(s string, out []piece) []piece {
 func mottoCandidate(s string) bool {
 	return strings.Contains(s, "AM") || strings.Contains(s, "am") || strings.Contains(s, "húc") ||
 		strings.Contains(s, "HÚC") || strings.Contains(s, "ÚC") || strings.Contains(s, "úc")
+}
+
+// homoglyphs maps Cyrillic capitals that look like Latin ones, typed into
+// notations on some portals ("TT-BTС" with a Cyrillic С), to the Latin
+// letters.
+var homoglyphs = strings.NewReplacer("А", "A", "В", "B", "С", "C", "Е", "E", "Н", "H", "К", "K", "М", "M",
+	"О", "O", "Р", "P", "Т", "T", "Х", "X")
+
+// lostHyphenRe: a notation whose hyphen a PDF text layer dropped
+// ("QĐUBND" for "QĐ-UBND"): a type abbreviation glued to a known issuer
+// abbreviation.
+var lostHyphenRe = regexp.MustCompile(`^(QĐ|NQ|KH|TB|BC|CT|HD|TTr|NĐ|TT|CĐ|GM|KL|CV)(UBND|HĐND|CP|TTg|VPCP|UBMTTQ|BCĐ)$`)
+
+// normalizeNotation repairs what web and PDF copies do to a notation:
+// Cyrillic look-alike letters and a lost hyphen.
+func normalizeNotation(s string) string {
+	for _, r := range s {
+		if r >= 0x400 && r <= 0x4FF {
+			s = homoglyphs.Replace(s)
+			break
+		}
+	}
+	if !strings.ContainsAny(s, "-/") {
+		if m := lostHyphenRe.FindStringSubmatch(s); m != nil {
+			return m[1] + "-" + m[2]
+		}
+	}
+	return s
 }
 
 func removeSpaces(s string) string {
@@ -229,6 +266,7 @@ type headerScanner struct {
 	h          header
 	state      headerState
 	awaitTitle bool // a type name was seen, its subject not yet
+	afterBlank bool // a blank line followed the subject lines read so far
 	pieces     []piece
 }
 
@@ -239,8 +277,11 @@ func parseHeader(lines []docLine) header {
 	nonBlank := 0
 	for i, ln := range lines {
 		if ln.blank() {
+			// Web copies put every wrapped line of a subject in its own
+			// paragraph: a blank line only ends the subject if the next
+			// line does not continue it (see text).
 			if sc.state == stSubject && len(sc.h.subjectLines) > 0 {
-				sc.state = stAfter
+				sc.afterBlank = true
 			}
 			continue
 		}
@@ -264,6 +305,11 @@ func (sc *headerScanner) line(ln docLine) bool {
 		return false
 	}
 	sc.pieces = sc.pieces[:0]
+	if sc.state == stSubject && (sc.awaitTitle || len(sc.h.subjectLines) > 0) && !opensHeaderItem(ln.text) {
+		// Inside the title: a number or date in it ("sửa đổi Nghị quyết số
+		// 70/2025/UBTVQH15 ngày 07 tháng 02 năm 2025") is the subject's.
+		return sc.piece(piece{kind: pkText, text: ln.text})
+	}
 	for _, seg := range splitSegments(ln.raw) {
 		sc.pieces = classifySegment(seg.text, sc.pieces)
 	}
@@ -336,21 +382,83 @@ func (sc *headerScanner) text(s string) bool {
 			if isUpperText(s) && strings.HasPrefix(s, "CỦA ") {
 				return true // "CHỈ THỊ / CỦA BAN BÍ THƯ": part of the title
 			}
-			if isUpperText(s) || !mayBeTitleSubject(s) {
+			if (isUpperText(s) && authorLineRe.MatchString(s)) || !mayBeTitleSubject(s) {
 				sc.state = stAfter
 				return false
 			}
 			sc.startSubject(s)
 			return true
 		}
-		if subjectContinues(h.subjectLines, s) {
+		if subjectContinues(h.subjectLines, s) && !authorLineRe.MatchString(s) &&
+			(!sc.afterBlank || continuesAfterBreak(h.subjectLines, s)) {
 			h.subjectLines = append(h.subjectLines, s)
+			sc.afterBlank = false
 			return true
 		}
 		sc.state = stAfter
 		return false
 	}
 	return false
+}
+
+// opensHeaderItem reports whether a line under the title is still a header
+// item (motto, number, place and date, subject prefix, marks) rather than
+// title text.
+func opensHeaderItem(s string) bool {
+	if subjectPrefixRe.MatchString(s) || separatorRe.MatchString(s) || mottoPartRe.MatchString(s) ||
+		(mottoCandidate(s) && (mottoNationRe.MatchString(s) || mottoMaximRe.MatchString(s) || mottoPartyRe.MatchString(s))) {
+		return true
+	}
+	if strings.HasPrefix(s, "Số") || strings.HasPrefix(s, "SỐ") {
+		return true
+	}
+	if hd, ok := findHeaderDate(s); ok && hd.place != "" &&
+		utf8.RuneCountInString(s[:hd.start]) <= 40 && !strings.Contains(s[:hd.start], " của ") {
+		return true
+	}
+	if _, _, ok := leadingDocType(s); ok {
+		return true
+	}
+	key := foldKey(strings.Trim(s, "()[]!*. "))
+	return len(key) <= 16 && (urgencyMarks[key] != "" || secrecyMarks[key] != "" || ignoredMarks[key])
+}
+
+// authorLineRe matches the line naming the author under a title ("CHỦ TỊCH
+// ỦY BAN NHÂN DÂN TỈNH", "BỘ TRƯỞNG BỘ TÀI CHÍNH", "QUYẾT ĐỊNH:"): it ends
+// the subject.
+var authorLineRe = regexp.MustCompile(`^(?:CHỦ TỊCH|BỘ TRƯỞNG|THỦ TƯỚNG|GIÁM ĐỐC|THỐNG ĐỐC|TỔNG KIỂM TOÁN|` +
+	`CHÁNH ÁN|VIỆN TRƯỞNG|[ỦU][YỶ] BAN|HỘI ĐỒNG|CHÍNH PHỦ|QUỐC HỘI|BAN THƯỜNG VỤ|BAN CHẤP HÀNH|BAN BÍ THƯ|` +
+	`TRƯỞNG BAN|CHÁNH VĂN PHÒNG|CỤC TRƯỞNG|TỔNG CỤC TRƯỞNG|BỘ CHÍNH TRỊ)(?:\s|$)|^[^a-zđ]*:\s*$`)
+
+// continuesAfterBreak reports whether s, after a blank line, still
+// continues the subject: a wrapped line starts in lower case, or stays in
+// capitals under a subject in capitals.
+func continuesAfterBreak(subject []string, s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	if unicode.IsLower(r) {
+		return true
+	}
+	last := subject[len(subject)-1]
+	if isUpperText(s) {
+		return isUpperText(last)
+	}
+	// A line cut after a function word goes on, whatever the next line's
+	// first letter.
+	return endsWithConnector(last) && !endsSentence(s)
+}
+
+// subjectConnectors are words a wrapped title line cannot end with.
+var subjectConnectors = []string{"của", "và", "thuộc", "về", "cho", "tại", "trong", "với", "đối với",
+	"các", "những", "giữa", "theo", "từ", "đến", "số", "ngày", "để", "có", "là"}
+
+func endsWithConnector(s string) bool {
+	s = strings.TrimSpace(s)
+	for _, w := range subjectConnectors {
+		if strings.HasSuffix(s, " "+w) {
+			return true
+		}
+	}
+	return strings.HasSuffix(s, ",")
 }
 
 // bodyStarters are words that open the first paragraph of a body.
@@ -378,7 +486,7 @@ func looksLikeBody(s string) bool {
 func mayBeTitleSubject(s string) bool {
 	n := runeLen(s)
 	switch {
-	case strings.HasPrefix(s, "Căn cứ"), itemMarkerRe.MatchString(s), n > 160:
+	case strings.HasPrefix(s, "Căn cứ"), itemMarkerRe.MatchString(s), n > 600:
 		return false
 	case endsSentence(s) && n > 100:
 		return false
