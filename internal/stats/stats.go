@@ -165,12 +165,12 @@ func (f *Figures) finish() {
 // Overview is a unit's dashboard: its totals and one row per unit
 // directly below it (drill down by opening a row).
 type Overview struct {
-	Unit        *model.Unit   `json:"unit"`
-	Parents     []*model.Unit `json:"parents"` // from the top to the unit's parent, for the breadcrumb
-	Period      Period        `json:"period"`
-	Total       Figures       `json:"total"`
-	Own         *Figures      `json:"own,omitempty"` // the unit's own devices and directives, when it has any
-	Rows        []Figures     `json:"rows"`
+	Unit    *model.Unit   `json:"unit"`
+	Parents []*model.Unit `json:"parents"` // from the top to the unit's parent, for the breadcrumb
+	Period  Period        `json:"period"`
+	Total   Figures       `json:"total"`
+	Own     *Figures      `json:"own,omitempty"` // the unit's own devices and directives, when it has any
+	Rows    []Figures     `json:"rows"`
 	// Items: coverage per content item (broadcast order) targeting
 	// devices under the unit, the most targeted first.
 	Items       []ItemFigures `json:"items"`
