@@ -319,7 +319,11 @@ func (s *Service) Commune(ctx context.Context, a model.Actor, unitID int64, day 
 	if err != nil {
 		return nil, err
 	}
-	plays, err := s.store.Broadcast().DeviceDayPlays(ctx, unit.Path, first.String(), day.String())
+	ids := make([]int64, len(devices))
+	for i, d := range devices {
+		ids[i] = d.ID
+	}
+	plays, err := s.store.Broadcast().DeviceDayPlays(ctx, ids, first.String(), day.String())
 	if err != nil {
 		return nil, err
 	}

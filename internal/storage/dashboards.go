@@ -321,24 +321,36 @@ type DeviceDayPlay struct {
 	Plays, Late       int64
 }
 
-// DeviceDayPlays returns play_device_days rows of the units under a path
-// for the days from..to (YYYY-MM-DD, inclusive).
-func (q BroadcastStore) DeviceDayPlays(ctx context.Context, underPath, from, to string) ([]DeviceDayPlay, error) {
-	rows, err := q.query(ctx, `SELECT r.device_id, r.order_id, r.day, r.plays, r.late FROM play_device_days r JOIN units u ON u.id = r.unit_id
-		WHERE u.path LIKE ? AND r.day >= ? AND r.day <= ?`, underPath+"%", from, to)
-	if err != nil {
-		return nil, fmt.Errorf("plays per device and day under %s: %w", underPath, err)
-	}
-	defer rows.Close()
+// DeviceDayPlays returns the play_device_days rows of the devices for the
+// days from..to (YYYY-MM-DD, inclusive).
+func (q BroadcastStore) DeviceDayPlays(ctx context.Context, deviceIDs []int64, from, to string) ([]DeviceDayPlay, error) {
 	var out []DeviceDayPlay
-	for rows.Next() {
-		var r DeviceDayPlay
-		if err := rows.Scan(&r.DeviceID, &r.OrderID, &r.Day, &r.Plays, &r.Late); err != nil {
-			return nil, fmt.Errorf("scan plays per device and day: %w", err)
+	for len(deviceIDs) > 0 {
+		n := min(len(deviceIDs), 500)
+		args := make([]any, 0, n+2)
+		for _, id := range deviceIDs[:n] {
+			args = append(args, id)
 		}
-		out = append(out, r)
+		deviceIDs = deviceIDs[n:]
+		args = append(args, from, to)
+		rows, err := q.query(ctx, `SELECT device_id, order_id, day, plays, late FROM play_device_days
+			WHERE device_id IN (`+bcPlaceholders(n)+`) AND day >= ? AND day <= ?`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("plays per device and day: %w", err)
+		}
+		for rows.Next() {
+			var r DeviceDayPlay
+			if err := rows.Scan(&r.DeviceID, &r.OrderID, &r.Day, &r.Plays, &r.Late); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan plays per device and day: %w", err)
+			}
+			out = append(out, r)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("plays per device and day: %w", err)
+		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // DeviceUptime returns the seconds in contact per device and day of the

@@ -15,7 +15,6 @@ CREATE TABLE play_device_days (
     late      BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (device_id, order_id, day)
 );
-CREATE INDEX play_device_days_order ON play_device_days(order_id, day);
 
 -- Completed plays per order and device over the order's whole life: the
 -- coverage figure (did each targeted loudspeaker cluster play the item
