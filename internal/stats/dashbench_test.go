@@ -271,7 +271,7 @@ func bulkPlays(b *testing.B, st *storage.Store, exec func(string, ...any), event
 		ts = func(unix string) string { return `strftime('%Y-%m-%d %H:%M:%S', ` + unix + `, 'unixepoch') || '+00:00'` }
 	} else {
 		series = func(lo, hi int64, body string) string {
-			return fmt.Sprintf(`WITH s AS (SELECT generate_series(%d, %d) AS k), g AS (%s) %s`, lo, hi, parts, body)
+			return fmt.Sprintf(`WITH s AS (SELECT generate_series(CAST(%d AS BIGINT), CAST(%d AS BIGINT)) AS k), g AS (%s) %s`, lo, hi, parts, body)
 		}
 		ts = func(unix string) string { return `to_timestamp(` + unix + `)` }
 	}

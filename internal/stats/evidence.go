@@ -179,31 +179,46 @@ func (s *Service) DirectiveEvidence(ctx context.Context, a model.Actor, issuerUn
 		unit *model.Unit
 		f    ItemFigures
 	}
+	units, err := s.store.Orgs().Subtree(ctx, issuer.Path)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*model.Unit, len(units))
+	for _, u := range units {
+		byID[u.ID] = u
+	}
 	var ps []*place
+	byPath := map[string]*place{}
 	for _, id := range places {
-		u, err := s.store.Orgs().Unit(ctx, id)
-		if err != nil || !strings.HasPrefix(u.Path, issuer.Path) {
+		u, ok := byID[id]
+		if !ok || byPath[u.Path] != nil {
 			continue
 		}
-		ps = append(ps, &place{unit: u, f: ItemFigures{ID: u.ID, Name: u.Name}})
+		pl := &place{unit: u, f: ItemFigures{ID: u.ID, Name: u.Name}}
+		ps = append(ps, pl)
+		byPath[u.Path] = pl
 	}
-	// The deepest place first: a device counts there.
-	sort.SliceStable(ps, func(i, j int) bool { return ps[i].unit.Depth > ps[j].unit.Depth })
 	rest := &place{unit: issuer, f: ItemFigures{ID: issuer.ID, Name: issuer.Name}}
 	prs, err := s.pairs(ctx, orders, devices, nil, first, last)
 	if err != nil {
 		return nil, err
 	}
+	// A device counts at the deepest place on its unit's path.
 	placeOf := map[int64]*place{}
 	out.Items = itemsOf(prs, func(pr pair) {
 		pl, ok := placeOf[pr.device.ID]
 		if !ok {
 			pl = rest
-			for _, c := range ps {
-				if strings.HasPrefix(pr.device.UnitPath, c.unit.Path) {
+			for path := pr.device.UnitPath; len(path) > 1; {
+				if c := byPath[path]; c != nil {
 					pl = c
 					break
 				}
+				i := strings.LastIndexByte(path[:len(path)-1], '/')
+				if i < 0 {
+					break
+				}
+				path = path[:i+1]
 			}
 			placeOf[pr.device.ID] = pl
 		}
