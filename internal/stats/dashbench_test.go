@@ -268,7 +268,9 @@ func bulkPlays(b *testing.B, st *storage.Store, exec func(string, ...any), event
 		series = func(lo, hi int64, body string) string {
 			return fmt.Sprintf(`WITH RECURSIVE s(k) AS (SELECT %d UNION ALL SELECT k + 1 FROM s WHERE k < %d), g AS (%s) %s`, lo, hi, parts, body)
 		}
-		ts = func(unix string) string { return `strftime('%Y-%m-%d %H:%M:%S', ` + unix + `, 'unixepoch') || '+00:00'` }
+		ts = func(unix string) string {
+			return `strftime('%Y-%m-%d %H:%M:%S', ` + unix + `, 'unixepoch') || '+00:00'`
+		}
 	} else {
 		series = func(lo, hi int64, body string) string {
 			return fmt.Sprintf(`WITH s AS (SELECT generate_series(CAST(%d AS BIGINT), CAST(%d AS BIGINT)) AS k), g AS (%s) %s`, lo, hi, parts, body)

@@ -123,7 +123,10 @@ func TestDashboardsMatchRawEvents(t *testing.T) {
 			spread := schedule.Slots{schedule.SpreadSlot(3, schedule.ClockOf(6, 0, 0), schedule.ClockOf(18, 0, 0))}
 			mkOrder("Lịch tiêm chủng", "D1", 3, 11, spread, "1 3 5", at(1, 0, 0), 778, 1,
 				[]storage.OrderTarget{{Kind: storage.TargetSubtree, ID: units["D1"].ID}}, [][2]int{{6, 0}, {10, 0}, {14, 0}},
-				func(d int) bool { wd := time.Date(2021, 6, d, 0, 0, 0, 0, zone).Weekday(); return wd == 1 || wd == 3 || wd == 5 }, under("D1"))
+				func(d int) bool {
+					wd := time.Date(2021, 6, d, 0, 0, 0, 0, zone).Weekday()
+					return wd == 1 || wd == 3 || wd == 5
+				}, under("D1"))
 			// A commune's own bulletin on its own devices (not the station's).
 			mkOrder("Thông báo của xã", "D1C1", 5, 12, clocks("12:00"), "", at(1, 0, 0), 0, 0,
 				[]storage.OrderTarget{{Kind: storage.TargetUnit, ID: units["D1C1"].ID}}, [][2]int{{12, 0}}, all,
