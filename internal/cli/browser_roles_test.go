@@ -25,6 +25,12 @@ import (
 // test ends and returns its URL.
 func startDemo(t *testing.T) string {
 	t.Helper()
+	return startDemoIn(t, t.TempDir())
+}
+
+// startDemoIn is startDemo with its data directory (DATA/loa.db).
+func startDemoIn(t *testing.T, data string) string {
+	t.Helper()
 	for _, tool := range [][2]string{{"ffmpeg", "ffmpeg"}, {"espeak-ng", "espeak-ng"}} {
 		if _, err := media.LookTool("", tool[0], tool[1]); err != nil {
 			if os.Getenv("CI") == "true" {
@@ -38,7 +44,7 @@ func startDemo(t *testing.T) string {
 	env := Env{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
 	done := make(chan error, 1)
 	go func() {
-		done <- runServe(ctx, env, []string{"--demo", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--log-level", "error"})
+		done <- runServe(ctx, env, []string{"--demo", "--data", data, "--addr", "127.0.0.1:0", "--log-level", "error"})
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -130,6 +130,12 @@ type Figures struct {
 	Minutes float64 `json:"minutes"`
 	Devices int64   `json:"devices"`
 	Online  int64   `json:"online"`
+	// Coverage: of the (content item, targeted loudspeaker cluster) pairs
+	// with slots due by the end of the period, those where the cluster
+	// played the item at least as many times as scheduled (Covered).
+	Targeted int64   `json:"targeted"`
+	Covered  int64   `json:"covered"`
+	Coverage float64 `json:"coverage"` // percent of Targeted covered
 	// Feedback figures when a feedback source is plugged in.
 	FeedbackReceived *int64 `json:"feedback_received,omitempty"`
 	FeedbackAnswered *int64 `json:"feedback_answered,omitempty"`
@@ -144,6 +150,8 @@ func (f *Figures) add(o Figures) {
 	f.Minutes += o.Minutes
 	f.Devices += o.Devices
 	f.Online += o.Online
+	f.Targeted += o.Targeted
+	f.Covered += o.Covered
 }
 
 func (f *Figures) finish() {
@@ -151,17 +159,21 @@ func (f *Figures) finish() {
 		f.Completion = float64(int64(1000*float64(f.Reported)/float64(f.Recipients)+0.5)) / 10
 	}
 	f.Minutes = float64(int64(f.Minutes*10+0.5)) / 10
+	f.Coverage = pct(f.Covered, f.Targeted)
 }
 
 // Overview is a unit's dashboard: its totals and one row per unit
 // directly below it (drill down by opening a row).
 type Overview struct {
-	Unit        *model.Unit   `json:"unit"`
-	Parents     []*model.Unit `json:"parents"` // from the top to the unit's parent, for the breadcrumb
-	Period      Period        `json:"period"`
-	Total       Figures       `json:"total"`
-	Own         *Figures      `json:"own,omitempty"` // the unit's own devices and directives, when it has any
-	Rows        []Figures     `json:"rows"`
+	Unit    *model.Unit   `json:"unit"`
+	Parents []*model.Unit `json:"parents"` // from the top to the unit's parent, for the breadcrumb
+	Period  Period        `json:"period"`
+	Total   Figures       `json:"total"`
+	Own     *Figures      `json:"own,omitempty"` // the unit's own devices and directives, when it has any
+	Rows    []Figures     `json:"rows"`
+	// Items: coverage per content item (broadcast order) targeting
+	// devices under the unit, the most targeted first.
+	Items       []ItemFigures `json:"items"`
 	GeneratedAt time.Time     `json:"generated_at"`
 }
 
@@ -212,7 +224,21 @@ func (s *Service) Overview(ctx context.Context, a model.Actor, unitID int64, p P
 		f := get(c.UnitID)
 		f.Devices, f.Online = c.Devices, c.Online
 	}
-	ov := &Overview{Unit: unit, Period: p, Rows: []Figures{}, GeneratedAt: s.cfg.Clock.Now()}
+	paths := make(map[int64]string, len(units))
+	for _, u := range units {
+		paths[u.ID] = u.Path
+	}
+	items, err := s.coverage(ctx, unit.Path, paths, p, func(unitID int64, pr pair) {
+		f := get(unitID)
+		f.Targeted++
+		if pr.covered() {
+			f.Covered++
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	ov := &Overview{Unit: unit, Period: p, Rows: []Figures{}, Items: items, GeneratedAt: s.cfg.Clock.Now()}
 	ov.Total = Figures{UnitID: unit.ID, UnitName: unit.Name, Kind: unit.Kind}
 	// Each unit's figures go to the child of the dashboard's unit on its
 	// path (or to the unit itself).
@@ -272,16 +298,6 @@ func (s *Service) Overview(ctx context.Context, a model.Actor, unitID int64, p P
 		ov.Rows = append(ov.Rows, *f)
 	}
 	sort.SliceStable(ov.Rows, func(i, j int) bool { return ov.Rows[i].UnitName < ov.Rows[j].UnitName })
-	for pid := unit.ParentID; pid != nil; {
-		pu, err := s.store.Orgs().Unit(ctx, *pid)
-		if err != nil {
-			break
-		}
-		if !s.policy.Can(a, authz.BroadcastRead, pu.Path) && !s.policy.Can(a, authz.DirectiveRead, pu.Path) {
-			break
-		}
-		ov.Parents = append([]*model.Unit{pu}, ov.Parents...)
-		pid = pu.ParentID
-	}
+	ov.Parents = s.parents(ctx, a, unit)
 	return ov, nil
 }

@@ -217,6 +217,9 @@ func (q DeviceStore) RevokeDevice(ctx context.Context, id int64) error {
 func (q DeviceStore) TouchDevices(ctx context.Context, seen []DeviceSeen) error {
 	seen = slices.Clone(seen)
 	slices.SortFunc(seen, func(a, b DeviceSeen) int { return cmp.Compare(a.DeviceID, b.DeviceID) })
+	if err := q.addUptime(ctx, seen); err != nil {
+		return err
+	}
 	for _, s := range seen {
 		t := s.SeenAt.UTC().Truncate(time.Microsecond)
 		var err error

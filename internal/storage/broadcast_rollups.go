@@ -76,6 +76,9 @@ func (q BroadcastStore) addRollups(ctx context.Context, plays []PlayLog) error {
 		}
 		return a.order < b.order
 	})
+	if err := q.addDeviceRollups(ctx, plays, devices); err != nil {
+		return err
+	}
 	if err := q.addDayTotals(ctx, keys, func(k rollupKey) (int64, int64) { s := add[k]; return s.plays, s.seconds }); err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/loa-project/loa/internal/csvsafe"
 	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/schedule"
 	"github.com/loa-project/loa/internal/stats"
 )
 
@@ -19,6 +20,8 @@ import (
 type Dashboards interface {
 	Overview(ctx context.Context, a model.Actor, unitID int64, p stats.Period) (*stats.Overview, error)
 	PeriodOf(name, from, to string) (stats.Period, error)
+	Commune(ctx context.Context, a model.Actor, unitID int64, day schedule.Date) (*stats.Commune, error)
+	DirectiveEvidence(ctx context.Context, a model.Actor, issuerUnitID int64, directiveIDs, places []int64) (*stats.DirectiveEvidence, error)
 }
 
 // HasDashboard reports whether this server computes dashboards.
@@ -30,16 +33,21 @@ type dashboardPages struct{ *Server }
 func (s *Server) dashboards() dashboardPages { return dashboardPages{s} }
 
 func (s dashboardPages) register() {
-	t, err := template.New("dashboard").Funcs(template.FuncMap{"vnint": vnInt, "vnpct": vnPct, "vnnum": vnNum, "dashq": dashQuery,
-		"dashperiods": func() []string { return []string{"today", "week", "month", "quarter", "year", "custom"} }}).
-		ParseFS(assets, "templates/layout.html", "templates/dashboard.html")
+	t, err := template.New("dashboard").Funcs(dashFuncs()).ParseFS(assets, "templates/layout.html", "templates/dashboard_style.html", "templates/dashboard.html")
 	if err != nil {
 		panic(fmt.Errorf("parse template dashboard: %w", err)) // embedded: a programming error
 	}
 	s.tmpl["dashboard"] = t
+	s.registerDetails()
 	pg := func(h pageHandler) http.HandlerFunc { return s.page(MaxJSONBody, h) }
 	s.handle("GET /dashboard", false, pg(s.uiDashboard))
 	s.handle("GET /dashboard.csv", false, pg(s.uiDashboardCSV))
+	s.handle("GET /dashboard/commune", false, pg(s.uiCommune))
+	s.handle("GET /dashboard/commune.csv", false, pg(s.uiCommuneCSV))
+	s.handle("GET /api/v1/stats/commune", true, s.api(MaxJSONBody, s.apiCommune))
+	s.handle("GET /dashboard/directives/{id}", false, pg(s.uiDirective))
+	s.handle("GET /dashboard/directives/{id}/csv", false, pg(s.uiDirectiveCSV))
+	s.handle("GET /api/v1/stats/directives/{id}", true, s.api(MaxJSONBody, s.apiDirective))
 	s.handle("GET /api/v1/stats/overview", true, s.api(MaxJSONBody, s.apiOverview))
 }
 
@@ -104,14 +112,16 @@ func (s dashboardPages) uiDashboard(w http.ResponseWriter, r *http.Request, p *p
 	d := dashboardData{O: o, Period: name, From: o.Period.From.String(), To: o.Period.To.String(), Query: r.URL.RawQuery}
 	labels := make([]string, len(o.Rows))
 	plays, minutes, completion, online := make([]float64, len(o.Rows)), make([]float64, len(o.Rows)), make([]float64, len(o.Rows)), make([]float64, len(o.Rows))
+	coverage := make([]float64, len(o.Rows))
 	for i, f := range o.Rows {
 		labels[i] = f.UnitName
-		plays[i], minutes[i], completion[i] = float64(f.Plays), f.Minutes, f.Completion
+		plays[i], minutes[i], completion[i], coverage[i] = float64(f.Plays), f.Minutes, f.Completion, f.Coverage
 		if f.Devices > 0 {
 			online[i] = 100 * float64(f.Online) / float64(f.Devices)
 		}
 	}
 	d.Charts = []template.HTML{
+		barChart("chart-coverage", pd.T("dash.chart_coverage"), labels, coverage, vnPct),
 		barChart("chart-plays", pd.T("dash.chart_plays"), labels, plays, func(v float64) string { return vnInt(int64(v)) }),
 		barChart("chart-minutes", pd.T("dash.chart_minutes"), labels, minutes, vnNum),
 		barChart("chart-completion", pd.T("dash.chart_completion"), labels, completion, vnPct),
@@ -121,9 +131,17 @@ func (s dashboardPages) uiDashboard(w http.ResponseWriter, r *http.Request, p *p
 	s.render(w, r, "dashboard", pd, http.StatusOK)
 }
 
+// dashFuncs are the dashboards' template functions.
+func dashFuncs() template.FuncMap {
+	return template.FuncMap{"vnint": vnInt, "vnpct": vnPct, "vnnum": vnNum, "dashq": dashQuery,
+		"dashperiods": func() []string { return []string{"today", "week", "month", "quarter", "year", "custom"} },
+		"hours":       func(sec int64) string { return vnNum(float64(sec) / 3600) }}
+}
+
 // dashboardHeader are the CSV columns.
 var dashboardHeader = []string{"Đơn vị", "Văn bản chỉ đạo đã ban hành", "Đơn vị nhận (Kính gửi)", "Đã báo cáo", "Báo cáo trễ hạn", "Tỷ lệ hoàn thành (%)",
-	"Lượt phát", "Số phút phát", "Cụm loa", "Cụm loa trực tuyến"}
+	"Lượt phát", "Số phút phát", "Cụm loa", "Cụm loa trực tuyến",
+	"Cặp (bản tin, cụm loa) phải phát", "Cặp đã phát đủ", "Độ phủ (%)"}
 
 func (s dashboardPages) uiDashboardCSV(w http.ResponseWriter, r *http.Request, p *principal) {
 	o, _, err := s.overview(r, p)
@@ -131,14 +149,18 @@ func (s dashboardPages) uiDashboardCSV(w http.ResponseWriter, r *http.Request, p
 		s.renderError(w, r, p, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="tong-quan-%d-%s-%s.csv"`, o.Unit.ID, o.Period.From, o.Period.To))
-	_, _ = w.Write([]byte("\ufeff"))
-	cw := csvsafe.NewWriter(w)
+	if r.URL.Query().Get("table") == "items" {
+		rows := [][]string{itemsHeader}
+		for _, it := range o.Items {
+			rows = append(rows, evidenceRow(it))
+		}
+		s.writeCSV(w, fmt.Sprintf("do-phu-%d-%s-%s.csv", o.Unit.ID, o.Period.From, o.Period.To), rows)
+		return
+	}
 	row := func(f stats.Figures) []string {
 		return []string{f.UnitName, fmt.Sprint(f.Directives), fmt.Sprint(f.Recipients), fmt.Sprint(f.Reported), fmt.Sprint(f.LateReport),
-			strings.ReplaceAll(strconv.FormatFloat(f.Completion, 'f', 1, 64), ".", ","), fmt.Sprint(f.Plays),
-			strings.ReplaceAll(strconv.FormatFloat(f.Minutes, 'f', 1, 64), ".", ","), fmt.Sprint(f.Devices), fmt.Sprint(f.Online)}
+			csvNum(f.Completion), fmt.Sprint(f.Plays), csvNum(f.Minutes), fmt.Sprint(f.Devices), fmt.Sprint(f.Online),
+			fmt.Sprint(f.Targeted), fmt.Sprint(f.Covered), csvNum(f.Coverage)}
 	}
 	rows := [][]string{dashboardHeader}
 	if o.Own != nil {
@@ -152,9 +174,23 @@ func (s dashboardPages) uiDashboardCSV(w http.ResponseWriter, r *http.Request, p
 	total := o.Total
 	total.UnitName = "Tổng cộng " + o.Unit.Name
 	rows = append(rows, row(total))
-	if err := cw.WriteAll(rows); err != nil {
-		s.deps.Log.Warn("write dashboard CSV", "err", err)
+	s.writeCSV(w, fmt.Sprintf("tong-quan-%d-%s-%s.csv", o.Unit.ID, o.Period.From, o.Period.To), rows)
+}
+
+// writeCSV sends rows as a CSV download (UTF-8 with a byte order mark,
+// which spreadsheet programs need to read Vietnamese).
+func (s dashboardPages) writeCSV(w http.ResponseWriter, name string, rows [][]string) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
+	_, _ = w.Write([]byte("\ufeff"))
+	if err := csvsafe.NewWriter(w).WriteAll(rows); err != nil {
+		s.deps.Log.Warn("write dashboard CSV", "file", name, "err", err)
 	}
+}
+
+// csvNum writes a number with one decimal and a decimal comma.
+func csvNum(f float64) string {
+	return strings.ReplaceAll(strconv.FormatFloat(f, 'f', 1, 64), ".", ",")
 }
 
 // vnInt writes an integer the Vietnamese way: 1.234.567.
