@@ -15,7 +15,15 @@ ALTER TABLE document_search ADD COLUMN tsv tsvector GENERATED ALWAYS AS (
     array_to_tsvector(string_to_array(CASE WHEN tags = '' THEN '' ELSE '#' || replace(tags, ' ', ' #') END, ' '))) STORED;
 CREATE INDEX document_search_tsv ON document_search USING gin (tsv);
 
+-- The default retention rules (migration 00017) named Thông tư
+-- 10/2022/TT-BNV as their basis, but their per-type periods were never
+-- checked against the circular's schedule, which sets periods per group of
+-- files, not per document type (internal/archive/testdata/retention-sources.md).
+-- Rules still carrying the default basis say so; periods are unchanged.
+UPDATE retention_rules SET basis = 'Mặc định của Loa theo loại văn bản, chưa đối chiếu từng dòng với Phụ lục Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (Thông tư quy định thời hạn theo nhóm hồ sơ, không theo loại văn bản): điều chỉnh theo Danh mục hồ sơ của cơ quan; xem internal/archive/testdata/retention-sources.md' WHERE basis = 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)';
+
 -- +goose Down
+UPDATE retention_rules SET basis = 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)' WHERE basis = 'Mặc định của Loa theo loại văn bản, chưa đối chiếu từng dòng với Phụ lục Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (Thông tư quy định thời hạn theo nhóm hồ sơ, không theo loại văn bản): điều chỉnh theo Danh mục hồ sơ của cơ quan; xem internal/archive/testdata/retention-sources.md';
 DROP INDEX document_search_tsv;
 ALTER TABLE document_search DROP COLUMN tsv;
 ALTER TABLE document_search DROP COLUMN tags;

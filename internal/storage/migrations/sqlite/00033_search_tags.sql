@@ -33,7 +33,15 @@ END;
 -- +goose StatementEnd
 INSERT INTO document_fts(document_fts) VALUES ('rebuild');
 
+-- The default retention rules (migration 00017) named Thông tư
+-- 10/2022/TT-BNV as their basis, but their per-type periods were never
+-- checked against the circular's schedule, which sets periods per group of
+-- files, not per document type (internal/archive/testdata/retention-sources.md).
+-- Rules still carrying the default basis say so; periods are unchanged.
+UPDATE retention_rules SET basis = 'Mặc định của Loa theo loại văn bản, chưa đối chiếu từng dòng với Phụ lục Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (Thông tư quy định thời hạn theo nhóm hồ sơ, không theo loại văn bản): điều chỉnh theo Danh mục hồ sơ của cơ quan; xem internal/archive/testdata/retention-sources.md' WHERE basis = 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)';
+
 -- +goose Down
+UPDATE retention_rules SET basis = 'Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (mặc định của Loa; đối chiếu Danh mục hồ sơ của cơ quan)' WHERE basis = 'Mặc định của Loa theo loại văn bản, chưa đối chiếu từng dòng với Phụ lục Thông tư 10/2022/TT-BNV ngày 19/12/2022 của Bộ Nội vụ (Thông tư quy định thời hạn theo nhóm hồ sơ, không theo loại văn bản): điều chỉnh theo Danh mục hồ sơ của cơ quan; xem internal/archive/testdata/retention-sources.md';
 DROP TRIGGER document_search_au;
 DROP TRIGGER document_search_ad;
 DROP TRIGGER document_search_ai;
