@@ -185,8 +185,10 @@ func (d *dbFlags) open(ctx context.Context, env Env, log *slog.Logger) (*service
 	}
 	policy := authz.Default()
 	reg := registry.New(st, policy, i18n.Zone())
+	docs := documents.New(st, blobs, policy, log)
+	reg.SetStatusSender(docs)
 	return &services{store: st, blobs: blobs, orgs: orgs.New(st, policy), accounts: accounts.New(st, policy, log),
-		documents: documents.New(st, blobs, policy, log), registry: reg, policy: policy, clock: clock.Real{}}, nil
+		documents: docs, registry: reg, policy: policy, clock: clock.Real{}}, nil
 }
 
 // blobs opens the store of uploaded files chosen by --blob-store. The

@@ -197,28 +197,18 @@ func (s *Service) statusPackage(ctx context.Context, a model.Actor, d *model.Doc
 	if in == nil {
 		return nil, model.Invalid("document", "document %d did not come as edXML: there is no sender to tell its status", d.ID)
 	}
-	date := time.Time{}
-	if t, err := time.ParseInLocation("2006-01-02", docmodel.Val(d.Fields.Date), time.FixedZone("ICT", 7*3600)); err == nil {
-		date = t
+	raw, err := encodeStatus(d, unit, in, a, code, description)
+	if err != nil {
+		return nil, err
 	}
 	if description == "" {
 		description = code.String()
 	}
-	st := &edxml.Status{
-		ResponseFor: edxml.ResponseFor{OrganID: in.OrganID, Code: d.Code(), PromulgationDate: date, DocumentID: in.EdXMLDocumentID},
-		From:        edxml.Organ{ID: unit.AgencyID, Name: unit.Name},
-		Code:        code, Description: description, Timestamp: time.Now(),
-		Staff: edxml.StaffInfo{Staff: a.Username},
-	}
-	var buf bytes.Buffer
-	if err := edxml.EncodeStatus(&buf, st); err != nil {
-		return nil, model.Invalid("status", "%v", err)
-	}
 	to := []edxml.Organ{{ID: in.OrganID, Name: in.OrganName}}
-	if err := s.recordSent(ctx, a, d, "status", in.EdXMLDocumentID, string(code), to, description, buf.Bytes()); err != nil {
+	if err := s.recordSent(ctx, a, d, "status", in.EdXMLDocumentID, string(code), to, description, raw); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return raw, nil
 }
 
 // receivers resolves the receiving agencies of an export.

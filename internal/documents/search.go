@@ -51,8 +51,12 @@ type SearchResult struct {
 	Truncated bool `json:"truncated"`
 	// NoWords: the query had text but no letter or digit to look for
 	// (only punctuation such as `"*()`); the filters alone apply.
-	NoWords bool                          `json:"no_words"`
-	Total   int                           `json:"total"`
+	NoWords bool `json:"no_words"`
+	Total   int  `json:"total"`
+	// More: more documents match than were counted; Total is then the
+	// number of the newest matches that were ranked and counted in the
+	// facets (storage.SearchCandidates). Narrow the search to see all.
+	More    bool                          `json:"more"`
 	Page    int                           `json:"page"`
 	PerPage int                           `json:"per_page"`
 	Hits    []SearchHit                   `json:"hits"`
@@ -143,7 +147,7 @@ func (s *Service) Search(ctx context.Context, a model.Actor, r SearchRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	out := &SearchResult{Query: r.Q, Truncated: q.Truncated, NoWords: q.Empty() && strings.TrimSpace(r.Q) != "", Total: page.Total,
+	out := &SearchResult{Query: r.Q, Truncated: q.Truncated, NoWords: q.Empty() && strings.TrimSpace(r.Q) != "", Total: page.Total, More: page.More,
 		Page: r.Page, PerPage: r.PerPage, Hits: make([]SearchHit, 0, len(page.Hits)), Facets: page.Facets}
 	if utf8.RuneCountInString(out.Query) > 200 {
 		out.Query = string([]rune(out.Query)[:200]) + "…"

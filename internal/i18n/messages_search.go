@@ -20,6 +20,7 @@ func searchMessages() Catalog {
 		"search.sort.date_asc":     {VI: "Ngày văn bản, cũ trước", EN: "Document date, oldest first"},
 		"search.sort.newest":       {VI: "Mới nhập trước", EN: "Recently stored first"},
 		"search.total":             {VI: "Tìm thấy %s văn bản", EN: "%s documents found"},
+		"search.more":              {VI: "Tìm thấy hơn %s văn bản; kết quả được xếp hạng và đếm trong %s văn bản mới nhất. Thêm từ khóa hoặc bộ lọc để thu hẹp.", EN: "More than %s documents found; results are ranked and counted among the newest %s. Add words or filters to narrow the search."},
 		"search.none":              {VI: "Không tìm thấy văn bản nào. Thử bớt từ khóa hoặc bỏ bớt bộ lọc.", EN: "No documents found. Try fewer words or filters."},
 		"search.truncated":         {VI: "Câu tìm kiếm quá dài: chỉ dùng 512 ký tự và 12 từ đầu tiên.", EN: "The query is too long: only its first 512 bytes and 12 words are used."},
 		"search.no_words":          {VI: "Câu tìm kiếm không có chữ hoặc số nào để tìm (chỉ có dấu câu, ký hiệu); chỉ áp dụng bộ lọc.", EN: "The query has no letters or digits to look for (only punctuation or symbols); only the filters apply."},

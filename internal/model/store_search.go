@@ -50,7 +50,11 @@ type FacetCount struct {
 // SearchPage is a page of hits, the total and the facets of everything
 // found (not just the page).
 type SearchPage struct {
-	Hits   []SearchHit
-	Total  int
+	Hits  []SearchHit
+	Total int
+	// More: more documents match than the search counted (Total is then
+	// storage.SearchCandidates, the newest matches, which the ranking and
+	// the facets were computed over).
+	More   bool
 	Facets map[string][]FacetCount // doc_type, issuer, year, direction
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/docmodel"
 	"github.com/loa-project/loa/internal/documents"
+	"github.com/loa-project/loa/internal/edxml"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/registerexport"
 	"github.com/loa-project/loa/internal/storage"
@@ -28,7 +29,19 @@ type Service struct {
 	policy authz.Policy
 	loc    *time.Location
 	clock  clock.Clock
+	status StatusSender
 }
+
+// StatusSender tells the sender of a document received as edXML that its
+// handling changed, in the transaction of the change
+// (documents.Service.StatusTx).
+type StatusSender interface {
+	StatusTx(ctx context.Context, tx *storage.Tx, a model.Actor, documentID int64, code edxml.StatusCode, description string) (bool, error)
+}
+
+// SetStatusSender makes registering a document received as edXML send the
+// sender an "accepted" (03) status package.
+func (s *Service) SetStatusSender(st StatusSender) { s.status = st }
 
 // New builds the service; loc is the local time zone for register days.
 func New(store *storage.Store, policy authz.Policy, loc *time.Location) *Service {
@@ -175,6 +188,11 @@ func (s *Service) RegisterIncomingTx(ctx context.Context, tx *storage.Tx, a mode
 	}
 	if err := tx.Audit().AppendAudit(ctx, a, "register.receive", "register_entry", fmt.Sprint(e.ID), fmt.Sprintf("đến số %d: %s", n, e.Code)); err != nil {
 		return nil, err
+	}
+	if s.status != nil {
+		if _, err := s.status.StatusTx(ctx, tx, a, d.ID, edxml.StatusAccepted, fmt.Sprintf("Đã tiếp nhận: vào sổ văn bản đến số %d/%d", n, today.Year())); err != nil {
+			return nil, fmt.Errorf("status package for the sender of document %d: %w", d.ID, err)
+		}
 	}
 	return &e, nil
 }

@@ -228,3 +228,24 @@ func (q Query) TSQuery() string {
 	}
 	return strings.Join(parts, " & ")
 }
+
+// Tag is a filter value as one index token: kind (one letter: u unit, a
+// unit or one of its ancestors, t type, i issuer, y year, d direction)
+// followed by the folded letters and digits of value, at most
+// MaxTokenBytes. Tags live in their own index column (FTS5) or as lexemes
+// text never produces (PostgreSQL), so no word of a document can match
+// one; two values that fold to the same tag only widen the candidates, the
+// exact filter is still applied in SQL.
+func Tag(kind, value string) string {
+	var b strings.Builder
+	b.WriteString(kind)
+	for _, r := range textfold.Fold(value) {
+		if r < utf8.RuneSelf && isTokenRune(r) {
+			if b.Len() == MaxTokenBytes {
+				break
+			}
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

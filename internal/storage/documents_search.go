@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/loa-project/loa/internal/docmodel"
 	"github.com/loa-project/loa/internal/model"
@@ -20,11 +21,11 @@ const (
 )
 
 // SearchRow is a document's row in document_search after document_id:
-// code, subject, parties, body, recipients, exact. Bulk loaders (the
-// search benchmark) write it themselves; everything else goes through
-// InsertDocument and UpdateDocumentFields, which index in their
+// code, subject, parties, body, recipients, exact, tags (SearchTags). Bulk
+// loaders (the search benchmark) write it themselves; everything else goes
+// through InsertDocument and UpdateDocumentFields, which index in their
 // transaction.
-func SearchRow(f docmodel.Fields, body string) []any {
+func SearchRow(f docmodel.Fields, body, tags string) []any {
 	if strings.TrimSpace(body) == "" {
 		body = docmodel.Val(f.Body)
 	}
@@ -38,29 +39,105 @@ func SearchRow(f docmodel.Fields, body string) []any {
 	p := strings.Join(parties, " \n ")
 	return []any{search.IndexText(code, 0), search.IndexText(subject, 0), search.IndexText(p, 0),
 		search.IndexText(body, maxIndexedBody), search.IndexText(strings.Join(f.Recipients, " \n "), 0),
-		search.ExactText(strings.Join([]string{code, subject, p, body}, "\n"), maxExactText)}
+		search.ExactText(strings.Join([]string{code, subject, p, body}, "\n"), maxExactText), tags}
+}
+
+// SearchTags are the index tokens of a document's scope and filter values
+// (migration 00033): its unit (u), the unit and each of its ancestors on
+// the materialised path (a), type (t), issuer (i), year (y) and direction
+// (d).
+func SearchTags(unitID int64, unitPath, direction, docType, issuer string, year int) string {
+	tags := []string{"u" + strconv.FormatInt(unitID, 10)}
+	for _, p := range strings.Split(unitPath, "/") {
+		if p != "" {
+			tags = append(tags, search.Tag("a", p))
+		}
+	}
+	if docType != "" {
+		tags = append(tags, search.Tag("t", docType))
+	}
+	if issuer != "" {
+		tags = append(tags, search.Tag("i", issuer))
+	}
+	if year != 0 {
+		tags = append(tags, "y"+strconv.Itoa(year))
+	}
+	if direction != "" {
+		tags = append(tags, search.Tag("d", direction))
+	}
+	return strings.Join(tags, " ")
+}
+
+// storedTags computes a stored document's tags from its row and its unit.
+func (q DocumentStore) storedTags(ctx context.Context, id int64) (string, error) {
+	var unitID int64
+	var path, dir, typ, issuer string
+	var year int
+	err := q.row(ctx, `SELECT d.unit_id, n.path, d.direction, d.doc_type, d.issuer, COALESCE(d.year, 0) FROM documents d JOIN units n ON n.id = d.unit_id WHERE d.id = ?`, id).
+		Scan(&unitID, &path, &dir, &typ, &issuer, &year)
+	if err != nil {
+		return "", fmt.Errorf("scope of document %d for the search index: %w", id, err)
+	}
+	return SearchTags(unitID, path, dir, typ, issuer, year), nil
+}
+
+// RetagUnitDocuments recomputes the search tags of every document of the
+// units under path (after MoveUnit rewrote their paths), in the caller's
+// transaction.
+func (q DocumentStore) RetagUnitDocuments(ctx context.Context, path string) error {
+	rows, err := q.query(ctx, `SELECT d.id, d.unit_id, n.path, d.direction, d.doc_type, d.issuer, COALESCE(d.year, 0) FROM documents d JOIN units n ON n.id = d.unit_id
+		WHERE n.path LIKE ?`, escapeLike(path)+"%")
+	if err != nil {
+		return fmt.Errorf("documents under %s: %w", path, err)
+	}
+	tags := map[int64]string{}
+	for rows.Next() {
+		var id, unitID int64
+		var p, dir, typ, issuer string
+		var year int
+		if err := rows.Scan(&id, &unitID, &p, &dir, &typ, &issuer, &year); err != nil {
+			rows.Close()
+			return fmt.Errorf("scan document under %s: %w", path, err)
+		}
+		tags[id] = SearchTags(unitID, p, dir, typ, issuer, year)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("documents under %s: %w", path, err)
+	}
+	for id, t := range tags {
+		if _, err := q.exec(ctx, `UPDATE document_search SET tags = ? WHERE document_id = ? AND tags <> ?`, t, id, t); err != nil {
+			return fmt.Errorf("retag document %d: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // indexDocument writes (or rewrites) a document's search row; it runs in
 // the transaction that writes the document.
 func (q DocumentStore) indexDocument(ctx context.Context, id int64, f docmodel.Fields, body string) error {
-	args := append([]any{id}, SearchRow(f, body)...)
-	if _, err := q.exec(ctx, `INSERT INTO document_search (document_id, code, subject, parties, body, recipients, exact) VALUES (?, ?, ?, ?, ?, ?, ?)
+	tags, err := q.storedTags(ctx, id)
+	if err != nil {
+		return err
+	}
+	args := append([]any{id}, SearchRow(f, body, tags)...)
+	if _, err := q.exec(ctx, `INSERT INTO document_search (document_id, code, subject, parties, body, recipients, exact, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (document_id) DO UPDATE SET code = excluded.code, subject = excluded.subject, parties = excluded.parties,
-		body = excluded.body, recipients = excluded.recipients, exact = excluded.exact`, args...); err != nil {
+		body = excluded.body, recipients = excluded.recipients, exact = excluded.exact, tags = excluded.tags`, args...); err != nil {
 		return fmt.Errorf("index document %d for search: %w", id, err)
 	}
 	return nil
 }
 
 // IndexMissingDocuments indexes the documents that have no search row yet
-// (documents stored before the search index existed), in batches of one
+// (documents stored before the search index existed) or no tags yet
+// (indexed before migration 00033), in batches of one
 // transaction each. It returns how many it indexed.
 func (s *Store) IndexMissingDocuments(ctx context.Context, log *slog.Logger) (int, error) {
 	total := 0
 	for {
 		var ids []int64
-		rows, err := s.query(ctx, `SELECT d.id FROM documents d LEFT JOIN document_search s ON s.document_id = d.id WHERE s.document_id IS NULL ORDER BY d.id LIMIT 500`)
+		rows, err := s.query(ctx, `SELECT d.id FROM documents d LEFT JOIN document_search s ON s.document_id = d.id WHERE s.document_id IS NULL OR s.tags = '' ORDER BY d.id LIMIT 500`)
 		if err != nil {
 			return total, fmt.Errorf("documents missing from the search index: %w", err)
 		}
@@ -110,6 +187,9 @@ type searchSQL struct {
 	rankArgs    []any
 	bonus       string // expression: exact words and code found
 	bonusArgs   []any
+	// filters is where without the words (a word search only).
+	filters    string
+	filterArgs []any
 }
 
 func (q DocumentStore) buildSearch(f model.SearchFilter) searchSQL {
@@ -190,6 +270,9 @@ func (q DocumentStore) buildSearch(f model.SearchFilter) searchSQL {
 		where = append(where, `EXISTS (SELECT 1 FROM directive_items i WHERE i.audio <> '[]' AND i.audio <> '' AND i.directive_id IN
 			(SELECT x.id FROM directives x WHERE x.document_id = d.id UNION SELECT v.directive_id FROM deliveries v WHERE v.document_id = d.id))`)
 	}
+	if words {
+		b.filters, b.filterArgs = strings.Join(append([]string{`1 = 1`}, where[1:]...), " AND "), b.args[1:]
+	}
 	if len(where) == 0 {
 		where = append(where, `1 = 1`)
 	}
@@ -228,6 +311,10 @@ func (q DocumentStore) SearchDocuments(ctx context.Context, f model.SearchFilter
 		f.Offset = 0
 	}
 	b := q.buildSearch(f)
+	if tags, ok := searchTags(f); ok && f.FTS5 != "" && f.TSQuery != "" && f.Offset+f.Limit <= SearchCandidates &&
+		(f.Sort == "" || f.Sort == "relevance" || f.Sort == "newest") {
+		return q.searchCandidates(ctx, f, b, tags)
+	}
 	var order string
 	switch f.Sort {
 	case "date_desc":
@@ -265,25 +352,12 @@ func (q DocumentStore) SearchDocuments(ctx context.Context, f model.SearchFilter
 	}
 	page := &model.SearchPage{Hits: []model.SearchHit{}, Facets: map[string][]model.FacetCount{}}
 	if len(hits) > 0 {
-		ids := make([]string, len(hits))
+		ids := make([]int64, len(hits))
 		for i, h := range hits {
-			ids[i] = strconv.FormatInt(h.id, 10)
+			ids[i] = h.id
 		}
-		docs := map[int64]*model.Document{}
-		rows, err := q.query(ctx, `SELECT `+documentColumns+` FROM documents WHERE id IN (`+strings.Join(ids, ",")+`)`)
+		docs, err := q.documentsByID(ctx, ids)
 		if err != nil {
-			return nil, fmt.Errorf("load found documents: %w", err)
-		}
-		for rows.Next() {
-			d, err := scanDocument(rows)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("scan document: %w", err)
-			}
-			docs[d.ID] = d
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return nil, err
 		}
 		for _, h := range hits {
@@ -329,6 +403,40 @@ func (q DocumentStore) facets(ctx context.Context, b searchSQL, page *model.Sear
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("count found documents: %w", err)
 	}
+	setFacets(page, counts)
+	return nil
+}
+
+// documentsByID loads the found documents of a page.
+func (q DocumentStore) documentsByID(ctx context.Context, ids []int64) (map[int64]*model.Document, error) {
+	docs := map[int64]*model.Document{}
+	if len(ids) == 0 {
+		return docs, nil
+	}
+	list := make([]string, len(ids))
+	for i, id := range ids {
+		list[i] = strconv.FormatInt(id, 10)
+	}
+	rows, err := q.query(ctx, `SELECT `+documentColumns+` FROM documents WHERE id IN (`+strings.Join(list, ",")+`)`)
+	if err != nil {
+		return nil, fmt.Errorf("load found documents: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		d, err := scanDocument(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan document: %w", err)
+		}
+		docs[d.ID] = d
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load found documents: %w", err)
+	}
+	return docs, nil
+}
+
+// setFacets keeps the 12 largest values of each facet, largest first.
+func setFacets(page *model.SearchPage, counts map[string]map[string]int) {
 	for name, m := range counts {
 		var list []model.FacetCount
 		for v, n := range m {
@@ -347,5 +455,191 @@ func (q DocumentStore) facets(ctx context.Context, b searchSQL, page *model.Sear
 		}
 		page.Facets[name] = list
 	}
-	return nil
+}
+
+// SearchCandidates is how many of the newest matching documents a word
+// search ranks, counts and facets when its filters are all index tags
+// (searchTags): the engine stops after them instead of scoring every
+// match. More matches than that are reported as "more than
+// SearchCandidates" (SearchPage.More), with facets counted over these.
+const SearchCandidates = 2000
+
+// searchTags turns the scope and the filters into the tag groups of
+// migration 00033 (each group: any of its tags). ok is false when a filter
+// has no tag (recipient, register, state, audio, an open date range of
+// more than 40 years): such searches go through the full query.
+func searchTags(f model.SearchFilter) (groups [][]string, ok bool) {
+	if f.Recipient != "" || f.Register != "" || f.State != "" || f.HasAudio {
+		return nil, false
+	}
+	switch {
+	case f.All:
+	case f.UnitID != 0:
+		groups = append(groups, []string{"u" + strconv.FormatInt(f.UnitID, 10)})
+	case f.UnderPath != "":
+		parts := strings.Split(strings.Trim(f.UnderPath, "/"), "/")
+		last := parts[len(parts)-1]
+		if _, err := strconv.ParseInt(last, 10, 64); err != nil {
+			return nil, false
+		}
+		groups = append(groups, []string{"a" + last})
+	default:
+		return nil, false
+	}
+	if f.DocType != "" {
+		groups = append(groups, []string{search.Tag("t", f.DocType)})
+	}
+	if f.Issuer != "" {
+		groups = append(groups, []string{search.Tag("i", f.Issuer)})
+	}
+	if f.Direction != "" {
+		groups = append(groups, []string{search.Tag("d", f.Direction)})
+	}
+	if f.Year != 0 {
+		groups = append(groups, []string{"y" + strconv.Itoa(f.Year)})
+	}
+	if f.DateFrom != "" || f.DateTo != "" {
+		from, to := 1900, time.Now().Year()+1
+		if y := yearOf(f.DateFrom); y != nil {
+			from = *y
+		}
+		if y := yearOf(f.DateTo); y != nil {
+			to = *y
+		}
+		if to-from > 40 {
+			return nil, false
+		}
+		var years []string
+		for y := from; y <= to; y++ {
+			years = append(years, "y"+strconv.Itoa(y))
+		}
+		if len(years) == 0 {
+			years = []string{"y0"} // an empty range: nothing matches
+		}
+		groups = append(groups, years)
+	}
+	return groups, true
+}
+
+// searchCandidates is a word search whose filters are all tags: one query
+// takes the newest SearchCandidates+1 documents matching the words and the
+// tags from the engine's index (which stops there), applies the scope and
+// the filters again in SQL (the tags only narrow), and returns each
+// candidate's rank and facet values; ranking, the page, the total and the
+// facets are then computed over the candidates.
+func (q DocumentStore) searchCandidates(ctx context.Context, f model.SearchFilter, b searchSQL, groups [][]string) (*model.SearchPage, error) {
+	units := ""
+	if !f.All && f.UnitID == 0 {
+		units = ` JOIN units n ON n.id = d.unit_id`
+	}
+	limit := strconv.Itoa(SearchCandidates + 1)
+	var query string
+	var args []any
+	if q.engine == Postgres {
+		var tq []string
+		for _, g := range groups {
+			alt := make([]string, len(g))
+			for i, t := range g {
+				alt[i] = "'#" + t + "'"
+			}
+			tq = append(tq, "("+strings.Join(alt, " | ")+")")
+		}
+		tagQuery := strings.Join(tq, " & ")
+		match := `tsv @@ to_tsquery('simple', ?)`
+		args = append(args, f.TSQuery)
+		if tagQuery != "" {
+			match = `tsv @@ (to_tsquery('simple', ?) && CAST(? AS tsquery))`
+			args = append(args, tagQuery)
+		}
+		query = `SELECT d.id, ` + b.bonus + ` AS bonus, ts_rank(s.tsv, to_tsquery('simple', ?)) AS score, d.doc_type, d.issuer, COALESCE(d.year, 0), d.direction
+			FROM (SELECT document_id FROM document_search WHERE ` + match + ` ORDER BY document_id DESC LIMIT ` + limit + `) c
+			JOIN document_search s ON s.document_id = c.document_id JOIN documents d ON d.id = c.document_id` + units + ` WHERE ` + b.filters
+		args = append(append(append(append([]any{}, b.bonusArgs...), f.TSQuery), args...), b.filterArgs...)
+	} else {
+		match := "(" + f.FTS5 + ")"
+		for _, g := range groups {
+			alt := make([]string, len(g))
+			for i, t := range g {
+				alt[i] = `"` + t + `"`
+			}
+			match += ` AND {tags} : (` + strings.Join(alt, " OR ") + `)`
+		}
+		needS := len(f.Exact) > 0 || f.Number != "" || f.Notation != ""
+		join := ""
+		if needS {
+			join = ` JOIN document_search s ON s.document_id = d.id`
+		}
+		query = `SELECT d.id, ` + b.bonus + ` AS bonus, c.score, d.doc_type, d.issuer, COALESCE(d.year, 0), d.direction
+			FROM (SELECT rowid AS rid, -bm25(document_fts, 10.0, 4.0, 2.0, 1.0, 0.0) AS score FROM document_fts WHERE document_fts MATCH ? ORDER BY rowid DESC LIMIT ` + limit + `) c
+			JOIN documents d ON d.id = c.rid` + units + join + ` WHERE ` + b.filters
+		args = append(append(append([]any{}, b.bonusArgs...), match), b.filterArgs...)
+	}
+	rows, err := q.query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search documents: %w", err)
+	}
+	type cand struct {
+		id               int64
+		bonus, rank      float64
+		typ, issuer, dir string
+		year             int
+	}
+	var cands []cand
+	for rows.Next() {
+		var c cand
+		if err := rows.Scan(&c.id, &c.bonus, &c.rank, &c.typ, &c.issuer, &c.year, &c.dir); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("scan search candidate: %w", err)
+		}
+		cands = append(cands, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search documents: %w", err)
+	}
+	page := &model.SearchPage{Hits: []model.SearchHit{}, Facets: map[string][]model.FacetCount{}}
+	if len(cands) > SearchCandidates {
+		cands, page.More = cands[:SearchCandidates], true
+	}
+	if f.Sort == "newest" {
+		sort.Slice(cands, func(i, j int) bool { return cands[i].id > cands[j].id })
+	} else {
+		sort.Slice(cands, func(i, j int) bool {
+			a, c := cands[i], cands[j]
+			if a.bonus != c.bonus {
+				return a.bonus > c.bonus
+			}
+			if a.rank != c.rank {
+				return a.rank > c.rank
+			}
+			return a.id > c.id
+		})
+	}
+	page.Total = len(cands)
+	counts := map[string]map[string]int{"doc_type": {}, "issuer": {}, "year": {}, "direction": {}}
+	for _, c := range cands {
+		counts["doc_type"][c.typ]++
+		counts["issuer"][c.issuer]++
+		if c.year != 0 {
+			counts["year"][strconv.Itoa(c.year)]++
+		}
+		counts["direction"][c.dir]++
+	}
+	setFacets(page, counts)
+	var ids []int64
+	ranks := map[int64]float64{}
+	for i := f.Offset; i < f.Offset+f.Limit && i < len(cands); i++ {
+		ids = append(ids, cands[i].id)
+		ranks[cands[i].id] = cands[i].bonus + cands[i].rank
+	}
+	docs, err := q.documentsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if d := docs[id]; d != nil {
+			page.Hits = append(page.Hits, model.SearchHit{Document: d, Rank: ranks[id]})
+		}
+	}
+	return page, nil
 }

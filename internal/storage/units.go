@@ -153,7 +153,7 @@ func (q OrgStore) UpdateUnit(ctx context.Context, u *model.Unit) error {
 }
 
 // MoveUnit puts a unit under a new parent and rewrites the paths of its
-// whole subtree. The caller checks that the new parent is not inside it.
+// whole subtree and the search tags of their documents. The caller checks that the new parent is not inside it.
 func (q OrgStore) MoveUnit(ctx context.Context, id int64, newParent *int64) error {
 	u, err := q.Unit(ctx, id)
 	if err != nil {
@@ -180,7 +180,8 @@ func (q OrgStore) MoveUnit(ctx context.Context, id int64, newParent *int64) erro
 		newPath, len(u.Path)+1, delta, u.Path+"%"); err != nil {
 		return fmt.Errorf("rewrite paths under unit %d: %w", id, err)
 	}
-	return nil
+	// The search index holds each document's unit ancestors as tags.
+	return q.Documents().RetagUnitDocuments(ctx, newPath)
 }
 
 // AddUnitChange appends to a unit's history.

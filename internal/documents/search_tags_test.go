@@ -1,0 +1,125 @@
+package documents_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/loa-project/loa/internal/documents"
+	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/storage"
+	"github.com/loa-project/loa/internal/storage/storetest"
+)
+
+// TestSearchScopeFollowsUnitMoves: the unit ancestors in the index tags
+// are rewritten when a unit moves, so a word search of the new parent
+// finds the moved unit's documents and the old parent's no longer does.
+func TestSearchScopeFollowsUnitMoves(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		e := newSearchEnv(t, s)
+		d := e.add(t, "xa-a1", model.Incoming, fields("UBND xã A1", "Công văn", "7", "UBND", "2022-03-01", "Về việc phòng chống lụt bão"), "Chuẩn bị ứng phó lụt bão.")
+		count := func(unit string) int {
+			t.Helper()
+			u, err := s.Orgs().Unit(ctx, e.units[unit].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := e.svc.Search(ctx, actorOf(u, model.RoleAdmin), documentsReq("lut bao"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range r.Hits {
+				if h.Document.ID != d.ID {
+					t.Errorf("%s finds document %d", unit, h.Document.ID)
+				}
+			}
+			return r.Total
+		}
+		if a, b := count("so-a"), count("so-b"); a != 1 || b != 0 {
+			t.Fatalf("before the move: Sở A finds %d, Sở B %d; want 1 and 0", a, b)
+		}
+		if err := s.Tx(ctx, func(tx *storage.Tx) error { return tx.Orgs().MoveUnit(ctx, e.units["xa-a1"].ID, &e.units["so-b"].ID) }); err != nil {
+			t.Fatal(err)
+		}
+		if a, b := count("so-a"), count("so-b"); a != 0 || b != 1 {
+			t.Fatalf("after moving Xã A1 under Sở B: Sở A finds %d, Sở B %d; want 0 and 1", a, b)
+		}
+	})
+}
+
+// TestSearchCandidatesCap: a word search with more matches than
+// storage.SearchCandidates reports More, counts and facets over the
+// newest SearchCandidates matches and still applies the filters; with a
+// filter that is not an index tag (recipient) it counts every match.
+func TestSearchCandidatesCap(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		e := newSearchEnv(t, s)
+		n := storage.SearchCandidates + 150
+		err := s.Tx(ctx, func(tx *storage.Tx) error {
+			for i := 0; i < n; i++ {
+				typ := "Công văn"
+				if i%3 == 0 {
+					typ = "Kế hoạch"
+				}
+				d := &model.Document{UnitID: e.units["so-a"].ID, Direction: model.Incoming,
+					Fields:   fields("Sở A", typ, fmt.Sprint(i+1), "SA", fmt.Sprintf("20%02d-01-02", 15+i%10), "Tuyên truyền phòng chống cháy rừng", "Xã A1"),
+					BodyText: "Nội dung tuyên truyền phòng chống cháy rừng mùa khô."}
+				if err := tx.Documents().InsertDocument(ctx, d); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin := actorOf(e.units["tinh"], model.RoleAdmin)
+		r, err := e.svc.Search(ctx, admin, documentsReq("chay rung"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.More || r.Total != storage.SearchCandidates || len(r.Hits) != 20 {
+			t.Fatalf("%d matches: more %v, total %d, %d hits; want more, %d, 20", n, r.More, r.Total, len(r.Hits), storage.SearchCandidates)
+		}
+		sum := 0
+		for _, f := range r.Facets["doc_type"] {
+			sum += f.Count
+		}
+		if sum != r.Total {
+			t.Errorf("type facet counts %d, total %d", sum, r.Total)
+		}
+		req := documentsReq("chay rung")
+		req.DocType = "Kế hoạch"
+		r, err = e.svc.Search(ctx, admin, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := (n + 2) / 3
+		if r.More || r.Total != want {
+			t.Fatalf("type filter: more %v, total %d; want %d", r.More, r.Total, want)
+		}
+		for _, h := range r.Hits {
+			if h.Document.Fields.DocType == nil || *h.Document.Fields.DocType != "Kế hoạch" {
+				t.Fatalf("type filter returns a %v", h.Document.Fields.DocType)
+			}
+		}
+		req = documentsReq("chay rung")
+		req.Year = 2016
+		if r, err = e.svc.Search(ctx, admin, req); err != nil || r.Total != n/10 {
+			t.Fatalf("year filter: total %d (%v); want %d", r.Total, err, n/10)
+		}
+		req = documentsReq("chay rung")
+		req.Recipient = "xa a1"
+		if r, err = e.svc.Search(ctx, admin, req); err != nil || r.More || r.Total != n {
+			t.Fatalf("recipient filter (full query): total %d, more %v (%v); want %d", r.Total, r.More, err, n)
+		}
+		clerk := actorOf(e.units["so-b"], model.RoleClerk)
+		if r, err = e.svc.Search(ctx, clerk, documentsReq("chay rung")); err != nil || r.Total != 0 || len(r.Facets["issuer"]) != 0 {
+			t.Fatalf("another unit's clerk: total %d, facets %v (%v); want nothing", r.Total, r.Facets, err)
+		}
+	})
+}
+
+func documentsReq(q string) documents.SearchRequest { return documents.SearchRequest{Q: q} }
