@@ -47,9 +47,17 @@ func (s Scheduler) DeviceSchedule(ctx context.Context, da *DeviceAuth, ifNoneMat
 	// (a cold start, the refetch after an emergency), building is bound by
 	// the CPU and the writer anyway, and holding every device's schedule
 	// in memory while it waits would only raise the server's peak memory.
+	// A fetch that waits longer than buildQueueWait is answered "busy"
+	// (503 with Retry-After): the device comes back a few seconds later
+	// instead of holding a connection while its request times out.
+	wait := time.NewTimer(buildQueueWait)
 	select {
 	case s.builds <- struct{}{}:
+		wait.Stop()
+	case <-wait.C:
+		return nil, fmt.Errorf("schedule of device %d: %d rebuilds in progress and more waiting for %s: %w", da.Device.ID, maxConcurrentBuilds, buildQueueWait, model.ErrOverloaded)
 	case <-ctx.Done():
+		wait.Stop()
 		return nil, ctx.Err()
 	}
 	etag, body, err := s.rebuild(ctx, da.Device)
@@ -232,6 +240,10 @@ func (s Scheduler) toScheduleOrder(o *model.BroadcastOrder, devID string) (sched
 // maxConcurrentBuilds bounds the schedule rebuilds in progress (each
 // holds a device's orders, playlist and JSON until its save commits).
 const maxConcurrentBuilds = 64
+
+// buildQueueWait is how long a schedule fetch waits for a rebuild slot
+// before it is answered "busy, retry after" (model.ErrOverloaded).
+const buildQueueWait = 8 * time.Second
 
 // rebuild builds, stores and returns a device's schedule.
 func (s Scheduler) rebuild(ctx context.Context, d *model.Device) (string, []byte, error) {

@@ -340,7 +340,7 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 	}
 
 	summary := func(final bool) {
-		var polls, nm, perr, plays, up, dup, rej, uperr, push, conn int64
+		var polls, nm, perr, plays, up, dup, rej, uperr, push, conn, busy int64
 		off := 0
 		for _, d := range devices {
 			s := &d.agent.Stats
@@ -354,6 +354,7 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 			uperr += s.UploadErrors.Load()
 			push += s.PushEvents.Load()
 			conn += s.PushConnects.Load()
+			busy += s.Busy.Load()
 			if d.offline.Load() {
 				off++
 			}
@@ -364,8 +365,8 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 			label = "final:"
 		}
 		var line strings.Builder
-		fmt.Fprintf(&line, "%s devices=%d offline=%d polls=%d 304=%d poll_errors=%d push_connects=%d push_events=%d plays=%d reported=%d duplicates=%d rejected=%d upload_errors=%d",
-			label, len(devices), off, polls, nm, perr, conn, push, plays, up, dup, rej, uperr)
+		fmt.Fprintf(&line, "%s devices=%d offline=%d polls=%d 304=%d poll_errors=%d push_connects=%d push_events=%d plays=%d reported=%d duplicates=%d rejected=%d upload_errors=%d busy_retried=%d",
+			label, len(devices), off, polls, nm, perr, conn, push, plays, up, dup, rej, uperr, busy)
 		if ln > 0 {
 			fmt.Fprintf(&line, " emergency_received=%d latency_p50=%s p99=%s max=%s", ln, p50.Round(time.Millisecond), p99.Round(time.Millisecond), mx.Round(time.Millisecond))
 		}
