@@ -116,10 +116,12 @@ type Service struct {
 	// contact in memory after the flush took it out of seen.
 	recent map[int64]recentSeen
 
-	saves   chan scheduleSave // to the schedule writer (group commit)
-	plays   chan playSave     // to the play-log writer (group commit)
-	builds  chan struct{}     // slots of concurrent schedule rebuilds
-	stopped chan struct{}     // closed when background work stops
+	saves  chan scheduleSave // to the schedule writer (group commit)
+	plays  chan playSave     // to the play-log writer (group commit)
+	builds chan struct{}     // slots of concurrent schedule rebuilds
+	// buildQueue measures the rebuilds and the fetches waiting for a slot.
+	buildQueue buildQueue
+	stopped    chan struct{} // closed when background work stops
 
 	stop   context.CancelFunc
 	wg     sync.WaitGroup

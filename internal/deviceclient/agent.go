@@ -91,6 +91,9 @@ type Stats struct {
 	// not an error unless the retries fail too (then PollErrors or
 	// UploadErrors count it).
 	Busy atomic.Int64
+	// FirstSchedule is how long after Run began the first schedule fetch
+	// succeeded (ns; 0 until then): the cold start as the device saw it.
+	FirstSchedule atomic.Int64
 }
 
 // Agent is a device: it keeps its schedule and media cached, plays items
@@ -409,9 +412,11 @@ func (a *Agent) maintenanceLoop(ctx context.Context, fatal chan<- error) {
 
 // Retrying busy answers (Busy).
 const (
-	// maxBusyRetries is how many times one poll is sent again after busy
-	// answers before it counts as failed (the next poll comes anyway).
-	maxBusyRetries = 5
+	// maxBusyWait is how long one poll keeps coming back after busy
+	// answers (each time after the server's Retry-After) before it counts
+	// as failed. A server that tells thousands of devices to come back
+	// later during a cold start serves them all within it.
+	maxBusyWait = 10 * time.Minute
 	// defaultBusyWait is the wait after a busy answer without Retry-After.
 	defaultBusyWait = 2 * time.Second
 )
@@ -448,10 +453,11 @@ func (a *Agent) Poll(ctx context.Context) error {
 	var newETag string
 	var nm bool
 	var err error
-	for attempt := 0; ; attempt++ {
+	began := a.clock.Now()
+	for {
 		s, newETag, nm, err = a.client.FetchSchedule(ctx, etag)
 		wait, busy := Busy(err, defaultBusyWait)
-		if !busy || attempt == maxBusyRetries {
+		if !busy || a.clock.Now().Sub(began)+wait > maxBusyWait {
 			break
 		}
 		a.Stats.Busy.Add(1)
@@ -468,6 +474,12 @@ func (a *Agent) Poll(ctx context.Context) error {
 		a.Stats.PollErrors.Add(1)
 		a.log.Debug("schedule fetch failed; playing from the cache", "err", err)
 		return err
+	}
+	if a.Stats.FirstSchedule.Load() == 0 {
+		a.mu.Lock()
+		since := a.clock.Now().Sub(a.startedAt)
+		a.mu.Unlock()
+		a.Stats.FirstSchedule.CompareAndSwap(0, max(int64(since), 1))
 	}
 	if nm {
 		a.Stats.NotModified.Add(1)
