@@ -538,7 +538,11 @@ func (s OrderBook) emergency(ctx context.Context, a model.Actor, unit *model.Uni
 	if err != nil {
 		return nil, err
 	}
-	s.publish(ctx, Notice{Kind: pushKind(o.Level), OrderID: o.ID})
+	o.MediaSHA256, o.MediaSize, o.MediaDurationMS = m.SHA256, m.Size, m.DurationMS
+	notice := Notice{Kind: pushKind(o.Level), OrderID: o.ID}
+	s.polls.invalidate(notice)
+	s.Fleet().pushIssued(o, devices)
+	s.publish(ctx, notice)
 	stored, err := s.store.Broadcast().Order(ctx, o.ID)
 	if err != nil {
 		return nil, err

@@ -24,10 +24,11 @@ type playSaved struct {
 
 // playWriter stores play logs with group commit: the batches of every
 // device that uploads while a transaction runs go together into the next
-// one. Each batch keeps its own statements (so each learns how many of its
-// events were new), but they share one commit: on SQLite, with its single
-// writer, the commit (writing the changed pages to the WAL) is most of the
-// cost of a batch, and devices upload their plays concurrently.
+// one, and into the same multi-row statements (each batch still learns how
+// many of its events were new); the rollups and the devices' latest plays
+// are updated once per group. On SQLite, with its single writer, the
+// commit (writing the changed pages to the WAL) is most of the cost of a
+// batch, and devices upload their plays concurrently.
 func (s *Service) playWriter(ctx context.Context) {
 	for {
 		var group []playSave
@@ -56,16 +57,15 @@ func (s *Service) playWriter(ctx context.Context) {
 // commitPlays stores a group in one transaction; if that fails, each batch
 // is retried alone so that one bad batch does not fail the others.
 func (s *Service) commitPlays(ctx context.Context, group []playSave) {
-	counts := make([]int64, len(group))
+	var counts []int64
+	batches := make([][]model.PlayLog, len(group))
+	for i, p := range group {
+		batches[i] = p.logs
+	}
 	err := s.store.TxRetry(ctx, func(tx *storage.Tx) error {
-		for i, p := range group {
-			n, err := tx.Broadcast().InsertPlayLogs(ctx, p.logs)
-			if err != nil {
-				return err
-			}
-			counts[i] = n
-		}
-		return nil
+		var err error
+		counts, err = tx.Broadcast().InsertPlayLogBatches(ctx, batches)
+		return err
 	})
 	if err == nil || len(group) == 1 {
 		for i, p := range group {

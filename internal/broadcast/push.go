@@ -3,6 +3,7 @@ package broadcast
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/loa-project/loa/internal/broadcast/protocol"
@@ -41,6 +42,10 @@ func (s DeviceFleet) deliver(ctx context.Context, n Notice) error {
 	s.polls.invalidate(n)
 	switch n.Kind {
 	case protocol.EventEmergency, protocol.EventLive:
+		if s.pushed.has(n.OrderID) {
+			// Issued here: pushed to this replica's devices already.
+			return nil
+		}
 		o, err := s.store.Broadcast().Order(ctx, n.OrderID)
 		if err != nil {
 			return err
@@ -106,6 +111,55 @@ func (s DeviceFleet) pushOrder(ctx context.Context, o *model.BroadcastOrder) err
 	}
 	s.log.Info("emergency pushed", "order", o.ID, "targeted", len(devices), "connections_here", n)
 	return nil
+}
+
+// pushIssued sends an emergency or live order just stored by this replica
+// to its devices connected here, before the notice goes out: the issuing
+// request already knows the order, its media and its devices, so the
+// push costs no query and does not wait for the notifier's round trip
+// (the other replicas push on the notice). The order is remembered, so
+// that the notice coming back to this replica does not push it twice.
+func (s DeviceFleet) pushIssued(o *model.BroadcastOrder, devices []int64) {
+	s.pushed.add(o.ID, s.clock())
+	n, err := s.hub.Send(devices, protocol.Event{Type: pushKind(o.Level), IssuedAt: o.CreatedAt, OrderID: o.ID, Items: pushItems(o)})
+	if err != nil {
+		s.log.Warn("push emergency; devices will see it at their next poll", "order", o.ID, "err", err)
+		return
+	}
+	s.log.Info("emergency pushed", "order", o.ID, "targeted", len(devices), "connections_here", n)
+}
+
+// pushedOrders remembers the orders this replica pushed itself while it
+// issued them (pushIssued), for as long as their notice may take to come
+// back.
+type pushedOrders struct {
+	mu sync.Mutex
+	at map[int64]time.Time
+}
+
+// pushedMemory is how long an order pushed by its issuing replica is
+// remembered.
+const pushedMemory = 10 * time.Minute
+
+func (p *pushedOrders) add(id int64, now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.at == nil {
+		p.at = map[int64]time.Time{}
+	}
+	for k, t := range p.at {
+		if now.Sub(t) > pushedMemory {
+			delete(p.at, k)
+		}
+	}
+	p.at[id] = now
+}
+
+func (p *pushedOrders) has(id int64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, ok := p.at[id]
+	return ok
 }
 
 // pushItems are the plays of an emergency or live order.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/loa-project/loa/internal/broadcast/protocol"
@@ -47,13 +48,28 @@ func (s Scheduler) DeviceSchedule(ctx context.Context, da *DeviceAuth, ifNoneMat
 	// (a cold start, the refetch after an emergency), building is bound by
 	// the CPU and the writer anyway, and holding every device's schedule
 	// in memory while it waits would only raise the server's peak memory.
+	// A fetch that waits longer than buildQueueWait is answered "busy"
+	// (503 with Retry-After): the device comes back a few seconds later
+	// instead of holding a connection while its request times out.
+	waiting := s.buildQueue.waiting.Add(1)
+	wait := time.NewTimer(buildQueueWait)
 	select {
 	case s.builds <- struct{}{}:
+		wait.Stop()
+		s.buildQueue.waiting.Add(-1)
+	case <-wait.C:
+		s.buildQueue.waiting.Add(-1)
+		return nil, &model.BusyError{Wait: s.buildQueue.drainTime(waiting),
+			Err: fmt.Errorf("schedule of device %d: %d rebuilds in progress and %d waiting: %w", da.Device.ID, maxConcurrentBuilds, waiting, model.ErrOverloaded)}
 	case <-ctx.Done():
+		wait.Stop()
+		s.buildQueue.waiting.Add(-1)
 		return nil, ctx.Err()
 	}
+	began := time.Now()
 	etag, body, err := s.rebuild(ctx, da.Device)
 	<-s.builds
+	s.buildQueue.took(time.Since(began))
 	if err != nil {
 		return nil, err
 	}
@@ -232,6 +248,38 @@ func (s Scheduler) toScheduleOrder(o *model.BroadcastOrder, devID string) (sched
 // maxConcurrentBuilds bounds the schedule rebuilds in progress (each
 // holds a device's orders, playlist and JSON until its save commits).
 const maxConcurrentBuilds = 64
+
+// buildQueue measures the schedule rebuilds, so that a fetch refused as
+// busy is told when the queue will have drained (its Retry-After).
+type buildQueue struct {
+	waiting atomic.Int64 // fetches waiting for a slot
+	avg     atomic.Int64 // moving average of a rebuild's duration, ns
+}
+
+// took adds a rebuild's duration to the moving average (weight 1/16).
+func (q *buildQueue) took(d time.Duration) {
+	for {
+		old := q.avg.Load()
+		next := int64(d)
+		if old != 0 {
+			next = old + (int64(d)-old)/16
+		}
+		if q.avg.CompareAndSwap(old, next) {
+			return
+		}
+	}
+}
+
+// drainTime estimates how long the fetches waiting now take to be served
+// (maxConcurrentBuilds at a time), between 2 s and 2 min.
+func (q *buildQueue) drainTime(waiting int64) time.Duration {
+	d := time.Duration(waiting * q.avg.Load() / maxConcurrentBuilds)
+	return min(max(d, 2*time.Second), 2*time.Minute)
+}
+
+// buildQueueWait is how long a schedule fetch waits for a rebuild slot
+// before it is answered "busy, retry after" (model.ErrOverloaded).
+const buildQueueWait = 8 * time.Second
 
 // rebuild builds, stores and returns a device's schedule.
 func (s Scheduler) rebuild(ctx context.Context, d *model.Device) (string, []byte, error) {

@@ -106,7 +106,8 @@ type Service struct {
 	clk    clock.Clock
 	hub    *Hub
 	notify Notifier
-	polls  *pollCache // devices' credentials and schedule headers (pollcache.go)
+	polls  *pollCache    // devices' credentials and schedule headers (pollcache.go)
+	pushed *pushedOrders // emergencies this replica pushed as it issued them (push.go)
 
 	seenMu sync.Mutex
 	seen   map[int64]model.DeviceSeen // contacts not yet written to the database
@@ -115,10 +116,12 @@ type Service struct {
 	// contact in memory after the flush took it out of seen.
 	recent map[int64]recentSeen
 
-	saves   chan scheduleSave // to the schedule writer (group commit)
-	plays   chan playSave     // to the play-log writer (group commit)
-	builds  chan struct{}     // slots of concurrent schedule rebuilds
-	stopped chan struct{}     // closed when background work stops
+	saves  chan scheduleSave // to the schedule writer (group commit)
+	plays  chan playSave     // to the play-log writer (group commit)
+	builds chan struct{}     // slots of concurrent schedule rebuilds
+	// buildQueue measures the rebuilds and the fetches waiting for a slot.
+	buildQueue buildQueue
+	stopped    chan struct{} // closed when background work stops
 
 	stop   context.CancelFunc
 	wg     sync.WaitGroup
@@ -167,7 +170,7 @@ func New(cfg Config) (*Service, error) {
 		cfg.Notifier = NewLocalNotifier()
 	}
 	s := &Service{cfg: cfg, store: cfg.Store, blobs: cfg.Blobs, policy: cfg.Policy, log: cfg.Log, loc: cfg.Location, clk: cfg.Clock,
-		hub: NewHub(), notify: cfg.Notifier, polls: newPollCache(), seen: map[int64]model.DeviceSeen{}, recent: map[int64]recentSeen{},
+		hub: NewHub(), notify: cfg.Notifier, polls: newPollCache(), pushed: &pushedOrders{}, seen: map[int64]model.DeviceSeen{}, recent: map[int64]recentSeen{},
 		saves: make(chan scheduleSave, maxScheduleBatch), plays: make(chan playSave, 256), builds: make(chan struct{}, maxConcurrentBuilds), stopped: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = func() {

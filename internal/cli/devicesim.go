@@ -340,7 +340,7 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 	}
 
 	summary := func(final bool) {
-		var polls, nm, perr, plays, up, dup, rej, uperr, push, conn int64
+		var polls, nm, perr, plays, up, dup, rej, uperr, push, conn, busy int64
 		off := 0
 		for _, d := range devices {
 			s := &d.agent.Stats
@@ -354,18 +354,29 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 			uperr += s.UploadErrors.Load()
 			push += s.PushEvents.Load()
 			conn += s.PushConnects.Load()
+			busy += s.Busy.Load()
 			if d.offline.Load() {
 				off++
 			}
 		}
+		first := &simLatency{}
+		for _, d := range devices {
+			if v := d.agent.Stats.FirstSchedule.Load(); v > 0 {
+				first.d = append(first.d, time.Duration(v))
+			}
+		}
+		fn, f50, f99, fmx := first.quantiles()
 		ln, p50, p99, mx := lat.quantiles()
 		label := fmt.Sprintf("[%s]", time.Since(start).Round(time.Second))
 		if final {
 			label = "final:"
 		}
 		var line strings.Builder
-		fmt.Fprintf(&line, "%s devices=%d offline=%d polls=%d 304=%d poll_errors=%d push_connects=%d push_events=%d plays=%d reported=%d duplicates=%d rejected=%d upload_errors=%d",
-			label, len(devices), off, polls, nm, perr, conn, push, plays, up, dup, rej, uperr)
+		fmt.Fprintf(&line, "%s devices=%d offline=%d polls=%d 304=%d poll_errors=%d push_connects=%d push_events=%d plays=%d reported=%d duplicates=%d rejected=%d upload_errors=%d busy_retried=%d",
+			label, len(devices), off, polls, nm, perr, conn, push, plays, up, dup, rej, uperr, busy)
+		if fn > 0 {
+			fmt.Fprintf(&line, " first_schedule=%d p50=%s p99=%s max=%s", fn, f50.Round(time.Millisecond), f99.Round(time.Millisecond), fmx.Round(time.Millisecond))
+		}
 		if ln > 0 {
 			fmt.Fprintf(&line, " emergency_received=%d latency_p50=%s p99=%s max=%s", ln, p50.Round(time.Millisecond), p99.Round(time.Millisecond), mx.Round(time.Millisecond))
 		}

@@ -98,10 +98,14 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	defer svc.store.Close()
 
-	ln, err := net.Listen("tcp", *addr)
+	tcp, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another program using it? choose another with --addr)", *addr, err)
 	}
+	// At most as many connections as the process can hold files
+	// (connlimit.go): the rest wait to be accepted instead of failing.
+	conns := limitConnections(tcp, 0)
+	var ln net.Listener = conns
 	url := *publicURL
 	if url == "" {
 		scheme := "http://"
@@ -176,7 +180,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "Loa is running at %s\n", url)
 	}
 
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+	hs := &http.Server{Handler: closeUnderPressure(conns, srv), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	// Shutdown does not wait for push connections (they never go idle):
 	// closing the subscriptions ends them, and the devices reconnect to

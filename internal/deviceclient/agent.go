@@ -86,6 +86,14 @@ type Stats struct {
 	Plays, Uploaded, Duplicates, Rejections atomic.Int64
 	UploadErrors, PushEvents, PushConnects  atomic.Int64
 	Downloads, DownloadErrors               atomic.Int64
+	// Busy counts answers "busy, retry after …" (503, 429): the request
+	// was sent again after the server's Retry-After, so a busy answer is
+	// not an error unless the retries fail too (then PollErrors or
+	// UploadErrors count it).
+	Busy atomic.Int64
+	// FirstSchedule is how long after Run began the first schedule fetch
+	// succeeded (ns; 0 until then): the cold start as the device saw it.
+	FirstSchedule atomic.Int64
 }
 
 // Agent is a device: it keeps its schedule and media cached, plays items
@@ -380,11 +388,18 @@ func (a *Agent) maintenanceLoop(ctx context.Context, fatal chan<- error) {
 			nextPoll = now.Add(jitterUp(a.cfg.PollInterval))
 		}
 		if !now.Before(nextHB) {
-			a.heartbeat(ctx)
 			nextHB = now.Add(jitterUp(a.cfg.HeartbeatInterval))
+			if wait, busy := Busy(a.heartbeat(ctx), defaultBusyWait); busy {
+				nextHB = now.Add(busyJitter(wait))
+			}
 		}
 		if !now.Before(nextUp) {
-			if err := a.upload(ctx); err != nil {
+			err := a.upload(ctx)
+			if wait, busy := Busy(err, defaultBusyWait); busy {
+				// Not a failure: the plays stay queued and go after the
+				// server's Retry-After.
+				nextUp = now.Add(busyJitter(wait))
+			} else if err != nil {
 				upBackoff = min(upBackoff*2, 10*time.Minute)
 				nextUp = now.Add(jitterUp(upBackoff))
 			} else {
@@ -392,6 +407,33 @@ func (a *Agent) maintenanceLoop(ctx context.Context, fatal chan<- error) {
 				nextUp = now.Add(a.cfg.UploadInterval)
 			}
 		}
+	}
+}
+
+// Retrying busy answers (Busy).
+const (
+	// maxBusyWait is how long one poll keeps coming back after busy
+	// answers (each time after the server's Retry-After) before it counts
+	// as failed. A server that tells thousands of devices to come back
+	// later during a cold start serves them all within it.
+	maxBusyWait = 10 * time.Minute
+	// defaultBusyWait is the wait after a busy answer without Retry-After.
+	defaultBusyWait = 2 * time.Second
+)
+
+// busyJitter spreads retries after a Retry-After over 100-150% of it, so
+// that devices refused together do not come back together.
+func busyJitter(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (1 + 0.5*rand.Float64()))
+}
+
+// sleep waits d on the agent's clock; false when ctx ended first.
+func (a *Agent) sleep(ctx context.Context, d time.Duration) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-a.clock.After(d):
+		return true
 	}
 }
 
@@ -407,7 +449,22 @@ func (a *Agent) Poll(ctx context.Context) error {
 	etag := a.etag
 	a.mu.Unlock()
 	a.Stats.Polls.Add(1)
-	s, newETag, nm, err := a.client.FetchSchedule(ctx, etag)
+	var s *protocol.Schedule
+	var newETag string
+	var nm bool
+	var err error
+	began := a.clock.Now()
+	for {
+		s, newETag, nm, err = a.client.FetchSchedule(ctx, etag)
+		wait, busy := Busy(err, defaultBusyWait)
+		if !busy || a.clock.Now().Sub(began)+wait > maxBusyWait {
+			break
+		}
+		a.Stats.Busy.Add(1)
+		if !a.sleep(ctx, busyJitter(wait)) {
+			break
+		}
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			// The agent is stopping: an interrupted poll is no failure.
@@ -417,6 +474,12 @@ func (a *Agent) Poll(ctx context.Context) error {
 		a.Stats.PollErrors.Add(1)
 		a.log.Debug("schedule fetch failed; playing from the cache", "err", err)
 		return err
+	}
+	if a.Stats.FirstSchedule.Load() == 0 {
+		a.mu.Lock()
+		since := a.clock.Now().Sub(a.startedAt)
+		a.mu.Unlock()
+		a.Stats.FirstSchedule.CompareAndSwap(0, max(int64(since), 1))
 	}
 	if nm {
 		a.Stats.NotModified.Add(1)
@@ -457,7 +520,7 @@ func (a *Agent) prefetch(ctx context.Context, items []protocol.Item) {
 
 func (a *Agent) mediaDir() string { return filepath.Join(a.cfg.CacheDir, "media") }
 
-func (a *Agent) heartbeat(ctx context.Context) {
+func (a *Agent) heartbeat(ctx context.Context) error {
 	a.mu.Lock()
 	hb := protocol.Heartbeat{Status: "ok", Volume: a.volume, Firmware: a.cfg.Firmware, QueuedPlays: a.queue.Len(),
 		UptimeS: int64(a.clock.Now().Sub(a.startedAt) / time.Second)}
@@ -467,12 +530,16 @@ func (a *Agent) heartbeat(ctx context.Context) {
 	a.mu.Unlock()
 	resp, err := a.client.Heartbeat(ctx, hb)
 	if err != nil {
+		if _, busy := Busy(err, 0); busy {
+			a.Stats.Busy.Add(1)
+		}
 		a.log.Debug("heartbeat failed", "err", err)
-		return
+		return err
 	}
 	for _, c := range resp.Commands {
 		a.command(c)
 	}
+	return nil
 }
 
 // upload sends queued plays.
@@ -487,7 +554,10 @@ func (a *Agent) upload(ctx context.Context) error {
 	for _, r := range res.Rejected {
 		a.log.Warn("play report refused by the server and dropped", "event", r.EventID, "reason", r.Reason)
 	}
-	if err != nil {
+	if _, busy := Busy(err, 0); busy {
+		a.Stats.Busy.Add(1)
+		a.log.Debug("server busy; plays kept for later", "err", err, "queued", a.queue.Len())
+	} else if err != nil {
 		a.Stats.UploadErrors.Add(1)
 		a.log.Debug("play upload failed; kept for later", "err", err, "queued", a.queue.Len())
 	}

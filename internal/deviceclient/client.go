@@ -18,6 +18,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +35,27 @@ type APIError struct {
 	Code     string
 	Message  string
 	Rejected []protocol.Rejection // for a refused play-log batch
+	// RetryAfter is the server's Retry-After (in seconds) of a 503 or 429
+	// answer; zero when it gave none.
+	RetryAfter time.Duration
+}
+
+// MaxRetryAfter bounds how long a device honours a server's Retry-After.
+const MaxRetryAfter = 5 * time.Minute
+
+// Busy reports whether err is the server asking to come back later (503
+// Service Unavailable or 429 Too Many Requests, as an overloaded server
+// answers during a cold start of thousands of devices) and how long to
+// wait: its Retry-After, or def when it named none.
+func Busy(err error, def time.Duration) (time.Duration, bool) {
+	var ae *APIError
+	if !errors.As(err, &ae) || (ae.Status != http.StatusServiceUnavailable && ae.Status != http.StatusTooManyRequests) {
+		return 0, false
+	}
+	if ae.RetryAfter > 0 {
+		return ae.RetryAfter, true
+	}
+	return def, true
 }
 
 func (e *APIError) Error() string {
@@ -191,6 +213,11 @@ func readAPIError(resp *http.Response) error {
 		Rejected []protocol.Rejection `json:"rejected"`
 	}
 	e := &APIError{Status: resp.StatusCode}
+	if v := strings.TrimSpace(resp.Header.Get("Retry-After")); v != "" {
+		if sec, err := strconv.Atoi(v); err == nil && sec > 0 {
+			e.RetryAfter = min(time.Duration(sec)*time.Second, MaxRetryAfter)
+		}
+	}
 	if json.Unmarshal(b, &body) == nil {
 		e.Code, e.Message, e.Rejected = body.Error.Code, body.Error.Message, body.Rejected
 	}

@@ -157,6 +157,10 @@ func (c *Client) ListenLoop(ctx context.Context, onOpen func(), handle func(prot
 			backoff = MinBackoff
 		}
 		wait := jitter(backoff)
+		if after, busy := Busy(err, 0); busy {
+			// The server asked to come back later: not sooner than that.
+			wait = max(wait, busyJitter(after))
+		}
 		select {
 		case <-ctx.Done():
 			return nil

@@ -22,6 +22,19 @@ var (
 	ErrOverloaded = errors.New("server busy")
 )
 
+// BusyError is ErrOverloaded with the service's estimate of when to come
+// back (the time its queue needs to drain): the web layer answers 503
+// with a Retry-After around Wait.
+type BusyError struct {
+	Wait time.Duration
+	Err  error // what was busy, wrapping ErrOverloaded
+}
+
+func (e *BusyError) Error() string { return e.Err.Error() }
+
+// Unwrap makes a BusyError an ErrOverloaded.
+func (e *BusyError) Unwrap() error { return e.Err }
+
 // ValidationError names the input that is wrong, where, and how to fix it.
 type ValidationError struct {
 	Line  int    // 1-based line of an imported file, 0 when not applicable

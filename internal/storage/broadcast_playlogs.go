@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/loa-project/loa/internal/model"
@@ -15,8 +16,51 @@ import (
 // latest play and adds the new completed plays to play_rollups; callers run
 // it inside a transaction so plays and rollups commit together.
 func (q BroadcastStore) InsertPlayLogs(ctx context.Context, logs []PlayLog) (int64, error) {
+	n, err := q.InsertPlayLogBatches(ctx, [][]PlayLog{logs})
+	if len(n) == 0 {
+		return 0, err
+	}
+	return n[0], err
+}
+
+// InsertPlayLogBatches is InsertPlayLogs for several devices' batches at
+// once (the play writer's group commit): their rows go into the same
+// multi-row statements and the rollups and latest plays are updated once
+// for all of them. It returns how many events of each batch were new; an
+// event repeated in a later batch counts as new only in the first, as if
+// the batches were stored one after the other.
+func (q BroadcastStore) InsertPlayLogBatches(ctx context.Context, batches [][]PlayLog) ([]int64, error) {
+	counts := make([]int64, len(batches))
+	var all []PlayLog
+	if len(batches) == 1 {
+		all = batches[0]
+	} else {
+		for _, b := range batches {
+			all = append(all, b...)
+		}
+	}
+	stored, err := q.insertPlayLogs(ctx, all)
+	if err != nil {
+		return counts, err
+	}
+	for i, b := range batches {
+		for _, l := range b {
+			k := evKey{l.DeviceID, l.EventID}
+			if stored[k] {
+				counts[i]++
+				delete(stored, k)
+			}
+		}
+	}
+	return counts, nil
+}
+
+// insertPlayLogs stores logs (see InsertPlayLogs) and returns the events
+// that were new.
+func (q BroadcastStore) insertPlayLogs(ctx context.Context, logs []PlayLog) (map[evKey]bool, error) {
 	const per = 8
 	var inserted int64
+	stored := make(map[evKey]bool, len(logs))
 	var fresh []PlayLog // completed plays newly stored: the rollups' input
 	latest := map[int64]PlayLog{}
 	for len(logs) > 0 {
@@ -49,41 +93,50 @@ func (q BroadcastStore) InsertPlayLogs(ctx context.Context, logs []PlayLog) (int
 		query = append(query, ` ON CONFLICT DO NOTHING RETURNING device_id, event_id`...)
 		rows, err := q.query(ctx, string(query), args...)
 		if err != nil {
-			return inserted, fmt.Errorf("store play logs: %w", err)
+			return nil, fmt.Errorf("store play logs: %w", err)
 		}
 		for rows.Next() {
 			var k evKey
 			if err := rows.Scan(&k.device, &k.event); err != nil {
 				rows.Close()
-				return inserted, fmt.Errorf("store play logs: %w", err)
+				return nil, fmt.Errorf("store play logs: %w", err)
 			}
 			inserted++
+			stored[k] = true
 			if l, ok := byEvent[k]; ok && l.Status == PlayCompleted {
 				fresh = append(fresh, l)
 			}
 		}
 		if err := rows.Close(); err != nil {
-			return inserted, fmt.Errorf("store play logs: %w", err)
+			return nil, fmt.Errorf("store play logs: %w", err)
 		}
 		if err := rows.Err(); err != nil {
-			return inserted, fmt.Errorf("store play logs: %w", err)
+			return nil, fmt.Errorf("store play logs: %w", err)
 		}
 	}
 	// The evidence rollups move in the same transaction as the plays.
 	if err := q.addRollups(ctx, fresh); err != nil {
-		return inserted, err
+		return nil, err
 	}
 	if inserted == 0 {
-		return 0, nil
+		return stored, nil
 	}
-	for id, l := range latest {
+	// In device order: concurrent writers (PostgreSQL) lock the rows in
+	// the same order.
+	ids := make([]int64, 0, len(latest))
+	for id := range latest {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		l := latest[id]
 		t := l.StartedAt.UTC().Truncate(time.Microsecond)
 		if _, err := q.exec(ctx, `UPDATE devices SET last_played_item = ?, last_played_at = ? WHERE id = ? AND (last_played_at IS NULL OR last_played_at < ?)`,
 			l.ItemID, t, id, t); err != nil {
-			return inserted, fmt.Errorf("record last play of device %d: %w", id, err)
+			return nil, fmt.Errorf("record last play of device %d: %w", id, err)
 		}
 	}
-	return inserted, nil
+	return stored, nil
 }
 
 // PlayLogs lists play logs, newest first.

@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/loa-project/loa/internal/accounts"
 	"github.com/loa-project/loa/internal/i18n"
@@ -40,6 +43,25 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	_ = enc.Encode(v)
 }
 
+// rateLog lets a frequent log line through at most once a second and
+// counts the ones held back.
+type rateLog struct {
+	last atomic.Int64 // unix second of the last line
+	held atomic.Int64
+}
+
+// due reports whether a line may be logged now, and how many were held
+// back since the last one.
+func (l *rateLog) due(now time.Time) (int64, bool) {
+	sec := now.Unix()
+	last := l.last.Load()
+	if last == sec || !l.last.CompareAndSwap(last, sec) {
+		l.held.Add(1)
+		return 0, false
+	}
+	return l.held.Swap(0), true
+}
+
 // StatusClientClosedRequest is the status recorded (in logs and metrics)
 // for a request its client abandoned; the nginx convention.
 const StatusClientClosedRequest = 499
@@ -48,6 +70,14 @@ const StatusClientClosedRequest = 499
 // database is saturated: a few seconds, spread so that the refused
 // clients do not all come back at once.
 func overloadRetryAfter() string { return strconv.Itoa(2 + rand.IntN(4)) }
+
+// busyRetryAfter is the Retry-After of a 503 whose service estimated when
+// its queue drains (model.BusyError): that estimate spread over 100-150 %,
+// so that the clients refused together come back spread out.
+func busyRetryAfter(wait time.Duration) string {
+	sec := wait.Seconds() * (1 + 0.5*rand.Float64())
+	return strconv.Itoa(max(1, int(math.Ceil(sec))))
+}
 
 // errorStatus maps a service error to an HTTP status and a public body.
 func errorStatus(err error) (int, apiErrorBody) {
@@ -121,8 +151,17 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code, body := errorStatus(err)
 	switch {
 	case code == http.StatusServiceUnavailable:
-		s.deps.Log.Warn("request refused: server busy", "method", r.Method, "path", r.URL.Path, "err", err)
-		w.Header().Set("Retry-After", overloadRetryAfter())
+		if n, ok := s.busyLog.due(time.Now()); ok {
+			// Once a second at most: thousands of devices may be refused
+			// within one during a cold start.
+			s.deps.Log.Warn("request refused: server busy", "method", r.Method, "path", r.URL.Path, "err", err, "refused_since_last_line", n)
+		}
+		var be *model.BusyError
+		if errors.As(err, &be) && be.Wait > 0 {
+			w.Header().Set("Retry-After", busyRetryAfter(be.Wait))
+		} else {
+			w.Header().Set("Retry-After", overloadRetryAfter())
+		}
 	case code >= 500:
 		s.deps.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

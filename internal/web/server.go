@@ -100,6 +100,7 @@ type Server struct {
 	// publicURL is Deps.PublicURL checked, without a trailing slash.
 	publicURL string
 	uploads   *uploadLimiter
+	busyLog   rateLog // "server busy" refusals (respond.go)
 }
 
 // PublicBase checks a public URL (loa serve --public-url) and returns it

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Benchmark (not a CI test): one `loa serve --demo` (SQLite by default, or
+# the PostgreSQL database of LOA_DB) and DEVICES simulated devices spread
+# over SIMS `loa device-sim` processes, each connecting from its own
+# loopback address (127.0.0.2, 127.0.0.3, …: ephemeral ports and the
+# 20,000 open files of one process are per simulator), all devices starting
+# at once (a cold start: push connection, first fetch and heartbeat), then
+# an emergency to all of them (issue 17).
+#
+#   DEVICES=10000 SIMS=2 DURATION=120s EMERGENCY_AFTER=70s scripts/bench-emergency.sh
+#
+# Simulator 1 issues the emergency and measures from its request; the
+# others measure from the order's creation instant on the server (the
+# same clock: one machine). Prints each simulator's summary (poll errors,
+# emergency received, latency p50/p99/max), the server's peak RSS and open
+# files, and the errors it logged. With PROFILE=1 a 10 s CPU profile of the
+# server around the emergency is saved to $OUT/cpu.pprof.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+DEVICES=${DEVICES:-10000}
+SIMS=${SIMS:-2}
+DURATION=${DURATION:-120s}
+EMERGENCY_AFTER=${EMERGENCY_AFTER:-70s}
+POLL=${POLL:-30s}
+SPREAD=${SPREAD:-0s}
+PORT=${PORT:-18501}
+DEBUG_PORT=${DEBUG_PORT:-18502}
+OUT=${OUT:-$(mktemp -d)}
+NICE=${NICE:-}
+
+mkdir -p "$OUT"
+work=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+go build -o "$work/loa" ./cmd/loa
+dbargs=()
+[ -n "${LOA_DB:-}" ] && dbargs=(--db "$LOA_DB")
+$NICE "$work/loa" serve --demo "${dbargs[@]}" --data "$work/data" --addr "127.0.0.1:$PORT" --debug-addr "127.0.0.1:$DEBUG_PORT" \
+	--log-level warn 2>"$OUT/server.log" >/dev/null &
+pid=$!
+pids+=("$pid")
+for _ in $(seq 1 240); do
+	curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+	sleep 0.5
+done
+per=$((DEVICES / SIMS))
+sims=()
+for i in $(seq 1 "$SIMS"); do
+	extra=()
+	[ "$i" = 1 ] && extra=(--emergency-after "$EMERGENCY_AFTER" --media-id 1)
+	$NICE "$work/loa" device-sim --server "http://127.0.0.1:$PORT" --devices "$per" --duration "$DURATION" --poll "$POLL" \
+		--demo-json "$work/data/demo.json" --source-addr "127.0.0.$((i + 1))" --start-spread "$SPREAD" --report 10s \
+		"${extra[@]}" >"$OUT/sim-$i.log" 2>&1 &
+	sims+=($!)
+	pids+=($!)
+done
+maxfd=0
+(
+	while kill -0 "$pid" 2>/dev/null; do
+		n=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)
+		echo "$(date +%s) $n"
+		sleep 1
+	done
+) >"$OUT/fds.log" &
+pids+=($!)
+if [ "${PROFILE:-0}" = 1 ]; then
+	(
+		sleep "$(( ${EMERGENCY_AFTER%s} + 2 ))"
+		curl -fs "http://127.0.0.1:$DEBUG_PORT/debug/pprof/profile?seconds=10" -o "$OUT/cpu.pprof" || true
+	) &
+	pids+=($!)
+fi
+for s in "${sims[@]}"; do wait "$s" || true; done
+echo "== $DEVICES devices in $SIMS simulators, poll $POLL, start spread $SPREAD, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+for i in $(seq 1 "$SIMS"); do
+	echo "-- simulator $i"
+	grep -E "enrolled|emergency|^final|refused|too many|error" "$OUT/sim-$i.log" | grep -v '^\[' | sort | uniq -c | sort -rn | head -6
+done
+echo "-- server: peak RSS $(awk '/VmHWM/{printf "%d MB", $2/1024}' "/proc/$pid/status"), peak open files $(sort -k2 -n "$OUT/fds.log" | tail -1 | cut -d' ' -f2)"
+echo "-- server errors logged: $(grep -c 'level=ERROR' "$OUT/server.log" || true), warnings: $(grep -c 'level=WARN' "$OUT/server.log" || true)"
+grep -E 'level=(ERROR|WARN)' "$OUT/server.log" | sed -E 's/time=[^ ]+ //' | cut -c1-200 | sort | uniq -c | sort -rn | head -5 || true
