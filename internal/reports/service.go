@@ -93,9 +93,11 @@ func (s *Service) Settings(ctx context.Context, a model.Actor, unitID int64) (*s
 	return s.store.Reports().ReportSetting(ctx, unitID)
 }
 
-// SettingsInput is which periods a unit reports to its superior.
+// SettingsInput is which periods a unit reports to its superior, and in
+// whose name the drafts are made (default: whoever saves the settings).
 type SettingsInput struct {
-	Periods []string `json:"periods"`
+	Periods       []string `json:"periods"`
+	DrafterUserID int64    `json:"drafter_user_id,omitempty"`
 }
 
 // PutSettings changes which periods a unit reports; it needs the
@@ -125,7 +127,19 @@ func (s *Service) PutSettings(ctx context.Context, a model.Actor, unitID int64, 
 	if len(periods) > 0 && u.ParentID == nil {
 		return nil, model.Invalid("periods", "%q has no superior unit to report to", u.Name)
 	}
-	set := &storage.ReportSetting{UnitID: u.ID, Periods: periods, UpdatedBy: a.Username, UpdatedAt: s.now()}
+	drafter := in.DrafterUserID
+	if drafter == 0 {
+		drafter = a.UserID
+	}
+	if len(periods) > 0 {
+		if drafter == 0 {
+			return nil, model.Invalid("drafter_user_id", "name the user in whose name the report drafts are made")
+		}
+		if _, err := s.drafter(ctx, u, drafter); err != nil {
+			return nil, err
+		}
+	}
+	set := &storage.ReportSetting{UnitID: u.ID, Periods: periods, DrafterUserID: drafter, UpdatedBy: a.Username, UpdatedAt: s.now()}
 	if set.Periods == nil {
 		set.Periods = []string{}
 	}
@@ -204,6 +218,27 @@ func (s *Service) Start(ctx context.Context) {
 	go jobs.Loop(ctx, s.cfg.Poll, nil, s.RunDue, s.cfg.Log)
 }
 
+// drafter is the actor in whose name a unit's report drafts are made: an
+// active user of the unit (or a unit below it) who may draft there.
+func (s *Service) drafter(ctx context.Context, u *model.Unit, userID int64) (model.Actor, error) {
+	usr, err := s.store.Accounts().User(ctx, userID)
+	if errors.Is(err, model.ErrNotFound) {
+		return model.Actor{}, model.Invalid("drafter_user_id", "user %d does not exist", userID)
+	}
+	if err != nil {
+		return model.Actor{}, err
+	}
+	home, err := s.store.Orgs().Unit(ctx, usr.UnitID)
+	if err != nil {
+		return model.Actor{}, err
+	}
+	a := model.Actor{UserID: usr.ID, Username: usr.Username, UnitID: usr.UnitID, UnitPath: home.Path, Roles: usr.Roles}
+	if !usr.Active || !strings.HasPrefix(home.Path, u.Path) || !s.cfg.Policy.Can(a, authz.DirectiveDraft, home.Path) {
+		return model.Actor{}, model.Invalid("drafter_user_id", "%s cannot draft the reports of %q: choose an active drafter of the unit", usr.FullName, u.Name)
+	}
+	return a, nil
+}
+
 // Generated is a periodic report made: its record and the draft.
 type Generated struct {
 	Report  *storage.PeriodicReport `json:"report"`
@@ -228,6 +263,17 @@ func (s *Service) Generate(ctx context.Context, unitID int64, kind string, p sta
 	if err != nil {
 		return nil, err
 	}
+	set, err := s.store.Reports().ReportSetting(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	if set.DrafterUserID == 0 {
+		return nil, model.Invalid("drafter_user_id", "the report settings of %q name no drafter", u.Name)
+	}
+	a, err := s.drafter(ctx, u, set.DrafterUserID)
+	if err != nil {
+		return nil, fmt.Errorf("the report drafter of %q: %w (update the report settings)", u.Name, err)
+	}
 	fig, err := s.Compute(ctx, u, p)
 	if err != nil {
 		return nil, err
@@ -250,7 +296,6 @@ func (s *Service) Generate(ctx context.Context, unitID int64, kind string, p sta
 		return nil, fmt.Errorf("encode figures: %w", err)
 	}
 	out := &Generated{Figures: fig}
-	a := model.System("reports")
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
 		if err := tx.Documents().RecordBlob(ctx, info.SHA256, info.Size, XLSXType); err != nil {
 			return err

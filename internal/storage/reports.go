@@ -131,6 +131,8 @@ func (q ReportStore) DeviceSlotCounts(ctx context.Context, underPath string, fro
 type ReportSetting struct {
 	UnitID    int64     `json:"unit_id"`
 	Periods   []string  `json:"periods"`
+	// DrafterUserID is the user in whose name the drafts are made.
+	DrafterUserID int64 `json:"drafter_user_id,omitempty"`
 	UpdatedBy string    `json:"updated_by"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -140,14 +142,15 @@ type ReportSetting struct {
 func (q ReportStore) ReportSetting(ctx context.Context, unitID int64) (*ReportSetting, error) {
 	s := &ReportSetting{UnitID: unitID, Periods: []string{}}
 	var periods string
-	err := q.row(ctx, `SELECT periods, updated_by, updated_at FROM report_settings WHERE unit_id = ?`, unitID).Scan(&periods, &s.UpdatedBy, &s.UpdatedAt)
+	var drafter sql.NullInt64
+	err := q.row(ctx, `SELECT periods, drafter_user_id, updated_by, updated_at FROM report_settings WHERE unit_id = ?`, unitID).Scan(&periods, &drafter, &s.UpdatedBy, &s.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read report setting of unit %d: %w", unitID, err)
 	}
-	s.Periods = splitPeriods(periods)
+	s.Periods, s.DrafterUserID = splitPeriods(periods), drafter.Int64
 	return s, nil
 }
 
@@ -163,9 +166,14 @@ func splitPeriods(s string) []string {
 
 // PutReportSetting stores a unit's setting.
 func (q ReportStore) PutReportSetting(ctx context.Context, s *ReportSetting) error {
-	_, err := q.exec(ctx, `INSERT INTO report_settings (unit_id, periods, updated_by, updated_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (unit_id) DO UPDATE SET periods = excluded.periods, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-		s.UnitID, strings.Join(s.Periods, ","), s.UpdatedBy, fbTS(s.UpdatedAt))
+	var drafter any
+	if s.DrafterUserID != 0 {
+		drafter = s.DrafterUserID
+	}
+	_, err := q.exec(ctx, `INSERT INTO report_settings (unit_id, periods, drafter_user_id, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (unit_id) DO UPDATE SET periods = excluded.periods, drafter_user_id = excluded.drafter_user_id,
+		updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+		s.UnitID, strings.Join(s.Periods, ","), drafter, s.UpdatedBy, fbTS(s.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("store report setting of unit %d: %w", s.UnitID, err)
 	}
@@ -174,7 +182,7 @@ func (q ReportStore) PutReportSetting(ctx context.Context, s *ReportSetting) err
 
 // ReportSettings lists the units that report at least one period.
 func (q ReportStore) ReportSettings(ctx context.Context) ([]*ReportSetting, error) {
-	rows, err := q.query(ctx, `SELECT unit_id, periods, updated_by, updated_at FROM report_settings WHERE periods <> '' ORDER BY unit_id`)
+	rows, err := q.query(ctx, `SELECT unit_id, periods, drafter_user_id, updated_by, updated_at FROM report_settings WHERE periods <> '' ORDER BY unit_id`)
 	if err != nil {
 		return nil, fmt.Errorf("list report settings: %w", err)
 	}
@@ -183,10 +191,11 @@ func (q ReportStore) ReportSettings(ctx context.Context) ([]*ReportSetting, erro
 	for rows.Next() {
 		s := &ReportSetting{}
 		var periods string
-		if err := rows.Scan(&s.UnitID, &periods, &s.UpdatedBy, &s.UpdatedAt); err != nil {
+		var drafter sql.NullInt64
+		if err := rows.Scan(&s.UnitID, &periods, &drafter, &s.UpdatedBy, &s.UpdatedAt); err != nil {
 			return nil, fmt.Errorf("scan report setting: %w", err)
 		}
-		s.Periods = splitPeriods(periods)
+		s.Periods, s.DrafterUserID = splitPeriods(periods), drafter.Int64
 		out = append(out, s)
 	}
 	return out, rows.Err()

@@ -1,10 +1,12 @@
 -- +goose Up
 -- Periodic reports of a unit to its superior (package reports). Which
 -- periods a unit reports (a comma list of week, month, quarter, year),
--- edited in the UI; no row means no periodic report.
+-- edited in the UI; no row means no periodic report. The drafter is the
+-- user in whose name the drafts are made (they see, edit and submit them).
 CREATE TABLE report_settings (
     unit_id    BIGINT PRIMARY KEY REFERENCES units(id),
     periods    TEXT NOT NULL DEFAULT '',
+    drafter_user_id BIGINT REFERENCES users(id),
     updated_by TEXT NOT NULL DEFAULT '',
     updated_at TIMESTAMPTZ NOT NULL
 );
