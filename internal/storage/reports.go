@@ -129,12 +129,12 @@ func (q ReportStore) DeviceSlotCounts(ctx context.Context, underPath string, fro
 
 // ReportSetting is which periods a unit reports to its superior.
 type ReportSetting struct {
-	UnitID    int64     `json:"unit_id"`
-	Periods   []string  `json:"periods"`
+	UnitID  int64    `json:"unit_id"`
+	Periods []string `json:"periods"`
 	// DrafterUserID is the user in whose name the drafts are made.
-	DrafterUserID int64 `json:"drafter_user_id,omitempty"`
-	UpdatedBy string    `json:"updated_by"`
-	UpdatedAt time.Time `json:"updated_at"`
+	DrafterUserID int64     `json:"drafter_user_id,omitempty"`
+	UpdatedBy     string    `json:"updated_by"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // ReportSetting reads a unit's setting; a unit without one reports no
