@@ -128,14 +128,7 @@ func (q ReportStore) DeviceSlotCounts(ctx context.Context, underPath string, fro
 }
 
 // ReportSetting is which periods a unit reports to its superior.
-type ReportSetting struct {
-	UnitID  int64    `json:"unit_id"`
-	Periods []string `json:"periods"`
-	// DrafterUserID is the user in whose name the drafts are made.
-	DrafterUserID int64     `json:"drafter_user_id,omitempty"`
-	UpdatedBy     string    `json:"updated_by"`
-	UpdatedAt     time.Time `json:"updated_at"`
-}
+type ReportSetting = model.ReportSetting
 
 // ReportSetting reads a unit's setting; a unit without one reports no
 // period.
@@ -202,17 +195,7 @@ func (q ReportStore) ReportSettings(ctx context.Context) ([]*ReportSetting, erro
 }
 
 // PeriodicReport records the report made for a unit and period.
-type PeriodicReport struct {
-	ID          int64     `json:"id"`
-	UnitID      int64     `json:"unit_id"`
-	Period      string    `json:"period"`
-	From        string    `json:"from"`
-	To          string    `json:"to"`
-	DirectiveID int64     `json:"directive_id"`
-	AnnexSHA    string    `json:"annex_sha256"`
-	Figures     string    `json:"-"`
-	CreatedAt   time.Time `json:"created_at"`
-}
+type PeriodicReport = model.PeriodicReport
 
 // InsertPeriodicReport records a report; a second report of the same
 // unit, kind and period is a conflict (model.ErrConflict).
