@@ -24,6 +24,7 @@ import (
 	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/netguard"
+	"github.com/loa-project/loa/internal/reports"
 	"github.com/loa-project/loa/internal/stats"
 	"github.com/loa-project/loa/internal/storage"
 	"github.com/loa-project/loa/internal/web"
@@ -149,10 +150,17 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	defer stopChannels() // runs first: stops channel, directive and scheduling workers
 	dash := stats.New(svc.store, svc.policy, stats.Config{Clock: svc.clock, Loc: i18n.Zone(), OnlineWindow: broadcast.DefaultOnlineWindow})
+	reps, err := reports.New(svc.store, reports.Config{Clock: svc.clock, Loc: i18n.Zone(), Log: log, Policy: svc.policy, Blobs: svc.blobs,
+		Stats: dash, Drafts: svc.directives.Drafts()})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	reps.Start(chCtx) // periodic reports: stops with the other workers
 	srv, err := web.New(web.Deps{Accounts: svc.accounts, Orgs: svc.orgs, Documents: svc.documents, Registry: svc.registry, Broadcast: broadcast.NewAPI(bc),
 		Channels: channels.NewAPI(ch), Hooks: hooks, Directives: directives.NewAPI(svc.directives),
 		Scheduler: sched, Feedback: fb, CAP: ca,
-		Stats:  dash,
+		Stats: dash, Reports: reps,
 		Health: svc.store, Policy: svc.policy, Log: log, Version: buildInfo().Version, Commit: buildInfo().Commit, SecureCookies: *secure, TrustedProxies: proxies, Collectors: append(web.DBCollectors(svc.store), queueMetrics(svc.store), dash.FleetCollector()),
 		PublicURL: *publicURL, MetricsToken: *metricsToken,
 		Archive: archive.New(svc.store, svc.blobs, svc.policy, i18n.Zone())})

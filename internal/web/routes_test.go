@@ -32,7 +32,7 @@ func newBare(t *testing.T) *Server {
 	t.Helper()
 	s, err := New(Deps{Policy: authz.Default(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Documents: stubDocuments{}, Registry: stubRegistry{}, Broadcast: stubBroadcast{}, Channels: stubChannels{}, Directives: stubDirectives{}, Scheduler: stubScheduler{},
-		Archive: stubArchive{}, Stats: stubStats{}, Feedback: stubFeedback{}, CAP: stubCAP{}})
+		Archive: stubArchive{}, Stats: stubStats{}, Reports: stubReports{}, Feedback: stubFeedback{}, CAP: stubCAP{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,6 +43,9 @@ type Deps struct {
 	Channels   Channels
 	// Stats computes the dashboards; nil disables them.
 	Stats Dashboards
+	// Reports makes the periodic reports, the report builder and the JSON
+	// package for the upper level; nil disables them.
+	Reports PeriodicReports
 	// Hooks are endpoints for outside systems (SMS receipts), mounted
 	// with the channel endpoints.
 	Hooks []Hook
@@ -185,6 +188,9 @@ func (s *Server) registerRoutes() {
 	}
 	if s.deps.Stats != nil {
 		s.dashboards().register()
+	}
+	if s.deps.Reports != nil {
+		s.registerReports()
 	}
 	if s.deps.Feedback != nil {
 		s.registerFeedback()

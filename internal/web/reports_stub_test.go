@@ -1,0 +1,4 @@
+package web
+
+// stubReports only makes the report routes register.
+type stubReports struct{ PeriodicReports }
