@@ -49,6 +49,8 @@ func directiveMessages() Catalog {
 		"dir.level.normal":      {VI: "Thông thường", EN: "Normal"},
 		"dir.level.priority":    {VI: "Ưu tiên", EN: "Priority"},
 		"dir.level.emergency":   {VI: "Khẩn cấp", EN: "Emergency"},
+		"dir.level.filler":      {VI: "Chương trình nền", EN: "Filler"},
+		"dir.level.live":        {VI: "Phát ngay", EN: "Live"},
 		"dir.from":              {VI: "Từ ngày", EN: "From"},
 		"dir.to":                {VI: "Đến ngày", EN: "To"},
 		"dir.times_per_day":     {VI: "Số lần/ngày", EN: "Times a day"},
