@@ -87,15 +87,39 @@ func TestBrowserDraftApproveIssueTrack(t *testing.T) {
 	)
 	id := strings.TrimPrefix(eval(`location.pathname`), "/directives/")
 	waitFor("the live preview", `document.querySelector('#directive-preview').textContent.includes('DỰ THẢO') && document.querySelector('#directive-preview').textContent.includes('355/TTCS-TTTH')`)
-	// Address it (groups and units) and let the editor autosave.
-	group := e.group("Thường trực UBND các huyện, thành phố")
-	eval(fmt.Sprintf(`(function(){var s=document.querySelector('#rec-main'); for (const v of ['g:%d','u:%d']) { s.querySelector('option[value="'+v+'"]').selected = true; } s.dispatchEvent(new Event('change', {bubbles: true})); return 'ok'; })()`,
-		group, e.unit("bao-kg").ID))
+	// Address it through the recipient picker: a search typed without
+	// diacritics, a saved group, a commune of a district opened in place
+	// with its own role; the editor autosaves.
+	group, bao, kl, hn := e.group("Thường trực UBND các huyện, thành phố"), e.unit("bao-kg").ID, e.unit("ubnd-kien-luong").ID, e.unit("ubnd-hon-nghe").ID
+	step("pick the recipients",
+		chromedp.SendKeys(chromedp.CSS(`#rec-search`), "bao kien giang"),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#rec-results [data-result="u:%d"] input`, bao))),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#rec-results [data-result="u:%d"] input`, bao))),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`[data-unit="u:%d"] select[name="role_u:%d"]`, bao, bao))),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-unit="g:%d"] input[type=checkbox]`, group))),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-unit="u:%d"] button.pk-toggle`, kl))),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`[data-unit="u:%d"] input[type=checkbox]`, hn))),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-unit="u:%d"] input[type=checkbox]`, hn))),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`select[name="role_u:%d"]`, hn))),
+		chromedp.SetValue(chromedp.CSS(fmt.Sprintf(`select[name="role_u:%d"]`, hn)), "copy"),
+	)
+	eval(fmt.Sprintf(`document.querySelector('select[name="role_u:%d"]').dispatchEvent(new Event('change', {bubbles: true})); 'ok'`, hn))
 	waitFor("the autosave", `(function(){var s=document.querySelector('#autosave-status'); return s.textContent === s.dataset.saved;})()`)
 	var v directives.View
-	e.must(200, "GET", "/api/v1/directives/"+id, "chuyenvien.so", nil, &v)
-	if len(v.Content.Recipients) != 2 || v.Version < 2 {
-		t.Fatalf("after the autosave the draft has %d recipients (version %d)", len(v.Content.Recipients), v.Version)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		e.must(200, "GET", "/api/v1/directives/"+id, "chuyenvien.so", nil, &v)
+		if len(v.Content.Recipients) == 3 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	roles := map[int64]string{}
+	for _, r := range v.Content.Recipients {
+		roles[r.UnitID+r.GroupID] = r.Role
+	}
+	if len(v.Content.Recipients) != 3 || v.Version < 2 || roles[bao] != "main" || roles[group] != "main" || roles[hn] != "copy" {
+		t.Fatalf("after the autosave the draft has recipients %+v (version %d)", v.Content.Recipients, v.Version)
 	}
 	waitFor("the preview to show the recipients", `document.querySelector('#directive-preview').textContent.includes('Báo Kiên Giang')`)
 	subject := "Đẩy mạnh thông tin, tuyên truyền về phòng, chống Covid-19"
@@ -108,7 +132,7 @@ func TestBrowserDraftApproveIssueTrack(t *testing.T) {
 	step("save", chromedp.Click(chromedp.CSS(`#save-directive`)))
 	waitFor("the saved page", `window.loaOldPage === undefined && document.readyState === 'complete' && !!document.querySelector('#submit-directive')`)
 	e.must(200, "GET", "/api/v1/directives/"+id, "chuyenvien.so", nil, &v)
-	if v.Subject != subject || len(v.Content.Recipients) != 2 {
+	if v.Subject != subject || len(v.Content.Recipients) != 3 {
 		t.Fatalf("saved draft: subject %q, %d recipients", v.Subject, len(v.Content.Recipients))
 	}
 	shot(t, ctx, "editor")
@@ -142,19 +166,20 @@ func TestBrowserDraftApproveIssueTrack(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#issue-directive`)),
 		chromedp.WaitVisible(chromedp.CSS(`#tracking-matrix`)),
 	)
-	if n := e.deliver(); n != 16 {
-		t.Fatalf("delivered %d, want 16", n)
+	// 15 district committees (the group), Báo Kiên Giang, Hòn Nghệ.
+	if n := e.deliver(); n != 17 {
+		t.Fatalf("delivered %d, want 17", n)
 	}
 	step("reload the tracking page", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#tracking-matrix`)))
 	h1 := eval(`document.querySelector('main h1').textContent`)
 	if !strings.Contains(h1, "570/STTTT-TTBCBC") {
 		t.Fatalf("tracking heading %q", h1)
 	}
-	if n := eval(`String(document.querySelectorAll('#tracking-matrix tbody tr').length)`); n != "16" {
-		t.Fatalf("tracking matrix has %s rows, want 16", n)
+	if n := eval(`String(document.querySelectorAll('#tracking-matrix tbody tr').length)`); n != "17" {
+		t.Fatalf("tracking matrix has %s rows, want 17", n)
 	}
 	matrix := eval(`document.querySelector('#tracking-matrix').textContent`)
-	for _, want := range []string{"Báo Kiên Giang", "Ủy ban nhân dân thành phố Rạch Giá", "Ủy ban nhân dân huyện Kiên Hải"} {
+	for _, want := range []string{"Báo Kiên Giang", "Ủy ban nhân dân thành phố Rạch Giá", "Ủy ban nhân dân huyện Kiên Hải", "Ủy ban nhân dân xã Hòn Nghệ"} {
 		if !strings.Contains(matrix, want) {
 			t.Errorf("tracking matrix lacks %q", want)
 		}

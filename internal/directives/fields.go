@@ -2,6 +2,7 @@ package directives
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -192,10 +193,51 @@ func recipientLabel(ctx context.Context, q storage.Q, r Recipient) string {
 		}
 	case r.SubtreeOf != 0:
 		if u, err := q.Orgs().Unit(ctx, r.SubtreeOf); err == nil {
+			if len(r.Kinds) == 1 && r.Kinds[0] == "commune_pc" {
+				return "Ủy ban nhân dân các xã, phường thuộc " + strings.TrimPrefix(u.Name, "Ủy ban nhân dân ")
+			}
 			return "Các đơn vị thuộc " + u.Name
 		}
 	}
 	return "?"
+}
+
+// recipientPrinter prints recipient entries: a recipient group as its
+// member agencies on the day (Decree 30 names each agency in "Kính gửi"
+// and "Nơi nhận", not the sender's private list), anything else as one
+// line. A group given its own label prints that label.
+type recipientPrinter struct {
+	ctx   context.Context
+	q     storage.Q
+	day   string
+	units []*model.Unit // loaded on the first group
+}
+
+func (p *recipientPrinter) names(r Recipient) ([]string, error) {
+	if r.GroupID == 0 || r.Label != "" {
+		return []string{recipientLabel(p.ctx, p.q, r)}, nil
+	}
+	g, err := p.q.Orgs().Group(p.ctx, r.GroupID)
+	if err != nil {
+		if errors.Is(err, model.ErrNotFound) {
+			return []string{"?"}, nil
+		}
+		return nil, fmt.Errorf("recipient group %d: %w", r.GroupID, err)
+	}
+	if p.units == nil {
+		if p.units, err = p.q.Orgs().Units(p.ctx); err != nil {
+			return nil, fmt.Errorf("units for recipient group %q: %w", g.Name, err)
+		}
+	}
+	members := orgs.Resolve(g, p.units, p.day)
+	if len(members) == 0 {
+		return []string{g.Name}, nil
+	}
+	out := make([]string, 0, len(members))
+	for _, u := range members {
+		out = append(out, u.Name)
+	}
+	return out, nil
 }
 
 // composeBody is the text of the document: the introduction, the
@@ -266,11 +308,20 @@ func (s Drafts) buildFields(ctx context.Context, q storage.Q, d *model.Directive
 	f.Subject = docmodel.Str(c.Subject)
 	f.Urgency = docmodel.Str(c.Urgency)
 	f.Confidentiality = docmodel.Str(c.Confidentiality)
+	day := date
+	if day == "" {
+		day = s.today()
+	}
+	lines := recipientPrinter{ctx: ctx, q: q, day: day}
 	hasMain := false
 	for _, r := range c.Recipients {
 		if r.Role == RoleMain {
 			hasMain = true
-			f.Recipients = append(f.Recipients, recipientLabel(ctx, q, r))
+			names, err := lines.names(r)
+			if err != nil {
+				return docmodel.Fields{}, err
+			}
+			f.Recipients = append(f.Recipients, names...)
 		}
 	}
 	f.References = append(f.References, c.References...)
@@ -286,11 +337,19 @@ func (s Drafts) buildFields(ctx context.Context, q storage.Q, d *model.Directive
 	}
 	bc := "b/c"
 	for _, r := range c.Recipients {
-		switch r.Role {
-		case RoleReport:
-			f.Distribution = append(f.Distribution, docmodel.Distribution{Name: recipientLabel(ctx, q, r), Purpose: &bc})
-		case RoleCopy:
-			f.Distribution = append(f.Distribution, docmodel.Distribution{Name: recipientLabel(ctx, q, r)})
+		if r.Role != RoleReport && r.Role != RoleCopy {
+			continue
+		}
+		names, err := lines.names(r)
+		if err != nil {
+			return docmodel.Fields{}, err
+		}
+		for _, name := range names {
+			d := docmodel.Distribution{Name: name}
+			if r.Role == RoleReport {
+				d.Purpose = &bc
+			}
+			f.Distribution = append(f.Distribution, d)
 		}
 	}
 	f.Distribution = append(f.Distribution, c.Distribution...)

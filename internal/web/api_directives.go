@@ -32,6 +32,7 @@ func (s directiveHandlers) registerDirectiveRoutes() {
 	s.registerDirectiveTrackingAPI(svc)
 	s.registerDirectiveInboxAPI(svc)
 	s.registerDirectiveNotificationAPI(svc)
+	s.registerPickerAPI()
 	s.registerDirectivePages()
 }
 
@@ -51,6 +52,7 @@ func dirQueryInt(r *http.Request, name string) (int, error) {
 func dirWriteFile(w http.ResponseWriter, ctype, name string, b []byte) {
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	if name != "" {
 		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	}

@@ -50,6 +50,10 @@ func (s directiveHandlers) parseDirectiveTemplates() error {
 			return ""
 		},
 		"branch": func(p *pageData, b *directives.Branch) branchData { return branchData{P: p, B: b} },
+		"pknode": func(p *pageData, n *pickerUnit) pickerNodeData { return pickerNodeData{P: p, N: n} },
+		"pkrole": func(p *pageData, v, role string) pickerRoleData {
+			return pickerRoleData{P: p, V: v, Role: role, Roles: []string{directives.RoleMain, directives.RoleReport, directives.RoleCopy}}
+		},
 	}
 	for _, name := range directivePageNames {
 		t, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/"+name+".html")
@@ -169,7 +173,7 @@ func (s directiveHandlers) uiDirectiveNew(w http.ResponseWriter, r *http.Request
 
 // recipientOption is a unit or group in the recipient lists.
 type recipientOption struct {
-	Value, Name, Indent string
+	Value, Name string
 }
 
 // itemRow is one content item in the editor.
@@ -182,8 +186,9 @@ type itemRow struct {
 type dirEditData struct {
 	D         *directives.Detail
 	Groups    []recipientOption
-	Units     []recipientOption
 	Selected  map[string]string // option value → role
+	Picker    pickerData
+	Plan      []planRow // the broadcast plan of the content items (approver's view)
 	Subtrees  []directives.Recipient
 	Items     []itemRow
 	Audio     []directives.Attachment
@@ -241,9 +246,6 @@ func (s directiveHandlers) directivePage(w http.ResponseWriter, r *http.Request,
 				return
 			}
 		}
-		for _, u := range s.orgs().unitOptions(pd, p.Actor, false) {
-			data.Units = append(data.Units, recipientOption{Value: fmt.Sprintf("u:%d", u.ID), Name: u.Name, Indent: u.Indent})
-		}
 	}
 	for _, rc := range d.Content.Recipients {
 		switch {
@@ -251,10 +253,20 @@ func (s directiveHandlers) directivePage(w http.ResponseWriter, r *http.Request,
 			data.Selected[fmt.Sprintf("u:%d", rc.UnitID)] = rc.Role
 		case rc.GroupID != 0:
 			data.Selected[fmt.Sprintf("g:%d", rc.GroupID)] = rc.Role
+		case slices.Equal(rc.Kinds, []string{communeKind}):
+			data.Selected[fmt.Sprintf("s:%d", rc.SubtreeOf)] = rc.Role
 		default:
 			data.Subtrees = append(data.Subtrees, rc)
 		}
 	}
+	if d.Can.Edit {
+		units := make([]*model.Unit, 0, len(pd.units))
+		for _, u := range pd.units {
+			units = append(units, u)
+		}
+		data.Picker = buildPicker(newPickerIndex(units, d.UnitID, today()), data.Selected, data.Groups, r.URL.Query())
+	}
+	data.Plan = broadcastPlan(d.Content)
 	for i, it := range d.Content.Items {
 		row := itemRow{Index: i, Item: it, Level: "priority"}
 		if it.Broadcast != nil {
@@ -316,6 +328,14 @@ func contentFromForm(r *http.Request, cur directives.Content) (directives.Conten
 			subtrees = append(subtrees, rc)
 		}
 	}
+	if r.FormValue("rec_picker") != "" {
+		recs, err := pickerRecipients(r, cur.Recipients)
+		if err != nil {
+			return c, err
+		}
+		c.Recipients = recs
+		return itemsFromForm(r, cur, c)
+	}
 	c.Recipients = nil
 	for _, role := range []string{directives.RoleMain, directives.RoleReport, directives.RoleCopy} {
 		for _, v := range r.Form["rec_"+role] {
@@ -334,6 +354,11 @@ func contentFromForm(r *http.Request, cur directives.Content) (directives.Conten
 		}
 	}
 	c.Recipients = append(c.Recipients, subtrees...)
+	return itemsFromForm(r, cur, c)
+}
+
+// itemsFromForm reads the content items of the editor form into c.
+func itemsFromForm(r *http.Request, cur, c directives.Content) (directives.Content, error) {
 	n, _ := strconv.Atoi(r.FormValue("items"))
 	if n < 0 || n > directives.MaxItems+1 {
 		return c, model.Invalid("items", "too many items")
@@ -392,6 +417,10 @@ func (s directiveHandlers) uiDirectiveSave(w http.ResponseWriter, r *http.Reques
 	}
 	if _, err := s.saveForm(r, p, id, false); err != nil {
 		s.orgs().formFailure(w, r, p, err, func(msg string, code int) { s.directivePage(w, r, p, id, msg, code) })
+		return
+	}
+	if to, ok := pickerReload(r, id); ok {
+		redirectFlash(w, r, to, "flash.saved")
 		return
 	}
 	redirectFlash(w, r, fmt.Sprintf("/directives/%d", id), "flash.saved")

@@ -9,8 +9,10 @@ import (
 // directivesScript autosaves the directive editor two seconds after the
 // last change and refreshes the live preview in the official layout. It
 // is served from this file (no build step; the page CSP allows scripts
-// from the site only).
-const directivesScript = `"use strict";
+// from the site only), with the recipient picker's script.
+const directivesScript = directivesEditorScript + pickerScript
+
+const directivesEditorScript = `"use strict";
 (function () {
   var form = document.getElementById("directive-form");
   var preview = document.getElementById("directive-preview");
@@ -90,8 +92,10 @@ func (s directiveHandlers) directivesJS(w http.ResponseWriter, r *http.Request) 
 }
 
 // directivesStyle styles the directive pages (matrix states, progress,
-// editor and preview side by side).
-const directivesStyle = `.dir-tabs { display:flex; flex-wrap:wrap; gap:.25rem; margin:0 0 1rem; }
+// editor and preview side by side), with the recipient picker's style.
+const directivesStyle = directivesBaseStyle + pickerStyle
+
+const directivesBaseStyle = `.dir-tabs { display:flex; flex-wrap:wrap; gap:.25rem; margin:0 0 1rem; }
 .dir-tabs a { padding:.35rem .7rem; border:1px solid var(--line); border-radius:4px; text-decoration:none; color:var(--fg); background:#fff; }
 .dir-tabs a.active { border-color:var(--accent2); color:var(--accent2); font-weight:600; }
 .dir-editor { display:grid; grid-template-columns:minmax(360px, 1fr) minmax(360px, 1fr); gap:1rem; align-items:start; }
@@ -103,7 +107,6 @@ const directivesStyle = `.dir-tabs { display:flex; flex-wrap:wrap; gap:.25rem; m
 .row2 { display:flex; flex-wrap:wrap; gap:.75rem; align-items:end; }
 .row2 label { flex:1; min-width:140px; }
 fieldset.item-row { margin:.5rem 0; }
-fieldset.recipients select { width:100%; }
 .state { font-size:.8rem; border-radius:3px; padding:0 .35rem; background:#eef2f6; white-space:nowrap; }
 .state-draft, .state-pending { background:#eef2f6; }
 .state-submitted, .state-approved, .state-delivered { background:#fff3cd; }
