@@ -78,7 +78,7 @@ func (e *env) addLetter(ctx context.Context, n int, data []byte) error {
 	if err != nil {
 		return err
 	}
-	_, err = e.reg.RegisterIncoming(ctx, sys, e.unit.ID, res.Document.ID, "", "")
+	_, err = e.reg.RegisterIncoming(ctx, sys, registry.IncomingInput{UnitID: e.unit.ID, DocumentID: res.Document.ID})
 	return err
 }
 

@@ -168,7 +168,7 @@ func pushItems(o *model.BroadcastOrder) []protocol.Item {
 	d := time.Duration(o.MediaDurationMS) * time.Millisecond
 	for _, t := range emergencyTimes(o) {
 		it := protocol.Item{ID: ItemID(o.ID, t), OrderID: o.ID, Title: o.Title, Level: o.Level, Interrupts: o.Interrupts,
-			Requested: t.UTC(), Start: t.UTC(), End: t.Add(d).UTC(), Media: protocol.Media{SHA256: o.MediaSHA256, Size: o.MediaSize, DurationMS: o.MediaDurationMS}}
+			Requested: t.UTC(), Start: t.UTC(), End: t.Add(d).UTC(), Media: protocol.Media{SHA256: o.MediaSHA256, Size: o.MediaSize, DurationMS: o.MediaDurationMS, OriginalSHA256: o.MediaOriginalSHA256}}
 		if o.ExpiresAt != nil {
 			e := o.ExpiresAt.UTC()
 			it.Expires = &e

@@ -215,7 +215,7 @@ func (s Scheduler) BuildSchedule(ctx context.Context, d *model.Device) (*protoco
 		}
 		it := protocol.Item{ID: id, OrderID: o.ID, Title: o.Title, Level: e.Level.String(), Interrupts: e.Interrupts,
 			Requested: e.Requested.UTC(), Start: e.Start.UTC(), End: e.End.UTC(), Truncated: e.Truncated,
-			Media: protocol.Media{SHA256: o.MediaSHA256, Size: o.MediaSize, DurationMS: o.MediaDurationMS}}
+			Media: protocol.Media{SHA256: o.MediaSHA256, Size: o.MediaSize, DurationMS: o.MediaDurationMS, OriginalSHA256: o.MediaOriginalSHA256}}
 		if o.ExpiresAt != nil {
 			t := o.ExpiresAt.UTC()
 			it.Expires = &t

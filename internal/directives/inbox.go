@@ -12,7 +12,9 @@ import (
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/blob"
 	"github.com/loa-project/loa/internal/docmodel"
+	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/registry"
 	"github.com/loa-project/loa/internal/storage"
 )
 
@@ -34,6 +36,9 @@ type DeliveryDetail struct {
 	Items       []Item           `json:"items"`
 	Attachments []Attachment     `json:"attachments"`
 	PDFSHA      string           `json:"pdf_sha256,omitempty"`
+	// Trail is the handling trail: who passed it to whom, with what
+	// instruction and deadline, and every change of state.
+	Trail *model.Trail `json:"trail"`
 }
 
 // DeliveryPermission says what the actor may do with a delivery now.
@@ -286,6 +291,9 @@ func (s Deliveries) Delivery(ctx context.Context, a model.Actor, id int64) (*Del
 		return nil, err
 	}
 	out.Items, out.Attachments, out.PDFSHA = c.Items, c.Attachments, dir.PDFSHA
+	if out.Trail, err = s.trailOf(ctx, d); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -338,6 +346,12 @@ func (s Deliveries) OpenDeliveryFile(ctx context.Context, a model.Actor, id int6
 // change applies a recipient's step to a delivery in one transaction and
 // tells the issuer.
 func (s Deliveries) change(ctx context.Context, a model.Actor, id int64, from []string, build func(tx *storage.Tx, d *model.Delivery) (model.DeliveryChange, error)) (*DeliveryView, error) {
+	return s.changeTrail(ctx, a, id, from, "", build)
+}
+
+// changeTrail is change with the deadline the step gives in the handling
+// trail (an assignment's handling deadline, YYYY-MM-DD).
+func (s Deliveries) changeTrail(ctx context.Context, a model.Actor, id int64, from []string, trailDeadline string, build func(tx *storage.Tx, d *model.Delivery) (model.DeliveryChange, error)) (*DeliveryView, error) {
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
 		d, err := tx.Deliveries().LockDelivery(ctx, id)
 		if err != nil {
@@ -359,6 +373,17 @@ func (s Deliveries) change(ctx context.Context, a model.Actor, id int64, from []
 			return err
 		}
 		if err := tx.Audit().AppendAudit(ctx, a, "delivery."+c.Status, "delivery", fmt.Sprint(id), d.Code); err != nil {
+			return err
+		}
+		if err := s.appendTrail(ctx, tx, a, d, c.Status, c.At, func(e *model.TrailEntry) {
+			e.ToUserID, e.ToUnitID, e.Deadline = c.AssigneeUserID, c.AssigneeUnitID, trailDeadline
+			switch c.Status {
+			case Assigned:
+				e.Instruction = c.AssignNote
+			case Declined:
+				e.Instruction = c.DeclineReason
+			}
+		}); err != nil {
 			return err
 		}
 		if c.Status == Read {
@@ -433,7 +458,10 @@ func (s Deliveries) Acknowledge(ctx context.Context, a model.Actor, id int64) (*
 type AssignInput struct {
 	UserID int64  `json:"user_id,omitempty"`
 	UnitID int64  `json:"unit_id,omitempty"`
-	Note   string `json:"note,omitempty"`
+	Note   string `json:"note,omitempty"` // the instruction (bút phê)
+	// Deadline is the handling deadline given with this assignment
+	// (YYYY-MM-DD or dd/mm/yyyy; the end of that day, local time).
+	Deadline string `json:"deadline,omitempty"`
 }
 
 // Assign gives a delivery to a person or sub-unit to handle.
@@ -443,9 +471,13 @@ func (s Deliveries) Assign(ctx context.Context, a model.Actor, id int64, in Assi
 		return nil, err
 	}
 	if (in.UserID == 0) == (in.UnitID == 0) {
-		return nil, model.Invalid("user_id", "assign to either a user (user_id) or a sub-unit (unit_id)")
+		return nil, i18n.Localise(model.Invalid("user_id", "assign to either a user (user_id) or a sub-unit (unit_id)"), "trailsvc.who")
 	}
-	return s.change(ctx, a, id, []string{Delivered, Read, Acknowledged, Assigned}, func(tx *storage.Tx, d *model.Delivery) (model.DeliveryChange, error) {
+	deadline, err := registry.Deadline("deadline", in.Deadline, s.today())
+	if err != nil {
+		return nil, err
+	}
+	return s.changeTrail(ctx, a, id, []string{Delivered, Read, Acknowledged, Assigned}, deadline, func(tx *storage.Tx, d *model.Delivery) (model.DeliveryChange, error) {
 		rec, err := tx.Orgs().Unit(ctx, d.RecipientUnitID)
 		if err != nil {
 			return model.DeliveryChange{}, err
@@ -555,6 +587,9 @@ func (s Deliveries) Close(ctx context.Context, a model.Actor, id int64) (*Delive
 			return err
 		}
 		if err := tx.Audit().AppendAudit(ctx, a, "delivery.closed", "delivery", fmt.Sprint(id), d.Code); err != nil {
+			return err
+		}
+		if err := s.appendTrail(ctx, tx, a, d, Closed, s.now(), nil); err != nil {
 			return err
 		}
 		dd := *d

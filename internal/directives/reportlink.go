@@ -79,6 +79,9 @@ func (s Workflow) linkReportLetter(ctx context.Context, tx *storage.Tx, a model.
 		if err := tx.Audit().AppendAudit(ctx, a, "delivery.reported", "delivery", fmt.Sprint(del.ID), del.Code+" ← "+code); err != nil {
 			return err
 		}
+		if err := s.appendTrail(ctx, tx, a, del, Reported, ch.At, func(e *model.TrailEntry) { e.Detail = code }); err != nil {
+			return err
+		}
 		if err := s.Notifier().notifyIssuer(ctx, tx, del, Reported); err != nil {
 			return err
 		}

@@ -111,6 +111,13 @@ func (s *Service) deliver(ctx context.Context, job jobs.Job) error {
 	} else if err != nil {
 		return err
 	}
+	docID, from := inbox.ID, ""
+	if u, err := tx.Orgs().Unit(ctx, d.SenderUnitID); err == nil {
+		from = u.Name
+	}
+	if err := s.appendTrail(ctx, tx, sys, d, Delivered, s.now(), func(e *model.TrailEntry) { e.DocumentID, e.Detail = &docID, from }); err != nil {
+		return err
+	}
 	entry, err := s.registry.RegisterIncomingTx(ctx, tx, sys, d.RecipientUnitID, inbox, "", "Loa: "+d.Code)
 	if err != nil {
 		return err

@@ -603,6 +603,9 @@ func (s Workflow) Implement(ctx context.Context, a model.Actor, in ImplementInpu
 				At: s.now(), By: userPtr(a), ForwardDirectiveID: &dirID, Late: del.DeadlineAt != nil && s.now().After(*del.DeadlineAt)}); err != nil {
 				return err
 			}
+			if err := s.appendTrail(ctx, tx, a, del, Forwarded, s.now(), nil); err != nil {
+				return err
+			}
 			if err := s.Notifier().notifyIssuer(ctx, tx, del, Forwarded); err != nil {
 				return err
 			}
@@ -665,6 +668,7 @@ func (s Workflow) prefill(ctx context.Context, q storage.Q, a model.Actor, doc *
 		c.Items = append(c.Items, parent.Items...)
 		c.Deadline = parent.Deadline
 		c.Urgency = parent.Urgency
+		c.Attachments = itemAudio(*parent)
 	} else {
 		for _, it := range f.Items {
 			c.Items = append(c.Items, Item{Label: it.Label, Text: it.Text})
@@ -694,6 +698,35 @@ func (s Workflow) prefill(ctx context.Context, q storage.Q, a model.Actor, doc *
 	}
 	c.Normalize()
 	return c, nil
+}
+
+// itemAudio is the audio the items of a received directive carry (by
+// blob hash), as attachments of the implementing draft: the audio goes
+// down with its items, and the draft's editor lists it. Names and types
+// come from the parent's attachments.
+func itemAudio(parent Content) []Attachment {
+	var out []Attachment
+	seen := map[string]bool{}
+	for _, it := range parent.Items {
+		if it.Broadcast == nil {
+			continue
+		}
+		for _, sha := range it.Broadcast.Audio {
+			if seen[sha] {
+				continue
+			}
+			seen[sha] = true
+			at := Attachment{Kind: "audio", SHA256: sha, Name: "audio-" + sha[:min(12, len(sha))], ContentType: "audio/wav"}
+			for _, pa := range parent.Attachments {
+				if pa.SHA256 == sha {
+					at.Name, at.ContentType, at.Size = pa.Name, pa.ContentType, pa.Size
+					break
+				}
+			}
+			out = append(out, at)
+		}
+	}
+	return out
 }
 
 // lowerUnits are the active direct children of a unit whose kind is of a

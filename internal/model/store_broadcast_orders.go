@@ -60,6 +60,9 @@ type BroadcastOrder struct {
 	MediaSize       int64  `json:"media_size"`
 	MediaDurationMS int64  `json:"media_duration_ms"`
 	MediaTitle      string `json:"media_title"`
+	// MediaOriginalSHA256 is the recorded file the audio was made from
+	// (e.g. the Sở's attachment of a directive item); "" for speech.
+	MediaOriginalSHA256 string `json:"media_original_sha256,omitempty"`
 }
 
 // DirectiveItemRef is the source reference of content item number item of

@@ -13,11 +13,14 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/clock"
 	"github.com/loa-project/loa/internal/docmodel"
 	"github.com/loa-project/loa/internal/documents"
 	"github.com/loa-project/loa/internal/edxml"
+	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/registerexport"
 	"github.com/loa-project/loa/internal/storage"
@@ -165,13 +168,15 @@ func (s *Service) Issue(ctx context.Context, a model.Actor, in OutgoingInput) (*
 }
 
 // RegisterIncomingTx enters a received document in the unit's incoming
-// register and returns the entry (its arrival number).
+// register and returns the entry (its arrival number). It records the
+// registration in the document's handling trail.
 func (s *Service) RegisterIncomingTx(ctx context.Context, tx *storage.Tx, a model.Actor, unitID int64, d *model.Document, handler, notes string) (*model.RegisterEntry, error) {
 	unit, err := s.unit(ctx, tx.Q, a, unitID, authz.RegWrite)
 	if err != nil {
 		return nil, err
 	}
-	today := s.clock.Now().In(s.loc)
+	now := s.clock.Now()
+	today := now.In(s.loc)
 	n, err := tx.Registers().NextNumber(ctx, unit.ID, today.Year(), model.SeriesIncoming)
 	if err != nil {
 		return nil, err
@@ -179,10 +184,7 @@ func (s *Service) RegisterIncomingTx(ctx context.Context, tx *storage.Tx, a mode
 	f := d.Fields
 	e := model.RegisterEntry{UnitID: unit.ID, Year: today.Year(), Series: model.SeriesIncoming, Number: n, DocumentID: &d.ID,
 		EntryDate: today.Format("2006-01-02"), DocType: docmodel.Val(f.DocType), Code: d.Code(), DocDate: docmodel.Val(f.Date),
-		Subject: docmodel.Val(f.Subject), Party: strings.TrimSpace(docmodel.Val(f.Issuer)), Handler: handler, Notes: notes}
-	if e.Party == "" {
-		e.Party = docmodel.Val(f.ParentIssuer)
-	}
+		Subject: docmodel.Val(f.Subject), Party: incomingParty(d), Handler: handler, Notes: notes}
 	if err := tx.Registers().InsertRegisterEntry(ctx, &e); err != nil {
 		return nil, err
 	}
@@ -194,14 +196,106 @@ func (s *Service) RegisterIncomingTx(ctx context.Context, tx *storage.Tx, a mode
 			return nil, fmt.Errorf("status package for the sender of document %d: %w", d.ID, err)
 		}
 	}
+	docID := d.ID
+	te := &model.TrailEntry{UnitID: unit.ID, DocumentID: &docID, Action: model.TrailRegistered, ActorName: actorName(a),
+		Instruction: notes, Detail: fmt.Sprintf("%d/%d", n, e.Year), At: now}
+	if a.UserID != 0 {
+		uid := a.UserID
+		te.ActorUserID = &uid
+	}
+	if err := tx.Trail().AppendTrail(ctx, te); err != nil {
+		return nil, err
+	}
 	return &e, nil
 }
 
+// actorName is how the trail names an actor without a user row.
+func actorName(a model.Actor) string {
+	if a.IsSystem() {
+		return "Loa"
+	}
+	return a.Username
+}
+
+// incomingParty is the author column of an incoming register line: the
+// issuer, or its parent body when the issuer is not read.
+func incomingParty(d *model.Document) string {
+	if p := strings.TrimSpace(docmodel.Val(d.Fields.Issuer)); p != "" {
+		return p
+	}
+	return docmodel.Val(d.Fields.ParentIssuer)
+}
+
+// IncomingInput enters a stored document in a unit's incoming register.
+type IncomingInput struct {
+	UnitID     int64
+	DocumentID int64
+	Handler    string
+	Notes      string
+	// ConfirmDuplicate gives a new arrival number even though the
+	// register already holds the same letter ("vẫn vào sổ").
+	ConfirmDuplicate bool
+}
+
+// DuplicateRegistrationError refuses to give a second arrival number to a
+// letter the unit's incoming register already holds: the same document,
+// the same file, or the same issuer, number, notation and date.
+type DuplicateRegistrationError struct {
+	Existing model.RegisterEntry
+	Reason   string // same_document, same_file or same_letter
+}
+
+func (e *DuplicateRegistrationError) Error() string {
+	return fmt.Sprintf("%s is already in the incoming register as arrival number %d/%d of %s (%s); register it again with confirm_duplicate to give it another number",
+		e.Existing.Code, e.Existing.Number, e.Existing.Year, e.Existing.EntryDate, strings.ReplaceAll(e.Reason, "_", " "))
+}
+
+// Unwrap makes a duplicate registration a conflict (HTTP 409).
+func (e *DuplicateRegistrationError) Unwrap() error { return model.ErrConflict }
+
+// foldKey compares register text: NFC, case folded, spaces collapsed.
+func foldKey(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(norm.NFC.String(s)), " "))
+}
+
+// sameIncoming finds the line of the unit's incoming register that holds
+// the same letter as d, or nil.
+func sameIncoming(ctx context.Context, q storage.Q, unitID int64, d *model.Document) (*DuplicateRegistrationError, error) {
+	sha := ""
+	if d.Original != nil {
+		sha = d.Original.SHA256
+	}
+	date, code := docmodel.Val(d.Fields.Date), d.Code()
+	if docmodel.Val(d.Fields.Number) == "" {
+		date = "" // a letter without a number is compared by its file only
+	}
+	cands, err := q.Registers().IncomingLike(ctx, unitID, d.ID, sha, date)
+	if err != nil {
+		return nil, err
+	}
+	party := foldKey(incomingParty(d))
+	for _, e := range cands {
+		switch {
+		case e.DocumentID != nil && *e.DocumentID == d.ID:
+			return &DuplicateRegistrationError{Existing: e, Reason: "same_document"}, nil
+		case date != "" && e.DocDate == date && foldKey(e.Code) == foldKey(code) && foldKey(e.Party) == party:
+			return &DuplicateRegistrationError{Existing: e, Reason: "same_letter"}, nil
+		case sha != "" && e.DocumentID != nil:
+			if other, err := q.Documents().Document(ctx, *e.DocumentID); err == nil && other.Original != nil && other.Original.SHA256 == sha {
+				return &DuplicateRegistrationError{Existing: e, Reason: "same_file"}, nil
+			}
+		}
+	}
+	return nil, nil
+}
+
 // RegisterIncoming enters a stored document in the incoming register.
-func (s *Service) RegisterIncoming(ctx context.Context, a model.Actor, unitID, documentID int64, handler, notes string) (*model.RegisterEntry, error) {
+// A letter the register already holds is refused with a
+// *DuplicateRegistrationError unless in.ConfirmDuplicate is set.
+func (s *Service) RegisterIncoming(ctx context.Context, a model.Actor, in IncomingInput) (*model.RegisterEntry, error) {
 	var out *model.RegisterEntry
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-		d, err := tx.Documents().Document(ctx, documentID)
+		d, err := tx.Documents().Document(ctx, in.DocumentID)
 		if err != nil {
 			return err
 		}
@@ -212,12 +306,33 @@ func (s *Service) RegisterIncoming(ctx context.Context, a model.Actor, unitID, d
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("document %d does not exist or you may not see it: %w", documentID, model.ErrNotFound)
+			return fmt.Errorf("document %d does not exist or you may not see it: %w", in.DocumentID, model.ErrNotFound)
 		}
-		out, err = s.RegisterIncomingTx(ctx, tx, a, unitID, d, handler, notes)
+		if _, err := s.unit(ctx, tx.Q, a, in.UnitID, authz.RegWrite); err != nil {
+			return err
+		}
+		if !in.ConfirmDuplicate {
+			dup, err := sameIncoming(ctx, tx.Q, in.UnitID, d)
+			if err != nil {
+				return err
+			}
+			if dup != nil {
+				return i18n.Localise(dup, "regsvc.duplicate", dup.Existing.Code, dup.Existing.Number, dup.Existing.Year, isoToVN(dup.Existing.EntryDate))
+			}
+		}
+		out, err = s.RegisterIncomingTx(ctx, tx, a, in.UnitID, d, in.Handler, in.Notes)
 		return err
 	})
 	return out, err
+}
+
+// isoToVN writes a YYYY-MM-DD day as dd/mm/yyyy.
+func isoToVN(day string) string {
+	t, err := time.Parse("2006-01-02", day)
+	if err != nil {
+		return day
+	}
+	return t.Format("02/01/2006")
 }
 
 // RegisterIncomingOnce enters a stored document in the unit's incoming

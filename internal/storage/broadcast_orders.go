@@ -12,7 +12,7 @@ import (
 
 const orderColumns = `o.id, o.unit_id, o.title, o.media_id, o.level, o.interrupts, o.start_date, o.end_date, o.expires_at, o.slots, o.weekdays,
 	o.unit_order, o.issued_at, o.repeats, o.repeat_every_s, o.source, o.source_ref, o.source_directive_id, o.source_item, o.source_delivery_id, o.created_by, o.created_at, o.cancelled_at,
-	m.sha256, m.size, m.duration_ms, m.title, o.made_at`
+	m.sha256, m.size, m.duration_ms, m.title, o.made_at, CASE WHEN m.source = 'tts' THEN '' ELSE m.original_sha256 END`
 
 const orderFrom = ` FROM broadcast_orders o JOIN media m ON m.id = o.media_id`
 
@@ -21,7 +21,7 @@ func scanOrder(sc scanner) (*BroadcastOrder, error) {
 	var exp, issued, cancelled, made sql.NullTime
 	if err := sc.Scan(&o.ID, &o.UnitID, &o.Title, &o.MediaID, &o.Level, &o.Interrupts, &o.StartDate, &o.EndDate, &exp, &o.Slots, &o.Weekdays,
 		&o.UnitOrder, &issued, &o.Repeats, &o.RepeatEveryS, &o.Source, &o.SourceRef, &o.SourceDirectiveID, &o.SourceItem, &o.SourceDeliveryID, &o.CreatedBy, &o.CreatedAt, &cancelled,
-		&o.MediaSHA256, &o.MediaSize, &o.MediaDurationMS, &o.MediaTitle, &made); err != nil {
+		&o.MediaSHA256, &o.MediaSize, &o.MediaDurationMS, &o.MediaTitle, &made, &o.MediaOriginalSHA256); err != nil {
 		return nil, err
 	}
 	o.ExpiresAt, o.IssuedAt, o.CancelledAt = bcTimePtr(exp), bcTimePtr(issued), bcTimePtr(cancelled)

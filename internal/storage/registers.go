@@ -67,8 +67,24 @@ func (q RegisterStore) InsertRegisterEntry(ctx context.Context, e *model.Registe
 
 // RegisterEntries lists a register, in number order.
 func (q RegisterStore) RegisterEntries(ctx context.Context, unitID int64, year int, series string) ([]model.RegisterEntry, error) {
-	rows, err := q.query(ctx, `SELECT id, unit_id, year, series, number, document_id, entry_date, doc_type, code, doc_date, subject, party, handler, copies, notes, created_at
-		FROM register_entries WHERE unit_id = ? AND year = ? AND series = ? ORDER BY number`, unitID, year, series)
+	return q.entries(ctx, `SELECT `+entryColumns+` FROM register_entries e WHERE e.unit_id = ? AND e.year = ? AND e.series = ? ORDER BY e.number`, unitID, year, series)
+}
+
+// IncomingLike lists the unit's incoming register lines (every year) that
+// may be the same letter as a document: lines of that document, of a
+// document stored from the same file (originalSHA), or of a letter of the
+// same date (docDate; the caller compares issuer and number).
+func (q RegisterStore) IncomingLike(ctx context.Context, unitID, documentID int64, originalSHA, docDate string) ([]model.RegisterEntry, error) {
+	return q.entries(ctx, `SELECT `+entryColumns+` FROM register_entries e LEFT JOIN documents d ON d.id = e.document_id
+		WHERE e.unit_id = ? AND e.series = 'incoming' AND (e.document_id = ? OR (? <> '' AND d.original_sha = ?) OR (? <> '' AND e.doc_date = ?))
+		ORDER BY e.id LIMIT 200`, unitID, documentID, originalSHA, originalSHA, docDate, docDate)
+}
+
+const entryColumns = `e.id, e.unit_id, e.year, e.series, e.number, e.document_id, e.entry_date, e.doc_type, e.code, e.doc_date, e.subject, e.party,
+	e.handler, e.copies, e.notes, e.created_at`
+
+func (q RegisterStore) entries(ctx context.Context, query string, args ...any) ([]model.RegisterEntry, error) {
+	rows, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query register: %w", err)
 	}

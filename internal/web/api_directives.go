@@ -19,6 +19,7 @@ type Directives interface {
 	DirectiveTracking
 	DirectiveInbox
 	DirectiveNotifications
+	DeliveryTrails
 }
 
 // MaxAttachmentUpload bounds an attachment upload request.
@@ -31,6 +32,7 @@ func (s directiveHandlers) registerDirectiveRoutes() {
 	s.registerDirectiveWorkflowAPI(svc)
 	s.registerDirectiveTrackingAPI(svc)
 	s.registerDirectiveInboxAPI(svc)
+	s.registerDeliveryTrailAPI(svc)
 	s.registerDirectiveNotificationAPI(svc)
 	s.registerPickerAPI()
 	s.registerDirectivePages()

@@ -52,6 +52,7 @@ func (s documentHandlers) registerDocumentAPI() {
 	s.handle("GET /api/v1/documents/{id}/render", true, j(s.apiRenderDocument))
 	s.handle("GET /api/v1/documents/{id}/edxml", true, j(s.apiExportEdXML))
 	s.registerRegisterAPI(s.deps.Registry)
+	s.registerTrailAPI(s.deps.Registry)
 }
 
 // uploadedFile reads the document from a multipart form (field "file") or

@@ -16,8 +16,9 @@ import (
 // Registry is what the register endpoints need: the outgoing and incoming
 // document registers (sổ văn bản) of a unit.
 type Registry interface {
+	DocumentTrail
 	Issue(ctx context.Context, a model.Actor, in registry.OutgoingInput) (*registry.Issued, error)
-	RegisterIncoming(ctx context.Context, a model.Actor, unitID, documentID int64, handler, notes string) (*model.RegisterEntry, error)
+	RegisterIncoming(ctx context.Context, a model.Actor, in registry.IncomingInput) (*model.RegisterEntry, error)
 	Entries(ctx context.Context, a model.Actor, unitID int64, year int, series string) ([]model.RegisterEntry, error)
 	SetCounter(ctx context.Context, a model.Actor, unitID int64, year int, series string, last int) error
 	Export(ctx context.Context, a model.Actor, w io.Writer, unitID int64, year int, series, format string) error
@@ -115,6 +116,9 @@ type registerAddRequest struct {
 	DocumentID     *int64 `json:"document_id"`
 	Handler        string `json:"handler"`
 	Notes          string `json:"notes"`
+	// ConfirmDuplicate registers an incoming letter the register already
+	// holds (otherwise 409 with the existing line).
+	ConfirmDuplicate bool `json:"confirm_duplicate"`
 }
 
 // registerAdd numbers an outgoing document or registers an incoming one.
@@ -127,7 +131,8 @@ func registerAdd(r *http.Request, p *principal, svc Registry, in registerAddRequ
 		if in.DocumentID == nil {
 			return nil, model.Invalid("document_id", "give the stored document to register")
 		}
-		return svc.RegisterIncoming(r.Context(), p.Actor, unit, *in.DocumentID, in.Handler, in.Notes)
+		return svc.RegisterIncoming(r.Context(), p.Actor, registry.IncomingInput{UnitID: unit, DocumentID: *in.DocumentID, Handler: in.Handler,
+			Notes: in.Notes, ConfirmDuplicate: in.ConfirmDuplicate})
 	}
 	if in.Date != "" && !strings.HasPrefix(in.Date, strconv.Itoa(year)) {
 		return nil, model.Invalid("date", "%s is not in %d, the year of this register", in.Date, year)

@@ -20,11 +20,15 @@ import (
 	"github.com/loa-project/loa/internal/accounts"
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/registry"
 )
 
 // apiError is the JSON shape of every API error.
 type apiError struct {
 	Error apiErrorBody `json:"error"`
+	// Existing is the register line a duplicate registration was
+	// refused for (409).
+	Existing *model.RegisterEntry `json:"existing,omitempty"`
 }
 
 type apiErrorBody struct {
@@ -172,7 +176,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &te) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(te.Wait.Seconds())))
 	}
-	writeJSON(w, code, apiError{Error: body})
+	out := apiError{Error: body}
+	var dup *registry.DuplicateRegistrationError
+	if errors.As(err, &dup) {
+		out.Existing = &dup.Existing
+	}
+	writeJSON(w, code, out)
 }
 
 // decodeJSON reads a JSON body of at most limit bytes into v, refusing

@@ -26,10 +26,11 @@ func (s *Server) parseTemplates() error {
 		"val":   docmodel.Val,
 		"lines": func(l []string) string { return strings.Join(l, "\n") },
 		"join":  strings.Join,
+		"trail": trailOf,
 	}
 	s.tmpl = map[string]*template.Template{}
 	for _, name := range pageNames {
-		t, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/"+name+".html")
+		t, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/trail.html", "templates/"+name+".html")
 		if err != nil {
 			return fmt.Errorf("parse template %s: %w", name, err)
 		}

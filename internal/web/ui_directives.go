@@ -43,6 +43,7 @@ func (s directiveHandlers) parseDirectiveTemplates() error {
 		"lines":    func(s string) []string { return strings.Split(s, "\n") },
 		"list":     func(xs ...string) []string { return xs },
 		"deref":    func(p *int64) int64 { return *p },
+		"trail":    trailOf,
 		"step": func(steps []directives.ApprovalStep, i int) string {
 			if i >= 0 && i < len(steps) {
 				return steps[i].Label
@@ -56,7 +57,7 @@ func (s directiveHandlers) parseDirectiveTemplates() error {
 		},
 	}
 	for _, name := range directivePageNames {
-		t, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/"+name+".html")
+		t, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/trail.html", "templates/"+name+".html")
 		if err != nil {
 			return fmt.Errorf("parse template %s: %w", name, err)
 		}
@@ -280,6 +281,19 @@ func (s directiveHandlers) directivePage(w http.ResponseWriter, r *http.Request,
 	for _, a := range d.Content.Attachments {
 		if a.Kind == "audio" {
 			data.Audio = append(data.Audio, a)
+		}
+	}
+	// Audio an item carries without an attachment (a draft saved before
+	// received audio became attachments) stays selectable, so saving the
+	// form does not drop it.
+	for _, it := range d.Content.Items {
+		if it.Broadcast == nil {
+			continue
+		}
+		for _, sha := range it.Broadcast.Audio {
+			if !slices.ContainsFunc(data.Audio, func(a directives.Attachment) bool { return a.SHA256 == sha }) {
+				data.Audio = append(data.Audio, directives.Attachment{Kind: "audio", SHA256: sha, Name: "♪ " + sha[:min(12, len(sha))]})
+			}
 		}
 	}
 	pd.Data = data
@@ -733,7 +747,7 @@ func (s directiveHandlers) uiDeliveryAction(w http.ResponseWriter, r *http.Reque
 		_, err = s.deps.Directives.Acknowledge(ctx, a, id)
 		flash = "dir.flash.acknowledged"
 	case "assign":
-		in := directives.AssignInput{Note: r.FormValue("note")}
+		in := directives.AssignInput{Note: r.FormValue("note"), Deadline: r.FormValue("deadline")}
 		if v := r.FormValue("assignee"); v != "" {
 			kind, idText, _ := strings.Cut(v, ":")
 			n, perr := strconv.ParseInt(idText, 10, 64)

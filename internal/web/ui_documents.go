@@ -16,6 +16,7 @@ import (
 	"github.com/loa-project/loa/internal/documents"
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/registry"
 )
 
 func (s documentHandlers) registerDocumentUI() {
@@ -24,6 +25,8 @@ func (s documentHandlers) registerDocumentUI() {
 	s.handle("POST /documents/upload", false, s.page(MaxDocumentUpload, s.uiDocumentUpload))
 	s.handle("GET /documents/{id}", false, pg(s.uiDocument))
 	s.handle("POST /documents/{id}/fields", false, pg(s.uiDocumentCorrect))
+	s.handle("POST /documents/{id}/register", false, pg(s.uiDocumentRegister))
+	s.handle("POST /documents/{id}/pass", false, pg(s.uiDocumentPass))
 	s.handle("GET /registers", false, pg(s.uiRegisters))
 }
 
@@ -125,7 +128,14 @@ func (s documentHandlers) uiDocumentUpload(w http.ResponseWriter, r *http.Reques
 		// is not entered in the register a second time.
 		flash = "flash.kept_copy_doc"
 	} else if r.FormValue("register") == "1" && res.Document.Direction == model.Incoming && s.deps.Policy.Can(p.Actor, authz.RegWrite, p.Actor.UnitPath) {
-		if _, err := s.deps.Registry.RegisterIncoming(r.Context(), p.Actor, res.Document.UnitID, res.Document.ID, "", ""); err != nil {
+		if _, err := s.deps.Registry.RegisterIncoming(r.Context(), p.Actor, registry.IncomingInput{UnitID: res.Document.UnitID, DocumentID: res.Document.ID}); err != nil {
+			var dup *registry.DuplicateRegistrationError
+			if errors.As(err, &dup) {
+				// Stored, but the register holds the same letter already:
+				// the document page shows that line and asks.
+				s.documentPageWith(w, r, p, res.Document.ID, docPageExtras{Dup: dup, Refusal: err, Code: http.StatusConflict})
+				return
+			}
 			s.renderError(w, r, p, err)
 			return
 		}
@@ -157,9 +167,33 @@ type documentData struct {
 	Readable map[int64]bool // linked documents the reader may open
 	Files    []model.DocumentFile
 	Exchange []model.ExchangePackage
+	// The handling trail and what the reader may do with it.
+	Trail       *model.Trail
+	Line        *model.RegisterEntry // the document's incoming register line
+	CanRegister bool
+	CanPass     bool
+	DeliveryID  int64 // the document came through Loa: passed on from /inbox/{id}
+	PassUsers   []*model.User
+	PassUnits   []*model.Unit
+	Today       string // dd/mm/yyyy
+	// Dup is the register line a registration was refused for.
+	Dup *registry.DuplicateRegistrationError
+}
+
+// docPageExtras are what a document page shows after an action.
+type docPageExtras struct {
+	Err     string
+	Refusal error // shown in the reader's language
+	Code    int
+	Dup     *registry.DuplicateRegistrationError
 }
 
 func (s documentHandlers) documentPage(w http.ResponseWriter, r *http.Request, p *principal, id int64, errMsg string, code int) {
+	s.documentPageWith(w, r, p, id, docPageExtras{Err: errMsg, Code: code})
+}
+
+func (s documentHandlers) documentPageWith(w http.ResponseWriter, r *http.Request, p *principal, id int64, x docPageExtras) {
+	errMsg, code := x.Err, x.Code
 	det, err := s.deps.Documents.Detail(r.Context(), p.Actor, id)
 	if err != nil {
 		s.renderError(w, r, p, err)
@@ -213,6 +247,14 @@ func (s documentHandlers) documentPage(w http.ResponseWriter, r *http.Request, p
 			s.renderError(w, r, p, err)
 			return
 		}
+	}
+	if err := s.withTrail(r, p, &dd, unitPath); err != nil {
+		s.renderError(w, r, p, err)
+		return
+	}
+	dd.Dup = x.Dup
+	if x.Refusal != nil {
+		errMsg = s.pageText(pd.Lang, x.Refusal)
 	}
 	pd.Data = dd
 	pd.Error = errMsg
@@ -348,4 +390,90 @@ func (s documentHandlers) uiRegisters(w http.ResponseWriter, r *http.Request, p 
 	}
 	pd.Data = d
 	s.render(w, r, "registers", pd, http.StatusOK)
+}
+
+// withTrail adds the handling trail of an incoming document to its page,
+// with the register line and the forms the reader may use.
+func (s documentHandlers) withTrail(r *http.Request, p *principal, dd *documentData, unitPath string) error {
+	d := dd.D
+	if d.Direction != model.Incoming || s.deps.Registry == nil {
+		return nil
+	}
+	ctx := r.Context()
+	var err error
+	if dd.Trail, err = s.deps.Registry.Trail(ctx, p.Actor, d.ID); err != nil {
+		return err
+	}
+	for _, e := range dd.Trail.Entries {
+		if e.DeliveryID != nil {
+			dd.DeliveryID = *e.DeliveryID
+		}
+	}
+	if dd.Line, err = s.deps.Registry.IncomingLine(ctx, p.Actor, d.ID); err != nil {
+		return err
+	}
+	dd.CanRegister = dd.Line == nil && d.CopyOf == nil && s.deps.Policy.Can(p.Actor, authz.RegWrite, unitPath)
+	if dd.Line == nil || dd.DeliveryID != 0 {
+		return nil
+	}
+	users, units, err := s.deps.Registry.PassCandidates(ctx, p.Actor, d.ID)
+	if err != nil {
+		// Not this reader's to pass on: the page shows the trail only.
+		return nil
+	}
+	dd.CanPass, dd.PassUsers, dd.PassUnits = true, users, units
+	dd.Today = time.Now().In(s.loc).Format("02/01/2006")
+	return nil
+}
+
+// uiDocumentRegister enters a stored incoming document in its unit's
+// incoming register; a letter the register holds already is shown with
+// its line, and registered again only with confirm_duplicate=1.
+func (s documentHandlers) uiDocumentRegister(w http.ResponseWriter, r *http.Request, p *principal) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.renderError(w, r, p, err)
+		return
+	}
+	d, err := s.deps.Documents.Get(r.Context(), p.Actor, id)
+	if err != nil {
+		s.renderError(w, r, p, err)
+		return
+	}
+	_, err = s.deps.Registry.RegisterIncoming(r.Context(), p.Actor, registry.IncomingInput{UnitID: d.UnitID, DocumentID: d.ID,
+		Notes: r.FormValue("notes"), ConfirmDuplicate: r.FormValue("confirm_duplicate") == "1"})
+	var dup *registry.DuplicateRegistrationError
+	if errors.As(err, &dup) {
+		s.documentPageWith(w, r, p, id, docPageExtras{Dup: dup, Refusal: err, Code: http.StatusConflict})
+		return
+	}
+	if err != nil {
+		s.orgs().formFailure(w, r, p, err, func(msg string, code int) { s.documentPage(w, r, p, id, msg, code) })
+		return
+	}
+	redirectFlash(w, r, fmt.Sprintf("/documents/%d#trail", id), "flash.registered_doc")
+}
+
+// uiDocumentPass passes an incoming document on with an instruction.
+func (s documentHandlers) uiDocumentPass(w http.ResponseWriter, r *http.Request, p *principal) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.renderError(w, r, p, err)
+		return
+	}
+	in := registry.PassInput{Instruction: r.FormValue("instruction"), Deadline: r.FormValue("deadline")}
+	if v := r.FormValue("to"); v != "" {
+		kind, idText, _ := strings.Cut(v, ":")
+		n, perr := strconv.ParseInt(idText, 10, 64)
+		if perr == nil && kind == "u" {
+			in.UserID = n
+		} else if perr == nil && kind == "n" {
+			in.UnitID = n
+		}
+	}
+	if _, err := s.deps.Registry.Pass(r.Context(), p.Actor, id, in); err != nil {
+		s.orgs().formFailure(w, r, p, err, func(msg string, code int) { s.documentPage(w, r, p, id, msg, code) })
+		return
+	}
+	redirectFlash(w, r, fmt.Sprintf("/documents/%d#trail", id), "flash.passed")
 }

@@ -64,6 +64,9 @@ type Media struct {
 	SHA256     string `json:"sha256"`
 	Size       int64  `json:"size"`
 	DurationMS int64  `json:"duration_ms"`
+	// OriginalSHA256 is the recorded file this audio was converted from
+	// (the upper level's attachment, by blob hash); absent for speech.
+	OriginalSHA256 string `json:"original_sha256,omitempty"`
 }
 
 // Duration is the playing time.
