@@ -199,7 +199,7 @@ func (s Scheduler) BuildSchedule(ctx context.Context, d *model.Device) (*protoco
 		}
 		it := protocol.Item{ID: id, OrderID: o.ID, Title: o.Title, Level: e.Level.String(), Interrupts: e.Interrupts,
 			Requested: e.Requested.UTC(), Start: e.Start.UTC(), End: e.End.UTC(), Truncated: e.Truncated,
-			Media: protocol.Media{SHA256: o.MediaSHA256, Size: o.MediaSize, DurationMS: o.MediaDurationMS}}
+			Media: protocol.Media{SHA256: o.MediaSHA256, Size: o.MediaSize, DurationMS: o.MediaDurationMS}, Stream: liveOnAir(o)}
 		if o.ExpiresAt != nil {
 			t := o.ExpiresAt.UTC()
 			it.Expires = &t
@@ -225,6 +225,10 @@ func (s Scheduler) toScheduleOrder(o *model.BroadcastOrder, devID string) (sched
 		Unit: strconv.FormatInt(o.UnitID, 10), UnitOrder: o.UnitOrder}
 	if o.ExpiresAt != nil {
 		so.Expires = *o.ExpiresAt
+	}
+	if liveOnAir(o) {
+		// On air: it holds the loudspeakers until it ends (or expires).
+		so.ContentID, so.Duration = "live-"+strconv.FormatInt(o.ID, 10), liveLength(o)
 	}
 	return so, nil
 }

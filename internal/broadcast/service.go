@@ -107,6 +107,7 @@ type Service struct {
 	hub    *Hub
 	notify Notifier
 	polls  *pollCache // devices' credentials and schedule headers (pollcache.go)
+	live   *liveRelay // live broadcasts relayed by this replica (live.go)
 
 	seenMu sync.Mutex
 	seen   map[int64]model.DeviceSeen // contacts not yet written to the database
@@ -170,6 +171,7 @@ func New(cfg Config) (*Service, error) {
 		hub: NewHub(), notify: cfg.Notifier, polls: newPollCache(), seen: map[int64]model.DeviceSeen{}, recent: map[int64]recentSeen{},
 		saves: make(chan scheduleSave, maxScheduleBatch), plays: make(chan playSave, 256), builds: make(chan struct{}, maxConcurrentBuilds), stopped: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
+	s.live = newLiveRelay(ctx)
 	s.stop = func() {
 		cancel()
 		select {
@@ -198,6 +200,7 @@ func (s *Service) Close() error {
 	s.closed.Do(func() {
 		s.stop()
 		s.wg.Wait()
+		s.live.wait()
 		s.hub.CloseAll()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
