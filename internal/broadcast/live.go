@@ -238,6 +238,7 @@ func (s LiveDesk) AppendLive(ctx context.Context, a model.Actor, id int64, seq i
 	case seq > l.Chunks:
 		return false, invalid("seq", "bcsvc.live_seq", "seq %d: chunks are numbered from 0; send chunk %d next", seq, l.Chunks)
 	case seq == 0 && !bytes.HasPrefix(data, []byte{0x1A, 0x45, 0xDF, 0xA3}):
+		s.log.Warn("live broadcast: first chunk is not WebM", "live", id, "bytes", len(data), "head", fmt.Sprintf("%x", data[:min(16, len(data))]))
 		return false, invalid("chunk", "bcsvc.live_not_webm", "the first chunk does not start a WebM stream: record with MediaRecorder as audio/webm;codecs=opus")
 	case l.Bytes+int64(len(data)) > MaxLiveBytes:
 		return false, invalid("chunk", "bcsvc.live_too_long", "the live broadcast reached its limit of %d MiB: stop it and start a new one", MaxLiveBytes>>20)
