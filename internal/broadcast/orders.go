@@ -160,6 +160,9 @@ func (s OrderBook) checkContent(ctx context.Context, a model.Actor, unit *model.
 		return nil, i18n.Localise(fmt.Errorf("media %d belongs to unit %q, which unit %q may not use: %w", mediaID, mu.Name, unit.Name, model.ErrForbidden),
 			"bcsvc.media_foreign", mu.Name, unit.Name)
 	}
+	if m.SHA256 == "" {
+		return nil, invalid("media_id", "bcsvc.media_live", "media %d is the recording of a live broadcast that is on air or was not kept", mediaID)
+	}
 	if time.Duration(m.DurationMS)*time.Millisecond > schedule.MaxContentDuration {
 		return nil, invalid("media_id", "bcsvc.media_too_long", "media %d lasts longer than %s", mediaID, schedule.MaxContentDuration)
 	}
@@ -502,35 +505,8 @@ func (s OrderBook) emergency(ctx context.Context, a model.Actor, unit *model.Uni
 		MadeAt: issued}
 	var devices []int64
 	err = s.store.TxRetry(ctx, func(tx *storage.Tx) error {
-		if err := tx.Broadcast().InsertOrder(ctx, o); err != nil {
+		if devices, err = s.issueTx(ctx, tx, a, o, m.Duration()); err != nil {
 			return err
-		}
-		if devices, err = tx.Broadcast().OrderDeviceIDs(ctx, o.ID); err != nil {
-			return err
-		}
-		times := emergencyTimes(o)
-		items := make([]model.ScheduleItem, 0, len(devices)*len(times))
-		for _, d := range devices {
-			for _, t := range times {
-				items = append(items, model.ScheduleItem{DeviceID: d, ItemID: ItemID(o.ID, t), OrderID: o.ID, Level: o.Level, Start: t, End: t.Add(m.Duration())})
-			}
-		}
-		if err := tx.Broadcast().UpsertScheduleItems(ctx, items); err != nil {
-			return err
-		}
-		if err := tx.Devices().BumpScheduleVersion(ctx, devices); err != nil {
-			return err
-		}
-		// Emergencies and live broadcasts override quiet hours: say so.
-		over, err := s.quietOverrides(ctx, tx, devices, issued)
-		if err != nil {
-			return err
-		}
-		if len(over) > 0 {
-			if err := tx.Audit().AppendAudit(ctx, a, "broadcast.quiet_override", "broadcast_order", fmt.Sprint(o.ID),
-				fmt.Sprintf("level=%s plays in the quiet hours of %d device(s): %s", o.Level, len(over), clipList(over, 50))); err != nil {
-				return err
-			}
 		}
 		return tx.Audit().AppendAudit(ctx, a, "broadcast."+o.Level, "broadcast_order", fmt.Sprint(o.ID),
 			fmt.Sprintf("media=%d devices=%d repeats=%d title=%q", m.ID, len(devices), repeats, title))
@@ -549,6 +525,43 @@ func (s OrderBook) emergency(ctx context.Context, a model.Actor, unit *model.Uni
 	}
 	s.log.Info("emergency issued", "order", o.ID, "level", o.Level, "devices", len(devices), "by", a.Username)
 	return &EmergencyResult{Order: &OrderView{BroadcastOrder: stored, Devices: len(devices)}, Devices: len(devices)}, nil
+}
+
+// issueTx stores an emergency or live order o whose plays last d, with
+// its plays on every targeted device, and returns those devices.
+func (s OrderBook) issueTx(ctx context.Context, tx *storage.Tx, a model.Actor, o *model.BroadcastOrder, d time.Duration) ([]int64, error) {
+	if err := tx.Broadcast().InsertOrder(ctx, o); err != nil {
+		return nil, err
+	}
+	devices, err := tx.Broadcast().OrderDeviceIDs(ctx, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	times := emergencyTimes(o)
+	items := make([]model.ScheduleItem, 0, len(devices)*len(times))
+	for _, dev := range devices {
+		for _, t := range times {
+			items = append(items, model.ScheduleItem{DeviceID: dev, ItemID: ItemID(o.ID, t), OrderID: o.ID, Level: o.Level, Start: t, End: t.Add(d)})
+		}
+	}
+	if err := tx.Broadcast().UpsertScheduleItems(ctx, items); err != nil {
+		return nil, err
+	}
+	if err := tx.Devices().BumpScheduleVersion(ctx, devices); err != nil {
+		return nil, err
+	}
+	// Emergencies and live broadcasts override quiet hours: say so.
+	over, err := s.quietOverrides(ctx, tx, devices, *o.IssuedAt)
+	if err != nil {
+		return nil, err
+	}
+	if len(over) > 0 {
+		if err := tx.Audit().AppendAudit(ctx, a, "broadcast.quiet_override", "broadcast_order", fmt.Sprint(o.ID),
+			fmt.Sprintf("level=%s plays in the quiet hours of %d device(s): %s", o.Level, len(over), clipList(over, 50))); err != nil {
+			return nil, err
+		}
+	}
+	return devices, nil
 }
 
 func pushKind(level string) string {

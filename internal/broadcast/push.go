@@ -166,9 +166,14 @@ func (p *pushedOrders) has(id int64) bool {
 func pushItems(o *model.BroadcastOrder) []protocol.Item {
 	var out []protocol.Item
 	d := time.Duration(o.MediaDurationMS) * time.Millisecond
+	stream := liveOnAir(o)
+	if stream {
+		d = liveLength(o)
+	}
 	for _, t := range emergencyTimes(o) {
 		it := protocol.Item{ID: ItemID(o.ID, t), OrderID: o.ID, Title: o.Title, Level: o.Level, Interrupts: o.Interrupts,
-			Requested: t.UTC(), Start: t.UTC(), End: t.Add(d).UTC(), Media: protocol.Media{SHA256: o.MediaSHA256, Size: o.MediaSize, DurationMS: o.MediaDurationMS, OriginalSHA256: o.MediaOriginalSHA256}}
+			Requested: t.UTC(), Start: t.UTC(), End: t.Add(d).UTC(), Media: protocol.Media{SHA256: o.MediaSHA256, Size: o.MediaSize, DurationMS: o.MediaDurationMS, OriginalSHA256: o.MediaOriginalSHA256},
+			Stream: stream}
 		if o.ExpiresAt != nil {
 			e := o.ExpiresAt.UTC()
 			it.Expires = &e

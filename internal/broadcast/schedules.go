@@ -215,7 +215,7 @@ func (s Scheduler) BuildSchedule(ctx context.Context, d *model.Device) (*protoco
 		}
 		it := protocol.Item{ID: id, OrderID: o.ID, Title: o.Title, Level: e.Level.String(), Interrupts: e.Interrupts,
 			Requested: e.Requested.UTC(), Start: e.Start.UTC(), End: e.End.UTC(), Truncated: e.Truncated,
-			Media: protocol.Media{SHA256: o.MediaSHA256, Size: o.MediaSize, DurationMS: o.MediaDurationMS, OriginalSHA256: o.MediaOriginalSHA256}}
+			Media: protocol.Media{SHA256: o.MediaSHA256, Size: o.MediaSize, DurationMS: o.MediaDurationMS, OriginalSHA256: o.MediaOriginalSHA256}, Stream: liveOnAir(o)}
 		if o.ExpiresAt != nil {
 			t := o.ExpiresAt.UTC()
 			it.Expires = &t
@@ -241,6 +241,10 @@ func (s Scheduler) toScheduleOrder(o *model.BroadcastOrder, devID string) (sched
 		Unit: strconv.FormatInt(o.UnitID, 10), UnitOrder: o.UnitOrder}
 	if o.ExpiresAt != nil {
 		so.Expires = *o.ExpiresAt
+	}
+	if liveOnAir(o) {
+		// On air: it holds the loudspeakers until it ends (or expires).
+		so.ContentID, so.Duration = "live-"+strconv.FormatInt(o.ID, 10), liveLength(o)
 	}
 	return so, nil
 }

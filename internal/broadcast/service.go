@@ -108,6 +108,7 @@ type Service struct {
 	notify Notifier
 	polls  *pollCache    // devices' credentials and schedule headers (pollcache.go)
 	pushed *pushedOrders // emergencies this replica pushed as it issued them (push.go)
+	live   *liveRelay    // live broadcasts relayed by this replica (live.go)
 
 	seenMu sync.Mutex
 	seen   map[int64]model.DeviceSeen // contacts not yet written to the database
@@ -173,6 +174,7 @@ func New(cfg Config) (*Service, error) {
 		hub: NewHub(), notify: cfg.Notifier, polls: newPollCache(), pushed: &pushedOrders{}, seen: map[int64]model.DeviceSeen{}, recent: map[int64]recentSeen{},
 		saves: make(chan scheduleSave, maxScheduleBatch), plays: make(chan playSave, 256), builds: make(chan struct{}, maxConcurrentBuilds), stopped: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
+	s.live = newLiveRelay(ctx)
 	s.stop = func() {
 		cancel()
 		select {
@@ -201,6 +203,7 @@ func (s *Service) Close() error {
 	s.closed.Do(func() {
 		s.stop()
 		s.wg.Wait()
+		s.live.wait()
 		s.hub.CloseAll()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -45,9 +45,10 @@ type API struct {
 	OrderBook
 	Scheduler
 	Speech
+	LiveDesk
 }
 
 // NewAPI returns the API over s.
 func NewAPI(s *Service) API {
-	return API{Service: s, DeviceFleet: DeviceFleet{s}, Library: Library{s}, Monitor: Monitor{s}, OrderBook: OrderBook{s}, Scheduler: Scheduler{s}, Speech: Speech{s}}
+	return API{Service: s, DeviceFleet: DeviceFleet{s}, Library: Library{s}, Monitor: Monitor{s}, OrderBook: OrderBook{s}, Scheduler: Scheduler{s}, Speech: Speech{s}, LiveDesk: LiveDesk{s}}
 }

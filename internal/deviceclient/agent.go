@@ -94,6 +94,7 @@ type Stats struct {
 	// FirstSchedule is how long after Run began the first schedule fetch
 	// succeeded (ns; 0 until then): the cold start as the device saw it.
 	FirstSchedule atomic.Int64
+	LiveBytes     atomic.Int64 // bytes of live streams received
 }
 
 // Agent is a device: it keeps its schedule and media cached, plays items
@@ -505,7 +506,7 @@ func (a *Agent) prefetch(ctx context.Context, items []protocol.Item) {
 	now := a.clock.Now()
 	done := map[string]bool{}
 	for _, it := range items {
-		if done[it.Media.SHA256] || it.End.Before(now) {
+		if it.Stream || done[it.Media.SHA256] || it.End.Before(now) {
 			continue
 		}
 		done[it.Media.SHA256] = true
@@ -578,7 +579,7 @@ func (a *Agent) onEvent(ev protocol.Event) {
 		if len(ev.Items) == 0 {
 			return
 		}
-		if !a.cfg.SkipMedia && a.cfg.CacheDir != "" {
+		if !a.cfg.SkipMedia && a.cfg.CacheDir != "" && !ev.Items[0].Stream {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			if _, err := a.client.Download(ctx, ev.Items[0].Media, a.mediaDir()); err != nil {
 				a.log.Warn("download emergency audio", "err", err)
@@ -764,7 +765,7 @@ func (a *Agent) playerLoop(ctx context.Context) {
 func (a *Agent) play(ctx context.Context, it protocol.Item) {
 	path := ""
 	var playErr error
-	if !a.cfg.SkipMedia && a.cfg.CacheDir != "" {
+	if !a.cfg.SkipMedia && a.cfg.CacheDir != "" && !it.Stream {
 		p, err := a.client.Download(ctx, it.Media, a.mediaDir())
 		if err != nil {
 			playErr = fmt.Errorf("audio not available: %w", err)
@@ -787,7 +788,13 @@ func (a *Agent) play(ctx context.Context, it protocol.Item) {
 	}
 	if playErr == nil {
 		done := make(chan error, 1)
-		go func() { done <- a.cfg.Player.Play(pctx, path, it) }()
+		go func() {
+			if it.Stream {
+				done <- a.playLive(pctx, it)
+				return
+			}
+			done <- a.cfg.Player.Play(pctx, path, it)
+		}()
 	wait:
 		for {
 			var timer <-chan time.Time

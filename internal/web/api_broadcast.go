@@ -22,6 +22,7 @@ type Broadcast interface {
 	BroadcastMonitor
 	PublicFeeds
 	BroadcastSpeech
+	BroadcastLive
 }
 
 // sseKeepAlive is how often an idle push connection gets a comment line,
@@ -36,6 +37,7 @@ func (s broadcastAPI) registerBroadcastAPI() {
 	s.registerDeviceAPI(svc)
 	s.registerMediaAPI(svc)
 	s.registerOrderAPI(svc)
+	s.registerLiveAPI(svc)
 	s.registerMonitorAPI(svc)
 	s.registerPublicFeeds(svc)
 	s.bcPages().registerBroadcastUI()

@@ -48,6 +48,7 @@ func (s broadcastPages) registerBroadcastUI() {
 	s.handle("POST /broadcast/devices/{id}/revoke", false, pg(s.uiBroadcastDeviceRevoke))
 	s.handle("POST /broadcast/devices/{id}/command", false, pg(s.uiBroadcastDeviceCommand))
 	s.registerSpeechUI()
+	s.registerLiveUI()
 }
 
 // HasBroadcast reports whether this server runs the broadcast service
@@ -195,6 +196,7 @@ func (s broadcastPages) broadcastPage(r *http.Request, p *principal, title, tab 
 		{"month", "/broadcast/month", "bc.tab.month"},
 		{"media", "/broadcast/media", "bc.tab.media"},
 		{"speech", "/broadcast/speech", "bc.tab.speech"},
+		{"live", "/broadcast/live", "bc.tab.live"},
 		{"orders", "/broadcast/orders", "bc.tab.orders"},
 		{"devices", "/broadcast/devices", "bc.tab.devices"},
 	} {

@@ -21,6 +21,11 @@ const (
 	PathHeartbeat = "/api/v1/device/%d/heartbeat"
 	PathPlayLogs  = "/api/v1/device/%d/playlogs"
 	PathMedia     = "/api/v1/device/%d/media/%s"
+	// PathLive streams a live broadcast (an Item with Stream set), formatted
+	// with the device id and the order id: WebM/Opus, starting at the
+	// latest cluster (a device that joins late hears "now"), until the
+	// operator stops.
+	PathLive = "/api/v1/device/%d/live/%d"
 )
 
 // Limits of the protocol.
@@ -86,6 +91,9 @@ type Item struct {
 	Truncated  bool       `json:"truncated,omitempty"`
 	Expires    *time.Time `json:"expires,omitempty"`
 	Media      Media      `json:"media"`
+	// Stream: a live broadcast on air; play the stream at PathLive (its
+	// Media is empty until the recording is stored).
+	Stream bool `json:"stream,omitempty"`
 }
 
 // LevelRank orders levels: higher plays first (0 for an unknown level).

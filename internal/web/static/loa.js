@@ -244,3 +244,109 @@
     });
   });
 })();
+// Live broadcast: the microphone is recorded as WebM/Opus in chunks of
+// 250 ms; each chunk is sent, in order, to the live API as soon as it is
+// ready (a failed send is retried with the same number); "Stop" sends the
+// last chunk and ends the session on the server.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var box = document.getElementById("live");
+    if (!box) return;
+    var start = document.getElementById("live-start"), stop = document.getElementById("live-stop");
+    var status = document.getElementById("live-status"), clock = document.getElementById("live-time");
+    var sentEl = document.getElementById("live-sent"), all = document.getElementById("live-all");
+    var msg = function (k) { return box.getAttribute("data-msg-" + k) || ""; };
+    var say = function (text, bad) { status.textContent = text; status.classList.toggle("bad", !!bad); };
+    var mime = "audio/webm;codecs=opus";
+    if (!window.MediaRecorder || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || !MediaRecorder.isTypeSupported(mime)) {
+      start.disabled = true;
+      say(msg("unsupported"), true);
+      return;
+    }
+    var csrf = box.getAttribute("data-csrf");
+    var api = function (path, body, type) {
+      var h = { "X-CSRF-Token": csrf };
+      if (type) h["Content-Type"] = type;
+      return fetch(path, { method: "POST", body: body, credentials: "same-origin", headers: h }).then(function (resp) {
+        return resp.json().catch(function () { return {}; }).then(function (b) {
+          if (!resp.ok) { var e = new Error((b && b.error && b.error.message) || resp.statusText); e.status = resp.status; throw e; }
+          return b;
+        });
+      });
+    };
+    var session = null, rec = null, stream = null, queue = [], seq = 0, sending = false, stopping = false, timer = null, began = 0, sent = 0;
+    var targets = function () {
+      if (all.checked) return [{ kind: box.getAttribute("data-all-kind"), id: Number(box.getAttribute("data-unit")) }];
+      var out = [];
+      box.querySelectorAll('input[name="device"]:checked').forEach(function (c) { out.push({ kind: "device", id: Number(c.value) }); });
+      return out;
+    };
+    box.querySelectorAll('input[name="device"]').forEach(function (c) {
+      c.addEventListener("change", function () { if (c.checked) all.checked = false; });
+    });
+    var finish = function () {
+      api("/api/v1/broadcast/live/" + session.id + "/stop", null).then(function () {
+        say(msg("ended"));
+        window.location.reload();
+      }).catch(function (err) { say(msg("failed") + " " + err.message, true); stop.disabled = false; });
+    };
+    var pump = function () {
+      if (sending) return;
+      if (!queue.length) { if (stopping && rec && rec.state === "inactive") finish(); return; }
+      sending = true;
+      var blob = queue[0];
+      api("/api/v1/broadcast/live/" + session.id + "/chunks?seq=" + seq, blob, mime).then(function () {
+        queue.shift();
+        seq++;
+        sent += blob.size;
+        sentEl.textContent = Math.round(sent / 1000);
+        sending = false;
+        pump();
+      }).catch(function (err) {
+        sending = false;
+        if (err.status && err.status !== 429 && err.status < 500) { say(msg("failed") + " " + err.message, true); return; }
+        setTimeout(pump, 500);
+      });
+    };
+    start.addEventListener("click", function () {
+      var t = targets();
+      if (!t.length) { say(msg("notarget"), true); return; }
+      start.disabled = true;
+      say(msg("starting"));
+      navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true } }).then(function (s) {
+        stream = s;
+        var title = document.getElementById("live-title").value.trim() || msg("onair");
+        return api("/api/v1/broadcast/live", JSON.stringify({ unit_id: Number(box.getAttribute("data-unit")), title: title, targets: t, mime: mime }), "application/json");
+      }, function () { throw new Error(msg("denied")); }).then(function (s) {
+        session = s;
+        rec = new MediaRecorder(stream, { mimeType: mime, audioBitsPerSecond: 32000 });
+        rec.ondataavailable = function (e) { if (e.data && e.data.size) { queue.push(e.data); pump(); } };
+        rec.onstop = function () {
+          stream.getTracks().forEach(function (tr) { tr.stop(); });
+          clearInterval(timer);
+          pump();
+        };
+        rec.start(250);
+        began = Date.now();
+        timer = setInterval(function () {
+          var sec = Math.floor((Date.now() - began) / 1000);
+          clock.textContent = Math.floor(sec / 60) + ":" + ("0" + (sec % 60)).slice(-2);
+        }, 500);
+        box.setAttribute("data-session", s.id);
+        stop.disabled = false;
+        say(msg("onair"));
+      }).catch(function (err) {
+        if (stream) stream.getTracks().forEach(function (tr) { tr.stop(); });
+        start.disabled = false;
+        say(err.message === msg("denied") ? err.message : msg("failed") + " " + err.message, true);
+      });
+    });
+    stop.addEventListener("click", function () {
+      stop.disabled = true;
+      stopping = true;
+      say(msg("stopping"));
+      if (rec && rec.state !== "inactive") rec.stop(); else pump();
+    });
+  });
+})();
