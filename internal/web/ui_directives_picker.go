@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/i18n"
@@ -163,8 +164,24 @@ func (x *pickerIndex) trail(u *model.Unit) string {
 	return strings.Join(names, " › ")
 }
 
-// search finds addressable units whose name or short name holds every
-// word of q, ignoring case and diacritics (đ as d): the issuing unit's
+// wordsMatch reports whether every query word begins a word of the
+// folded name ("hon" finds "Hòn Nghệ", not "Thông tin").
+func wordsMatch(words []string, name string) bool {
+	nameWords := strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	for _, w := range words {
+		w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		if w == "" {
+			continue
+		}
+		if !slices.ContainsFunc(nameWords, func(n string) bool { return strings.HasPrefix(n, w) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// search finds addressable units whose name, short name or abbreviation
+// has a word beginning with every word of q, ignoring case and diacritics (đ as d): the issuing unit's
 // own branch first, then the higher levels, then by name.
 func (x *pickerIndex) search(q string, limit int) []*pickerUnit {
 	words := textfold.Words(q)
@@ -181,15 +198,7 @@ func (x *pickerIndex) search(q string, limit int) []*pickerUnit {
 			if !x.addressable(u) {
 				continue
 			}
-			name := textfold.Fold(u.Name + " " + u.ShortName + " " + u.Abbreviation)
-			ok := true
-			for _, w := range words {
-				if !strings.Contains(name, w) {
-					ok = false
-					break
-				}
-			}
-			if !ok {
+			if !wordsMatch(words, textfold.Fold(u.Name+" "+u.ShortName+" "+u.Abbreviation)) {
 				continue
 			}
 			rank := 2

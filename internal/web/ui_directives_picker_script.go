@@ -204,15 +204,29 @@ const pickerStyle = `
 ul.pk-tree { list-style:none; margin:0; padding-left:1.25rem; }
 ul.pk-tree.pk-top { padding-left:0; }
 #rec-tree { max-height:26rem; overflow:auto; border:1px solid var(--line); border-radius:4px; padding:.25rem; }
-.pk-row { display:flex; flex-wrap:wrap; align-items:center; gap:.2rem .5rem; padding:.15rem 0; }
-.picker .pk-toggle { flex:none; width:1.7rem; height:1.7rem; min-height:0; padding:0; margin:0; border:1px solid var(--line); background:#fff; color:var(--fg); border-radius:3px; line-height:1; font-size:1rem; cursor:pointer; }
+.pk-row { display:grid; grid-template-columns:1.7rem minmax(0,1fr) auto; align-items:center; column-gap:.4rem; padding:.15rem 0; }
+.picker .pk-toggle { grid-column:1; width:1.7rem; height:1.7rem; min-height:0; padding:0; margin:0; border:1px solid var(--line); background:#fff; color:var(--fg); border-radius:3px; line-height:1; font-size:1rem; cursor:pointer; }
 .picker .pk-leaf { border-color:transparent; background:none; cursor:default; }
-.picker label.pk-name { display:inline-flex; gap:.4rem; align-items:center; margin:0; font-weight:normal; flex:0 1 auto; min-width:0; }
-.picker label.pk-name input { margin:0; width:auto; flex:none; }
-.picker select.pk-role { width:auto; font-size:.85rem; padding:.1rem .25rem; margin:0; }
-.picker .pk-all { font-size:.85rem; display:inline-flex; gap:.4rem; align-items:center; }
-.pk-results { list-style:none; padding:0; margin:.25rem 0; }
-.pk-results li { padding:.15rem 0; }
+.picker .pk-name { grid-column:2; display:flex; gap:.4rem; align-items:flex-start; margin:0; font-weight:normal; min-width:0; }
+.picker label.pk-name input { margin:.2rem 0 0; width:auto; flex:none; }
+.picker select.pk-role { grid-column:3; width:auto; max-width:9rem; font-size:.85rem; padding:.1rem .25rem; margin:0; }
+.picker .pk-all { grid-column:2 / -1; font-size:.85rem; color:var(--muted); display:flex; gap:.4rem; align-items:center; }
+.picker .pk-all .pk-name { font-size:.85rem; }
+.pk-results { list-style:none; padding:0; margin:.25rem 0; max-height:16rem; overflow:auto; }
+.pk-results:not(:empty) { border:1px solid var(--line); border-radius:4px; padding:.25rem .5rem; }
+.pk-results li { padding:.2rem 0; border-bottom:1px solid var(--line); }
+.pk-results li:last-child { border-bottom:0; }
+.pk-results .small { display:block; padding-left:1.6rem; }
 .pk-enter { position:absolute; left:-9999px; width:1px; height:1px; overflow:hidden; }
-.full-view .pdf-frame { width:100%; height:80vh; border:1px solid var(--line); background:#fff; }
+.picker [hidden] { display:none !important; }
+.full-view .pdf-frame { display:block; width:100%; height:75vh; border:1px solid var(--line); background:#fff; }
+.full-view .full-html { display:none; }
+.full-view .full-html > * { zoom:1; }
+/* Phones seldom show a PDF inside a page: the same layout as HTML, the PDF one tap away. */
+@media (max-width: 900px) {
+  .full-view .pdf-frame { display:none; }
+  .full-view .full-html { display:block; border:1px solid var(--line); }
+  .full-view .full-html > * { zoom:.8; }
+}
+@media (max-width: 640px) { .full-view .full-html > * { zoom:.42; } }
 `
