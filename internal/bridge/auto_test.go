@@ -70,37 +70,8 @@ func TestAutoScheduleOnDelivery(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *storage.Store) {
 		ctx := context.Background()
 		sys := model.System("test")
-		policy := authz.Default()
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		loc := i18n.Zone()
-		clock := deviceclient.NewManualClock(time.Date(2021, 6, 8, 9, 0, 0, 0, loc)) // 570 plays 5-20 June
-		proc, err := media.New(media.Config{TempDir: t.TempDir()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		esp, err := tts.NewEspeak(tts.EspeakConfig{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cached, err := tts.NewCached(esp, esp.ID(), ttsCache, log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		blobs, err := blob.NewFS(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		bc, err := broadcast.New(broadcast.Config{Store: st, Blobs: blobs, Policy: policy, Log: log, Media: proc, TTS: cached, Clock: clock, Location: loc})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer bc.Close()
-		o := orgs.New(st, policy)
-		dirs := directives.New(st, blobs, registry.New(st, policy, loc), policy, directives.Options{Log: log, Location: loc, Clock: clock})
-		acc := accounts.New(st, policy, log)
-		if _, err := (&demo.Loader{Store: st, Orgs: o, Accounts: acc, Broadcast: broadcast.NewAPI(bc), Directives: dirs, Log: log}).Ensure(ctx, t.TempDir(), "http://127.0.0.1"); err != nil {
-			t.Fatalf("demo: %v", err)
-		}
+		w := newStoryWorld(t, st, ttsCache)
+		policy, log, loc, clock, blobs, bc, dirs := w.policy, w.log, w.loc, w.clock, w.blobs, w.bc, w.dirs
 		unit := func(code string) *model.Unit {
 			u, err := st.Orgs().UnitByCode(ctx, code)
 			if err != nil {
@@ -303,4 +274,51 @@ func TestAutoScheduleOnDelivery(t *testing.T) {
 			t.Errorf("%d retries audited", n)
 		}
 	})
+}
+
+// storyWorld is Loa with the demo story replayed (570 delivered down to
+// the communes) and the broadcast service with real media tools, on
+// 8 June 2021.
+type storyWorld struct {
+	policy authz.Policy
+	log    *slog.Logger
+	loc    *time.Location
+	clock  *deviceclient.ManualClock
+	blobs  blob.Store
+	bc     *broadcast.Service
+	dirs   *directives.Service
+}
+
+func newStoryWorld(t *testing.T, st *storage.Store, ttsCache string) *storyWorld {
+	t.Helper()
+	ctx := context.Background()
+	w := &storyWorld{policy: authz.Default(), log: slog.New(slog.NewTextHandler(io.Discard, nil)), loc: i18n.Zone()}
+	w.clock = deviceclient.NewManualClock(time.Date(2021, 6, 8, 9, 0, 0, 0, w.loc)) // 570 plays 5-20 June
+	proc, err := media.New(media.Config{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	esp, err := tts.NewEspeak(tts.EspeakConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cached, err := tts.NewCached(esp, esp.ID(), ttsCache, w.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.blobs, err = blob.NewFS(t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	w.bc, err = broadcast.New(broadcast.Config{Store: st, Blobs: w.blobs, Policy: w.policy, Log: w.log, Media: proc, TTS: cached, Clock: w.clock, Location: w.loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = w.bc.Close() })
+	o := orgs.New(st, w.policy)
+	w.dirs = directives.New(st, w.blobs, registry.New(st, w.policy, w.loc), w.policy, directives.Options{Log: w.log, Location: w.loc, Clock: w.clock})
+	acc := accounts.New(st, w.policy, w.log)
+	if _, err := (&demo.Loader{Store: st, Orgs: o, Accounts: acc, Broadcast: broadcast.NewAPI(w.bc), Directives: w.dirs, Log: w.log}).Ensure(ctx, t.TempDir(), "http://127.0.0.1"); err != nil {
+		t.Fatalf("demo: %v", err)
+	}
+	return w
 }

@@ -198,7 +198,7 @@ func (s *Service) RegisterIncomingTx(ctx context.Context, tx *storage.Tx, a mode
 	}
 	docID := d.ID
 	te := &model.TrailEntry{UnitID: unit.ID, DocumentID: &docID, Action: model.TrailRegistered, ActorName: actorName(a),
-		Instruction: notes, Detail: fmt.Sprintf("%d/%d", n, e.Year), At: now}
+		Detail: fmt.Sprintf("%d/%d", n, e.Year), At: now}
 	if a.UserID != 0 {
 		uid := a.UserID
 		te.ActorUserID = &uid

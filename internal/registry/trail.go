@@ -33,16 +33,8 @@ type PassInput struct {
 // deadline) and, for a document that came through Loa, every step of its
 // delivery. The reader must be allowed to read the document.
 func (s *Service) Trail(ctx context.Context, a model.Actor, documentID int64) (*model.Trail, error) {
-	d, err := s.store.Documents().Document(ctx, documentID)
-	if err != nil {
+	if _, err := s.readable(ctx, a, documentID); err != nil {
 		return nil, err
-	}
-	ok, err := documents.MayRead(ctx, s.store.Q, s.policy, a, d.UnitID)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, fmt.Errorf("document %d does not exist or you may not see it: %w", documentID, model.ErrNotFound)
 	}
 	var del int64
 	if dl, err := s.store.Deliveries().DeliveryByDocument(ctx, documentID); err == nil {
@@ -228,6 +220,20 @@ func Deadline(field, v, today string) (string, error) {
 // IncomingLine is the line of a stored document in the incoming register
 // of the unit holding it, or nil when it is not registered there.
 func (s *Service) IncomingLine(ctx context.Context, a model.Actor, documentID int64) (*model.RegisterEntry, error) {
+	d, err := s.readable(ctx, a, documentID)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.store.Registers().EntryOfDocument(ctx, d.UnitID, d.ID, model.SeriesIncoming)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil, nil
+	}
+	return e, err
+}
+
+// readable reads a stored document the actor may read (ErrNotFound
+// otherwise, as if it did not exist).
+func (s *Service) readable(ctx context.Context, a model.Actor, documentID int64) (*model.Document, error) {
 	d, err := s.store.Documents().Document(ctx, documentID)
 	if err != nil {
 		return nil, err
@@ -239,9 +245,5 @@ func (s *Service) IncomingLine(ctx context.Context, a model.Actor, documentID in
 	if !ok {
 		return nil, fmt.Errorf("document %d does not exist or you may not see it: %w", documentID, model.ErrNotFound)
 	}
-	e, err := s.store.Registers().EntryOfDocument(ctx, d.UnitID, d.ID, model.SeriesIncoming)
-	if errors.Is(err, model.ErrNotFound) {
-		return nil, nil
-	}
-	return e, err
+	return d, nil
 }

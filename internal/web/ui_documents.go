@@ -175,7 +175,6 @@ type documentData struct {
 	DeliveryID  int64 // the document came through Loa: passed on from /inbox/{id}
 	PassUsers   []*model.User
 	PassUnits   []*model.Unit
-	Today       string // dd/mm/yyyy
 	// Dup is the register line a registration was refused for.
 	Dup *registry.DuplicateRegistrationError
 }
@@ -412,7 +411,7 @@ func (s documentHandlers) withTrail(r *http.Request, p *principal, dd *documentD
 	if dd.Line, err = s.deps.Registry.IncomingLine(ctx, p.Actor, d.ID); err != nil {
 		return err
 	}
-	dd.CanRegister = dd.Line == nil && d.CopyOf == nil && s.deps.Policy.Can(p.Actor, authz.RegWrite, unitPath)
+	dd.CanRegister = dd.Line == nil && s.deps.Policy.Can(p.Actor, authz.RegWrite, unitPath)
 	if dd.Line == nil || dd.DeliveryID != 0 {
 		return nil
 	}
@@ -422,7 +421,6 @@ func (s documentHandlers) withTrail(r *http.Request, p *principal, dd *documentD
 		return nil
 	}
 	dd.CanPass, dd.PassUsers, dd.PassUnits = true, users, units
-	dd.Today = time.Now().In(s.loc).Format("02/01/2006")
 	return nil
 }
 
