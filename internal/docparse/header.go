@@ -275,6 +275,12 @@ type headerScanner struct {
 func parseHeader(lines []docLine) header {
 	sc := &headerScanner{pieces: make([]piece, 0, 8)}
 	nonBlank := 0
+	for i := range lines {
+		if i > 40 { // header tables sit in the first lines
+			break
+		}
+		joinSplitDate(lines, i)
+	}
 	for i, ln := range lines {
 		if ln.blank() {
 			// Web copies put every wrapped line of a subject in its own
@@ -399,6 +405,24 @@ func (sc *headerScanner) text(s string) bool {
 		return false
 	}
 	return false
+}
+
+// splitDateRe: a place-and-date line cut before its month or year ("Lạng
+// Sơn, ngày 13" / "tháng 01 năm 2020"), as web table copies wrap it.
+var (
+	splitDateRe     = regexp.MustCompile(`, ngày\s*\d{1,2}(?:\s*tháng\s*\d{1,2})?\s*$`)
+	splitDateRestRe = regexp.MustCompile(`^(?:tháng\s*\d{1,2}\s*)?năm\s*\d{4}|^tháng\s*\d{1,2}\s*năm\s*\d{4}`)
+)
+
+// joinSplitDate joins lines[i] with the next line when together they make
+// one place-and-date line; the next line is left blank.
+func joinSplitDate(lines []docLine, i int) {
+	if i+1 >= len(lines) || !splitDateRe.MatchString(lines[i].text) || !splitDateRestRe.MatchString(lines[i+1].text) {
+		return
+	}
+	lines[i].text += " " + lines[i+1].text
+	lines[i].raw = strings.TrimRight(lines[i].raw, " ") + " " + lines[i+1].text
+	lines[i+1] = docLine{}
 }
 
 // opensHeaderItem reports whether a line under the title is still a header

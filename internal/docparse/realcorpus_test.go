@@ -26,8 +26,8 @@ var realFields = []string{"parent_issuer", "issuer", "doc_type", "number", "nota
 // reaches today, so that a regression fails. Raise them when the parser
 // improves; never lower them to make a change pass.
 const (
-	realTuneFloor = 0.978
-	realHeldFloor = 0.969
+	realTuneFloor = 0.979
+	realHeldFloor = 0.970
 )
 
 type realDoc struct {
