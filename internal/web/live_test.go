@@ -257,8 +257,8 @@ func TestBrowserLiveBroadcast(t *testing.T) {
 		if err != nil {
 			t.Fatalf("the cluster's stream: %v", err)
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("the cluster's stream did not end after the operator stopped")
+	case <-time.After(60 * time.Second):
+		t.Fatalf("the cluster's stream did not end within 60 s after the operator stopped (page status %q)", status())
 	}
 	mu.Lock()
 	stream := append([]byte(nil), got...)
