@@ -47,7 +47,7 @@ func TestCommuneDashboardAPI(t *testing.T) {
 		if r := e.do("GET", fmt.Sprintf("/api/v1/stats/commune?unit=%d", ward.ID), e.tokenFor("phatthanh.honnghe"), nil); r.code != 403 {
 			t.Errorf("another commune's broadcaster: %d %s", r.code, r.body)
 		}
-		if r := e.do("GET", fmt.Sprintf("/api/v1/stats/commune?unit=%d&day=10/06/2021", ward.ID), e.tokenFor("admin.rachgia"), nil); r.code != 400 || !strings.Contains(string(r.body), "YYYY-MM-DD") {
+		if r := e.do("GET", fmt.Sprintf("/api/v1/stats/commune?unit=%d&day=2021-13-45", ward.ID), e.tokenFor("admin.rachgia"), nil); r.code != 400 || !strings.Contains(string(r.body), "YYYY-MM-DD") {
 			t.Errorf("a bad day: %d %s", r.code, r.body)
 		}
 		r := e.do("GET", "/api/v1/stats/overview?unit="+fmt.Sprint(e.unit("ubnd-rach-gia").ID), e.tokenFor("admin.rachgia"), nil)
