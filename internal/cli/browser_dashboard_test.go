@@ -39,7 +39,7 @@ func TestBrowserDashboards(t *testing.T) {
 	defer st.Close()
 	ids := dashboardHistory(t, st)
 
-	bctx := browsertest.New(t, 300*time.Second)
+	bctx := browsertest.New(t, 900*time.Second)
 	se := newServiceEnglish()
 	shots := os.Getenv("LOA_SCREENSHOTS")
 	if shots != "" && !filepath.IsAbs(shots) {
