@@ -119,7 +119,7 @@ func TestBrowserDashboards(t *testing.T) {
 			if p.name == "district" || shots == "" {
 				continue
 			}
-			png, err := chromedp.Run(bctx, chromedp.FullScreenshot(90))
+			png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
 			if err != nil {
 				t.Fatalf("screenshot %s: %v", who, err)
 			}
