@@ -54,7 +54,7 @@ func startDemoIn(t *testing.T, data string) string {
 			t.Error("serve did not stop within 30 s")
 		}
 	})
-	deadline := time.Now().Add(3 * time.Minute)
+	deadline := time.Now().Add(6 * time.Minute)
 	for {
 		select {
 		case err := <-done:
@@ -65,7 +65,7 @@ func startDemoIn(t *testing.T, data string) string {
 			return m[1]
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no URL after 3 minutes:\n%s", out.String())
+			t.Fatalf("no URL after 6 minutes:\n%s", out.String())
 		}
 	}
 }
