@@ -13,7 +13,8 @@
 # others measure from the order's creation instant on the server (the
 # same clock: one machine). Prints each simulator's summary (poll errors,
 # emergency received, latency p50/p99/max), the server's peak RSS and open
-# files, and the errors it logged. With PROFILE=1 a 10 s CPU profile of the
+# files, and the errors it logged. LOA_BIN=path uses a built loa instead of
+# building one. With PROFILE=1 a 10 s CPU profile of the
 # server around the emergency is saved to $OUT/cpu.pprof.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +39,7 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-go build -o "$work/loa" ./cmd/loa
+if [ -n "${LOA_BIN:-}" ]; then cp "$LOA_BIN" "$work/loa"; else go build -o "$work/loa" ./cmd/loa; fi
 dbargs=()
 [ -n "${LOA_DB:-}" ] && dbargs=(--db "$LOA_DB")
 $NICE "$work/loa" serve --demo "${dbargs[@]}" --data "$work/data" --addr "127.0.0.1:$PORT" --debug-addr "127.0.0.1:$DEBUG_PORT" \

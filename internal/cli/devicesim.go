@@ -381,6 +381,18 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 			fmt.Fprintf(&line, " emergency_received=%d latency_p50=%s p99=%s max=%s", ln, p50.Round(time.Millisecond), p99.Round(time.Millisecond), mx.Round(time.Millisecond))
 		}
 		line.WriteByte('\n')
+		if final && perr > 0 {
+			// What failed, most frequent first (at most 3 kinds).
+			kinds := map[string]int{}
+			for _, d := range devices {
+				if e, ok := d.agent.Stats.LastPollError.Load().(string); ok {
+					kinds[simErrorKind(e)]++
+				}
+			}
+			for _, k := range topKinds(kinds, 3) {
+				fmt.Fprintf(&line, "poll error (last of %d devices): %s\n", kinds[k], k)
+			}
+		}
 		io.WriteString(env.Stdout, line.String()) // one write: lines never interleave
 	}
 	t := time.NewTicker(*report)
@@ -404,6 +416,40 @@ loop:
 	}
 	summary(true)
 	return nil
+}
+
+// simErrorKind strips the device-specific parts (ids, paths) of an error
+// text so that errors of many devices group together.
+func simErrorKind(e string) string {
+	var b strings.Builder
+	digits := false
+	for _, r := range e {
+		if r >= '0' && r <= '9' {
+			if !digits {
+				b.WriteByte('N')
+			}
+			digits = true
+			continue
+		}
+		digits = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// topKinds returns up to n keys of counts, the largest first.
+func topKinds(counts map[string]int, n int) []string {
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		if counts[a] != counts[b] {
+			return counts[b] - counts[a]
+		}
+		return strings.Compare(a, b)
+	})
+	return keys[:min(n, len(keys))]
 }
 
 // unitOfDevices asks the server which unit a device belongs to.

@@ -94,6 +94,8 @@ type Stats struct {
 	// FirstSchedule is how long after Run began the first schedule fetch
 	// succeeded (ns; 0 until then): the cold start as the device saw it.
 	FirstSchedule atomic.Int64
+	// LastPollError is the text of the last failed poll (a string).
+	LastPollError atomic.Value
 }
 
 // Agent is a device: it keeps its schedule and media cached, plays items
@@ -472,6 +474,7 @@ func (a *Agent) Poll(ctx context.Context) error {
 			return err
 		}
 		a.Stats.PollErrors.Add(1)
+		a.Stats.LastPollError.Store(err.Error())
 		a.log.Debug("schedule fetch failed; playing from the cache", "err", err)
 		return err
 	}
