@@ -81,7 +81,7 @@ for s in "${sims[@]}"; do wait "$s" || true; done
 echo "== $DEVICES devices in $SIMS simulators, poll $POLL, start spread $SPREAD, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in $(seq 1 "$SIMS"); do
 	echo "-- simulator $i"
-	grep -E "enrolled|emergency|^final|refused|too many|error" "$OUT/sim-$i.log" | grep -v '^\[' | sort | uniq -c | sort -rn | head -6
+	grep -E "enrolled|emergency|^final|refused|too many|error" "$OUT/sim-$i.log" | grep -v '^\[' | sort | uniq -c | sort -rn | head -8 || true
 done
 echo "-- server: peak RSS $(awk '/VmHWM/{printf "%d MB", $2/1024}' "/proc/$pid/status"), peak open files $(sort -k2 -n "$OUT/fds.log" | tail -1 | cut -d' ' -f2)"
 echo "-- server errors logged: $(grep -c 'level=ERROR' "$OUT/server.log" || true), warnings: $(grep -c 'level=WARN' "$OUT/server.log" || true)"

@@ -98,8 +98,11 @@ buckets() { # the schedule route's latency histogram of a replica: "le count" li
 # The steady state: the histogram from STEADY_FROM after the simulators
 # started until just before the emergency (the cold start and the refetch
 # after the emergency left out).
+# Times count from the end of the enrolment (when the simulators' timers
+# start), read from their logs.
 STEADY_FROM=${STEADY_FROM:-$(( ${EMERGENCY_AFTER%s} * 2 / 3 ))}
 (
+	until [ "$(cat "$work"/sim-*.log 2>/dev/null | grep -c '^enrolled')" -ge $((2 * SIMS)) ]; do sleep 1; done
 	sleep "$STEADY_FROM"; buckets "$PORT_A" >"$work/a.h0"; buckets "$PORT_B" >"$work/b.h0"
 	sleep "$(( ${EMERGENCY_AFTER%s} - STEADY_FROM - 1 ))"; buckets "$PORT_A" >"$work/a.h1"; buckets "$PORT_B" >"$work/b.h1"
 ) &
@@ -123,8 +126,8 @@ rsscur() { awk '/VmRSS/{printf "%d MB", $2/1024}' "/proc/$1/status"; }
 rss() { awk '/VmHWM/{printf "%d MB", $2/1024}' "/proc/$1/status"; echo -n " (now $(rsscur "$1"))"; }
 echo "== $DEVICES devices per replica, poll $POLL, start spread $SPREAD, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "-- replica A (emergency issued here): $(p99 "$PORT_A" a), peak RSS $(rss "$pid_a")"
-for f in "$work"/sim-a*.log; do grep -E "enrolled|emergency|^final|refused" "$f" | tail -4; done
+for f in "$work"/sim-a*.log; do grep -E "enrolled|emergency|^final|refused|poll error|enrol" "$f" | tail -6 || true; done
 echo "-- replica B: $(p99 "$PORT_B" b), peak RSS $(rss "$pid_b")"
-for f in "$work"/sim-b*.log; do grep -E "enrolled|emergency|^final|refused" "$f" | tail -3; done
+for f in "$work"/sim-b*.log; do grep -E "enrolled|^final|refused|poll error|enrol" "$f" | tail -5 || true; done
 echo "-- server errors logged: A $(grep -c 'level=ERROR' "$work/a.log" || true), B $(grep -c 'level=ERROR' "$work/b.log" || true)"
 grep 'level=ERROR' "$work/a.log" "$work/b.log" | head -5 || true
