@@ -26,6 +26,7 @@ func limitsMessages() Catalog {
 		"bc.limits.cap_from":          {VI: "Từ", EN: "From"},
 		"bc.limits.cap_to":            {VI: "Đến", EN: "To"},
 		"bc.limits.cap_max":           {VI: "Âm lượng tối đa (%)", EN: "Maximum volume (%)"},
+		"bc.limits.set_cluster":       {VI: "Đặt giới hạn riêng cho cụm loa này", EN: "Set this cluster's own limits"},
 		"bc.limits.save":              {VI: "Lưu giới hạn", EN: "Save limits"},
 		"bc.limits.bad_number":        {VI: "“%s” không phải là số: hãy nhập số nguyên.", EN: "“%s” is not a number: enter a whole number."},
 		"flash.bc_limits_saved":       {VI: "Đã lưu giới hạn phát; lịch phát của các cụm loa đã được cập nhật.", EN: "Limits saved; the clusters' schedules were updated."},
