@@ -55,8 +55,14 @@ func TestBrowserDashboards(t *testing.T) {
 	}
 	open := func(href string) {
 		t.Helper()
-		if err := chromedp.Do(bctx, chromedp.Navigate(base+href), chromedp.WaitVisible(chromedp.CSS(`footer`))); err != nil {
-			t.Fatalf("open %s: %v", href, err)
+		// An error page has no footer: give up after a bounded wait
+		// and say what the page shows instead of waiting for the
+		// browser's whole time limit.
+		octx, cancel := context.WithTimeout(bctx, 2*time.Minute)
+		defer cancel()
+		if err := chromedp.Do(octx, chromedp.Navigate(base+href), chromedp.WaitVisible(chromedp.CSS(`footer`))); err != nil {
+			text, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 200) : ""`))
+			t.Fatalf("open %s: %v (the page shows %q)", href, err, text)
 		}
 	}
 	signedIn := false
