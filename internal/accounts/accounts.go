@@ -10,6 +10,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/loa-project/loa/internal/authz"
@@ -27,14 +28,24 @@ type Service struct {
 	store  *storage.Store
 	policy authz.Policy
 	log    *slog.Logger
-	dummy  string // hash compared when the user does not exist (timing)
 	clock  clock.Clock
+
+	dummyOnce sync.Once
+	dummy     string // hash compared when the user does not exist (timing)
 }
 
 // New builds the service.
 func New(store *storage.Store, policy authz.Policy, log *slog.Logger) *Service {
-	dummy, _ := HashPassword("not-a-real-password")
-	return &Service{store: store, policy: policy, log: log, dummy: dummy, clock: clock.Real{}}
+	return &Service{store: store, policy: policy, log: log, clock: clock.Real{}}
+}
+
+// dummyHash is the hash compared when the user does not exist, so that an
+// unknown username costs the same time as a wrong password. It is made on
+// the first such sign-in rather than with every service (an argon2id hash
+// costs tens of milliseconds).
+func (s *Service) dummyHash() string {
+	s.dummyOnce.Do(func() { s.dummy, _ = HashPassword("not-a-real-password") })
+	return s.dummy
 }
 
 // SetClock replaces the clock that sign-in throttling and the expiry of
@@ -69,7 +80,7 @@ func (s *Service) Authenticate(ctx context.Context, username, password, client s
 	if u != nil {
 		ok = CheckPassword(hash, password) && u.Active
 	} else {
-		CheckPassword(s.dummy, password)
+		CheckPassword(s.dummyHash(), password)
 	}
 	if !ok {
 		if err := s.store.Tx(ctx, func(tx *storage.Tx) error {
@@ -218,6 +229,10 @@ type NewUser struct {
 	UnitID   int64        `json:"unit_id"`
 	Roles    []model.Role `json:"roles"`
 	Lang     string       `json:"lang"`
+	// PasswordHash, when set, is HashPassword(Password) made by the caller:
+	// loaders that create many users with one password (the demo) hash it
+	// once. Never read from a request.
+	PasswordHash string `json:"-"`
 }
 
 func validateProfile(username, email, lang string, roles []model.Role) error {
@@ -267,13 +282,18 @@ func (s *Service) CreateUser(ctx context.Context, a model.Actor, in NewUser) (*m
 	if err := s.canOnUser(ctx, a, authz.UserWrite, in.UnitID); err != nil {
 		return nil, err
 	}
-	hash, err := HashPassword(in.Password)
-	if err != nil {
-		return nil, err
+	hash := in.PasswordHash
+	if hash == "" {
+		var err error
+		if hash, err = HashPassword(in.Password); err != nil {
+			return nil, err
+		}
+	} else if !wellFormedHash(hash) {
+		return nil, fmt.Errorf("create user %s: the given password hash is not an argon2id hash made by HashPassword", in.Username)
 	}
 	u := &model.User{Username: in.Username, FullName: strings.TrimSpace(in.FullName), Email: in.Email, Title: in.Title,
 		UnitID: in.UnitID, Roles: in.Roles, Active: true, Lang: in.Lang}
-	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
+	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
 		if err := tx.Accounts().InsertUser(ctx, u, hash); err != nil {
 			return err
 		}

@@ -31,33 +31,48 @@ func HashPassword(password string) (string, error) {
 		enc.EncodeToString(salt), enc.EncodeToString(key)), nil
 }
 
+// wellFormedHash reports whether hash has the PHC argon2id form that
+// HashPassword writes (parameters within CheckPassword's bounds).
+func wellFormedHash(hash string) bool {
+	_, _, _, _, _, ok := parseHash(hash)
+	return ok
+}
+
 // CheckPassword compares a password with a PHC-format argon2id hash in
 // constant time.
 func CheckPassword(hash, password string) bool {
-	parts := strings.Split(hash, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false
-	}
-	var version int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false
-	}
-	var m, t uint32
-	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m > 1<<20 || t > 10 || p == 0 {
-		return false
-	}
-	enc := base64.RawStdEncoding
-	salt, err := enc.DecodeString(parts[4])
-	if err != nil {
-		return false
-	}
-	want, err := enc.DecodeString(parts[5])
-	if err != nil || len(want) == 0 || len(want) > 64 {
+	salt, want, t, m, p, ok := parseHash(hash)
+	if !ok {
 		return false
 	}
 	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// parseHash reads a PHC-format argon2id hash, refusing parameters that
+// would make checking it too costly.
+func parseHash(hash string) (salt, key []byte, t, m uint32, p uint8, ok bool) {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return nil, nil, 0, 0, 0, false
+	}
+	var version int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return nil, nil, 0, 0, 0, false
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m > 1<<20 || t > 10 || p == 0 {
+		return nil, nil, 0, 0, 0, false
+	}
+	enc := base64.RawStdEncoding
+	salt, err := enc.DecodeString(parts[4])
+	if err != nil {
+		return nil, nil, 0, 0, 0, false
+	}
+	key, err = enc.DecodeString(parts[5])
+	if err != nil || len(key) == 0 || len(key) > 64 {
+		return nil, nil, 0, 0, 0, false
+	}
+	return salt, key, t, m, p, true
 }
 
 // ValidatePassword enforces the password rules.

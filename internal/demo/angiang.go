@@ -118,6 +118,10 @@ func (l *Loader) applyReform(ctx context.Context) error {
 			}
 		}
 	}
+	hash, err := accounts.HashPassword(Password) // one hash for every demo user
+	if err != nil {
+		return err
+	}
 	for _, u := range reformUsers() {
 		unit, err := unit(u.Unit)
 		if err != nil {
@@ -127,7 +131,7 @@ func (l *Loader) applyReform(ctx context.Context) error {
 		for i, r := range u.Roles {
 			roles[i] = model.Role(r)
 		}
-		if _, err := l.Accounts.CreateUser(ctx, sys, accounts.NewUser{Username: u.Username, Password: Password, FullName: u.FullName,
+		if _, err := l.Accounts.CreateUser(ctx, sys, accounts.NewUser{Username: u.Username, Password: Password, PasswordHash: hash, FullName: u.FullName,
 			Title: u.Title, UnitID: unit.ID, Roles: roles, Lang: "vi"}); err != nil {
 			return fmt.Errorf("demo user %s: %w", u.Username, err)
 		}

@@ -217,12 +217,16 @@ func (l *Loader) load(ctx context.Context) error {
 		}
 		ids[u.code] = created.ID
 	}
+	hash, err := accounts.HashPassword(Password) // one hash for every demo user
+	if err != nil {
+		return err
+	}
 	for _, u := range demoUsers() {
 		roles := make([]model.Role, len(u.Roles))
 		for i, r := range u.Roles {
 			roles[i] = model.Role(r)
 		}
-		if _, err := l.Accounts.CreateUser(ctx, sys, accounts.NewUser{Username: u.Username, Password: Password, FullName: u.FullName,
+		if _, err := l.Accounts.CreateUser(ctx, sys, accounts.NewUser{Username: u.Username, Password: Password, PasswordHash: hash, FullName: u.FullName,
 			Title: u.Title, UnitID: ids[u.Unit], Roles: roles, Lang: "vi"}); err != nil {
 			return fmt.Errorf("demo user %s: %w", u.Username, err)
 		}
