@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/loa-project/loa/internal/authz"
+	"github.com/loa-project/loa/internal/broadcast/protocol"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 )
@@ -43,8 +44,8 @@ func (s OrderBook) checkVersions(ctx context.Context, a model.Actor, unit *model
 	seen := map[string]bool{}
 	for i, v := range in {
 		v.Language = strings.TrimSpace(v.Language)
-		if !langRe.MatchString(v.Language) || v.Language == Vietnamese {
-			return nil, invalid(fmt.Sprintf("versions[%d].language", i), "lang.code", "%q is not a language code other than Vietnamese: use a BCP 47 code such as km (Khmer)", v.Language)
+		if err := CheckVersionLanguage(fmt.Sprintf("versions[%d].language", i), v.Language); err != nil {
+			return nil, err
 		}
 		if seen[v.Language] {
 			return nil, invalid(fmt.Sprintf("versions[%d].language", i), "lang.twice", "two versions in %q", v.Language)
@@ -56,6 +57,15 @@ func (s OrderBook) checkVersions(ctx context.Context, a model.Actor, unit *model
 		in[i] = v
 	}
 	return in, nil
+}
+
+// CheckVersionLanguage checks the language code of a version (field
+// names the input in the error).
+func CheckVersionLanguage(field, language string) error {
+	if !langRe.MatchString(language) || language == Vietnamese {
+		return invalid(field, "lang.code", "%q is not a language code other than Vietnamese: use a BCP 47 code such as km (Khmer)", language)
+	}
+	return nil
 }
 
 // SetUnitLanguages sets the languages of a unit, in order of preference
@@ -146,9 +156,29 @@ type MissingVersion struct {
 	Language string `json:"language"`
 }
 
-// MissingVersions lists, for an order, the units of its devices whose
-// first language has no version (they hear the Vietnamese one).
-func (s OrderBook) MissingVersions(ctx context.Context, a model.Actor, orderID int64) ([]MissingVersion, error) {
+// UnitVersion says which version of an order a unit reached by it plays.
+type UnitVersion struct {
+	UnitID    int64    `json:"unit_id"`
+	UnitName  string   `json:"unit_name"`
+	Languages []string `json:"languages"` // the unit's, in order of preference
+	Devices   int      `json:"devices"`   // the order's devices in the unit
+	Plays     string   `json:"plays"`     // the language of the version its devices play
+	// Missing is the unit's first language when the order has no
+	// version in it (the unit hears a later language or Vietnamese).
+	Missing string `json:"missing,omitempty"`
+}
+
+// OrderLanguages is an order's language versions and, per unit it
+// reaches, the version played there.
+type OrderLanguages struct {
+	OrderID  int64                `json:"order_id"`
+	Versions []model.OrderVersion `json:"versions"`
+	Units    []UnitVersion        `json:"units"`
+}
+
+// OrderLanguages returns an order's versions and the version each unit
+// reached by it plays (those who may follow the issuer's orders).
+func (s OrderBook) OrderLanguages(ctx context.Context, a model.Actor, orderID int64) (*OrderLanguages, error) {
 	o, err := s.store.Broadcast().Order(ctx, orderID)
 	if err != nil {
 		return nil, err
@@ -164,17 +194,20 @@ func (s OrderBook) MissingVersions(ctx context.Context, a model.Actor, orderID i
 	if err != nil {
 		return nil, err
 	}
-	seen := map[int64]bool{}
-	var out []MissingVersion
+	out := &OrderLanguages{OrderID: o.ID, Versions: vs[o.ID], Units: []UnitVersion{}}
+	if out.Versions == nil {
+		out.Versions = []model.OrderVersion{}
+	}
+	at := map[int64]int{}
 	for _, id := range devices {
 		d, err := s.store.Devices().Device(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		if seen[d.UnitID] {
+		if i, ok := at[d.UnitID]; ok {
+			out.Units[i].Devices++
 			continue
 		}
-		seen[d.UnitID] = true
 		u, err := s.store.Orgs().Unit(ctx, d.UnitID)
 		if err != nil {
 			return nil, err
@@ -183,9 +216,169 @@ func (s OrderBook) MissingVersions(ctx context.Context, a model.Actor, orderID i
 		if err != nil {
 			return nil, err
 		}
-		if langs[0] != Vietnamese && pickVersion(langs[:1], vs[o.ID]) == nil {
-			out = append(out, MissingVersion{UnitID: u.ID, UnitName: u.Name, Language: langs[0]})
+		uv := UnitVersion{UnitID: u.ID, UnitName: u.Name, Languages: langs, Devices: 1, Plays: Vietnamese}
+		if v := pickVersion(langs, out.Versions); v != nil {
+			uv.Plays = v.Language
+		}
+		if langs[0] != Vietnamese && uv.Plays != langs[0] {
+			uv.Missing = langs[0]
+		}
+		at[d.UnitID] = len(out.Units)
+		out.Units = append(out.Units, uv)
+	}
+	return out, nil
+}
+
+// MissingVersions lists, for an order, the units of its devices whose
+// first language has no version.
+func (s OrderBook) MissingVersions(ctx context.Context, a model.Actor, orderID int64) ([]MissingVersion, error) {
+	ol, err := s.OrderLanguages(ctx, a, orderID)
+	if err != nil {
+		return nil, err
+	}
+	var out []MissingVersion
+	for _, u := range ol.Units {
+		if u.Missing != "" {
+			out = append(out, MissingVersion{UnitID: u.UnitID, UnitName: u.UnitName, Language: u.Missing})
 		}
 	}
 	return out, nil
+}
+
+// VersionTextInput asks for an order's version to be read out from text
+// by a speech engine voice in that language.
+type VersionTextInput struct {
+	Language string `json:"language"`
+	Title    string `json:"title,omitempty"`
+	Text     string `json:"text"`
+}
+
+// VoiceFor returns the first voice of the speech engine in a language.
+func (s Library) VoiceFor(language string) (string, bool) {
+	for _, v := range s.Voices() {
+		if v.Language == language || strings.HasPrefix(v.Language, language+"-") {
+			return v.ID, true
+		}
+	}
+	return "", false
+}
+
+// orderForVersions loads an order whose versions a actor may change: the
+// issuer's writers, while it has not been cancelled.
+func (s OrderBook) orderForVersions(ctx context.Context, a model.Actor, orderID int64) (*model.BroadcastOrder, *model.Unit, error) {
+	o, err := s.store.Broadcast().Order(ctx, orderID)
+	if err != nil {
+		return nil, nil, err
+	}
+	issuer, err := s.unitFor(ctx, a, authz.BroadcastWrite, o.UnitID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.CancelledAt != nil {
+		return nil, nil, invalid("order", "lang.order_cancelled", "broadcast order %d was cancelled: its versions can no longer change", o.ID)
+	}
+	return o, issuer, nil
+}
+
+// SpeakOrderVersion reads text out with a voice in the version's language
+// (espeak-ng has none for Khmer: the caller is told to record it) and
+// adds it to the order as that language's version.
+func (s OrderBook) SpeakOrderVersion(ctx context.Context, a model.Actor, orderID int64, in VersionTextInput) (*model.OrderVersion, error) {
+	in.Language = strings.TrimSpace(in.Language)
+	if err := CheckVersionLanguage("language", in.Language); err != nil {
+		return nil, err
+	}
+	_, issuer, err := s.orderForVersions(ctx, a, orderID)
+	if err != nil {
+		return nil, err
+	}
+	voice, ok := s.Library().VoiceFor(in.Language)
+	if !ok {
+		return nil, invalid("text", "lang.no_voice", "the speech engine has no voice in %q: upload or record the version in that language", in.Language)
+	}
+	m, err := s.Library().SpeakText(ctx, a, TTSInput{UnitID: issuer.ID, Title: in.Title, Text: in.Text, Voice: voice})
+	if err != nil {
+		return nil, err
+	}
+	return s.SetOrderVersion(ctx, a, orderID, VersionInput{Language: in.Language, MediaID: m.ID})
+}
+
+// SetOrderVersion adds (or replaces) an order's version in a language
+// other than Vietnamese: audio of the issuer's library. The devices of
+// the order get a new schedule.
+func (s OrderBook) SetOrderVersion(ctx context.Context, a model.Actor, orderID int64, in VersionInput) (*model.OrderVersion, error) {
+	o, issuer, err := s.orderForVersions(ctx, a, orderID)
+	if err != nil {
+		return nil, err
+	}
+	vs, err := s.checkVersions(ctx, a, issuer, []VersionInput{in})
+	if err != nil {
+		return nil, err
+	}
+	in = vs[0]
+	var devices []int64
+	err = s.store.TxRetry(ctx, func(tx *storage.Tx) error {
+		if err := tx.Speech().SaveOrderVersion(ctx, o.ID, in.Language, in.MediaID); err != nil {
+			return err
+		}
+		all, err := tx.Speech().OrderVersions(ctx, []int64{o.ID})
+		if err != nil {
+			return err
+		}
+		if len(all[o.ID]) > MaxLanguages {
+			return invalid("versions", "lang.versions_many", "at most %d language versions", MaxLanguages)
+		}
+		if devices, err = tx.Broadcast().OrderDeviceIDs(ctx, o.ID); err != nil {
+			return err
+		}
+		if err := tx.Devices().BumpScheduleVersion(ctx, devices); err != nil {
+			return err
+		}
+		return tx.Audit().AppendAudit(ctx, a, "broadcast.order.version", "broadcast_order", fmt.Sprint(o.ID), fmt.Sprintf("language=%s media=%d", in.Language, in.MediaID))
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.publish(ctx, Notice{Kind: protocol.EventSchedule, OrderID: o.ID, Devices: devices})
+	all, err := s.store.Speech().OrderVersions(ctx, []int64{o.ID})
+	if err != nil {
+		return nil, err
+	}
+	for i := range all[o.ID] {
+		if all[o.ID][i].Language == in.Language {
+			return &all[o.ID][i], nil
+		}
+	}
+	return nil, fmt.Errorf("the %s version of order %d vanished after it was saved: %w", in.Language, o.ID, model.ErrNotFound)
+}
+
+// RemoveOrderVersion removes an order's version in a language; its
+// devices play the next language of their units (or Vietnamese).
+func (s OrderBook) RemoveOrderVersion(ctx context.Context, a model.Actor, orderID int64, language string) error {
+	o, _, err := s.orderForVersions(ctx, a, orderID)
+	if err != nil {
+		return err
+	}
+	var devices []int64
+	err = s.store.TxRetry(ctx, func(tx *storage.Tx) error {
+		ok, err := tx.Speech().DeleteOrderVersion(ctx, o.ID, language)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("broadcast order %d has no version in %q: %w", o.ID, language, model.ErrNotFound)
+		}
+		if devices, err = tx.Broadcast().OrderDeviceIDs(ctx, o.ID); err != nil {
+			return err
+		}
+		if err := tx.Devices().BumpScheduleVersion(ctx, devices); err != nil {
+			return err
+		}
+		return tx.Audit().AppendAudit(ctx, a, "broadcast.order.version_remove", "broadcast_order", fmt.Sprint(o.ID), "language="+language)
+	})
+	if err != nil {
+		return err
+	}
+	s.publish(ctx, Notice{Kind: protocol.EventSchedule, OrderID: o.ID, Devices: devices})
+	return nil
 }

@@ -21,8 +21,9 @@ import (
 // change, so the status exists exactly when the change does. The package
 // bytes are kept in the blob store first (content-addressed; if tx rolls
 // back they are an orphan that `loa fsck` reports). It returns false,
-// without error, when there is nobody to tell: the document did not come
-// as edXML, or its unit has no agency identifier on the exchange.
+// without error, when there is nobody to tell (the document did not come
+// as edXML, or its unit has no agency identifier on the exchange) or when
+// that status was already sent for the document.
 func (s *Service) StatusTx(ctx context.Context, tx *storage.Tx, a model.Actor, documentID int64, code edxml.StatusCode, description string) (bool, error) {
 	if !code.Valid() {
 		return false, model.Invalid("code", "%q is not a status code; use 01, 02, 03, 04, 05, 06, 13, 15 or 16", string(code))
@@ -44,9 +45,13 @@ func (s *Service) StatusTx(ctx context.Context, tx *storage.Tx, a model.Actor, d
 	}
 	var in *model.ExchangePackage
 	for i := range pkgs {
-		if pkgs[i].Direction == "in" && pkgs[i].Kind == "document" {
+		if pkgs[i].Direction == "in" && pkgs[i].Kind == "document" && in == nil {
 			in = &pkgs[i]
-			break
+		}
+		if pkgs[i].Direction == "out" && pkgs[i].Kind == "status" && pkgs[i].StatusCode == string(code) {
+			// Each state is reported once: a step repeated (a document
+			// passed on again, a retried transaction) sends nothing new.
+			return false, nil
 		}
 	}
 	if in == nil || unit.AgencyID == "" {

@@ -3,6 +3,7 @@ package documents_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"testing"
@@ -22,8 +23,9 @@ import (
 // TestStatusRoundTrip: Loa A sends a document as edXML to Loa B (another
 // database); B's import sends "arrived" (01) and registering it in B's
 // incoming register writes an "accepted" (03) status package in the same
-// transaction; A imports B's status packages and A's delivery state for
-// B's agency follows them. A document that did not come as edXML has
+// transaction; passing it on sends "assigned" (04), passing it further
+// "processing" (05), each once; A imports B's status packages and A's
+// delivery state for B's agency follows them. A document that did not come as edXML has
 // nobody to tell.
 func TestStatusRoundTrip(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, stA *storage.Store) {
@@ -74,6 +76,22 @@ func TestStatusRoundTrip(t *testing.T) {
 		if _, err := regB.RegisterIncoming(ctx, sys, registry.IncomingInput{UnitID: unitB.ID, DocumentID: res.Document.ID}); err != nil {
 			t.Fatal(err)
 		}
+		// B passes it on to a department (04 assigned), which passes it
+		// to another (05 processing); passing it once more sends nothing
+		// new (each state goes once).
+		dept := func(name string) *model.Unit {
+			t.Helper()
+			u := &model.Unit{Code: "u" + storetest.Unique(), Name: name, Kind: "dept_unit", ParentID: &unitB.ID}
+			if err := stB.Tx(ctx, func(tx *storage.Tx) error { return tx.Orgs().InsertUnit(ctx, u) }); err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		for _, u := range []*model.Unit{dept("Phòng Văn hóa"), dept("Phòng Y tế"), dept("Phòng Nội vụ")} {
+			if _, err := regB.Pass(ctx, sys, res.Document.ID, registry.PassInput{UnitID: u.ID, Instruction: "Xử lý"}); err != nil {
+				t.Fatalf("pass on to %s: %v", u.Name, err)
+			}
+		}
 		pkgs, err := b.Exchange(ctx, sys, res.Document.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -101,11 +119,11 @@ func TestStatusRoundTrip(t *testing.T) {
 				t.Fatalf("A applied status %s as %s to document %d", p.StatusCode, got.Action, got.Document.ID)
 			}
 		}
-		if len(codes) != 2 || codes[0] != string(edxml.StatusArrived) || codes[1] != string(edxml.StatusAccepted) {
-			t.Fatalf("B sent status packages %v, want 01 then 03", codes)
+		if fmt.Sprint(codes) != "[01 03 04 05]" {
+			t.Fatalf("B sent status packages %v, want 01, 03, 04, 05", codes)
 		}
-		if s := states(); len(s) != 1 || s[0].StatusCode != string(edxml.StatusAccepted) || s[0].OrganName == "" {
-			t.Fatalf("A after B registered the document: %+v", s)
+		if s := states(); len(s) != 1 || s[0].StatusCode != string(edxml.StatusProcessing) || s[0].OrganName == "" {
+			t.Fatalf("A after B registered and passed on the document: %+v", s)
 		}
 
 		// A document typed in at B has no edXML sender: registering it

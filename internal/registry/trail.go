@@ -9,6 +9,7 @@ import (
 
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/documents"
+	"github.com/loa-project/loa/internal/edxml"
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
@@ -187,7 +188,14 @@ func (s *Service) Pass(ctx context.Context, a model.Actor, documentID int64, in 
 			}
 			e.ToUnitID = &u.ID
 		}
+		earlier, err := tx.Trail().TrailOf(ctx, d.ID, 0)
+		if err != nil {
+			return err
+		}
 		if err := tx.Trail().AppendTrail(ctx, e); err != nil {
+			return err
+		}
+		if err := s.passStatus(ctx, tx, a, d.ID, earlier, e.ToName); err != nil {
 			return err
 		}
 		return tx.Audit().AppendAudit(ctx, a, "document.passed", "document", fmt.Sprint(documentID), fmt.Sprintf("%s → %s: %s", d.Code(), e.ToName, in.Instruction))
@@ -196,6 +204,28 @@ func (s *Service) Pass(ctx context.Context, a model.Actor, documentID int64, in 
 		return nil, err
 	}
 	return s.Trail(ctx, a, documentID)
+}
+
+// passStatus tells the edXML sender of a document that it was passed on:
+// the first time "assigned" (04), later (passed further down by whoever
+// handles it) "processing" (05). Each code goes once (StatusTx sends a
+// code only once per document); documents that did not come as edXML
+// have nobody to tell.
+func (s *Service) passStatus(ctx context.Context, tx *storage.Tx, a model.Actor, documentID int64, earlier []model.TrailEntry, to string) error {
+	if s.status == nil {
+		return nil
+	}
+	code, desc := edxml.StatusAssigned, "Đã phân công xử lý cho "+to
+	for _, e := range earlier {
+		if e.Action == model.TrailAssigned {
+			code, desc = edxml.StatusProcessing, "Đang xử lý: chuyển tiếp cho "+to
+			break
+		}
+	}
+	if _, err := s.status.StatusTx(ctx, tx, a, documentID, code, desc); err != nil {
+		return fmt.Errorf("status package for the sender of document %d: %w", documentID, err)
+	}
+	return nil
 }
 
 // Deadline reads a handling deadline, a day (YYYY-MM-DD or dd/mm/yyyy)

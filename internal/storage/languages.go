@@ -89,3 +89,26 @@ func (q SpeechStore) DeviceMayFetchVersion(ctx context.Context, deviceID int64, 
 	}
 	return n > 0, nil
 }
+
+// SaveOrderVersion adds or replaces an order's version in a language.
+func (q SpeechStore) SaveOrderVersion(ctx context.Context, orderID int64, language string, mediaID int64) error {
+	if _, err := q.exec(ctx, `INSERT INTO broadcast_order_versions (order_id, language, media_id) VALUES (?, ?, ?)
+		ON CONFLICT (order_id, language) DO UPDATE SET media_id = excluded.media_id`, orderID, language, mediaID); err != nil {
+		return fmt.Errorf("save the %s version of order %d: %w", language, orderID, err)
+	}
+	return nil
+}
+
+// DeleteOrderVersion removes an order's version in a language; it
+// reports whether there was one.
+func (q SpeechStore) DeleteOrderVersion(ctx context.Context, orderID int64, language string) (bool, error) {
+	res, err := q.exec(ctx, `DELETE FROM broadcast_order_versions WHERE order_id = ? AND language = ?`, orderID, language)
+	if err != nil {
+		return false, fmt.Errorf("remove the %s version of order %d: %w", language, orderID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("remove the %s version of order %d: %w", language, orderID, err)
+	}
+	return n > 0, nil
+}

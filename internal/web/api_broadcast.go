@@ -22,6 +22,7 @@ type Broadcast interface {
 	BroadcastMonitor
 	PublicFeeds
 	BroadcastSpeech
+	BroadcastVersions
 	BroadcastLive
 	BroadcastLimits
 }

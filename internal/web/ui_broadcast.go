@@ -48,6 +48,7 @@ func (s broadcastPages) registerBroadcastUI() {
 	s.handle("POST /broadcast/devices/{id}/revoke", false, pg(s.uiBroadcastDeviceRevoke))
 	s.handle("POST /broadcast/devices/{id}/command", false, pg(s.uiBroadcastDeviceCommand))
 	s.registerSpeechUI()
+	s.registerVersionUI()
 	s.registerLimitsUI()
 	s.registerLiveUI()
 }

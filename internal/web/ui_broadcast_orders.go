@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -346,18 +345,29 @@ type bcOrderData struct {
 	Units   []bcPlayRow
 	Logs    []bcLogRow
 	Played  int // devices that reported a play
-	// Missing: units reached by the order whose language has no version
-	// (they hear the Vietnamese one).
-	Missing []broadcast.MissingVersion
+	// Languages: the order's versions and the version each unit reached
+	// plays (nil for those who only follow the order); Missing lists the
+	// units whose first language has no version.
+	Languages *broadcast.OrderLanguages
+	Missing   []broadcast.UnitVersion
+	Version   bcVersionForm
+	Voices    []string       // languages the speech engine reads, besides Vietnamese
+	Media     []*model.Media // the issuer's library, for a version
+	Error     string         // a refused language version form
 }
 
 func (s broadcastPages) uiBroadcastOrder(w http.ResponseWriter, r *http.Request, p *principal) {
-	ctx := r.Context()
 	id, err := pathID(r, "id")
 	if err != nil {
 		s.bcRenderError(w, r, p, err)
 		return
 	}
+	s.orderPage(w, r, p, id, bcVersionForm{}, "", http.StatusOK)
+}
+
+// orderPage shows an order, with a refused language version form.
+func (s broadcastPages) orderPage(w http.ResponseWriter, r *http.Request, p *principal, id int64, vf bcVersionForm, errMsg string, code int) {
+	ctx := r.Context()
 	pd, c, err := s.broadcastPage(r, p, "bc.order.title", "orders")
 	if err != nil {
 		s.bcRenderError(w, r, p, err)
@@ -405,14 +415,14 @@ func (s broadcastPages) uiBroadcastOrder(w http.ResponseWriter, r *http.Request,
 	for _, l := range rep.Logs {
 		d.Logs = append(d.Logs, bcLogRow{PlayLog: l, Device: deviceName(l.DeviceID)})
 	}
-	// Missing language versions, for those who may follow the issuer's
-	// orders (a commune viewing an order sent down sees its report only).
-	if d.Missing, err = s.speech().MissingVersions(ctx, p.Actor, o.ID); err != nil && !errors.Is(err, model.ErrForbidden) {
+	// Language versions, for those who may follow the issuer's orders (a
+	// commune viewing an order sent down sees its report only).
+	if err := s.orderLanguages(ctx, p, &d, vf, errMsg); err != nil {
 		s.bcRenderError(w, r, p, err)
 		return
 	}
 	pd.Data = d
-	s.render(w, r, "broadcast_order", pd, http.StatusOK)
+	s.render(w, r, "broadcast_order", pd, code)
 }
 
 func (s broadcastPages) uiBroadcastOrderCancel(w http.ResponseWriter, r *http.Request, p *principal) {

@@ -22,7 +22,6 @@ type BroadcastSpeech interface {
 	SaveSpeechProfile(ctx context.Context, a model.Actor, in broadcast.SpeechProfileInput) (model.SpeechProfile, error)
 	DeleteSpeechProfile(ctx context.Context, a model.Actor, unitID int64, voice string) error
 	PreviewSpeech(ctx context.Context, a model.Actor, in broadcast.PreviewInput) (*broadcast.Preview, error)
-	MissingVersions(ctx context.Context, a model.Actor, orderID int64) ([]broadcast.MissingVersion, error)
 	UnitLanguages(ctx context.Context, a model.Actor, unitID int64) ([]string, error)
 	SetUnitLanguages(ctx context.Context, a model.Actor, unitID int64, langs []string) ([]string, error)
 }
