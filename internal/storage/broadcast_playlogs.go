@@ -73,11 +73,11 @@ func (q BroadcastStore) insertPlayLogs(ctx context.Context, logs []PlayLog) (map
 			}
 		}
 		if q.engine == SQLite {
-			n, err := q.insertPlayLogRows(ctx, chunk, stored, &fresh)
+			added, err := q.insertPlayLogRows(ctx, chunk, stored, &fresh)
 			if err != nil {
 				return nil, err
 			}
-			inserted += n
+			inserted += added
 			continue
 		}
 		byEvent := make(map[evKey]PlayLog, n)
