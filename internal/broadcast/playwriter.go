@@ -11,6 +11,13 @@ import (
 // writer stores (several devices' batches together).
 const maxPlayGroup = 20000
 
+// pgPlayWriters is how many play writers run on PostgreSQL, each storing
+// its own groups in its own transaction (SQLite has one writer
+// connection, so one play writer). Concurrent groups lock rows in one
+// order (play rollups, devices sorted), and TxRetry runs again a group
+// that lost a deadlock.
+const pgPlayWriters = 4
+
 // playSave is one device's validated batch, waiting for the writer.
 type playSave struct {
 	logs []model.PlayLog

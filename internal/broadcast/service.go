@@ -188,8 +188,14 @@ func New(cfg Config) (*Service, error) {
 		s.stop()
 		return nil, fmt.Errorf("broadcast: subscribe to notifier: %w", err)
 	}
-	s.wg.Add(4)
-	go func() { defer s.wg.Done(); s.playWriter(ctx) }()
+	writers := 1
+	if s.store.Engine() == storage.Postgres {
+		writers = pgPlayWriters
+	}
+	s.wg.Add(3 + writers)
+	for range writers {
+		go func() { defer s.wg.Done(); s.playWriter(ctx) }()
+	}
 	go func() { defer s.wg.Done(); s.Fleet().deliverLoop(ctx, events) }()
 	go func() { defer s.wg.Done(); s.flushLoop(ctx) }()
 	go func() { defer s.wg.Done(); s.Scheduler().scheduleWriter(ctx) }()

@@ -216,8 +216,12 @@ func (q BroadcastStore) addDayTotals(ctx context.Context, keys []rollupKey, sums
 		}
 		tot[dk] = [2]int64{v[0] + p, v[1] + s}
 	}
+	per := 300
+	if q.engine == SQLite {
+		per = 1 // no statement journal (see upsertRows)
+	}
 	for len(order) > 0 {
-		n := min(len(order), 300)
+		n := min(len(order), per)
 		chunk := order[:n]
 		order = order[n:]
 		var sb strings.Builder

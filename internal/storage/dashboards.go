@@ -115,8 +115,13 @@ func (q BroadcastStore) addDeviceRollups(ctx context.Context, plays []PlayLog, u
 // upsertRows writes one row per key, width columns each, in statements of
 // at most per rows: head is "INSERT INTO t (columns) VALUES ", tail the ON
 // CONFLICT clause; row gives a key's values. The keys' order is kept, so
-// writers that sort them take row locks in one order.
+// writers that sort them take row locks in one order. On SQLite each row
+// is its own prepared statement (see insertPlayLogRows: a multi-row
+// statement keeps a statement journal).
 func upsertRows[K any](ctx context.Context, q Q, keys []K, width, per int, head, tail string, row func(K) []any) error {
+	if q.engine == SQLite {
+		per = 1
+	}
 	for len(keys) > 0 {
 		n := min(len(keys), per)
 		args := make([]any, 0, n*width)
