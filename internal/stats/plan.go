@@ -197,10 +197,18 @@ func (s *Service) pairs(ctx context.Context, orders []*storage.BroadcastOrder, d
 	}
 	var out []pair
 	var ids []int64
+	seen := make([]bool, len(devices))
+	var devIDs []int64
 	for _, o := range orders {
 		targeted := t.devicesOf(o, devices, byUnit, byID)
 		if len(targeted) == 0 {
 			continue
+		}
+		for _, i := range targeted {
+			if !seen[i] {
+				seen[i] = true
+				devIDs = append(devIDs, devices[i].ID)
+			}
 		}
 		inPeriod := slotTimes(o, first, last, s.cfg.Loc)
 		life := slotTimes(o, o.StartDate, last, s.cfg.Loc)
@@ -217,7 +225,11 @@ func (s *Service) pairs(ctx context.Context, orders []*storage.BroadcastOrder, d
 		}
 		ids = append(ids, o.ID)
 	}
-	plays, err := s.store.Broadcast().OrderDevicePlays(ctx, ids)
+	// A few devices (a commune, a district): their rows only, by the key.
+	if len(devIDs) > storage.MaxPlayDeviceFilter {
+		devIDs = nil
+	}
+	plays, err := s.store.Broadcast().OrderDevicePlays(ctx, ids, devIDs)
 	if err != nil {
 		return nil, err
 	}

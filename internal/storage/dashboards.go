@@ -289,17 +289,32 @@ type OrderDevicePlay struct {
 }
 
 // OrderDevicePlays returns the completed plays (and late ones) of the
-// orders per device, from play_order_devices.
-func (q BroadcastStore) OrderDevicePlays(ctx context.Context, orderIDs []int64) ([]OrderDevicePlay, error) {
+// orders per device, from play_order_devices. With deviceIDs (at most
+// MaxPlayDeviceFilter) only those devices' rows are read, by the primary
+// key; without, every device's.
+func (q BroadcastStore) OrderDevicePlays(ctx context.Context, orderIDs, deviceIDs []int64) ([]OrderDevicePlay, error) {
+	if len(deviceIDs) > MaxPlayDeviceFilter {
+		return nil, fmt.Errorf("plays per order and device: %d devices, at most %d", len(deviceIDs), MaxPlayDeviceFilter)
+	}
+	var devFilter string
+	var devArgs []any
+	if len(deviceIDs) > 0 {
+		devFilter = ` AND device_id IN (` + bcPlaceholders(len(deviceIDs)) + `)`
+		for _, id := range deviceIDs {
+			devArgs = append(devArgs, id)
+		}
+	}
+	chunk := max(1, min(500, (MaxPlayDeviceFilter+500-len(deviceIDs))/2))
 	var out []OrderDevicePlay
 	for len(orderIDs) > 0 {
-		n := min(len(orderIDs), 500)
-		args := make([]any, n)
-		for i, id := range orderIDs[:n] {
-			args[i] = id
+		n := min(len(orderIDs), chunk)
+		args := make([]any, 0, n+len(devArgs))
+		for _, id := range orderIDs[:n] {
+			args = append(args, id)
 		}
+		args = append(args, devArgs...)
 		orderIDs = orderIDs[n:]
-		rows, err := q.query(ctx, `SELECT order_id, device_id, plays, late FROM play_order_devices WHERE order_id IN (`+bcPlaceholders(n)+`)`, args...)
+		rows, err := q.query(ctx, `SELECT order_id, device_id, plays, late FROM play_order_devices WHERE order_id IN (`+bcPlaceholders(n)+`)`+devFilter, args...)
 		if err != nil {
 			return nil, fmt.Errorf("plays per order and device: %w", err)
 		}
@@ -317,6 +332,9 @@ func (q BroadcastStore) OrderDevicePlays(ctx context.Context, orderIDs []int64) 
 	}
 	return out, nil
 }
+
+// MaxPlayDeviceFilter bounds the devices OrderDevicePlays filters on.
+const MaxPlayDeviceFilter = 2000
 
 // DeviceDayPlay is a play_device_days row.
 type DeviceDayPlay struct {
