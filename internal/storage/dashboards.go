@@ -291,10 +291,10 @@ type OrderDevicePlay struct {
 // OrderDevicePlays returns the completed plays (and late ones) of the
 // orders per device, from play_order_devices. With deviceIDs (at most
 // MaxPlayDeviceFilter) only those devices' rows are read, by the primary
-// key; without, every device's.
-func (q BroadcastStore) OrderDevicePlays(ctx context.Context, orderIDs, deviceIDs []int64) ([]OrderDevicePlay, error) {
+// key; without, every device's. Each row goes to each as it is read.
+func (q BroadcastStore) OrderDevicePlays(ctx context.Context, orderIDs, deviceIDs []int64, each func(OrderDevicePlay)) error {
 	if len(deviceIDs) > MaxPlayDeviceFilter {
-		return nil, fmt.Errorf("plays per order and device: %d devices, at most %d", len(deviceIDs), MaxPlayDeviceFilter)
+		return fmt.Errorf("plays per order and device: %d devices, at most %d", len(deviceIDs), MaxPlayDeviceFilter)
 	}
 	var devFilter string
 	var devArgs []any
@@ -305,7 +305,6 @@ func (q BroadcastStore) OrderDevicePlays(ctx context.Context, orderIDs, deviceID
 		}
 	}
 	chunk := max(1, min(500, (MaxPlayDeviceFilter+500-len(deviceIDs))/2))
-	var out []OrderDevicePlay
 	for len(orderIDs) > 0 {
 		n := min(len(orderIDs), chunk)
 		args := make([]any, 0, n+len(devArgs))
@@ -316,21 +315,21 @@ func (q BroadcastStore) OrderDevicePlays(ctx context.Context, orderIDs, deviceID
 		orderIDs = orderIDs[n:]
 		rows, err := q.query(ctx, `SELECT order_id, device_id, plays, late FROM play_order_devices WHERE order_id IN (`+bcPlaceholders(n)+`)`+devFilter, args...)
 		if err != nil {
-			return nil, fmt.Errorf("plays per order and device: %w", err)
+			return fmt.Errorf("plays per order and device: %w", err)
 		}
 		for rows.Next() {
 			var r OrderDevicePlay
 			if err := rows.Scan(&r.OrderID, &r.DeviceID, &r.Plays, &r.Late); err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("scan plays per order and device: %w", err)
+				return fmt.Errorf("scan plays per order and device: %w", err)
 			}
-			out = append(out, r)
+			each(r)
 		}
 		if err := rows.Close(); err != nil {
-			return nil, fmt.Errorf("plays per order and device: %w", err)
+			return fmt.Errorf("plays per order and device: %w", err)
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // MaxPlayDeviceFilter bounds the devices OrderDevicePlays filters on.
