@@ -370,17 +370,7 @@ func (s *Service) Commune(ctx context.Context, a model.Actor, unitID int64, day 
 			Online: d.RevokedAt == nil && d.LastSeen != nil && now.Sub(*d.LastSeen) <= s.cfg.OnlineWindow}
 		perDevice[d.ID] = df
 		for k := range WeekDays {
-			start := c.Week[k].Day.In(s.cfg.Loc)
-			end := c.Week[k].Day.AddDays(1).In(s.cfg.Loc)
-			from, to := maxTime(start, d.Since), minTime(end, now)
-			if d.RevokedAt != nil {
-				to = minTime(to, *d.RevokedAt)
-			}
-			var fig DayFigures
-			if to.After(from) {
-				fig.ExpectedS = int64(to.Sub(from) / time.Second)
-				fig.ContactS = min(uptime[d.ID][c.Week[k].Day.String()], fig.ExpectedS)
-			}
+			fig := s.dayUptime(d, c.Week[k].Day, now, uptime[d.ID])
 			c.Week[k].add(fig)
 			df.add(fig)
 		}
@@ -443,6 +433,55 @@ func (s *Service) Commune(ctx context.Context, a model.Actor, unitID int64, day 
 	sort.Slice(c.Items, func(i, j int) bool { return c.Items[i].ID < c.Items[j].ID })
 	c.Parents = s.parents(ctx, a, unit)
 	return c, nil
+}
+
+// dayUptime is a device's uptime on a day: the seconds it was expected
+// online (enrolled, not revoked, up to now) and, of them, those in
+// contact (contact: seconds per day, device_uptime_days). The commune
+// dashboard and Uptime (the reports) count it here.
+func (s *Service) dayUptime(d *storage.DashDevice, day schedule.Date, now time.Time, contact map[string]int64) DayFigures {
+	from, to := maxTime(day.In(s.cfg.Loc), d.Since), minTime(day.AddDays(1).In(s.cfg.Loc), now)
+	if d.RevokedAt != nil {
+		to = minTime(to, *d.RevokedAt)
+	}
+	var fig DayFigures
+	if to.After(from) {
+		fig.ExpectedS = int64(to.Sub(from) / time.Second)
+		fig.ContactS = min(contact[day.String()], fig.ExpectedS)
+	}
+	return fig
+}
+
+// UptimeFigures are the devices' uptime under a unit over a period.
+type UptimeFigures struct {
+	// Seconds in contact and expected online, over every device.
+	ContactS  int64   `json:"contact_s"`
+	ExpectedS int64   `json:"expected_s"`
+	Uptime    float64 `json:"uptime"` // percent
+}
+
+// Uptime computes the uptime of the devices under a unit over a period,
+// day by day as the commune dashboard does, without access checks (the
+// caller checked them: the reports).
+func (s *Service) Uptime(ctx context.Context, unit *model.Unit, p Period) (UptimeFigures, error) {
+	devices, err := s.store.Devices().DashDevices(ctx, unit.Path)
+	if err != nil {
+		return UptimeFigures{}, err
+	}
+	contact, err := s.store.Devices().DeviceUptime(ctx, unit.Path, p.From.String(), p.To.String())
+	if err != nil {
+		return UptimeFigures{}, err
+	}
+	now := s.cfg.Clock.Now()
+	var total DayFigures
+	for i := range devices {
+		d := &devices[i]
+		for day, n := p.From, 0; day.Compare(p.To) <= 0 && n <= MaxPeriodDays; day, n = day.AddDays(1), n+1 {
+			total.add(s.dayUptime(d, day, now, contact[d.ID]))
+		}
+	}
+	total.finish()
+	return UptimeFigures{ContactS: total.ContactS, ExpectedS: total.ExpectedS, Uptime: total.Uptime}, nil
 }
 
 // parents are the units above one the actor may see, from the top.
