@@ -370,7 +370,7 @@ func (s *Service) Commune(ctx context.Context, a model.Actor, unitID int64, day 
 			Online: d.RevokedAt == nil && d.LastSeen != nil && now.Sub(*d.LastSeen) <= s.cfg.OnlineWindow}
 		perDevice[d.ID] = df
 		for k := range WeekDays {
-			fig := s.dayUptime(d, c.Week[k].Day, now, uptime[d.ID])
+			fig := s.dayUptime(d, c.Week[k].Day, now, uptime[d.ID][c.Week[k].Day.String()])
 			c.Week[k].add(fig)
 			df.add(fig)
 		}
@@ -437,9 +437,9 @@ func (s *Service) Commune(ctx context.Context, a model.Actor, unitID int64, day 
 
 // dayUptime is a device's uptime on a day: the seconds it was expected
 // online (enrolled, not revoked, up to now) and, of them, those in
-// contact (contact: seconds per day, device_uptime_days). The commune
+// contact (contact: its device_uptime_days seconds of the day). The commune
 // dashboard and Uptime (the reports) count it here.
-func (s *Service) dayUptime(d *storage.DashDevice, day schedule.Date, now time.Time, contact map[string]int64) DayFigures {
+func (s *Service) dayUptime(d *storage.DashDevice, day schedule.Date, now time.Time, contact int64) DayFigures {
 	from, to := maxTime(day.In(s.cfg.Loc), d.Since), minTime(day.AddDays(1).In(s.cfg.Loc), now)
 	if d.RevokedAt != nil {
 		to = minTime(to, *d.RevokedAt)
@@ -447,7 +447,7 @@ func (s *Service) dayUptime(d *storage.DashDevice, day schedule.Date, now time.T
 	var fig DayFigures
 	if to.After(from) {
 		fig.ExpectedS = int64(to.Sub(from) / time.Second)
-		fig.ContactS = min(contact[day.String()], fig.ExpectedS)
+		fig.ContactS = min(contact, fig.ExpectedS)
 	}
 	return fig
 }
@@ -460,25 +460,40 @@ type UptimeFigures struct {
 	Uptime    float64 `json:"uptime"` // percent
 }
 
-// Uptime computes the uptime of the devices under a unit over a period,
-// day by day as the commune dashboard does, without access checks (the
-// caller checked them: the reports).
+// Uptime computes the uptime of the devices under a unit over a period
+// as the commune dashboard does (dayUptime), without access checks (the
+// caller checked them: the reports). The expected seconds of a device are
+// the period's part of its window (the days' parts add up to it); the
+// contact rows are read one by one, not kept.
 func (s *Service) Uptime(ctx context.Context, unit *model.Unit, p Period) (UptimeFigures, error) {
 	devices, err := s.store.Devices().DashDevices(ctx, unit.Path)
 	if err != nil {
 		return UptimeFigures{}, err
 	}
-	contact, err := s.store.Devices().DeviceUptime(ctx, unit.Path, p.From.String(), p.To.String())
-	if err != nil {
-		return UptimeFigures{}, err
-	}
 	now := s.cfg.Clock.Now()
+	byID := make(map[int64]*storage.DashDevice, len(devices))
 	var total DayFigures
 	for i := range devices {
 		d := &devices[i]
-		for day, n := p.From, 0; day.Compare(p.To) <= 0 && n <= MaxPeriodDays; day, n = day.AddDays(1), n+1 {
-			total.add(s.dayUptime(d, day, now, contact[d.ID]))
+		byID[d.ID] = d
+		from, to := maxTime(p.From.In(s.cfg.Loc), d.Since), minTime(p.To.AddDays(1).In(s.cfg.Loc), now)
+		if d.RevokedAt != nil {
+			to = minTime(to, *d.RevokedAt)
 		}
+		if to.After(from) {
+			total.ExpectedS += int64(to.Sub(from) / time.Second)
+		}
+	}
+	err = s.store.Devices().EachDeviceUptime(ctx, unit.Path, p.From.String(), p.To.String(), func(id int64, day string, secs int64) {
+		d, ok := byID[id]
+		date, err := schedule.ParseDate(day)
+		if !ok || err != nil {
+			return
+		}
+		total.ContactS += s.dayUptime(d, date, now, secs).ContactS
+	})
+	if err != nil {
+		return UptimeFigures{}, err
 	}
 	total.finish()
 	return UptimeFigures{ContactS: total.ContactS, ExpectedS: total.ExpectedS, Uptime: total.Uptime}, nil

@@ -397,3 +397,26 @@ func (q DeviceStore) DeviceUptime(ctx context.Context, underPath, from, to strin
 	}
 	return out, rows.Err()
 }
+
+// EachDeviceUptime streams the device_uptime_days rows (device, day,
+// seconds in contact) of the units under a path for the days from..to.
+func (q DeviceStore) EachDeviceUptime(ctx context.Context, underPath, from, to string, each func(deviceID int64, day string, seconds int64)) error {
+	rows, err := q.query(ctx, `SELECT t.device_id, t.day, t.seconds FROM device_uptime_days t JOIN devices d ON d.id = t.device_id JOIN units u ON u.id = d.unit_id
+		WHERE u.path LIKE ? AND t.day >= ? AND t.day <= ?`, underPath+"%", from, to)
+	if err != nil {
+		return fmt.Errorf("device uptime under %s: %w", underPath, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, secs int64
+		var day string
+		if err := rows.Scan(&id, &day, &secs); err != nil {
+			return fmt.Errorf("scan device uptime: %w", err)
+		}
+		each(id, day, secs)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("device uptime under %s: %w", underPath, err)
+	}
+	return nil
+}
