@@ -438,6 +438,19 @@ func TestMonthlyReport(t *testing.T) {
 		if ov.Total.Plays != e.plays || ov.Total.Targeted != e.targets || ov.Total.Covered != e.covered || up.ContactS != e.contactS || up.ExpectedS != e.expectedS {
 			t.Errorf("dashboard: plays %d, coverage %d of %d, contact %d of %d s; raw rows %+v", ov.Total.Plays, ov.Total.Covered, ov.Total.Targeted, up.ContactS, up.ExpectedS, e)
 		}
+		// The commune dashboard's week (today included, clamped at now)
+		// and the reports' uptime over the same days are one figure.
+		cd, err := w.stats.Commune(ctx, w.actor("C2"), w.units["C2"].ID, schedule.Date{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wk, err := w.stats.Uptime(ctx, w.units["C2"], stats.Period{From: cd.Week[0].Day, To: cd.Day})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wk.ContactS != cd.Total.ContactS || wk.ExpectedS != cd.Total.ExpectedS || wk.ContactS == 0 {
+			t.Errorf("uptime of the week: reports %+v, commune dashboard %d of %d s", wk, cd.Total.ContactS, cd.Total.ExpectedS)
+		}
 		// The district's report on the department's directive marked its
 		// delivery reported.
 		dinbox, err := w.dirs.Deliveries().Inbox(ctx, w.actor("D"), directives.InboxFilter{})

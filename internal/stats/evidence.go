@@ -463,15 +463,34 @@ type UptimeFigures struct {
 // Uptime computes the uptime of the devices under a unit over a period
 // as the commune dashboard does (dayUptime), without access checks (the
 // caller checked them: the reports). The expected seconds of a device are
-// the period's part of its window (the days' parts add up to it); the
-// contact rows are read one by one, not kept.
+// the period's part of its window (the days' parts add up to it). A
+// day's contact counts up to the day's expected seconds, which are less
+// than the whole day only on a device's boundary days (enrolment,
+// revocation, today): the other days are summed by the database, the
+// boundary days read one by one.
 func (s *Service) Uptime(ctx context.Context, unit *model.Unit, p Period) (UptimeFigures, error) {
 	devices, err := s.store.Devices().DashDevices(ctx, unit.Path)
 	if err != nil {
 		return UptimeFigures{}, err
 	}
 	now := s.cfg.Clock.Now()
+	inPeriod := func(t time.Time) (schedule.Date, bool) {
+		d := schedule.DateOf(t.In(s.cfg.Loc))
+		return d, d.Compare(p.From) >= 0 && d.Compare(p.To) <= 0
+	}
 	byID := make(map[int64]*storage.DashDevice, len(devices))
+	type devDay struct {
+		device int64
+		day    string
+	}
+	boundary := map[devDay]bool{}
+	days := map[string]bool{}
+	mark := func(id int64, t time.Time) {
+		if d, ok := inPeriod(t); ok {
+			boundary[devDay{id, d.String()}] = true
+			days[d.String()] = true
+		}
+	}
 	var total DayFigures
 	for i := range devices {
 		d := &devices[i]
@@ -479,19 +498,45 @@ func (s *Service) Uptime(ctx context.Context, unit *model.Unit, p Period) (Uptim
 		from, to := maxTime(p.From.In(s.cfg.Loc), d.Since), minTime(p.To.AddDays(1).In(s.cfg.Loc), now)
 		if d.RevokedAt != nil {
 			to = minTime(to, *d.RevokedAt)
+			mark(d.ID, *d.RevokedAt)
 		}
 		if to.After(from) {
 			total.ExpectedS += int64(to.Sub(from) / time.Second)
 		}
+		mark(d.ID, d.Since)
+		mark(d.ID, now)
 	}
-	err = s.store.Devices().EachDeviceUptime(ctx, unit.Path, p.From.String(), p.To.String(), func(id int64, day string, secs int64) {
-		d, ok := byID[id]
-		date, err := schedule.ParseDate(day)
-		if !ok || err != nil {
-			return
+	from, to := p.From.String(), p.To.String()
+	if len(days) > 8 {
+		// Many boundary days: every row, each clamped.
+		err = s.store.Devices().EachDeviceUptime(ctx, unit.Path, from, to, nil, false, func(id int64, day string, secs int64) {
+			if d, ok := byID[id]; ok {
+				if date, err := schedule.ParseDate(day); err == nil {
+					total.ContactS += s.dayUptime(d, date, now, secs).ContactS
+				}
+			}
+		})
+	} else {
+		err = s.store.Devices().EachDeviceUptime(ctx, unit.Path, from, to, nil, true, func(id int64, _ string, secs int64) {
+			if _, ok := byID[id]; ok {
+				total.ContactS += secs
+			}
+		})
+		if err == nil && len(days) > 0 {
+			list := make([]string, 0, len(days))
+			for d := range days {
+				list = append(list, d)
+			}
+			err = s.store.Devices().EachDeviceUptime(ctx, unit.Path, from, to, list, false, func(id int64, day string, secs int64) {
+				d, ok := byID[id]
+				date, perr := schedule.ParseDate(day)
+				if !ok || perr != nil || !boundary[devDay{id, day}] {
+					return
+				}
+				total.ContactS += s.dayUptime(d, date, now, secs).ContactS - secs
+			})
 		}
-		total.ContactS += s.dayUptime(d, date, now, secs).ContactS
-	})
+	}
 	if err != nil {
 		return UptimeFigures{}, err
 	}

@@ -399,10 +399,24 @@ func (q DeviceStore) DeviceUptime(ctx context.Context, underPath, from, to strin
 }
 
 // EachDeviceUptime streams the device_uptime_days rows (device, day,
-// seconds in contact) of the units under a path for the days from..to.
-func (q DeviceStore) EachDeviceUptime(ctx context.Context, underPath, from, to string, each func(deviceID int64, day string, seconds int64)) error {
-	rows, err := q.query(ctx, `SELECT t.device_id, t.day, t.seconds FROM device_uptime_days t JOIN devices d ON d.id = t.device_id JOIN units u ON u.id = d.unit_id
-		WHERE u.path LIKE ? AND t.day >= ? AND t.day <= ?`, underPath+"%", from, to)
+// seconds in contact) of the units under a path for the days from..to;
+// with days, only those days' rows; with sum, one row per device (day
+// empty) with the sum of its seconds.
+func (q DeviceStore) EachDeviceUptime(ctx context.Context, underPath, from, to string, days []string, sum bool, each func(deviceID int64, day string, seconds int64)) error {
+	args := []any{underPath + "%", from, to}
+	cond := ""
+	if len(days) > 0 {
+		cond = ` AND t.day IN (` + bcPlaceholders(len(days)) + `)`
+		for _, d := range days {
+			args = append(args, d)
+		}
+	}
+	cols, group := `t.device_id, t.day, t.seconds`, ``
+	if sum {
+		cols, group = `t.device_id, '', SUM(t.seconds)`, ` GROUP BY t.device_id`
+	}
+	rows, err := q.query(ctx, `SELECT `+cols+` FROM device_uptime_days t JOIN devices d ON d.id = t.device_id JOIN units u ON u.id = d.unit_id
+		WHERE u.path LIKE ? AND t.day >= ? AND t.day <= ?`+cond+group, args...)
 	if err != nil {
 		return fmt.Errorf("device uptime under %s: %w", underPath, err)
 	}
