@@ -160,8 +160,8 @@ func (s *Service) total(units []*model.Unit, figs []*Figures, p stats.Period) *F
 		t.Coverage.Covered += f.Coverage.Covered
 		t.Devices.Devices += f.Devices.Devices
 		t.Devices.Online += f.Devices.Online
-		t.Devices.Slots += f.Devices.Slots
-		t.Devices.Reported += f.Devices.Reported
+		t.Devices.ContactS += f.Devices.ContactS
+		t.Devices.ExpectedS += f.Devices.ExpectedS
 		t.Feedback.Received += f.Feedback.Received
 		t.Feedback.Handled += f.Feedback.Handled
 		t.Feedback.Open += f.Feedback.Open
@@ -170,7 +170,7 @@ func (s *Service) total(units []*model.Unit, figs []*Figures, p stats.Period) *F
 		}
 	}
 	t.Coverage.Percent = percent(t.Coverage.Covered, t.Coverage.Targets)
-	t.Devices.Uptime = percent(t.Devices.Reported, t.Devices.Slots)
+	t.Devices.Uptime = percent(t.Devices.ContactS, t.Devices.ExpectedS)
 	// The median of several subtrees is not their sum: without the raw
 	// handling times the total shows the median of one subtree only.
 	if len(medians) == 1 {

@@ -10,7 +10,8 @@
 // device or the order, the unit whose page received the feedback), and a
 // unit's figure is the sum over its subtree. Plays, minutes, devices and
 // the directives issued come from the dashboards' own computation
-// (stats.Overview over the rollups), the feedback figures from
+// (stats.Overview over the rollups), and so do coverage and device uptime
+// (stats.Overview, stats.Service.Uptime), the feedback figures from
 // feedback.FiguresOf: one source of truth.
 package reports
 
@@ -62,23 +63,25 @@ type Channel struct {
 	Minutes    *float64 `json:"minutes,omitempty"`
 }
 
-// Coverage is the share of (device, bulletin) pairs scheduled in the
-// period whose device completed every scheduled slot of the bulletin.
+// Coverage is the dashboards' coverage (stats.Figures): of the (bulletin,
+// targeted loudspeaker cluster) pairs with slots due by the end of the
+// period, those where the cluster played the bulletin at least as many
+// times as scheduled.
 type Coverage struct {
 	Targets int64   `json:"targets"`
 	Covered int64   `json:"covered"`
 	Percent float64 `json:"percent"`
 }
 
-// Devices are the active devices and those online (as the dashboard
-// counts them) and the uptime: the share of the scheduled slots (after
-// the device enrolled and the order was made) the device reported on.
+// Devices are the active devices and those online, and their uptime:
+// the seconds in contact of the seconds they were expected online, as the
+// dashboards count them (stats.Overview, stats.Service.Uptime).
 type Devices struct {
-	Devices  int64   `json:"devices"`
-	Online   int64   `json:"online"`
-	Slots    int64   `json:"slots"`
-	Reported int64   `json:"reported_slots"`
-	Uptime   float64 `json:"uptime_percent"`
+	Devices   int64   `json:"devices"`
+	Online    int64   `json:"online"`
+	ContactS  int64   `json:"contact_seconds"`
+	ExpectedS int64   `json:"expected_seconds"`
+	Uptime    float64 `json:"uptime_percent"`
 }
 
 // Feedback are the citizens' feedback figures (feedback.FiguresOf).
@@ -111,6 +114,7 @@ type Figures struct {
 // Overviewer is the dashboards' computation (stats.Service).
 type Overviewer interface {
 	Overview(ctx context.Context, a model.Actor, unitID int64, p stats.Period) (*stats.Overview, error)
+	Uptime(ctx context.Context, unit *model.Unit, p stats.Period) (stats.UptimeFigures, error)
 }
 
 var priorityLabels = map[string]string{"emergency": "Khẩn cấp", "priority": "Ưu tiên", "normal": "Thường"}
@@ -186,24 +190,12 @@ func (s *Service) Compute(ctx context.Context, unit *model.Unit, p stats.Period)
 	for _, k := range []string{"radio_tv", "press", "propagandist", "printed", "bulletin_board"} {
 		f.Channels = append(f.Channels, Channel{Key: k, Label: channelLabels[k], Broadcasts: byKind[k]})
 	}
-	end := to
-	if now := s.now(); now.Before(end) {
-		end = now
-	}
-	slots, err := q.DeviceSlotCounts(ctx, unit.Path, from, to, end)
+	f.Coverage = Coverage{Targets: t.Targeted, Covered: t.Covered, Percent: t.Coverage}
+	up, err := s.cfg.Stats.Uptime(ctx, unit, p)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("device uptime of %s: %w", unit.Name, err)
 	}
-	for _, c := range slots {
-		f.Coverage.Targets++
-		if c.Completed >= c.Slots {
-			f.Coverage.Covered++
-		}
-		f.Devices.Slots += c.Slots
-		f.Devices.Reported += c.Reported
-	}
-	f.Coverage.Percent = percent(f.Coverage.Covered, f.Coverage.Targets)
-	f.Devices.Uptime = percent(f.Devices.Reported, f.Devices.Slots)
+	f.Devices.ContactS, f.Devices.ExpectedS, f.Devices.Uptime = up.ContactS, up.ExpectedS, up.Uptime
 	fb, err := feedback.FiguresOf(ctx, s.store, unit, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("feedback figures of %s: %w", unit.Name, err)

@@ -22,6 +22,7 @@ import (
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/reports"
 	"github.com/loa-project/loa/internal/schedule"
+	"github.com/loa-project/loa/internal/stats"
 	"github.com/loa-project/loa/internal/storage"
 	"github.com/loa-project/loa/internal/storage/storetest"
 )
@@ -38,6 +39,8 @@ type raw struct {
 	unitOf   map[int64]*model.Unit // device → owning unit
 	enrolled map[int64]time.Time
 	made     map[int64]time.Time // order → made
+	targets  map[int64]string    // order → the unit path it targets (subtree)
+	contacts map[int64][]time.Time
 	slots    []slot
 	fbs      []*model.Feedback
 }
@@ -49,7 +52,8 @@ type raw struct {
 // month.
 func seedBroadcast(w *world) *raw {
 	t, ctx := w.t, w.ctx
-	r := &raw{unitOf: map[int64]*model.Unit{}, enrolled: map[int64]time.Time{}, made: map[int64]time.Time{}}
+	r := &raw{unitOf: map[int64]*model.Unit{}, enrolled: map[int64]time.Time{}, made: map[int64]time.Time{}, targets: map[int64]string{},
+		contacts: map[int64][]time.Time{}}
 	var devs []storage.Device
 	orders := map[string]*storage.BroadcastOrder{}
 	err := w.st.Tx(ctx, func(tx *storage.Tx) error {
@@ -73,13 +77,18 @@ func seedBroadcast(w *world) *raw {
 			if err := tx.Broadcast().InsertMedia(ctx, m); err != nil {
 				return err
 			}
+			// Daily at 07:00 from 30 October on the unit's subtree: the
+			// schedule items below are these slots.
 			bo := &storage.BroadcastOrder{UnitID: w.units[o.unit].ID, Title: "Bản tin " + o.unit, MediaID: m.ID, Level: o.level,
-				StartDate: schedule.NewDate(2026, 10, 1), EndDate: schedule.NewDate(2026, 12, 31), Source: "local", MadeAt: at(o.made)}
+				StartDate: schedule.NewDate(2026, 10, 30), EndDate: schedule.NewDate(2026, 12, 31), Source: "local", MadeAt: at(o.made),
+				Slots:   schedule.Slots{schedule.FixedSlot(schedule.ClockOf(7, 0, 0))},
+				Targets: []storage.OrderTarget{{Kind: storage.TargetSubtree, ID: w.units[o.unit].ID}}}
 			if err := tx.Broadcast().InsertOrder(ctx, bo); err != nil {
 				return err
 			}
 			orders[o.unit] = bo
 			r.made[bo.ID] = at(o.made)
+			r.targets[bo.ID] = w.units[o.unit].Path
 		}
 		return nil
 	})
@@ -134,6 +143,35 @@ func seedBroadcast(w *world) *raw {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Contacts every 3 minutes (they count) or 4 (they do not) over a few
+	// windows, one across midnight, one across the month's start, none
+	// before the late device enrolled.
+	var seen []storage.DeviceSeen
+	for _, c := range []struct {
+		dev      int
+		from, to string
+		every    int
+	}{{0, "2026-11-03 08:00", "2026-11-03 11:00", 3}, {0, "2026-11-15 23:00", "2026-11-16 01:00", 3}, {1, "2026-10-31 23:00", "2026-11-01 01:30", 3},
+		{1, "2026-11-20 06:00", "2026-11-20 09:00", 4}, {2, "2026-11-10 10:00", "2026-11-10 12:00", 3}, {3, "2026-11-25 07:00", "2026-11-25 10:00", 3},
+		{3, "2026-12-01 06:00", "2026-12-01 07:00", 3}} {
+		for t := at(c.from); !t.After(at(c.to)); t = t.Add(time.Duration(c.every) * time.Minute) {
+			seen = append(seen, storage.DeviceSeen{DeviceID: devs[c.dev].ID, SeenAt: t})
+			r.contacts[devs[c.dev].ID] = append(r.contacts[devs[c.dev].ID], t)
+		}
+	}
+	// One contact at a time, as devices call in.
+	slices.SortStableFunc(seen, func(a, b storage.DeviceSeen) int { return a.SeenAt.Compare(b.SeenAt) })
+	err = w.st.Tx(ctx, func(tx *storage.Tx) error {
+		for _, c := range seen {
+			if err := tx.Devices().TouchDevices(ctx, []storage.DeviceSeen{c}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	// Feedback: received before, in and after November; answered in and
 	// after it; one still open at the end.
 	for _, f := range []struct {
@@ -164,10 +202,11 @@ func seedBroadcast(w *world) *raw {
 // expected counts the broadcast and feedback figures of a unit for
 // November 2026 from what was inserted, as of now.
 type expected struct {
-	plays, targets, covered, slots, reported int64
-	seconds                                  int64
-	fbReceived, fbHandled, fbOpen            int64
-	fbMedian                                 time.Duration
+	plays, targets, covered       int64
+	seconds                       int64
+	contactS, expectedS           int64
+	fbReceived, fbHandled, fbOpen int64
+	fbMedian                      time.Duration
 }
 
 func (r *raw) expect(t *testing.T, st *storage.Store, under *model.Unit, now time.Time) expected {
@@ -179,40 +218,71 @@ func (r *raw) expect(t *testing.T, st *storage.Store, under *model.Unit, now tim
 	}
 	var e expected
 	type pair struct{ dev, order int64 }
-	completed, reported := map[string]bool{}, map[string]bool{}
 	for _, l := range logs {
-		key := fmt.Sprint(l.DeviceID, "/", l.ItemID)
-		reported[key] = true
 		if l.Status != storage.PlayCompleted {
 			continue
 		}
-		completed[key] = true
 		if start := l.StartedAt.In(i18n.Zone()); in(l.DeviceID) && !start.Before(from) && start.Before(to) {
 			e.plays++
 			e.seconds += int64(l.EndedAt.Sub(l.StartedAt) / time.Second)
 		}
 	}
-	want, done := map[pair]int{}, map[pair]int{}
-	for _, s := range r.slots {
-		if !in(s.device) || s.start.Before(from) || !s.start.Before(to) || s.start.Before(r.enrolled[s.device]) || s.start.Before(r.made[s.order]) ||
-			!s.start.Add(90*time.Second).Before(now) {
-			continue
-		}
-		p := pair{s.device, s.order}
-		want[p]++
-		e.slots++
-		key := fmt.Sprint(s.device, "/", s.item)
-		if completed[key] {
-			done[p]++
-		}
-		if reported[key] {
-			e.reported++
+	// Coverage as the dashboards define it: each (order, targeted device)
+	// pair with slots due by the end of the month (daily 07:00 from the
+	// order's first day, after the order was made and the device
+	// enrolled) is covered when the device completed the order at least
+	// that many times.
+	plays := map[pair]int64{}
+	for _, l := range logs {
+		if l.Status == storage.PlayCompleted {
+			plays[pair{l.DeviceID, l.OrderID}]++
 		}
 	}
-	for p, n := range want {
-		e.targets++
-		if done[p] >= n {
-			e.covered++
+	for order, target := range r.targets {
+		for dev, u := range r.unitOf {
+			if !in(dev) || !strings.HasPrefix(u.Path, target) {
+				continue
+			}
+			var required int64
+			for day := at("2026-10-30 07:00"); day.Before(to); day = day.AddDate(0, 0, 1) {
+				if !day.Before(r.made[order]) && !day.Before(r.enrolled[dev]) && day.Before(now.Add(-stats.DueAfter)) {
+					required++
+				}
+			}
+			if required > 0 {
+				e.targets++
+				if plays[pair{dev, order}] >= required {
+					e.covered++
+				}
+			}
+		}
+	}
+	// Uptime: the seconds between contacts at most 3 minutes apart, inside
+	// the month, of the seconds after enrolment in the month.
+	for dev := range r.unitOf {
+		if !in(dev) {
+			continue
+		}
+		start := from
+		if r.enrolled[dev].After(start) {
+			start = r.enrolled[dev]
+		}
+		e.expectedS += int64(to.Sub(start) / time.Second)
+		cs := r.contacts[dev]
+		for i := 1; i < len(cs); i++ {
+			if cs[i].Sub(cs[i-1]) > 3*time.Minute {
+				continue
+			}
+			a, b := cs[i-1], cs[i]
+			if a.Before(from) {
+				a = from
+			}
+			if b.After(to) {
+				b = to
+			}
+			if b.After(a) {
+				e.contactS += int64(b.Sub(a) / time.Second)
+			}
 		}
 	}
 	var handled []time.Duration
@@ -341,8 +411,9 @@ func TestMonthlyReport(t *testing.T) {
 			{"coverage targets", float64(fig.Coverage.Targets), float64(e.targets)},
 			{"coverage covered", float64(fig.Coverage.Covered), float64(e.covered)},
 			{"coverage", fig.Coverage.Percent, pct(e.covered, e.targets)},
-			{"slots", float64(fig.Devices.Slots), float64(e.slots)},
-			{"uptime", fig.Devices.Uptime, pct(e.reported, e.slots)},
+			{"contact seconds", float64(fig.Devices.ContactS), float64(e.contactS)},
+			{"expected seconds", float64(fig.Devices.ExpectedS), float64(e.expectedS)},
+			{"uptime", fig.Devices.Uptime, pct(e.contactS, e.expectedS)},
 			{"devices", float64(fig.Devices.Devices), 4},
 			{"feedback received", float64(fig.Feedback.Received), float64(e.fbReceived)},
 			{"feedback handled", float64(fig.Feedback.Handled), float64(e.fbHandled)},
@@ -354,7 +425,42 @@ func TestMonthlyReport(t *testing.T) {
 				t.Errorf("%s: report %v, raw rows %v", c.name, c.got, c.want)
 			}
 		}
-		if e.plays == 0 || e.covered == 0 || e.covered == e.targets || e.fbHandled != 3 || e.fbOpen != 2 {
+		// The dashboards show the same figures (one computation): the
+		// district's overview and uptime for November against the raw rows.
+		ov, err := w.stats.Overview(ctx, w.actor("D"), w.units["D"].ID, fig.Period)
+		if err != nil {
+			t.Fatal(err)
+		}
+		up, err := w.stats.Uptime(ctx, w.units["D"], fig.Period)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ov.Total.Plays != e.plays || ov.Total.Targeted != e.targets || ov.Total.Covered != e.covered || up.ContactS != e.contactS || up.ExpectedS != e.expectedS {
+			t.Errorf("dashboard: plays %d, coverage %d of %d, contact %d of %d s; raw rows %+v", ov.Total.Plays, ov.Total.Covered, ov.Total.Targeted, up.ContactS, up.ExpectedS, e)
+		}
+		// The commune dashboard's week (today included, clamped at now)
+		// and the reports' uptime over the same days are one figure.
+		cd, err := w.stats.Commune(ctx, w.actor("C2"), w.units["C2"].ID, schedule.Date{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wk, err := w.stats.Uptime(ctx, w.units["C2"], stats.Period{From: cd.Week[0].Day, To: cd.Day})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wk.ContactS != cd.Total.ContactS || wk.ExpectedS != cd.Total.ExpectedS || wk.ContactS == 0 {
+			t.Errorf("uptime of the week: reports %+v, commune dashboard %d of %d s", wk, cd.Total.ContactS, cd.Total.ExpectedS)
+		}
+		// The district's report on the department's directive marked its
+		// delivery reported.
+		dinbox, err := w.dirs.Deliveries().Inbox(ctx, w.actor("D"), directives.InboxFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i := slices.IndexFunc(dinbox, func(d *directives.DeliveryView) bool { return d.DirectiveID == v1.ID }); i < 0 || dinbox[i].Status != directives.Reported {
+			t.Errorf("the district's delivery of the department's directive is not reported (%d letters, at %d)", len(dinbox), i)
+		}
+		if e.plays == 0 || e.covered == 0 || e.covered == e.targets || e.contactS == 0 || e.fbHandled != 3 || e.fbOpen != 2 {
 			t.Errorf("the scenario lost its point: %+v", e)
 		}
 		// Bulletins: C1's (commune, normal) and D's (district, priority) in

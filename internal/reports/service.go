@@ -417,7 +417,7 @@ func (s *Service) content(kind, name string, u, sup *model.Unit, f *Figures) dir
 		{Label: "4", Text: "Phát sóng: " + broadcast + "."},
 		{Label: "5", Text: fmt.Sprintf("Độ phủ: %s/%s lượt cụm loa được giao đã phát đủ số lần theo lịch, đạt %s.",
 			Int(f.Coverage.Covered), Int(f.Coverage.Targets), Decimal(f.Coverage.Percent)+" %")},
-		{Label: "6", Text: fmt.Sprintf("Thiết bị: %s thiết bị đang hoạt động, %s trực tuyến khi lập báo cáo; tỷ lệ hoạt động trong khung giờ phát %s.",
+		{Label: "6", Text: fmt.Sprintf("Thiết bị: %s thiết bị đang hoạt động, %s trực tuyến khi lập báo cáo; tỷ lệ thời gian trực tuyến %s.",
 			Int(f.Devices.Devices), Int(f.Devices.Online), Decimal(f.Devices.Uptime)+" %")},
 		{Label: "7", Text: fmt.Sprintf("Phản ánh, kiến nghị của người dân: tiếp nhận %s, đã trả lời %s, còn %s chưa xử lý cuối kỳ; %s.",
 			Int(f.Feedback.Received), Int(f.Feedback.Handled), Int(f.Feedback.Open), median)},

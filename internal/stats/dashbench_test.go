@@ -3,7 +3,9 @@ package stats_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,9 +13,13 @@ import (
 	"time"
 
 	"github.com/loa-project/loa/internal/authz"
+	"github.com/loa-project/loa/internal/blob"
 	"github.com/loa-project/loa/internal/clock"
+	"github.com/loa-project/loa/internal/directives"
 	"github.com/loa-project/loa/internal/i18n"
 	"github.com/loa-project/loa/internal/model"
+	"github.com/loa-project/loa/internal/registry"
+	"github.com/loa-project/loa/internal/reports"
 	"github.com/loa-project/loa/internal/schedule"
 	"github.com/loa-project/loa/internal/stats"
 	"github.com/loa-project/loa/internal/storage"
@@ -59,6 +65,18 @@ func BenchmarkDashboards(b *testing.B) {
 			month, _ := svc.PeriodOf("month", "", "")
 			today, _ := svc.PeriodOf("today", "", "")
 			sys := model.System("bench")
+			rep := dashBenchReports(b, st, svc, now)
+			june := stats.Period{From: schedule.NewDate(2021, 6, 1), To: schedule.NewDate(2021, 6, 30)}
+			report := func(id int64) func() error {
+				return func() error {
+					u, err := st.Orgs().Unit(ctx, id)
+					if err != nil {
+						return err
+					}
+					_, err = rep.Compute(ctx, u, june)
+					return err
+				}
+			}
 			cases := []struct {
 				name string
 				run  func() error
@@ -72,6 +90,10 @@ func BenchmarkDashboards(b *testing.B) {
 					_, err := svc.DirectiveEvidence(ctx, sys, w.province, []int64{dashBenchDirective}, w.communes)
 					return err
 				}},
+				// The monthly report's figures (reports.Compute: the
+				// dashboards' figures, uptime, registers, feedback).
+				{"monthly-report-province", report(w.province)},
+				{"monthly-report-district", report(w.district)},
 			}
 			for _, c := range cases {
 				b.Run(c.name, func(b *testing.B) {
@@ -98,6 +120,23 @@ func BenchmarkDashboards(b *testing.B) {
 			}
 		})
 	}
+}
+
+// dashBenchReports is the reports service over the bench's store.
+func dashBenchReports(b *testing.B, st *storage.Store, svc *stats.Service, now time.Time) *reports.Service {
+	blobs, err := blob.NewFS(filepath.Join(b.TempDir(), "blobs"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	policy := authz.Default()
+	log := slog.New(slog.DiscardHandler)
+	reg := registry.New(st, policy, i18n.Zone())
+	dirs := directives.New(st, blobs, reg, policy, directives.Options{Log: log, Clock: clock.Fixed(now)})
+	rep, err := reports.New(st, reports.Config{Clock: clock.Fixed(now), Loc: i18n.Zone(), Policy: policy, Blobs: blobs, Stats: svc, Drafts: dirs.Drafts(), Log: log})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return rep
 }
 
 // dashBenchDirective is the directive id the bench's orders come from.

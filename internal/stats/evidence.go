@@ -370,17 +370,7 @@ func (s *Service) Commune(ctx context.Context, a model.Actor, unitID int64, day 
 			Online: d.RevokedAt == nil && d.LastSeen != nil && now.Sub(*d.LastSeen) <= s.cfg.OnlineWindow}
 		perDevice[d.ID] = df
 		for k := range WeekDays {
-			start := c.Week[k].Day.In(s.cfg.Loc)
-			end := c.Week[k].Day.AddDays(1).In(s.cfg.Loc)
-			from, to := maxTime(start, d.Since), minTime(end, now)
-			if d.RevokedAt != nil {
-				to = minTime(to, *d.RevokedAt)
-			}
-			var fig DayFigures
-			if to.After(from) {
-				fig.ExpectedS = int64(to.Sub(from) / time.Second)
-				fig.ContactS = min(uptime[d.ID][c.Week[k].Day.String()], fig.ExpectedS)
-			}
+			fig := s.dayUptime(d, c.Week[k].Day, now, uptime[d.ID][c.Week[k].Day.String()])
 			c.Week[k].add(fig)
 			df.add(fig)
 		}
@@ -443,6 +433,115 @@ func (s *Service) Commune(ctx context.Context, a model.Actor, unitID int64, day 
 	sort.Slice(c.Items, func(i, j int) bool { return c.Items[i].ID < c.Items[j].ID })
 	c.Parents = s.parents(ctx, a, unit)
 	return c, nil
+}
+
+// dayUptime is a device's uptime on a day: the seconds it was expected
+// online (enrolled, not revoked, up to now) and, of them, those in
+// contact (contact: its device_uptime_days seconds of the day). The commune
+// dashboard and Uptime (the reports) count it here.
+func (s *Service) dayUptime(d *storage.DashDevice, day schedule.Date, now time.Time, contact int64) DayFigures {
+	from, to := maxTime(day.In(s.cfg.Loc), d.Since), minTime(day.AddDays(1).In(s.cfg.Loc), now)
+	if d.RevokedAt != nil {
+		to = minTime(to, *d.RevokedAt)
+	}
+	var fig DayFigures
+	if to.After(from) {
+		fig.ExpectedS = int64(to.Sub(from) / time.Second)
+		fig.ContactS = min(contact, fig.ExpectedS)
+	}
+	return fig
+}
+
+// UptimeFigures are the devices' uptime under a unit over a period.
+type UptimeFigures struct {
+	// Seconds in contact and expected online, over every device.
+	ContactS  int64   `json:"contact_s"`
+	ExpectedS int64   `json:"expected_s"`
+	Uptime    float64 `json:"uptime"` // percent
+}
+
+// Uptime computes the uptime of the devices under a unit over a period
+// as the commune dashboard does (dayUptime), without access checks (the
+// caller checked them: the reports). The expected seconds of a device are
+// the period's part of its window (the days' parts add up to it). A
+// day's contact counts up to the day's expected seconds, which are less
+// than the whole day only on a device's boundary days (enrolment,
+// revocation, today): the other days are summed by the database, the
+// boundary days read one by one.
+func (s *Service) Uptime(ctx context.Context, unit *model.Unit, p Period) (UptimeFigures, error) {
+	devices, err := s.store.Devices().DashDevices(ctx, unit.Path)
+	if err != nil {
+		return UptimeFigures{}, err
+	}
+	now := s.cfg.Clock.Now()
+	inPeriod := func(t time.Time) (schedule.Date, bool) {
+		d := schedule.DateOf(t.In(s.cfg.Loc))
+		return d, d.Compare(p.From) >= 0 && d.Compare(p.To) <= 0
+	}
+	byID := make(map[int64]*storage.DashDevice, len(devices))
+	type devDay struct {
+		device int64
+		day    string
+	}
+	boundary := map[devDay]bool{}
+	days := map[string]bool{}
+	mark := func(id int64, t time.Time) {
+		if d, ok := inPeriod(t); ok {
+			boundary[devDay{id, d.String()}] = true
+			days[d.String()] = true
+		}
+	}
+	var total DayFigures
+	for i := range devices {
+		d := &devices[i]
+		byID[d.ID] = d
+		from, to := maxTime(p.From.In(s.cfg.Loc), d.Since), minTime(p.To.AddDays(1).In(s.cfg.Loc), now)
+		if d.RevokedAt != nil {
+			to = minTime(to, *d.RevokedAt)
+			mark(d.ID, *d.RevokedAt)
+		}
+		if to.After(from) {
+			total.ExpectedS += int64(to.Sub(from) / time.Second)
+		}
+		mark(d.ID, d.Since)
+		mark(d.ID, now)
+	}
+	from, to := p.From.String(), p.To.String()
+	if len(days) > 8 {
+		// Many boundary days: every row, each clamped.
+		err = s.store.Devices().EachDeviceUptime(ctx, unit.Path, from, to, nil, false, func(id int64, day string, secs int64) {
+			if d, ok := byID[id]; ok {
+				if date, err := schedule.ParseDate(day); err == nil {
+					total.ContactS += s.dayUptime(d, date, now, secs).ContactS
+				}
+			}
+		})
+	} else {
+		err = s.store.Devices().EachDeviceUptime(ctx, unit.Path, from, to, nil, true, func(id int64, _ string, secs int64) {
+			if _, ok := byID[id]; ok {
+				total.ContactS += secs
+			}
+		})
+		if err == nil && len(days) > 0 {
+			list := make([]string, 0, len(days))
+			for d := range days {
+				list = append(list, d)
+			}
+			err = s.store.Devices().EachDeviceUptime(ctx, unit.Path, from, to, list, false, func(id int64, day string, secs int64) {
+				d, ok := byID[id]
+				date, perr := schedule.ParseDate(day)
+				if !ok || perr != nil || !boundary[devDay{id, day}] {
+					return
+				}
+				total.ContactS += s.dayUptime(d, date, now, secs).ContactS - secs
+			})
+		}
+	}
+	if err != nil {
+		return UptimeFigures{}, err
+	}
+	total.finish()
+	return UptimeFigures{ContactS: total.ContactS, ExpectedS: total.ExpectedS, Uptime: total.Uptime}, nil
 }
 
 // parents are the units above one the actor may see, from the top.

@@ -168,6 +168,7 @@ func (t *targeting) devicesOf(o *storage.BroadcastOrder, devices []storage.DashD
 type pair struct {
 	order  *storage.BroadcastOrder
 	device *storage.DashDevice
+	index  int // of device in the devices resolved
 	// Planned: slots in the days asked for; Due: of them, those that
 	// should have played by now.
 	planned, due int64
@@ -195,19 +196,43 @@ func (s *Service) pairs(ctx context.Context, orders []*storage.BroadcastOrder, d
 		byUnit[d.UnitID] = append(byUnit[d.UnitID], i)
 		byID[d.ID] = i
 	}
-	var out []pair
-	var ids []int64
+	// The targeted devices of each order first, to size the pairs once.
+	type targetedOf struct {
+		order   *storage.BroadcastOrder
+		devices []int // indexes in devices, ascending
+	}
+	var all []targetedOf
+	total := 0
+	seen := make([]bool, len(devices))
+	var devIDs []int64
 	for _, o := range orders {
 		targeted := t.devicesOf(o, devices, byUnit, byID)
 		if len(targeted) == 0 {
 			continue
 		}
+		for _, i := range targeted {
+			if !seen[i] {
+				seen[i] = true
+				devIDs = append(devIDs, devices[i].ID)
+			}
+		}
+		all = append(all, targetedOf{o, targeted})
+		total += len(targeted)
+	}
+	out := make([]pair, 0, total)
+	// span: an order's pairs in out, ascending by device index.
+	type span struct{ from, to int }
+	spans := make(map[int64]span, len(all))
+	ids := make([]int64, 0, len(all))
+	for _, tg := range all {
+		o := tg.order
 		inPeriod := slotTimes(o, first, last, s.cfg.Loc)
 		life := slotTimes(o, o.StartDate, last, s.cfg.Loc)
-		for _, i := range targeted {
+		start := len(out)
+		for _, i := range tg.devices {
 			d := &devices[i]
 			from, to := window(o, d)
-			p := pair{order: o, device: d}
+			p := pair{order: o, device: d, index: i}
 			p.planned, p.due = countIn(inPeriod, from, to, due)
 			_, p.required = countIn(life, from, to, due)
 			if p.planned == 0 && p.required == 0 {
@@ -215,21 +240,26 @@ func (s *Service) pairs(ctx context.Context, orders []*storage.BroadcastOrder, d
 			}
 			out = append(out, p)
 		}
+		spans[o.ID] = span{start, len(out)}
 		ids = append(ids, o.ID)
 	}
-	plays, err := s.store.Broadcast().OrderDevicePlays(ctx, ids)
+	// A few devices (a commune, a district): their rows only, by the key.
+	if len(devIDs) > storage.MaxPlayDeviceFilter {
+		devIDs = nil
+	}
+	err = s.store.Broadcast().OrderDevicePlays(ctx, ids, devIDs, func(r storage.OrderDevicePlay) {
+		sp, ok := spans[r.OrderID]
+		di, known := byID[r.DeviceID]
+		if !ok || !known {
+			return
+		}
+		prs := out[sp.from:sp.to]
+		if k, found := slices.BinarySearchFunc(prs, di, func(p pair, i int) int { return p.index - i }); found {
+			prs[k].plays, prs[k].late = r.Plays, r.Late
+		}
+	})
 	if err != nil {
 		return nil, err
-	}
-	type key struct{ o, d int64 }
-	idx := make(map[key]int, len(out))
-	for i, p := range out {
-		idx[key{p.order.ID, p.device.ID}] = i
-	}
-	for _, r := range plays {
-		if i, ok := idx[key{r.OrderID, r.DeviceID}]; ok {
-			out[i].plays, out[i].late = r.Plays, r.Late
-		}
 	}
 	return out, nil
 }

@@ -294,34 +294,51 @@ type OrderDevicePlay struct {
 }
 
 // OrderDevicePlays returns the completed plays (and late ones) of the
-// orders per device, from play_order_devices.
-func (q BroadcastStore) OrderDevicePlays(ctx context.Context, orderIDs []int64) ([]OrderDevicePlay, error) {
-	var out []OrderDevicePlay
-	for len(orderIDs) > 0 {
-		n := min(len(orderIDs), 500)
-		args := make([]any, n)
-		for i, id := range orderIDs[:n] {
-			args[i] = id
+// orders per device, from play_order_devices. With deviceIDs (at most
+// MaxPlayDeviceFilter) only those devices' rows are read, by the primary
+// key; without, every device's. Each row goes to each as it is read.
+func (q BroadcastStore) OrderDevicePlays(ctx context.Context, orderIDs, deviceIDs []int64, each func(OrderDevicePlay)) error {
+	if len(deviceIDs) > MaxPlayDeviceFilter {
+		return fmt.Errorf("plays per order and device: %d devices, at most %d", len(deviceIDs), MaxPlayDeviceFilter)
+	}
+	var devFilter string
+	var devArgs []any
+	if len(deviceIDs) > 0 {
+		devFilter = ` AND device_id IN (` + bcPlaceholders(len(deviceIDs)) + `)`
+		for _, id := range deviceIDs {
+			devArgs = append(devArgs, id)
 		}
+	}
+	chunk := max(1, min(500, (MaxPlayDeviceFilter+500-len(deviceIDs))/2))
+	for len(orderIDs) > 0 {
+		n := min(len(orderIDs), chunk)
+		args := make([]any, 0, n+len(devArgs))
+		for _, id := range orderIDs[:n] {
+			args = append(args, id)
+		}
+		args = append(args, devArgs...)
 		orderIDs = orderIDs[n:]
-		rows, err := q.query(ctx, `SELECT order_id, device_id, plays, late FROM play_order_devices WHERE order_id IN (`+bcPlaceholders(n)+`)`, args...)
+		rows, err := q.query(ctx, `SELECT order_id, device_id, plays, late FROM play_order_devices WHERE order_id IN (`+bcPlaceholders(n)+`)`+devFilter, args...)
 		if err != nil {
-			return nil, fmt.Errorf("plays per order and device: %w", err)
+			return fmt.Errorf("plays per order and device: %w", err)
 		}
 		for rows.Next() {
 			var r OrderDevicePlay
 			if err := rows.Scan(&r.OrderID, &r.DeviceID, &r.Plays, &r.Late); err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("scan plays per order and device: %w", err)
+				return fmt.Errorf("scan plays per order and device: %w", err)
 			}
-			out = append(out, r)
+			each(r)
 		}
 		if err := rows.Close(); err != nil {
-			return nil, fmt.Errorf("plays per order and device: %w", err)
+			return fmt.Errorf("plays per order and device: %w", err)
 		}
 	}
-	return out, nil
+	return nil
 }
+
+// MaxPlayDeviceFilter bounds the devices OrderDevicePlays filters on.
+const MaxPlayDeviceFilter = 2000
 
 // DeviceDayPlay is a play_device_days row.
 type DeviceDayPlay struct {
@@ -384,4 +401,41 @@ func (q DeviceStore) DeviceUptime(ctx context.Context, underPath, from, to strin
 		out[id][day] = secs
 	}
 	return out, rows.Err()
+}
+
+// EachDeviceUptime streams the device_uptime_days rows (device, day,
+// seconds in contact) of the units under a path for the days from..to;
+// with days, only those days' rows; with sum, one row per device (day
+// empty) with the sum of its seconds.
+func (q DeviceStore) EachDeviceUptime(ctx context.Context, underPath, from, to string, days []string, sum bool, each func(deviceID int64, day string, seconds int64)) error {
+	args := []any{underPath + "%", from, to}
+	cond := ""
+	if len(days) > 0 {
+		cond = ` AND t.day IN (` + bcPlaceholders(len(days)) + `)`
+		for _, d := range days {
+			args = append(args, d)
+		}
+	}
+	cols, group := `t.device_id, t.day, t.seconds`, ``
+	if sum {
+		cols, group = `t.device_id, '', SUM(t.seconds)`, ` GROUP BY t.device_id`
+	}
+	rows, err := q.query(ctx, `SELECT `+cols+` FROM device_uptime_days t JOIN devices d ON d.id = t.device_id JOIN units u ON u.id = d.unit_id
+		WHERE u.path LIKE ? AND t.day >= ? AND t.day <= ?`+cond+group, args...)
+	if err != nil {
+		return fmt.Errorf("device uptime under %s: %w", underPath, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, secs int64
+		var day string
+		if err := rows.Scan(&id, &day, &secs); err != nil {
+			return fmt.Errorf("scan device uptime: %w", err)
+		}
+		each(id, day, secs)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("device uptime under %s: %w", underPath, err)
+	}
+	return nil
 }

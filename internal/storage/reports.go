@@ -86,47 +86,6 @@ func (q ReportStore) ChannelTaskCounts(ctx context.Context, underPath string, fr
 		GROUP BY t.unit_id, t.kind`, underPath+"%", fbTS(from), fbTS(to))
 }
 
-// DeviceSlotCount is, for one device and one order, the scheduled slots
-// in a period that the device was expected to play, how many it
-// completed and how many it reported at all (completed, interrupted or
-// failed: the device was up).
-type DeviceSlotCount struct {
-	UnitID    int64
-	DeviceID  int64
-	OrderID   int64
-	Slots     int64
-	Completed int64
-	Reported  int64
-}
-
-// DeviceSlotCounts counts, per device under a path and order, the
-// scheduled slots that started in [from, to) and ended before end (the
-// present), only slots after both the order was made and the device
-// enrolled, of orders not cancelled and devices not revoked.
-func (q ReportStore) DeviceSlotCounts(ctx context.Context, underPath string, from, to, end time.Time) ([]DeviceSlotCount, error) {
-	rows, err := q.query(ctx, `SELECT d.unit_id, i.device_id, i.order_id, COUNT(*),
-		COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM play_logs p WHERE p.device_id = i.device_id AND p.item_id = i.item_id AND p.status = 'completed') THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM play_logs p WHERE p.device_id = i.device_id AND p.item_id = i.item_id) THEN 1 ELSE 0 END), 0)
-		FROM device_schedule_items i JOIN devices d ON d.id = i.device_id JOIN units u ON u.id = d.unit_id
-		JOIN broadcast_orders o ON o.id = i.order_id
-		WHERE u.path LIKE ? AND i.start_at >= ? AND i.start_at < ? AND i.end_at < ? AND o.cancelled_at IS NULL AND d.revoked_at IS NULL
-		AND (o.made_at IS NULL OR i.start_at >= o.made_at) AND (d.enrolled_at IS NULL OR i.start_at >= d.enrolled_at)
-		GROUP BY d.unit_id, i.device_id, i.order_id`, underPath+"%", fbTS(from), fbTS(to), fbTS(end))
-	if err != nil {
-		return nil, fmt.Errorf("count scheduled slots under %s: %w", underPath, err)
-	}
-	defer rows.Close()
-	var out []DeviceSlotCount
-	for rows.Next() {
-		var c DeviceSlotCount
-		if err := rows.Scan(&c.UnitID, &c.DeviceID, &c.OrderID, &c.Slots, &c.Completed, &c.Reported); err != nil {
-			return nil, fmt.Errorf("scan scheduled slots: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
 // ReportSetting is which periods a unit reports to its superior.
 type ReportSetting = model.ReportSetting
 
