@@ -537,17 +537,15 @@ func (s OrderBook) issueTx(ctx context.Context, tx *storage.Tx, a model.Actor, o
 	if err != nil {
 		return nil, err
 	}
+	// The plays and the stale schedules are written set-based (in the
+	// database, from the order's targets): the cost of the transaction
+	// does not grow with per-device rows built here.
 	times := emergencyTimes(o)
-	items := make([]model.ScheduleItem, 0, len(devices)*len(times))
-	for _, dev := range devices {
-		for _, t := range times {
-			items = append(items, model.ScheduleItem{DeviceID: dev, ItemID: ItemID(o.ID, t), OrderID: o.ID, Level: o.Level, Start: t, End: t.Add(d)})
-		}
+	plays := make([]storage.OrderPlay, len(times))
+	for i, t := range times {
+		plays[i] = storage.OrderPlay{ItemID: ItemID(o.ID, t), Start: t, End: t.Add(d)}
 	}
-	if err := tx.Broadcast().UpsertScheduleItems(ctx, items); err != nil {
-		return nil, err
-	}
-	if err := tx.Devices().BumpScheduleVersion(ctx, devices); err != nil {
+	if err := tx.Broadcast().RecordOrderPlays(ctx, o.ID, o.Level, plays); err != nil {
 		return nil, err
 	}
 	// Emergencies and live broadcasts override quiet hours: say so.

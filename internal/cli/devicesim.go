@@ -359,7 +359,7 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 	}
 
 	summary := func(final bool) {
-		var polls, nm, perr, plays, up, dup, rej, uperr, push, conn, busy int64
+		var polls, nm, perr, plays, up, dup, rej, uperr, push, conn, busy, queued int64
 		off := 0
 		for _, d := range devices {
 			s := &d.agent.Stats
@@ -374,6 +374,7 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 			push += s.PushEvents.Load()
 			conn += s.PushConnects.Load()
 			busy += s.Busy.Load()
+			queued += int64(d.agent.QueuedPlays())
 			if d.offline.Load() {
 				off++
 			}
@@ -391,8 +392,8 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 			label = "final:"
 		}
 		var line strings.Builder
-		fmt.Fprintf(&line, "%s devices=%d offline=%d polls=%d 304=%d poll_errors=%d push_connects=%d push_events=%d plays=%d reported=%d duplicates=%d rejected=%d upload_errors=%d busy_retried=%d",
-			label, len(devices), off, polls, nm, perr, conn, push, plays, up, dup, rej, uperr, busy)
+		fmt.Fprintf(&line, "%s devices=%d offline=%d polls=%d 304=%d poll_errors=%d push_connects=%d push_events=%d plays=%d reported=%d duplicates=%d rejected=%d upload_errors=%d unsent=%d busy_retried=%d",
+			label, len(devices), off, polls, nm, perr, conn, push, plays, up, dup, rej, uperr, queued, busy)
 		if fn > 0 {
 			fmt.Fprintf(&line, " first_schedule=%d p50=%s p99=%s max=%s", fn, f50.Round(time.Millisecond), f99.Round(time.Millisecond), fmx.Round(time.Millisecond))
 		}

@@ -72,7 +72,7 @@ func simServer(t testing.TB) (string, string, int64) {
 	return srv.URL, filepath.Join(dir, "demo.json"), m.ID
 }
 
-var finalRe = regexp.MustCompile(`final: devices=(\d+) offline=\d+ polls=(\d+) 304=(\d+) poll_errors=(\d+) push_connects=(\d+) push_events=\d+ plays=\d+ reported=\d+ duplicates=\d+ rejected=(\d+) upload_errors=\d+ busy_retried=\d+(?: first_schedule=\d+ p50=\S+ p99=\S+ max=\S+)?(?: emergency_received=(\d+) latency_p50=(\S+) p99=(\S+) max=\S+)?`)
+var finalRe = regexp.MustCompile(`final: devices=(\d+) offline=\d+ polls=(\d+) 304=(\d+) poll_errors=(\d+) push_connects=(\d+) push_events=\d+ plays=\d+ reported=\d+ duplicates=\d+ rejected=(\d+) upload_errors=\d+ unsent=\d+ busy_retried=\d+(?: first_schedule=\d+ p50=\S+ p99=\S+ max=\S+)?(?: emergency_received=(\d+) latency_p50=(\S+) p99=(\S+) max=\S+)?`)
 
 func runSim(t testing.TB, url, demoJSON string, mediaID int64, devices int, duration, emergencyAfter time.Duration, offline float64) []string {
 	t.Helper()

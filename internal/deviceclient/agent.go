@@ -562,12 +562,21 @@ func (a *Agent) upload(ctx context.Context) error {
 	if _, busy := Busy(err, 0); busy {
 		a.Stats.Busy.Add(1)
 		a.log.Debug("server busy; plays kept for later", "err", err, "queued", a.queue.Len())
+	} else if err != nil && ctx.Err() != nil {
+		// The agent is stopping (or the final upload ran out of its
+		// time): not a failed upload, the plays stay queued on disk and
+		// go at the next start (QueuedPlays counts them).
+		a.log.Debug("play upload stopped; kept for later", "err", err, "queued", a.queue.Len())
 	} else if err != nil {
 		a.Stats.UploadErrors.Add(1)
 		a.log.Debug("play upload failed; kept for later", "err", err, "queued", a.queue.Len())
 	}
 	return err
 }
+
+// QueuedPlays is the number of plays recorded and not yet confirmed by
+// the server (kept on disk until they are).
+func (a *Agent) QueuedPlays() int { return a.queue.Len() }
 
 // Flush uploads queued plays now.
 func (a *Agent) Flush(ctx context.Context) error { return a.upload(ctx) }

@@ -184,15 +184,18 @@ func (q BroadcastStore) OrdersForDevice(ctx context.Context, deviceID, unitID in
 		AND EXISTS (SELECT 1 FROM broadcast_order_targets t WHERE t.order_id = o.id AND (`+cond+`)) ORDER BY o.id`, args...)
 }
 
-// OrderDeviceIDs resolves an order's targets to the ids of the active
-// devices it plays on, today.
-func (q BroadcastStore) OrderDeviceIDs(ctx context.Context, orderID int64) ([]int64, error) {
-	rows, err := q.query(ctx, `SELECT d.id FROM devices d JOIN units du ON du.id = d.unit_id WHERE d.revoked_at IS NULL AND (
+// orderDevices selects the ids of the active devices an order's targets
+// resolve to (three parameters: the order id, three times).
+const orderDevices = `SELECT d.id FROM devices d JOIN units du ON du.id = d.unit_id WHERE d.revoked_at IS NULL AND (
 		d.id IN (SELECT ref_id FROM broadcast_order_targets WHERE order_id = ? AND kind = 'device')
 		OR d.unit_id IN (SELECT ref_id FROM broadcast_order_targets WHERE order_id = ? AND kind = 'unit')
 		OR EXISTS (SELECT 1 FROM broadcast_order_targets t JOIN units u ON u.id = t.ref_id
-			WHERE t.order_id = ? AND t.kind = 'subtree' AND du.path LIKE u.path || '%'))
-		ORDER BY d.id`, orderID, orderID, orderID)
+			WHERE t.order_id = ? AND t.kind = 'subtree' AND du.path LIKE u.path || '%'))`
+
+// OrderDeviceIDs resolves an order's targets to the ids of the active
+// devices it plays on, today.
+func (q BroadcastStore) OrderDeviceIDs(ctx context.Context, orderID int64) ([]int64, error) {
+	rows, err := q.query(ctx, orderDevices+` ORDER BY d.id`, orderID, orderID, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("resolve devices of order %d: %w", orderID, err)
 	}
@@ -206,6 +209,49 @@ func (q BroadcastStore) OrderDeviceIDs(ctx context.Context, orderID int64) ([]in
 		out = append(out, id)
 	}
 	return out, rows.Err()
+}
+
+// OrderPlay is one play of an issued order (an emergency or a live
+// broadcast), the same on every device it targets.
+type OrderPlay struct {
+	ItemID     string
+	Start, End time.Time
+}
+
+// RecordOrderPlays records the plays of an issued order on every device
+// its targets resolve to (as schedule items, which the play logs are
+// checked against) and marks those devices' schedules stale, set-based:
+// one statement per play and one for the versions, whatever the number
+// of devices (an emergency to a province's 10,000 loudspeakers writes no
+// per-device parameters and holds the writer for as short as possible).
+func (q BroadcastStore) RecordOrderPlays(ctx context.Context, orderID int64, level string, plays []OrderPlay) error {
+	for _, p := range plays {
+		// "WHERE true" lets SQLite parse the upsert after a SELECT.
+		if _, err := q.exec(ctx, `INSERT INTO device_schedule_items (device_id, item_id, order_id, level, start_at, end_at)
+			SELECT ids.id, ?, ?, ?, ?, ? FROM (`+orderDevices+`) ids WHERE true
+			ON CONFLICT (device_id, item_id) DO UPDATE SET start_at = excluded.start_at, end_at = excluded.end_at`,
+			p.ItemID, orderID, level, p.Start.UTC().Truncate(time.Microsecond), p.End.UTC().Truncate(time.Microsecond), orderID, orderID, orderID); err != nil {
+			return fmt.Errorf("record the plays of order %d: %w", orderID, err)
+		}
+	}
+	if q.engine == Postgres {
+		// Devices are locked in id order, as every transaction on devices
+		// does (no deadlock with the schedule saves).
+		rows, err := q.query(ctx, `SELECT id FROM devices WHERE id IN (`+orderDevices+`) ORDER BY id FOR UPDATE`, orderID, orderID, orderID)
+		if err != nil {
+			return fmt.Errorf("mark schedules stale: lock the devices of order %d: %w", orderID, err)
+		}
+		for rows.Next() {
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("mark schedules stale: lock the devices of order %d: %w", orderID, err)
+		}
+	}
+	if _, err := q.exec(ctx, `UPDATE devices SET schedule_version = schedule_version + 1 WHERE id IN (`+orderDevices+`)`, orderID, orderID, orderID); err != nil {
+		return fmt.Errorf("mark the schedules of order %d stale: %w", orderID, err)
+	}
+	return nil
 }
 
 // OrdersOfUnitPath lists the active orders (not cancelled, ending on or

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/schedule"
@@ -122,6 +123,72 @@ func TestDirectiveItemOrderLookup(t *testing.T) {
 		})
 		if !errors.Is(err, model.ErrConflict) {
 			t.Errorf("a second order for the same item: %v", err)
+		}
+	})
+}
+
+// TestRecordOrderPlays: an issued order's plays are recorded, set-based,
+// for exactly the active devices its targets resolve to (a device target
+// and a subtree, not a revoked device nor one elsewhere), and only those
+// devices' schedules are marked stale.
+func TestRecordOrderPlays(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *storage.Store) {
+		ctx := context.Background()
+		start := time.Date(2021, 6, 7, 9, 0, 0, 0, time.UTC)
+		var o *model.BroadcastOrder
+		var in, revoked, single, outside *model.Device
+		err := st.Tx(ctx, func(tx *storage.Tx) error {
+			district := mustUnit(t, tx.Q, ctx, "rop-district", nil)
+			commune := mustUnit(t, tx.Q, ctx, "rop-commune", &district.ID)
+			other := mustUnit(t, tx.Q, ctx, "rop-other", nil)
+			dev := func(u *model.Unit, name string) *model.Device {
+				d := &model.Device{UnitID: u.ID, Name: name, Kind: "loudspeaker", CredentialPrefix: "x"}
+				if err := tx.Devices().InsertDevice(ctx, d, "hash-"+name); err != nil {
+					t.Fatal(err)
+				}
+				return d
+			}
+			in, revoked, single, outside = dev(commune, "in"), dev(commune, "revoked"), dev(other, "single"), dev(other, "outside")
+			if err := tx.Devices().RevokeDevice(ctx, revoked.ID); err != nil {
+				return err
+			}
+			m := &model.Media{UnitID: district.ID, Title: "x", Source: "upload", SHA256: "ab", Size: 1, DurationMS: 1000, OriginalSHA256: "ab", OriginalSize: 1}
+			if err := tx.Broadcast().InsertMedia(ctx, m); err != nil {
+				return err
+			}
+			o = &model.BroadcastOrder{UnitID: district.ID, Title: "Bão", MediaID: m.ID, Level: "emergency", StartDate: schedule.NewDate(2021, 6, 7),
+				EndDate: schedule.NewDate(2021, 6, 7), Targets: []model.OrderTarget{{Kind: model.TargetSubtree, ID: district.ID}, {Kind: model.TargetDevice, ID: single.ID}}}
+			if err := tx.Broadcast().InsertOrder(ctx, o); err != nil {
+				return err
+			}
+			return tx.Broadcast().RecordOrderPlays(ctx, o.ID, o.Level, []storage.OrderPlay{
+				{ItemID: "e-1", Start: start, End: start.Add(time.Minute)}, {ItemID: "e-2", Start: start.Add(10 * time.Minute), End: start.Add(11 * time.Minute)}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			d       *model.Device
+			plays   int
+			version int64
+		}{{in, 2, 1}, {single, 2, 1}, {revoked, 0, 0}, {outside, 0, 0}} {
+			items, err := st.Broadcast().KnownItems(ctx, c.d.ID, []string{"e-1", "e-2"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(items) != c.plays {
+				t.Errorf("device %q: %d plays recorded, want %d", c.d.Name, len(items), c.plays)
+			}
+			if it, ok := items["e-2"]; ok && (!it.Start.Equal(start.Add(10*time.Minute)) || it.OrderID != o.ID || it.Level != "emergency") {
+				t.Errorf("device %q: play %+v", c.d.Name, it)
+			}
+			d, err := st.Devices().Device(ctx, c.d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.ScheduleVersion != c.d.ScheduleVersion+c.version {
+				t.Errorf("device %q: schedule version %d, want %d", c.d.Name, d.ScheduleVersion, c.d.ScheduleVersion+c.version)
+			}
 		}
 	})
 }

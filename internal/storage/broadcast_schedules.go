@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/loa-project/loa/internal/model"
@@ -32,16 +33,18 @@ func (q BroadcastStore) UpsertScheduleItems(ctx context.Context, items []Schedul
 		chunk := items[:n]
 		items = items[n:]
 		args := make([]any, 0, n*per)
-		query := `INSERT INTO device_schedule_items (device_id, item_id, order_id, level, start_at, end_at) VALUES `
+		var query strings.Builder
+		query.Grow(120 + n*20)
+		query.WriteString(`INSERT INTO device_schedule_items (device_id, item_id, order_id, level, start_at, end_at) VALUES `)
 		for i, it := range chunk {
 			if i > 0 {
-				query += ", "
+				query.WriteString(", ")
 			}
-			query += "(?, ?, ?, ?, ?, ?)"
+			query.WriteString("(?, ?, ?, ?, ?, ?)")
 			args = append(args, it.DeviceID, it.ItemID, it.OrderID, it.Level, it.Start.UTC().Truncate(time.Microsecond), it.End.UTC().Truncate(time.Microsecond))
 		}
-		query += ` ON CONFLICT (device_id, item_id) DO UPDATE SET start_at = excluded.start_at, end_at = excluded.end_at`
-		if _, err := q.exec(ctx, query, args...); err != nil {
+		query.WriteString(` ON CONFLICT (device_id, item_id) DO UPDATE SET start_at = excluded.start_at, end_at = excluded.end_at`)
+		if _, err := q.exec(ctx, query.String(), args...); err != nil {
 			return fmt.Errorf("record schedule items: %w", err)
 		}
 	}
