@@ -139,7 +139,11 @@ func (s *Service) Search(ctx context.Context, a model.Actor, r SearchRequest) (*
 		return nil, model.Invalid("page", "at most the first 10,000 results can be paged through: narrow the search with filters")
 	}
 	q := search.Parse(r.Q)
-	f := model.SearchFilter{All: all, UnitID: unitID, UnderPath: under, FTS5: q.FTS5(), TSQuery: q.TSQuery(), Exact: q.Exact,
+	terms := make([]model.SearchTerm, len(q.Terms))
+	for i, t := range q.Terms {
+		terms[i] = model.SearchTerm{Tokens: t.Tokens, Prefix: t.Prefix}
+	}
+	f := model.SearchFilter{All: all, UnitID: unitID, UnderPath: under, FTS5: q.FTS5(), TSQuery: q.TSQuery(), Terms: terms, Exact: q.Exact,
 		Number: q.Number, Notation: q.Notation, DocType: r.DocType, Issuer: r.Issuer, Recipient: r.Recipient, Direction: r.Direction,
 		DateFrom: r.DateFrom, DateTo: r.DateTo, Register: r.Register, State: r.State, HasAudio: r.HasAudio, Year: r.Year,
 		Sort: r.Sort, Offset: (r.Page - 1) * r.PerPage, Limit: r.PerPage}

@@ -14,6 +14,9 @@ type SearchFilter struct {
 	// FTS5 and TSQuery are the parsed query in each engine's syntax
 	// (search.Query); both empty for a filter-only search.
 	FTS5, TSQuery string
+	// Terms are the same query as folded tokens, one entry per word or
+	// phrase (the candidate search matches and ranks by them).
+	Terms []SearchTerm
 	// Exact are words with diacritics as typed (ranked first).
 	Exact []string
 	// Number and Notation rank the document with this code first.
@@ -33,6 +36,13 @@ type SearchFilter struct {
 	Offset     int
 	Limit      int
 	SkipFacets bool
+}
+
+// SearchTerm is a word or a phrase of a query: folded tokens that follow
+// each other; Prefix: the last one may be the beginning of a word.
+type SearchTerm struct {
+	Tokens []string
+	Prefix bool
 }
 
 // SearchHit is one found document.

@@ -311,7 +311,7 @@ func (q DocumentStore) SearchDocuments(ctx context.Context, f model.SearchFilter
 		f.Offset = 0
 	}
 	b := q.buildSearch(f)
-	if tags, ok := searchTags(f); ok && f.FTS5 != "" && f.TSQuery != "" && f.Offset+f.Limit <= SearchCandidates &&
+	if tags, ok := searchTags(f); ok && f.FTS5 != "" && f.TSQuery != "" && len(f.Terms) > 0 && f.Offset+f.Limit <= SearchCandidates &&
 		(f.Sort == "" || f.Sort == "relevance" || f.Sort == "newest") {
 		return q.searchCandidates(ctx, f, b, tags)
 	}
@@ -521,20 +521,32 @@ func searchTags(f model.SearchFilter) (groups [][]string, ok bool) {
 	return groups, true
 }
 
-// searchCandidates is a word search whose filters are all tags: one query
-// takes the newest SearchCandidates+1 documents matching the words and the
-// tags from the engine's index (which stops there), applies the scope and
-// the filters again in SQL (the tags only narrow), and returns each
-// candidate's rank and facet values; ranking, the page, the total and the
-// facets are then computed over the candidates.
+// searchCandidates is a word search whose filters are all tags. A first
+// query takes the ids of the newest SearchCandidates+1 documents matching
+// the words and the tags from the engine's index, which stops there
+// (FTS5 reads its doclists newest first; PostgreSQL's GIN bitmap is
+// sorted by id) and scores nothing: neither bm25 nor ts_rank, whose
+// document statistics cost a read of every match of every term, tags
+// included. A second query reads those candidates' rows, applies the
+// scope and the filters again in SQL (tags only narrow), and returns the
+// exact-word and code bonus, the folded code, subject and parties, and the
+// facet values. Candidates are ranked in Go (candidateRank), and the page,
+// the total and the facets are computed over them.
+//
+// PostgreSQL matches the words as tokens in the first query (a phrase's
+// word order needs each match's stored tsvector, a read of the whole row)
+// and checks phrases in the second, on the candidates only; when phrases
+// drop candidates it takes the next newest ones (keyset on the id), a few
+// rounds at most, so the total is not cut short by them.
 func (q DocumentStore) searchCandidates(ctx context.Context, f model.SearchFilter, b searchSQL, groups [][]string) (*model.SearchPage, error) {
 	units := ""
 	if !f.All && f.UnitID == 0 {
 		units = ` JOIN units n ON n.id = d.unit_id`
 	}
-	limit := strconv.Itoa(SearchCandidates + 1)
-	var query string
-	var args []any
+	limit := SearchCandidates + 1
+	var match string
+	var matchArgs []any
+	phrase := ""
 	if q.engine == Postgres {
 		var tq []string
 		for _, g := range groups {
@@ -544,75 +556,76 @@ func (q DocumentStore) searchCandidates(ctx context.Context, f model.SearchFilte
 			}
 			tq = append(tq, "("+strings.Join(alt, " | ")+")")
 		}
-		tagQuery := strings.Join(tq, " & ")
-		match := `tsv @@ to_tsquery('simple', ?)`
-		args = append(args, f.TSQuery)
-		if tagQuery != "" {
+		match = `tsv @@ to_tsquery('simple', ?)`
+		matchArgs = []any{tokensTSQuery(f.Terms)}
+		if len(tq) > 0 {
 			match = `tsv @@ (to_tsquery('simple', ?) && CAST(? AS tsquery))`
-			args = append(args, tagQuery)
+			matchArgs = append(matchArgs, strings.Join(tq, " & "))
 		}
-		query = `SELECT d.id, ` + b.bonus + ` AS bonus, ts_rank(s.tsv, to_tsquery('simple', ?)) AS score, d.doc_type, d.issuer, COALESCE(d.year, 0), d.direction
-			FROM (SELECT document_id FROM document_search WHERE ` + match + ` ORDER BY document_id DESC LIMIT ` + limit + `) c
-			JOIN document_search s ON s.document_id = c.document_id JOIN documents d ON d.id = c.document_id` + units + ` WHERE ` + b.filters
-		args = append(append(append(append([]any{}, b.bonusArgs...), f.TSQuery), args...), b.filterArgs...)
+		for _, t := range f.Terms {
+			if len(t.Tokens) > 1 {
+				phrase = ` AND s.tsv @@ to_tsquery('simple', ?)`
+			}
+		}
 	} else {
-		match := "(" + f.FTS5 + ")"
+		m := "(" + f.FTS5 + ")"
 		for _, g := range groups {
 			alt := make([]string, len(g))
 			for i, t := range g {
 				alt[i] = `"` + t + `"`
 			}
-			match += ` AND {tags} : (` + strings.Join(alt, " OR ") + `)`
+			m += ` AND {tags} : (` + strings.Join(alt, " OR ") + `)`
 		}
-		needS := len(f.Exact) > 0 || f.Number != "" || f.Notation != ""
-		join := ""
-		if needS {
-			join = ` JOIN document_search s ON s.document_id = d.id`
+		match, matchArgs = `document_fts MATCH ?`, []any{m}
+	}
+	idQuery := `SELECT document_id FROM document_search WHERE ` + match
+	if q.engine != Postgres {
+		idQuery = `SELECT rowid FROM document_fts WHERE ` + match
+	}
+	var cands []candidate
+	before, exhausted := int64(0), false
+	for round := 0; round < 4; round++ {
+		query, args := idQuery, matchArgs
+		if before > 0 {
+			col := "document_id"
+			if q.engine != Postgres {
+				col = "rowid"
+			}
+			query += ` AND ` + col + ` < ?`
+			args = append(append([]any{}, matchArgs...), before)
 		}
-		query = `SELECT d.id, ` + b.bonus + ` AS bonus, c.score, d.doc_type, d.issuer, COALESCE(d.year, 0), d.direction
-			FROM (SELECT rowid AS rid, -bm25(document_fts, 10.0, 4.0, 2.0, 1.0, 0.0) AS score FROM document_fts WHERE document_fts MATCH ? ORDER BY rowid DESC LIMIT ` + limit + `) c
-			JOIN documents d ON d.id = c.rid` + units + join + ` WHERE ` + b.filters
-		args = append(append(append([]any{}, b.bonusArgs...), match), b.filterArgs...)
-	}
-	rows, err := q.query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("search documents: %w", err)
-	}
-	type cand struct {
-		id               int64
-		bonus, rank      float64
-		typ, issuer, dir string
-		year             int
-	}
-	var cands []cand
-	for rows.Next() {
-		var c cand
-		if err := rows.Scan(&c.id, &c.bonus, &c.rank, &c.typ, &c.issuer, &c.year, &c.dir); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("scan search candidate: %w", err)
+		ids, err := q.ids(ctx, query+` ORDER BY 1 DESC LIMIT `+strconv.Itoa(limit), args...)
+		if err != nil {
+			return nil, fmt.Errorf("search documents: %w", err)
 		}
-		cands = append(cands, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search documents: %w", err)
+		got, err := q.candidateRows(ctx, f, b, ids, units, phrase)
+		if err != nil {
+			return nil, err
+		}
+		cands = append(cands, got...)
+		exhausted = len(ids) < limit
+		if exhausted || len(cands) >= limit || phrase == "" {
+			break
+		}
+		before = ids[len(ids)-1]
 	}
 	page := &model.SearchPage{Hits: []model.SearchHit{}, Facets: map[string][]model.FacetCount{}}
+	sort.Slice(cands, func(i, j int) bool { return cands[i].id > cands[j].id })
 	if len(cands) > SearchCandidates {
-		cands, page.More = cands[:SearchCandidates], true
+		cands = cands[:SearchCandidates]
 	}
-	if f.Sort == "newest" {
-		sort.Slice(cands, func(i, j int) bool { return cands[i].id > cands[j].id })
-	} else {
-		sort.Slice(cands, func(i, j int) bool {
+	// More: matches beyond the candidates were not looked at.
+	page.More = !exhausted
+	if f.Sort != "newest" {
+		for i := range cands {
+			cands[i].rank = candidateRank(f.Terms, cands[i])
+		}
+		sort.SliceStable(cands, func(i, j int) bool {
 			a, c := cands[i], cands[j]
 			if a.bonus != c.bonus {
 				return a.bonus > c.bonus
 			}
-			if a.rank != c.rank {
-				return a.rank > c.rank
-			}
-			return a.id > c.id
+			return a.rank > c.rank
 		})
 	}
 	page.Total = len(cands)
@@ -642,4 +655,127 @@ func (q DocumentStore) searchCandidates(ctx context.Context, f model.SearchFilte
 		}
 	}
 	return page, nil
+}
+
+// candidate is a document found by searchCandidates.
+type candidate struct {
+	id                    int64
+	bonus, rank           float64
+	code, subject, partys string
+	typ, issuer, dir      string
+	year                  int
+}
+
+// ids runs a query that returns document ids.
+func (q DocumentStore) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := q.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// candidateRows reads the rows of the candidates ids that pass the scope,
+// the filters and (PostgreSQL) the phrases.
+func (q DocumentStore) candidateRows(ctx context.Context, f model.SearchFilter, b searchSQL, ids []int64, units, phrase string) ([]candidate, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	list := make([]string, len(ids))
+	for i, id := range ids {
+		list[i] = strconv.FormatInt(id, 10)
+	}
+	args := append(append([]any{}, b.bonusArgs...), b.filterArgs...)
+	if phrase != "" {
+		args = append(args, f.TSQuery)
+	}
+	rows, err := q.query(ctx, `SELECT d.id, `+b.bonus+` AS bonus, s.code, s.subject, s.parties, d.doc_type, d.issuer, COALESCE(d.year, 0), d.direction
+		FROM documents d JOIN document_search s ON s.document_id = d.id`+units+` WHERE d.id IN (`+strings.Join(list, ",")+`) AND `+b.filters+phrase, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search documents: %w", err)
+	}
+	defer rows.Close()
+	var out []candidate
+	for rows.Next() {
+		var c candidate
+		if err := rows.Scan(&c.id, &c.bonus, &c.code, &c.subject, &c.partys, &c.typ, &c.issuer, &c.year, &c.dir); err != nil {
+			return nil, fmt.Errorf("scan search candidate: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search documents: %w", err)
+	}
+	return out, nil
+}
+
+// tokensTSQuery is the query's words as tokens joined by & (phrases
+// without their word order, prefixes kept), for to_tsquery('simple', …).
+func tokensTSQuery(terms []model.SearchTerm) string {
+	var parts []string
+	for _, t := range terms {
+		for i, k := range t.Tokens {
+			p := "'" + k + "'"
+			if t.Prefix && i == len(t.Tokens)-1 {
+				p += ":*"
+			}
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, " & ")
+}
+
+// Weights of where a query's word is found, as in the complete query's
+// bm25 and ts_rank (the body counts once: every candidate has the words).
+const (
+	rankCode    = 10
+	rankSubject = 4
+	rankParties = 2
+)
+
+// candidateRank scores a candidate by where the query's words and phrases
+// are: each term found in the code, the subject or the parties (folded
+// text, up to three times each) adds that place's weight. These are the
+// weights of the complete query's bm25 and ts_rank, without their
+// document-frequency statistics (a read of every match of every term);
+// equal ranks keep the newest first.
+func candidateRank(terms []model.SearchTerm, c candidate) float64 {
+	r := 1.0
+	for _, t := range terms {
+		r += rankCode*float64(occurrences(c.code, t)) + rankSubject*float64(occurrences(c.subject, t)) + rankParties*float64(occurrences(c.partys, t))
+	}
+	return r
+}
+
+// occurrences counts, up to three, where the term's tokens follow each
+// other in a folded text (tokens joined by single spaces).
+func occurrences(text string, t model.SearchTerm) int {
+	if len(t.Tokens) == 0 || text == "" {
+		return 0
+	}
+	toks := strings.Split(text, " ")
+	n := 0
+	for i := 0; i+len(t.Tokens) <= len(toks) && n < 3; i++ {
+		ok := true
+		for j, k := range t.Tokens {
+			w := toks[i+j]
+			if w != k && !(t.Prefix && j == len(t.Tokens)-1 && strings.HasPrefix(w, k)) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			n++
+		}
+	}
+	return n
 }
