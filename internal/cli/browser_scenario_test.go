@@ -65,7 +65,7 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 		if shots == "" {
 			return
 		}
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(70))
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatalf("screenshot %s: %v", name, err)
 		}
@@ -177,7 +177,8 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 	// text holds all of want.
 	pick := func(query string, want ...string) {
 		t.Helper()
-		run("search "+query, chromedp.SetValue(chromedp.CSS(`#rec-search`), ""), chromedp.SendKeys(chromedp.CSS(`#rec-search`), query))
+		str(`document.querySelector('#rec-search').value = ''; 'ok'`)
+		run("search "+query, chromedp.SendKeys(chromedp.CSS(`#rec-search`), query))
 		conds := []string{}
 		for _, w := range want {
 			conds = append(conds, fmt.Sprintf("li.textContent.includes(%q)", w))
@@ -192,14 +193,15 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 		waitFor("the autosave", `(function(){var s=document.querySelector('#autosave-status'); return s && (s.textContent === '' || s.textContent === s.dataset.saved);})()`)
 	}
 	// signer fills the signing block where the profile left it empty.
-	signer := func(authority, title string) {
+	signer := func(place, authority, title string) {
 		t.Helper()
 		str(fmt.Sprintf(`(function(){
+			var p = document.querySelector('input[name="place"]'); if (p && !p.value) { p.value = %q; p.dispatchEvent(new Event('input', {bubbles: true})); }
 			var s = document.querySelector('select[name="signer_user_id"]');
 			if (s && !s.value && s.options.length > 1) { s.value = s.options[1].value; s.dispatchEvent(new Event('change', {bubbles: true})); }
 			var a = document.querySelector('input[name="signing_authority"]'); if (a && !a.value) { a.value = %q; a.dispatchEvent(new Event('input', {bubbles: true})); }
 			var t = document.querySelector('input[name="signer_title"]'); if (t && !t.value) { t.value = %q; t.dispatchEvent(new Event('input', {bubbles: true})); }
-			return 'ok'; })()`, authority, title))
+			return 'ok'; })()`, place, authority, title))
 	}
 	save := func() {
 		t.Helper()
@@ -282,14 +284,16 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 		menu("/directives")
 		click("new directive", `#new-directive`)
 		waitFor("the editor", `document.querySelector('#directive-form')`)
-		run("subject", chromedp.SetValue(chromedp.CSS(`textarea[name="subject"]`), ""), chromedp.SendKeys(chromedp.CSS(`textarea[name="subject"]`), subject))
+		run("subject", chromedp.WaitVisible(chromedp.CSS(`textarea[name="subject"]`)))
+		str(`document.querySelector('textarea[name="subject"]').value = ''; 'ok'`)
+		run("subject", chromedp.SendKeys(chromedp.CSS(`textarea[name="subject"]`), subject))
 		if str(`String(!!document.querySelector('textarea[name="item_text_0"]'))`) != "true" {
 			run("add an item", chromedp.Click(chromedp.CSS(`#add-item`)), chromedp.WaitVisible(chromedp.CSS(`textarea[name="item_text_0"]`)))
 		}
 		run("item", chromedp.SendKeys(chromedp.CSS(`textarea[name="item_text_0"]`), itemText))
 		str(`(function(){var b = document.querySelector('input[name="item_bc_0"]'); if (b && !b.checked) b.click(); return 'ok';})()`)
 		pick("so thong tin va truyen thong kien giang", "Kiên Giang")
-		signer("KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG")
+		signer("Hà Nội", "KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG")
 		save()
 		shot("cuc-drafter-editor")
 		submit()
@@ -333,7 +337,7 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 			set('item_start_0', %q); set('item_end_0', %q); set('item_times_0', '2');
 			return 'ok'; })()`, filepath.Base(audio), today.Format("2006-01-02"), today.AddDate(0, 0, 7).Format("2006-01-02")))
 		pick("rach gia", "thành phố Rạch Giá")
-		signer("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC")
+		signer("Kiên Giang", "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC")
 		save()
 		shot("so-drafter-editor")
 		submit()
@@ -358,7 +362,7 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 		click("implement", `#forward`)
 		waitFor("the editor", `document.querySelector('#directive-form')`)
 		pick("vinh thanh van", "phường Vĩnh Thanh Vân")
-		signer("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
+		signer("Rạch Giá", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
 		save()
 		shot("district-editor")
 		submit()
