@@ -59,7 +59,7 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 		}
 		shots = dir
 	}
-	width := 0
+	width, who := 0, ""
 	shot := func(name string) {
 		t.Helper()
 		if shots == "" {
@@ -75,9 +75,13 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 	}
 	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
+		// Every step is bounded: a missing element fails in 45 s.
+		sctx, cancel := context.WithTimeout(ctx, 45*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
 			shot("failed")
-			t.Fatalf("at %d px: %s: %v", width, what, err)
+			page, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname + "\n" + document.querySelector('main').innerText.slice(0, 1500)`))
+			t.Fatalf("at %d px: %s %s: %v\n%s", width, who, what, err, page)
 		}
 	}
 	str := func(expr string) string {
@@ -99,7 +103,6 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 			time.Sleep(150 * time.Millisecond)
 		}
 	}
-	who := ""
 	check := func() {
 		t.Helper()
 		path := str(`location.pathname + location.search`)
