@@ -75,10 +75,7 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 	}
 	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		// Every step is bounded: a missing element fails in 45 s.
-		sctx, cancel := context.WithTimeout(ctx, 45*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
+		if err := chromedp.Do(ctx, actions...); err != nil {
 			shot("failed")
 			page, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname + "\n" + document.querySelector('main').innerText.slice(0, 1500)`))
 			t.Fatalf("at %d px: %s %s: %v\n%s", width, who, what, err, page)
@@ -98,7 +95,7 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 		for str("String(!!("+expr+"))") != "true" {
 			if time.Now().After(deadline) {
 				shot("failed")
-				t.Fatalf("at %d px: timed out waiting for %s (page %s)", width, what, str(`location.pathname`))
+				t.Fatalf("at %d px: %s: timed out waiting for %s; page %s", width, who, what, str(`location.pathname + "\n" + document.querySelector('main').innerText.slice(0, 1500)`))
 			}
 			time.Sleep(150 * time.Millisecond)
 		}
@@ -129,8 +126,9 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 	// click follows a link or presses a button the page shows.
 	click := func(what, sel string) {
 		t.Helper()
+		waitFor(what+" ("+sel+")", fmt.Sprintf(`document.querySelector(%q)`, sel))
 		mark()
-		run(what, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
+		run(what, chromedp.Click(chromedp.CSS(sel)))
 		loaded(what)
 	}
 	// menu follows an entry of the main menu (behind its button on phones).
@@ -229,7 +227,8 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 	today := time.Now().In(time.FixedZone("ICT", 7*3600))
 	issue := func(label string) {
 		t.Helper()
-		run("the issue date", chromedp.WaitVisible(chromedp.CSS(`#issue-date`)), chromedp.SetValue(chromedp.CSS(`#issue-date`), today.Format("2006-01-02")))
+		waitFor("the issue form", `document.querySelector('#issue-date')`)
+		run("the issue date", chromedp.SetValue(chromedp.CSS(`#issue-date`), today.Format("2006-01-02")))
 		click("issue", `#issue-directive`)
 		if str(`String(!!document.querySelector('#tracking-matrix'))`) != "true" {
 			shot(label + "-issue-failed")
@@ -287,7 +286,6 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 		menu("/directives")
 		click("new directive", `#new-directive`)
 		waitFor("the editor", `document.querySelector('#directive-form')`)
-		run("subject", chromedp.WaitVisible(chromedp.CSS(`textarea[name="subject"]`)))
 		str(`document.querySelector('textarea[name="subject"]').value = ''; 'ok'`)
 		run("subject", chromedp.SendKeys(chromedp.CSS(`textarea[name="subject"]`), subject))
 		if str(`String(!!document.querySelector('textarea[name="item_text_0"]'))`) != "true" {
@@ -315,7 +313,7 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 		// 3. The Sở's clerk receives it and assigns it to the drafter.
 		signIn("vanthu.so", "so-clerk")
 		work(subject)
-		run("assign", chromedp.WaitVisible(chromedp.CSS(`#assignee`)))
+		waitFor("the assign form", `document.querySelector('#assignee')`)
 		str(`(function(){var s = document.querySelector('#assignee'); var o = [...s.options].find(o => o.textContent.includes('Trần Minh Khoa')); s.value = o.value; return 'ok';})()`)
 		run("instruction", chromedp.SendKeys(chromedp.CSS(`#assign-note`), "Chuyển phòng TTBCBC tham mưu văn bản triển khai."))
 		click("assign", `#assign`)
