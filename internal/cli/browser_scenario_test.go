@@ -143,6 +143,14 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 	work := func(subject string) {
 		t.Helper()
 		sel := fmt.Sprintf(`[...document.querySelectorAll('#work li')].find(li => li.textContent.includes(%q))`, subject)
+		// Deliveries arrive through the job queue: open "/" again until
+		// the home lists it (bounded).
+		for i := 0; i < 30 && str("String(!!("+sel+"))") != "true"; i++ {
+			time.Sleep(2 * time.Second)
+			mark()
+			run("home", chromedp.Navigate(base+"/"))
+			loaded("home")
+		}
 		waitFor("the home to list "+subject, sel)
 		mark()
 		str(sel + `.querySelector('a.go').click(); 'ok'`)
