@@ -343,7 +343,8 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 			s.dispatchEvent(new Event('change', {bubbles: true}));
 			var b = document.querySelector('input[name="item_bc_0"]'); if (b && !b.checked) b.click();
 			var set = (n, v) => { var e = document.querySelector('[name="' + n + '"]'); if (e && !e.value) { e.value = v; e.dispatchEvent(new Event('change', {bubbles: true})); } };
-			set('item_start_0', %q); set('item_end_0', %q); set('item_times_0', '2');
+			set('item_start_0', %q); set('item_end_0', %q);
+			var n = document.querySelector('[name="item_times_0"]'); if (n && (!n.value || n.value === '0')) { n.value = '2'; n.dispatchEvent(new Event('change', {bubbles: true})); }
 			return 'ok'; })()`, filepath.Base(audio), today.Format("2006-01-02"), today.AddDate(0, 0, 7).Format("2006-01-02")))
 		pick("rach gia", "thành phố Rạch Giá")
 		signer("Kiên Giang", "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC")
@@ -370,7 +371,7 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 		work(subject)
 		click("implement", `#forward`)
 		waitFor("the editor", `document.querySelector('#directive-form')`)
-		pick("vinh thanh van", "phường Vĩnh Thanh Vân")
+		pick("vinh thanh van", "Ủy ban nhân dân phường Vĩnh Thanh Vân")
 		signer("Rạch Giá", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
 		save()
 		shot("district-editor")
