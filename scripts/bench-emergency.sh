@@ -13,7 +13,8 @@
 # others measure from the order's creation instant on the server (the
 # same clock: one machine). Prints each simulator's summary (poll errors,
 # emergency received, latency p50/p99/max), the server's peak RSS and open
-# files, and the errors it logged. With PROFILE=1 a 10 s CPU profile of the
+# files, and the errors it logged. LOA_BIN=path uses a built loa instead of
+# building one. With PROFILE=1 a 10 s CPU profile of the
 # server around the emergency is saved to $OUT/cpu.pprof.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +39,7 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-go build -o "$work/loa" ./cmd/loa
+if [ -n "${LOA_BIN:-}" ]; then cp "$LOA_BIN" "$work/loa"; else go build -o "$work/loa" ./cmd/loa; fi
 dbargs=()
 [ -n "${LOA_DB:-}" ] && dbargs=(--db "$LOA_DB")
 $NICE "$work/loa" serve --demo "${dbargs[@]}" --data "$work/data" --addr "127.0.0.1:$PORT" --debug-addr "127.0.0.1:$DEBUG_PORT" \
@@ -80,7 +81,7 @@ for s in "${sims[@]}"; do wait "$s" || true; done
 echo "== $DEVICES devices in $SIMS simulators, poll $POLL, start spread $SPREAD, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in $(seq 1 "$SIMS"); do
 	echo "-- simulator $i"
-	grep -E "enrolled|emergency|^final|refused|too many|error" "$OUT/sim-$i.log" | grep -v '^\[' | sort | uniq -c | sort -rn | head -6
+	grep -E "enrolled|emergency|^final|refused|too many|error" "$OUT/sim-$i.log" | grep -v '^\[' | sort | uniq -c | sort -rn | head -8 || true
 done
 echo "-- server: peak RSS $(awk '/VmHWM/{printf "%d MB", $2/1024}' "/proc/$pid/status"), peak open files $(sort -k2 -n "$OUT/fds.log" | tail -1 | cut -d' ' -f2)"
 echo "-- server errors logged: $(grep -c 'level=ERROR' "$OUT/server.log" || true), warnings: $(grep -c 'level=WARN' "$OUT/server.log" || true)"

@@ -268,6 +268,25 @@ func (s LiveDesk) StopLive(ctx context.Context, a model.Actor, id int64) (*LiveV
 	if l.EndedAt != nil {
 		return s.liveView(ctx, l)
 	}
+	// The devices stop first (they hear the rest of the stream and end);
+	// the recording is normalised after, which takes a while.
+	ended := s.clock()
+	var devices []int64
+	err = s.store.TxRetry(ctx, func(tx *storage.Tx) error {
+		if err := tx.Broadcast().EndLive(ctx, l, ended, ""); err != nil {
+			return err
+		}
+		var err error
+		if devices, err = tx.Broadcast().OrderDeviceIDs(ctx, l.OrderID); err != nil {
+			return err
+		}
+		return tx.Devices().BumpScheduleVersion(ctx, devices)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.live.kick(id)
+	s.OrderBook().publish(ctx, Notice{Kind: protocol.EventSchedule, OrderID: l.OrderID})
 	var rec bytes.Buffer
 	for after := -1; ; {
 		chunks, err := s.store.Broadcast().LiveChunks(ctx, id, after, 256)
@@ -288,20 +307,14 @@ func (s LiveDesk) StopLive(ctx context.Context, a model.Actor, id int64) (*LiveV
 	}
 	recErr, err := s.keepRecording(ctx, m, rec.Bytes())
 	if err != nil {
-		return nil, err
+		recErr = "the recording could not be stored: " + err.Error()
+		s.log.Error("keep the recording of a live broadcast", "live", l.ID, "err", err)
 	}
-	ended := s.clock()
-	var devices []int64
 	err = s.store.TxRetry(ctx, func(tx *storage.Tx) error {
-		if err := tx.Broadcast().EndLive(ctx, l, ended, recErr); err != nil {
-			return err
-		}
-		var err error
-		if devices, err = tx.Broadcast().OrderDeviceIDs(ctx, l.OrderID); err != nil {
-			return err
-		}
-		if err := tx.Devices().BumpScheduleVersion(ctx, devices); err != nil {
-			return err
+		if recErr != "" {
+			if err := tx.Broadcast().SetLiveError(ctx, l.ID, recErr); err != nil {
+				return err
+			}
 		}
 		return tx.Audit().AppendAudit(ctx, a, "broadcast.live_stop", "broadcast_order", fmt.Sprint(l.OrderID),
 			fmt.Sprintf("live=%d media=%d bytes=%d chunks=%d duration_ms=%d recording_error=%q", l.ID, m.ID, l.Bytes, l.Chunks, m.DurationMS, recErr))
@@ -309,8 +322,6 @@ func (s LiveDesk) StopLive(ctx context.Context, a model.Actor, id int64) (*LiveV
 	if err != nil {
 		return nil, err
 	}
-	s.live.kick(id)
-	s.OrderBook().publish(ctx, Notice{Kind: protocol.EventSchedule, OrderID: l.OrderID})
 	s.log.Info("live broadcast ended", "live", l.ID, "order", l.OrderID, "bytes", l.Bytes, "recording_error", recErr)
 	stored, err := s.store.Broadcast().LiveSession(ctx, id)
 	if err != nil {

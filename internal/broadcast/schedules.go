@@ -275,10 +275,11 @@ func (q *buildQueue) took(d time.Duration) {
 }
 
 // drainTime estimates how long the fetches waiting now take to be served
-// (maxConcurrentBuilds at a time), between 2 s and 2 min.
+// (maxConcurrentBuilds at a time), between 2 s and 30 s (a device polls
+// every 30 s anyway).
 func (q *buildQueue) drainTime(waiting int64) time.Duration {
 	d := time.Duration(waiting * q.avg.Load() / maxConcurrentBuilds)
-	return min(max(d, 2*time.Second), 2*time.Minute)
+	return min(max(d, 2*time.Second), 30*time.Second)
 }
 
 // buildQueueWait is how long a schedule fetch waits for a rebuild slot

@@ -199,6 +199,7 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 	start := time.Now()
 	fmt.Fprintf(env.Stdout, "enrolling %d devices at %s …\n", *n, *server)
 	var enrolErr atomic.Value
+	var enrolBusy atomic.Int64
 	sem := make(chan struct{}, max(1, *enrolConc))
 	var wg sync.WaitGroup
 	for i := range devices {
@@ -210,7 +211,25 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 			defer wg.Done()
 			defer func() { <-sem }()
 			hc := &http.Client{Transport: &simTransport{base: transports[i%len(transports)], dev: d}}
-			resp, err := deviceclient.Enrol(ctx, *server, hc, protocol.EnrolRequest{Key: *key, Name: fmt.Sprintf("sim-%05d", i+1), HardwareID: fmt.Sprintf("sim-%d", i+1)})
+			req := protocol.EnrolRequest{Key: *key, Name: fmt.Sprintf("sim-%05d", i+1), HardwareID: fmt.Sprintf("sim-%d", i+1)}
+			resp, err := deviceclient.Enrol(ctx, *server, hc, req)
+			// A busy server (503 + Retry-After) is asked again after the
+			// wait it named, for up to 10 minutes.
+			for began := time.Now(); err != nil && time.Since(began) < 10*time.Minute; {
+				wait, busy := deviceclient.Busy(err, 2*time.Second)
+				if !busy {
+					break
+				}
+				enrolBusy.Add(1)
+				select {
+				case <-ctx.Done():
+				case <-time.After(wait + time.Duration(rand.Int64N(int64(wait)/2+1))):
+				}
+				if ctx.Err() != nil {
+					break
+				}
+				resp, err = deviceclient.Enrol(ctx, *server, hc, req)
+			}
 			if err != nil {
 				enrolErr.Store(err)
 				return
@@ -240,7 +259,7 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 	if v := enrolErr.Load(); v != nil {
 		return fmt.Errorf("enrol simulated devices: %w", v.(error))
 	}
-	fmt.Fprintf(env.Stdout, "enrolled %d devices in %s\n", *n, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(env.Stdout, "enrolled %d devices in %s (busy answers retried: %d)\n", *n, time.Since(start).Round(time.Millisecond), enrolBusy.Load())
 
 	startDevice := func(d *simDevice) {
 		dctx, cancel := context.WithCancel(ctx)
@@ -381,6 +400,18 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 			fmt.Fprintf(&line, " emergency_received=%d latency_p50=%s p99=%s max=%s", ln, p50.Round(time.Millisecond), p99.Round(time.Millisecond), mx.Round(time.Millisecond))
 		}
 		line.WriteByte('\n')
+		if final && perr > 0 {
+			// What failed, most frequent first (at most 3 kinds).
+			kinds := map[string]int{}
+			for _, d := range devices {
+				if e, ok := d.agent.Stats.LastPollError.Load().(string); ok {
+					kinds[simErrorKind(e)]++
+				}
+			}
+			for _, k := range topKinds(kinds, 3) {
+				fmt.Fprintf(&line, "poll error (last of %d devices): %s\n", kinds[k], k)
+			}
+		}
 		io.WriteString(env.Stdout, line.String()) // one write: lines never interleave
 	}
 	t := time.NewTicker(*report)
@@ -404,6 +435,40 @@ loop:
 	}
 	summary(true)
 	return nil
+}
+
+// simErrorKind strips the device-specific parts (ids, paths) of an error
+// text so that errors of many devices group together.
+func simErrorKind(e string) string {
+	var b strings.Builder
+	digits := false
+	for _, r := range e {
+		if r >= '0' && r <= '9' {
+			if !digits {
+				b.WriteByte('N')
+			}
+			digits = true
+			continue
+		}
+		digits = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// topKinds returns up to n keys of counts, the largest first.
+func topKinds(counts map[string]int, n int) []string {
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		if counts[a] != counts[b] {
+			return counts[b] - counts[a]
+		}
+		return strings.Compare(a, b)
+	})
+	return keys[:min(n, len(keys))]
 }
 
 // unitOfDevices asks the server which unit a device belongs to.

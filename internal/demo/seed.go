@@ -61,7 +61,9 @@ func SeedRecipients(newspaper, radio, portal, districtsGroup, province, centresG
 		{UnitID: portal, Role: directives.RoleMain, Label: "Cổng Thông tin điện tử tỉnh"},
 		{GroupID: districtsGroup, Role: directives.RoleMain, Label: "Thường trực Ủy ban nhân dân các huyện, thành phố"},
 		{UnitID: province, Role: directives.RoleReport, Label: "UBND tỉnh"},
-		{GroupID: centresGroup, Role: directives.RoleCopy},
+		// The letter names the group as a whole here (a group without a
+		// label prints as its member agencies).
+		{GroupID: centresGroup, Role: directives.RoleCopy, Label: "Trung tâm VH, TT và TT các huyện, thành phố"},
 	}
 }
 

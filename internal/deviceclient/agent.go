@@ -95,6 +95,9 @@ type Stats struct {
 	// succeeded (ns; 0 until then): the cold start as the device saw it.
 	FirstSchedule atomic.Int64
 	LiveBytes     atomic.Int64 // bytes of live streams received
+
+	// LastPollError is the text of the last failed poll (a string).
+	LastPollError atomic.Value
 }
 
 // Agent is a device: it keeps its schedule and media cached, plays items
@@ -473,6 +476,7 @@ func (a *Agent) Poll(ctx context.Context) error {
 			return err
 		}
 		a.Stats.PollErrors.Add(1)
+		a.Stats.LastPollError.Store(err.Error())
 		a.log.Debug("schedule fetch failed; playing from the cache", "err", err)
 		return err
 	}

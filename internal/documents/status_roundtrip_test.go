@@ -71,7 +71,7 @@ func TestStatusRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := regB.RegisterIncoming(ctx, sys, unitB.ID, res.Document.ID, "", ""); err != nil {
+		if _, err := regB.RegisterIncoming(ctx, sys, registry.IncomingInput{UnitID: unitB.ID, DocumentID: res.Document.ID}); err != nil {
 			t.Fatal(err)
 		}
 		pkgs, err := b.Exchange(ctx, sys, res.Document.ID)
@@ -114,7 +114,7 @@ func TestStatusRoundTrip(t *testing.T) {
 		if err := stB.Tx(ctx, func(tx *storage.Tx) error { return tx.Documents().InsertDocument(ctx, local) }); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := regB.RegisterIncoming(ctx, sys, unitB.ID, local.ID, "", ""); err != nil {
+		if _, err := regB.RegisterIncoming(ctx, sys, registry.IncomingInput{UnitID: unitB.ID, DocumentID: local.ID}); err != nil {
 			t.Fatal(err)
 		}
 		if p, err := b.Exchange(ctx, sys, local.ID); err != nil || len(p) != 0 {

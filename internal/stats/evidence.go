@@ -10,6 +10,7 @@ import (
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/schedule"
+	"github.com/loa-project/loa/internal/storage"
 )
 
 // ItemFigures is the broadcast evidence of one content item (a broadcast
@@ -140,9 +141,11 @@ const MaxPlaces = 5000
 
 // DirectiveEvidence computes the evidence of the orders made from the
 // directives (a directive and its cascade) on the devices under the
-// issuing unit, per item and per place: each device counts at the deepest
-// place (a unit in places) above it, devices under no place are summed
-// under the issuing unit.
+// places (the recipients of the cascade that did not forward it further,
+// usually communes), per item and per place: each device counts once, at
+// the deepest place above it. The actor must read the issuing unit's
+// directives; the caller passes the places of a cascade the actor may
+// track (directives.Tracker.Tree), as the cascade's play counts do.
 func (s *Service) DirectiveEvidence(ctx context.Context, a model.Actor, issuerUnitID int64, directiveIDs, places []int64) (*DirectiveEvidence, error) {
 	issuer, err := s.store.Orgs().Unit(ctx, issuerUnitID)
 	if err != nil {
@@ -154,12 +157,45 @@ func (s *Service) DirectiveEvidence(ctx context.Context, a model.Actor, issuerUn
 	if len(places) > MaxPlaces {
 		places = places[:MaxPlaces]
 	}
+	out := &DirectiveEvidence{Items: []ItemFigures{}, Places: []ItemFigures{}, Total: ItemFigures{ID: issuer.ID, Name: issuer.Name}}
 	orders, err := s.store.Broadcast().OrdersOfDirectives(ctx, directiveIDs, MaxDashOrders)
 	if err != nil {
 		return nil, err
 	}
-	out := &DirectiveEvidence{Items: []ItemFigures{}, Places: []ItemFigures{}}
-	if len(orders) == 0 {
+	units, err := s.store.Orgs().Units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*model.Unit, len(units))
+	for _, u := range units {
+		byID[u.ID] = u
+	}
+	type place struct {
+		unit *model.Unit
+		f    ItemFigures
+	}
+	var ps []*place
+	byPath := map[string]*place{}
+	common := ""
+	for _, id := range places {
+		u, ok := byID[id]
+		if !ok || byPath[u.Path] != nil {
+			continue
+		}
+		pl := &place{unit: u, f: ItemFigures{ID: u.ID, Name: u.Name}}
+		ps = append(ps, pl)
+		byPath[u.Path] = pl
+		if len(ps) == 1 {
+			common = u.Path
+		}
+		for !strings.HasPrefix(u.Path, common) {
+			common = common[:strings.LastIndexByte(common[:len(common)-1], '/')+1]
+		}
+	}
+	if len(orders) == 0 || len(ps) == 0 {
+		for _, pl := range ps {
+			out.Places = append(out.Places, pl.f)
+		}
 		return out, nil
 	}
 	first, last := orders[0].StartDate, orders[0].EndDate
@@ -171,69 +207,36 @@ func (s *Service) DirectiveEvidence(ctx context.Context, a model.Actor, issuerUn
 			last = o.EndDate
 		}
 	}
-	devices, err := s.store.Devices().DashDevices(ctx, issuer.Path)
+	// The devices under the places' closest common unit, each counted at
+	// the deepest place on its unit's path (none: not counted).
+	all, err := s.store.Devices().DashDevices(ctx, common)
 	if err != nil {
 		return nil, err
 	}
-	type place struct {
-		unit *model.Unit
-		f    ItemFigures
-	}
-	units, err := s.store.Orgs().Subtree(ctx, issuer.Path)
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[int64]*model.Unit, len(units))
-	for _, u := range units {
-		byID[u.ID] = u
-	}
-	var ps []*place
-	byPath := map[string]*place{}
-	for _, id := range places {
-		u, ok := byID[id]
-		if !ok || byPath[u.Path] != nil {
-			continue
+	placeOf := map[int64]*place{}
+	var devices []storage.DashDevice
+	for _, d := range all {
+		for path := d.UnitPath; len(path) > 1; path = path[:strings.LastIndexByte(path[:len(path)-1], '/')+1] {
+			if c := byPath[path]; c != nil {
+				placeOf[d.ID] = c
+				devices = append(devices, d)
+				break
+			}
 		}
-		pl := &place{unit: u, f: ItemFigures{ID: u.ID, Name: u.Name}}
-		ps = append(ps, pl)
-		byPath[u.Path] = pl
 	}
-	rest := &place{unit: issuer, f: ItemFigures{ID: issuer.ID, Name: issuer.Name}}
 	prs, err := s.pairs(ctx, orders, devices, nil, first, last)
 	if err != nil {
 		return nil, err
 	}
-	// A device counts at the deepest place on its unit's path.
-	placeOf := map[int64]*place{}
 	out.Items = itemsOf(prs, func(pr pair) {
-		pl, ok := placeOf[pr.device.ID]
-		if !ok {
-			pl = rest
-			for path := pr.device.UnitPath; len(path) > 1; {
-				if c := byPath[path]; c != nil {
-					pl = c
-					break
-				}
-				i := strings.LastIndexByte(path[:len(path)-1], '/')
-				if i < 0 {
-					break
-				}
-				path = path[:i+1]
-			}
-			placeOf[pr.device.ID] = pl
-		}
-		pl.f.addPair(pr)
+		placeOf[pr.device.ID].f.addPair(pr)
 		out.Total.addPair(pr)
 	})
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].unit.Name < ps[j].unit.Name })
-	if rest.f.Devices > 0 {
-		ps = append(ps, rest)
-	}
 	for _, c := range ps {
 		c.f.finish()
 		out.Places = append(out.Places, c.f)
 	}
-	out.Total.Name = issuer.Name
 	out.Total.finish()
 	return out, nil
 }

@@ -145,3 +145,11 @@ func (q BroadcastStore) PurgeLiveChunks(ctx context.Context, before time.Time) e
 	}
 	return nil
 }
+
+// SetLiveError records why the recording of an ended session was not kept.
+func (q BroadcastStore) SetLiveError(ctx context.Context, id int64, msg string) error {
+	if _, err := q.exec(ctx, `UPDATE broadcast_live SET error = ? WHERE id = ?`, msg, id); err != nil {
+		return fmt.Errorf("record the recording error of live session %d: %w", id, err)
+	}
+	return nil
+}

@@ -82,26 +82,14 @@ func (q BroadcastStore) addRollups(ctx context.Context, plays []PlayLog) error {
 	if err := q.addDayTotals(ctx, keys, func(k rollupKey) (int64, int64) { s := add[k]; return s.plays, s.seconds }); err != nil {
 		return err
 	}
-	for len(keys) > 0 {
-		n := min(len(keys), 200)
-		chunk := keys[:n]
-		keys = keys[n:]
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO play_rollups (unit_id, day, order_id, directive_id, plays, seconds) VALUES `)
-		args := make([]any, 0, n*6)
-		for i, k := range chunk {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(?, ?, ?, ?, ?, ?)")
+	if err := upsertRows(ctx, q.Q, keys, 6, 200, `INSERT INTO play_rollups (unit_id, day, order_id, directive_id, plays, seconds) VALUES `,
+		` ON CONFLICT (unit_id, day, order_id) DO UPDATE SET plays = play_rollups.plays + excluded.plays,
+			seconds = play_rollups.seconds + excluded.seconds`,
+		func(k rollupKey) []any {
 			s := add[k]
-			args = append(args, k.unit, k.day, k.order, orders[k.order], s.plays, s.seconds)
-		}
-		sb.WriteString(` ON CONFLICT (unit_id, day, order_id) DO UPDATE SET plays = play_rollups.plays + excluded.plays,
-			seconds = play_rollups.seconds + excluded.seconds`)
-		if _, err := q.exec(ctx, sb.String(), args...); err != nil {
-			return fmt.Errorf("update play rollups: %w", err)
-		}
+			return []any{k.unit, k.day, k.order, orders[k.order], s.plays, s.seconds}
+		}); err != nil {
+		return fmt.Errorf("update play rollups: %w", err)
 	}
 	return nil
 }

@@ -84,19 +84,13 @@ func (q BroadcastStore) addDeviceRollups(ctx context.Context, plays []PlayLog, u
 		}
 		return a.day < b.day
 	})
-	for len(dkeys) > 0 {
-		n := min(len(dkeys), 200)
-		chunk := dkeys[:n]
-		dkeys = dkeys[n:]
-		args := make([]any, 0, n*6)
-		for _, k := range chunk {
+	if err := upsertRows(ctx, q.Q, dkeys, 6, 200, `INSERT INTO play_device_days (device_id, order_id, day, unit_id, plays, late) VALUES `,
+		` ON CONFLICT (device_id, order_id, day) DO UPDATE SET plays = play_device_days.plays + excluded.plays, late = play_device_days.late + excluded.late`,
+		func(k dayKey) []any {
 			v := days[k]
-			args = append(args, k.device, k.order, k.day, unitOf[k.device], v[0], v[1])
-		}
-		if _, err := q.exec(ctx, `INSERT INTO play_device_days (device_id, order_id, day, unit_id, plays, late) VALUES `+valueRows(n, 6)+`
-			ON CONFLICT (device_id, order_id, day) DO UPDATE SET plays = play_device_days.plays + excluded.plays, late = play_device_days.late + excluded.late`, args...); err != nil {
-			return fmt.Errorf("update play device days: %w", err)
-		}
+			return []any{k.device, k.order, k.day, unitOf[k.device], v[0], v[1]}
+		}); err != nil {
+		return fmt.Errorf("update play device days: %w", err)
 	}
 	okeys := make([]orderKey, 0, len(orders))
 	for k := range orders {
@@ -109,24 +103,34 @@ func (q BroadcastStore) addDeviceRollups(ctx context.Context, plays []PlayLog, u
 		}
 		return a.device < b.device
 	})
-	for len(okeys) > 0 {
-		n := min(len(okeys), 250)
-		chunk := okeys[:n]
-		okeys = okeys[n:]
-		args := make([]any, 0, n*4)
-		for _, k := range chunk {
-			v := orders[k]
-			args = append(args, k.order, k.device, v[0], v[1])
-		}
-		if _, err := q.exec(ctx, `INSERT INTO play_order_devices (order_id, device_id, plays, late) VALUES `+valueRows(n, 4)+`
-			ON CONFLICT (order_id, device_id) DO UPDATE SET plays = play_order_devices.plays + excluded.plays, late = play_order_devices.late + excluded.late`, args...); err != nil {
-			return fmt.Errorf("update play order devices: %w", err)
-		}
+	if err := upsertRows(ctx, q.Q, okeys, 4, 250, `INSERT INTO play_order_devices (order_id, device_id, plays, late) VALUES `,
+		` ON CONFLICT (order_id, device_id) DO UPDATE SET plays = play_order_devices.plays + excluded.plays, late = play_order_devices.late + excluded.late`,
+		func(k orderKey) []any { v := orders[k]; return []any{k.order, k.device, v[0], v[1]} }); err != nil {
+		return fmt.Errorf("update play order devices: %w", err)
 	}
 	return nil
 }
 
 // valueRows is "(?, …), (?, …)": n rows of k placeholders.
+// upsertRows writes one row per key, width columns each, in statements of
+// at most per rows: head is "INSERT INTO t (columns) VALUES ", tail the ON
+// CONFLICT clause; row gives a key's values. The keys' order is kept, so
+// writers that sort them take row locks in one order.
+func upsertRows[K any](ctx context.Context, q Q, keys []K, width, per int, head, tail string, row func(K) []any) error {
+	for len(keys) > 0 {
+		n := min(len(keys), per)
+		args := make([]any, 0, n*width)
+		for _, k := range keys[:n] {
+			args = append(args, row(k)...)
+		}
+		keys = keys[n:]
+		if _, err := q.exec(ctx, head+valueRows(n, width)+tail, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func valueRows(n, k int) string {
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", k), ", ") + ")"
 	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")

@@ -23,6 +23,7 @@ type Broadcast interface {
 	PublicFeeds
 	BroadcastSpeech
 	BroadcastLive
+	BroadcastLimits
 }
 
 // sseKeepAlive is how often an idle push connection gets a comment line,
@@ -38,6 +39,7 @@ func (s broadcastAPI) registerBroadcastAPI() {
 	s.registerMediaAPI(svc)
 	s.registerOrderAPI(svc)
 	s.registerLiveAPI(svc)
+	s.registerLimitsAPI(svc)
 	s.registerMonitorAPI(svc)
 	s.registerPublicFeeds(svc)
 	s.bcPages().registerBroadcastUI()

@@ -33,30 +33,67 @@ func (s broadcastAPI) registerLiveAPI(svc BroadcastLive) {
 	s.handle("GET /api/v1/broadcast/live", true, j(jsonUnitList(s.Server, "sessions", func(r *http.Request, p *principal, unit int64) ([]*broadcast.LiveView, error) {
 		return svc.LiveSessions(r.Context(), p.Actor, unit)
 	})))
-	s.handle("POST /api/v1/broadcast/live", true, j(jsonBody(s.Server, http.StatusCreated, bind(svc, BroadcastLive.StartLive))))
+	// The operator's page shows the answers of these three: a signed-in
+	// browser gets refusals in its language (programs, with tokens, get
+	// the API's English).
+	fail := func(w http.ResponseWriter, r *http.Request, p *principal, err error) {
+		if p.Session == nil {
+			s.writeError(w, r, err)
+			return
+		}
+		code, body := s.publicError(readerLang(r, p), err)
+		if code >= 500 {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, code, apiError{Error: body})
+	}
+	s.handle("POST /api/v1/broadcast/live", true, j(func(w http.ResponseWriter, r *http.Request, p *principal) {
+		var in broadcast.LiveInput
+		if err := decodeJSON(w, r, &in, MaxJSONBody); err != nil {
+			fail(w, r, p, err)
+			return
+		}
+		v, err := svc.StartLive(r.Context(), p.Actor, in)
+		if err != nil {
+			fail(w, r, p, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, v)
+	}))
 	s.handle("GET /api/v1/broadcast/live/{id}", true, j(jsonGetID(s.Server, "id", http.StatusOK, bind(svc, BroadcastLive.LiveSession))))
-	s.handle("POST /api/v1/broadcast/live/{id}/stop", true, j(jsonID(s.Server, "id", http.StatusOK, func(ctx context.Context, a model.Actor, id int64, _ noBody) (*broadcast.LiveView, error) {
-		return svc.StopLive(ctx, a, id)
-	})))
+	s.handle("POST /api/v1/broadcast/live/{id}/stop", true, j(func(w http.ResponseWriter, r *http.Request, p *principal) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			fail(w, r, p, err)
+			return
+		}
+		v, err := svc.StopLive(r.Context(), p.Actor, id)
+		if err != nil {
+			fail(w, r, p, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
+	}))
 	s.handle("POST /api/v1/broadcast/live/{id}/chunks", true, j(func(w http.ResponseWriter, r *http.Request, p *principal) {
 		id, err := pathID(r, "id")
 		if err != nil {
-			s.writeError(w, r, err)
+			fail(w, r, p, err)
 			return
 		}
 		seq, err := broadcast.ParseLiveSeq(r.URL.Query().Get("seq"))
 		if err != nil {
-			s.writeError(w, r, err)
+			fail(w, r, p, err)
 			return
 		}
 		data, err := io.ReadAll(io.LimitReader(r.Body, broadcast.MaxLiveChunk+1))
 		if err != nil {
-			s.writeError(w, r, err)
+			fail(w, r, p, err)
 			return
 		}
 		dup, err := svc.AppendLive(r.Context(), p.Actor, id, seq, data)
 		if err != nil {
-			s.writeError(w, r, err)
+			fail(w, r, p, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, liveChunkResult{Seq: seq, Duplicate: dup})

@@ -29,3 +29,18 @@ func TestVietnameseNumbersAndChart(t *testing.T) {
 		t.Error("a label is not escaped")
 	}
 }
+
+// TestPairChart: two bars per row, the legend, values in Vietnamese
+// format, labels escaped, the longer bar full width.
+func TestPairChart(t *testing.T) {
+	svg := string(pairChart("p", "Theo lịch và đã phát", []string{"07/12", "Xã <B>"}, []float64{1200, 40}, []float64{1100, 0},
+		"Lượt theo lịch", "Lượt đã phát", func(v float64) string { return vnInt(int64(v)) }))
+	for _, want := range []string{`<svg`, `id="p"`, "Lượt theo lịch", "Lượt đã phát", ">1.200<", ">1.100<", ">40<", ">0<", "Xã &lt;B&gt;", `width="300.0"`, `width="275.0"`} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("chart lacks %q:\n%s", want, svg)
+		}
+	}
+	if strings.Contains(svg, "<B>") {
+		t.Error("a label is not escaped")
+	}
+}

@@ -69,6 +69,9 @@ var broadcastBodies = []bodySchema{
 	{"post", "/api/v1/broadcast/emergency", "201", broadcast.EmergencyResult{}, ""},
 	{"get", "/api/v1/broadcast/units/{id}/day", "200", broadcast.DayView{}, ""},
 	{"get", "/api/v1/broadcast/units/{id}/overview", "200", broadcast.Overview{}, ""},
+	{"get", "/api/v1/broadcast/units/{id}/limits", "200", limitsView{}, ""},
+	{"put", "/api/v1/broadcast/units/{id}/limits", "request", broadcast.LimitsInput{}, ""},
+	{"put", "/api/v1/broadcast/units/{id}/limits", "200", limitsView{}, ""},
 }
 
 // schemaGen derives OpenAPI schemas from Go types as encoding/json

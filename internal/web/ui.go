@@ -17,7 +17,7 @@ import (
 	"github.com/loa-project/loa/internal/orgs"
 )
 
-var pageNames = []string{"login", "home", "org", "unit", "users", "user", "tokens", "audit", "error", "documents", "document", "registers", "broadcast", "broadcast_confirm", "broadcast_day", "broadcast_media", "broadcast_orders", "broadcast_order", "broadcast_devices", "archive", "archive_rules", "archive_list", "search", "broadcast_speech", "broadcast_calendar", "broadcast_live"}
+var pageNames = []string{"login", "home", "org", "unit", "users", "user", "tokens", "audit", "error", "documents", "document", "registers", "broadcast", "broadcast_confirm", "broadcast_day", "broadcast_media", "broadcast_orders", "broadcast_order", "broadcast_devices", "archive", "archive_rules", "archive_list", "search", "broadcast_speech", "broadcast_calendar", "broadcast_live", "broadcast_limits"}
 
 func (s *Server) parseTemplates() error {
 	funcs := template.FuncMap{

@@ -48,6 +48,7 @@ func (s broadcastPages) registerBroadcastUI() {
 	s.handle("POST /broadcast/devices/{id}/revoke", false, pg(s.uiBroadcastDeviceRevoke))
 	s.handle("POST /broadcast/devices/{id}/command", false, pg(s.uiBroadcastDeviceCommand))
 	s.registerSpeechUI()
+	s.registerLimitsUI()
 	s.registerLiveUI()
 }
 
@@ -196,6 +197,7 @@ func (s broadcastPages) broadcastPage(r *http.Request, p *principal, title, tab 
 		{"month", "/broadcast/month", "bc.tab.month"},
 		{"media", "/broadcast/media", "bc.tab.media"},
 		{"speech", "/broadcast/speech", "bc.tab.speech"},
+		{"limits", "/broadcast/limits", "bc.tab.limits"},
 		{"live", "/broadcast/live", "bc.tab.live"},
 		{"orders", "/broadcast/orders", "bc.tab.orders"},
 		{"devices", "/broadcast/devices", "bc.tab.devices"},

@@ -133,7 +133,7 @@ func (s dashboardPages) uiDashboard(w http.ResponseWriter, r *http.Request, p *p
 
 // dashFuncs are the dashboards' template functions.
 func dashFuncs() template.FuncMap {
-	return template.FuncMap{"vnint": vnInt, "vnpct": vnPct, "vnnum": vnNum, "dashq": dashQuery,
+	return template.FuncMap{"vnint": vnIntAny, "vnpct": vnPct, "vnnum": vnNum, "dashq": dashQuery,
 		"dashperiods": func() []string { return []string{"today", "week", "month", "quarter", "year", "custom"} },
 		"hours":       func(sec int64) string { return vnNum(float64(sec) / 3600) }}
 }
@@ -194,6 +194,20 @@ func csvNum(f float64) string {
 }
 
 // vnInt writes an integer the Vietnamese way: 1.234.567.
+// vnIntAny is vnInt for templates, which hand it int or int64 figures.
+func vnIntAny(n any) (string, error) {
+	switch v := n.(type) {
+	case int:
+		return vnInt(int64(v)), nil
+	case int64:
+		return vnInt(v), nil
+	case int32:
+		return vnInt(int64(v)), nil
+	default:
+		return "", fmt.Errorf("vnint: %T is not an integer", n)
+	}
+}
+
 func vnInt(n int64) string {
 	s := strconv.FormatInt(n, 10)
 	neg := strings.HasPrefix(s, "-")

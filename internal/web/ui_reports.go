@@ -116,6 +116,7 @@ func (h reportHandlers) buildInput(r *http.Request, p *principal) (reports.Build
 }
 
 // reportsPage is what reports.html shows.
+// Units lists the units of the caller's subtree whose figures they may read.
 type reportsPage struct {
 	In       reports.BuildInput
 	Built    *reports.Built
@@ -172,7 +173,8 @@ func (h reportHandlers) uiBuilder(w http.ResponseWriter, r *http.Request, p *pri
 	}
 	if pd.Unit != nil {
 		for _, u := range pd.units {
-			if strings.HasPrefix(u.Path, pd.Unit.Path) && u.DissolvedOn == "" {
+			may := h.deps.Policy.Can(p.Actor, authz.BroadcastRead, u.Path) || h.deps.Policy.Can(p.Actor, authz.DirectiveRead, u.Path)
+			if strings.HasPrefix(u.Path, pd.Unit.Path) && u.DissolvedOn == "" && may {
 				d.Units = append(d.Units, u)
 			}
 		}
