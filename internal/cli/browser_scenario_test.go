@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,12 +125,49 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 		check()
 	}
 	mark := func() { str(`window.loaWalkOld = true; 'ok'`) }
-	// click follows a link or presses a button the page shows.
+	// click follows a link or presses a button the page shows, as a
+	// person does: with the mouse, where the element is on the screen.
+	// chromedp measures the element and then presses at its centre, so
+	// the element must stay put in between: click waits (bounded) until
+	// it keeps its place for two looks in a row, and a listener on the
+	// page tells whether the press reached it. A press that met no
+	// control (the page moved after all) is repeated; one that met
+	// another control fails the test, naming it.
 	click := func(what, sel string) {
 		t.Helper()
 		waitFor(what+" ("+sel+")", fmt.Sprintf(`document.querySelector(%q)`, sel))
-		mark()
-		run(what, chromedp.Click(chromedp.CSS(sel)))
+		str(fmt.Sprintf(`window.loaWalkOld = true; window.loaWalkHit = '';
+			document.addEventListener('click', function (e) {
+				var t = e.target.closest ? e.target : e.target.parentElement;
+				if (t.closest(%q)) { window.loaWalkHit = 'hit'; return; }
+				var c = t.closest('a, button, input, select, textarea, label, summary');
+				window.loaWalkHit = c ? 'other ' + c.outerHTML.slice(0, 160) : 'none';
+			}, true); 'ok'`, sel))
+		place := fmt.Sprintf(`(function(){ var e = document.querySelector(%q); e.scrollIntoView({block: 'center'});
+			var r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height, document.documentElement.scrollHeight].join(' '); })()`, sel)
+		for attempt := 1; ; attempt++ {
+			last, steady := str(place), 0
+			for deadline := time.Now().Add(15 * time.Second); steady < 2 && time.Now().Before(deadline); {
+				time.Sleep(100 * time.Millisecond)
+				if now := str(place); now == last {
+					steady++
+				} else {
+					last, steady = now, 0
+				}
+			}
+			run(what, chromedp.Click(chromedp.CSS(sel)))
+			// The old page answers until the new one replaces it; an
+			// evaluation that fails ran into the navigation.
+			hit, err := chromedp.Run(ctx, chromedp.Evaluate[string](`window.loaWalkOld === undefined ? 'hit' : window.loaWalkHit`))
+			if err != nil || hit == "hit" {
+				break
+			}
+			if hit != "none" && hit != "" || attempt == 3 {
+				shot("failed")
+				t.Fatalf("at %d px: %s %s: the press at %s did not reach %s (%s)", width, who, what, last, sel, hit)
+			}
+			t.Logf("at %d px: %s %s: the press met no control (the page moved); pressing again", width, who, what)
+		}
 		loaded(what)
 	}
 	// menu follows an entry of the main menu (behind its button on phones).
@@ -183,14 +222,15 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 		run("sign out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)))
 	}
 	// pick ticks the first search result of the recipient picker whose
-	// text holds all of want.
+	// unit name (not the trail of units above it, which names the parent
+	// of a station, say) holds all of want.
 	pick := func(query string, want ...string) {
 		t.Helper()
 		str(`document.querySelector('#rec-search').value = ''; 'ok'`)
 		run("search "+query, chromedp.SendKeys(chromedp.CSS(`#rec-search`), query))
 		conds := []string{}
 		for _, w := range want {
-			conds = append(conds, fmt.Sprintf("li.textContent.includes(%q)", w))
+			conds = append(conds, fmt.Sprintf("li.querySelector('label').textContent.includes(%q)", w))
 		}
 		sel := fmt.Sprintf(`[...document.querySelectorAll('#rec-results li[data-result]')].find(li => %s)`, strings.Join(conds, " && "))
 		waitFor("the picker to find "+query, sel)
@@ -279,7 +319,8 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 		itemText := fmt.Sprintf("Phát bản tin khuyến cáo người dân chủ động phòng, chống dịch bệnh, đợt %d.", i+1)
 		// The Sở's recorded bulletin: a short tone, different each pass.
 		audio := filepath.Join(t.TempDir(), fmt.Sprintf("ban-tin-dot-%d.wav", i+1))
-		if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", fmt.Sprintf("sine=frequency=%d:duration=3", 440+110*i), "-ac", "1", "-ar", "16000", audio).CombinedOutput(); err != nil {
+		bulletinHz := 440 + 110*i
+		if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", fmt.Sprintf("sine=frequency=%d:duration=3", bulletinHz), "-ac", "1", "-ar", "16000", audio).CombinedOutput(); err != nil {
 			t.Fatalf("make the bulletin: %v\n%s", err, out)
 		}
 		audioBytes, err := os.ReadFile(audio)
@@ -301,7 +342,7 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 		}
 		run("item", chromedp.SendKeys(chromedp.CSS(`textarea[name="item_text_0"]`), itemText))
 		str(`(function(){var b = document.querySelector('input[name="item_bc_0"]'); if (b && !b.checked) b.click(); return 'ok';})()`)
-		pick("so thong tin va truyen thong kien giang", "Kiên Giang")
+		pick("so thong tin va truyen thong kien giang", "Sở Thông tin và Truyền thông tỉnh Kiên Giang")
 		signer("Hà Nội", "KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG")
 		save()
 		shot("cuc-drafter-editor")
@@ -346,7 +387,7 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 			set('item_start_0', %q); set('item_end_0', %q);
 			var n = document.querySelector('[name="item_times_0"]'); if (n && (!n.value || n.value === '0')) { n.value = '2'; n.dispatchEvent(new Event('change', {bubbles: true})); }
 			return 'ok'; })()`, filepath.Base(audio), today.Format("2006-01-02"), today.AddDate(0, 0, 7).Format("2006-01-02")))
-		pick("rach gia", "thành phố Rạch Giá")
+		pick("rach gia", "Ủy ban nhân dân thành phố Rạch Giá")
 		signer("Kiên Giang", "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC")
 		save()
 		shot("so-drafter-editor")
@@ -395,38 +436,120 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 		}
 		signOut()
 
-		// 8. The ward's radio operator schedules it from the station home.
+		// 8. The ward's radio operator schedules it from the station home
+		// and opens the order from the list scheduling leads to: it plays
+		// the recording (not machine speech), and the original file
+		// behind it is the Sở's bulletin, byte for byte.
 		signIn("phatthanh.vinhthanhvan", "commune-radio")
-		if str(`String(!!document.querySelector('#home-schedule'))`) == "true" && str(`document.querySelector('#station-waiting').innerText`) != "" {
+		if str(`String(!!document.querySelector('#home-schedule'))`) == "true" {
 			click("schedule from the station home", `#home-schedule`)
-			shot("commune-radio-scheduled")
+		} else {
+			menu("/broadcast")
+			click("the orders tab", `nav.subnav a[href^="/broadcast/orders"]`)
 		}
+		orderLink := fmt.Sprintf(`[...document.querySelectorAll('main a[href^="/broadcast/orders/"]')].find(a => a.textContent.includes(%q))`, strings.TrimSuffix(itemText, "."))
+		for i := 0; i < 20 && str("String(!!("+orderLink+"))") != "true"; i++ {
+			// Automatic scheduling may still be making the order.
+			time.Sleep(2 * time.Second)
+			mark()
+			run("reload the orders", chromedp.Reload())
+			loaded("the orders")
+		}
+		waitFor("the order of the item in the list", orderLink)
+		shot("commune-radio-orders")
+		mark()
+		str(orderLink + `.click(); 'ok'`)
+		loaded("open the order")
+		if got := str(`(document.querySelector('#order-sound') || {dataset: {}}).dataset.recorded || ''`); got != "1" {
+			t.Errorf("at %d px: the order page says the item plays %q, not the recording", width, str(`(document.querySelector('#order-sound') || {innerText: 'nothing'}).innerText`))
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.querySelector('#order-original').href, {credentials: 'same-origin'})
+			.then(r => r.arrayBuffer()).then(b => crypto.subtle.digest('SHA-256', b))
+			.then(h => [...new Uint8Array(h)].map(x => x.toString(16).padStart(2, '0')).join(''))`, chromedp.EvalAwaitPromise))
+		if err != nil || got != audioSHA {
+			t.Errorf("at %d px: the order's original file has sha256 %s (%v), the Sở attached %s", width, got, err, audioSHA)
+		}
+		shot("commune-radio-order")
 		home("commune-radio")
 		signOut()
 
-		// 9. The loudspeaker plays the Sở's recording.
+		// 9. A loudspeaker of the ward finds the item in its schedule with
+		// the Sở's recording as its original, downloads its audio through
+		// the device API (checked against its sha256) and that audio is the
+		// bulletin's tone, of the bulletin's length: not machine speech.
 		deadline := time.Now().Add(90 * time.Second)
-		found := false
+		var item *protocol.Item
 		var titles []string
-		for !found && time.Now().Before(deadline) {
+		for item == nil && time.Now().Before(deadline) {
 			s, _, _, err := device.FetchSchedule(dctx, "")
 			if err != nil {
 				t.Fatalf("the loudspeaker's schedule: %v", err)
 			}
 			titles = titles[:0]
-			for _, it := range s.Items {
+			for k, it := range s.Items {
 				titles = append(titles, it.Title)
 				if it.Media.OriginalSHA256 == audioSHA {
-					found = true
+					item = &s.Items[k]
 				}
 			}
-			if !found {
+			if item == nil {
 				time.Sleep(time.Second)
 			}
 		}
-		if !found {
+		if item == nil {
 			t.Fatalf("at %d px: the ward's loudspeaker does not play the Sở's recording %s; its schedule: %q", width, audioSHA, titles)
+		}
+		if !strings.Contains(item.Title, strings.TrimSuffix(itemText, ".")) {
+			t.Errorf("at %d px: the loudspeaker's item is titled %q, not by its content", width, item.Title)
+		}
+		file, err := device.Download(dctx, item.Media, filepath.Join(t.TempDir(), "media"))
+		if err != nil {
+			t.Fatalf("at %d px: the loudspeaker downloads its audio: %v", width, err)
+		}
+		hz, secs := toneOf(t, file)
+		if want := float64(bulletinHz); math.Abs(hz-want) > want*0.03 || math.Abs(secs-3) > 0.3 {
+			t.Errorf("at %d px: the loudspeaker plays %.0f Hz for %.1f s; the Sở's bulletin is %.0f Hz for 3 s", width, hz, secs, want)
 		}
 		t.Logf("at %d px the walk took %s", width, time.Since(began).Round(time.Second))
 	}
+}
+
+// toneOf decodes an audio file to 16 kHz mono samples (ffmpeg) and
+// returns its pitch, from the rate of zero crossings, and its length in
+// seconds: a steady tone's pitch is its frequency, speech has none.
+func toneOf(t *testing.T, path string) (hz, seconds float64) {
+	t.Helper()
+	const rate = 16000
+	out, err := exec.Command("ffmpeg", "-v", "error", "-i", path, "-ac", "1", "-ar", fmt.Sprint(rate), "-f", "s16le", "-").Output()
+	if err != nil {
+		t.Fatalf("decode %s: %v", path, err)
+	}
+	n := len(out) / 2
+	seconds = float64(n) / rate
+	// Crossings with hysteresis (the near-silence around the sound does
+	// not count), timed from the first to the last.
+	crossings, sign, first, last := 0, 0, -1, -1
+	for k := 0; k < n; k++ {
+		v, s := int16(binary.LittleEndian.Uint16(out[2*k:])), 0
+		switch {
+		case v > 300:
+			s = 1
+		case v < -300:
+			s = -1
+		default:
+			continue
+		}
+		if sign != 0 && s != sign {
+			crossings++
+			if first < 0 {
+				first = k
+			}
+			last = k
+		}
+		sign = s
+	}
+	if crossings < 2 {
+		return 0, seconds
+	}
+	return float64(crossings-1) / 2 / (float64(last-first) / rate), seconds
 }
