@@ -21,6 +21,7 @@ import (
 	"github.com/loa-project/loa/internal/browsertest"
 	"github.com/loa-project/loa/internal/demo"
 	"github.com/loa-project/loa/internal/deviceclient"
+	"github.com/loa-project/loa/internal/storage"
 )
 
 // TestBrowserSeedScenarioWalk walks the seed scenario in headless
@@ -198,6 +199,9 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 			run("home", chromedp.Navigate(base+"/"))
 			loaded("home")
 		}
+		if str("String(!!("+sel+"))") != "true" {
+			t.Logf("%s: the deliveries of %q: %s", who, subject, deliveriesOf(t, data, subject))
+		}
 		waitFor("the home to list "+subject, sel)
 		mark()
 		str(sel + `.querySelector('a.go').click(); 'ok'`)
@@ -242,7 +246,10 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 		}
 		sel := fmt.Sprintf(`[...document.querySelectorAll('#rec-results li[data-result]')].find(li => %s)`, strings.Join(conds, " && "))
 		waitFor("the picker to find "+query, sel)
-		str(sel + `.querySelector('input[type=checkbox]').click(); 'ok'`)
+		// A unit the draft names already (an implementing draft starts
+		// with the sender's usual recipients) stays ticked: pressing its
+		// box again would take it off.
+		str(`(function(){ var cb = ` + sel + `.querySelector('input[type=checkbox]'); if (!cb.checked) cb.click(); return 'ok'; })()`)
 		waitFor("the picker to count the choice", `!/\b0\b/.test(document.querySelector('#rec-count').textContent)`)
 	}
 	autosaved := func() {
@@ -560,4 +567,25 @@ func toneOf(t *testing.T, path string) (hz, seconds float64) {
 		return 0, seconds
 	}
 	return float64(crossings-1) / 2 / (float64(last-first) / rate), seconds
+}
+
+// deliveriesOf lists, for a failure message, where the directives with
+// this subject were sent and what became of each delivery (the demo's
+// database, read beside the running server).
+func deliveriesOf(t *testing.T, data, subject string) string {
+	t.Helper()
+	ctx := context.Background()
+	st, err := storage.Open(ctx, "sqlite:"+filepath.Join(data, "loa.db"))
+	if err != nil {
+		return err.Error()
+	}
+	defer st.Close()
+	var out string
+	if err := st.QueryRowRaw(ctx, `SELECT coalesce(group_concat(d.code || ' ' || su.name || ' → ' || ru.name || ' (' || dl.purpose || '): ' || dl.status
+		|| ', ' || dl.attempts || ' attempts ' || dl.last_error, '; '), 'none') FROM deliveries dl
+		JOIN directives d ON d.id = dl.directive_id JOIN units su ON su.id = dl.sender_unit_id JOIN units ru ON ru.id = dl.recipient_unit_id
+		WHERE dl.subject = ?`, subject).Scan(&out); err != nil {
+		return err.Error()
+	}
+	return out
 }
