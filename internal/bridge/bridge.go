@@ -251,37 +251,73 @@ func itemSchedule(unit *model.Unit, it directives.BroadcastItem, today schedule.
 	return in, nil
 }
 
-// scheduleItem makes the item's media (its audio, or its text read by
-// speech synthesis) and its order.
+// scheduleItem makes the item's media and its orders: its text read by
+// speech synthesis, or its recordings, each an order of its own made in
+// the item's order, so that at the item's times they play one after the
+// other (the schedule plays orders of equal level, time and item number
+// by their id). All recordings are converted before the first order is
+// made: a refused file leaves no order behind. It returns the first order.
 func (b *Bridge) scheduleItem(ctx context.Context, a model.Actor, it directives.BroadcastItem, in broadcast.DirectiveItemSchedule) (*broadcast.OrderView, error) {
-	var media *model.Media
-	var err error
-	if len(it.Broadcast.Audio) > 0 {
-		f, _, oerr := b.Blobs.Open(ctx, it.Broadcast.Audio[0])
-		if oerr != nil {
-			return nil, fmt.Errorf("audio of the item: %w", oerr)
+	var made []*model.Media
+	discard := func(err error) error {
+		for _, m := range made {
+			if derr := b.Broadcast.DiscardMedia(context.WithoutCancel(ctx), a, m.ID, err.Error()); derr != nil {
+				return errors.Join(err, fmt.Errorf("remove the media made for the refused item: %w", derr))
+			}
 		}
-		media, err = b.Broadcast.UploadMedia(ctx, a, broadcast.MediaInput{UnitID: in.UnitID, Title: in.Title}, f)
-		f.Close()
-	} else {
+		return err
+	}
+	audio := it.Broadcast.Audio
+	if len(audio) == 0 {
 		text := it.Broadcast.Text
 		if text == "" {
 			text = it.ItemText
 		}
-		media, err = b.Broadcast.SpeakText(ctx, a, broadcast.TTSInput{UnitID: in.UnitID, Title: in.Title, Text: text})
-	}
-	if err != nil {
-		return nil, err
-	}
-	in.MediaID = media.ID
-	ov, err := b.Broadcast.ScheduleFromDirective(ctx, a, in)
-	if err != nil {
-		// The broadcast service refused the item: the speech or audio made
-		// for it must not stay behind in the station's library.
-		if derr := b.Broadcast.DiscardMedia(context.WithoutCancel(ctx), a, media.ID, err.Error()); derr != nil {
-			return nil, errors.Join(err, fmt.Errorf("remove the media made for the refused item: %w", derr))
+		media, err := b.Broadcast.SpeakText(ctx, a, broadcast.TTSInput{UnitID: in.UnitID, Title: in.Title, Text: text})
+		if err != nil {
+			return nil, err
 		}
-		return nil, err
+		made = append(made, media)
 	}
-	return ov, nil
+	for k, sha := range audio {
+		f, _, err := b.Blobs.Open(ctx, sha)
+		if err != nil {
+			return nil, discard(fmt.Errorf("audio %d of the item: %w", k+1, err))
+		}
+		media, err := b.Broadcast.UploadMedia(ctx, a, broadcast.MediaInput{UnitID: in.UnitID, Title: partTitle(in.Title, k, len(audio))}, f)
+		f.Close()
+		if err != nil {
+			return nil, discard(err)
+		}
+		made = append(made, media)
+	}
+	var first *broadcast.OrderView
+	for k, media := range made {
+		part := in
+		part.Part, part.MediaID, part.Title = k, media.ID, partTitle(in.Title, k, len(made))
+		ov, err := b.Broadcast.ScheduleFromDirective(ctx, a, part)
+		if err != nil {
+			// The broadcast service refused the item: the speech or audio
+			// made for it (and not yet in an order) must not stay behind
+			// in the station's library.
+			made = made[k:]
+			return nil, discard(err)
+		}
+		if first == nil {
+			first = ov
+		}
+	}
+	return first, nil
+}
+
+// partTitle names recording k (from 0) of an item with n of them:
+// "… (570/STTTT-TTBCBC, mục 3, bản ghi 2/2)".
+func partTitle(title string, k, n int) string {
+	if n < 2 {
+		return title
+	}
+	if strings.HasSuffix(title, ")") {
+		return fmt.Sprintf("%s, bản ghi %d/%d)", strings.TrimSuffix(title, ")"), k+1, n)
+	}
+	return fmt.Sprintf("%s (bản ghi %d/%d)", title, k+1, n)
 }

@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loa-project/loa/internal/bridge"
 	"github.com/loa-project/loa/internal/broadcast"
@@ -23,8 +25,8 @@ import (
 // it (item and attachment, by blob hash) to its wards; automatic
 // scheduling at Vĩnh Thanh Vân's radio makes the order from that audio,
 // titled by its content, and a loudspeaker fetching its schedule and media
-// gets the Sở's recording (original sha256) — speech only for the items
-// without audio.
+// gets the Sở's recordings (original sha256), both of them, the second
+// right after the first — speech only for the items without audio.
 func TestUpperLevelAudioReachesTheLoudspeaker(t *testing.T) {
 	requireTools(t)
 	ttsCache := t.TempDir()
@@ -108,17 +110,21 @@ func TestUpperLevelAudioReachesTheLoudspeaker(t *testing.T) {
 			t.Fatal(err)
 		}
 		var recorded, spoken int
+		// Item 3's two recordings: at each of its times the first, then
+		// the second as soon as the first ends.
+		parts := map[time.Time][]protocol.Item{}
 		for _, it := range sched.Items {
 			if !strings.Contains(it.Title, rgCode) {
 				continue
 			}
-			if strings.Contains(it.Title, ", mục 3)") {
+			if strings.Contains(it.Title, ", mục 3, bản ghi ") {
 				recorded++
+				parts[it.Requested] = append(parts[it.Requested], it)
 				if !strings.HasPrefix(it.Title, "Tiếp tục thông tin, tuyên truyền") {
 					t.Errorf("order titled %q, want its content first", it.Title)
 				}
-				if it.Media.OriginalSHA256 != soAudio[0] {
-					t.Fatalf("the loudspeaker plays %q made from %q, want the Sở's recording %s", it.Media.SHA256, it.Media.OriginalSHA256, soAudio[0])
+				if it.Media.OriginalSHA256 != soAudio[0] && it.Media.OriginalSHA256 != soAudio[1] {
+					t.Fatalf("the loudspeaker plays %q made from %q, want the Sở's recordings %v", it.Media.SHA256, it.Media.OriginalSHA256, soAudio)
 				}
 				f, err := api.OpenDeviceMedia(ctx, da, it.Media.SHA256)
 				if err != nil {
@@ -139,6 +145,16 @@ func TestUpperLevelAudioReachesTheLoudspeaker(t *testing.T) {
 		}
 		if recorded == 0 || spoken == 0 {
 			t.Fatalf("schedule of the ward's loudspeaker: %d plays of the recording, %d of speech: %+v", recorded, spoken, sched.Items)
+		}
+		for at, its := range parts {
+			sort.Slice(its, func(i, j int) bool { return its[i].Start.Before(its[j].Start) })
+			if len(its) != 2 || its[0].Media.OriginalSHA256 != soAudio[0] || its[1].Media.OriginalSHA256 != soAudio[1] ||
+				!strings.HasSuffix(its[0].Title, "bản ghi 1/2)") || !strings.HasSuffix(its[1].Title, "bản ghi 2/2)") {
+				t.Fatalf("at %s item 3 plays %+v, want the Sở's two recordings in order", at, its)
+			}
+			if its[1].Start.Before(its[0].End) || its[1].Start.Sub(its[0].End) > time.Second {
+				t.Errorf("at %s the second recording starts at %s, the first ends at %s: want it right after", at, its[1].Start, its[0].End)
+			}
 		}
 	})
 }

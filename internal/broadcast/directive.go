@@ -34,6 +34,10 @@ type DirectiveItemSchedule struct {
 	Plays int
 	// UnitOrder orders the unit's items of equal level (the item number).
 	UnitOrder int
+	// Part numbers the recordings of an item that carries several (0 for
+	// the first, or for speech); each is an order, made in this order, so
+	// that at the item's times they play one after the other.
+	Part int
 }
 
 // Ref is the item's source reference, "directive:12:item:3" (the order's
@@ -49,7 +53,7 @@ func DirectiveRef(directiveID int64, item int) string {
 // the order's typed source columns.
 type directiveSource struct {
 	directiveID, deliveryID int64
-	item                    int
+	item, part              int
 }
 
 // or returns s, or when s is empty the directive item named by an order's
@@ -120,12 +124,17 @@ func (s OrderBook) ScheduleFromDirective(ctx context.Context, a model.Actor, in 
 	if err := ValidateDirectiveSchedule(in); err != nil {
 		return nil, err
 	}
+	// The item's first order says whether the unit scheduled it; a
+	// further recording of it is refused by the index if made twice.
+	if in.Part < 0 {
+		return nil, model.Invalid("part", "the recording number %d of item %d is negative", in.Part, in.Item)
+	}
 	if id, err := s.store.Broadcast().DirectiveItemOrder(ctx, unit.ID, in.DirectiveID, in.Item); err != nil {
 		return nil, err
-	} else if id != 0 {
+	} else if id != 0 && in.Part == 0 {
 		return nil, fmt.Errorf("unit %q scheduled item %d of directive %d with order %d: %w", unit.Name, in.Item, in.DirectiveID, id, model.ErrConflict)
 	}
-	from := directiveSource{directiveID: in.DirectiveID, deliveryID: in.DeliveryID, item: in.Item}
+	from := directiveSource{directiveID: in.DirectiveID, deliveryID: in.DeliveryID, item: in.Item, part: in.Part}
 	targets := []model.OrderTarget{{Kind: model.TargetSubtree, ID: unit.ID}}
 	if in.Level == schedule.LevelEmergency {
 		er, err := s.emergency(ctx, a, unit, EmergencyInput{UnitID: unit.ID, Title: in.Title, MediaID: in.MediaID, Targets: targets,

@@ -358,7 +358,7 @@ func (s OrderBook) createOrder(ctx context.Context, a model.Actor, unit *model.U
 	from := in.from.or(source, in.sourceRef)
 	o := &model.BroadcastOrder{UnitID: unit.ID, Title: in.title, MediaID: m.ID, Level: in.level.String(), Interrupts: in.interrupts,
 		StartDate: in.start, EndDate: in.end, ExpiresAt: in.expires, Slots: in.slots, Weekdays: encodeWeekdays(in.weekdays),
-		UnitOrder: in.unitOrder, Source: source, SourceRef: in.sourceRef, SourceDirectiveID: from.directiveID, SourceItem: from.item,
+		UnitOrder: in.unitOrder, Source: source, SourceRef: in.sourceRef, SourceDirectiveID: from.directiveID, SourceItem: from.item, SourcePart: from.part,
 		SourceDeliveryID: from.deliveryID, CreatedBy: a.Username, Targets: targets, MadeAt: s.clock()}
 	title := in.title
 	var devices []int64
@@ -501,7 +501,7 @@ func (s OrderBook) emergency(ctx context.Context, a model.Actor, unit *model.Uni
 	o := &model.BroadcastOrder{UnitID: unit.ID, Title: title, MediaID: m.ID, Level: level.String(), Interrupts: interrupts,
 		StartDate: schedule.DateOf(issued.In(s.loc)), EndDate: lastDay, ExpiresAt: &expires, Slots: schedule.Slots{},
 		IssuedAt: &issued, Repeats: repeats, RepeatEveryS: int(every / time.Second), Source: source, SourceRef: in.SourceRef,
-		SourceDirectiveID: from.directiveID, SourceItem: from.item, SourceDeliveryID: from.deliveryID, CreatedBy: a.Username, Targets: targets,
+		SourceDirectiveID: from.directiveID, SourceItem: from.item, SourcePart: from.part, SourceDeliveryID: from.deliveryID, CreatedBy: a.Username, Targets: targets,
 		MadeAt: issued}
 	var devices []int64
 	err = s.store.TxRetry(ctx, func(tx *storage.Tx) error {

@@ -48,13 +48,17 @@ type BroadcastOrder struct {
 	// SourceDirectiveID, SourceItem and SourceDeliveryID: the directive
 	// content item the order implements (Source "directive"), and the
 	// delivery that brought it; zero otherwise.
-	SourceDirectiveID int64         `json:"source_directive_id,omitempty"`
-	SourceItem        int           `json:"source_item,omitempty"`
-	SourceDeliveryID  int64         `json:"source_delivery_id,omitempty"`
-	CreatedBy         string        `json:"created_by"`
-	CreatedAt         time.Time     `json:"created_at"`
-	CancelledAt       *time.Time    `json:"cancelled_at"`
-	Targets           []OrderTarget `json:"targets"`
+	SourceDirectiveID int64 `json:"source_directive_id,omitempty"`
+	SourceItem        int   `json:"source_item,omitempty"`
+	// SourcePart numbers the recordings of an item that carries several
+	// (0: the first, or the item's speech): one order each, played in
+	// this order at the item's times.
+	SourcePart       int           `json:"source_part,omitempty"`
+	SourceDeliveryID int64         `json:"source_delivery_id,omitempty"`
+	CreatedBy        string        `json:"created_by"`
+	CreatedAt        time.Time     `json:"created_at"`
+	CancelledAt      *time.Time    `json:"cancelled_at"`
+	Targets          []OrderTarget `json:"targets"`
 	// The media item, joined.
 	MediaSHA256     string `json:"media_sha256"`
 	MediaSize       int64  `json:"media_size"`

@@ -11,7 +11,7 @@ import (
 )
 
 const orderColumns = `o.id, o.unit_id, o.title, o.media_id, o.level, o.interrupts, o.start_date, o.end_date, o.expires_at, o.slots, o.weekdays,
-	o.unit_order, o.issued_at, o.repeats, o.repeat_every_s, o.source, o.source_ref, o.source_directive_id, o.source_item, o.source_delivery_id, o.created_by, o.created_at, o.cancelled_at,
+	o.unit_order, o.issued_at, o.repeats, o.repeat_every_s, o.source, o.source_ref, o.source_directive_id, o.source_item, o.source_part, o.source_delivery_id, o.created_by, o.created_at, o.cancelled_at,
 	m.sha256, m.size, m.duration_ms, m.title, o.made_at, CASE WHEN m.source = 'tts' THEN '' ELSE m.original_sha256 END`
 
 const orderFrom = ` FROM broadcast_orders o JOIN media m ON m.id = o.media_id`
@@ -20,7 +20,7 @@ func scanOrder(sc scanner) (*BroadcastOrder, error) {
 	var o BroadcastOrder
 	var exp, issued, cancelled, made sql.NullTime
 	if err := sc.Scan(&o.ID, &o.UnitID, &o.Title, &o.MediaID, &o.Level, &o.Interrupts, &o.StartDate, &o.EndDate, &exp, &o.Slots, &o.Weekdays,
-		&o.UnitOrder, &issued, &o.Repeats, &o.RepeatEveryS, &o.Source, &o.SourceRef, &o.SourceDirectiveID, &o.SourceItem, &o.SourceDeliveryID, &o.CreatedBy, &o.CreatedAt, &cancelled,
+		&o.UnitOrder, &issued, &o.Repeats, &o.RepeatEveryS, &o.Source, &o.SourceRef, &o.SourceDirectiveID, &o.SourceItem, &o.SourcePart, &o.SourceDeliveryID, &o.CreatedBy, &o.CreatedAt, &cancelled,
 		&o.MediaSHA256, &o.MediaSize, &o.MediaDurationMS, &o.MediaTitle, &made, &o.MediaOriginalSHA256); err != nil {
 		return nil, err
 	}
@@ -98,10 +98,10 @@ func (q BroadcastStore) InsertOrder(ctx context.Context, o *BroadcastOrder) erro
 	}
 	o.MadeAt = o.MadeAt.UTC().Truncate(time.Microsecond)
 	id, err := q.insertID(ctx, `INSERT INTO broadcast_orders (unit_id, title, media_id, level, interrupts, start_date, end_date, expires_at, slots, weekdays,
-		unit_order, issued_at, repeats, repeat_every_s, source, source_ref, source_directive_id, source_item, source_delivery_id, created_by, created_at, made_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		unit_order, issued_at, repeats, repeat_every_s, source, source_ref, source_directive_id, source_item, source_part, source_delivery_id, created_by, created_at, made_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.UnitID, o.Title, o.MediaID, o.Level, o.Interrupts, o.StartDate, o.EndDate, bcNullTime(o.ExpiresAt), o.Slots, o.Weekdays,
-		o.UnitOrder, bcNullTime(o.IssuedAt), o.Repeats, o.RepeatEveryS, o.Source, o.SourceRef, o.SourceDirectiveID, o.SourceItem, o.SourceDeliveryID, o.CreatedBy, o.CreatedAt, o.MadeAt)
+		o.UnitOrder, bcNullTime(o.IssuedAt), o.Repeats, o.RepeatEveryS, o.Source, o.SourceRef, o.SourceDirectiveID, o.SourceItem, o.SourcePart, o.SourceDeliveryID, o.CreatedBy, o.CreatedAt, o.MadeAt)
 	if IsUniqueViolation(err) {
 		return fmt.Errorf("insert broadcast order %q: unit %d already has an order for %s: %w", o.Title, o.UnitID, o.SourceRef, model.ErrConflict)
 	}
@@ -131,12 +131,12 @@ func (q BroadcastStore) Order(ctx context.Context, id int64) (*BroadcastOrder, e
 
 // DirectiveItemOrder returns the id of the order (cancelled ones
 // included) through which the unit scheduled item number item of the
-// directive, or 0 when it has none: one lookup through the index
+// directive (its first recording, or its speech), or 0 when it has none: one lookup through the index
 // broadcast_orders_directive_item, whatever the number of the unit's
 // orders.
 func (q BroadcastStore) DirectiveItemOrder(ctx context.Context, unitID, directiveID int64, item int) (int64, error) {
 	var id int64
-	err := q.row(ctx, `SELECT id FROM broadcast_orders WHERE unit_id = ? AND source_directive_id = ? AND source_item = ?`, unitID, directiveID, item).Scan(&id)
+	err := q.row(ctx, `SELECT id FROM broadcast_orders WHERE unit_id = ? AND source_directive_id = ? AND source_item = ? AND source_part = 0`, unitID, directiveID, item).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}

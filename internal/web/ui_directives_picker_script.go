@@ -225,7 +225,7 @@ ul.pk-tree.pk-top { padding-left:0; }
 /* Phones seldom show a PDF inside a page: the same layout as HTML, the PDF one tap away. */
 @media (max-width: 900px) {
   .full-view .pdf-frame { display:none; }
-  .full-view .full-html { display:block; border:1px solid var(--line); }
+  .full-view .full-html { display:block; border:1px solid var(--line); height:75vh; overflow:auto; }
   .full-view .full-html > * { zoom:.8; }
 }
 @media (max-width: 640px) { .full-view .full-html > * { zoom:.42; } }

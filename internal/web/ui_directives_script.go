@@ -100,7 +100,10 @@ const directivesBaseStyle = `.dir-tabs { display:flex; flex-wrap:wrap; gap:.25re
 .dir-tabs a.active { border-color:var(--accent2); color:var(--accent2); font-weight:600; }
 .dir-editor { display:grid; grid-template-columns:minmax(360px, 1fr) minmax(360px, 1fr); gap:1rem; align-items:start; }
 @media (max-width: 1000px) { .dir-editor { grid-template-columns:1fr; } }
-.dir-editor .preview-card { position:sticky; top:.5rem; max-height:95vh; overflow:auto; }
+/* The preview arrives after the page (and again after each autosave): its box
+   has a fixed height, so the buttons below it do not move under the pointer. */
+.preview-card { height:85vh; overflow:auto; }
+.dir-editor .preview-card { position:sticky; top:.5rem; }
 .directive-preview { background:#fff; overflow-x:auto; }
 .directive-preview > * { zoom:.62; }
 .scroll { overflow-x:auto; }
