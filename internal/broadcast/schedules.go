@@ -67,10 +67,9 @@ func (s Scheduler) DeviceSchedule(ctx context.Context, da *DeviceAuth, ifNoneMat
 		return nil, ctx.Err()
 	}
 	began := time.Now()
-	etag, body, err := s.rebuild(ctx, da.Device, func() {
-		<-s.builds
-		s.buildQueue.took(time.Since(began))
-	})
+	etag, body, err := s.rebuild(ctx, da.Device)
+	<-s.builds
+	s.buildQueue.took(time.Since(began))
 	if err != nil {
 		return nil, err
 	}
@@ -251,15 +250,8 @@ func (s Scheduler) toScheduleOrder(o *model.BroadcastOrder, devID string) (sched
 }
 
 // maxConcurrentBuilds bounds the schedule rebuilds in progress (each
-// holds a device's orders and playlist while it is built).
+// holds a device's orders, playlist and JSON until its save commits).
 const maxConcurrentBuilds = 64
-
-// maxUnsavedBuilds bounds the rebuilt schedules waiting for the writer to
-// store them (each holds its JSON). A rebuild frees its slot as soon as
-// it is built, so that the next ones are built while the writer stores
-// the previous ones (reads and the single writer overlap): the rate of a
-// cold start is that of the slower of the two, not of both in turn.
-const maxUnsavedBuilds = 1024
 
 // buildQueue measures the schedule rebuilds, so that a fetch refused as
 // busy is told when the queue will have drained (its Retry-After).
@@ -291,36 +283,19 @@ func (q *buildQueue) drainTime(waiting int64) time.Duration {
 }
 
 // buildQueueWait is how long a schedule fetch waits for a rebuild slot
-// before it is answered "busy, retry after" (model.ErrOverloaded): a
-// cold start is admitted rather than refused, well within a device's
-// request timeout (30 s, deviceclient.DefaultRequestTimeout).
-const buildQueueWait = 20 * time.Second
+// before it is answered "busy, retry after" (model.ErrOverloaded).
+const buildQueueWait = 8 * time.Second
 
-// rebuild builds, stores and returns a device's schedule; built is called
-// once, as soon as the schedule is built or has failed (it frees the
-// rebuild slot), before the save.
-func (s Scheduler) rebuild(ctx context.Context, d *model.Device, built func()) (string, []byte, error) {
+// rebuild builds, stores and returns a device's schedule.
+func (s Scheduler) rebuild(ctx context.Context, d *model.Device) (string, []byte, error) {
 	sched, items, err := s.BuildSchedule(ctx, d)
-	var body []byte
-	if err == nil {
-		if body, err = json.Marshal(sched); err != nil {
-			err = fmt.Errorf("encode schedule: %w", err)
-		}
-	}
 	if err != nil {
-		built()
 		return "", nil, err
 	}
-	// Wait for room among the unsaved schedules before freeing the slot:
-	// a slow writer slows the rebuilds down instead of piling up bodies.
-	select {
-	case s.unsaved <- struct{}{}:
-	case <-ctx.Done():
-		built()
-		return "", nil, ctx.Err()
+	body, err := json.Marshal(sched)
+	if err != nil {
+		return "", nil, fmt.Errorf("encode schedule: %w", err)
 	}
-	built()
-	defer func() { <-s.unsaved }()
 	sum := sha256.Sum256(body)
 	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
 	day := schedule.DateOf(s.clock().In(s.loc)).String()

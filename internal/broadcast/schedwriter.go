@@ -10,11 +10,8 @@ import (
 	"github.com/loa-project/loa/internal/storage"
 )
 
-// maxScheduleBatch bounds how many device schedules one transaction
-// saves. A batch holds SQLite's single writer connection: an emergency
-// issued during a cold start waits for at most one batch, so it stays
-// small (as many as rebuild slots) even when more saves are queued.
-const maxScheduleBatch = maxConcurrentBuilds
+// maxScheduleBatch bounds how many device schedules one transaction saves.
+const maxScheduleBatch = 256
 
 // errClosed is returned to callers waiting on a stopped writer.
 var errClosed = errors.New("broadcast: service is shutting down")

@@ -120,8 +120,6 @@ type Service struct {
 	saves  chan scheduleSave // to the schedule writer (group commit)
 	plays  chan playSave     // to the play-log writer (group commit)
 	builds chan struct{}     // slots of concurrent schedule rebuilds
-	// unsaved bounds the rebuilt schedules waiting for their save.
-	unsaved chan struct{}
 	// buildQueue measures the rebuilds and the fetches waiting for a slot.
 	buildQueue buildQueue
 	stopped    chan struct{} // closed when background work stops
@@ -174,8 +172,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	s := &Service{cfg: cfg, store: cfg.Store, blobs: cfg.Blobs, policy: cfg.Policy, log: cfg.Log, loc: cfg.Location, clk: cfg.Clock,
 		hub: NewHub(), notify: cfg.Notifier, polls: newPollCache(), pushed: &pushedOrders{}, seen: map[int64]model.DeviceSeen{}, recent: map[int64]recentSeen{},
-		saves: make(chan scheduleSave, maxScheduleBatch), plays: make(chan playSave, 256), builds: make(chan struct{}, maxConcurrentBuilds),
-		unsaved: make(chan struct{}, maxUnsavedBuilds), stopped: make(chan struct{})}
+		saves: make(chan scheduleSave, maxScheduleBatch), plays: make(chan playSave, 256), builds: make(chan struct{}, maxConcurrentBuilds), stopped: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.live = newLiveRelay(ctx)
 	s.stop = func() {
