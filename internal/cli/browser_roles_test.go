@@ -200,16 +200,7 @@ func TestBrowserRolesWalk(t *testing.T) {
 	t.Logf("demo started in %s", time.Since(began).Round(time.Second))
 	ctx := browsertest.New(t, 300*time.Second)
 	se := newServiceEnglish()
-	shots := ""
-	if dir := os.Getenv("LOA_SCREENSHOTS"); dir != "" {
-		if !filepath.IsAbs(dir) {
-			dir = filepath.Join(repoDir(t), dir)
-		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		shots = dir
-	}
+	shots := screenshotDir(t)
 	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, actions...); err != nil {
@@ -383,4 +374,22 @@ func TestBrowserRolesWalk(t *testing.T) {
 		t.Errorf("an unknown page says %q", text)
 	}
 	check("anonymous", 390)
+}
+
+// screenshotDir is where a browser walk keeps its screenshots: the folder
+// LOA_SCREENSHOTS names (relative to the repository), created if needed,
+// or "" when screenshots are not asked for.
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("LOA_SCREENSHOTS")
+	if dir == "" {
+		return ""
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(repoDir(t), dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

@@ -52,16 +52,7 @@ func TestBrowserSeedScenarioWalk(t *testing.T) {
 	t.Logf("demo started in %s", time.Since(began).Round(time.Second))
 	ctx := browsertest.New(t, 900*time.Second)
 	se := newServiceEnglish()
-	shots := ""
-	if dir := os.Getenv("LOA_SCREENSHOTS"); dir != "" {
-		if !filepath.IsAbs(dir) {
-			dir = filepath.Join(repoDir(t), dir)
-		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		shots = dir
-	}
+	shots := screenshotDir(t)
 	width, who := 0, ""
 	shot := func(name string) {
 		t.Helper()
