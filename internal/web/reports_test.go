@@ -148,7 +148,7 @@ func TestReportsBuilderAndPackage(t *testing.T) {
 		r = e.do("POST", "/api/v1/reports/build", tok, reports.BuildInput{UnitIDs: []int64{so.ID, rg.ID}, Period: "year", Groups: []string{"devices"}})
 		var built reports.Built
 		r.json(t, &built)
-		if r.code != 200 || len(built.Table.Columns) != 3 || len(built.Table.Rows) != 4 {
+		if r.code != 200 || len(built.Table.Columns) != 3 || len(built.Table.Rows) != 5 {
 			t.Errorf("build: %d %.300s", r.code, r.body)
 		}
 		var list struct {
