@@ -190,7 +190,7 @@ func (s OrderBook) OrderLanguages(ctx context.Context, a model.Actor, orderID in
 	if err != nil {
 		return nil, err
 	}
-	devices, err := s.store.Broadcast().OrderDeviceIDs(ctx, o.ID)
+	units, counts, err := s.store.Broadcast().OrderDeviceUnits(ctx, o.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -198,17 +198,8 @@ func (s OrderBook) OrderLanguages(ctx context.Context, a model.Actor, orderID in
 	if out.Versions == nil {
 		out.Versions = []model.OrderVersion{}
 	}
-	at := map[int64]int{}
-	for _, id := range devices {
-		d, err := s.store.Devices().Device(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if i, ok := at[d.UnitID]; ok {
-			out.Units[i].Devices++
-			continue
-		}
-		u, err := s.store.Orgs().Unit(ctx, d.UnitID)
+	for i, id := range units {
+		u, err := s.store.Orgs().Unit(ctx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -216,14 +207,13 @@ func (s OrderBook) OrderLanguages(ctx context.Context, a model.Actor, orderID in
 		if err != nil {
 			return nil, err
 		}
-		uv := UnitVersion{UnitID: u.ID, UnitName: u.Name, Languages: langs, Devices: 1, Plays: Vietnamese}
+		uv := UnitVersion{UnitID: u.ID, UnitName: u.Name, Languages: langs, Devices: counts[i], Plays: Vietnamese}
 		if v := pickVersion(langs, out.Versions); v != nil {
 			uv.Plays = v.Language
 		}
 		if langs[0] != Vietnamese && uv.Plays != langs[0] {
 			uv.Missing = langs[0]
 		}
-		at[d.UnitID] = len(out.Units)
 		out.Units = append(out.Units, uv)
 	}
 	return out, nil

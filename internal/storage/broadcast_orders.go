@@ -186,7 +186,10 @@ func (q BroadcastStore) OrdersForDevice(ctx context.Context, deviceID, unitID in
 
 // orderDevices selects the ids of the active devices an order's targets
 // resolve to (three parameters: the order id, three times).
-const orderDevices = `SELECT d.id FROM devices d JOIN units du ON du.id = d.unit_id WHERE d.revoked_at IS NULL AND (
+const orderDevices = `SELECT d.id` + orderDevicesFrom
+
+// orderDevicesFrom is the FROM and WHERE of orderDevices.
+const orderDevicesFrom = ` FROM devices d JOIN units du ON du.id = d.unit_id WHERE d.revoked_at IS NULL AND (
 		d.id IN (SELECT ref_id FROM broadcast_order_targets WHERE order_id = ? AND kind = 'device')
 		OR d.unit_id IN (SELECT ref_id FROM broadcast_order_targets WHERE order_id = ? AND kind = 'unit')
 		OR EXISTS (SELECT 1 FROM broadcast_order_targets t JOIN units u ON u.id = t.ref_id
@@ -209,6 +212,25 @@ func (q BroadcastStore) OrderDeviceIDs(ctx context.Context, orderID int64) ([]in
 		out = append(out, id)
 	}
 	return out, rows.Err()
+}
+
+// OrderDeviceUnits counts an order's active devices per unit (in unit id
+// order): one query, whatever the number of devices.
+func (q BroadcastStore) OrderDeviceUnits(ctx context.Context, orderID int64) (units []int64, devices []int, err error) {
+	rows, err := q.query(ctx, `SELECT d.unit_id, count(*)`+orderDevicesFrom+` GROUP BY d.unit_id ORDER BY d.unit_id`, orderID, orderID, orderID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("count devices of order %d per unit: %w", orderID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u int64
+		var n int
+		if err := rows.Scan(&u, &n); err != nil {
+			return nil, nil, fmt.Errorf("scan devices per unit: %w", err)
+		}
+		units, devices = append(units, u), append(devices, n)
+	}
+	return units, devices, rows.Err()
 }
 
 // OrderPlay is one play of an issued order (an emergency or a live
