@@ -2,6 +2,7 @@ package broadcast
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -290,7 +291,16 @@ func (s OrderBook) SpeakOrderVersion(ctx context.Context, a model.Actor, orderID
 	if err != nil {
 		return nil, err
 	}
-	return s.SetOrderVersion(ctx, a, orderID, VersionInput{Language: in.Language, MediaID: m.ID})
+	v, err := s.SetOrderVersion(ctx, a, orderID, VersionInput{Language: in.Language, MediaID: m.ID})
+	if err != nil {
+		// The speech was made for this version only: it does not stay
+		// behind in the library when the version is refused.
+		if derr := s.Library().DiscardMedia(context.WithoutCancel(ctx), a, m.ID, err.Error()); derr != nil {
+			return nil, errors.Join(err, fmt.Errorf("discard the speech made for it: %w", derr))
+		}
+		return nil, err
+	}
+	return v, nil
 }
 
 // SetOrderVersion adds (or replaces) an order's version in a language

@@ -24,6 +24,9 @@ type BroadcastVersions interface {
 	SetOrderVersion(ctx context.Context, a model.Actor, orderID int64, in broadcast.VersionInput) (*model.OrderVersion, error)
 	SpeakOrderVersion(ctx context.Context, a model.Actor, orderID int64, in broadcast.VersionTextInput) (*model.OrderVersion, error)
 	RemoveOrderVersion(ctx context.Context, a model.Actor, orderID int64, language string) error
+	// DiscardMedia removes a recording made for a version that was then
+	// refused, so it does not stay behind in the library.
+	DiscardMedia(ctx context.Context, a model.Actor, id int64, reason string) error
 }
 
 // bcVersionForm is the language version forms, as typed.
@@ -225,6 +228,9 @@ func (s broadcastPages) versionRecording(w http.ResponseWriter, r *http.Request,
 		return
 	}
 	if _, err := s.versions().SetOrderVersion(r.Context(), p.Actor, id, broadcast.VersionInput{Language: vf.Language, MediaID: m.ID}); err != nil {
+		if derr := s.versions().DiscardMedia(context.WithoutCancel(r.Context()), p.Actor, m.ID, err.Error()); derr != nil {
+			s.deps.Log.Warn("discard the recording of a refused version", "media", m.ID, "err", derr)
+		}
 		fail(err)
 		return
 	}

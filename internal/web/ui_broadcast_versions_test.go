@@ -186,5 +186,21 @@ func TestOrderLanguageVersions(t *testing.T) {
 		if n := countRows(t, st, `SELECT count(*) FROM audit_log WHERE action IN ('broadcast.order.version', 'broadcast.order.version_remove')`); n != 2 {
 			t.Errorf("%d audit lines, want 2", n)
 		}
+
+		// A recording for a cancelled order is refused and does not stay
+		// behind in the library.
+		if err := st.Tx(context.Background(), func(tx *storage.Tx) error {
+			_, err := tx.ExecRaw(context.Background(), `UPDATE broadcast_orders SET cancelled_at = ? WHERE id = ?`, time.Now().UTC(), o.ID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		media := countRows(t, st, `SELECT count(*) FROM media`)
+		if code, loc, _ := admin.versionUpload(fmt.Sprintf("/broadcast/orders/%d/versions/upload?unit=%d", o.ID, above), "km", toneWAV()); code == http.StatusSeeOther {
+			t.Errorf("a version was added to a cancelled order: %d %s", code, loc)
+		}
+		if n := countRows(t, st, `SELECT count(*) FROM media`); n != media {
+			t.Errorf("the refused recording stayed in the library: %d media items, want %d", n, media)
+		}
 	})
 }
