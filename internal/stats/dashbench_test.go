@@ -361,6 +361,12 @@ func bulkPlays(b *testing.B, st *storage.Store, exec func(string, ...any), event
 		FROM play_logs p JOIN devices d ON d.id = p.device_id JOIN broadcast_orders o ON o.id = p.order_id
 		WHERE p.status = 'completed' GROUP BY d.unit_id, ` + day + `, p.order_id`)
 	exec(`INSERT INTO play_day_totals (unit_id, day, plays, seconds) SELECT unit_id, day, SUM(plays), SUM(seconds) FROM play_rollups GROUP BY unit_id, day`)
+	exec(`INSERT INTO play_below_days (unit_id, day, plays, seconds)
+		WITH RECURSIVE anc(unit_id, anc_id) AS (
+			SELECT id, parent_id FROM units WHERE parent_id IS NOT NULL
+			UNION ALL
+			SELECT anc.unit_id, u.parent_id FROM anc JOIN units u ON u.id = anc.anc_id WHERE u.parent_id IS NOT NULL)
+		SELECT anc.anc_id, t.day, SUM(t.plays), SUM(t.seconds) FROM play_day_totals t JOIN anc ON anc.unit_id = t.unit_id GROUP BY anc.anc_id, t.day`)
 	// Contact: every device in contact 23 hours a day (uptime 95.8 %),
 	// seen a minute before "now" but one in 20.
 	for d := 1; d <= 30; d++ {

@@ -220,15 +220,18 @@ func (s *Service) pairs(ctx context.Context, orders []*storage.BroadcastOrder, d
 		total += len(targeted)
 	}
 	out := make([]pair, 0, total)
-	// span: an order's pairs in out, ascending by device index.
-	type span struct{ from, to int }
-	spans := make(map[int64]span, len(all))
+	// at[k*len(devices)+i]: the pair of the k-th order and device i in out
+	// (-1: none), so each play row finds its pair in O(1).
+	at := make([]int32, len(all)*len(devices))
+	for i := range at {
+		at[i] = -1
+	}
+	orderAt := make(map[int64]int, len(all))
 	ids := make([]int64, 0, len(all))
-	for _, tg := range all {
+	for k, tg := range all {
 		o := tg.order
 		inPeriod := slotTimes(o, first, last, s.cfg.Loc)
 		life := slotTimes(o, o.StartDate, last, s.cfg.Loc)
-		start := len(out)
 		for _, i := range tg.devices {
 			d := &devices[i]
 			from, to := window(o, d)
@@ -238,9 +241,10 @@ func (s *Service) pairs(ctx context.Context, orders []*storage.BroadcastOrder, d
 			if p.planned == 0 && p.required == 0 {
 				continue
 			}
+			at[k*len(devices)+i] = int32(len(out))
 			out = append(out, p)
 		}
-		spans[o.ID] = span{start, len(out)}
+		orderAt[o.ID] = k
 		ids = append(ids, o.ID)
 	}
 	// A few devices (a commune, a district): their rows only, by the key.
@@ -248,14 +252,13 @@ func (s *Service) pairs(ctx context.Context, orders []*storage.BroadcastOrder, d
 		devIDs = nil
 	}
 	err = s.store.Broadcast().OrderDevicePlays(ctx, ids, devIDs, func(r storage.OrderDevicePlay) {
-		sp, ok := spans[r.OrderID]
+		k, ok := orderAt[r.OrderID]
 		di, known := byID[r.DeviceID]
 		if !ok || !known {
 			return
 		}
-		prs := out[sp.from:sp.to]
-		if k, found := slices.BinarySearchFunc(prs, di, func(p pair, i int) int { return p.index - i }); found {
-			prs[k].plays, prs[k].late = r.Plays, r.Late
+		if j := at[k*len(devices)+di]; j >= 0 {
+			out[j].plays, out[j].late = r.Plays, r.Late
 		}
 	})
 	if err != nil {

@@ -200,14 +200,6 @@ func (s *Service) Overview(ctx context.Context, a model.Actor, unitID int64, p P
 		}
 		return f
 	}
-	plays, err := s.store.Broadcast().UnitPlayTotals(ctx, unit.Path, from, to)
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range plays {
-		f := get(t.UnitID)
-		f.Plays, f.Minutes = t.Plays, float64(t.Seconds)/60
-	}
 	dirs, err := s.store.Directives().DirectiveTotals(ctx, unit.Path, from, to)
 	if err != nil {
 		return nil, err
@@ -250,6 +242,23 @@ func (s *Service) Overview(ctx context.Context, a model.Actor, unitID int64, p P
 			rows[u.ID] = &Figures{UnitID: u.ID, UnitName: u.Name, Kind: u.Kind}
 			order = append(order, u.ID)
 			byPath[u.Path] = u.ID
+		}
+	}
+	// Plays and minutes: the unit's own and each row's whole subtree
+	// (play_day_totals and play_below_days: a few rows per day).
+	own, sub, err := s.store.Broadcast().SubtreePlayTotals(ctx, append([]int64{unit.ID}, order...), from, to)
+	if err != nil {
+		return nil, err
+	}
+	if t, ok := own[unit.ID]; ok {
+		f := get(unit.ID)
+		f.Plays, f.Minutes = t.Plays, float64(t.Seconds)/60
+	}
+	for _, id := range order {
+		if t, ok := sub[id]; ok {
+			rows[id].Plays, rows[id].Minutes = t.Plays, float64(t.Seconds)/60
+			ov.Total.Plays += t.Plays
+			ov.Total.Minutes += float64(t.Seconds) / 60
 		}
 	}
 	for _, u := range units {

@@ -199,16 +199,13 @@ func (q BroadcastStore) CascadeUnitPlays(ctx context.Context, directiveIDs []int
 }
 
 // addDayTotals adds the rollup increments to play_day_totals (per unit and
-// day, all orders together), in a stable order.
+// day, all orders together), in a stable order, then to play_below_days
+// (per ancestor of the unit and day).
 func (q BroadcastStore) addDayTotals(ctx context.Context, keys []rollupKey, sums func(rollupKey) (int64, int64)) error {
-	type dayKey struct {
-		unit int64
-		day  string
-	}
-	tot := map[dayKey][2]int64{}
-	var order []dayKey
+	tot := map[unitDay][2]int64{}
+	var order []unitDay
 	for _, k := range keys {
-		dk := dayKey{k.unit, k.day}
+		dk := unitDay{k.unit, k.day}
 		p, s := sums(k)
 		v, ok := tot[dk]
 		if !ok {
@@ -240,5 +237,5 @@ func (q BroadcastStore) addDayTotals(ctx context.Context, keys []rollupKey, sums
 			return fmt.Errorf("update play day totals: %w", err)
 		}
 	}
-	return nil
+	return q.addBelowDays(ctx, tot)
 }

@@ -180,6 +180,10 @@ func (q OrgStore) MoveUnit(ctx context.Context, id int64, newParent *int64) erro
 		newPath, len(u.Path)+1, delta, u.Path+"%"); err != nil {
 		return fmt.Errorf("rewrite paths under unit %d: %w", id, err)
 	}
+	// The plays below a unit (dashboards) follow the subtree.
+	if err := q.rebuildBelowDays(ctx, append(ancestorsOf(u.Path), ancestorsOf(newPath)...)); err != nil {
+		return err
+	}
 	// The search index holds each document's unit ancestors as tags.
 	return q.Documents().RetagUnitDocuments(ctx, newPath)
 }
