@@ -65,6 +65,19 @@ func TestSubtreePlayTotalsFollowMoves(t *testing.T) {
 		if err := st.Tx(ctx, func(tx *storage.Tx) error { _, err := tx.Broadcast().InsertPlayLogs(ctx, logs); return err }); err != nil {
 			t.Fatal(err)
 		}
+		// Every device's rows of the order (read packed, one text per
+		// order) are the rows read by the key, device by device.
+		byKey, packed := map[int64]storage.OrderDevicePlay{}, map[int64]storage.OrderDevicePlay{}
+		ids := []int64{devs[0].ID, devs[1].ID, devs[2].ID, devs[3].ID}
+		if err := st.Broadcast().OrderDevicePlays(ctx, []int64{order.ID}, ids, func(r storage.OrderDevicePlay) { byKey[r.DeviceID] = r }); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Broadcast().OrderDevicePlays(ctx, []int64{order.ID, order.ID + 1000}, nil, func(r storage.OrderDevicePlay) { packed[r.DeviceID] = r }); err != nil {
+			t.Fatal(err)
+		}
+		if len(byKey) != 4 || fmt.Sprint(byKey) != fmt.Sprint(packed) || byKey[devs[3].ID].Plays != 5 {
+			t.Errorf("plays per device by key %v, packed %v", byKey, packed)
+		}
 		check := func(when string, from, to string, wantOwn, wantSub map[int64]int64) {
 			t.Helper()
 			own, sub, err := st.Broadcast().SubtreePlayTotals(ctx, []int64{p.ID, a.ID, b.ID, c.ID, d.ID}, from, to)
