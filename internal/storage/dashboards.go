@@ -453,8 +453,8 @@ func (q BroadcastStore) DeviceDayPlays(ctx context.Context, deviceIDs []int64, f
 // DeviceUptime returns the seconds in contact per device and day of the
 // units under a path, for the days from..to.
 func (q DeviceStore) DeviceUptime(ctx context.Context, underPath, from, to string) (map[int64]map[string]int64, error) {
-	rows, err := q.query(ctx, `SELECT t.device_id, t.day, t.seconds FROM device_uptime_days t JOIN devices d ON d.id = t.device_id JOIN units u ON u.id = d.unit_id
-		WHERE u.path LIKE ? AND t.day >= ? AND t.day <= ?`, underPath+"%", from, to)
+	rows, err := q.query(ctx, `SELECT t.device_id, t.day, t.seconds FROM device_uptime_days t
+		WHERE t.device_id IN (SELECT d.id FROM devices d JOIN units u ON u.id = d.unit_id WHERE u.path LIKE ?) AND t.day >= ? AND t.day <= ?`, underPath+"%", from, to)
 	if err != nil {
 		return nil, fmt.Errorf("device uptime under %s: %w", underPath, err)
 	}
@@ -491,8 +491,10 @@ func (q DeviceStore) EachDeviceUptime(ctx context.Context, underPath, from, to s
 	if sum {
 		cols, group = `t.device_id, '', SUM(t.seconds)`, ` GROUP BY t.device_id`
 	}
-	rows, err := q.query(ctx, `SELECT `+cols+` FROM device_uptime_days t JOIN devices d ON d.id = t.device_id JOIN units u ON u.id = d.unit_id
-		WHERE u.path LIKE ? AND t.day >= ? AND t.day <= ?`+cond+group, args...)
+	// The devices under the path first, then each one's days by the key
+	// (not every device's days, each joined back to its device and unit).
+	rows, err := q.query(ctx, `SELECT `+cols+` FROM device_uptime_days t
+		WHERE t.device_id IN (SELECT d.id FROM devices d JOIN units u ON u.id = d.unit_id WHERE u.path LIKE ?) AND t.day >= ? AND t.day <= ?`+cond+group, args...)
 	if err != nil {
 		return fmt.Errorf("device uptime under %s: %w", underPath, err)
 	}
