@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,6 +29,11 @@ func ancestorsOf(path string) []int64 {
 	}
 	return out
 }
+
+// belowShards: the rows per unit and day of play_below_days that
+// concurrent writers spread over (units two or more levels above the
+// device's unit, PostgreSQL only).
+const belowShards = 16
 
 // addBelowDays adds play_day_totals increments (per unit and day) to
 // play_below_days: to every strict ancestor of each unit, summed per
@@ -57,15 +63,30 @@ func (q BroadcastStore) addBelowDays(ctx context.Context, tot map[unitDay][2]int
 	if err := rows.Close(); err != nil {
 		return fmt.Errorf("rollups: paths of units: %w", err)
 	}
-	below := map[unitDay][2]int64{}
+	// Concurrent writers (PostgreSQL's play writers) would all wait for
+	// the rows of the units high above the devices (a province, its
+	// districts): those go to one of belowShards rows per transaction.
+	shard := int64(0)
+	if q.engine == Postgres {
+		shard = rand.Int64N(belowShards)
+	}
+	type shardKey struct {
+		unitDay
+		shard int64
+	}
+	below := map[shardKey][2]int64{}
 	for k, v := range tot {
-		for _, a := range ancestorsOf(paths[k.unit]) {
-			ak := unitDay{a, k.day}
+		anc := ancestorsOf(paths[k.unit])
+		for i, a := range anc {
+			ak := shardKey{unitDay{a, k.day}, 0}
+			if i < len(anc)-1 {
+				ak.shard = shard
+			}
 			s := below[ak]
 			below[ak] = [2]int64{s[0] + v[0], s[1] + v[1]}
 		}
 	}
-	keys := make([]unitDay, 0, len(below))
+	keys := make([]shardKey, 0, len(below))
 	for k := range below {
 		keys = append(keys, k)
 	}
@@ -74,11 +95,14 @@ func (q BroadcastStore) addBelowDays(ctx context.Context, tot map[unitDay][2]int
 		if keys[i].unit != keys[j].unit {
 			return keys[i].unit < keys[j].unit
 		}
-		return keys[i].day < keys[j].day
+		if keys[i].day != keys[j].day {
+			return keys[i].day < keys[j].day
+		}
+		return keys[i].shard < keys[j].shard
 	})
-	if err := upsertRows(ctx, q.Q, keys, 4, 300, `INSERT INTO play_below_days (unit_id, day, plays, seconds) VALUES `,
-		` ON CONFLICT (unit_id, day) DO UPDATE SET plays = play_below_days.plays + excluded.plays, seconds = play_below_days.seconds + excluded.seconds`,
-		func(k unitDay) []any { v := below[k]; return []any{k.unit, k.day, v[0], v[1]} }); err != nil {
+	if err := upsertRows(ctx, q.Q, keys, 5, 300, `INSERT INTO play_below_days (unit_id, day, shard, plays, seconds) VALUES `,
+		` ON CONFLICT (unit_id, day, shard) DO UPDATE SET plays = play_below_days.plays + excluded.plays, seconds = play_below_days.seconds + excluded.seconds`,
+		func(k shardKey) []any { v := below[k]; return []any{k.unit, k.day, k.shard, v[0], v[1]} }); err != nil {
 		return fmt.Errorf("update play totals below units: %w", err)
 	}
 	return nil
@@ -92,8 +116,8 @@ func (q Q) rebuildBelowDays(ctx context.Context, unitIDs []int64) error {
 		if _, err := q.exec(ctx, `DELETE FROM play_below_days WHERE unit_id = ?`, id); err != nil {
 			return fmt.Errorf("rebuild play totals below unit %d: %w", id, err)
 		}
-		if _, err := q.exec(ctx, `INSERT INTO play_below_days (unit_id, day, plays, seconds)
-			SELECT a.id, t.day, SUM(t.plays), SUM(t.seconds)
+		if _, err := q.exec(ctx, `INSERT INTO play_below_days (unit_id, day, shard, plays, seconds)
+			SELECT a.id, t.day, 0, SUM(t.plays), SUM(t.seconds)
 			FROM units a JOIN units u ON u.path LIKE a.path || '%' AND u.id <> a.id JOIN play_day_totals t ON t.unit_id = u.id
 			WHERE a.id = ? GROUP BY a.id, t.day`, id); err != nil {
 			return fmt.Errorf("rebuild play totals below unit %d: %w", id, err)

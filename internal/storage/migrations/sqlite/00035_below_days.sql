@@ -9,9 +9,14 @@
 CREATE TABLE play_below_days (
     unit_id INTEGER NOT NULL REFERENCES units(id),
     day     TEXT NOT NULL,
+    -- Rows of a unit two or more levels above the devices' units are
+    -- spread over shards (0–15, one per writing transaction on
+    -- PostgreSQL) so that concurrent play writers do not all wait for
+    -- one province row; readers sum them.
+    shard   INTEGER NOT NULL DEFAULT 0,
     plays   INTEGER NOT NULL DEFAULT 0,
     seconds INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (unit_id, day)
+    PRIMARY KEY (unit_id, day, shard)
 );
 -- Backfill: every unit with each of its strict ancestors (by parent_id),
 -- then play_day_totals summed per ancestor and day.
