@@ -26,6 +26,7 @@ import (
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/schedule"
 	"github.com/loa-project/loa/internal/stats"
+	"golang.org/x/sync/errgroup"
 )
 
 // Documents are the lines of the unit's registers in the period.
@@ -142,6 +143,20 @@ func (s *Service) Compute(ctx context.Context, unit *model.Unit, p stats.Period)
 	}
 	f := &Figures{UnitID: unit.ID, UnitCode: unit.Code, UnitName: unit.Name, UnitKind: unit.Kind, Period: p, Computed: s.now(), units: units,
 		Bulletins: []Count{}, Priority: []Count{}, Channels: []Channel{}}
+	// Device uptime reads other rows than the overview: at a province both
+	// take a few hundred milliseconds, so they run side by side (a return
+	// on error below cancels the uptime's queries).
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var up stats.UptimeFigures
+	uptime, uctx := errgroup.WithContext(ctx)
+	uptime.Go(func() error {
+		var err error
+		if up, err = s.cfg.Stats.Uptime(uctx, unit, p); err != nil {
+			return fmt.Errorf("device uptime of %s: %w", unit.Name, err)
+		}
+		return nil
+	})
 	ov, err := s.cfg.Stats.Overview(ctx, model.System("reports"), unit.ID, p)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard figures of %s: %w", unit.Name, err)
@@ -191,9 +206,8 @@ func (s *Service) Compute(ctx context.Context, unit *model.Unit, p stats.Period)
 		f.Channels = append(f.Channels, Channel{Key: k, Label: channelLabels[k], Broadcasts: byKind[k]})
 	}
 	f.Coverage = Coverage{Targets: t.Targeted, Covered: t.Covered, Percent: t.Coverage}
-	up, err := s.cfg.Stats.Uptime(ctx, unit, p)
-	if err != nil {
-		return nil, fmt.Errorf("device uptime of %s: %w", unit.Name, err)
+	if err := uptime.Wait(); err != nil {
+		return nil, err
 	}
 	f.Devices.ContactS, f.Devices.ExpectedS, f.Devices.Uptime = up.ContactS, up.ExpectedS, up.Uptime
 	fb, err := feedback.FiguresOf(ctx, s.store, unit, from, to)
