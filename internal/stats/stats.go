@@ -16,6 +16,7 @@ import (
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/schedule"
 	"github.com/loa-project/loa/internal/storage"
+	"golang.org/x/sync/errgroup"
 )
 
 // FeedbackCounter gives the citizen feedback received and answered under
@@ -191,6 +192,37 @@ func (s *Service) Overview(ctx context.Context, a model.Actor, unitID int64, p P
 		return nil, err
 	}
 	from, to := p.From.String(), p.To.String()
+	paths := make(map[int64]string, len(units))
+	for _, u := range units {
+		paths[u.ID] = u.Path
+	}
+	// Coverage reads the period's (order, device) play rows, the largest
+	// read of a province's dashboard: it runs beside the other figures'
+	// queries and is added to them at the end (a return on error below
+	// cancels it).
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type reach struct{ targeted, covered int64 }
+	var (
+		items   []ItemFigures
+		reached = map[int64]*reach{}
+	)
+	cov, cctx := errgroup.WithContext(ctx)
+	cov.Go(func() error {
+		var err error
+		items, err = s.coverage(cctx, unit.Path, paths, p, func(unitID int64, pr pair) {
+			r := reached[unitID]
+			if r == nil {
+				r = &reach{}
+				reached[unitID] = r
+			}
+			r.targeted++
+			if pr.covered() {
+				r.covered++
+			}
+		})
+		return err
+	})
 	per := map[int64]*Figures{}
 	get := func(id int64) *Figures {
 		f := per[id]
@@ -216,21 +248,7 @@ func (s *Service) Overview(ctx context.Context, a model.Actor, unitID int64, p P
 		f := get(c.UnitID)
 		f.Devices, f.Online = c.Devices, c.Online
 	}
-	paths := make(map[int64]string, len(units))
-	for _, u := range units {
-		paths[u.ID] = u.Path
-	}
-	items, err := s.coverage(ctx, unit.Path, paths, p, func(unitID int64, pr pair) {
-		f := get(unitID)
-		f.Targeted++
-		if pr.covered() {
-			f.Covered++
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	ov := &Overview{Unit: unit, Period: p, Rows: []Figures{}, Items: items, GeneratedAt: s.cfg.Clock.Now()}
+	ov := &Overview{Unit: unit, Period: p, Rows: []Figures{}, GeneratedAt: s.cfg.Clock.Now()}
 	ov.Total = Figures{UnitID: unit.ID, UnitName: unit.Name, Kind: unit.Kind}
 	// Each unit's figures go to the child of the dashboard's unit on its
 	// path (or to the unit itself).
@@ -271,6 +289,14 @@ func (s *Service) Overview(ctx context.Context, a model.Actor, unitID int64, p P
 			}
 		}
 	}
+	if err := cov.Wait(); err != nil {
+		return nil, err
+	}
+	for id, r := range reached {
+		f := get(id)
+		f.Targeted, f.Covered = r.targeted, r.covered
+	}
+	ov.Items = items
 	for _, u := range units {
 		f := per[u.ID]
 		if f == nil {
