@@ -52,9 +52,16 @@ func newAdmission() *admission {
 	return &admission{queued: map[int64]bool{}, invited: map[int64]time.Time{}, wake: make(chan struct{}, 1)}
 }
 
-// enqueue queues a device and returns its fallback delay.
-func (q *admission) enqueue(id int64) time.Duration {
+// enqueue admits a device at once (0: nobody is queued and fewer than
+// maxInvited are being served) or queues it and returns its fallback
+// delay.
+func (q *admission) enqueue(id int64, now time.Time) time.Duration {
 	q.mu.Lock()
+	if _, called := q.invited[id]; called || (len(q.queue) == 0 && len(q.invited) < maxInvited) {
+		q.invited[id] = now
+		q.mu.Unlock()
+		return 0
+	}
 	if !q.queued[id] {
 		q.queued[id] = true
 		q.queue = append(q.queue, id)
@@ -145,9 +152,10 @@ func (s DeviceFleet) admitLoop(ctx context.Context) {
 
 // Hello is the first event of a device's push connection. When the
 // device's stored schedule is out of date (never built, an order changed,
-// the day turned) its next fetch rebuilds it: the device is queued for
-// admission and the hello tells it to fetch later (FetchAfterMS); the
-// server calls it with a `schedule` event when its turn comes.
+// the day turned) its next fetch rebuilds it: unless it is admitted at
+// once (FetchAfterMS 0: a quiet server), the device is queued and the
+// hello tells it to fetch later (FetchAfterMS); the server calls it with
+// a `schedule` event when its turn comes.
 func (s DeviceFleet) Hello(da *DeviceAuth) protocol.Event {
 	now := s.clock()
 	ev := protocol.Event{Type: protocol.EventHello, IssuedAt: now.UTC()}
@@ -155,6 +163,6 @@ func (s DeviceFleet) Hello(da *DeviceAuth) protocol.Event {
 	if h.ETag != "" && h.Version == da.Device.ScheduleVersion && h.Day == schedule.DateOf(now.In(s.loc)).String() {
 		return ev
 	}
-	ev.FetchAfterMS = s.admit.enqueue(da.Device.ID).Milliseconds()
+	ev.FetchAfterMS = s.admit.enqueue(da.Device.ID, time.Now()).Milliseconds()
 	return ev
 }

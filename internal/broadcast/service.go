@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/loa-project/loa/internal/authz"
@@ -121,6 +122,10 @@ type Service struct {
 	plays  chan playSave     // to the play-log writer (group commit)
 	builds chan struct{}     // slots of concurrent schedule rebuilds
 	admit  *admission        // devices waiting to be called to fetch (admission.go)
+	// urgent counts emergency and live transactions under way: the
+	// schedule writer does not start a batch while one waits for SQLite's
+	// single writer (schedwriter.go).
+	urgent atomic.Int64
 	// buildQueue measures the rebuilds and the fetches waiting for a slot.
 	buildQueue buildQueue
 	stopped    chan struct{} // closed when background work stops
