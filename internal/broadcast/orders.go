@@ -504,6 +504,8 @@ func (s OrderBook) emergency(ctx context.Context, a model.Actor, unit *model.Uni
 		SourceDirectiveID: from.directiveID, SourceItem: from.item, SourcePart: from.part, SourceDeliveryID: from.deliveryID, CreatedBy: a.Username, Targets: targets,
 		MadeAt: issued}
 	var devices []int64
+	// Goes before the schedule writer's next batch (yieldToUrgent).
+	s.urgent.Add(1)
 	err = s.store.TxRetry(ctx, func(tx *storage.Tx) error {
 		if devices, err = s.issueTx(ctx, tx, a, o, m.Duration()); err != nil {
 			return err
@@ -511,6 +513,7 @@ func (s OrderBook) emergency(ctx context.Context, a model.Actor, unit *model.Uni
 		return tx.Audit().AppendAudit(ctx, a, "broadcast."+o.Level, "broadcast_order", fmt.Sprint(o.ID),
 			fmt.Sprintf("media=%d devices=%d repeats=%d title=%q", m.ID, len(devices), repeats, title))
 	})
+	s.urgent.Add(-1)
 	if err != nil {
 		return nil, err
 	}

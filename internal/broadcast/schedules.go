@@ -30,6 +30,8 @@ type ScheduleResult struct {
 // otherwise the stored copy is served, and when ifNoneMatch names its
 // ETag nothing but the ETag is returned (HTTP 304).
 func (s Scheduler) DeviceSchedule(ctx context.Context, da *DeviceAuth, ifNoneMatch string) (*ScheduleResult, error) {
+	// Its turn in a cold start's admission (admission.go) has come.
+	defer s.admit.served(da.Device.ID)
 	day := schedule.DateOf(s.clock().In(s.loc)).String()
 	h := da.Header
 	if h.ETag != "" && h.Version == da.Device.ScheduleVersion && h.Day == day {

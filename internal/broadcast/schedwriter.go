@@ -5,13 +5,19 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/storage"
 )
 
-// maxScheduleBatch bounds how many device schedules one transaction saves.
-const maxScheduleBatch = 256
+// maxScheduleBatch bounds how many device schedules one transaction saves
+// (an emergency issued meanwhile waits for at most one such batch).
+const maxScheduleBatch = maxConcurrentBuilds
+
+// maxUrgentYield bounds how long the writer holds a batch back for
+// emergency transactions.
+const maxUrgentYield = 2 * time.Second
 
 // errClosed is returned to callers waiting on a stopped writer.
 var errClosed = errors.New("broadcast: service is shutting down")
@@ -49,7 +55,28 @@ func (s Scheduler) scheduleWriter(ctx context.Context) {
 				break more
 			}
 		}
+		s.yieldToUrgent(ctx)
 		s.commitSaves(ctx, batch)
+	}
+}
+
+// yieldToUrgent waits (at most maxUrgentYield) while an emergency or live
+// order is being stored: its transaction goes before the next batch of
+// schedule saves on SQLite's single writer, so that its push is not
+// delayed by a cold start's rebuilds.
+func (s Scheduler) yieldToUrgent(ctx context.Context) {
+	if s.urgent.Load() == 0 {
+		return
+	}
+	deadline := time.Now().Add(maxUrgentYield)
+	t := time.NewTicker(2 * time.Millisecond)
+	defer t.Stop()
+	for s.urgent.Load() > 0 && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }
 

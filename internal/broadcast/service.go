@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/loa-project/loa/internal/authz"
@@ -120,6 +121,11 @@ type Service struct {
 	saves  chan scheduleSave // to the schedule writer (group commit)
 	plays  chan playSave     // to the play-log writer (group commit)
 	builds chan struct{}     // slots of concurrent schedule rebuilds
+	admit  *admission        // devices waiting to be called to fetch (admission.go)
+	// urgent counts emergency and live transactions under way: the
+	// schedule writer does not start a batch while one waits for SQLite's
+	// single writer (schedwriter.go).
+	urgent atomic.Int64
 	// buildQueue measures the rebuilds and the fetches waiting for a slot.
 	buildQueue buildQueue
 	stopped    chan struct{} // closed when background work stops
@@ -172,7 +178,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	s := &Service{cfg: cfg, store: cfg.Store, blobs: cfg.Blobs, policy: cfg.Policy, log: cfg.Log, loc: cfg.Location, clk: cfg.Clock,
 		hub: NewHub(), notify: cfg.Notifier, polls: newPollCache(), pushed: &pushedOrders{}, seen: map[int64]model.DeviceSeen{}, recent: map[int64]recentSeen{},
-		saves: make(chan scheduleSave, maxScheduleBatch), plays: make(chan playSave, 256), builds: make(chan struct{}, maxConcurrentBuilds), stopped: make(chan struct{})}
+		saves: make(chan scheduleSave, maxScheduleBatch), plays: make(chan playSave, 256), builds: make(chan struct{}, maxConcurrentBuilds), admit: newAdmission(), stopped: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.live = newLiveRelay(ctx)
 	s.stop = func() {
@@ -192,13 +198,14 @@ func New(cfg Config) (*Service, error) {
 	if s.store.Engine() == storage.Postgres {
 		writers = pgPlayWriters
 	}
-	s.wg.Add(3 + writers)
+	s.wg.Add(4 + writers)
 	for range writers {
 		go func() { defer s.wg.Done(); s.playWriter(ctx) }()
 	}
 	go func() { defer s.wg.Done(); s.Fleet().deliverLoop(ctx, events) }()
 	go func() { defer s.wg.Done(); s.flushLoop(ctx) }()
 	go func() { defer s.wg.Done(); s.Scheduler().scheduleWriter(ctx) }()
+	go func() { defer s.wg.Done(); s.Fleet().admitLoop(ctx) }()
 	return s, nil
 }
 

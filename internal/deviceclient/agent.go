@@ -91,6 +91,9 @@ type Stats struct {
 	// not an error unless the retries fail too (then PollErrors or
 	// UploadErrors count it).
 	Busy atomic.Int64
+	// FetchesDeferred counts hellos that told the device to fetch its
+	// schedule later (the server admitting a cold start).
+	FetchesDeferred atomic.Int64
 	// FirstSchedule is how long after Run began the first schedule fetch
 	// succeeded (ns; 0 until then): the cold start as the device saw it.
 	FirstSchedule atomic.Int64
@@ -124,6 +127,7 @@ type Agent struct {
 
 	wake      chan struct{}
 	pollNow   chan struct{}
+	pollAt    chan time.Time // the server's hello names when to fetch
 	uploadNow chan struct{}
 	restart   chan struct{}
 }
@@ -162,7 +166,7 @@ func NewAgent(cfg AgentConfig) (*Agent, error) {
 		return nil, err
 	}
 	a := &Agent{cfg: cfg, clock: cfg.Clock, log: cfg.Log, extra: map[string]protocol.Item{}, played: map[string]time.Time{}, volume: 100,
-		wake: make(chan struct{}, 1), pollNow: make(chan struct{}, 1), uploadNow: make(chan struct{}, 1), restart: make(chan struct{}, 1)}
+		wake: make(chan struct{}, 1), pollNow: make(chan struct{}, 1), pollAt: make(chan time.Time, 1), uploadNow: make(chan struct{}, 1), restart: make(chan struct{}, 1)}
 	if cfg.CacheDir != "" {
 		if err := os.MkdirAll(filepath.Join(cfg.CacheDir, "media"), 0o750); err != nil {
 			return nil, fmt.Errorf("agent: cache directory: %w", err)
@@ -330,14 +334,19 @@ func (a *Agent) Run(ctx context.Context) error {
 			defer wg.Done()
 			err := a.client.ListenLoop(ctx, func() {
 				a.Stats.PushConnects.Add(1)
-				signal(a.pollNow)
+				// Fetch after the hello's delay; if no hello comes,
+				// after helloWait.
+				a.setPollAt(a.clock.Now().Add(helloWait))
 			}, a.onEvent, func(err error) { a.log.Debug("push channel", "err", err) })
 			if err != nil {
 				fatal <- fmt.Errorf("push channel: %w", err)
 			}
 		}()
 	}
-	signal(a.pollNow)
+	if a.cfg.NoPush {
+		// With push, the first fetch waits for the hello (maintenanceLoop).
+		signal(a.pollNow)
+	}
 	var err error
 	select {
 	case <-ctx.Done():
@@ -359,6 +368,27 @@ func (a *Agent) Run(ctx context.Context) error {
 	return err
 }
 
+// helloWait is how long a device with a push channel waits for the
+// server's hello before its first fetch (or the fetch after a reconnect):
+// the hello says when to fetch (protocol.Event.FetchAfterMS).
+const helloWait = 10 * time.Second
+
+// setPollAt asks the maintenance loop to fetch the schedule at t (the
+// latest request wins).
+func (a *Agent) setPollAt(t time.Time) {
+	for {
+		select {
+		case a.pollAt <- t:
+			return
+		default:
+		}
+		select {
+		case <-a.pollAt:
+		default:
+		}
+	}
+}
+
 func signal(c chan struct{}) {
 	select {
 	case c <- struct{}{}:
@@ -370,6 +400,12 @@ func signal(c chan struct{}) {
 func (a *Agent) maintenanceLoop(ctx context.Context, fatal chan<- error) {
 	now := a.clock.Now()
 	nextPoll, nextHB, nextUp := now, now, now.Add(a.cfg.UploadInterval)
+	if !a.cfg.NoPush {
+		// The push channel's hello says when to fetch (a server admitting
+		// a cold start spreads the first fetches); without one, fetch
+		// after helloWait.
+		nextPoll = now.Add(helloWait)
+	}
 	upBackoff := a.cfg.UploadInterval
 	for ctx.Err() == nil {
 		now = a.clock.Now()
@@ -380,6 +416,8 @@ func (a *Agent) maintenanceLoop(ctx context.Context, fatal chan<- error) {
 		case <-a.clock.After(wait):
 		case <-a.pollNow:
 			nextPoll = a.clock.Now()
+		case t := <-a.pollAt:
+			nextPoll = t
 		case <-a.uploadNow:
 			nextUp = a.clock.Now()
 		}
@@ -588,6 +626,13 @@ func (a *Agent) onEvent(ev protocol.Event) {
 		a.cfg.OnEvent(ev, time.Now())
 	}
 	switch ev.Type {
+	case protocol.EventHello:
+		if ev.FetchAfterMS > 0 {
+			a.Stats.FetchesDeferred.Add(1)
+			a.setPollAt(a.clock.Now().Add(time.Duration(min(ev.FetchAfterMS, protocol.MaxFetchAfterMS)) * time.Millisecond))
+			return
+		}
+		a.setPollAt(a.clock.Now())
 	case protocol.EventEmergency, protocol.EventLive:
 		if len(ev.Items) == 0 {
 			return
@@ -611,7 +656,8 @@ func (a *Agent) onEvent(ev protocol.Event) {
 		a.log.Info("emergency received", "order", ev.OrderID, "items", len(ev.Items))
 		signal(a.wake)
 	case protocol.EventSchedule:
-		signal(a.pollNow)
+		// Replaces a later fetch time a hello gave.
+		a.setPollAt(a.clock.Now())
 	case protocol.EventCommand:
 		if ev.Command != nil {
 			a.command(*ev.Command)

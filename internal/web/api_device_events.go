@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/loa-project/loa/internal/broadcast"
-	"github.com/loa-project/loa/internal/broadcast/protocol"
 )
 
 // sseWriteTimeout bounds one write to a push connection: a device that
@@ -33,12 +32,15 @@ func (d deviceAPI) events(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	hello, err := broadcast.NewFrame(protocol.Event{Type: protocol.EventHello, IssuedAt: time.Now().UTC()})
+	// Subscribed before the hello: the hello may queue the device for a
+	// call to fetch (a cold start's admission), sent on this subscription.
+	sub := d.svc.Subscribe(da)
+	hello, err := broadcast.NewFrame(d.svc.Hello(da))
 	if err != nil {
+		sub.Close()
 		s.writeError(w, r, err)
 		return
 	}
-	sub := d.svc.Subscribe(da)
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")

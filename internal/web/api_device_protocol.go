@@ -22,6 +22,8 @@ type DeviceProtocol interface {
 	AuthenticateDevice(ctx context.Context, credential string, deviceID int64) (*broadcast.DeviceAuth, error)
 	DeviceSchedule(ctx context.Context, da *broadcast.DeviceAuth, ifNoneMatch string) (*broadcast.ScheduleResult, error)
 	Subscribe(da *broadcast.DeviceAuth) *broadcast.Subscription
+	// Hello is the first event of a push connection (when to fetch the schedule).
+	Hello(da *broadcast.DeviceAuth) protocol.Event
 	OpenDeviceMedia(ctx context.Context, da *broadcast.DeviceAuth, sha string) (io.ReadSeekCloser, error)
 	Heartbeat(ctx context.Context, da *broadcast.DeviceAuth, hb protocol.Heartbeat) (*protocol.HeartbeatResponse, error)
 	IngestPlays(ctx context.Context, da *broadcast.DeviceAuth, batch protocol.PlayLogBatch) (*protocol.PlayLogResult, error)

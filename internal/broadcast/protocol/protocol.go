@@ -144,7 +144,7 @@ type VolumeCap struct {
 
 // Event types on the push channel (server-sent events).
 const (
-	EventHello     = "hello"     // sent on connect
+	EventHello     = "hello"     // sent on connect (FetchAfterMS: when to fetch the schedule)
 	EventEmergency = "emergency" // play Items[0] now; later items are repeats
 	EventLive      = "live"      // play now (operator's "play now")
 	EventSchedule  = "schedule"  // the schedule changed: fetch it
@@ -158,7 +158,22 @@ type Event struct {
 	OrderID  int64     `json:"order_id,omitempty"`
 	Items    []Item    `json:"items,omitempty"`
 	Command  *Command  `json:"command,omitempty"`
+	// FetchAfterMS, on a hello only: the device's schedule must be
+	// rebuilt and the server admits the rebuilds of many devices at once
+	// (a cold start, a restart of the server) one after the other: it
+	// sends the device a `schedule` event when its turn comes. The device
+	// fetches its schedule on that event, or at the latest this many
+	// milliseconds after the hello, instead of at once, and plays from
+	// its stored schedule meanwhile; an emergency still reaches it on
+	// this channel. 0 or absent: fetch now. Devices that ignore it (older
+	// agents) fetch at once, as before, and may be answered 503 with
+	// Retry-After.
+	FetchAfterMS int64 `json:"fetch_after_ms,omitempty"`
 }
+
+// MaxFetchAfterMS bounds FetchAfterMS (a device polls again within its
+// poll interval anyway).
+const MaxFetchAfterMS = 5 * 60 * 1000
 
 // Remote command kinds.
 const (

@@ -1,0 +1,83 @@
+package deviceclient
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestFirstFetchWaitsForTheServersCall: a device whose hello says
+// fetch_after_ms does not fetch its schedule at once; it fetches when the
+// server calls it with a schedule event (well before the hello's delay).
+func TestFirstFetchWaitsForTheServersCall(t *testing.T) {
+	var opened, called, fetched atomic.Int64
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/events"):
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.WriteHeader(http.StatusOK)
+			opened.CompareAndSwap(0, time.Now().UnixNano())
+			fmt.Fprint(w, "id: 1\nevent: hello\ndata: {\"type\":\"hello\",\"issued_at\":\"2026-01-01T00:00:00Z\",\"fetch_after_ms\":60000}\n\n")
+			w.(http.Flusher).Flush()
+			select {
+			case <-release:
+			case <-r.Context().Done():
+				return
+			}
+			called.Store(time.Now().UnixNano())
+			fmt.Fprint(w, "id: 2\nevent: schedule\ndata: {\"type\":\"schedule\",\"issued_at\":\"2026-01-01T00:00:00Z\"}\n\n")
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+		case strings.HasSuffix(r.URL.Path, "/schedule"):
+			fetched.CompareAndSwap(0, time.Now().UnixNano())
+			w.Header().Set("ETag", `"s1"`)
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"device_id":7,"items":[]}`))
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{}`))
+		}
+	}))
+	defer srv.Close()
+	a, err := NewAgent(AgentConfig{Server: srv.URL, Identity: &Identity{Server: srv.URL, DeviceID: 7, Credential: "loa_d_x"},
+		Player: NullPlayer{}, HTTP: srv.Client(), SkipMedia: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for opened.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if opened.Load() == 0 {
+		t.Fatal("the agent did not open its push channel within 5 s")
+	}
+	time.Sleep(500 * time.Millisecond)
+	if fetched.Load() != 0 {
+		t.Fatal("the agent fetched its schedule before the server called it (the hello said later)")
+	}
+	close(release)
+	for fetched.Load() == 0 && time.Now().Before(deadline.Add(2*time.Second)) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if fetched.Load() == 0 {
+		t.Fatal("the agent did not fetch its schedule after the server's schedule event")
+	}
+	if got := a.Stats.FetchesDeferred.Load(); got != 1 {
+		t.Fatalf("FetchesDeferred = %d, want 1", got)
+	}
+	if _, etag := a.Schedule(); etag != `"s1"` {
+		t.Fatalf("schedule ETag %q", etag)
+	}
+	cancel()
+	<-done
+}
