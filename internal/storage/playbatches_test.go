@@ -140,3 +140,82 @@ func TestPlayLogBatchesCountAndRollUp(t *testing.T) {
 		}
 	})
 }
+
+// TestPlayItems: the look-up that validates play reports returns, among
+// the ids asked (more than one 500-id chunk), exactly the items scheduled
+// for that device, with their order and planned start; another device's
+// items and unknown ids are absent.
+func TestPlayItems(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *storage.Store) {
+		ctx := context.Background()
+		var devs [2]storage.Device
+		var order storage.BroadcastOrder
+		start := time.Date(2021, 6, 7, 6, 0, 0, 0, time.UTC)
+		itemID := func(i int) string {
+			return fmt.Sprintf("o%d-%d", order.ID, start.Add(time.Duration(i)*time.Minute).Unix())
+		}
+		err := st.Tx(ctx, func(tx *storage.Tx) error {
+			u := mustUnit(t, tx.Q, ctx, "dtt-playitems", nil)
+			m := &storage.Media{UnitID: u.ID, Title: "Bản tin", Source: "upload", SHA256: "aa", Size: 1, DurationMS: 1000, OriginalSHA256: "aa", OriginalSize: 1}
+			if err := tx.Broadcast().InsertMedia(ctx, m); err != nil {
+				return err
+			}
+			order = storage.BroadcastOrder{UnitID: u.ID, Title: "Bản tin", MediaID: m.ID, Level: "normal", StartDate: schedule.NewDate(2021, 6, 7), EndDate: schedule.NewDate(2021, 6, 7)}
+			if err := tx.Broadcast().InsertOrder(ctx, &order); err != nil {
+				return err
+			}
+			for d := range devs {
+				devs[d] = storage.Device{UnitID: u.ID, Name: fmt.Sprint("Cụm loa ", d), Kind: "loudspeaker", CredentialPrefix: "loa_d_x"}
+				if err := tx.Devices().InsertDevice(ctx, &devs[d], fmt.Sprint("hash-", d)); err != nil {
+					return err
+				}
+				// Device 0 has items 0..599, device 1 items 600..609.
+				var items []storage.ScheduleItem
+				lo, hi := 0, 600
+				if d == 1 {
+					lo, hi = 600, 610
+				}
+				for i := lo; i < hi; i++ {
+					s := start.Add(time.Duration(i) * time.Minute)
+					items = append(items, storage.ScheduleItem{DeviceID: devs[d].ID, ItemID: itemID(i), OrderID: order.ID, Level: "normal", Start: s, End: s.Add(time.Minute)})
+				}
+				if err := tx.Broadcast().UpsertScheduleItems(ctx, items); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ask []string
+		for i := range 610 {
+			ask = append(ask, itemID(i))
+		}
+		ask = append(ask, "o0-unknown")
+		got, err := st.Broadcast().PlayItems(ctx, devs[0].ID, ask)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 600 {
+			t.Fatalf("%d items found for device 0, want its 600", len(got))
+		}
+		for i := range 600 {
+			it, ok := got[itemID(i)]
+			want := start.Add(time.Duration(i) * time.Minute)
+			if !ok || it.OrderID != order.ID || !it.Start.Equal(want) {
+				t.Fatalf("item %d: %+v (found %v), want order %d starting %s", i, it, ok, order.ID, want)
+			}
+		}
+		got, err = st.Broadcast().PlayItems(ctx, devs[1].ID, ask[595:605])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 5 {
+			t.Errorf("device 1: %d items of 595..604 found, want its 5 (600..604)", len(got))
+		}
+		if _, ok := got[itemID(599)]; ok {
+			t.Error("device 1 was given device 0's item 599")
+		}
+	})
+}
