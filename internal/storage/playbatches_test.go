@@ -22,29 +22,7 @@ import (
 func TestPlayLogBatchesCountAndRollUp(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *storage.Store) {
 		ctx := context.Background()
-		var devs [3]storage.Device
-		var order storage.BroadcastOrder
-		err := st.Tx(ctx, func(tx *storage.Tx) error {
-			u := mustUnit(t, tx.Q, ctx, "dtt-batches", nil)
-			m := &storage.Media{UnitID: u.ID, Title: "Bản tin", Source: "upload", SHA256: "aa", Size: 1, DurationMS: 1000, OriginalSHA256: "aa", OriginalSize: 1}
-			if err := tx.Broadcast().InsertMedia(ctx, m); err != nil {
-				return err
-			}
-			order = storage.BroadcastOrder{UnitID: u.ID, Title: "Bản tin", MediaID: m.ID, Level: "normal", StartDate: schedule.NewDate(2021, 6, 7), EndDate: schedule.NewDate(2021, 6, 7)}
-			if err := tx.Broadcast().InsertOrder(ctx, &order); err != nil {
-				return err
-			}
-			for i := range devs {
-				devs[i] = storage.Device{UnitID: u.ID, Name: fmt.Sprint("Cụm loa ", i), Kind: "loudspeaker", CredentialPrefix: "loa_d_x"}
-				if err := tx.Devices().InsertDevice(ctx, &devs[i], fmt.Sprint("hash-", i)); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		devs, order := playFixture(t, st, "dtt-batches", 3)
 		start := time.Date(2021, 6, 7, 0, 0, 0, 0, time.UTC)
 		play := func(d int, event string, slot int, status string) storage.PlayLog {
 			s := start.Add(time.Duration(slot) * time.Minute)
@@ -148,34 +126,16 @@ func TestPlayLogBatchesCountAndRollUp(t *testing.T) {
 func TestPlayItems(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *storage.Store) {
 		ctx := context.Background()
-		var devs [2]storage.Device
-		var order storage.BroadcastOrder
+		devs, order := playFixture(t, st, "dtt-playitems", 2)
 		start := time.Date(2021, 6, 7, 6, 0, 0, 0, time.UTC)
 		itemID := func(i int) string {
 			return fmt.Sprintf("o%d-%d", order.ID, start.Add(time.Duration(i)*time.Minute).Unix())
 		}
+		// Device 0 has items 0..599, device 1 items 600..609.
 		err := st.Tx(ctx, func(tx *storage.Tx) error {
-			u := mustUnit(t, tx.Q, ctx, "dtt-playitems", nil)
-			m := &storage.Media{UnitID: u.ID, Title: "Bản tin", Source: "upload", SHA256: "aa", Size: 1, DurationMS: 1000, OriginalSHA256: "aa", OriginalSize: 1}
-			if err := tx.Broadcast().InsertMedia(ctx, m); err != nil {
-				return err
-			}
-			order = storage.BroadcastOrder{UnitID: u.ID, Title: "Bản tin", MediaID: m.ID, Level: "normal", StartDate: schedule.NewDate(2021, 6, 7), EndDate: schedule.NewDate(2021, 6, 7)}
-			if err := tx.Broadcast().InsertOrder(ctx, &order); err != nil {
-				return err
-			}
-			for d := range devs {
-				devs[d] = storage.Device{UnitID: u.ID, Name: fmt.Sprint("Cụm loa ", d), Kind: "loudspeaker", CredentialPrefix: "loa_d_x"}
-				if err := tx.Devices().InsertDevice(ctx, &devs[d], fmt.Sprint("hash-", d)); err != nil {
-					return err
-				}
-				// Device 0 has items 0..599, device 1 items 600..609.
+			for d, r := range [][2]int{{0, 600}, {600, 610}} {
 				var items []storage.ScheduleItem
-				lo, hi := 0, 600
-				if d == 1 {
-					lo, hi = 600, 610
-				}
-				for i := lo; i < hi; i++ {
+				for i := r[0]; i < r[1]; i++ {
 					s := start.Add(time.Duration(i) * time.Minute)
 					items = append(items, storage.ScheduleItem{DeviceID: devs[d].ID, ItemID: itemID(i), OrderID: order.ID, Level: "normal", Start: s, End: s.Add(time.Minute)})
 				}
@@ -218,4 +178,35 @@ func TestPlayItems(t *testing.T) {
 			t.Error("device 1 was given device 0's item 599")
 		}
 	})
+}
+
+// playFixture makes a unit, a media item, an order for 2021-06-07 and n
+// devices of the unit: what the play-log tests store plays for.
+func playFixture(t *testing.T, st *storage.Store, code string, n int) ([]storage.Device, storage.BroadcastOrder) {
+	t.Helper()
+	ctx := context.Background()
+	devs := make([]storage.Device, n)
+	var order storage.BroadcastOrder
+	err := st.Tx(ctx, func(tx *storage.Tx) error {
+		u := mustUnit(t, tx.Q, ctx, code, nil)
+		m := &storage.Media{UnitID: u.ID, Title: "Bản tin", Source: "upload", SHA256: "aa", Size: 1, DurationMS: 1000, OriginalSHA256: "aa", OriginalSize: 1}
+		if err := tx.Broadcast().InsertMedia(ctx, m); err != nil {
+			return err
+		}
+		order = storage.BroadcastOrder{UnitID: u.ID, Title: "Bản tin", MediaID: m.ID, Level: "normal", StartDate: schedule.NewDate(2021, 6, 7), EndDate: schedule.NewDate(2021, 6, 7)}
+		if err := tx.Broadcast().InsertOrder(ctx, &order); err != nil {
+			return err
+		}
+		for i := range devs {
+			devs[i] = storage.Device{UnitID: u.ID, Name: fmt.Sprint("Cụm loa ", i), Kind: "loudspeaker", CredentialPrefix: "loa_d_x"}
+			if err := tx.Devices().InsertDevice(ctx, &devs[i], fmt.Sprint("hash-", i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return devs, order
 }
