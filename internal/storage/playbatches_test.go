@@ -199,7 +199,7 @@ func playFixture(t *testing.T, st *storage.Store, code string, n int) ([]storage
 		}
 		for i := range devs {
 			devs[i] = storage.Device{UnitID: u.ID, Name: fmt.Sprint("Cụm loa ", i), Kind: "loudspeaker", CredentialPrefix: "loa_d_x"}
-			if err := tx.Devices().InsertDevice(ctx, &devs[i], fmt.Sprint("hash-", i)); err != nil {
+			if err := tx.Devices().InsertDevice(ctx, &devs[i], fmt.Sprint("hash-", code, "-", i)); err != nil {
 				return err
 			}
 		}
@@ -209,4 +209,49 @@ func playFixture(t *testing.T, st *storage.Store, code string, n int) ([]storage
 		t.Fatal(err)
 	}
 	return devs, order
+}
+
+// TestPlaysBetweenUnderPath: the plays of a subtree between two times are
+// those of its devices only (found per device through play_logs_started
+// (device_id, started_at)), in [from, to), oldest first.
+func TestPlaysBetweenUnderPath(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *storage.Store) {
+		ctx := context.Background()
+		in, order := playFixture(t, st, "dtt-between-in", 2)
+		out, outOrder := playFixture(t, st, "dtt-between-out", 1)
+		unit, err := st.Orgs().Unit(ctx, order.UnitID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Date(2021, 6, 7, 0, 0, 0, 0, time.UTC)
+		var logs []storage.PlayLog
+		add := func(d storage.Device, o storage.BroadcastOrder, slot int) {
+			s := start.Add(time.Duration(slot) * time.Minute)
+			logs = append(logs, storage.PlayLog{DeviceID: d.ID, EventID: fmt.Sprint("ev", slot), ItemID: fmt.Sprintf("o%d-%d", o.ID, s.Unix()), OrderID: o.ID,
+				Status: storage.PlayCompleted, StartedAt: s, EndedAt: s.Add(time.Minute), ReceivedAt: start.Add(24 * time.Hour)})
+		}
+		for slot := range 100 {
+			add(in[slot%2], order, slot)
+			add(out[0], outOrder, slot)
+		}
+		if err := st.Tx(ctx, func(tx *storage.Tx) error {
+			_, err := tx.Broadcast().InsertPlayLogs(ctx, logs)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.Broadcast().PlaysBetween(ctx, unit.Path, start.Add(10*time.Minute), start.Add(30*time.Minute), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 20 {
+			t.Fatalf("%d plays between minutes 10 and 30 under %s, want 20", len(got), unit.Path)
+		}
+		for i, p := range got {
+			want := start.Add(time.Duration(10+i) * time.Minute)
+			if p.DeviceID != in[i%2].ID || !p.StartedAt.Equal(want) {
+				t.Errorf("play %d: device %d at %s, want device %d at %s", i, p.DeviceID, p.StartedAt, in[i%2].ID, want)
+			}
+		}
+	})
 }
