@@ -344,14 +344,17 @@ func (q BroadcastStore) DevicesWithSchedule(ctx context.Context, underPath strin
 }
 
 // PlaysBetween lists the plays reported by the devices of units under path
-// that started in [from, to), oldest first.
+// that started in [from, to), oldest first. The plays are found per device
+// of the subtree (play_logs_started is (device_id, started_at)): SQLite
+// joins CROSS JOINs in the order written, and would otherwise scan that
+// whole index for the time range.
 func (q BroadcastStore) PlaysBetween(ctx context.Context, underPath string, from, to time.Time, limit int) ([]PlayLog, error) {
 	if limit <= 0 || limit > 100000 {
 		limit = 5000
 	}
 	rows, err := q.query(ctx, fmt.Sprintf(`SELECT p.device_id, p.event_id, p.item_id, p.order_id, p.status, p.started_at, p.ended_at, p.received_at
-		FROM play_logs p JOIN devices d ON d.id = p.device_id JOIN units u ON u.id = d.unit_id
-		WHERE u.path LIKE ? AND p.started_at >= ? AND p.started_at < ? ORDER BY p.started_at, p.device_id, p.event_id LIMIT %d`, limit),
+		FROM units u CROSS JOIN devices d CROSS JOIN play_logs p
+		WHERE d.unit_id = u.id AND p.device_id = d.id AND u.path LIKE ? AND p.started_at >= ? AND p.started_at < ? ORDER BY p.started_at, p.device_id, p.event_id LIMIT %d`, limit),
 		underPath+"%", from.UTC(), to.UTC())
 	if err != nil {
 		return nil, fmt.Errorf("query plays between %s and %s: %w", from.Format(time.RFC3339), to.Format(time.RFC3339), err)

@@ -193,6 +193,51 @@ func (q BroadcastStore) insertPlayLogRows(ctx context.Context, chunk []PlayLog, 
 	return inserted, nil
 }
 
+// PlayItem is what a play report is checked against: the order and the
+// planned start of an item scheduled for or pushed to a device.
+type PlayItem struct {
+	OrderID int64
+	Start   time.Time
+}
+
+// PlayItems returns, among itemIDs, the items the device was given, with
+// only what validating its play reports needs (KnownItems without the
+// level and end, which cost a third of the look-up on SQLite).
+func (q BroadcastStore) PlayItems(ctx context.Context, deviceID int64, itemIDs []string) (map[string]PlayItem, error) {
+	out := make(map[string]PlayItem, len(itemIDs))
+	args := make([]any, 0, min(len(itemIDs), 500)+1)
+	for len(itemIDs) > 0 {
+		n := min(len(itemIDs), 500)
+		chunk := itemIDs[:n]
+		itemIDs = itemIDs[n:]
+		args = append(args[:0], deviceID)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		rows, err := q.query(ctx, `SELECT item_id, order_id, start_at FROM device_schedule_items
+			WHERE device_id = ? AND item_id IN (`+bcPlaceholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("look up schedule items of device %d: %w", deviceID, err)
+		}
+		for rows.Next() {
+			var id string
+			var it PlayItem
+			if err := rows.Scan(&id, &it.OrderID, &it.Start); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan schedule item of device %d: %w", deviceID, err)
+			}
+			out[id] = it
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("look up schedule items of device %d: %w", deviceID, err)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("look up schedule items of device %d: %w", deviceID, err)
+		}
+	}
+	return out, nil
+}
+
 // PlayLogs lists play logs, newest first.
 func (q BroadcastStore) PlayLogs(ctx context.Context, f PlayLogFilter) ([]PlayLog, error) {
 	query := `SELECT device_id, event_id, item_id, order_id, status, started_at, ended_at, received_at FROM play_logs WHERE 1=1`
