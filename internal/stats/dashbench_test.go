@@ -320,7 +320,7 @@ func bulkPlays(b *testing.B, st *storage.Store, exec func(string, ...any), event
 	idx := []string{
 		`CREATE INDEX play_logs_order ON play_logs(order_id)`,
 		`CREATE INDEX play_logs_device_item ON play_logs(device_id, item_id)`,
-		`CREATE INDEX play_logs_started ON play_logs(started_at)`,
+		`CREATE INDEX play_logs_started ON play_logs(device_id, started_at)`,
 		`CREATE UNIQUE INDEX play_logs_completed_once ON play_logs(device_id, item_id) WHERE status = 'completed'`,
 	}
 	for _, name := range []string{"play_logs_order", "play_logs_device_item", "play_logs_started", "play_logs_completed_once"} {
