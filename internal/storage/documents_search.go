@@ -601,6 +601,7 @@ func (q DocumentStore) searchCandidates(ctx context.Context, f model.SearchFilte
 	}
 	var cands []candidate
 	before, exhausted := int64(0), false
+	n := limit // ids asked for in this round
 	for round := 0; round < 4; round++ {
 		query, args := idQuery, matchArgs
 		if before > 0 {
@@ -611,7 +612,7 @@ func (q DocumentStore) searchCandidates(ctx context.Context, f model.SearchFilte
 			query += ` AND ` + col + ` < ?`
 			args = append(append([]any{}, matchArgs...), before)
 		}
-		ids, err := q.ids(ctx, query+` ORDER BY 1 DESC LIMIT `+strconv.Itoa(limit), args...)
+		ids, err := q.ids(ctx, query+` ORDER BY 1 DESC LIMIT `+strconv.Itoa(n), args...)
 		if err != nil {
 			return nil, fmt.Errorf("search documents: %w", err)
 		}
@@ -620,11 +621,16 @@ func (q DocumentStore) searchCandidates(ctx context.Context, f model.SearchFilte
 			return nil, err
 		}
 		cands = append(cands, got...)
-		exhausted = len(ids) < limit
+		exhausted = len(ids) < n
 		if exhausted || len(cands) >= limit || phrase == "" {
 			break
 		}
 		before = ids[len(ids)-1]
+		// The next round asks for what is missing at the share of ids
+		// that passed the checks so far (a fifth more), not for a whole
+		// round: every id asked for is a row read.
+		passed := max(len(got), 1)
+		n = min(limit, (limit-len(cands))*len(ids)/passed*6/5+10)
 	}
 	page := &model.SearchPage{Hits: []model.SearchHit{}, Facets: map[string][]model.FacetCount{}}
 	sort.Slice(cands, func(i, j int) bool { return cands[i].id > cands[j].id })
@@ -810,7 +816,7 @@ const ftsWords = `{code subject parties body}`
 // checked in the candidates' folded text), once the archive has at least
 // commonMinDocs documents.
 const (
-	commonShare   = 0.5
+	commonShare   = 0.7
 	commonMinDocs = 10000
 )
 
