@@ -549,12 +549,13 @@ func (q DocumentStore) searchCandidates(ctx context.Context, f model.SearchFilte
 	limit := SearchCandidates + 1
 	var match string
 	var matchArgs []any
-	// phrase is what candidateRows checks on each candidate beyond the
-	// filters, with recheck its arguments: PostgreSQL's phrases (the
-	// whole query on the stored vector), SQLite's common words left out of
-	// the FTS5 query (each in the folded text).
+	// phrase is what candidateRows checks in SQL on each candidate beyond
+	// the filters, with recheck its arguments (PostgreSQL's phrases: the
+	// whole query on the stored vector); common are SQLite's common words
+	// left out of the FTS5 query, checked in Go in the folded text.
 	phrase := ""
 	var recheck []any
+	var common []string
 	if q.engine == Postgres {
 		var tq []string
 		for _, g := range groups {
@@ -577,14 +578,11 @@ func (q DocumentStore) searchCandidates(ctx context.Context, f model.SearchFilte
 			}
 		}
 	} else {
-		words, common, err := q.splitCommon(ctx, f.Terms)
+		words, cw, err := q.splitCommon(ctx, f.Terms)
 		if err != nil {
 			return nil, err
 		}
-		for _, t := range common {
-			phrase += ` AND instr(' ' || s.code || ' ' || s.subject || ' ' || s.parties || ' ' || s.body || ' ', ?) > 0`
-			recheck = append(recheck, " "+t+" ")
-		}
+		common = cw
 		m := ftsWords + " : (" + words + ")"
 		for _, g := range groups {
 			alt := make([]string, len(g))
@@ -616,13 +614,13 @@ func (q DocumentStore) searchCandidates(ctx context.Context, f model.SearchFilte
 		if err != nil {
 			return nil, fmt.Errorf("search documents: %w", err)
 		}
-		got, err := q.candidateRows(ctx, b, ids, units, phrase, recheck)
+		got, err := q.candidateRows(ctx, b, ids, units, phrase, recheck, common)
 		if err != nil {
 			return nil, err
 		}
 		cands = append(cands, got...)
 		exhausted = len(ids) < n
-		if exhausted || len(cands) >= limit || phrase == "" {
+		if exhausted || len(cands) >= limit || (phrase == "" && len(common) == 0) {
 			break
 		}
 		before = ids[len(ids)-1]
@@ -708,8 +706,9 @@ func (q DocumentStore) ids(ctx context.Context, query string, args ...any) ([]in
 }
 
 // candidateRows reads the rows of the candidates ids that pass the scope,
-// the filters and the check phrase (with its arguments recheck).
-func (q DocumentStore) candidateRows(ctx context.Context, b searchSQL, ids []int64, units, phrase string, recheck []any) ([]candidate, error) {
+// the filters, the check phrase (with its arguments recheck) and hold
+// every token of common in their folded text.
+func (q DocumentStore) candidateRows(ctx context.Context, b searchSQL, ids []int64, units, phrase string, recheck []any, common []string) ([]candidate, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -725,7 +724,11 @@ func (q DocumentStore) candidateRows(ctx context.Context, b searchSQL, ids []int
 	if q.engine == SQLite {
 		keys = ` INDEXED BY documents_search_keys`
 	}
-	rows, err := q.query(ctx, `SELECT d.id, `+b.bonus+` AS bonus, s.code, s.subject, s.parties, d.doc_type, d.issuer, COALESCE(d.year, 0), d.direction
+	body := `''`
+	if len(common) > 0 {
+		body = `s.body`
+	}
+	rows, err := q.query(ctx, `SELECT d.id, `+b.bonus+` AS bonus, s.code, s.subject, s.parties, d.doc_type, d.issuer, COALESCE(d.year, 0), d.direction, `+body+`
 		FROM documents d`+keys+` JOIN document_search s ON s.document_id = d.id`+units+` WHERE d.id IN (`+strings.Join(list, ",")+`) AND `+b.filters+phrase, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search documents: %w", err)
@@ -734,10 +737,20 @@ func (q DocumentStore) candidateRows(ctx context.Context, b searchSQL, ids []int
 	var out []candidate
 	for rows.Next() {
 		var c candidate
-		if err := rows.Scan(&c.id, &c.bonus, &c.code, &c.subject, &c.partys, &c.typ, &c.issuer, &c.year, &c.dir); err != nil {
+		var text string
+		if err := rows.Scan(&c.id, &c.bonus, &c.code, &c.subject, &c.partys, &c.typ, &c.issuer, &c.year, &c.dir, &text); err != nil {
 			return nil, fmt.Errorf("scan search candidate: %w", err)
 		}
-		out = append(out, c)
+		ok := true
+		for _, k := range common {
+			if !hasToken(text, k) && !hasToken(c.subject, k) && !hasToken(c.partys, k) && !hasToken(c.code, k) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, c)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("search documents: %w", err)
@@ -934,4 +947,21 @@ func (s *Store) RefreshSearchStats(ctx context.Context, log *slog.Logger) (bool,
 		log.Info("search: common words counted", "documents", docs, "took", time.Since(t0).Round(time.Millisecond))
 	}
 	return true, nil
+}
+
+// hasToken reports whether a folded text (tokens joined by single spaces)
+// holds the token k.
+func hasToken(text, k string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], k)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(k)
+		if (j == 0 || text[j-1] == ' ') && (end == len(text) || text[end] == ' ') {
+			return true
+		}
+		i = j + 1
+	}
 }
