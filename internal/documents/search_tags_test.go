@@ -3,6 +3,7 @@ package documents_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/loa-project/loa/internal/documents"
@@ -123,3 +124,95 @@ func TestSearchCandidatesCap(t *testing.T) {
 }
 
 func documentsReq(q string) documents.SearchRequest { return documents.SearchRequest{Q: q} }
+
+// TestSearchCommonWords: words counted as common (search_common_tokens,
+// migration 00037) are left out of SQLite's FTS5 query and checked in the
+// candidates' text, so the results are those of the whole query: a
+// document without the common word is not found, the next newest
+// candidates are taken when the check drops some (rounds), and a query of
+// common words only still finds its documents. PostgreSQL ignores the
+// counts; the results are the same.
+func TestSearchCommonWords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		e := newSearchEnv(t, s)
+		// The 300 newest documents lack the word "xã".
+		n, without := storage.SearchCandidates+100, 300
+		err := s.Tx(ctx, func(tx *storage.Tx) error {
+			for i := 0; i < n; i++ {
+				body := "Tuyên truyền phòng chống cháy rừng mùa khô tại xã Mỹ Hòa."
+				if i >= n-without {
+					body = "Tuyên truyền phòng chống cháy rừng mùa khô."
+				}
+				d := &model.Document{UnitID: e.units["so-a"].ID, Direction: model.Incoming,
+					Fields:   fields("Sở A", "Công văn", fmt.Sprint(i+1), "SA", "2022-01-02", "Phòng chống cháy rừng"),
+					BodyText: body}
+				if err := tx.Documents().InsertDocument(ctx, d); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin := actorOf(e.units["tinh"], model.RoleAdmin)
+		type result struct {
+			total int
+			more  bool
+			first int64
+		}
+		search := func(q string) result {
+			t.Helper()
+			r, err := e.svc.Search(ctx, admin, documentsReq(q))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range r.Hits {
+				if q == "cháy rừng xã" && !strings.Contains(h.Document.BodyText, "xã") {
+					t.Errorf("%q finds document %d without the word", q, h.Document.ID)
+				}
+			}
+			res := result{total: r.Total, more: r.More}
+			if len(r.Hits) > 0 {
+				res.first = r.Hits[0].Document.ID
+			}
+			return res
+		}
+		queries := map[string]result{
+			"cháy rừng xã": {total: n - without},
+			"xã":           {total: n - without},
+			"tuyên truyền": {total: storage.SearchCandidates, more: true},
+			"xa my hoa":    {total: n - without},
+		}
+		before := map[string]result{}
+		for q, want := range queries {
+			got := search(q)
+			if got.total != want.total || got.more != want.more {
+				t.Errorf("without counts, %q: total %d, more %v; want %d, %v", q, got.total, got.more, want.total, want.more)
+			}
+			before[q] = got
+		}
+		// As in an archive of 10,000 documents where "xã", "tuyên" and
+		// "truyền" are in most of them.
+		err = s.Tx(ctx, func(tx *storage.Tx) error {
+			for _, row := range []struct {
+				token string
+				docs  int
+			}{{"", 10000}, {"xa", 9000}, {"tuyen", 9500}, {"truyen", 9600}, {"hoa", 6000}} {
+				if _, err := tx.ExecRaw(ctx, `INSERT INTO search_common_tokens (token, docs) VALUES (?, ?) ON CONFLICT (token) DO UPDATE SET docs = excluded.docs`, row.token, row.docs); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for q := range queries {
+			if got := search(q); got != before[q] {
+				t.Errorf("with counts, %q: %+v; without: %+v", q, got, before[q])
+			}
+		}
+	})
+}

@@ -215,7 +215,7 @@ func (q DocumentStore) buildSearch(f model.SearchFilter) searchSQL {
 			b.from += ` JOIN document_search s ON s.document_id = d.id`
 		}
 		where = append(where, `document_fts MATCH ?`)
-		b.args = append(b.args, f.FTS5)
+		b.args = append(b.args, ftsWords+" : ("+f.FTS5+")")
 		b.rank = `(-bm25(document_fts, 10.0, 4.0, 2.0, 1.0))`
 	default:
 		b.from = `documents d` + units
@@ -535,9 +535,12 @@ func searchTags(f model.SearchFilter) (groups [][]string, ok bool) {
 //
 // PostgreSQL matches the words as tokens in the first query (a phrase's
 // word order needs each match's stored tsvector, a read of the whole row)
-// and checks phrases in the second, on the candidates only; when phrases
-// drop candidates it takes the next newest ones (keyset on the id), a few
-// rounds at most, so the total is not cut short by them.
+// and checks phrases in the second, on the candidates only. SQLite leaves
+// the words found in most documents out of the first query (splitCommon:
+// FTS5 would read each one's whole position list) and checks them in the
+// candidates' folded text. When these checks drop candidates the next
+// newest ones are taken (keyset on the id), a few rounds at most, so the
+// total is not cut short by them.
 func (q DocumentStore) searchCandidates(ctx context.Context, f model.SearchFilter, b searchSQL, groups [][]string) (*model.SearchPage, error) {
 	units := ""
 	if !f.All && f.UnitID == 0 {
@@ -546,7 +549,13 @@ func (q DocumentStore) searchCandidates(ctx context.Context, f model.SearchFilte
 	limit := SearchCandidates + 1
 	var match string
 	var matchArgs []any
+	// phrase is what candidateRows checks in SQL on each candidate beyond
+	// the filters, with recheck its arguments (PostgreSQL's phrases: the
+	// whole query on the stored vector); common are SQLite's common words
+	// left out of the FTS5 query, checked in Go in the folded text.
 	phrase := ""
+	var recheck []any
+	var common []string
 	if q.engine == Postgres {
 		var tq []string
 		for _, g := range groups {
@@ -563,12 +572,18 @@ func (q DocumentStore) searchCandidates(ctx context.Context, f model.SearchFilte
 			matchArgs = append(matchArgs, strings.Join(tq, " & "))
 		}
 		for _, t := range f.Terms {
-			if len(t.Tokens) > 1 {
+			if len(t.Tokens) > 1 && phrase == "" {
 				phrase = ` AND s.tsv @@ to_tsquery('simple', ?)`
+				recheck = []any{f.TSQuery}
 			}
 		}
 	} else {
-		m := "(" + f.FTS5 + ")"
+		words, cw, err := q.splitCommon(ctx, f.Terms)
+		if err != nil {
+			return nil, err
+		}
+		common = cw
+		m := ftsWords + " : (" + words + ")"
 		for _, g := range groups {
 			alt := make([]string, len(g))
 			for i, t := range g {
@@ -584,6 +599,7 @@ func (q DocumentStore) searchCandidates(ctx context.Context, f model.SearchFilte
 	}
 	var cands []candidate
 	before, exhausted := int64(0), false
+	n := limit // ids asked for in this round
 	for round := 0; round < 4; round++ {
 		query, args := idQuery, matchArgs
 		if before > 0 {
@@ -594,20 +610,25 @@ func (q DocumentStore) searchCandidates(ctx context.Context, f model.SearchFilte
 			query += ` AND ` + col + ` < ?`
 			args = append(append([]any{}, matchArgs...), before)
 		}
-		ids, err := q.ids(ctx, query+` ORDER BY 1 DESC LIMIT `+strconv.Itoa(limit), args...)
+		ids, err := q.ids(ctx, query+` ORDER BY 1 DESC LIMIT `+strconv.Itoa(n), args...)
 		if err != nil {
 			return nil, fmt.Errorf("search documents: %w", err)
 		}
-		got, err := q.candidateRows(ctx, f, b, ids, units, phrase)
+		got, err := q.candidateRows(ctx, b, ids, units, phrase, recheck, common)
 		if err != nil {
 			return nil, err
 		}
 		cands = append(cands, got...)
-		exhausted = len(ids) < limit
-		if exhausted || len(cands) >= limit || phrase == "" {
+		exhausted = len(ids) < n
+		if exhausted || len(cands) >= limit || (phrase == "" && len(common) == 0) {
 			break
 		}
 		before = ids[len(ids)-1]
+		// The next round asks for what is missing at the share of ids
+		// that passed the checks so far (a fifth more), not for a whole
+		// round: every id asked for is a row read.
+		passed := max(len(got), 1)
+		n = min(limit, (limit-len(cands))*len(ids)/passed*6/5+10)
 	}
 	page := &model.SearchPage{Hits: []model.SearchHit{}, Facets: map[string][]model.FacetCount{}}
 	sort.Slice(cands, func(i, j int) bool { return cands[i].id > cands[j].id })
@@ -685,8 +706,9 @@ func (q DocumentStore) ids(ctx context.Context, query string, args ...any) ([]in
 }
 
 // candidateRows reads the rows of the candidates ids that pass the scope,
-// the filters and (PostgreSQL) the phrases.
-func (q DocumentStore) candidateRows(ctx context.Context, f model.SearchFilter, b searchSQL, ids []int64, units, phrase string) ([]candidate, error) {
+// the filters, the check phrase (with its arguments recheck) and hold
+// every token of common in their folded text.
+func (q DocumentStore) candidateRows(ctx context.Context, b searchSQL, ids []int64, units, phrase string, recheck []any, common []string) ([]candidate, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -694,12 +716,20 @@ func (q DocumentStore) candidateRows(ctx context.Context, f model.SearchFilter, 
 	for i, id := range ids {
 		list[i] = strconv.FormatInt(id, 10)
 	}
-	args := append(append([]any{}, b.bonusArgs...), b.filterArgs...)
-	if phrase != "" {
-		args = append(args, f.TSQuery)
+	args := append(append(append([]any{}, b.bonusArgs...), b.filterArgs...), recheck...)
+	// SQLite would read each candidate's document row by its id; its
+	// scope and filter columns are in the covering index of migration
+	// 00038, a few dozen pages for thousands of candidates.
+	keys := ""
+	if q.engine == SQLite {
+		keys = ` INDEXED BY documents_search_keys`
 	}
-	rows, err := q.query(ctx, `SELECT d.id, `+b.bonus+` AS bonus, s.code, s.subject, s.parties, d.doc_type, d.issuer, COALESCE(d.year, 0), d.direction
-		FROM documents d JOIN document_search s ON s.document_id = d.id`+units+` WHERE d.id IN (`+strings.Join(list, ",")+`) AND `+b.filters+phrase, args...)
+	body := `''`
+	if len(common) > 0 {
+		body = `s.body`
+	}
+	rows, err := q.query(ctx, `SELECT d.id, `+b.bonus+` AS bonus, s.code, s.subject, s.parties, d.doc_type, d.issuer, COALESCE(d.year, 0), d.direction, `+body+`
+		FROM documents d`+keys+` JOIN document_search s ON s.document_id = d.id`+units+` WHERE d.id IN (`+strings.Join(list, ",")+`) AND `+b.filters+phrase, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search documents: %w", err)
 	}
@@ -707,10 +737,20 @@ func (q DocumentStore) candidateRows(ctx context.Context, f model.SearchFilter, 
 	var out []candidate
 	for rows.Next() {
 		var c candidate
-		if err := rows.Scan(&c.id, &c.bonus, &c.code, &c.subject, &c.partys, &c.typ, &c.issuer, &c.year, &c.dir); err != nil {
+		var text string
+		if err := rows.Scan(&c.id, &c.bonus, &c.code, &c.subject, &c.partys, &c.typ, &c.issuer, &c.year, &c.dir, &text); err != nil {
 			return nil, fmt.Errorf("scan search candidate: %w", err)
 		}
-		out = append(out, c)
+		ok := true
+		for _, k := range common {
+			if !hasToken(text, k) && !hasToken(c.subject, k) && !hasToken(c.partys, k) && !hasToken(c.code, k) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, c)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("search documents: %w", err)
@@ -778,4 +818,150 @@ func occurrences(text string, t model.SearchTerm) int {
 		}
 	}
 	return n
+}
+
+// ftsWords are the FTS5 columns a query's words are looked for in (not
+// the tags column, which only the scope and the filters query).
+const ftsWords = `{code subject parties body}`
+
+// Common words (migration 00037): a word found in at least commonShare of
+// the documents is left out of the candidate search's FTS5 query (and
+// checked in the candidates' folded text), once the archive has at least
+// commonMinDocs documents.
+const (
+	commonShare   = 0.7
+	commonMinDocs = 10000
+)
+
+// ftsTerm is a word or phrase of a query in FTS5 syntax.
+func ftsTerm(t model.SearchTerm) string {
+	p := `"` + strings.Join(t.Tokens, " ") + `"`
+	if t.Prefix {
+		p += "*"
+	}
+	return p
+}
+
+// splitCommon divides a query's terms into those the FTS5 query keeps
+// (joined by AND) and the common single words (search_common_tokens) it
+// leaves out, for the candidates' text to be checked for. It always keeps
+// at least one word: the least common one when all are common. Phrases
+// and prefixes are always kept (FTS5 checks them from its positions).
+func (q DocumentStore) splitCommon(ctx context.Context, terms []model.SearchTerm) (words string, common []string, err error) {
+	var single []string
+	for _, t := range terms {
+		if len(t.Tokens) == 1 && !t.Prefix {
+			single = append(single, t.Tokens[0])
+		}
+	}
+	docs := map[string]int64{}
+	if len(single) > 0 {
+		args := []any{""}
+		marks := []string{"?"}
+		for _, k := range single {
+			args = append(args, k)
+			marks = append(marks, "?")
+		}
+		rows, err := q.query(ctx, `SELECT token, docs FROM search_common_tokens WHERE token IN (`+strings.Join(marks, ", ")+`)`, args...)
+		if err != nil {
+			return "", nil, fmt.Errorf("search documents: common words: %w", err)
+		}
+		for rows.Next() {
+			var k string
+			var n int64
+			if err := rows.Scan(&k, &n); err != nil {
+				rows.Close()
+				return "", nil, fmt.Errorf("search documents: common words: %w", err)
+			}
+			docs[k] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return "", nil, fmt.Errorf("search documents: common words: %w", err)
+		}
+	}
+	total := docs[""]
+	isCommon := func(t model.SearchTerm) bool {
+		return total >= commonMinDocs && len(t.Tokens) == 1 && !t.Prefix && float64(docs[t.Tokens[0]]) >= commonShare*float64(total)
+	}
+	keep := -1 // the least common word, kept when all are common
+	for i, t := range terms {
+		if !isCommon(t) {
+			keep = -1
+			break
+		}
+		if keep < 0 || docs[t.Tokens[0]] < docs[terms[keep].Tokens[0]] {
+			keep = i
+		}
+	}
+	var parts []string
+	seen := map[string]bool{}
+	for i, t := range terms {
+		if i != keep && isCommon(t) {
+			if !seen[t.Tokens[0]] {
+				seen[t.Tokens[0]] = true
+				common = append(common, t.Tokens[0])
+			}
+			continue
+		}
+		parts = append(parts, ftsTerm(t))
+	}
+	return strings.Join(parts, " AND "), common, nil
+}
+
+// RefreshSearchStats counts again the documents that hold each common
+// word (search_common_tokens, SQLite only) when the archive has at least
+// doubled since they were counted and holds at least 10,000 documents. It
+// reads the whole FTS5 index (seconds per 100,000 documents) and returns
+// whether it counted.
+func (s *Store) RefreshSearchStats(ctx context.Context, log *slog.Logger) (bool, error) {
+	if s.engine != SQLite {
+		return false, nil
+	}
+	var docs, counted int64
+	if err := s.QueryRowRaw(ctx, `SELECT COUNT(*) FROM documents`).Scan(&docs); err != nil {
+		return false, fmt.Errorf("search statistics: count documents: %w", err)
+	}
+	if err := s.QueryRowRaw(ctx, `SELECT COALESCE(MAX(docs), 0) FROM search_common_tokens WHERE token = ''`).Scan(&counted); err != nil {
+		return false, fmt.Errorf("search statistics: %w", err)
+	}
+	if docs < commonMinDocs || docs < 2*counted {
+		return false, nil
+	}
+	t0 := time.Now()
+	err := s.Tx(ctx, func(tx *Tx) error {
+		for _, q := range []string{`DELETE FROM search_common_tokens`,
+			`INSERT INTO search_common_tokens (token, docs) SELECT '', COUNT(*) FROM documents`,
+			`INSERT INTO search_common_tokens (token, docs) SELECT term, doc FROM document_fts_vocab
+				WHERE term <> '' AND doc * 10 >= (SELECT docs FROM search_common_tokens WHERE token = '')`} {
+			if _, err := tx.ExecRaw(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("search statistics: count common words: %w", err)
+	}
+	if log != nil {
+		log.Info("search: common words counted", "documents", docs, "took", time.Since(t0).Round(time.Millisecond))
+	}
+	return true, nil
+}
+
+// hasToken reports whether a folded text (tokens joined by single spaces)
+// holds the token k.
+func hasToken(text, k string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], k)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(k)
+		if (j == 0 || text[j-1] == ' ') && (end == len(text) || text[end] == ' ') {
+			return true
+		}
+		i = j + 1
+	}
 }

@@ -36,3 +36,16 @@ func TestCandidateRank(t *testing.T) {
 		t.Errorf("tokens query %q", got)
 	}
 }
+
+// hasToken finds whole tokens only.
+func TestHasToken(t *testing.T) {
+	for _, c := range []struct {
+		text, k string
+		want    bool
+	}{{"xa my hoa", "xa", true}, {"xa my hoa", "hoa", true}, {"xa my hoa", "my", true}, {"xam myhoa", "xa", false},
+		{"hoa xa", "xa", true}, {"thoa hoax", "hoa", false}, {"", "xa", false}, {"a xa", "xa", true}, {"axa xa", "xa", true}} {
+		if got := hasToken(c.text, c.k); got != c.want {
+			t.Errorf("hasToken(%q, %q) = %v", c.text, c.k, got)
+		}
+	}
+}

@@ -163,6 +163,9 @@ func (s *Store) Migrate(ctx context.Context, log *slog.Logger) error {
 	if _, err := s.IndexMissingDocuments(ctx, log); err != nil {
 		return fmt.Errorf("migrations: search index: %w", err)
 	}
+	if _, err := s.RefreshSearchStats(ctx, log); err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
 	return nil
 }
 
