@@ -29,10 +29,12 @@ func (s DeviceFleet) Enrol(ctx context.Context, in protocol.EnrolRequest, client
 		return nil, err
 	}
 	resp, err := s.enrol(ctx, in, client)
-	// Only failures count against an address (FailedEnrolments): a
-	// successful enrolment writes nothing more, so that a fleet enrolling
-	// at once costs one transaction per device.
-	if limited && err != nil {
+	// Only the client's failures count against its address
+	// (FailedEnrolments): a successful enrolment writes nothing more, so
+	// that a fleet enrolling at once costs one transaction per device, and
+	// a busy server's refusal (retried by the device) is not held against
+	// it.
+	if limited && err != nil && !errors.Is(err, model.ErrOverloaded) && ctx.Err() == nil {
 		if rerr := s.store.Tx(ctx, func(tx *storage.Tx) error {
 			return tx.Devices().AddEnrolmentAttempt(ctx, client, s.clock(), false)
 		}); rerr != nil {
