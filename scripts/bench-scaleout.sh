@@ -92,7 +92,7 @@ for r in a b; do
 	done
 done
 buckets() { # the schedule route's latency histogram of a replica: "le count" lines
-	curl -fs "http://127.0.0.1:$1/metrics" | awk '
+	{ curl -fs --max-time 30 --retry 3 "http://127.0.0.1:$1/metrics" || true; } | awk '
 		/^loa_http_request_duration_seconds_bucket/ && /route="GET \/api\/v1\/device\/\{id\}\/schedule"/ {
 			match($0, /le="[^"]*"/); le = substr($0, RSTART+4, RLENGTH-5); n[le] += $NF
 		}
@@ -145,7 +145,7 @@ for r in a b; do
 		echo "   $s: $(field "$f" poll_latency_cold); $(field "$f" poll_latency_steady)"
 		echo "   $s: $(field "$f" emergency_received)"
 		grep -E '^emergency|^poll error' "$f" | sed "s/^/   $s: /" || true
-		v=$(num "$f" emergency_received)
+		v=$(num "$f" emergency_received || true)
 		reached=$((reached + ${v:-0}))
 	done
 done

@@ -57,7 +57,9 @@ func (t *simTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	began := time.Now()
 	resp, err := t.base.RoundTrip(r)
-	if r.Context().Err() == nil { // not the end of the run
+	select {
+	case <-t.polls.ended: // cut by the end of the run: not counted
+	default: // timeouts count
 		t.polls.add(began, time.Since(began))
 	}
 	return resp, err
@@ -67,7 +69,8 @@ func (t *simTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // headers, failed polls included), apart for the cold start and for the
 // steady state: polls begun in [steadyFrom, steadyUntil).
 type simPolls struct {
-	steadyFrom, steadyUntil atomic.Int64 // unix nanos; 0: not yet known / no end
+	ended                   <-chan struct{} // closed at the end of the run
+	steadyFrom, steadyUntil atomic.Int64    // unix nanos; 0: not yet known / no end
 	cold, steady            simLatency
 }
 
@@ -226,7 +229,7 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 	runCtx, cancelAll := context.WithCancel(ctx)
 	defer cancelAll()
 	ctx = runCtx
-	pollLat := &simPolls{}
+	pollLat := &simPolls{ended: runCtx.Done()}
 
 	// The simulated devices share one connection pool per source address,
 	// with a device's idle timeout: a poll may reuse a connection another
