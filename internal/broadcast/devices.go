@@ -29,9 +29,14 @@ func (s DeviceFleet) Enrol(ctx context.Context, in protocol.EnrolRequest, client
 		return nil, err
 	}
 	resp, err := s.enrol(ctx, in, client)
-	if limited {
+	// Only the client's failures count against its address
+	// (FailedEnrolments): a successful enrolment writes nothing more, so
+	// that a fleet enrolling at once costs one transaction per device, and
+	// a busy server's refusal (retried by the device) is not held against
+	// it.
+	if limited && err != nil && !errors.Is(err, model.ErrOverloaded) && ctx.Err() == nil {
 		if rerr := s.store.Tx(ctx, func(tx *storage.Tx) error {
-			return tx.Devices().AddEnrolmentAttempt(ctx, client, s.clock(), err == nil)
+			return tx.Devices().AddEnrolmentAttempt(ctx, client, s.clock(), false)
 		}); rerr != nil {
 			s.log.Warn("record enrolment attempt", "client", client, "err", rerr)
 		}
@@ -105,16 +110,20 @@ func (s DeviceFleet) enrol(ctx context.Context, in protocol.EnrolRequest, client
 	}
 	d := &model.Device{UnitID: unit.ID, Name: name, Kind: kind, HardwareID: in.HardwareID, Firmware: in.Firmware,
 		CredentialPrefix: accounts.DisplayPrefix(secret), EnrolmentKeyID: &k.ID, EnrolledAt: now}
+	// The key's count is taken last: every enrolment with the key updates
+	// its row, so the row stays locked only until the commit, not while
+	// the device and the audit entry are written (a fleet enrolling at
+	// once with one key would otherwise queue on it).
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := tx.Devices().UseEnrolmentKey(ctx, k.ID, now); err != nil {
-			return err
-		}
 		if err := tx.Devices().InsertDevice(ctx, d, accounts.HashSecret(secret)); err != nil {
 			return err
 		}
 		a := model.System("device")
 		a.UnitID, a.UnitPath, a.ClientAddr = unit.ID, unit.Path, client
-		return tx.Audit().AppendAudit(ctx, a, "device.enrol", "device", fmt.Sprint(d.ID), fmt.Sprintf("unit=%s key=%s name=%q", unit.Code, k.Prefix, name))
+		if err := tx.Audit().AppendAudit(ctx, a, "device.enrol", "device", fmt.Sprint(d.ID), fmt.Sprintf("unit=%s key=%s name=%q", unit.Code, k.Prefix, name)); err != nil {
+			return err
+		}
+		return tx.Devices().UseEnrolmentKey(ctx, k.ID, now)
 	})
 	if errors.Is(err, model.ErrConflict) {
 		// The key changed meanwhile (another device took its last place,
@@ -232,11 +241,19 @@ func (s DeviceFleet) Heartbeat(ctx context.Context, da *DeviceAuth, hb protocol.
 		status = "ok"
 	}
 	s.markSeen(model.DeviceSeen{DeviceID: da.Device.ID, SeenAt: s.clock(), Heartbeat: true, Status: status, Volume: hb.Volume, Signal: hb.Signal, Firmware: fw})
+	resp := &protocol.HeartbeatResponse{ServerTime: s.clock()}
+	now := s.clock()
+	if s.polls.noCommands(da.Device.ID, now) {
+		return resp, nil
+	}
+	gen := s.polls.generation()
 	cmds, err := s.store.Devices().PendingCommands(ctx, da.Device.ID)
 	if err != nil {
 		return nil, err
 	}
-	resp := &protocol.HeartbeatResponse{ServerTime: s.clock()}
+	if len(cmds) == 0 {
+		s.polls.putNoCommands(gen, da.Device.ID, now)
+	}
 	if len(cmds) > 0 {
 		err := s.store.Tx(ctx, func(tx *storage.Tx) error {
 			for _, c := range cmds {
@@ -437,7 +454,9 @@ func (s DeviceFleet) SendCommand(ctx context.Context, a model.Actor, deviceID in
 	if err != nil {
 		return nil, err
 	}
-	if err := s.notify.Publish(ctx, Notice{Kind: protocol.EventCommand, Devices: []int64{deviceID}, Command: c.ID}); err != nil {
+	n := Notice{Kind: protocol.EventCommand, Devices: []int64{deviceID}, Command: c.ID}
+	s.polls.invalidate(n) // this replica's next heartbeat of the device looks
+	if err := s.notify.Publish(ctx, n); err != nil {
 		s.log.Warn("push command", "device", deviceID, "err", err)
 	}
 	return c, nil

@@ -32,11 +32,18 @@ const (
 // list, and after the notifier reconnects: NoticeResync). A poll that read
 // the database before an invalidation does not store what it read after
 // it (generation check), so an entry is never older than the last notice.
+//
+// It also remembers the devices that had no waiting command when their
+// last heartbeat looked (until the TTL), so that the heartbeats of a
+// fleet (every device, every minute) do not query for commands: a
+// command is published to every replica (EventCommand with its device),
+// which forgets that device's entry.
 type pollCache struct {
 	mu       sync.Mutex
 	gen      uint64
 	byCred   map[string]*pollEntry
 	byDevice map[int64]string
+	noCmds   map[int64]time.Time // device → until when it has no waiting command
 }
 
 type pollEntry struct {
@@ -46,7 +53,30 @@ type pollEntry struct {
 }
 
 func newPollCache() *pollCache {
-	return &pollCache{byCred: map[string]*pollEntry{}, byDevice: map[int64]string{}}
+	return &pollCache{byCred: map[string]*pollEntry{}, byDevice: map[int64]string{}, noCmds: map[int64]time.Time{}}
+}
+
+// noCommands reports whether the device had no waiting command when a
+// heartbeat last looked, and nothing was queued for it since.
+func (c *pollCache) noCommands(deviceID int64, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	until, ok := c.noCmds[deviceID]
+	return ok && !now.After(until)
+}
+
+// putNoCommands records that a heartbeat found no waiting command, unless
+// an invalidation came since gen (read before the query).
+func (c *pollCache) putNoCommands(gen uint64, deviceID int64, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if len(c.noCmds) >= pollCacheMax {
+		c.noCmds = map[int64]time.Time{}
+	}
+	c.noCmds[deviceID] = now.Add(pollCacheTTL)
 }
 
 // generation is read before loading from the database, and handed to put.
@@ -110,6 +140,7 @@ func (c *pollCache) forget(devices []int64) {
 		return
 	}
 	for _, id := range devices {
+		delete(c.noCmds, id)
 		if h, ok := c.byDevice[id]; ok {
 			delete(c.byCred, h)
 			delete(c.byDevice, id)
@@ -120,6 +151,7 @@ func (c *pollCache) forget(devices []int64) {
 func (c *pollCache) clearLocked() {
 	c.byCred = map[string]*pollEntry{}
 	c.byDevice = map[int64]string{}
+	c.noCmds = map[int64]time.Time{}
 }
 
 // size is the number of cached devices (tests, metrics).
@@ -133,7 +165,17 @@ func (c *pollCache) size() int {
 func (c *pollCache) invalidate(n Notice) {
 	switch n.Kind {
 	case protocol.EventCommand:
-		// Commands go with heartbeats and pushes, not schedules.
+		// Commands go with heartbeats and pushes, not schedules: only
+		// the devices' "no waiting command" is forgotten.
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.gen++
+		if len(n.Devices) == 0 {
+			c.noCmds = map[int64]time.Time{}
+		}
+		for _, id := range n.Devices {
+			delete(c.noCmds, id)
+		}
 	case protocol.EventSchedule, NoticeDevice:
 		if len(n.Devices) > 0 {
 			c.forget(n.Devices)

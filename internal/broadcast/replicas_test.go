@@ -215,6 +215,21 @@ func TestReplicasPollCache(t *testing.T) {
 	if len(itemsOf(&s, o.ID)) != 1 || changed.hdr.Get("ETag") == etag {
 		t.Fatalf("replica B served %d items of the order, ETag %s (was %s)", len(itemsOf(&s, o.ID)), changed.hdr.Get("ETag"), etag)
 	}
+	// A heartbeat on B finds no command (and B remembers it); a command
+	// sent through A reaches the device's next heartbeat on B.
+	hb := fmt.Sprintf(protocol.PathHeartbeat, dev.id)
+	var none protocol.HeartbeatResponse
+	b.mustDo(http.StatusOK, "POST", hb, dev.cred, protocol.Heartbeat{Status: "ok", Volume: 50}, &none)
+	b.mustDo(http.StatusOK, "POST", hb, dev.cred, protocol.Heartbeat{Status: "ok", Volume: 50}, &none)
+	if len(none.Commands) != 0 {
+		t.Fatalf("heartbeat before any command: %+v", none.Commands)
+	}
+	a.mustDo(http.StatusAccepted, "POST", fmt.Sprintf("/api/v1/broadcast/devices/%d/commands", dev.id), op, map[string]any{"kind": "volume", "volume": 30}, nil)
+	eventually(t, 3*time.Second, "replica B to hand over the command sent on A", func() bool {
+		var got protocol.HeartbeatResponse
+		b.mustDo(http.StatusOK, "POST", hb, dev.cred, protocol.Heartbeat{Status: "ok", Volume: 50}, &got)
+		return len(got.Commands) == 1 && got.Commands[0].Kind == "volume"
+	})
 	// The device revoked on replica A is shut out of replica B.
 	a.mustDo(http.StatusNoContent, "DELETE", fmt.Sprintf("/api/v1/broadcast/devices/%d", dev.id), op, nil, nil)
 	eventually(t, 3*time.Second, "replica B to refuse the revoked device", func() bool {

@@ -37,10 +37,12 @@ type simDevice struct {
 	done    chan struct{}
 }
 
-// simTransport fails requests while its device is offline.
+// simTransport fails requests while its device is offline, and times
+// schedule polls.
 type simTransport struct {
-	base http.RoundTripper
-	dev  *simDevice
+	base  http.RoundTripper
+	dev   *simDevice
+	polls *simPolls
 }
 
 func (t *simTransport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -50,7 +52,37 @@ func (t *simTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: fmt.Errorf("simulated outage")}
 	}
-	return t.base.RoundTrip(r)
+	if t.polls == nil || r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/schedule") {
+		return t.base.RoundTrip(r)
+	}
+	began := time.Now()
+	resp, err := t.base.RoundTrip(r)
+	select {
+	case <-t.polls.ended: // cut by the end of the run: not counted
+	default: // timeouts count
+		t.polls.add(began, time.Since(began))
+	}
+	return resp, err
+}
+
+// simPolls collects the latencies of schedule polls (until the answer's
+// headers, failed polls included), apart for the cold start and for the
+// steady state: polls begun in [steadyFrom, steadyUntil).
+type simPolls struct {
+	ended                   <-chan struct{} // closed at the end of the run
+	steadyFrom, steadyUntil atomic.Int64    // unix nanos; 0: not yet known / no end
+	cold, steady            simLatency
+}
+
+func (p *simPolls) add(began time.Time, d time.Duration) {
+	from, until := p.steadyFrom.Load(), p.steadyUntil.Load()
+	if from != 0 && began.UnixNano() >= from && (until == 0 || began.UnixNano() < until) {
+		p.steady.add(d)
+		return
+	}
+	if from == 0 || began.UnixNano() < from {
+		p.cold.add(d)
+	}
 }
 
 // simLatency collects push latencies.
@@ -123,19 +155,21 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "device-sim", "device-sim --server URL --devices N [--duration D] [--offline-rate R] [--key KEY | --demo-json FILE]")
 	server := fs.String("server", "", "URL of the Loa server")
 	n := fs.Int("devices", 10, "number of simulated devices")
-	duration := fs.Duration("duration", time.Minute, "how long to run")
+	duration := fs.Duration("duration", time.Minute, "how long to run after the enrolment")
 	offlineRate := fs.Float64("offline-rate", 0, "share of the time each device is offline, 0-0.9 (outages last 30 s on average)")
 	key := fs.String("key", "", "enrolment key (loa_e_…); default: the one in --demo-json")
 	demoJSON := fs.String("demo-json", "./loa-data/demo.json", "demo.json written by `loa serve --demo` (key and admin token)")
 	poll := fs.Duration("poll", 30*time.Second, "schedule poll interval of each device")
 	report := fs.Duration("report", 5*time.Second, "interval of the live summary")
 	enrolConc := fs.Int("enrol-concurrency", 16, "parallel enrolments at start")
-	emergencyAfter := fs.Duration("emergency-after", 0, "issue an emergency this long after start (needs --token and --media-id)")
+	emergencyAfter := fs.Duration("emergency-after", 0, "issue an emergency this long after the enrolment (needs --token and --media-id)")
 	token := fs.String("token", "", "API token of an operator for --emergency-after (default: the admin token of --demo-json)")
 	mediaID := fs.Int64("media-id", 0, "media item of the emergency")
 	unitID := fs.Int64("unit-id", 0, "unit issuing the emergency, whose subtree is targeted (default: the enrolment unit)")
 	sourceAddrs := fs.String("source-addr", "", "local IP addresses to connect from, comma-separated (e.g. 127.0.0.2,127.0.0.3): devices are spread over them, so that one address's ephemeral ports do not run out")
 	startSpread := fs.Duration("start-spread", 0, "spread the devices' first connections at random over this long (a cold start of many devices); 0 starts 500 every 50 ms")
+	steadyAfter := fs.Duration("steady-after", -1, "schedule polls begun this long after the enrolment count as the steady state in the poll latencies reported, the earlier ones as the cold start (default: --start-spread plus two --poll intervals)")
+	steadyUntil := fs.Duration("steady-until", 0, "end of the steady state, after the enrolment (default: --emergency-after if set, else the end of the run)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -181,11 +215,21 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 	if *emergencyAfter > 0 && *mediaID == 0 {
 		return fmt.Errorf("%w: --emergency-after needs --media-id (a media item of the library)", errUsage)
 	}
+	if *steadyAfter < 0 {
+		*steadyAfter = *startSpread + 2**poll
+	}
+	if *steadyUntil == 0 && *emergencyAfter > 0 {
+		*steadyUntil = *emergencyAfter
+	}
 	log := quietLogger(env)
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	ctx, cancelAll := context.WithTimeout(ctx, *duration)
+	// The enrolment has its own bound (a device retries busy answers for
+	// up to 10 minutes); --duration counts from its end.
+	runCtx, cancelAll := context.WithCancel(ctx)
 	defer cancelAll()
+	ctx = runCtx
+	pollLat := &simPolls{ended: runCtx.Done()}
 
 	// The simulated devices share one connection pool per source address,
 	// with a device's idle timeout: a poll may reuse a connection another
@@ -210,7 +254,7 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			hc := &http.Client{Transport: &simTransport{base: transports[i%len(transports)], dev: d}}
+			hc := &http.Client{Transport: &simTransport{base: transports[i%len(transports)], dev: d, polls: pollLat}}
 			req := protocol.EnrolRequest{Key: *key, Name: fmt.Sprintf("sim-%05d", i+1), HardwareID: fmt.Sprintf("sim-%d", i+1)}
 			resp, err := deviceclient.Enrol(ctx, *server, hc, req)
 			// A busy server (503 + Retry-After) is asked again after the
@@ -260,6 +304,13 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("enrol simulated devices: %w", v.(error))
 	}
 	fmt.Fprintf(env.Stdout, "enrolled %d devices in %s (busy answers retried: %d)\n", *n, time.Since(start).Round(time.Millisecond), enrolBusy.Load())
+	runStart := time.Now()
+	stopTimer := time.AfterFunc(*duration, cancelAll)
+	defer stopTimer.Stop()
+	pollLat.steadyFrom.Store(runStart.Add(*steadyAfter).UnixNano())
+	if *steadyUntil > 0 {
+		pollLat.steadyUntil.Store(runStart.Add(*steadyUntil).UnixNano())
+	}
 
 	startDevice := func(d *simDevice) {
 		dctx, cancel := context.WithCancel(ctx)
@@ -399,6 +450,14 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 		}
 		if ln > 0 {
 			fmt.Fprintf(&line, " emergency_received=%d latency_p50=%s p99=%s max=%s", ln, p50.Round(time.Millisecond), p99.Round(time.Millisecond), mx.Round(time.Millisecond))
+		}
+		for _, w := range []struct {
+			name string
+			l    *simLatency
+		}{{"poll_latency_cold", &pollLat.cold}, {"poll_latency_steady", &pollLat.steady}} {
+			if n, p50, p99, mx := w.l.quantiles(); n > 0 {
+				fmt.Fprintf(&line, " %s=%d p50=%s p99=%s max=%s", w.name, n, p50.Round(time.Millisecond), p99.Round(time.Millisecond), mx.Round(time.Millisecond))
+			}
 		}
 		line.WriteByte('\n')
 		if final && perr > 0 {

@@ -72,7 +72,7 @@ func simServer(t testing.TB) (string, string, int64) {
 	return srv.URL, filepath.Join(dir, "demo.json"), m.ID
 }
 
-var finalRe = regexp.MustCompile(`final: devices=(\d+) offline=\d+ polls=(\d+) 304=(\d+) poll_errors=(\d+) push_connects=(\d+) push_events=\d+ plays=\d+ reported=\d+ duplicates=\d+ rejected=(\d+) upload_errors=\d+ unsent=\d+ busy_retried=\d+(?: first_schedule=\d+ p50=\S+ p99=\S+ max=\S+)?(?: emergency_received=(\d+) latency_p50=(\S+) p99=(\S+) max=\S+)?`)
+var finalRe = regexp.MustCompile(`final: devices=(\d+) offline=\d+ polls=(\d+) 304=(\d+) poll_errors=(\d+) push_connects=(\d+) push_events=\d+ plays=\d+ reported=\d+ duplicates=\d+ rejected=(\d+) upload_errors=\d+ unsent=\d+ busy_retried=\d+(?: first_schedule=\d+ p50=\S+ p99=\S+ max=\S+)?(?: emergency_received=(\d+) latency_p50=(\S+) p99=(\S+) max=\S+)?.*`)
 
 func runSim(t testing.TB, url, demoJSON string, mediaID int64, devices int, duration, emergencyAfter time.Duration, offline float64) []string {
 	t.Helper()
@@ -111,6 +111,11 @@ func TestDeviceSim(t *testing.T) {
 	// everything); the latency target lives in docs/benchmarks.md.
 	if err != nil || p99 > 15*time.Second {
 		t.Fatalf("emergency p99 %s, want < 15 s", m[9])
+	}
+	// The schedule polls are timed (the first ones count as the cold
+	// start: --start-spread 0 plus two 2 s poll intervals).
+	if !regexp.MustCompile(`final: .* poll_latency_cold=\d+ p50=\S+ p99=\S+ max=\S+`).MatchString(m[0]) {
+		t.Fatalf("no poll latencies in the final report: %s", m[0])
 	}
 	// Flaky devices: errors are expected, but the run completes.
 	m = runSim(t, url, demoJSON, mediaID, 20, 6*time.Second, 2*time.Second, 0.3)
