@@ -117,7 +117,9 @@ func TestRefuseAndFinishIncomingEdXML(t *testing.T) {
 		if got := statusOut(refused); got["02"] != reason || got["03"] != "" {
 			t.Errorf("status packages out after refusal: %v", got)
 		}
-		var apiErr struct{ Error struct{ Code, Message string } }
+		var apiErr struct {
+			Error struct{ Code, Message string }
+		}
 		r := e.do("POST", fmt.Sprintf("/api/v1/documents/%d/refuse", refused), clerk, map[string]string{"reason": reason})
 		r.json(t, &apiErr)
 		if r.code != http.StatusConflict || !strings.Contains(apiErr.Error.Message, "already refused") {
