@@ -5,14 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/loa-project/loa/internal/authz"
-	"github.com/loa-project/loa/internal/blob"
 	"github.com/loa-project/loa/internal/docmodel"
 	"github.com/loa-project/loa/internal/documents"
 	"github.com/loa-project/loa/internal/edxml"
@@ -34,84 +29,39 @@ import (
 func TestRefuseFinishRoundTrip(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, stA *storage.Store) {
 		ctx := context.Background()
-		stB, _ := storetest.Open(t, stA.Engine())
 		sys := model.System("test")
-		svc := func(st *storage.Store) (*documents.Service, blob.Store) {
-			bs, err := blob.NewFS(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			return documents.New(st, bs, authz.Default(), slog.New(slog.NewTextHandler(io.Discard, nil))), bs
-		}
-		a, _ := svc(stA)
-		b, blobsB := svc(stB)
-		regB := registry.New(stB, authz.Default(), time.UTC)
-		regB.SetStatusSender(b)
-
-		unitA := newUnit(t, stA, "000.00.00.H41")
-		destInA := newUnit(t, stA, "000.00.00.H14")
-		unitB := newUnit(t, stB, "000.00.00.H14")
+		lp := newLoaPair(t, stA)
+		a, b, regB, unitB, stB := lp.a, lp.b, lp.regB, lp.unitB, lp.stB
 
 		// send stores a document at A, sends it to B and imports it there.
 		send := func(number, subject string) (atA, atB int64) {
 			t.Helper()
-			d := &model.Document{UnitID: unitA.ID, Direction: model.Outgoing, BodyText: subject + ".",
+			d := &model.Document{UnitID: lp.unitA.ID, Direction: model.Outgoing, BodyText: subject + ".",
 				Fields: docmodel.Fields{DocType: docmodel.Str("Công văn"), Number: docmodel.Str(number), Notation: docmodel.Str("STTTT-TTBCBC"),
 					Date: docmodel.Str("2021-06-04"), Place: docmodel.Str("Kiên Giang"), SignerName: docmodel.Str("Lâm Văn Sơn"),
 					Issuer: docmodel.Str("Sở Thông tin và Truyền thông"), Subject: docmodel.Str(subject)}}
-			if err := stA.Tx(ctx, func(tx *storage.Tx) error { return tx.Documents().InsertDocument(ctx, d) }); err != nil {
-				t.Fatal(err)
-			}
-			var pkg bytes.Buffer
-			if err := a.ExportEdXML(ctx, sys, d.ID, []int64{destInA.ID}, &pkg); err != nil {
-				t.Fatal(err)
-			}
-			res, err := b.ReceiveEdXML(ctx, sys, unitB.ID, bytes.NewReader(pkg.Bytes()))
+			res, err := b.ReceiveEdXML(ctx, sys, unitB.ID, bytes.NewReader(lp.send(t, d)))
 			if err != nil {
 				t.Fatal(err)
 			}
 			return d.ID, res.Document.ID
 		}
-		// relay imports at A every status B sent for docB and returns
-		// their codes; A's state for B's agency is returned too.
+		// relay checks that each status package B sent about docB is a
+		// valid status package on its own, imports them at A (each must
+		// apply to atA) and returns their codes and A's state for B.
 		relay := func(atA, docB int64) ([]string, documents.RecipientState) {
 			t.Helper()
-			pkgs, err := b.Exchange(ctx, sys, docB)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var codes []string
-			for _, p := range pkgs {
-				if p.Direction != "out" || p.Kind != "status" {
-					continue
-				}
-				codes = append(codes, p.StatusCode)
-				rc, _, err := blobsB.Open(ctx, p.PackageSHA)
-				if err != nil {
-					t.Fatal(err)
-				}
-				raw, err := io.ReadAll(rc)
-				rc.Close()
-				if err != nil {
-					t.Fatal(err)
-				}
-				// The package is a valid status package on its own …
+			codes, raws := lp.statusesOut(t, docB)
+			for i, raw := range raws {
 				st, err := edxml.DecodeStatus(bytes.NewReader(raw), edxml.Limits{})
 				if err != nil {
-					t.Fatalf("status %s does not decode: %v", p.StatusCode, err)
+					t.Fatalf("status %s does not decode: %v", codes[i], err)
 				}
-				if string(st.Code) != p.StatusCode || st.From.ID != "000.00.00.H14" || st.ResponseFor.OrganID != "000.00.00.H41" {
-					t.Fatalf("status %s reads %+v", p.StatusCode, st)
-				}
-				// … and A's importer applies it to the document it sent.
-				got, err := a.ReceiveEdXML(ctx, sys, unitA.ID, bytes.NewReader(raw))
-				if err != nil {
-					t.Fatalf("A imports B's status %s: %v", p.StatusCode, err)
-				}
-				if got.Action != documents.ActionStatus || got.Document.ID != atA {
-					t.Fatalf("A applied status %s as %s to document %d", p.StatusCode, got.Action, got.Document.ID)
+				if string(st.Code) != codes[i] || st.From.ID != "000.00.00.H14" || st.ResponseFor.OrganID != "000.00.00.H41" {
+					t.Fatalf("status %s reads %+v", codes[i], st)
 				}
 			}
+			lp.relay(t, atA, docB)
 			s, err := a.DeliveryStates(ctx, sys, atA)
 			if err != nil || len(s) != 1 {
 				t.Fatalf("A's delivery states: %+v %v", s, err)

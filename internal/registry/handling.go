@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/edxml"
@@ -54,13 +55,8 @@ func (s *Service) Refuse(ctx context.Context, a model.Actor, documentID int64, i
 		if err != nil {
 			return err
 		}
-		docID := d.ID
-		e := &model.TrailEntry{UnitID: d.UnitID, DocumentID: &docID, Action: model.TrailDeclined, ActorName: actorName(a),
-			Instruction: reason, At: s.clock.Now()}
-		if a.UserID != 0 {
-			uid := a.UserID
-			e.ActorUserID = &uid
-		}
+		e := documentEntry(a, d.UnitID, d.ID, model.TrailDeclined, s.clock.Now())
+		e.Instruction = reason
 		if err := tx.Trail().AppendTrail(ctx, e); err != nil {
 			return err
 		}
@@ -152,13 +148,8 @@ func (s *Service) Finish(ctx context.Context, a model.Actor, documentID int64, i
 		if err != nil {
 			return err
 		}
-		docID := d.ID
-		e := &model.TrailEntry{UnitID: d.UnitID, DocumentID: &docID, Action: model.TrailFinished, ActorName: actorName(a),
-			Instruction: note, At: s.clock.Now()}
-		if a.UserID != 0 {
-			uid := a.UserID
-			e.ActorUserID = &uid
-		}
+		e := documentEntry(a, d.UnitID, d.ID, model.TrailFinished, s.clock.Now())
+		e.Instruction = note
 		if err := tx.Trail().AppendTrail(ctx, e); err != nil {
 			return err
 		}
@@ -190,6 +181,16 @@ func (s *Service) sendStatus(ctx context.Context, tx *storage.Tx, a model.Actor,
 		return fmt.Errorf("status package for the sender of document %d: %w", documentID, err)
 	}
 	return nil
+}
+
+// documentEntry is a step of a stored document's own trail taken by a.
+func documentEntry(a model.Actor, unitID, documentID int64, action string, at time.Time) *model.TrailEntry {
+	e := &model.TrailEntry{UnitID: unitID, DocumentID: &documentID, Action: action, ActorName: actorName(a), At: at}
+	if a.UserID != 0 {
+		uid := a.UserID
+		e.ActorUserID = &uid
+	}
+	return e
 }
 
 // documentStep is the last step of the document's own trail (not of a

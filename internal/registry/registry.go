@@ -203,13 +203,8 @@ func (s *Service) RegisterIncomingTx(ctx context.Context, tx *storage.Tx, a mode
 	if err := s.sendStatus(ctx, tx, a, d.ID, edxml.StatusAccepted, fmt.Sprintf("Đã tiếp nhận: vào sổ văn bản đến số %d/%d", n, today.Year())); err != nil {
 		return nil, err
 	}
-	docID := d.ID
-	te := &model.TrailEntry{UnitID: unit.ID, DocumentID: &docID, Action: model.TrailRegistered, ActorName: actorName(a),
-		Detail: fmt.Sprintf("%d/%d", n, e.Year), At: now}
-	if a.UserID != 0 {
-		uid := a.UserID
-		te.ActorUserID = &uid
-	}
+	te := documentEntry(a, unit.ID, d.ID, model.TrailRegistered, now)
+	te.Detail = fmt.Sprintf("%d/%d", n, e.Year)
 	if err := tx.Trail().AppendTrail(ctx, te); err != nil {
 		return nil, err
 	}

@@ -165,13 +165,8 @@ func (s *Service) Pass(ctx context.Context, a model.Actor, documentID int64, in 
 		if err != nil {
 			return err
 		}
-		docID := d.ID
-		e := &model.TrailEntry{UnitID: d.UnitID, DocumentID: &docID, Action: model.TrailAssigned, ActorName: actorName(a),
-			Instruction: in.Instruction, Deadline: deadline, At: now}
-		if a.UserID != 0 {
-			uid := a.UserID
-			e.ActorUserID = &uid
-		}
+		e := documentEntry(a, d.UnitID, d.ID, model.TrailAssigned, now)
+		e.Instruction, e.Deadline = in.Instruction, deadline
 		if in.UserID != 0 {
 			u, err := tx.Accounts().User(ctx, in.UserID)
 			if err != nil {
