@@ -10,6 +10,7 @@ import (
 
 	"github.com/loa-project/loa/internal/authz"
 	"github.com/loa-project/loa/internal/blob"
+	"github.com/loa-project/loa/internal/docmodel"
 	"github.com/loa-project/loa/internal/documents"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/registry"
@@ -50,6 +51,14 @@ func newLoaPair(t *testing.T, stA *storage.Store) *loaPair {
 	p.destInA = newUnit(t, stA, "000.00.00.H14")
 	p.unitB = newUnit(t, stB, "000.00.00.H14")
 	return p
+}
+
+// letter is an outgoing Công văn of A's agency.
+func (p *loaPair) letter(number, subject, body string) *model.Document {
+	return &model.Document{UnitID: p.unitA.ID, Direction: model.Outgoing, BodyText: body,
+		Fields: docmodel.Fields{DocType: docmodel.Str("Công văn"), Number: docmodel.Str(number), Notation: docmodel.Str("STTTT-TTBCBC"),
+			Date: docmodel.Str("2021-06-04"), Place: docmodel.Str("Kiên Giang"), SignerName: docmodel.Str("Lâm Văn Sơn"),
+			Issuer: docmodel.Str("Sở Thông tin và Truyền thông"), Subject: docmodel.Str(subject)}}
 }
 
 // send stores d at A, sends it as edXML to B's agency and returns the

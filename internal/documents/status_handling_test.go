@@ -36,10 +36,7 @@ func TestRefuseFinishRoundTrip(t *testing.T) {
 		// send stores a document at A, sends it to B and imports it there.
 		send := func(number, subject string) (atA, atB int64) {
 			t.Helper()
-			d := &model.Document{UnitID: lp.unitA.ID, Direction: model.Outgoing, BodyText: subject + ".",
-				Fields: docmodel.Fields{DocType: docmodel.Str("Công văn"), Number: docmodel.Str(number), Notation: docmodel.Str("STTTT-TTBCBC"),
-					Date: docmodel.Str("2021-06-04"), Place: docmodel.Str("Kiên Giang"), SignerName: docmodel.Str("Lâm Văn Sơn"),
-					Issuer: docmodel.Str("Sở Thông tin và Truyền thông"), Subject: docmodel.Str(subject)}}
+			d := lp.letter(number, subject, subject+".")
 			res, err := b.ReceiveEdXML(ctx, sys, unitB.ID, bytes.NewReader(lp.send(t, d)))
 			if err != nil {
 				t.Fatal(err)

@@ -28,9 +28,7 @@ func TestStatusRoundTrip(t *testing.T) {
 		sys := model.System("test")
 		lp := newLoaPair(t, stA)
 		a, b, regB, unitB, stB := lp.a, lp.b, lp.regB, lp.unitB, lp.stB
-		d := &model.Document{UnitID: lp.unitA.ID, Direction: model.Outgoing, BodyText: "Đề nghị các đơn vị tuyên truyền phòng, chống dịch.",
-			Fields: docmodel.Fields{DocType: docmodel.Str("Công văn"), Number: docmodel.Str("570"), Notation: docmodel.Str("STTTT-TTBCBC"),
-				Date: docmodel.Str("2021-06-04"), Place: docmodel.Str("Kiên Giang"), SignerName: docmodel.Str("Lâm Văn Sơn"), Issuer: docmodel.Str("Sở Thông tin và Truyền thông"), Subject: docmodel.Str("V/v tuyên truyền phòng, chống Covid-19")}}
+		d := lp.letter("570", "V/v tuyên truyền phòng, chống Covid-19", "Đề nghị các đơn vị tuyên truyền phòng, chống dịch.")
 		pkg := lp.send(t, d)
 		states := func() []documents.RecipientState {
 			t.Helper()

@@ -136,15 +136,7 @@ func (s *Service) Finish(ctx context.Context, a model.Actor, documentID int64, i
 		return nil, i18n.Localise(model.Invalid("note", "at most %d bytes", MaxReason), "handling.too_long", MaxReason)
 	}
 	err := s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := s.mayPass(ctx, tx.Q, a, documentID); err != nil {
-			return err
-		}
-		if del, err := tx.Deliveries().DeliveryByDocument(ctx, documentID); err == nil {
-			return model.Invalid("document_id", "document %d came through Loa: handle it from its delivery (/inbox/%d)", documentID, del.ID)
-		} else if !errors.Is(err, model.ErrNotFound) {
-			return err
-		}
-		d, err := tx.Documents().Document(ctx, documentID)
+		d, err := s.handledTx(ctx, tx, a, documentID, "finish it")
 		if err != nil {
 			return err
 		}

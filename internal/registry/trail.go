@@ -132,6 +132,22 @@ func lastAssignee(a model.Actor, entries []model.TrailEntry) bool {
 	return false
 }
 
+// handledTx reads, in tx, a registered incoming document the actor may
+// handle (mayPass) and that did not come through Loa: such a document is
+// handled from its delivery, which keeps its state (what: "pass it on",
+// "finish it").
+func (s *Service) handledTx(ctx context.Context, tx *storage.Tx, a model.Actor, documentID int64, what string) (*model.Document, error) {
+	if err := s.mayPass(ctx, tx.Q, a, documentID); err != nil {
+		return nil, err
+	}
+	if del, err := tx.Deliveries().DeliveryByDocument(ctx, documentID); err == nil {
+		return nil, model.Invalid("document_id", "document %d came through Loa: %s from its delivery (/inbox/%d)", documentID, what, del.ID)
+	} else if !errors.Is(err, model.ErrNotFound) {
+		return nil, err
+	}
+	return tx.Documents().Document(ctx, documentID)
+}
+
 // Pass passes an incoming document on for handling and records it in the
 // trail; earlier instructions stay. A document that came through Loa is
 // passed on from its delivery (the inbox), which keeps its state.
@@ -149,15 +165,7 @@ func (s *Service) Pass(ctx context.Context, a model.Actor, documentID int64, in 
 		return nil, err
 	}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := s.mayPass(ctx, tx.Q, a, documentID); err != nil {
-			return err
-		}
-		if del, err := tx.Deliveries().DeliveryByDocument(ctx, documentID); err == nil {
-			return model.Invalid("document_id", "document %d came through Loa: pass it on from its delivery (/inbox/%d)", documentID, del.ID)
-		} else if !errors.Is(err, model.ErrNotFound) {
-			return err
-		}
-		d, err := tx.Documents().Document(ctx, documentID)
+		d, err := s.handledTx(ctx, tx, a, documentID, "pass it on")
 		if err != nil {
 			return err
 		}
