@@ -23,9 +23,9 @@ import (
 // second ("finished", 06). Each package goes through Loa's own importer at
 // A, whose delivery state for B's agency then reads refused / finished.
 // Refusing without a reason, refusing a registered or a local document,
-// registering or passing on a refused one, finishing twice or finishing a
-// document that is not the actor's are refused with clear errors and leave
-// nothing behind.
+// registering a refused one, passing on or finishing a finished one, and
+// finishing a document that is not the actor's are refused with clear
+// errors, and send nothing: B's packages are exactly 01 02 and 01 03 04 06.
 func TestRefuseFinishRoundTrip(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, stA *storage.Store) {
 		ctx := context.Background()
