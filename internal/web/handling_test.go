@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+	"github.com/loa-project/loa/internal/browsertest"
 	"github.com/loa-project/loa/internal/documents"
 	"github.com/loa-project/loa/internal/model"
 	"github.com/loa-project/loa/internal/registry"
@@ -29,30 +31,9 @@ import (
 // neither, and doing either twice is a conflict.
 func TestRefuseAndFinishIncomingEdXML(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *storage.Store) {
-		e := newEnvWith(t, st, func(d *web.Deps) {
-			d.Registry.(*registry.Service).SetStatusSender(d.Documents.(*documents.Service))
-		})
+		e := statusEnv(t, st)
 		clerk := e.tokenFor("vanthu.rachgia")
-		importEdXML := func(path string) int64 {
-			t.Helper()
-			raw, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/documents/edxml", bytes.NewReader(raw))
-			req.Header.Set("Authorization", "Bearer "+clerk)
-			resp, err := e.srv.Client().Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r := result{code: resp.StatusCode, body: []byte(readBody(t, resp))}
-			var imp documents.ImportResult
-			r.json(t, &imp)
-			if r.code != http.StatusCreated || imp.Document == nil {
-				t.Fatalf("import %s: %d %s", path, r.code, r.body)
-			}
-			return imp.Document.ID
-		}
+		importEdXML := func(path string) int64 { return e.importEdXML(clerk, path) }
 		statusOut := func(doc int64) map[string]string {
 			t.Helper()
 			var pkgs struct {
@@ -178,4 +159,113 @@ func TestRefuseAndFinishIncomingEdXML(t *testing.T) {
 			t.Errorf("audit: %d refused, %d finished", len(e.audit("document.refused")), len(e.audit("document.finished")))
 		}
 	})
+}
+
+// statusEnv is a test server whose registry tells the edXML sender of a
+// document how its handling goes (as cmd/loa wires it).
+func statusEnv(t *testing.T, st *storage.Store) *env {
+	return newEnvWith(t, st, func(d *web.Deps) {
+		d.Registry.(*registry.Service).SetStatusSender(d.Documents.(*documents.Service))
+	})
+}
+
+// importEdXML receives an edXML package (a file of the repository) through
+// the API and returns the stored document.
+func (e *env) importEdXML(token, path string) int64 {
+	e.t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/documents/edxml", bytes.NewReader(raw))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	r := result{code: resp.StatusCode, body: []byte(readBody(e.t, resp))}
+	var imp documents.ImportResult
+	r.json(e.t, &imp)
+	if r.code != http.StatusCreated || imp.Document == nil {
+		e.t.Fatalf("import %s: %d %s", path, r.code, r.body)
+	}
+	return imp.Document.ID
+}
+
+// TestBrowserRefuseFinishPhone: on a 390 px screen the clerk opens the
+// refuse box of an edXML document, refuses it with a reason, then
+// finishes the handling of a registered one; the pages stay within the
+// screen's width and show the outcome.
+func TestBrowserRefuseFinishPhone(t *testing.T) {
+	st, _ := storetest.Open(t, storage.SQLite)
+	e := statusEnv(t, st)
+	clerk := e.tokenFor("vanthu.rachgia")
+	refused := e.importEdXML(clerk, filepath.Join("..", "edxml", "testdata", "real", "truclienthong-edoc_new.edxml"))
+	done := e.importEdXML(clerk, filepath.Join("..", "edxml", "testdata", "cv-570-STTTT-TTBCBC-2021.edxml"))
+	unit := e.unit("ubnd-rach-gia")
+	if r := e.do("POST", fmt.Sprintf("/api/v1/registers/%d/%d/incoming", unit.ID, time.Now().Year()), clerk, map[string]any{"document_id": done}); r.code != http.StatusCreated {
+		t.Fatalf("register: %d %s", r.code, r.body)
+	}
+	ctx := browsertest.New(t, 120*time.Second)
+	fits := func(where string) {
+		t.Helper()
+		w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+		if err != nil || w > 390 {
+			wide, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('body *')).filter(el => el.getBoundingClientRect().right > 392 || el.scrollWidth > el.clientWidth + 2).slice(0, 12).map(el => el.tagName + '#' + el.id + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right) + ' ' + (el.textContent || '').slice(0, 60))`))
+			t.Errorf("%s: the page is %d px wide at 390 px (%v): %q", where, w, err, wide)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("read %s: %v", sel, err)
+		}
+		return s
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(e.srv.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "vanthu.rachgia"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "LoaDemo@2021"),
+		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
+		chromedp.WaitReady(chromedp.CSS(`.who`)),
+		chromedp.Navigate(fmt.Sprintf("%s/documents/%d", e.srv.URL, refused)),
+		chromedp.WaitReady(chromedp.CSS(`#refuse-box`)),
+	); err != nil {
+		t.Fatalf("open the document: %v", err)
+	}
+	fits("document before refusal")
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#refuse-box summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`#refuse-reason`)),
+		chromedp.SendKeys(chromedp.CSS(`#refuse-reason`), "Gửi nhầm nơi nhận"),
+		chromedp.Click(chromedp.CSS(`#refuse`)),
+		chromedp.WaitVisible(chromedp.CSS(`#trail-outcome`)),
+	); err != nil {
+		t.Fatalf("refuse: %v", err)
+	}
+	fits("refused document")
+	if s := text(`#trail`); !strings.Contains(s, "từ chối tiếp nhận") || !strings.Contains(s, "Gửi nhầm nơi nhận") {
+		t.Errorf("refused document's trail: %q", s)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(fmt.Sprintf("%s/documents/%d", e.srv.URL, done)),
+		chromedp.WaitVisible(chromedp.CSS(`#finish-form`)),
+	); err != nil {
+		t.Fatalf("open the registered document: %v", err)
+	}
+	fits("registered document")
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`#finish-note`), "Đã phát trên đài"),
+		chromedp.Click(chromedp.CSS(`#finish`)),
+		chromedp.WaitVisible(chromedp.CSS(`#trail-outcome`)),
+	); err != nil {
+		t.Fatalf("finish: %v", err)
+	}
+	fits("finished document")
+	if s := text(`#trail-outcome`); !strings.Contains(s, "hoàn thành xử lý") {
+		t.Errorf("finished document's outcome: %q", s)
+	}
 }
