@@ -4,13 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"testing"
-	"time"
 
-	"github.com/loa-project/loa/internal/authz"
-	"github.com/loa-project/loa/internal/blob"
 	"github.com/loa-project/loa/internal/docmodel"
 	"github.com/loa-project/loa/internal/documents"
 	"github.com/loa-project/loa/internal/edxml"
@@ -30,33 +25,11 @@ import (
 func TestStatusRoundTrip(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, stA *storage.Store) {
 		ctx := context.Background()
-		stB, _ := storetest.Open(t, stA.Engine())
 		sys := model.System("test")
-		svc := func(st *storage.Store) (*documents.Service, blob.Store) {
-			bs, err := blob.NewFS(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			return documents.New(st, bs, authz.Default(), slog.New(slog.NewTextHandler(io.Discard, nil))), bs
-		}
-		a, _ := svc(stA)
-		b, blobsB := svc(stB)
-		regB := registry.New(stB, authz.Default(), time.UTC)
-		regB.SetStatusSender(b)
-
-		unitA := newUnit(t, stA, "000.00.00.H41")
-		destInA := newUnit(t, stA, "000.00.00.H14") // B's agency in A's tree
-		unitB := newUnit(t, stB, "000.00.00.H14")
-		d := &model.Document{UnitID: unitA.ID, Direction: model.Outgoing, BodyText: "Đề nghị các đơn vị tuyên truyền phòng, chống dịch.",
-			Fields: docmodel.Fields{DocType: docmodel.Str("Công văn"), Number: docmodel.Str("570"), Notation: docmodel.Str("STTTT-TTBCBC"),
-				Date: docmodel.Str("2021-06-04"), Place: docmodel.Str("Kiên Giang"), SignerName: docmodel.Str("Lâm Văn Sơn"), Issuer: docmodel.Str("Sở Thông tin và Truyền thông"), Subject: docmodel.Str("V/v tuyên truyền phòng, chống Covid-19")}}
-		if err := stA.Tx(ctx, func(tx *storage.Tx) error { return tx.Documents().InsertDocument(ctx, d) }); err != nil {
-			t.Fatal(err)
-		}
-		var pkg bytes.Buffer
-		if err := a.ExportEdXML(ctx, sys, d.ID, []int64{destInA.ID}, &pkg); err != nil {
-			t.Fatal(err)
-		}
+		lp := newLoaPair(t, stA)
+		a, b, regB, unitB, stB := lp.a, lp.b, lp.regB, lp.unitB, lp.stB
+		d := lp.letter("570", "V/v tuyên truyền phòng, chống Covid-19", "Đề nghị các đơn vị tuyên truyền phòng, chống dịch.")
+		pkg := lp.send(t, d)
 		states := func() []documents.RecipientState {
 			t.Helper()
 			s, err := a.DeliveryStates(ctx, sys, d.ID)
@@ -69,7 +42,7 @@ func TestStatusRoundTrip(t *testing.T) {
 			t.Fatalf("A before any status: %+v", s)
 		}
 
-		res, err := b.ReceiveEdXML(ctx, sys, unitB.ID, bytes.NewReader(pkg.Bytes()))
+		res, err := b.ReceiveEdXML(ctx, sys, unitB.ID, bytes.NewReader(pkg))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,33 +65,7 @@ func TestStatusRoundTrip(t *testing.T) {
 				t.Fatalf("pass on to %s: %v", u.Name, err)
 			}
 		}
-		pkgs, err := b.Exchange(ctx, sys, res.Document.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var codes []string
-		for _, p := range pkgs {
-			if p.Direction != "out" || p.Kind != "status" {
-				continue
-			}
-			codes = append(codes, p.StatusCode)
-			rc, _, err := blobsB.Open(ctx, p.PackageSHA)
-			if err != nil {
-				t.Fatal(err)
-			}
-			raw, err := io.ReadAll(rc)
-			rc.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := a.ReceiveEdXML(ctx, sys, unitA.ID, bytes.NewReader(raw))
-			if err != nil {
-				t.Fatalf("A imports B's status %s: %v", p.StatusCode, err)
-			}
-			if got.Action != documents.ActionStatus || got.Document.ID != d.ID {
-				t.Fatalf("A applied status %s as %s to document %d", p.StatusCode, got.Action, got.Document.ID)
-			}
-		}
+		codes := lp.relay(t, d.ID, res.Document.ID)
 		if fmt.Sprint(codes) != "[01 03 04 05]" {
 			t.Fatalf("B sent status packages %v, want 01, 03, 04, 05", codes)
 		}

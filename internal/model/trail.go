@@ -11,8 +11,9 @@ const (
 	TrailAcknowledged = "acknowledged" // receipt confirmed
 	TrailForwarded    = "forwarded"    // an implementing document drafted for lower units
 	TrailReported     = "reported"     // execution report sent
-	TrailDeclined     = "declined"     // refused (Instruction: the reason)
+	TrailDeclined     = "declined"     // refused; for a document received as edXML, refused before registration (Instruction: the reason)
 	TrailClosed       = "closed"       // the issuer accepted the report
+	TrailFinished     = "finished"     // handling of a registered incoming document finished (Instruction: the result)
 )
 
 // TrailEntry is one step of the handling of an incoming document or a
@@ -45,6 +46,10 @@ type Trail struct {
 	// ("" when it was never assigned).
 	Holder         string `json:"current_assignee,omitempty"`
 	HolderDeadline string `json:"current_deadline,omitempty"`
+	// Outcome is how the handling of a stored incoming document ended:
+	// "declined" (refused before registration) or "finished"; "" while
+	// it is open. A finished document has no holder.
+	Outcome string `json:"outcome,omitempty"`
 }
 
 // NewTrail sums up entries (oldest first).
@@ -54,8 +59,12 @@ func NewTrail(entries []TrailEntry) *Trail {
 		t.Entries = []TrailEntry{}
 	}
 	for _, e := range entries {
-		if e.Action == TrailAssigned {
+		switch {
+		case e.Action == TrailAssigned:
 			t.Holder, t.HolderDeadline = e.ToName, e.Deadline
+		case e.DeliveryID == nil && (e.Action == TrailDeclined || e.Action == TrailFinished):
+			t.Outcome = e.Action
+			t.Holder, t.HolderDeadline = "", ""
 		}
 	}
 	return t

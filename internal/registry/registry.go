@@ -175,6 +175,15 @@ func (s *Service) RegisterIncomingTx(ctx context.Context, tx *storage.Tx, a mode
 	if err != nil {
 		return nil, err
 	}
+	// A refused document gets no arrival number (QCVN 102: refused, 02,
+	// instead of accepted, 03).
+	earlier, err := tx.Trail().TrailOf(ctx, d.ID, 0)
+	if err != nil {
+		return nil, err
+	}
+	if e := documentStep(earlier, model.TrailDeclined); e != nil {
+		return nil, s.endedError(d.ID, earlier)
+	}
 	now := s.clock.Now()
 	today := now.In(s.loc)
 	n, err := tx.Registers().NextNumber(ctx, unit.ID, today.Year(), model.SeriesIncoming)
@@ -191,18 +200,11 @@ func (s *Service) RegisterIncomingTx(ctx context.Context, tx *storage.Tx, a mode
 	if err := tx.Audit().AppendAudit(ctx, a, "register.receive", "register_entry", fmt.Sprint(e.ID), fmt.Sprintf("đến số %d: %s", n, e.Code)); err != nil {
 		return nil, err
 	}
-	if s.status != nil {
-		if _, err := s.status.StatusTx(ctx, tx, a, d.ID, edxml.StatusAccepted, fmt.Sprintf("Đã tiếp nhận: vào sổ văn bản đến số %d/%d", n, today.Year())); err != nil {
-			return nil, fmt.Errorf("status package for the sender of document %d: %w", d.ID, err)
-		}
+	if err := s.sendStatus(ctx, tx, a, d.ID, edxml.StatusAccepted, fmt.Sprintf("Đã tiếp nhận: vào sổ văn bản đến số %d/%d", n, today.Year())); err != nil {
+		return nil, err
 	}
-	docID := d.ID
-	te := &model.TrailEntry{UnitID: unit.ID, DocumentID: &docID, Action: model.TrailRegistered, ActorName: actorName(a),
-		Detail: fmt.Sprintf("%d/%d", n, e.Year), At: now}
-	if a.UserID != 0 {
-		uid := a.UserID
-		te.ActorUserID = &uid
-	}
+	te := documentEntry(a, unit.ID, d.ID, model.TrailRegistered, now)
+	te.Detail = fmt.Sprintf("%d/%d", n, e.Year)
 	if err := tx.Trail().AppendTrail(ctx, te); err != nil {
 		return nil, err
 	}

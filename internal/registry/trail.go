@@ -108,24 +108,44 @@ func (s *Service) mayPass(ctx context.Context, q storage.Q, a model.Actor, docum
 	if err != nil {
 		return err
 	}
-	if a.IsSystem() || s.policy.Can(a, authz.DeliveryHandle, u.Path) {
-		return nil
-	}
 	entries, err := q.Trail().TrailOf(ctx, d.ID, 0)
 	if err != nil {
 		return err
 	}
+	if !a.IsSystem() && !s.policy.Can(a, authz.DeliveryHandle, u.Path) && !lastAssignee(a, entries) {
+		return fmt.Errorf("handling document %d: %w", documentID, model.ErrForbidden)
+	}
+	// A finished (or refused) handling is not passed on or finished again.
+	return s.endedError(documentID, entries)
+}
+
+// lastAssignee tells whether the last assignment of the trail passed the
+// document to the actor or the actor's unit.
+func lastAssignee(a model.Actor, entries []model.TrailEntry) bool {
 	for i := len(entries) - 1; i >= 0; i-- {
 		e := entries[i]
 		if e.Action != model.TrailAssigned {
 			continue
 		}
-		if e.ToUserID != nil && *e.ToUserID == a.UserID && a.UserID != 0 || e.ToUnitID != nil && *e.ToUnitID == a.UnitID && a.UnitID != 0 {
-			return nil
-		}
-		break
+		return e.ToUserID != nil && *e.ToUserID == a.UserID && a.UserID != 0 || e.ToUnitID != nil && *e.ToUnitID == a.UnitID && a.UnitID != 0
 	}
-	return fmt.Errorf("passing on document %d: %w", documentID, model.ErrForbidden)
+	return false
+}
+
+// handledTx reads, in tx, a registered incoming document the actor may
+// handle (mayPass) and that did not come through Loa: such a document is
+// handled from its delivery, which keeps its state (what: "pass it on",
+// "finish it").
+func (s *Service) handledTx(ctx context.Context, tx *storage.Tx, a model.Actor, documentID int64, what string) (*model.Document, error) {
+	if err := s.mayPass(ctx, tx.Q, a, documentID); err != nil {
+		return nil, err
+	}
+	if del, err := tx.Deliveries().DeliveryByDocument(ctx, documentID); err == nil {
+		return nil, model.Invalid("document_id", "document %d came through Loa: %s from its delivery (/inbox/%d)", documentID, what, del.ID)
+	} else if !errors.Is(err, model.ErrNotFound) {
+		return nil, err
+	}
+	return tx.Documents().Document(ctx, documentID)
 }
 
 // Pass passes an incoming document on for handling and records it in the
@@ -145,15 +165,7 @@ func (s *Service) Pass(ctx context.Context, a model.Actor, documentID int64, in 
 		return nil, err
 	}
 	err = s.store.Tx(ctx, func(tx *storage.Tx) error {
-		if err := s.mayPass(ctx, tx.Q, a, documentID); err != nil {
-			return err
-		}
-		if del, err := tx.Deliveries().DeliveryByDocument(ctx, documentID); err == nil {
-			return model.Invalid("document_id", "document %d came through Loa: pass it on from its delivery (/inbox/%d)", documentID, del.ID)
-		} else if !errors.Is(err, model.ErrNotFound) {
-			return err
-		}
-		d, err := tx.Documents().Document(ctx, documentID)
+		d, err := s.handledTx(ctx, tx, a, documentID, "pass it on")
 		if err != nil {
 			return err
 		}
@@ -161,13 +173,8 @@ func (s *Service) Pass(ctx context.Context, a model.Actor, documentID int64, in 
 		if err != nil {
 			return err
 		}
-		docID := d.ID
-		e := &model.TrailEntry{UnitID: d.UnitID, DocumentID: &docID, Action: model.TrailAssigned, ActorName: actorName(a),
-			Instruction: in.Instruction, Deadline: deadline, At: now}
-		if a.UserID != 0 {
-			uid := a.UserID
-			e.ActorUserID = &uid
-		}
+		e := documentEntry(a, d.UnitID, d.ID, model.TrailAssigned, now)
+		e.Instruction, e.Deadline = in.Instruction, deadline
 		if in.UserID != 0 {
 			u, err := tx.Accounts().User(ctx, in.UserID)
 			if err != nil {
@@ -212,9 +219,6 @@ func (s *Service) Pass(ctx context.Context, a model.Actor, documentID int64, in 
 // code only once per document); documents that did not come as edXML
 // have nobody to tell.
 func (s *Service) passStatus(ctx context.Context, tx *storage.Tx, a model.Actor, documentID int64, earlier []model.TrailEntry, to string) error {
-	if s.status == nil {
-		return nil
-	}
 	code, desc := edxml.StatusAssigned, "Đã phân công xử lý cho "+to
 	for _, e := range earlier {
 		if e.Action == model.TrailAssigned {
@@ -222,10 +226,7 @@ func (s *Service) passStatus(ctx context.Context, tx *storage.Tx, a model.Actor,
 			break
 		}
 	}
-	if _, err := s.status.StatusTx(ctx, tx, a, documentID, code, desc); err != nil {
-		return fmt.Errorf("status package for the sender of document %d: %w", documentID, err)
-	}
-	return nil
+	return s.sendStatus(ctx, tx, a, documentID, code, desc)
 }
 
 // Deadline reads a handling deadline, a day (YYYY-MM-DD or dd/mm/yyyy)

@@ -27,6 +27,8 @@ func (s documentHandlers) registerDocumentUI() {
 	s.handle("POST /documents/{id}/fields", false, pg(s.uiDocumentCorrect))
 	s.handle("POST /documents/{id}/register", false, pg(s.uiDocumentRegister))
 	s.handle("POST /documents/{id}/pass", false, pg(s.uiDocumentPass))
+	s.handle("POST /documents/{id}/refuse", false, pg(s.uiDocumentRefuse))
+	s.handle("POST /documents/{id}/finish", false, pg(s.uiDocumentFinish))
 	s.handle("GET /registers", false, pg(s.uiRegisters))
 }
 
@@ -172,6 +174,8 @@ type documentData struct {
 	Line        *model.RegisterEntry // the document's incoming register line
 	CanRegister bool
 	CanPass     bool
+	CanRefuse   bool // an unregistered document received as edXML
+	CanFinish   bool
 	DeliveryID  int64 // the document came through Loa: passed on from /inbox/{id}
 	PassUsers   []*model.User
 	PassUnits   []*model.Unit
@@ -411,17 +415,54 @@ func (s documentHandlers) withTrail(r *http.Request, p *principal, dd *documentD
 	if dd.Line, err = s.deps.Registry.IncomingLine(ctx, p.Actor, d.ID); err != nil {
 		return err
 	}
-	dd.CanRegister = dd.Line == nil && s.deps.Policy.Can(p.Actor, authz.RegWrite, unitPath)
-	if dd.Line == nil || dd.DeliveryID != 0 {
+	refused := dd.Trail.Outcome == model.TrailDeclined
+	dd.CanRegister = dd.Line == nil && !refused && s.deps.Policy.Can(p.Actor, authz.RegWrite, unitPath)
+	if dd.Line == nil {
+		// Not registered yet: a document received as edXML may be
+		// refused instead (the service says whether this reader may).
+		dd.CanRefuse = !refused && dd.DeliveryID == 0 && s.deps.Registry.MayRefuse(ctx, p.Actor, d.ID) == nil
+		return nil
+	}
+	if dd.DeliveryID != 0 {
 		return nil
 	}
 	users, units, err := s.deps.Registry.PassCandidates(ctx, p.Actor, d.ID)
 	if err != nil {
-		// Not this reader's to pass on: the page shows the trail only.
+		// Not this reader's to pass on (or its handling is finished):
+		// the page shows the trail only.
 		return nil
 	}
-	dd.CanPass, dd.PassUsers, dd.PassUnits = true, users, units
+	dd.CanPass, dd.CanFinish, dd.PassUsers, dd.PassUnits = true, true, users, units
 	return nil
+}
+
+// uiDocumentRefuse refuses an incoming document received as edXML, with
+// the reason sent back to its sender.
+func (s documentHandlers) uiDocumentRefuse(w http.ResponseWriter, r *http.Request, p *principal) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.renderError(w, r, p, err)
+		return
+	}
+	if _, err := s.deps.Registry.Refuse(r.Context(), p.Actor, id, registry.RefuseInput{Reason: r.FormValue("reason")}); err != nil {
+		s.orgs().formFailure(w, r, p, err, func(msg string, code int) { s.documentPage(w, r, p, id, msg, code) })
+		return
+	}
+	redirectFlash(w, r, fmt.Sprintf("/documents/%d#trail", id), "flash.refused")
+}
+
+// uiDocumentFinish ends the handling of a registered incoming document.
+func (s documentHandlers) uiDocumentFinish(w http.ResponseWriter, r *http.Request, p *principal) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.renderError(w, r, p, err)
+		return
+	}
+	if _, err := s.deps.Registry.Finish(r.Context(), p.Actor, id, registry.FinishInput{Note: r.FormValue("note")}); err != nil {
+		s.orgs().formFailure(w, r, p, err, func(msg string, code int) { s.documentPage(w, r, p, id, msg, code) })
+		return
+	}
+	redirectFlash(w, r, fmt.Sprintf("/documents/%d#trail", id), "flash.finished")
 }
 
 // uiDocumentRegister enters a stored incoming document in its unit's
