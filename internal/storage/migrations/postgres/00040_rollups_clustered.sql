@@ -1,5 +1,5 @@
 -- +goose Up
--- SQLite stores play_order_devices, device_uptime_days and device_schedule_items WITHOUT ROWID
+-- SQLite stores play_order_devices and device_uptime_days WITHOUT ROWID
 -- (rows in primary-key order) from this version. PostgreSQL reads those
 -- rows through its primary-key indexes already: nothing to change; the
 -- version exists so that both engines number their migrations alike.

@@ -28,41 +28,7 @@ SELECT device_id, day, seconds FROM device_uptime_days;
 DROP TABLE device_uptime_days;
 ALTER TABLE device_uptime_days_clustered RENAME TO device_uptime_days;
 
--- A device's schedule items are read by the same kind of key: every
--- uploaded play is checked against (device, item), and a schedule is
--- rebuilt from one device's items.
-CREATE TABLE device_schedule_items_clustered (
-    device_id INTEGER NOT NULL REFERENCES devices(id),
-    item_id   TEXT NOT NULL,
-    order_id  INTEGER NOT NULL REFERENCES broadcast_orders(id),
-    level     TEXT NOT NULL,
-    start_at  TIMESTAMP NOT NULL,
-    end_at    TIMESTAMP NOT NULL,
-    PRIMARY KEY (device_id, item_id)
-) WITHOUT ROWID;
-INSERT INTO device_schedule_items_clustered (device_id, item_id, order_id, level, start_at, end_at)
-SELECT device_id, item_id, order_id, level, start_at, end_at FROM device_schedule_items;
-DROP TABLE device_schedule_items;
-ALTER TABLE device_schedule_items_clustered RENAME TO device_schedule_items;
-CREATE INDEX device_schedule_items_order ON device_schedule_items(order_id);
-CREATE INDEX device_schedule_items_start ON device_schedule_items(start_at);
-
 -- +goose Down
-CREATE TABLE device_schedule_items_rowid (
-    device_id INTEGER NOT NULL REFERENCES devices(id),
-    item_id   TEXT NOT NULL,
-    order_id  INTEGER NOT NULL REFERENCES broadcast_orders(id),
-    level     TEXT NOT NULL,
-    start_at  TIMESTAMP NOT NULL,
-    end_at    TIMESTAMP NOT NULL,
-    PRIMARY KEY (device_id, item_id)
-);
-INSERT INTO device_schedule_items_rowid (device_id, item_id, order_id, level, start_at, end_at)
-SELECT device_id, item_id, order_id, level, start_at, end_at FROM device_schedule_items;
-DROP TABLE device_schedule_items;
-ALTER TABLE device_schedule_items_rowid RENAME TO device_schedule_items;
-CREATE INDEX device_schedule_items_order ON device_schedule_items(order_id);
-CREATE INDEX device_schedule_items_start ON device_schedule_items(start_at);
 CREATE TABLE play_order_devices_rowid (
     order_id  INTEGER NOT NULL,
     device_id INTEGER NOT NULL REFERENCES devices(id),
