@@ -276,18 +276,18 @@ func benchStore(b *testing.B, e storage.Engine, n int) (*storage.Store, []*model
 	return s, units, bulkLoad(b, s, e, newBenchGen(b, 1), units, n)
 }
 
-// SQLite's FTS5 triggers (migration 00033), dropped during a bulk load and
+// SQLite's FTS5 triggers (migration 00046), dropped during a bulk load and
 // put back after the index is rebuilt.
 const benchFTSTriggers = `
 CREATE TRIGGER document_search_ai AFTER INSERT ON document_search BEGIN
-    INSERT INTO document_fts(rowid, code, subject, parties, body, tags) VALUES (new.document_id, new.code, new.subject, new.parties, new.body, new.tags);
+    INSERT INTO document_fts(rowid, code, subject, parties, body, tags) VALUES (-new.document_id, new.code, new.subject, new.parties, new.body, new.tags);
 END;
 CREATE TRIGGER document_search_ad AFTER DELETE ON document_search BEGIN
-    INSERT INTO document_fts(document_fts, rowid, code, subject, parties, body, tags) VALUES ('delete', old.document_id, old.code, old.subject, old.parties, old.body, old.tags);
+    INSERT INTO document_fts(document_fts, rowid, code, subject, parties, body, tags) VALUES ('delete', -old.document_id, old.code, old.subject, old.parties, old.body, old.tags);
 END;
 CREATE TRIGGER document_search_au AFTER UPDATE ON document_search BEGIN
-    INSERT INTO document_fts(document_fts, rowid, code, subject, parties, body, tags) VALUES ('delete', old.document_id, old.code, old.subject, old.parties, old.body, old.tags);
-    INSERT INTO document_fts(rowid, code, subject, parties, body, tags) VALUES (new.document_id, new.code, new.subject, new.parties, new.body, new.tags);
+    INSERT INTO document_fts(document_fts, rowid, code, subject, parties, body, tags) VALUES ('delete', -old.document_id, old.code, old.subject, old.parties, old.body, old.tags);
+    INSERT INTO document_fts(rowid, code, subject, parties, body, tags) VALUES (-new.document_id, new.code, new.subject, new.parties, new.body, new.tags);
 END;`
 
 // bulkLoad fills the corpus with multi-row inserts and builds the text

@@ -216,3 +216,77 @@ func TestSearchCommonWords(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchAcrossRecencyBlocks: with thousands of documents the
+// candidate search reads PostgreSQL's ids block by block (migration
+// 00045; SQLite reads them newest first from FTS5): a rare word is found
+// in the oldest, a middle and the newest document, a word in one document
+// of seven is counted over the newest SearchCandidates with More, and
+// narrowed by a filter it is counted exactly.
+func TestSearchAcrossRecencyBlocks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		e := newSearchEnv(t, s)
+		const n = 4500
+		rare := map[int]bool{0: true, 2222: true, n - 1: true}
+		var first, last int64
+		err := s.Tx(ctx, func(tx *storage.Tx) error {
+			for i := 0; i < n; i++ {
+				body := "Tuyên truyền phòng chống thiên tai."
+				if i%7 == 0 {
+					body += " Gia cố đê bao."
+				}
+				if rare[i] {
+					body += " Di dời khẩn cấp hộ dân vùng sạt lở."
+				}
+				d := &model.Document{UnitID: e.units["so-a"].ID, Direction: model.Incoming,
+					Fields:   fields("Sở A", "Công văn", fmt.Sprint(i+1), "SA", fmt.Sprintf("20%02d-03-04", 15+i%10), "Phòng chống thiên tai"),
+					BodyText: body}
+				if err := tx.Documents().InsertDocument(ctx, d); err != nil {
+					return err
+				}
+				if i == 0 {
+					first = d.ID
+				}
+				last = d.ID
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin := actorOf(e.units["tinh"], model.RoleAdmin)
+		r, err := e.svc.Search(ctx, admin, documentsReq("sat lo khan cap"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[int64]bool{}
+		for _, h := range r.Hits {
+			got[h.Document.ID] = true
+		}
+		if r.Total != 3 || r.More || !got[first] || !got[last] || !got[first+2222] {
+			t.Fatalf("rare words: total %d, more %v, hits %v; want 3 (%d, %d, %d)", r.Total, r.More, ids(r), first, first+2222, last)
+		}
+		req := documentsReq("de bao")
+		req.Sort = "newest"
+		r, err = e.svc.Search(ctx, admin, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		newest := first + int64((n-1)/7*7)
+		if !r.More || r.Total != storage.SearchCandidates || len(r.Hits) == 0 || r.Hits[0].Document.ID != newest {
+			t.Fatalf("one in seven: more %v, total %d, first hit %v; want more, %d, %d", r.More, r.Total, ids(r), storage.SearchCandidates, newest)
+		}
+		req = documentsReq("de bao")
+		req.Year = 2017
+		want := 0
+		for i := 0; i < n; i += 7 {
+			if i%10 == 2 {
+				want++
+			}
+		}
+		if r, err = e.svc.Search(ctx, admin, req); err != nil || r.More || r.Total != want {
+			t.Fatalf("one in seven in 2017: total %d, more %v (%v); want %d", r.Total, r.More, err, want)
+		}
+	})
+}

@@ -230,6 +230,10 @@ func TestSearchFoldsRanksAndFindsCodes(t *testing.T) {
 		if got := ids(find("dong thap")); len(got) != 1 || got[0] != plain.ID {
 			t.Errorf("after backfill: %v", got)
 		}
+		// Once the newest document is indexed, a start indexes nothing.
+		if n, err := s.IndexMissingDocuments(ctx, nil); err != nil || n != 0 {
+			t.Fatalf("second start: %d indexed (%v), want 0", n, err)
+		}
 	})
 }
 

@@ -134,6 +134,18 @@ func (q DocumentStore) indexDocument(ctx context.Context, id int64, f docmodel.F
 // (indexed before migration 00033), in batches of one
 // transaction each. It returns how many it indexed.
 func (s *Store) IndexMissingDocuments(ctx context.Context, log *slog.Logger) (int, error) {
+	// Documents are indexed in the transaction that stores them, and the
+	// loop below goes by ascending id: when the newest document has its
+	// search row and tags, none is missing. This look-up by key spares a
+	// start a scan of both tables (seconds at a million documents).
+	var done bool
+	if err := s.QueryRowRaw(ctx, `SELECT COALESCE((SELECT s.tags <> '' FROM document_search s WHERE s.document_id = (SELECT MAX(id) FROM documents)),
+		(SELECT MAX(id) FROM documents) IS NULL)`).Scan(&done); err != nil {
+		return 0, fmt.Errorf("documents missing from the search index: %w", err)
+	}
+	if done {
+		return 0, nil
+	}
 	total := 0
 	for {
 		var ids []int64
@@ -210,7 +222,7 @@ func (q DocumentStore) buildSearch(f model.SearchFilter) searchSQL {
 		b.args = append(b.args, f.TSQuery)
 		b.rank, b.rankArgs = `ts_rank(s.tsv, to_tsquery('simple', ?))`, []any{f.TSQuery}
 	case words:
-		b.from = `document_fts JOIN documents d ON d.id = document_fts.rowid` + units
+		b.from = `document_fts JOIN documents d ON d.id = -document_fts.rowid` + units
 		if needS {
 			b.from += ` JOIN document_search s ON s.document_id = d.id`
 		}
@@ -413,11 +425,8 @@ func (q DocumentStore) documentsByID(ctx context.Context, ids []int64) (map[int6
 	if len(ids) == 0 {
 		return docs, nil
 	}
-	list := make([]string, len(ids))
-	for i, id := range ids {
-		list[i] = strconv.FormatInt(id, 10)
-	}
-	rows, err := q.query(ctx, `SELECT `+documentColumns+` FROM documents WHERE id IN (`+strings.Join(list, ",")+`)`)
+	in, list := q.inIDs(`id`, ids)
+	rows, err := q.query(ctx, `SELECT `+documentColumns+` FROM documents WHERE `+in, list)
 	if err != nil {
 		return nil, fmt.Errorf("load found documents: %w", err)
 	}
@@ -433,6 +442,25 @@ func (q DocumentStore) documentsByID(ctx context.Context, ids []int64) (map[int6
 		return nil, fmt.Errorf("load found documents: %w", err)
 	}
 	return docs, nil
+}
+
+// inIDs is the condition "col is one of ids" with its one argument: the
+// same statement text for any list, so it is prepared once and cached
+// (a list written into the text is parsed and planned every time: up to
+// 9 ms of PostgreSQL planning for 500 ids).
+func (q DocumentStore) inIDs(col string, ids []int64) (string, any) {
+	if q.engine == Postgres {
+		return col + ` = ANY(?)`, ids
+	}
+	b := make([]byte, 0, 8*len(ids)+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return col + ` IN (SELECT value FROM json_each(?))`, string(append(b, ']'))
 }
 
 // setFacets keeps the 12 largest values of each facet, largest first.
@@ -462,7 +490,7 @@ func setFacets(page *model.SearchPage, counts map[string]map[string]int) {
 // (searchTags): the engine stops after them instead of scoring every
 // match. More matches than that are reported as "more than
 // SearchCandidates" (SearchPage.More), with facets counted over these.
-const SearchCandidates = 2000
+const SearchCandidates = 500
 
 // searchTags turns the scope and the filters into the tag groups of
 // migration 00033 (each group: any of its tags). ok is false when a filter
@@ -593,24 +621,46 @@ func (q DocumentStore) searchCandidates(ctx context.Context, f model.SearchFilte
 		}
 		match, matchArgs = `document_fts MATCH ?`, []any{m}
 	}
-	idQuery := `SELECT document_id FROM document_search WHERE ` + match
+	// FTS5 holds each document under -id (migration 00046): newest first
+	// is its forward order, in which it reads each doclist page once.
+	idQuery, order := `SELECT document_id FROM document_search WHERE `+match, ` ORDER BY document_id DESC LIMIT `
 	if q.engine != Postgres {
-		idQuery = `SELECT rowid FROM document_fts WHERE ` + match
+		idQuery, order = `SELECT -rowid FROM document_fts WHERE `+match, ` ORDER BY rowid LIMIT `
+	}
+	// PostgreSQL reads the ids by recency window (migration 00045): w is
+	// the block of ids the next round asks for.
+	var w *recencyWindow
+	if q.engine == Postgres {
+		var top int64
+		if err := q.row(ctx, `SELECT COALESCE(MAX(document_id), 0) FROM document_search`).Scan(&top); err != nil {
+			return nil, fmt.Errorf("search documents: newest document: %w", err)
+		}
+		w = newRecencyWindow(top, limit)
 	}
 	var cands []candidate
 	before, exhausted := int64(0), false
 	n := limit // ids asked for in this round
-	for round := 0; round < 4; round++ {
-		query, args := idQuery, matchArgs
-		if before > 0 {
-			col := "document_id"
-			if q.engine != Postgres {
-				col = "rowid"
+	for round := 0; round < maxCandidateRounds; round++ {
+		query, args := idQuery, append([]any{}, matchArgs...)
+		upper := before // the ids below it are still to be read (0: all)
+		if w != nil {
+			if lex := w.query(); lex != "" {
+				query = `SELECT document_id FROM document_search WHERE tsv @@ CAST(? AS tsquery) AND ` + match
+				args = append([]any{lex}, args...)
 			}
-			query += ` AND ` + col + ` < ?`
-			args = append(append([]any{}, matchArgs...), before)
+			if upper == 0 || upper > w.upper {
+				upper = w.upper
+			}
 		}
-		ids, err := q.ids(ctx, query+` ORDER BY 1 DESC LIMIT `+strconv.Itoa(n), args...)
+		switch {
+		case upper > 0 && q.engine == Postgres:
+			query += ` AND document_id < ?`
+			args = append(args, upper)
+		case upper > 0:
+			query += ` AND rowid > ?`
+			args = append(args, -upper)
+		}
+		ids, err := q.ids(ctx, query+order+strconv.Itoa(n), args...)
 		if err != nil {
 			return nil, fmt.Errorf("search documents: %w", err)
 		}
@@ -619,24 +669,36 @@ func (q DocumentStore) searchCandidates(ctx context.Context, f model.SearchFilte
 			return nil, err
 		}
 		cands = append(cands, got...)
-		exhausted = len(ids) < n
-		if exhausted || len(cands) >= limit || (phrase == "" && len(common) == 0) {
+		full := len(ids) == n // the query may hold more ids
+		if full {
+			before = ids[len(ids)-1]
+		} else {
+			if w == nil || !w.next(len(ids)) {
+				exhausted = true
+				break
+			}
+			before = 0
+		}
+		if len(cands) >= limit || (w == nil && phrase == "" && len(common) == 0) {
 			break
 		}
-		before = ids[len(ids)-1]
 		// The next round asks for what is missing at the share of ids
 		// that passed the checks so far (a fifth more), not for a whole
 		// round: every id asked for is a row read.
-		passed := max(len(got), 1)
-		n = min(limit, (limit-len(cands))*len(ids)/passed*6/5+10)
+		if full {
+			passed := max(len(got), 1)
+			n = min(limit, (limit-len(cands))*len(ids)/passed*6/5+10)
+		} else {
+			n = limit
+		}
 	}
 	page := &model.SearchPage{Hits: []model.SearchHit{}, Facets: map[string][]model.FacetCount{}}
 	sort.Slice(cands, func(i, j int) bool { return cands[i].id > cands[j].id })
+	// More: matches beyond the candidates were not looked at.
+	page.More = !exhausted || len(cands) > SearchCandidates
 	if len(cands) > SearchCandidates {
 		cands = cands[:SearchCandidates]
 	}
-	// More: matches beyond the candidates were not looked at.
-	page.More = !exhausted
 	if f.Sort != "newest" {
 		for i := range cands {
 			cands[i].rank = candidateRank(f.Terms, cands[i])
@@ -678,6 +740,78 @@ func (q DocumentStore) searchCandidates(ctx context.Context, f model.SearchFilte
 	return page, nil
 }
 
+// maxCandidateRounds bounds the id queries of one candidate search.
+const maxCandidateRounds = 16
+
+// recencyLevels are the block sizes (1 << k ids) of PostgreSQL's recency
+// lexemes '#r<k>_<id >> k>' (migration 00045).
+var recencyLevels = [...]int{10, 12, 14, 16, 18, 20, 22}
+
+// recencyWindow walks PostgreSQL's document ids from the newest down, a
+// window per round, each four times the size of the one before (the
+// first: the newest block of 1,024): a search with many matches reads the
+// newest thousand ids only, one with few matches reaches the oldest in a
+// few rounds. A window is asked for as the aligned blocks that cover it
+// exactly (lexemes), so GIN reads no match twice. Once the windows read
+// say the remaining ids hold at most a couple of rounds' worth of
+// matches, the rest is read at once, without lexemes.
+type recencyWindow struct {
+	top   int64 // newest id when the search started
+	upper int64 // ids below upper are still to be read
+	lower int64 // the next window is [lower, upper)
+	size  int64 // the next window's size
+	found int   // ids found in the windows read so far
+	limit int
+	rest  bool // the next round reads everything below upper
+}
+
+func newRecencyWindow(top int64, limit int) *recencyWindow {
+	first := int64(1) << recencyLevels[0]
+	return &recencyWindow{top: top, upper: top + 1, lower: top &^ (first - 1), size: first, limit: limit}
+}
+
+// query is the tsquery of the blocks of the next window ("" for the rest).
+func (w *recencyWindow) query() string {
+	if w.rest {
+		return ""
+	}
+	var blocks []string
+	for p := w.upper; p > w.lower; {
+		// The largest block that ends at p (or, for the first window,
+		// holds p-1) and starts at or above lower.
+		k := recencyLevels[0]
+		for _, l := range recencyLevels {
+			if b := int64(1) << l; (p-1)&^(b-1) >= w.lower && (p%b == 0 || p == w.top+1) {
+				k = l
+			}
+		}
+		start := (p - 1) &^ (int64(1)<<k - 1)
+		blocks = append(blocks, "'#r"+strconv.Itoa(k)+"_"+strconv.FormatInt((p-1)>>k, 10)+"'")
+		p = start
+	}
+	return strings.Join(blocks, " | ")
+}
+
+// next moves below the window just read, in which found ids matched; it
+// reports false when no ids are left.
+func (w *recencyWindow) next(found int) bool {
+	if w.rest || w.lower <= 0 {
+		return false
+	}
+	w.upper = w.lower
+	w.found += found
+	if w.size < int64(1)<<recencyLevels[len(recencyLevels)-1] {
+		w.size *= 4
+	}
+	w.lower = max((w.upper-w.size)&^(w.size-1), 0)
+	// Matches are spread over time like the documents: at the rate seen
+	// so far, what is left holds about expect matches.
+	read := w.top + 1 - w.upper
+	expect := int64(w.found+1) * w.upper / read
+	w.rest = expect <= int64(2*w.limit)
+	return true
+}
+
 // candidate is a document found by searchCandidates.
 type candidate struct {
 	id                    int64
@@ -712,11 +846,8 @@ func (q DocumentStore) candidateRows(ctx context.Context, b searchSQL, ids []int
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	list := make([]string, len(ids))
-	for i, id := range ids {
-		list[i] = strconv.FormatInt(id, 10)
-	}
-	args := append(append(append([]any{}, b.bonusArgs...), b.filterArgs...), recheck...)
+	in, list := q.inIDs(`d.id`, ids)
+	args := append(append(append(append([]any{}, b.bonusArgs...), list), b.filterArgs...), recheck...)
 	// SQLite would read each candidate's document row by its id; its
 	// scope and filter columns are in the covering index of migration
 	// 00038, a few dozen pages for thousands of candidates.
@@ -729,7 +860,7 @@ func (q DocumentStore) candidateRows(ctx context.Context, b searchSQL, ids []int
 		body = `s.body`
 	}
 	rows, err := q.query(ctx, `SELECT d.id, `+b.bonus+` AS bonus, s.code, s.subject, s.parties, d.doc_type, d.issuer, COALESCE(d.year, 0), d.direction, `+body+`
-		FROM documents d`+keys+` JOIN document_search s ON s.document_id = d.id`+units+` WHERE d.id IN (`+strings.Join(list, ",")+`) AND `+b.filters+phrase, args...)
+		FROM documents d`+keys+` JOIN document_search s ON s.document_id = d.id`+units+` WHERE `+in+` AND `+b.filters+phrase, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search documents: %w", err)
 	}
