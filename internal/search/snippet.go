@@ -55,12 +55,34 @@ func matches(text string, q Query) []span {
 		tok.Reset()
 		start = -1
 	}
+	// Folding a rune allocates and normalises: ASCII is lower-cased in
+	// place and the other runes' folds are remembered (a text uses few).
+	folded := map[rune]string{}
 	for i, r := range text {
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			if isTokenRune(r) {
+				if start < 0 {
+					start = i
+				}
+				tok.WriteByte(byte(r))
+				end = i + 1
+			} else {
+				flush()
+			}
+			continue
+		}
 		size := utf8.RuneLen(r)
 		if size < 0 {
 			size = 1
 		}
-		f := textfold.Fold(string(r))
+		f, ok := folded[r]
+		if !ok {
+			f = textfold.Fold(string(r))
+			folded[r] = f
+		}
 		if f == "" { // a lone combining mark: part of the word before it
 			if start >= 0 {
 				end = i + size
