@@ -10,7 +10,8 @@ import (
 
 // Bounds of the play-item cache: a device's entry lives at most
 // pollCacheTTL, holds at most playItemsPerDevice items, and the whole
-// cache is emptied when it would hold more than playItemsMax items.
+// cache holds at most playItemsMax items (other devices' entries make
+// room for new ones).
 const (
 	playItemsPerDevice = 2048
 	playItemsMax       = 1 << 17
@@ -79,8 +80,8 @@ func (c *pollCache) getPlayItems(deviceID, version int64, itemIDs []string, now 
 
 // putPlayItems adds items read from the database at a schedule version to
 // the device's entry, unless an invalidation came since gen (read before
-// the query). An entry of another version is replaced; a full entry or
-// cache starts again empty.
+// the query). An entry of another version or a full one is replaced; a
+// full cache drops other devices' entries.
 func (c *pollCache) putPlayItems(gen uint64, deviceID, version int64, items map[string]storage.PlayItem, now time.Time) {
 	if len(items) == 0 || len(items) > playItemsPerDevice {
 		return
@@ -96,10 +97,17 @@ func (c *pollCache) putPlayItems(gen uint64, deviceID, version int64, items map[
 		delete(c.playItems, deviceID)
 		e = nil
 	}
-	if c.playItemCount+len(items) > playItemsMax {
-		c.playItems = map[int64]*playItemEntry{}
-		c.playItemCount = 0
-		e = nil
+	// Full: other devices' entries go (map order, i.e. arbitrary ones)
+	// until the new items fit, so that a fleet larger than the bound
+	// keeps most of its entries instead of starting again empty.
+	for id, old := range c.playItems {
+		if c.playItemCount+len(items) <= playItemsMax {
+			break
+		}
+		if id != deviceID {
+			c.playItemCount -= len(old.items)
+			delete(c.playItems, id)
+		}
 	}
 	if e == nil {
 		e = &playItemEntry{version: version, items: make(map[string]storage.PlayItem, len(items)), until: now.Add(pollCacheTTL)}

@@ -51,6 +51,19 @@ func TestPlayItemCacheInvalidation(t *testing.T) {
 		if c.playItemCount > playItemsMax {
 			t.Fatalf("%d items remembered, bound %d", c.playItemCount, playItemsMax)
 		}
+		if _, ok := c.playItems[d]; !ok {
+			t.Fatalf("device %d's items not remembered in a full cache", d)
+		}
+	}
+	if n := len(c.playItems); n != playItemsMax/playItemsPerDevice {
+		t.Fatalf("a full cache holds %d devices' entries, want %d (only what the new ones needed made room)", n, playItemsMax/playItemsPerDevice)
+	}
+	count := 0
+	for _, e := range c.playItems {
+		count += len(e.items)
+	}
+	if count != c.playItemCount {
+		t.Fatalf("playItemCount %d, entries hold %d items", c.playItemCount, count)
 	}
 	c.putPlayItems(c.generation(), 1, 1, items, now)
 	if n := len(c.playItems[1].items); n != 1 {
