@@ -70,7 +70,7 @@ func (s Library) IngestPlays(ctx context.Context, da *DeviceAuth, batch protocol
 			itemIDs = append(itemIDs, ev.ItemID)
 		}
 	}
-	known, err := s.store.Broadcast().PlayItems(ctx, da.Device.ID, itemIDs)
+	known, err := s.playItems(ctx, da.Device, itemIDs)
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,10 @@ type pollCache struct {
 	byCred   map[string]*pollEntry
 	byDevice map[int64]string
 	noCmds   map[int64]time.Time // device → until when it has no waiting command
+	// playItems holds, per device, the schedule items its play reports
+	// were checked against (playitemcache.go); playItemCount counts them.
+	playItems     map[int64]*playItemEntry
+	playItemCount int
 }
 
 type pollEntry struct {
@@ -53,7 +57,7 @@ type pollEntry struct {
 }
 
 func newPollCache() *pollCache {
-	return &pollCache{byCred: map[string]*pollEntry{}, byDevice: map[int64]string{}, noCmds: map[int64]time.Time{}}
+	return &pollCache{byCred: map[string]*pollEntry{}, byDevice: map[int64]string{}, noCmds: map[int64]time.Time{}, playItems: map[int64]*playItemEntry{}}
 }
 
 // noCommands reports whether the device had no waiting command when a
@@ -141,6 +145,10 @@ func (c *pollCache) forget(devices []int64) {
 	}
 	for _, id := range devices {
 		delete(c.noCmds, id)
+		if e, ok := c.playItems[id]; ok {
+			c.playItemCount -= len(e.items)
+			delete(c.playItems, id)
+		}
 		if h, ok := c.byDevice[id]; ok {
 			delete(c.byCred, h)
 			delete(c.byDevice, id)
@@ -152,6 +160,8 @@ func (c *pollCache) clearLocked() {
 	c.byCred = map[string]*pollEntry{}
 	c.byDevice = map[int64]string{}
 	c.noCmds = map[int64]time.Time{}
+	c.playItems = map[int64]*playItemEntry{}
+	c.playItemCount = 0
 }
 
 // size is the number of cached devices (tests, metrics).

@@ -171,9 +171,16 @@ func (q BroadcastStore) insertPlayLogRows(ctx context.Context, chunk []PlayLog, 
 	}
 	rowCtx := context.WithoutCancel(ctx)
 	var inserted int64
+	// The times go as the text the driver would write for them
+	// (sqliteTimeText); a batch's events share their received_at.
+	var received time.Time
+	var receivedText string
 	for _, l := range chunk {
-		res, err := q.exec(rowCtx, insertPlayLogSQL, l.DeviceID, l.EventID, l.ItemID, l.OrderID, l.Status, l.StartedAt.UTC().Truncate(time.Microsecond),
-			l.EndedAt.UTC().Truncate(time.Microsecond), l.ReceivedAt.UTC().Truncate(time.Microsecond))
+		if receivedText == "" || !l.ReceivedAt.Equal(received) {
+			received, receivedText = l.ReceivedAt, sqliteTimeText(l.ReceivedAt)
+		}
+		res, err := q.exec(rowCtx, insertPlayLogSQL, l.DeviceID, l.EventID, l.ItemID, l.OrderID, l.Status,
+			sqliteTimeText(l.StartedAt), sqliteTimeText(l.EndedAt), receivedText)
 		if err != nil {
 			return inserted, fmt.Errorf("store play log %q of device %d: %w", l.EventID, l.DeviceID, err)
 		}
