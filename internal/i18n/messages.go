@@ -5,7 +5,7 @@ package i18n
 // uses a key that is missing or lacks a language.
 func Messages() Catalog {
 	c := base()
-	for _, part := range []Catalog{documentMessages(), broadcastMessages(), broadcastErrorMessages(), directiveMessages(), authMessages(), archiveMessages(), searchMessages(), dashboardMessages(), reportMessages(), feedbackMessages(), speechMessages(), workMessages(), trailMessages(), liveMessages(), limitsMessages(), glossaryMessages()} {
+	for _, part := range []Catalog{documentMessages(), broadcastMessages(), broadcastErrorMessages(), directiveMessages(), authMessages(), archiveMessages(), searchMessages(), dashboardMessages(), reportMessages(), feedbackMessages(), speechMessages(), workMessages(), trailMessages(), liveMessages(), limitsMessages(), glossaryMessages(), warningMessages()} {
 		for k, v := range part {
 			c[k] = v
 		}

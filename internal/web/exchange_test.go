@@ -85,7 +85,7 @@ func TestRealEdXMLThroughTheAPI(t *testing.T) {
 		}
 		c, _ := e.signIn("vanthu.rachgia", "LoaDemo@2021")
 		page := get(t, c, fmt.Sprintf("%s/documents/%d", e.srv.URL, id))
-		for _, want := range []string{"Tệp kèm theo", "GUIDE_INSTALL OPENVPN.SIGNED.PDF", "Trao đổi văn bản điện tử (edXML)", "Trạng thái 05", "but the agency is"} {
+		for _, want := range []string{"Tệp kèm theo", "GUIDE_INSTALL OPENVPN.SIGNED.PDF", "Trao đổi văn bản điện tử (edXML)", "Trạng thái 05", "nhưng cơ quan gửi có mã"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("document page lacks %q", want)
 			}
