@@ -119,14 +119,15 @@ func (s DeviceFleet) pushOrder(ctx context.Context, o *model.BroadcastOrder) err
 // push costs no query and does not wait for the notifier's round trip
 // (the other replicas push on the notice). The order is remembered, so
 // that the notice coming back to this replica does not push it twice.
-func (s DeviceFleet) pushIssued(o *model.BroadcastOrder, devices []int64) {
+// It returns how many connections got the event.
+func (s DeviceFleet) pushIssued(o *model.BroadcastOrder, devices []int64) int {
 	s.pushed.add(o.ID, s.clock())
 	n, err := s.hub.Send(devices, protocol.Event{Type: pushKind(o.Level), IssuedAt: o.CreatedAt, OrderID: o.ID, Items: pushItems(o)})
 	if err != nil {
 		s.log.Warn("push emergency; devices will see it at their next poll", "order", o.ID, "err", err)
-		return
+		return 0
 	}
-	s.log.Info("emergency pushed", "order", o.ID, "targeted", len(devices), "connections_here", n)
+	return n
 }
 
 // pushedOrders remembers the orders this replica pushed itself while it
