@@ -444,6 +444,7 @@ func (s OrderBook) Emergency(ctx context.Context, a model.Actor, in EmergencyInp
 // emergency issues the emergency for the unit; from is the directive item
 // it implements, if any (else read from in.SourceRef).
 func (s OrderBook) emergency(ctx context.Context, a model.Actor, unit *model.Unit, in EmergencyInput, from directiveSource) (*EmergencyResult, error) {
+	start := time.Now()
 	title, err := checkTitle(in.Title)
 	if err != nil {
 		return nil, err
@@ -534,7 +535,7 @@ func (s OrderBook) emergency(ctx context.Context, a model.Actor, unit *model.Uni
 		return nil, err
 	}
 	s.log.Info("emergency issued", "order", o.ID, "level", o.Level, "devices", len(devices), "connections_here", connections, "by", a.Username,
-		"writer_wait_ms", ms(began.Sub(asked)), "tx_ms", ms(committed.Sub(began)), "push_ms", ms(pushed.Sub(committed)),
+		"checks_ms", ms(asked.Sub(start)), "writer_wait_ms", ms(began.Sub(asked)), "tx_ms", ms(committed.Sub(began)), "push_ms", ms(pushed.Sub(committed)),
 		"plays_ms", ms(recorded.Sub(pushed)), "total_ms", ms(time.Since(asked)))
 	return &EmergencyResult{Order: &OrderView{BroadcastOrder: stored, Devices: len(devices)}, Devices: len(devices)}, nil
 }
