@@ -89,7 +89,7 @@ for i in $(seq 1 "$SIMS"); do
 	grep -E "enrolled|emergency|^final|refused|too many|error" "$OUT/sim-$i.log" | grep -v '^\[' | sort | uniq -c | sort -rn | head -8 || true
 done
 echo "-- server: peak RSS $(awk '/VmHWM/{printf "%d MB", $2/1024}' "/proc/$pid/status"), peak open files $(sort -k2 -n "$OUT/fds.log" | tail -1 | cut -d' ' -f2)"
-echo "-- server: $(grep -o 'msg="emergency issued".*' "$OUT/server.log" | grep -oE '(devices|connections_here|checks_ms|writer_wait_ms|tx_ms|push_ms|total_ms)=[^ ]+' | tr '\n' ' ')"
+echo "-- server: $(grep -o 'msg="emergency issued".*' "$OUT/server.log" | grep -oE '(devices|connections_here|checks_ms|writer_wait_ms|tx_ms|push_ms|plays_ms|total_ms)=[^ ]+' | tr '\n' ' ')"
 echo "-- server: requests refused (503/429): $(grep -cE 'status=(503|429)' "$OUT/server.log" || true)"
 echo "-- server errors logged: $(grep -c 'level=ERROR' "$OUT/server.log" || true), warnings: $(grep -c 'level=WARN' "$OUT/server.log" || true)"
 grep -E 'level=(ERROR|WARN)' "$OUT/server.log" | sed -E 's/time=[^ ]+ //' | cut -c1-200 | sort | uniq -c | sort -rn | head -5 || true
