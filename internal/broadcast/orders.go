@@ -525,6 +525,9 @@ func (s OrderBook) emergency(ctx context.Context, a model.Actor, unit *model.Uni
 	connections := s.Fleet().pushIssued(o, devices)
 	pushed := time.Now()
 	s.publish(ctx, notice)
+	// The plays wait (a moment) for the connections' writers to take the
+	// event: the fan-out gets the CPU first.
+	s.Fleet().awaitFanOut(ctx, maxFanOutWait)
 	if err := s.recordPlays(ctx, a, o, m.Duration(), devices); err != nil {
 		// Pushed and stored: the plays are written by the periodic check.
 		s.log.Error("write the plays of an emergency; retried in the background", "order", o.ID, "err", err)

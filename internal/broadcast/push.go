@@ -130,6 +130,23 @@ func (s DeviceFleet) pushIssued(o *model.BroadcastOrder, devices []int64) int {
 	return n
 }
 
+// maxFanOutWait bounds how long an emergency's second transaction waits
+// for its push to be taken by every connection's writer.
+const maxFanOutWait = 2 * time.Second
+
+// awaitFanOut waits, at most limit, until no event waits in a connection's
+// buffer here.
+func (s DeviceFleet) awaitFanOut(ctx context.Context, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for s.hub.Queued() > 0 && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
 // pushedOrders remembers the orders this replica pushed itself while it
 // issued them (pushIssued), for as long as their notice may take to come
 // back.
