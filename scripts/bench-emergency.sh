@@ -9,11 +9,14 @@
 #
 #   DEVICES=10000 SIMS=2 DURATION=120s EMERGENCY_AFTER=70s scripts/bench-emergency.sh
 #
-# Simulator 1 issues the emergency and measures from its request; the
-# others measure from the order's creation instant on the server (the
-# same clock: one machine). Prints each simulator's summary (poll errors,
-# emergency received, latency p50/p99/max), the server's peak RSS and open
-# files, and the errors it logged. LOA_BIN=path uses a built loa instead of
+# Simulator 1 issues the emergency and measures from its request; it
+# writes the request's instant to $OUT/click, and the others measure from
+# that same instant (one machine, one clock): every latency is from the
+# operator's request. Prints each simulator's summary (poll errors,
+# emergency received, latency p50/p99/max), the server's timing of the
+# emergency (wait for the database writer, transaction, push to the
+# connections; its log at LOG_LEVEL, default info), the server's peak RSS
+# and open files, and the errors it logged. LOA_BIN=path uses a built loa instead of
 # building one. With PROFILE=1 a 10 s CPU profile of the
 # server around the emergency is saved to $OUT/cpu.pprof.
 set -euo pipefail
@@ -31,6 +34,7 @@ OUT=${OUT:-$(mktemp -d)}
 NICE=${NICE:-}
 
 mkdir -p "$OUT"
+rm -f "$OUT/click"
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -43,7 +47,7 @@ if [ -n "${LOA_BIN:-}" ]; then cp "$LOA_BIN" "$work/loa"; else go build -o "$wor
 dbargs=()
 [ -n "${LOA_DB:-}" ] && dbargs=(--db "$LOA_DB")
 $NICE "$work/loa" serve --demo "${dbargs[@]}" --data "$work/data" --addr "127.0.0.1:$PORT" --debug-addr "127.0.0.1:$DEBUG_PORT" \
-	--log-level warn 2>"$OUT/server.log" >/dev/null &
+	--log-level "${LOG_LEVEL:-info}" 2>"$OUT/server.log" >/dev/null &
 pid=$!
 pids+=("$pid")
 for _ in $(seq 1 240); do
@@ -54,7 +58,8 @@ per=$((DEVICES / SIMS))
 sims=()
 for i in $(seq 1 "$SIMS"); do
 	extra=()
-	[ "$i" = 1 ] && extra=(--emergency-after "$EMERGENCY_AFTER" --media-id 1)
+	extra=(--click-file "$OUT/click")
+	[ "$i" = 1 ] && extra+=(--emergency-after "$EMERGENCY_AFTER" --media-id 1)
 	$NICE "$work/loa" device-sim --server "http://127.0.0.1:$PORT" --devices "$per" --duration "$DURATION" --poll "$POLL" \
 		--demo-json "$work/data/demo.json" --source-addr "127.0.0.$((i + 1))" --start-spread "$SPREAD" --report 10s \
 		"${extra[@]}" >"$OUT/sim-$i.log" 2>&1 &
@@ -84,6 +89,7 @@ for i in $(seq 1 "$SIMS"); do
 	grep -E "enrolled|emergency|^final|refused|too many|error" "$OUT/sim-$i.log" | grep -v '^\[' | sort | uniq -c | sort -rn | head -8 || true
 done
 echo "-- server: peak RSS $(awk '/VmHWM/{printf "%d MB", $2/1024}' "/proc/$pid/status"), peak open files $(sort -k2 -n "$OUT/fds.log" | tail -1 | cut -d' ' -f2)"
+echo "-- server: $(grep -o 'msg="emergency issued".*' "$OUT/server.log" | grep -oE '(devices|connections_here|checks_ms|writer_wait_ms|tx_ms|push_ms|plays_ms|total_ms)=[^ ]+' | tr '\n' ' ')"
 echo "-- server: requests refused (503/429): $(grep -cE 'status=(503|429)' "$OUT/server.log" || true)"
 echo "-- server errors logged: $(grep -c 'level=ERROR' "$OUT/server.log" || true), warnings: $(grep -c 'level=WARN' "$OUT/server.log" || true)"
 grep -E 'level=(ERROR|WARN)' "$OUT/server.log" | sed -E 's/time=[^ ]+ //' | cut -c1-200 | sort | uniq -c | sort -rn | head -5 || true

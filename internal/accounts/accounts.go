@@ -201,8 +201,14 @@ func (s *Service) TokenUser(ctx context.Context, secret string) (*model.User, *m
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.store.Tx(ctx, func(tx *storage.Tx) error { return tx.Accounts().TouchToken(ctx, t.ID) }); err != nil {
-		s.log.Warn("token last-use not recorded", "token", t.ID, "err", err)
+	// The last use is recorded at most once a minute (TouchToken): a
+	// token used within the minute does not wait for the database writer
+	// at all (on SQLite the single writer may be busy, and an operator's
+	// emergency request would wait behind every transaction queued there).
+	if t.LastUsedAt == nil || time.Since(*t.LastUsedAt) >= time.Minute {
+		if err := s.store.Tx(ctx, func(tx *storage.Tx) error { return tx.Accounts().TouchToken(ctx, t.ID) }); err != nil {
+			s.log.Warn("token last-use not recorded", "token", t.ID, "err", err)
+		}
 	}
 	return u, t, nil
 }

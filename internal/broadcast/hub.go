@@ -141,6 +141,21 @@ func (h *Hub) SendFrame(deviceIDs []int64, f *Frame) int {
 	return n
 }
 
+// Queued returns how many events wait in the connections' buffers, not
+// yet taken by their writers: 0 once a fan-out has been handed to every
+// connection's writer.
+func (h *Hub) Queued() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	n := 0
+	for _, m := range h.subs {
+		for s := range m {
+			n += len(s.ch)
+		}
+	}
+	return n
+}
+
 // Connected reports whether a device has a push connection here.
 func (h *Hub) Connected(deviceID int64) bool {
 	h.mu.RLock()

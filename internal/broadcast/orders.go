@@ -444,6 +444,7 @@ func (s OrderBook) Emergency(ctx context.Context, a model.Actor, in EmergencyInp
 // emergency issues the emergency for the unit; from is the directive item
 // it implements, if any (else read from in.SourceRef).
 func (s OrderBook) emergency(ctx context.Context, a model.Actor, unit *model.Unit, in EmergencyInput, from directiveSource) (*EmergencyResult, error) {
+	start := time.Now()
 	title, err := checkTitle(in.Title)
 	if err != nil {
 		return nil, err
@@ -503,43 +504,89 @@ func (s OrderBook) emergency(ctx context.Context, a model.Actor, unit *model.Uni
 		IssuedAt: &issued, Repeats: repeats, RepeatEveryS: int(every / time.Second), Source: source, SourceRef: in.SourceRef,
 		SourceDirectiveID: from.directiveID, SourceItem: from.item, SourcePart: from.part, SourceDeliveryID: from.deliveryID, CreatedBy: a.Username, Targets: targets,
 		MadeAt: issued}
-	var devices []int64
-	// Goes before the schedule writer's next batch (yieldToUrgent).
-	s.urgent.Add(1)
-	err = s.store.TxRetry(ctx, func(tx *storage.Tx) error {
-		if devices, err = s.issueTx(ctx, tx, a, o, m.Duration()); err != nil {
-			return err
-		}
-		return tx.Audit().AppendAudit(ctx, a, "broadcast."+o.Level, "broadcast_order", fmt.Sprint(o.ID),
-			fmt.Sprintf("media=%d devices=%d repeats=%d title=%q", m.ID, len(devices), repeats, title))
-	})
-	s.urgent.Add(-1)
+	// The order goes out in two transactions, both before every ordinary
+	// one waiting for SQLite's single writer (TxRetryUrgent) and before
+	// the schedule writer's next batch (yieldToUrgent): the first stores
+	// the order, marked "plays pending", and the devices connected here
+	// get it at once; the second writes its plays on every targeted device
+	// and marks their schedules stale (a cost that grows with the
+	// devices), then clears the mark. A server stopped in between finishes
+	// the marked orders when it starts (finishPendingPlays). The phases
+	// are timed for the log.
+	asked := time.Now()
+	devices, began, err := s.storeIssued(ctx, a, o)
 	if err != nil {
 		return nil, err
 	}
+	committed := time.Now()
 	o.MediaSHA256, o.MediaSize, o.MediaDurationMS = m.SHA256, m.Size, m.DurationMS
 	notice := Notice{Kind: pushKind(o.Level), OrderID: o.ID}
 	s.polls.invalidate(notice)
-	s.Fleet().pushIssued(o, devices)
+	connections := s.Fleet().pushIssued(o, devices)
+	pushed := time.Now()
 	s.publish(ctx, notice)
+	// The plays wait (a moment) for the connections' writers to take the
+	// event: the fan-out gets the CPU first.
+	s.Fleet().awaitFanOut(ctx, maxFanOutWait)
+	if err := s.recordPlays(ctx, a, o, m.Duration(), devices); err != nil {
+		// Pushed and stored: the plays are written by the periodic check.
+		s.log.Error("write the plays of an emergency; retried in the background", "order", o.ID, "err", err)
+	}
+	recorded := time.Now()
 	stored, err := s.store.Broadcast().Order(ctx, o.ID)
 	if err != nil {
 		return nil, err
 	}
-	s.log.Info("emergency issued", "order", o.ID, "level", o.Level, "devices", len(devices), "by", a.Username)
+	s.log.Info("emergency issued", "order", o.ID, "level", o.Level, "devices", len(devices), "connections_here", connections, "by", a.Username,
+		"checks_ms", ms(asked.Sub(start)), "writer_wait_ms", ms(began.Sub(asked)), "tx_ms", ms(committed.Sub(began)), "push_ms", ms(pushed.Sub(committed)),
+		"plays_ms", ms(recorded.Sub(pushed)), "total_ms", ms(time.Since(asked)))
 	return &EmergencyResult{Order: &OrderView{BroadcastOrder: stored, Devices: len(devices)}, Devices: len(devices)}, nil
+}
+
+// storeIssued is the first transaction of an emergency (see emergency):
+// the order, marked "plays pending", and its audit line. It returns the
+// devices the order targets and when the transaction began (it had the
+// writer).
+func (s OrderBook) storeIssued(ctx context.Context, a model.Actor, o *model.BroadcastOrder) (devices []int64, began time.Time, err error) {
+	s.urgent.Add(1)
+	defer s.urgent.Add(-1)
+	err = s.store.TxRetryUrgent(ctx, func(tx *storage.Tx) error {
+		began = time.Now()
+		if devices, err = s.insertIssuedTx(ctx, tx, o); err != nil {
+			return err
+		}
+		if err := tx.Broadcast().SetOrderPlaysPending(ctx, o.ID, true); err != nil {
+			return err
+		}
+		return tx.Audit().AppendAudit(ctx, a, "broadcast."+o.Level, "broadcast_order", fmt.Sprint(o.ID),
+			fmt.Sprintf("media=%d devices=%d repeats=%d title=%q", o.MediaID, len(devices), o.Repeats, o.Title))
+	})
+	return devices, began, err
 }
 
 // issueTx stores an emergency or live order o whose plays last d, with
 // its plays on every targeted device, and returns those devices.
 func (s OrderBook) issueTx(ctx context.Context, tx *storage.Tx, a model.Actor, o *model.BroadcastOrder, d time.Duration) ([]int64, error) {
-	if err := tx.Broadcast().InsertOrder(ctx, o); err != nil {
-		return nil, err
-	}
-	devices, err := tx.Broadcast().OrderDeviceIDs(ctx, o.ID)
+	devices, err := s.insertIssuedTx(ctx, tx, o)
 	if err != nil {
 		return nil, err
 	}
+	return devices, s.recordPlaysTx(ctx, tx, a, o, d, devices)
+}
+
+// insertIssuedTx stores an emergency or live order and returns the
+// devices its targets resolve to.
+func (s OrderBook) insertIssuedTx(ctx context.Context, tx *storage.Tx, o *model.BroadcastOrder) ([]int64, error) {
+	if err := tx.Broadcast().InsertOrder(ctx, o); err != nil {
+		return nil, err
+	}
+	return tx.Broadcast().OrderDeviceIDs(ctx, o.ID)
+}
+
+// recordPlaysTx writes the plays (lasting d) of a stored emergency or
+// live order on its devices and marks their schedules stale, and audits
+// the quiet hours it overrides.
+func (s OrderBook) recordPlaysTx(ctx context.Context, tx *storage.Tx, a model.Actor, o *model.BroadcastOrder, d time.Duration, devices []int64) error {
 	// The plays and the stale schedules are written set-based (in the
 	// database, from the order's targets): the cost of the transaction
 	// does not grow with per-device rows built here.
@@ -549,20 +596,115 @@ func (s OrderBook) issueTx(ctx context.Context, tx *storage.Tx, a model.Actor, o
 		plays[i] = storage.OrderPlay{ItemID: ItemID(o.ID, t), Start: t, End: t.Add(d)}
 	}
 	if err := tx.Broadcast().RecordOrderPlays(ctx, o.ID, o.Level, plays); err != nil {
-		return nil, err
+		return err
 	}
 	// Emergencies and live broadcasts override quiet hours: say so.
 	over, err := s.quietOverrides(ctx, tx, devices, *o.IssuedAt)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(over) > 0 {
 		if err := tx.Audit().AppendAudit(ctx, a, "broadcast.quiet_override", "broadcast_order", fmt.Sprint(o.ID),
 			fmt.Sprintf("level=%s plays in the quiet hours of %d device(s): %s", o.Level, len(over), clipList(over, 50))); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return devices, nil
+	return nil
+}
+
+// NoticeStale tells every replica that schedules changed (their poll
+// caches forget them) without an event to the devices: the plays of an
+// emergency, written after its push.
+const NoticeStale = "stale"
+
+// recordPlays is the second transaction of an emergency (see emergency):
+// the plays on its devices, the stale schedules, the "plays pending"
+// mark cleared; then every replica's poll cache forgets the schedules it
+// held, so that a device polling meanwhile does not keep the old one.
+func (s OrderBook) recordPlays(ctx context.Context, a model.Actor, o *model.BroadcastOrder, d time.Duration, devices []int64) error {
+	s.urgent.Add(1)
+	defer s.urgent.Add(-1)
+	err := s.store.TxRetryUrgent(ctx, func(tx *storage.Tx) error {
+		if err := s.recordPlaysTx(ctx, tx, a, o, d, devices); err != nil {
+			return err
+		}
+		return tx.Broadcast().SetOrderPlaysPending(ctx, o.ID, false)
+	})
+	if err != nil {
+		return fmt.Errorf("write the plays of order %d: %w", o.ID, err)
+	}
+	s.publish(ctx, Notice{Kind: NoticeStale, OrderID: o.ID})
+	return nil
+}
+
+// pendingPlaysEvery is how often orders whose plays were not written
+// (a stop or an error between an emergency's two transactions) are
+// looked for, besides at start.
+const pendingPlaysEvery = time.Minute
+
+// pendingPlaysLoop finishes such orders at start and then periodically.
+func (s OrderBook) pendingPlaysLoop(ctx context.Context) {
+	t := time.NewTicker(pendingPlaysEvery)
+	defer t.Stop()
+	minAge := time.Duration(0) // at start: all of them
+	for {
+		if err := s.finishPendingPlays(ctx, minAge); err != nil && ctx.Err() == nil {
+			s.log.Error("write the plays of emergencies left pending", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		// Later, not those an emergency under way is writing itself.
+		minAge = pendingPlaysEvery / 2
+	}
+}
+
+// finishPendingPlays writes the plays of the orders still marked "plays
+// pending": an emergency pushed whose second transaction did not run
+// (the server stopped) or failed, created at least minAge ago. A
+// cancelled order only loses its mark.
+func (s OrderBook) finishPendingPlays(ctx context.Context, minAge time.Duration) error {
+	ids, err := s.store.Broadcast().OrdersWithPlaysPending(ctx, 100)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, id := range ids {
+		o, err := s.store.Broadcast().Order(ctx, id)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if time.Since(o.CreatedAt) < minAge {
+			continue
+		}
+		if o.CancelledAt != nil || o.IssuedAt == nil {
+			if err := s.store.TxRetry(ctx, func(tx *storage.Tx) error {
+				return tx.Broadcast().SetOrderPlaysPending(ctx, id, false)
+			}); err != nil {
+				errs = append(errs, err)
+			}
+			continue
+		}
+		devices, err := s.store.Broadcast().OrderDeviceIDs(ctx, id)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := s.recordPlays(ctx, model.System("emergency-plays"), o, time.Duration(o.MediaDurationMS)*time.Millisecond, devices); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		s.log.Warn("plays of an emergency written after a stop or an error", "order", id, "devices", len(devices))
+	}
+	return errors.Join(errs...)
+}
+
+// ms is d in milliseconds with a tenth of a millisecond (log fields).
+func ms(d time.Duration) float64 {
+	return float64(d.Round(100*time.Microsecond)) / float64(time.Millisecond)
 }
 
 func pushKind(level string) string {

@@ -119,14 +119,32 @@ func (s DeviceFleet) pushOrder(ctx context.Context, o *model.BroadcastOrder) err
 // push costs no query and does not wait for the notifier's round trip
 // (the other replicas push on the notice). The order is remembered, so
 // that the notice coming back to this replica does not push it twice.
-func (s DeviceFleet) pushIssued(o *model.BroadcastOrder, devices []int64) {
+// It returns how many connections got the event.
+func (s DeviceFleet) pushIssued(o *model.BroadcastOrder, devices []int64) int {
 	s.pushed.add(o.ID, s.clock())
 	n, err := s.hub.Send(devices, protocol.Event{Type: pushKind(o.Level), IssuedAt: o.CreatedAt, OrderID: o.ID, Items: pushItems(o)})
 	if err != nil {
 		s.log.Warn("push emergency; devices will see it at their next poll", "order", o.ID, "err", err)
-		return
+		return 0
 	}
-	s.log.Info("emergency pushed", "order", o.ID, "targeted", len(devices), "connections_here", n)
+	return n
+}
+
+// maxFanOutWait bounds how long an emergency's second transaction waits
+// for its push to be taken by every connection's writer.
+const maxFanOutWait = 2 * time.Second
+
+// awaitFanOut waits, at most limit, until no event waits in a connection's
+// buffer here.
+func (s DeviceFleet) awaitFanOut(ctx context.Context, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for s.hub.Queued() > 0 && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }
 
 // pushedOrders remembers the orders this replica pushed itself while it

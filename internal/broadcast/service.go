@@ -198,7 +198,7 @@ func New(cfg Config) (*Service, error) {
 	if s.store.Engine() == storage.Postgres {
 		writers = pgPlayWriters
 	}
-	s.wg.Add(4 + writers)
+	s.wg.Add(5 + writers)
 	for range writers {
 		go func() { defer s.wg.Done(); s.playWriter(ctx) }()
 	}
@@ -206,6 +206,7 @@ func New(cfg Config) (*Service, error) {
 	go func() { defer s.wg.Done(); s.flushLoop(ctx) }()
 	go func() { defer s.wg.Done(); s.Scheduler().scheduleWriter(ctx) }()
 	go func() { defer s.wg.Done(); s.Fleet().admitLoop(ctx) }()
+	go func() { defer s.wg.Done(); s.OrderBook().pendingPlaysLoop(ctx) }()
 	return s, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -169,6 +170,7 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 	sourceAddrs := fs.String("source-addr", "", "local IP addresses to connect from, comma-separated (e.g. 127.0.0.2,127.0.0.3): devices are spread over them, so that one address's ephemeral ports do not run out")
 	startSpread := fs.Duration("start-spread", 0, "spread the devices' first connections at random over this long (a cold start of many devices); 0 starts 500 every 50 ms")
 	steadyAfter := fs.Duration("steady-after", -1, "schedule polls begun this long after the enrolment count as the steady state in the poll latencies reported, the earlier ones as the cold start (default: --start-spread plus two --poll intervals)")
+	clickFile := fs.String("click-file", "", "with --emergency-after: write the instant of the emergency request there before sending it; without: measure the emergency latency from the instant written there by the simulator that issues it (not from the order's creation on the server)")
 	steadyUntil := fs.Duration("steady-until", 0, "end of the steady state, after the enrolment (default: --emergency-after if set, else the end of the run)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -284,7 +286,14 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 					if ev.Type != protocol.EventEmergency || ev.OrderID == 0 {
 						return
 					}
-					if c := click.Load(); c != 0 {
+					c := click.Load()
+					if c == 0 && *clickFile != "" {
+						// Issued by another simulator: its request's instant.
+						if c = readClick(*clickFile); c != 0 {
+							click.CompareAndSwap(0, c)
+						}
+					}
+					if c != 0 {
 						if o := emergencyOrder.Load(); o == 0 || o == ev.OrderID {
 							lat.add(at.Sub(time.Unix(0, c)))
 						}
@@ -384,6 +393,11 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 			body, _ := json.Marshal(map[string]any{"unit_id": target, "title": "Thông báo khẩn (mô phỏng)", "media_id": *mediaID,
 				"targets": []map[string]any{{"kind": "subtree", "id": target}}, "expires_in_minutes": 30})
 			click.Store(time.Now().UnixNano())
+			if *clickFile != "" {
+				if err := writeClick(*clickFile, click.Load()); err != nil {
+					fmt.Fprintf(env.Stderr, "emergency: %v\n", err)
+				}
+			}
 			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, *server+"/api/v1/broadcast/emergency", bytes.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+*token)
 			req.Header.Set("Content-Type", "application/json")
@@ -449,7 +463,11 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 			fmt.Fprintf(&line, " first_schedule=%d p50=%s p99=%s max=%s", fn, f50.Round(time.Millisecond), f99.Round(time.Millisecond), fmx.Round(time.Millisecond))
 		}
 		if ln > 0 {
-			fmt.Fprintf(&line, " emergency_received=%d latency_p50=%s p99=%s max=%s", ln, p50.Round(time.Millisecond), p99.Round(time.Millisecond), mx.Round(time.Millisecond))
+			from := "order_created" // the order's creation on the server
+			if click.Load() != 0 {
+				from = "request" // the operator's request
+			}
+			fmt.Fprintf(&line, " emergency_received=%d latency_p50=%s p99=%s max=%s latency_from=%s", ln, p50.Round(time.Millisecond), p99.Round(time.Millisecond), mx.Round(time.Millisecond), from)
 		}
 		for _, w := range []struct {
 			name string
@@ -619,4 +637,32 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// writeClick records the instant of an emergency request (Unix
+// nanoseconds) in path for the other simulators of a run (--click-file);
+// written aside and renamed, so that a reader never sees half of it.
+func writeClick(path string, at int64) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(strconv.FormatInt(at, 10)), 0o644); err != nil {
+		return fmt.Errorf("click file: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("click file: %w", err)
+	}
+	return nil
+}
+
+// readClick returns the instant written by writeClick, or 0 if there is
+// none (yet).
+func readClick(path string) int64 {
+	b, err := readFileLimited(path, 64)
+	if err != nil {
+		return 0
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return n
 }

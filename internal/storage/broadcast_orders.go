@@ -276,6 +276,38 @@ func (q BroadcastStore) RecordOrderPlays(ctx context.Context, orderID int64, lev
 	return nil
 }
 
+// SetOrderPlaysPending marks whether the plays of an issued order on its
+// devices (RecordOrderPlays) are still to be written: an emergency is
+// pushed before they are, and a restart finishes the orders left marked.
+func (q BroadcastStore) SetOrderPlaysPending(ctx context.Context, orderID int64, pending bool) error {
+	if _, err := q.exec(ctx, `UPDATE broadcast_orders SET plays_pending = ? WHERE id = ?`, pending, orderID); err != nil {
+		return fmt.Errorf("mark the plays of order %d pending=%t: %w", orderID, pending, err)
+	}
+	return nil
+}
+
+// OrdersWithPlaysPending returns the ids of the orders whose plays are
+// still to be written (SetOrderPlaysPending), oldest first, at most limit.
+func (q BroadcastStore) OrdersWithPlaysPending(ctx context.Context, limit int) ([]int64, error) {
+	rows, err := q.query(ctx, `SELECT id FROM broadcast_orders WHERE plays_pending ORDER BY id LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("orders with plays pending: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("orders with plays pending: %w", err)
+		}
+		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("orders with plays pending: %w", err)
+	}
+	return out, nil
+}
+
 // OrdersOfUnitPath lists the active orders (not cancelled, ending on or
 // after day) that target the unit at path or one of its ancestors or
 // descendants: what a commune's public feed shows.

@@ -43,6 +43,7 @@ type Store struct {
 	engine Engine
 	writer *sql.DB
 	reader *sql.DB
+	gate   *writeGate    // SQLite: the order of the transactions waiting for the writer
 	pool   *pgxpool.Pool // PostgreSQL: the connections behind writer and reader
 	Q                    // reads outside a transaction use the read pool
 }
@@ -102,7 +103,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	s := &Store{engine: SQLite, writer: w, reader: r}
+	s := &Store{engine: SQLite, writer: w, reader: r, gate: &writeGate{}}
 	s.Q = Q{db: r, engine: SQLite, cache: newStmtCache(r)}
 	return s, nil
 }
@@ -234,6 +235,23 @@ func (s *Store) Stats() (writer, reader sql.DBStats) {
 // Tx runs fn in one write transaction, committed when fn returns nil and
 // rolled back otherwise.
 func (s *Store) Tx(ctx context.Context, fn func(*Tx) error) error {
+	return s.tx(ctx, false, fn)
+}
+
+// TxUrgent is Tx for a transaction that must not wait behind ordinary
+// ones (an emergency): on SQLite it gets the single writer before every
+// transaction waiting for it that is not urgent itself.
+func (s *Store) TxUrgent(ctx context.Context, fn func(*Tx) error) error {
+	return s.tx(ctx, true, fn)
+}
+
+func (s *Store) tx(ctx context.Context, urgent bool, fn func(*Tx) error) error {
+	if s.gate != nil {
+		if err := s.gate.acquire(ctx, urgent); err != nil {
+			return fmt.Errorf("wait for the database writer: %w", err)
+		}
+		defer s.gate.release()
+	}
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -265,8 +283,17 @@ const txRetries = 4
 // run more than once: it must have no effect outside the transaction
 // other than setting results it overwrites on each run.
 func (s *Store) TxRetry(ctx context.Context, fn func(*Tx) error) error {
+	return s.txRetry(ctx, false, fn)
+}
+
+// TxRetryUrgent is TxRetry for an urgent transaction (TxUrgent).
+func (s *Store) TxRetryUrgent(ctx context.Context, fn func(*Tx) error) error {
+	return s.txRetry(ctx, true, fn)
+}
+
+func (s *Store) txRetry(ctx context.Context, urgent bool, fn func(*Tx) error) error {
 	for attempt := 1; ; attempt++ {
-		err := s.Tx(ctx, fn)
+		err := s.tx(ctx, urgent, fn)
 		if err == nil || attempt == txRetries || !IsSerializationFailure(err) {
 			return err
 		}
