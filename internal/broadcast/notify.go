@@ -34,20 +34,30 @@ type Notifier interface {
 // SQLite deployments).
 type LocalNotifier struct {
 	mu   sync.Mutex
-	subs []chan Notice
+	subs []*localSub
+}
+
+// localSub is a subscription: done is closed when it ends. Its channel is
+// never closed, so a Publish that read the list before the end cannot
+// send on a closed channel; readers stop with their context.
+type localSub struct {
+	c    chan Notice
+	done chan struct{}
 }
 
 // NewLocalNotifier returns an in-process notifier.
 func NewLocalNotifier() *LocalNotifier { return &LocalNotifier{} }
 
-// Publish hands the notice to every subscriber.
+// Publish hands the notice to every subscriber (waiting while one's
+// buffer is full, not for an ended one).
 func (l *LocalNotifier) Publish(ctx context.Context, n Notice) error {
 	l.mu.Lock()
-	subs := append([]chan Notice(nil), l.subs...)
+	subs := append([]*localSub(nil), l.subs...)
 	l.mu.Unlock()
-	for _, c := range subs {
+	for _, s := range subs {
 		select {
-		case c <- n:
+		case s.c <- n:
+		case <-s.done:
 		case <-ctx.Done():
 			return fmt.Errorf("publish notice: %w", ctx.Err())
 		}
@@ -55,25 +65,26 @@ func (l *LocalNotifier) Publish(ctx context.Context, n Notice) error {
 	return nil
 }
 
-// Subscribe returns a channel of notices, closed when ctx ends.
+// Subscribe returns a channel of notices until ctx ends (the channel is
+// then left open: stop reading when ctx ends).
 func (l *LocalNotifier) Subscribe(ctx context.Context) (<-chan Notice, error) {
-	c := make(chan Notice, 256)
+	s := &localSub{c: make(chan Notice, 256), done: make(chan struct{})}
 	l.mu.Lock()
-	l.subs = append(l.subs, c)
+	l.subs = append(l.subs, s)
 	l.mu.Unlock()
 	go func() {
 		<-ctx.Done()
+		close(s.done)
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		for i, x := range l.subs {
-			if x == c {
+			if x == s {
 				l.subs = append(l.subs[:i], l.subs[i+1:]...)
-				close(c)
 				return
 			}
 		}
 	}()
-	return c, nil
+	return s.c, nil
 }
 
 // Close does nothing: subscriptions end with their contexts.

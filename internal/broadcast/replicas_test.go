@@ -236,3 +236,35 @@ func TestReplicasPollCache(t *testing.T) {
 		return b.do("GET", path, dev.cred, nil, "If-None-Match", changed.hdr.Get("ETag")).code == http.StatusUnauthorized
 	})
 }
+
+// A subscription ending while notices are published neither races with
+// nor blocks the publishers, even when its buffer is full (run with
+// -race).
+func TestLocalNotifierSubscriptionEndsDuringPublish(t *testing.T) {
+	n := broadcast.NewLocalNotifier()
+	for round := 0; round < 20; round++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		if _, err := n.Subscribe(ctx); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			pctx, pcancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer pcancel()
+			var err error
+			for i := 0; i < 400 && err == nil; i++ { // more than the buffer holds
+				err = n.Publish(pctx, broadcast.Notice{Kind: protocol.EventSchedule, OrderID: int64(i)})
+			}
+			done <- err
+		}()
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("round %d: publish after the subscription ended: %v", round, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("round %d: publish blocked on an ended subscription", round)
+		}
+	}
+}
