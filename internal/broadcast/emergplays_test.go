@@ -67,12 +67,14 @@ func TestEmergencyPlaysAfterPush(t *testing.T) {
 			t.Fatalf("after the answer: play recorded %t, orders with plays pending %v", played(er.Order.ID, *er.Order.IssuedAt), pending())
 		}
 
-		// Stopped after the first transaction.
+		// Stopped after the first transaction: the device already fetches
+		// the audio it was pushed.
+		m2 := e.ttsMedia(op, commune.ID, "Thông báo khẩn 2", emergencyText+" Tin thứ hai.")
 		v0 := version()
 		issued := clock.Now().UTC().Truncate(time.Second)
 		expires := issued.Add(30 * time.Minute)
 		day := schedule.DateOf(issued.In(vn))
-		o := &model.BroadcastOrder{UnitID: commune.ID, Title: "Bão số 3", MediaID: m.ID, Level: schedule.LevelEmergency.String(), Interrupts: true,
+		o := &model.BroadcastOrder{UnitID: commune.ID, Title: "Bão số 3", MediaID: m2.ID, Level: schedule.LevelEmergency.String(), Interrupts: true,
 			StartDate: day, EndDate: day, ExpiresAt: &expires, Slots: schedule.Slots{}, IssuedAt: &issued, Repeats: 1,
 			CreatedBy: "phatthanh.vinhthanhvan", Targets: []model.OrderTarget{{Kind: "subtree", ID: commune.ID}}, MadeAt: issued}
 		devices, err := broadcast.StoreIssuedOnly(ctx, e.svc, model.System("test"), o)
@@ -85,6 +87,15 @@ func TestEmergencyPlaysAfterPush(t *testing.T) {
 		if played(o.ID, issued) || !slices.Equal(pending(), []int64{o.ID}) || version() != v0 {
 			t.Fatalf("after the first transaction: play recorded %t, pending %v, version %d (was %d)", played(o.ID, issued), pending(), version(), v0)
 		}
+		d, err := st.Devices().Device(ctx, dev.DeviceID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := e.svc.Library().OpenDeviceMedia(ctx, &broadcast.DeviceAuth{Device: d}, m2.SHA256)
+		if err != nil {
+			t.Fatalf("the pushed emergency's audio before its plays are written: %v", err)
+		}
+		f.Close()
 
 		// The server starts again.
 		newEnv(t, st, clock, envOptions{})

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/loa-project/loa/internal/authz"
@@ -355,6 +356,13 @@ func (s Library) OpenDeviceMedia(ctx context.Context, da *DeviceAuth, sha string
 		}
 	}
 	if !ok {
+		// An emergency pushed before its plays were written (its second
+		// transaction): the devices it targets fetch its audio already.
+		if ok, err = s.pendingOrderTargets(ctx, da.Device.ID, sha); err != nil {
+			return nil, err
+		}
+	}
+	if !ok {
 		return nil, fmt.Errorf("audio %s is not in the schedule of device %d: %w", clip(sha), da.Device.ID, model.ErrNotFound)
 	}
 	f, _, err := s.blobs.Open(ctx, sha)
@@ -365,6 +373,25 @@ func (s Library) OpenDeviceMedia(ctx context.Context, da *DeviceAuth, sha string
 		return nil, err
 	}
 	return f, nil
+}
+
+// pendingOrderTargets reports whether an order with plays pending plays
+// the audio sha on the device.
+func (s Library) pendingOrderTargets(ctx context.Context, deviceID int64, sha string) (bool, error) {
+	ids, err := s.store.Broadcast().PendingOrdersWithMedia(ctx, sha)
+	if err != nil {
+		return false, err
+	}
+	for _, id := range ids {
+		devices, err := s.store.Broadcast().OrderDeviceIDs(ctx, id)
+		if err != nil {
+			return false, err
+		}
+		if slices.Contains(devices, deviceID) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func clip(s string) string {

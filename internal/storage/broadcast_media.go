@@ -96,6 +96,26 @@ func (q BroadcastStore) DeviceMayFetchMedia(ctx context.Context, deviceID int64,
 	return n > 0, nil
 }
 
+// PendingOrdersWithMedia returns the orders playing the media whose
+// plays are not written yet (an emergency pushed before its second
+// transaction, migration 00043).
+func (q BroadcastStore) PendingOrdersWithMedia(ctx context.Context, sha string) ([]int64, error) {
+	rows, err := q.query(ctx, `SELECT o.id FROM broadcast_orders o JOIN media m ON m.id = o.media_id WHERE o.plays_pending AND m.sha256 = ?`, sha)
+	if err != nil {
+		return nil, fmt.Errorf("orders with plays pending for media %s: %w", sha, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("orders with plays pending for media %s: %w", sha, err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // Types and constants of this aggregate live in internal/model.
 type Media = model.Media
 
