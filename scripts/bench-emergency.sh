@@ -17,8 +17,10 @@
 # emergency (wait for the database writer, transaction, push to the
 # connections; its log at LOG_LEVEL, default info), the server's peak RSS
 # and open files, and the errors it logged. LOA_BIN=path uses a built loa instead of
-# building one. With PROFILE=1 a 10 s CPU profile of the
-# server around the emergency is saved to $OUT/cpu.pprof.
+# building one. With PROFILE=1 an 8 s CPU profile of the
+# server around the emergency is saved to $OUT/cpu.pprof; with TRACE=1
+# its Go execution trace to $OUT/trace.out; with PERF=1, `perf record -a
+# -g` samples the whole machine around it into $OUT/perf.data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -75,10 +77,37 @@ maxfd=0
 	done
 ) >"$OUT/fds.log" &
 pids+=($!)
+# before_emergency LEAD: returns LEAD seconds before simulator 1 issues
+# the emergency (EMERGENCY_AFTER counts from the end of its enrolment).
+before_emergency() {
+	for _ in $(seq 1 6000); do grep -q '^enrolled' "$OUT/sim-1.log" 2>/dev/null && break; sleep 0.1; done
+	sleep "$(( ${EMERGENCY_AFTER%s} - $1 ))"
+}
 if [ "${PROFILE:-0}" = 1 ]; then
 	(
-		sleep "$(( ${EMERGENCY_AFTER%s} + 2 ))"
-		curl -fs "http://127.0.0.1:$DEBUG_PORT/debug/pprof/profile?seconds=10" -o "$OUT/cpu.pprof" || true
+		before_emergency 3
+		curl -fs "http://127.0.0.1:$DEBUG_PORT/debug/pprof/profile?seconds=8" -o "$OUT/cpu.pprof" || true
+	) &
+	pids+=($!)
+fi
+if [ "${TRACE:-0}" = 1 ]; then
+	# The Go execution trace of the server for 70 s from about 40 s
+	# before the emergency (go tool trace $OUT/trace.out; starting a
+	# trace stops the world, so it begins well before): how its
+	# goroutines were scheduled.
+	(
+		before_emergency 40
+		curl -fs "http://127.0.0.1:$DEBUG_PORT/debug/pprof/trace?seconds=70" -o "$OUT/trace.out" || true
+	) &
+	pids+=($!)
+fi
+if [ "${PERF:-0}" = 1 ]; then
+	# System-wide samples (server, simulators, kernel), wall-clock
+	# stamped like $OUT/click, from 3 s before the emergency for 6 s:
+	# where the fan-out's CPU goes.
+	(
+		before_emergency 20
+		perf record -q -a -g -F 999 -k CLOCK_REALTIME -o "$OUT/perf.data" -- sleep 40 >/dev/null 2>&1 || true
 	) &
 	pids+=($!)
 fi
@@ -89,7 +118,7 @@ for i in $(seq 1 "$SIMS"); do
 	grep -E "enrolled|emergency|^final|refused|too many|error" "$OUT/sim-$i.log" | grep -v '^\[' | sort | uniq -c | sort -rn | head -8 || true
 done
 echo "-- server: peak RSS $(awk '/VmHWM/{printf "%d MB", $2/1024}' "/proc/$pid/status"), peak open files $(sort -k2 -n "$OUT/fds.log" | tail -1 | cut -d' ' -f2)"
-echo "-- server: $(grep -o 'msg="emergency issued".*' "$OUT/server.log" | grep -oE '(devices|connections_here|checks_ms|writer_wait_ms|tx_ms|push_ms|plays_ms|total_ms)=[^ ]+' | tr '\n' ' ')"
+echo "-- server: $(grep -o 'msg="emergency issued".*' "$OUT/server.log" | grep -oE '(devices|connections_here|checks_ms|writer_wait_ms|tx_ms|push_ms|fanout_ms|plays_ms|total_ms)=[^ ]+' | tr '\n' ' ')"
 echo "-- server: requests refused (503/429): $(grep -cE 'status=(503|429)' "$OUT/server.log" || true)"
 echo "-- server errors logged: $(grep -c 'level=ERROR' "$OUT/server.log" || true), warnings: $(grep -c 'level=WARN' "$OUT/server.log" || true)"
 grep -E 'level=(ERROR|WARN)' "$OUT/server.log" | sed -E 's/time=[^ ]+ //' | cut -c1-200 | sort | uniq -c | sort -rn | head -5 || true

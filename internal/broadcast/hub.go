@@ -31,7 +31,8 @@ func NewFrame(ev protocol.Event) (*Frame, error) {
 	return &Frame{Event: ev, Data: b}, nil
 }
 
-// Subscription is one open push connection of a device.
+// Subscription is one open push connection of a device. Its writer takes
+// frames from C, writes them and calls Delivered for each.
 type Subscription struct {
 	DeviceID int64
 	C        <-chan *Frame
@@ -45,51 +46,65 @@ type Subscription struct {
 // too slow; the server then closes it.
 func (s *Subscription) Lagged() bool { return s.dropped.Load() }
 
-// Close unregisters the subscription.
+// Delivered tells the hub that the writer is done with a frame it took
+// from C (written, or given up with the connection).
+func (s *Subscription) Delivered() { s.hub.pending.Add(-1) }
+
+// Close unregisters the subscription; frames it did not take are
+// discarded.
 func (s *Subscription) Close() {
 	s.once.Do(func() {
 		s.hub.remove(s)
-		close(s.ch)
+		s.discard()
 	})
 }
 
 // closeChannel ends a subscription the hub already unregistered (replaced
 // by a newer connection of the same device).
 func (s *Subscription) closeChannel() {
-	s.once.Do(func() { close(s.ch) })
+	s.once.Do(s.discard)
+}
+
+// discard closes the channel of an unregistered subscription (no frame
+// can be sent to it any more) and counts the frames left in it as done.
+func (s *Subscription) discard() {
+	close(s.ch)
+	for range s.ch {
+		s.hub.pending.Add(-1)
+	}
 }
 
 // Hub holds the push connections of the devices connected to this
-// replica and delivers events to them without blocking.
+// replica and delivers events to them without blocking. A device holds
+// one connection (Subscribe replaces the older one), so a fan-out is one
+// map lookup and one channel send per device.
 type Hub struct {
 	mu      sync.RWMutex
-	subs    map[int64]map[*Subscription]struct{}
+	subs    map[int64]*Subscription
 	count   atomic.Int64
 	sent    atomic.Int64
 	dropped atomic.Int64
+	pending atomic.Int64 // frames sent and not yet delivered
 }
 
 // NewHub returns an empty hub.
-func NewHub() *Hub { return &Hub{subs: map[int64]map[*Subscription]struct{}{}} }
+func NewHub() *Hub { return &Hub{subs: map[int64]*Subscription{}} }
 
 // Subscribe registers a push connection of a device. A device holds one
-// push connection: the ones it held before here are closed (their streams
-// end), so a leaked or replayed credential cannot pile up connections.
+// push connection: the one it held before here is closed (its stream
+// ends), so a leaked or replayed credential cannot pile up connections.
 func (h *Hub) Subscribe(deviceID int64) *Subscription {
 	ch := make(chan *Frame, subscriberBuffer)
 	s := &Subscription{DeviceID: deviceID, C: ch, ch: ch, hub: h}
 	h.mu.Lock()
-	m := h.subs[deviceID]
-	var old []*Subscription
-	for o := range m {
-		old = append(old, o)
+	old := h.subs[deviceID]
+	h.subs[deviceID] = s
+	if old == nil {
+		h.count.Add(1)
 	}
-	m = map[*Subscription]struct{}{s: {}}
-	h.subs[deviceID] = m
-	h.count.Add(int64(1 - len(old)))
 	h.mu.Unlock()
-	for _, o := range old {
-		o.closeChannel()
+	if old != nil {
+		old.closeChannel()
 	}
 	return s
 }
@@ -97,14 +112,10 @@ func (h *Hub) Subscribe(deviceID int64) *Subscription {
 func (h *Hub) remove(s *Subscription) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	m := h.subs[s.DeviceID]
-	if _, ok := m[s]; !ok {
+	if h.subs[s.DeviceID] != s {
 		return
 	}
-	delete(m, s)
-	if len(m) == 0 {
-		delete(h.subs, s.DeviceID)
-	}
+	delete(h.subs, s.DeviceID)
 	h.count.Add(-1)
 }
 
@@ -127,40 +138,35 @@ func (h *Hub) SendFrame(deviceIDs []int64, f *Frame) int {
 	defer h.mu.RUnlock()
 	n := 0
 	for _, id := range deviceIDs {
-		for s := range h.subs[id] {
-			select {
-			case s.ch <- f:
-				n++
-			default:
-				s.dropped.Store(true)
-				h.dropped.Add(1)
-			}
+		s := h.subs[id]
+		if s == nil {
+			continue
+		}
+		// Counted before the send: the writer may deliver it at once.
+		h.pending.Add(1)
+		select {
+		case s.ch <- f:
+			n++
+		default:
+			h.pending.Add(-1)
+			s.dropped.Store(true)
+			h.dropped.Add(1)
 		}
 	}
 	h.sent.Add(int64(n))
 	return n
 }
 
-// Queued returns how many events wait in the connections' buffers, not
-// yet taken by their writers: 0 once a fan-out has been handed to every
-// connection's writer.
-func (h *Hub) Queued() int {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	n := 0
-	for _, m := range h.subs {
-		for s := range m {
-			n += len(s.ch)
-		}
-	}
-	return n
-}
+// Pending returns how many frames were handed to connections here and
+// are not yet written (or discarded with their connection): 0 once a
+// fan-out went out on every connection.
+func (h *Hub) Pending() int64 { return h.pending.Load() }
 
 // Connected reports whether a device has a push connection here.
 func (h *Hub) Connected(deviceID int64) bool {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	return len(h.subs[deviceID]) > 0
+	return h.subs[deviceID] != nil
 }
 
 // Stats returns the number of open connections, events sent and events
@@ -172,11 +178,9 @@ func (h *Hub) Stats() (connections, sent, dropped int64) {
 // CloseAll closes every connection (shutdown).
 func (h *Hub) CloseAll() {
 	h.mu.RLock()
-	var all []*Subscription
-	for _, m := range h.subs {
-		for s := range m {
-			all = append(all, s)
-		}
+	all := make([]*Subscription, 0, len(h.subs))
+	for _, s := range h.subs {
+		all = append(all, s)
 	}
 	h.mu.RUnlock()
 	for _, s := range all {

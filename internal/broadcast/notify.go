@@ -15,6 +15,10 @@ type Notice struct {
 	OrderID int64   `json:"o,omitempty"` // emergency, live, schedule
 	Devices []int64 `json:"d,omitempty"` // schedule, command: the devices concerned (empty: resolve from the order)
 	Command int64   `json:"c,omitempty"` // command id
+	// PlaysPending marks the notice of an emergency pushed before its
+	// plays are written (its first transaction): no schedule changed yet,
+	// so poll caches keep their entries; a NoticeStale follows the plays.
+	PlaysPending bool `json:"p,omitempty"`
 }
 
 // maxNoticeDevices bounds the device list carried in a notice; larger sets

@@ -520,14 +520,13 @@ func (s OrderBook) emergency(ctx context.Context, a model.Actor, unit *model.Uni
 	}
 	committed := time.Now()
 	o.MediaSHA256, o.MediaSize, o.MediaDurationMS = m.SHA256, m.Size, m.DurationMS
-	notice := Notice{Kind: pushKind(o.Level), OrderID: o.ID}
-	s.polls.invalidate(notice)
 	connections := s.Fleet().pushIssued(o, devices)
 	pushed := time.Now()
-	s.publish(ctx, notice)
+	s.publish(ctx, Notice{Kind: pushKind(o.Level), OrderID: o.ID, PlaysPending: true})
 	// The plays wait (a moment) for the connections' writers to take the
 	// event: the fan-out gets the CPU first.
 	s.Fleet().awaitFanOut(ctx, maxFanOutWait)
+	fannedOut := time.Now()
 	if err := s.recordPlays(ctx, a, o, m.Duration(), devices); err != nil {
 		// Pushed and stored: the plays are written by the periodic check.
 		s.log.Error("write the plays of an emergency; retried in the background", "order", o.ID, "err", err)
@@ -539,7 +538,7 @@ func (s OrderBook) emergency(ctx context.Context, a model.Actor, unit *model.Uni
 	}
 	s.log.Info("emergency issued", "order", o.ID, "level", o.Level, "devices", len(devices), "connections_here", connections, "by", a.Username,
 		"checks_ms", ms(asked.Sub(start)), "writer_wait_ms", ms(began.Sub(asked)), "tx_ms", ms(committed.Sub(began)), "push_ms", ms(pushed.Sub(committed)),
-		"plays_ms", ms(recorded.Sub(pushed)), "total_ms", ms(time.Since(asked)))
+		"fanout_ms", ms(fannedOut.Sub(committed)), "plays_ms", ms(recorded.Sub(fannedOut)), "total_ms", ms(time.Since(asked)))
 	return &EmergencyResult{Order: &OrderView{BroadcastOrder: stored, Devices: len(devices)}, Devices: len(devices)}, nil
 }
 

@@ -192,7 +192,17 @@ func (c *pollCache) invalidate(n Notice) {
 			return
 		}
 		c.forget(nil)
-	default: // emergencies, live broadcasts, resync, anything new
+	case protocol.EventEmergency, protocol.EventLive:
+		if n.PlaysPending {
+			// Pushed before its plays are written: every cached schedule
+			// header is still the stored one. Keeping the entries spares
+			// the fan-out a database read by every device that polls or
+			// beats while it runs (the NoticeStale after the plays drops
+			// them).
+			return
+		}
+		c.forget(nil)
+	default: // resync, stale schedules, anything new
 		c.forget(nil)
 	}
 }

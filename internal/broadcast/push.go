@@ -131,14 +131,14 @@ func (s DeviceFleet) pushIssued(o *model.BroadcastOrder, devices []int64) int {
 }
 
 // maxFanOutWait bounds how long an emergency's second transaction waits
-// for its push to be taken by every connection's writer.
+// for its push to be written on every connection.
 const maxFanOutWait = 2 * time.Second
 
-// awaitFanOut waits, at most limit, until no event waits in a connection's
-// buffer here.
+// awaitFanOut waits, at most limit, until every frame handed to a
+// connection here is written.
 func (s DeviceFleet) awaitFanOut(ctx context.Context, limit time.Duration) {
 	deadline := time.Now().Add(limit)
-	for s.hub.Queued() > 0 && time.Now().Before(deadline) {
+	for s.hub.Pending() > 0 && time.Now().Before(deadline) {
 		select {
 		case <-ctx.Done():
 			return

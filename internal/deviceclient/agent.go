@@ -115,15 +115,22 @@ type Agent struct {
 	id     Identity
 	Stats  Stats
 
-	mu        sync.Mutex
-	sched     *protocol.Schedule
-	etag      string
-	extra     map[string]protocol.Item // pushed emergencies and live items
-	played    map[string]time.Time     // item id → when it ended
-	playing   *protocol.Item
-	stopPlay  context.CancelCauseFunc
-	volume    int
-	startedAt time.Time
+	mu    sync.Mutex
+	sched *protocol.Schedule
+	etag  string
+	// The schedule's items without repeated ids, for the player to look
+	// through without copying the day's schedule (setScheduleLocked):
+	// the ordinary ones in order of start, the urgent ones apart, and
+	// all their ids.
+	schedItems  []protocol.Item
+	schedUrgent []protocol.Item
+	schedIDs    map[string]struct{}
+	extra       map[string]protocol.Item // pushed emergencies and live items
+	played      map[string]time.Time     // item id → when it ended
+	playing     *protocol.Item
+	stopPlay    context.CancelCauseFunc
+	volume      int
+	startedAt   time.Time
 
 	wake      chan struct{}
 	pollNow   chan struct{}
@@ -196,7 +203,7 @@ func (a *Agent) loadCache() {
 		Schedule *protocol.Schedule `json:"schedule"`
 	}
 	if readJSON(a.cachePath("schedule.json"), &cached) == nil && cached.Schedule != nil {
-		a.sched, a.etag = cached.Schedule, cached.ETag
+		a.setScheduleLocked(cached.Schedule, cached.ETag)
 	}
 	var played map[string]time.Time
 	if readJSON(a.cachePath("played.json"), &played) == nil && played != nil {
@@ -529,7 +536,7 @@ func (a *Agent) Poll(ctx context.Context) error {
 		return nil
 	}
 	a.mu.Lock()
-	a.sched, a.etag = s, newETag
+	a.setScheduleLocked(s, newETag)
 	a.mu.Unlock()
 	if err := writeJSON(a.cachePath("schedule.json"), map[string]any{"etag": newETag, "schedule": s}, 0o640); err != nil {
 		a.log.Warn("cache schedule", "err", err)
@@ -709,26 +716,58 @@ func urgent(it protocol.Item) bool {
 	return it.Level == "emergency" || it.Level == "live"
 }
 
-// candidatesLocked returns the items not played yet, schedule and pushes
-// merged by id.
-func (a *Agent) candidatesLocked() []protocol.Item {
-	var out []protocol.Item
-	seen := map[string]bool{}
-	if a.sched != nil {
-		for _, it := range a.sched.Items {
-			if !seen[it.ID] && a.played[it.ID].IsZero() {
-				seen[it.ID] = true
-				out = append(out, it)
-			}
+// setScheduleLocked installs a fetched (or cached) schedule.
+func (a *Agent) setScheduleLocked(s *protocol.Schedule, etag string) {
+	a.sched, a.etag = s, etag
+	a.schedItems, a.schedUrgent, a.schedIDs = nil, nil, make(map[string]struct{}, len(s.Items))
+	for _, it := range s.Items {
+		if _, dup := a.schedIDs[it.ID]; dup {
+			continue
+		}
+		a.schedIDs[it.ID] = struct{}{}
+		if urgent(it) {
+			a.schedUrgent = append(a.schedUrgent, it)
+		} else {
+			a.schedItems = append(a.schedItems, it)
 		}
 	}
-	for _, it := range a.extra {
-		if !seen[it.ID] && a.played[it.ID].IsZero() {
-			seen[it.ID] = true
-			out = append(out, it)
+	slices.SortStableFunc(a.schedItems, func(x, y protocol.Item) int { return x.Start.Compare(y.Start) })
+}
+
+// The player looks for the next item on every push, every schedule and
+// every end of a play, and a device pushed an emergency during a day of
+// many items must not spend its time going through the day: urgent items
+// (few) and pushed ones are all looked at, ordinary ones from the
+// earliest that could still be due (LateStart ago) to the first that
+// starts later.
+
+// eachUrgentLocked calls fn for the urgent items of the schedule and the
+// pushed items not in it, not played yet, until fn returns false.
+func (a *Agent) eachUrgentLocked(fn func(it *protocol.Item) bool) bool {
+	for i := range a.schedUrgent {
+		it := &a.schedUrgent[i]
+		if a.played[it.ID].IsZero() && !fn(it) {
+			return false
 		}
 	}
-	return out
+	for id := range a.extra {
+		if _, ok := a.schedIDs[id]; ok || !a.played[id].IsZero() {
+			continue
+		}
+		it := a.extra[id]
+		if !fn(&it) {
+			return false
+		}
+	}
+	return true
+}
+
+// ordinaryFromLocked returns the index of the first ordinary item of the
+// schedule that could still be due at now.
+func (a *Agent) ordinaryFromLocked(now time.Time) int {
+	from := now.Add(-a.cfg.LateStart)
+	i, _ := slices.BinarySearchFunc(a.schedItems, from, func(it protocol.Item, t time.Time) int { return it.Start.Compare(t) })
+	return i
 }
 
 // due reports whether an item should be playing at now.
@@ -758,22 +797,32 @@ func better(x, y protocol.Item) int {
 func (a *Agent) pick(now time.Time) (*protocol.Item, time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	var due []protocol.Item
+	var best *protocol.Item
 	var next time.Time
-	for _, it := range a.candidatesLocked() {
-		if a.due(it, now) {
-			due = append(due, it)
-			continue
+	consider := func(it *protocol.Item) {
+		if a.due(*it, now) {
+			if best == nil || better(*it, *best) < 0 {
+				cp := *it
+				best = &cp
+			}
+			return
 		}
 		if it.Start.After(now) && (next.IsZero() || it.Start.Before(next)) {
 			next = it.Start
 		}
 	}
-	if len(due) == 0 {
-		return nil, next
+	a.eachUrgentLocked(func(it *protocol.Item) bool { consider(it); return true })
+	for i := a.ordinaryFromLocked(now); i < len(a.schedItems); i++ {
+		it := &a.schedItems[i]
+		if !a.played[it.ID].IsZero() {
+			continue
+		}
+		consider(it)
+		if it.Start.After(now) {
+			break // the later ones start later still
+		}
 	}
-	slices.SortFunc(due, better)
-	return &due[0], next
+	return best, next
 }
 
 // preemptor returns a due item that must cut cur, and the next instant
@@ -782,16 +831,36 @@ func (a *Agent) preemptor(cur protocol.Item, now time.Time) (*protocol.Item, tim
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var next time.Time
+	var found *protocol.Item
 	rank := protocol.LevelRank(cur.Level)
-	for _, it := range a.candidatesLocked() {
+	// consider returns false once it found an item that cuts cur.
+	consider := func(it *protocol.Item) bool {
 		if it.ID == cur.ID || !it.Interrupts || protocol.LevelRank(it.Level) <= rank {
-			continue
+			return true
 		}
-		if a.due(it, now) {
-			return &it, time.Time{}
+		if a.due(*it, now) {
+			cp := *it
+			found = &cp
+			return false
 		}
 		if it.Start.After(now) && (next.IsZero() || it.Start.Before(next)) {
 			next = it.Start
+		}
+		return true
+	}
+	if !a.eachUrgentLocked(consider) {
+		return found, time.Time{}
+	}
+	for i := a.ordinaryFromLocked(now); i < len(a.schedItems); i++ {
+		it := &a.schedItems[i]
+		if !it.Interrupts || protocol.LevelRank(it.Level) <= rank || !a.played[it.ID].IsZero() {
+			continue
+		}
+		if !consider(it) {
+			return found, time.Time{}
+		}
+		if it.Start.After(now) && !next.IsZero() && !it.Start.Before(next) {
+			break // the later ones start later still
 		}
 	}
 	return nil, next

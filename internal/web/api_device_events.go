@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/loa-project/loa/internal/broadcast"
@@ -89,11 +90,26 @@ func pumpEvents(done <-chan struct{}, sub *broadcast.Subscription, seq int, writ
 		case <-done:
 			return
 		case f, ok := <-sub.C:
-			if !ok || sub.Lagged() {
+			if !ok {
+				return
+			}
+			if sub.Lagged() {
+				sub.Delivered()
 				return
 			}
 			seq++
-			if write(sseMessage(seq, f)) != nil {
+			// The message is built in a pooled buffer: a push to every
+			// device writes one message per connection, and 10,000 of
+			// them as garbage would bring the next collection forward into
+			// the fan-out. The writes copy it out before returning.
+			buf := sseBuffers.Get().(*[]byte)
+			*buf = appendSSEMessage((*buf)[:0], seq, f)
+			err := write(*buf)
+			if cap(*buf) <= 64<<10 {
+				sseBuffers.Put(buf)
+			}
+			sub.Delivered()
+			if err != nil {
 				return
 			}
 		case <-ping.C:
@@ -107,9 +123,16 @@ func pumpEvents(done <-chan struct{}, sub *broadcast.Subscription, seq int, writ
 // ssePing is the keep-alive comment.
 var ssePing = []byte(": ping\n\n")
 
+// sseBuffers holds the buffers push messages are built in (pumpEvents).
+var sseBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
 // sseMessage is the server-sent event of one frame.
 func sseMessage(seq int, f *broadcast.Frame) []byte {
-	b := make([]byte, 0, 32+len(f.Event.Type)+len(f.Data))
+	return appendSSEMessage(make([]byte, 0, 32+len(f.Event.Type)+len(f.Data)), seq, f)
+}
+
+// appendSSEMessage appends the server-sent event of one frame to b.
+func appendSSEMessage(b []byte, seq int, f *broadcast.Frame) []byte {
 	b = append(b, "id: "...)
 	b = strconv.AppendInt(b, int64(seq), 10)
 	b = append(b, "\nevent: "...)
