@@ -34,6 +34,13 @@ PORT=${PORT:-18501}
 DEBUG_PORT=${DEBUG_PORT:-18502}
 OUT=${OUT:-$(mktemp -d)}
 NICE=${NICE:-}
+# One simulator process stands for thousands of devices. After each
+# collection the Go runtime shrinks the stacks of their idle goroutines,
+# and when the emergency arrives they all grow back at once: 30 % of a
+# simulator's CPU in the fan-out (perf, docs/benchmarks.md), a cost a real
+# device (one process, a few goroutines) does not have. SIM_GODEBUG=
+# measures with it.
+SIM_GODEBUG=${SIM_GODEBUG-gcshrinkstackoff=1}
 
 mkdir -p "$OUT"
 rm -f "$OUT/click"
@@ -62,7 +69,7 @@ for i in $(seq 1 "$SIMS"); do
 	extra=()
 	extra=(--click-file "$OUT/click")
 	[ "$i" = 1 ] && extra+=(--emergency-after "$EMERGENCY_AFTER" --media-id 1)
-	$NICE "$work/loa" device-sim --server "http://127.0.0.1:$PORT" --devices "$per" --duration "$DURATION" --poll "$POLL" \
+	GODEBUG="$SIM_GODEBUG" $NICE "$work/loa" device-sim --server "http://127.0.0.1:$PORT" --devices "$per" --duration "$DURATION" --poll "$POLL" \
 		--demo-json "$work/data/demo.json" --source-addr "127.0.0.$((i + 1))" --start-spread "$SPREAD" --report 10s \
 		"${extra[@]}" >"$OUT/sim-$i.log" 2>&1 &
 	sims+=($!)

@@ -527,9 +527,11 @@ func (s OrderBook) emergency(ctx context.Context, a model.Actor, unit *model.Uni
 	// event: the fan-out gets the CPU first.
 	s.Fleet().awaitFanOut(ctx, maxFanOutWait)
 	fannedOut := time.Now()
-	if err := s.recordPlays(ctx, a, o, m.Duration(), devices); err != nil {
+	var playsErr error
+	runLowPriority(func() { playsErr = s.recordPlays(ctx, a, o, m.Duration(), devices) })
+	if playsErr != nil {
 		// Pushed and stored: the plays are written by the periodic check.
-		s.log.Error("write the plays of an emergency; retried in the background", "order", o.ID, "err", err)
+		s.log.Error("write the plays of an emergency; retried in the background", "order", o.ID, "err", playsErr)
 	}
 	recorded := time.Now()
 	stored, err := s.store.Broadcast().Order(ctx, o.ID)
