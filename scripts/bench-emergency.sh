@@ -19,7 +19,8 @@
 # and open files, and the errors it logged. LOA_BIN=path uses a built loa instead of
 # building one. With PROFILE=1 an 8 s CPU profile of the
 # server around the emergency is saved to $OUT/cpu.pprof; with TRACE=1
-# its Go execution trace to $OUT/trace.out; with PERF=1, `perf record -a
+# its Go execution trace to $OUT/trace.out; with SIM_PROFILE=1 a 30 s
+# CPU profile of each simulator to $OUT/sim-N.pprof; with PERF=1, `perf record -a
 # -g` samples the whole machine around it into $OUT/perf.data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,13 +35,6 @@ PORT=${PORT:-18501}
 DEBUG_PORT=${DEBUG_PORT:-18502}
 OUT=${OUT:-$(mktemp -d)}
 NICE=${NICE:-}
-# One simulator process stands for thousands of devices. After each
-# collection the Go runtime shrinks the stacks of their idle goroutines,
-# and when the emergency arrives they all grow back at once: 30 % of a
-# simulator's CPU in the fan-out (perf, docs/benchmarks.md), a cost a real
-# device (one process, a few goroutines) does not have. SIM_GODEBUG=
-# measures with it.
-SIM_GODEBUG=${SIM_GODEBUG-gcshrinkstackoff=1}
 
 mkdir -p "$OUT"
 rm -f "$OUT/click"
@@ -69,9 +63,9 @@ for i in $(seq 1 "$SIMS"); do
 	extra=()
 	extra=(--click-file "$OUT/click")
 	[ "$i" = 1 ] && extra+=(--emergency-after "$EMERGENCY_AFTER" --media-id 1)
-	GODEBUG="$SIM_GODEBUG" $NICE "$work/loa" device-sim --server "http://127.0.0.1:$PORT" --devices "$per" --duration "$DURATION" --poll "$POLL" \
+	$NICE "$work/loa" device-sim --server "http://127.0.0.1:$PORT" --devices "$per" --duration "$DURATION" --poll "$POLL" \
 		--demo-json "$work/data/demo.json" --source-addr "127.0.0.$((i + 1))" --start-spread "$SPREAD" --report 10s \
-		"${extra[@]}" >"$OUT/sim-$i.log" 2>&1 &
+		--debug-addr "127.0.0.1:$((DEBUG_PORT + i))" "${extra[@]}" >"$OUT/sim-$i.log" 2>&1 &
 	sims+=($!)
 	pids+=($!)
 done
@@ -96,6 +90,17 @@ if [ "${PROFILE:-0}" = 1 ]; then
 		curl -fs "http://127.0.0.1:$DEBUG_PORT/debug/pprof/profile?seconds=8" -o "$OUT/cpu.pprof" || true
 	) &
 	pids+=($!)
+fi
+if [ "${SIM_PROFILE:-0}" = 1 ]; then
+	# A 30 s CPU profile of every simulator around the emergency
+	# ($OUT/sim-N.pprof).
+	for i in $(seq 1 "$SIMS"); do
+		(
+			before_emergency 15
+			curl -fs "http://127.0.0.1:$((DEBUG_PORT + i))/debug/pprof/profile?seconds=30" -o "$OUT/sim-$i.pprof" || true
+		) &
+		pids+=($!)
+	done
 fi
 if [ "${TRACE:-0}" = 1 ]; then
 	# The Go execution trace of the server for 70 s from about 40 s

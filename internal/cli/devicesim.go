@@ -171,6 +171,7 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 	startSpread := fs.Duration("start-spread", 0, "spread the devices' first connections at random over this long (a cold start of many devices); 0 starts 500 every 50 ms")
 	steadyAfter := fs.Duration("steady-after", -1, "schedule polls begun this long after the enrolment count as the steady state in the poll latencies reported, the earlier ones as the cold start (default: --start-spread plus two --poll intervals)")
 	clickFile := fs.String("click-file", "", "with --emergency-after: write the instant of the emergency request there before sending it; without: measure the emergency latency from the instant written there by the simulator that issues it (not from the order's creation on the server)")
+	debugAddr := fs.String("debug-addr", "", "serve the simulator's Go runtime profiles (pprof) on this loopback address, e.g. 127.0.0.1:6061 (empty: off)")
 	steadyUntil := fs.Duration("steady-until", 0, "end of the steady state, after the enrolment (default: --emergency-after if set, else the end of the run)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -226,6 +227,11 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 	log := quietLogger(env)
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	if *debugAddr != "" {
+		if err := startDebug(ctx, *debugAddr, http.NotFoundHandler(), log); err != nil {
+			return err
+		}
+	}
 	// The enrolment has its own bound (a device retries busy answers for
 	// up to 10 minutes); --duration counts from its end.
 	runCtx, cancelAll := context.WithCancel(ctx)
