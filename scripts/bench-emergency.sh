@@ -40,7 +40,7 @@ NICE=${NICE:-}
 # and when the emergency arrives thousands of them grow back at once, in
 # one process; a real device (one process, a few goroutines) grows one.
 # The simulators run without the shrinking (docs/benchmarks.md, round 8:
-# the slower simulator's p99 0.60-0.76 s with it, median ~0.53 s
+# the slower simulator's p99 0.72-0.76 s with it, median ~0.53 s
 # without, same build); SIM_GODEBUG= puts it back.
 SIM_GODEBUG=${SIM_GODEBUG-gcshrinkstackoff=1}
 
