@@ -96,6 +96,15 @@ func TestEmergencyPlaysAfterPush(t *testing.T) {
 			t.Fatalf("the pushed emergency's audio before its plays are written: %v", err)
 		}
 		f.Close()
+		// Only the pending order's media, only for the devices it targets.
+		for _, c := range []struct {
+			device int64
+			sha    string
+		}{{dev.DeviceID, m.SHA256}, {dev.DeviceID + 1000, m2.SHA256}} {
+			if ok, err := st.Broadcast().PendingOrderTargetsDevice(ctx, c.device, c.sha); err != nil || ok {
+				t.Fatalf("device %d, media %.8s: pending order targets it = %t (%v), want false", c.device, c.sha, ok, err)
+			}
+		}
 
 		// The server starts again.
 		newEnv(t, st, clock, envOptions{})

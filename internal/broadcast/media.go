@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/loa-project/loa/internal/authz"
@@ -358,7 +357,7 @@ func (s Library) OpenDeviceMedia(ctx context.Context, da *DeviceAuth, sha string
 	if !ok {
 		// An emergency pushed before its plays were written (its second
 		// transaction): the devices it targets fetch its audio already.
-		if ok, err = s.pendingOrderTargets(ctx, da.Device.ID, sha); err != nil {
+		if ok, err = s.store.Broadcast().PendingOrderTargetsDevice(ctx, da.Device.ID, sha); err != nil {
 			return nil, err
 		}
 	}
@@ -373,25 +372,6 @@ func (s Library) OpenDeviceMedia(ctx context.Context, da *DeviceAuth, sha string
 		return nil, err
 	}
 	return f, nil
-}
-
-// pendingOrderTargets reports whether an order with plays pending plays
-// the audio sha on the device.
-func (s Library) pendingOrderTargets(ctx context.Context, deviceID int64, sha string) (bool, error) {
-	ids, err := s.store.Broadcast().PendingOrdersWithMedia(ctx, sha)
-	if err != nil {
-		return false, err
-	}
-	for _, id := range ids {
-		devices, err := s.store.Broadcast().OrderDeviceIDs(ctx, id)
-		if err != nil {
-			return false, err
-		}
-		if slices.Contains(devices, deviceID) {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 func clip(s string) string {

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/loa-project/loa/internal/model"
 )
@@ -96,24 +97,21 @@ func (q BroadcastStore) DeviceMayFetchMedia(ctx context.Context, deviceID int64,
 	return n > 0, nil
 }
 
-// PendingOrdersWithMedia returns the orders playing the media whose
-// plays are not written yet (an emergency pushed before its second
-// transaction, migration 00043).
-func (q BroadcastStore) PendingOrdersWithMedia(ctx context.Context, sha string) ([]int64, error) {
-	rows, err := q.query(ctx, `SELECT o.id FROM broadcast_orders o JOIN media m ON m.id = o.media_id WHERE o.plays_pending AND m.sha256 = ?`, sha)
+// PendingOrderTargetsDevice reports whether an order playing the media
+// whose plays are not written yet (an emergency pushed before its second
+// transaction, migration 00043) targets the device: one query, however
+// many devices the order targets (each of them asks for the audio as soon
+// as the push arrives).
+func (q BroadcastStore) PendingOrderTargetsDevice(ctx context.Context, deviceID int64, sha string) (bool, error) {
+	var n int
+	err := q.row(ctx, `SELECT count(*) FROM broadcast_orders o JOIN media m ON m.id = o.media_id,
+		devices d JOIN units du ON du.id = d.unit_id
+		WHERE o.plays_pending AND m.sha256 = ? AND d.id = ? AND d.revoked_at IS NULL AND `+
+		strings.ReplaceAll(orderTargetsDevice, "?", "o.id"), sha, deviceID).Scan(&n)
 	if err != nil {
-		return nil, fmt.Errorf("orders with plays pending for media %s: %w", sha, err)
+		return false, fmt.Errorf("check the pending orders with media %s for device %d: %w", sha, deviceID, err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("orders with plays pending for media %s: %w", sha, err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return n > 0, nil
 }
 
 // Types and constants of this aggregate live in internal/model.

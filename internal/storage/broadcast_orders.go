@@ -189,7 +189,11 @@ func (q BroadcastStore) OrdersForDevice(ctx context.Context, deviceID, unitID in
 const orderDevices = `SELECT d.id` + orderDevicesFrom
 
 // orderDevicesFrom is the FROM and WHERE of orderDevices.
-const orderDevicesFrom = ` FROM devices d JOIN units du ON du.id = d.unit_id WHERE d.revoked_at IS NULL AND (
+const orderDevicesFrom = ` FROM devices d JOIN units du ON du.id = d.unit_id WHERE d.revoked_at IS NULL AND ` + orderTargetsDevice
+
+// orderTargetsDevice is the condition that the order whose id is the
+// parameter (three times) targets the device d, in the unit du.
+const orderTargetsDevice = `(
 		d.id IN (SELECT ref_id FROM broadcast_order_targets WHERE order_id = ? AND kind = 'device')
 		OR d.unit_id IN (SELECT ref_id FROM broadcast_order_targets WHERE order_id = ? AND kind = 'unit')
 		OR EXISTS (SELECT 1 FROM broadcast_order_targets t JOIN units u ON u.id = t.ref_id
