@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -125,8 +126,8 @@ type Agent struct {
 	schedItems  []protocol.Item
 	schedUrgent []protocol.Item
 	schedIDs    map[string]struct{}
-	extra       map[string]protocol.Item // pushed emergencies and live items
-	played      map[string]time.Time     // item id → when it ended
+	extra       map[string]*protocol.Item // pushed emergencies and live items
+	played      map[string]time.Time      // item id → when it ended
 	playing     *protocol.Item
 	stopPlay    context.CancelCauseFunc
 	volume      int
@@ -172,7 +173,7 @@ func NewAgent(cfg AgentConfig) (*Agent, error) {
 	if _, err := normaliseServer(cfg.Server); err != nil {
 		return nil, err
 	}
-	a := &Agent{cfg: cfg, clock: cfg.Clock, log: cfg.Log, extra: map[string]protocol.Item{}, played: map[string]time.Time{}, volume: 100,
+	a := &Agent{cfg: cfg, clock: cfg.Clock, log: cfg.Log, extra: map[string]*protocol.Item{}, played: map[string]time.Time{}, volume: 100,
 		wake: make(chan struct{}, 1), pollNow: make(chan struct{}, 1), pollAt: make(chan time.Time, 1), uploadNow: make(chan struct{}, 1), restart: make(chan struct{}, 1)}
 	if cfg.CacheDir != "" {
 		if err := os.MkdirAll(filepath.Join(cfg.CacheDir, "media"), 0o750); err != nil {
@@ -209,8 +210,9 @@ func (a *Agent) loadCache() {
 	if readJSON(a.cachePath("played.json"), &played) == nil && played != nil {
 		a.played = played
 	}
-	var extra map[string]protocol.Item
+	var extra map[string]*protocol.Item
 	if readJSON(a.cachePath("pushed.json"), &extra) == nil && extra != nil {
+		maps.DeleteFunc(extra, func(_ string, it *protocol.Item) bool { return it == nil })
 		a.extra = extra
 	}
 }
@@ -652,8 +654,8 @@ func (a *Agent) onEvent(ev protocol.Event) {
 			cancel()
 		}
 		a.mu.Lock()
-		for _, it := range ev.Items {
-			a.extra[it.ID] = it
+		for i := range ev.Items {
+			a.extra[ev.Items[i].ID] = &ev.Items[i]
 		}
 		extra := a.pruneExtraLocked()
 		a.mu.Unlock()
@@ -673,9 +675,9 @@ func (a *Agent) onEvent(ev protocol.Event) {
 }
 
 // pruneExtraLocked drops expired pushed items and returns a copy.
-func (a *Agent) pruneExtraLocked() map[string]protocol.Item {
+func (a *Agent) pruneExtraLocked() map[string]*protocol.Item {
 	now := a.clock.Now()
-	out := make(map[string]protocol.Item, len(a.extra))
+	out := make(map[string]*protocol.Item, len(a.extra))
 	for id, it := range a.extra {
 		if it.Expires != nil && now.After(*it.Expires) {
 			delete(a.extra, id)
@@ -712,7 +714,7 @@ func (a *Agent) command(c protocol.Command) {
 }
 
 // urgent: emergency and live items play whenever due until they expire.
-func urgent(it protocol.Item) bool {
+func urgent(it *protocol.Item) bool {
 	return it.Level == "emergency" || it.Level == "live"
 }
 
@@ -725,7 +727,7 @@ func (a *Agent) setScheduleLocked(s *protocol.Schedule, etag string) {
 			continue
 		}
 		a.schedIDs[it.ID] = struct{}{}
-		if urgent(it) {
+		if urgent(&it) {
 			a.schedUrgent = append(a.schedUrgent, it)
 		} else {
 			a.schedItems = append(a.schedItems, it)
@@ -750,12 +752,11 @@ func (a *Agent) eachUrgentLocked(fn func(it *protocol.Item) bool) bool {
 			return false
 		}
 	}
-	for id := range a.extra {
+	for id, it := range a.extra {
 		if _, ok := a.schedIDs[id]; ok || !a.played[id].IsZero() {
 			continue
 		}
-		it := a.extra[id]
-		if !fn(&it) {
+		if !fn(it) {
 			return false
 		}
 	}
@@ -771,7 +772,7 @@ func (a *Agent) ordinaryFromLocked(now time.Time) int {
 }
 
 // due reports whether an item should be playing at now.
-func (a *Agent) due(it protocol.Item, now time.Time) bool {
+func (a *Agent) due(it *protocol.Item, now time.Time) bool {
 	if it.Start.After(now) {
 		return false
 	}
@@ -782,7 +783,7 @@ func (a *Agent) due(it protocol.Item, now time.Time) bool {
 }
 
 // better orders due items: higher level, then earlier start, then id.
-func better(x, y protocol.Item) int {
+func better(x, y *protocol.Item) int {
 	if c := cmp.Compare(protocol.LevelRank(y.Level), protocol.LevelRank(x.Level)); c != 0 {
 		return c
 	}
@@ -800,8 +801,8 @@ func (a *Agent) pick(now time.Time) (*protocol.Item, time.Time) {
 	var best *protocol.Item
 	var next time.Time
 	consider := func(it *protocol.Item) {
-		if a.due(*it, now) {
-			if best == nil || better(*it, *best) < 0 {
+		if a.due(it, now) {
+			if best == nil || better(it, best) < 0 {
 				cp := *it
 				best = &cp
 			}
@@ -827,7 +828,7 @@ func (a *Agent) pick(now time.Time) (*protocol.Item, time.Time) {
 
 // preemptor returns a due item that must cut cur, and the next instant
 // one could become due.
-func (a *Agent) preemptor(cur protocol.Item, now time.Time) (*protocol.Item, time.Time) {
+func (a *Agent) preemptor(cur *protocol.Item, now time.Time) (*protocol.Item, time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var next time.Time
@@ -838,7 +839,7 @@ func (a *Agent) preemptor(cur protocol.Item, now time.Time) (*protocol.Item, tim
 		if it.ID == cur.ID || !it.Interrupts || protocol.LevelRank(it.Level) <= rank {
 			return true
 		}
-		if a.due(*it, now) {
+		if a.due(it, now) {
 			cp := *it
 			found = &cp
 			return false
@@ -926,7 +927,7 @@ func (a *Agent) play(ctx context.Context, it protocol.Item) {
 	wait:
 		for {
 			var timer <-chan time.Time
-			p, next := a.preemptor(it, a.clock.Now())
+			p, next := a.preemptor(&it, a.clock.Now())
 			if p != nil {
 				stop(errPreempted)
 			} else if !next.IsZero() {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -125,6 +126,31 @@ func TestReadSSE(t *testing.T) {
 	err := readSSE(strings.NewReader(in), func() {}, func(typ string, data []byte) { got = append(got, typ+"|"+string(data)) })
 	if err == nil || len(got) != 1 || got[0] != "emergency|{\"a\":\n1}" {
 		t.Fatalf("got %q (%v)", got, err)
+	}
+}
+
+// TestReadSSELongLines: lines longer than the read buffer are put
+// together, CRLF endings are accepted, each event's data is its own
+// (the buffer reused for the next one does not change what was
+// dispatched) and an event over the limit ends the stream with an error.
+func TestReadSSELongLines(t *testing.T) {
+	long := strings.Repeat("x", 3*sseBufferSize+17)
+	in := "event: schedule\r\ndata: " + long + "\r\n\r\nevent: emergency\ndata: short\n\n: ping\n\n"
+	var got []string
+	err := readSSE(strings.NewReader(in), func() {}, func(typ string, data []byte) { got = append(got, typ+"|"+string(data)) })
+	if !errors.Is(err, io.EOF) || len(got) != 2 || got[0] != "schedule|"+long || got[1] != "emergency|short" {
+		t.Fatalf("got %d events (%v); first %d bytes", len(got), err, len(got[0]))
+	}
+	huge := "data: " + strings.Repeat("y", maxSSEEvent+1) + "\n\n"
+	got = nil
+	err = readSSE(strings.NewReader(huge), func() {}, func(typ string, data []byte) { got = append(got, typ) })
+	if !errors.Is(err, errSSETooLarge) || len(got) != 0 {
+		t.Fatalf("an event over %d bytes: %v, %d dispatched", maxSSEEvent, err, len(got))
+	}
+	lines := strings.Repeat("data: "+strings.Repeat("z", 1<<20)+"\n", 5) + "\n"
+	err = readSSE(strings.NewReader(lines), func() {}, func(typ string, data []byte) { got = append(got, typ) })
+	if !errors.Is(err, errSSETooLarge) || len(got) != 0 {
+		t.Fatalf("data lines adding up to over %d bytes: %v, %d dispatched", maxSSEEvent, err, len(got))
 	}
 }
 

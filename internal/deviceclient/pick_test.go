@@ -19,8 +19,8 @@ func pickAgent(t testing.TB, now time.Time, items []protocol.Item, pushed ...pro
 	}
 	a.mu.Lock()
 	a.setScheduleLocked(&protocol.Schedule{DeviceID: 7, Items: items}, `"e"`)
-	for _, it := range pushed {
-		a.extra[it.ID] = it
+	for i := range pushed {
+		a.extra[pushed[i].ID] = &pushed[i]
 	}
 	a.mu.Unlock()
 	return a
@@ -47,17 +47,17 @@ func TestPickAndPreempt(t *testing.T) {
 	if it == nil || it.ID != "n1" || !at.Equal(later) {
 		t.Fatalf("pick = %v, %s; want n1 and the next item at %s", it, at, later)
 	}
-	if p, _ := a.preemptor(normal, now); p != nil {
+	if p, _ := a.preemptor(&normal, now); p != nil {
 		t.Fatalf("nothing should cut n1, got %s", p.ID)
 	}
 	a = pickAgent(t, now, []protocol.Item{next, normal, prio, cut})
 	if it, _ := a.pick(now); it == nil || it.ID != "p1" {
 		t.Fatalf("pick = %v, want the priority item p1", it)
 	}
-	if p, at := a.preemptor(normal, now); p != nil || !at.Equal(cut.Start) {
+	if p, at := a.preemptor(&normal, now); p != nil || !at.Equal(cut.Start) {
 		t.Fatalf("preemptor of n1 = %v, %s; want none now and p2 at %s (p1 does not interrupt)", p, at, cut.Start)
 	}
-	if p, _ := a.preemptor(normal, cut.Start); p == nil || p.ID != "p2" {
+	if p, _ := a.preemptor(&normal, cut.Start); p == nil || p.ID != "p2" {
 		t.Fatalf("preemptor of n1 when p2 starts = %v, want p2", p)
 	}
 
@@ -66,7 +66,7 @@ func TestPickAndPreempt(t *testing.T) {
 	if it, _ := a.pick(now); it == nil || it.ID != "e1" {
 		t.Fatalf("pick = %v, want the emergency e1 (earlier start than e2)", it)
 	}
-	if p, _ := a.preemptor(normal, now); p == nil || p.ID != "e1" {
+	if p, _ := a.preemptor(&normal, now); p == nil || p.ID != "e1" {
 		t.Fatalf("preemptor of n1 = %v, want e1 (e2 does not interrupt)", p)
 	}
 
@@ -78,7 +78,7 @@ func TestPickAndPreempt(t *testing.T) {
 	if it, _ := a.pick(now); it == nil || it.ID != "n1" {
 		t.Fatalf("pick after the emergencies played = %v, want n1", it)
 	}
-	if p, _ := a.preemptor(normal, now); p != nil {
+	if p, _ := a.preemptor(&normal, now); p != nil {
 		t.Fatalf("a played emergency cut n1 again")
 	}
 }
@@ -100,7 +100,7 @@ func BenchmarkPickBusyDay(b *testing.B) {
 		if it, _ := a.pick(now); it == nil || it.ID != "e1" {
 			b.Fatal("the emergency was not picked")
 		}
-		if p, _ := a.preemptor(items[100], now); p == nil {
+		if p, _ := a.preemptor(&items[100], now); p == nil {
 			b.Fatal("the emergency does not cut")
 		}
 	}
