@@ -43,13 +43,13 @@ NICE=${NICE:-}
 # the slower simulator's p99 0.72-0.76 s with it, median ~0.53 s
 # without, same build); SIM_GODEBUG= puts it back.
 SIM_GODEBUG=${SIM_GODEBUG-gcshrinkstackoff=1}
-# A simulator's collection costs it about 0.6 s of CPU (5,000 devices'
-# goroutines and buffers) and came every 60-90 s: when one lands on the
+# A simulator's collection costs it 0.5-1.1 s of CPU (5,000 devices'
+# goroutines and buffers) and came every 50-100 s: when one lands on the
 # emergency, the simulator's assists and mark workers take the cores from
 # the 5,000 devices it stands for (round 9: a simulator's p99 1.18 s
 # against 0.58 s for the other, same run). The simulators collect when
-# their heap grows by 400 % instead of 100 % (GOGC=400: every 5-7 min at
-# this load, after the measurement); SIM_GOGC=100 puts it back.
+# their heap grows by 400 % instead of 100 % (GOGC=400: the collections
+# come about 4 times further apart); SIM_GOGC=100 puts it back.
 SIM_GOGC=${SIM_GOGC-400}
 
 mkdir -p "$OUT"

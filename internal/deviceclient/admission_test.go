@@ -81,3 +81,73 @@ func TestFirstFetchWaitsForTheServersCall(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// TestFirstFetchWaitsForThePushChannel: a starting device whose push
+// channel is still being opened (a cold start: the server takes
+// thousands of connections as it can) does not fetch on its own after
+// helloWait, where it would go around the server's admission; it
+// fetches after pushOpenWait. A device whose push channel fails fetches
+// at once.
+func TestFirstFetchWaitsForThePushChannel(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		fail bool
+	}{{"push channel opening", false}, {"push channel refused", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var asked, fetched atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch {
+				case strings.HasSuffix(r.URL.Path, "/events"):
+					asked.Add(1)
+					if tc.fail {
+						http.Error(w, `{"error":"no"}`, http.StatusInternalServerError)
+						return
+					}
+					<-r.Context().Done() // never answers: still opening
+				case strings.HasSuffix(r.URL.Path, "/schedule"):
+					fetched.Add(1)
+					w.Header().Set("ETag", `"s1"`)
+					w.Header().Set("Content-Type", "application/json")
+					_, _ = w.Write([]byte(`{"device_id":7,"items":[]}`))
+				default:
+					w.Header().Set("Content-Type", "application/json")
+					_, _ = w.Write([]byte(`{}`))
+				}
+			}))
+			defer srv.Close()
+			clock := NewManualClock(time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC))
+			a, err := NewAgent(AgentConfig{Server: srv.URL, Identity: &Identity{Server: srv.URL, DeviceID: 7, Credential: "loa_d_x"},
+				Player: NullPlayer{Clock: clock}, Clock: clock, HTTP: srv.Client(), SkipMedia: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			done := make(chan error, 1)
+			go func() { done <- a.Run(ctx) }()
+			defer func() { cancel(); <-done }()
+			waitFor := func(what string, cond func() bool) {
+				t.Helper()
+				for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+					if time.Now().After(deadline) {
+						t.Fatalf("waited 5 s for %s", what)
+					}
+				}
+			}
+			waitFor("the push channel request", func() bool { return asked.Load() > 0 })
+			if tc.fail {
+				waitFor("the fetch after the refused push channel", func() bool { return fetched.Load() > 0 })
+				return
+			}
+			// The player and the maintenance loop wait on the clock.
+			waitFor("the agent's timers", func() bool { return clock.Waiters() >= 2 })
+			clock.Advance(2 * helloWait)
+			time.Sleep(200 * time.Millisecond)
+			if n := fetched.Load(); n != 0 {
+				t.Fatalf("fetched %d times %s after the start, with the push channel still opening", n, 2*helloWait)
+			}
+			clock.Advance(pushOpenWait)
+			waitFor("the fetch after pushOpenWait", func() bool { return fetched.Load() > 0 })
+		})
+	}
+}

@@ -341,12 +341,25 @@ func (a *Agent) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var opened atomic.Bool
 			err := a.client.ListenLoop(ctx, func() {
+				opened.Store(true)
 				a.Stats.PushConnects.Add(1)
 				// Fetch after the hello's delay; if no hello comes,
 				// after helloWait.
 				a.setPollAt(a.clock.Now().Add(helloWait))
-			}, a.onEvent, func(err error) { a.log.Debug("push channel", "err", err) })
+			}, a.onEvent, func(err error) {
+				a.log.Debug("push channel", "err", err)
+				if !opened.Load() && !a.hasSchedule() {
+					// The push channel could not be opened: fetch without
+					// it (after the server's Retry-After if it was busy).
+					wait := time.Duration(0)
+					if after, busy := Busy(err, defaultBusyWait); busy {
+						wait = busyJitter(after)
+					}
+					a.setPollAt(a.clock.Now().Add(wait))
+				}
+			})
 			if err != nil {
 				fatal <- fmt.Errorf("push channel: %w", err)
 			}
@@ -382,6 +395,24 @@ func (a *Agent) Run(ctx context.Context) error {
 // the hello says when to fetch (protocol.Event.FetchAfterMS).
 const helloWait = 10 * time.Second
 
+// pushOpenWait is how long a starting device waits for its push channel
+// to open before it fetches its schedule without it (a failed attempt
+// fetches at once). In a cold start thousands of devices connect at once
+// and the server takes their connections as it can (the others wait in
+// its listen queue and their connection retries, several seconds): a
+// device that fetched on its own after helloWait went around the
+// server's admission of first fetches, and thousands of them together
+// were answered "busy" (docs/benchmarks.md, round 9).
+const pushOpenWait = 60 * time.Second
+
+// hasSchedule reports whether a schedule was fetched (or read from the
+// cache).
+func (a *Agent) hasSchedule() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.sched != nil
+}
+
 // setPollAt asks the maintenance loop to fetch the schedule at t (the
 // latest request wins).
 func (a *Agent) setPollAt(t time.Time) {
@@ -412,8 +443,9 @@ func (a *Agent) maintenanceLoop(ctx context.Context, fatal chan<- error) {
 	if !a.cfg.NoPush {
 		// The push channel's hello says when to fetch (a server admitting
 		// a cold start spreads the first fetches); without one, fetch
-		// after helloWait.
-		nextPoll = now.Add(helloWait)
+		// after helloWait from its opening, or after pushOpenWait if it
+		// does not open (at once if it fails).
+		nextPoll = now.Add(jitterUp(pushOpenWait))
 	}
 	upBackoff := a.cfg.UploadInterval
 	for ctx.Err() == nil {
