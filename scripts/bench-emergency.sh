@@ -51,6 +51,8 @@ SIM_GODEBUG=${SIM_GODEBUG-gcshrinkstackoff=1}
 # their heap grows by 400 % instead of 100 % (GOGC=400: the collections
 # come about 4 times further apart); SIM_GOGC=100 puts it back.
 SIM_GOGC=${SIM_GOGC-400}
+# SERVER_GODEBUG is the server's GODEBUG (e.g. gctrace=1: its collections
+# in $OUT/server.log).
 
 mkdir -p "$OUT"
 rm -f "$OUT/click"
@@ -65,7 +67,7 @@ trap cleanup EXIT
 if [ -n "${LOA_BIN:-}" ]; then cp "$LOA_BIN" "$work/loa"; else go build -o "$work/loa" ./cmd/loa; fi
 dbargs=()
 [ -n "${LOA_DB:-}" ] && dbargs=(--db "$LOA_DB")
-$NICE "$work/loa" serve --demo "${dbargs[@]}" --data "$work/data" --addr "127.0.0.1:$PORT" --debug-addr "127.0.0.1:$DEBUG_PORT" \
+GODEBUG="${SERVER_GODEBUG:-}" $NICE "$work/loa" serve --demo "${dbargs[@]}" --data "$work/data" --addr "127.0.0.1:$PORT" --debug-addr "127.0.0.1:$DEBUG_PORT" \
 	--log-level "${LOG_LEVEL:-info}" 2>"$OUT/server.log" >/dev/null &
 pid=$!
 pids+=("$pid")
