@@ -36,20 +36,13 @@ func TestFirstFetchWaitsForTheServersCall(t *testing.T) {
 			<-r.Context().Done()
 		case strings.HasSuffix(r.URL.Path, "/schedule"):
 			fetched.CompareAndSwap(0, time.Now().UnixNano())
-			w.Header().Set("ETag", `"s1"`)
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write([]byte(`{"device_id":7,"items":[]}`))
+			answerSchedule(w)
 		default:
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write([]byte(`{}`))
+			answerOK(w)
 		}
 	}))
 	defer srv.Close()
-	a, err := NewAgent(AgentConfig{Server: srv.URL, Identity: &Identity{Server: srv.URL, DeviceID: 7, Credential: "loa_d_x"},
-		Player: NullPlayer{}, HTTP: srv.Client(), SkipMedia: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := newTestAgent(t, srv, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	done := make(chan error, 1)
@@ -106,21 +99,14 @@ func TestFirstFetchWaitsForThePushChannel(t *testing.T) {
 					<-r.Context().Done() // never answers: still opening
 				case strings.HasSuffix(r.URL.Path, "/schedule"):
 					fetched.Add(1)
-					w.Header().Set("ETag", `"s1"`)
-					w.Header().Set("Content-Type", "application/json")
-					_, _ = w.Write([]byte(`{"device_id":7,"items":[]}`))
+					answerSchedule(w)
 				default:
-					w.Header().Set("Content-Type", "application/json")
-					_, _ = w.Write([]byte(`{}`))
+					answerOK(w)
 				}
 			}))
 			defer srv.Close()
 			clock := NewManualClock(time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC))
-			a, err := NewAgent(AgentConfig{Server: srv.URL, Identity: &Identity{Server: srv.URL, DeviceID: 7, Credential: "loa_d_x"},
-				Player: NullPlayer{Clock: clock}, Clock: clock, HTTP: srv.Client(), SkipMedia: true})
-			if err != nil {
-				t.Fatal(err)
-			}
+			a := newTestAgent(t, srv, clock)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			done := make(chan error, 1)
@@ -150,4 +136,32 @@ func TestFirstFetchWaitsForThePushChannel(t *testing.T) {
 			waitFor("the fetch after pushOpenWait", func() bool { return fetched.Load() > 0 })
 		})
 	}
+}
+
+// answerSchedule answers a schedule fetch: an empty schedule, ETag "s1".
+func answerSchedule(w http.ResponseWriter) {
+	w.Header().Set("ETag", `"s1"`)
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(`{"device_id":7,"items":[]}`))
+}
+
+// answerOK answers any other call of the agent (heartbeat, plays).
+func answerOK(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(`{}`))
+}
+
+// newTestAgent is device 7's agent on srv, on clock (nil: the system's).
+func newTestAgent(t *testing.T, srv *httptest.Server, clock *ManualClock) *Agent {
+	t.Helper()
+	cfg := AgentConfig{Server: srv.URL, Identity: &Identity{Server: srv.URL, DeviceID: 7, Credential: "loa_d_x"},
+		Player: NullPlayer{}, HTTP: srv.Client(), SkipMedia: true}
+	if clock != nil {
+		cfg.Clock, cfg.Player = clock, NullPlayer{Clock: clock}
+	}
+	a, err := NewAgent(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
