@@ -84,6 +84,7 @@ func BenchmarkFleet(b *testing.B) {
 		b.Fatal(err)
 	}
 	sys := model.System("bench")
+	var orderID int64
 	b.Run("emergency", func(b *testing.B) {
 		cpu0 := processCPU(b)
 		for b.Loop() {
@@ -95,9 +96,23 @@ func BenchmarkFleet(b *testing.B) {
 			if r.Devices != len(auths) {
 				b.Fatalf("emergency to %d devices, want %d", r.Devices, len(auths))
 			}
+			orderID = r.Order.ID
 		}
 		b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/emergency")
 		b.ReportMetric(float64((processCPU(b)-cpu0).Milliseconds())/float64(b.N), "cpu-ms/emergency")
+	})
+	// The devices an emergency targets, resolved in its first
+	// transaction before anything is pushed: on the path of every push.
+	b.Run("resolve", func(b *testing.B) {
+		for b.Loop() {
+			ids, err := st.Broadcast().OrderDeviceIDs(ctx, orderID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(ids) != len(auths) {
+				b.Fatalf("%d devices, want %d", len(ids), len(auths))
+			}
+		}
 	})
 	b.Run("rebuild", func(b *testing.B) {
 		var next atomic.Int64

@@ -105,7 +105,7 @@ func (q BroadcastStore) DeviceMayFetchMedia(ctx context.Context, deviceID int64,
 func (q BroadcastStore) PendingOrderTargetsDevice(ctx context.Context, deviceID int64, sha string) (bool, error) {
 	var n int
 	err := q.row(ctx, `SELECT count(*) FROM broadcast_orders o JOIN media m ON m.id = o.media_id,
-		devices d JOIN units du ON du.id = d.unit_id
+		devices d
 		WHERE o.plays_pending AND m.sha256 = ? AND d.id = ? AND d.revoked_at IS NULL AND `+
 		strings.ReplaceAll(orderTargetsDevice, "?", "o.id"), sha, deviceID).Scan(&n)
 	if err != nil {

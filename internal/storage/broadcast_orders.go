@@ -189,15 +189,18 @@ func (q BroadcastStore) OrdersForDevice(ctx context.Context, deviceID, unitID in
 const orderDevices = `SELECT d.id` + orderDevicesFrom
 
 // orderDevicesFrom is the FROM and WHERE of orderDevices.
-const orderDevicesFrom = ` FROM devices d JOIN units du ON du.id = d.unit_id WHERE d.revoked_at IS NULL AND ` + orderTargetsDevice
+const orderDevicesFrom = ` FROM devices d WHERE d.revoked_at IS NULL AND ` + orderTargetsDevice
 
 // orderTargetsDevice is the condition that the order whose id is the
-// parameter (three times) targets the device d, in the unit du.
+// parameter (three times) targets the device d. Each part is a set the
+// database builds once per query (the units under a subtree target are
+// found among the units, not tested device by device): an emergency to
+// a province resolves its devices before anything is pushed.
 const orderTargetsDevice = `(
 		d.id IN (SELECT ref_id FROM broadcast_order_targets WHERE order_id = ? AND kind = 'device')
 		OR d.unit_id IN (SELECT ref_id FROM broadcast_order_targets WHERE order_id = ? AND kind = 'unit')
-		OR EXISTS (SELECT 1 FROM broadcast_order_targets t JOIN units u ON u.id = t.ref_id
-			WHERE t.order_id = ? AND t.kind = 'subtree' AND du.path LIKE u.path || '%'))`
+		OR d.unit_id IN (SELECT su.id FROM broadcast_order_targets t JOIN units u ON u.id = t.ref_id JOIN units su ON su.path LIKE u.path || '%'
+			WHERE t.order_id = ? AND t.kind = 'subtree'))`
 
 // OrderDeviceIDs resolves an order's targets to the ids of the active
 // devices it plays on, today.
