@@ -685,17 +685,27 @@ func (a *Agent) onEvent(ev protocol.Event) {
 			}
 			cancel()
 		}
+		path := a.cachePath("pushed.json")
 		a.mu.Lock()
 		for i := range ev.Items {
 			a.extra[ev.Items[i].ID] = &ev.Items[i]
 		}
-		extra := a.pruneExtraLocked()
-		a.mu.Unlock()
-		if err := writeJSON(a.cachePath("pushed.json"), extra, 0o640); err != nil {
-			a.log.Warn("cache pushed items", "err", err)
+		a.pruneExtraLocked()
+		var extra map[string]*protocol.Item
+		if path != "" {
+			extra = maps.Clone(a.extra)
 		}
-		a.log.Info("emergency received", "order", ev.OrderID, "items", len(ev.Items))
+		a.mu.Unlock()
+		// The player first, then the disk and the log.
 		signal(a.wake)
+		if path != "" {
+			if err := writeJSON(path, extra, 0o640); err != nil {
+				a.log.Warn("cache pushed items", "err", err)
+			}
+		}
+		if a.log.Enabled(context.Background(), slog.LevelInfo) {
+			a.log.Info("emergency received", "order", ev.OrderID, "items", len(ev.Items))
+		}
 	case protocol.EventSchedule:
 		// Replaces a later fetch time a hello gave.
 		a.setPollAt(a.clock.Now())
@@ -706,18 +716,14 @@ func (a *Agent) onEvent(ev protocol.Event) {
 	}
 }
 
-// pruneExtraLocked drops expired pushed items and returns a copy.
-func (a *Agent) pruneExtraLocked() map[string]*protocol.Item {
+// pruneExtraLocked drops expired pushed items.
+func (a *Agent) pruneExtraLocked() {
 	now := a.clock.Now()
-	out := make(map[string]*protocol.Item, len(a.extra))
 	for id, it := range a.extra {
 		if it.Expires != nil && now.After(*it.Expires) {
 			delete(a.extra, id)
-			continue
 		}
-		out[id] = it
 	}
-	return out
 }
 
 // command obeys a remote command.
@@ -901,11 +907,13 @@ func (a *Agent) preemptor(cur *protocol.Item, now time.Time) (*protocol.Item, ti
 
 // playerLoop plays due items one after another.
 func (a *Agent) playerLoop(ctx context.Context) {
+	r := a.startPlayRunner()
+	defer r.stop()
 	for ctx.Err() == nil {
 		now := a.clock.Now()
 		it, next := a.pick(now)
 		if it != nil {
-			a.play(ctx, *it)
+			a.play(ctx, r, *it)
 			continue
 		}
 		wait := 5 * time.Minute
@@ -921,9 +929,44 @@ func (a *Agent) playerLoop(ctx context.Context) {
 	}
 }
 
-// play plays one item, cutting it when a more urgent interrupting item
-// becomes due, and records the play.
-func (a *Agent) play(ctx context.Context, it protocol.Item) {
+// playRunner hands the agent's plays to the Player on one goroutine that
+// lives as long as the player loop, which meanwhile watches for a more
+// urgent item. A device keeps that goroutine and its stack for all its
+// plays instead of starting one per play (when an emergency reaches the
+// thousands of devices one simulator process stands for, their thousands
+// of new goroutine stacks were as many fresh pages of memory at once:
+// docs/benchmarks.md, round 10).
+type playRunner struct {
+	jobs chan playJob
+	done chan error // one result per job
+}
+
+type playJob struct {
+	ctx  context.Context
+	path string
+	it   *protocol.Item
+}
+
+// startPlayRunner starts the goroutine; stop ends it.
+func (a *Agent) startPlayRunner() *playRunner {
+	r := &playRunner{jobs: make(chan playJob), done: make(chan error, 1)}
+	go func() {
+		for j := range r.jobs {
+			if j.it.Stream {
+				r.done <- a.playLive(j.ctx, *j.it)
+				continue
+			}
+			r.done <- a.cfg.Player.Play(j.ctx, j.path, *j.it)
+		}
+	}()
+	return r
+}
+
+func (r *playRunner) stop() { close(r.jobs) }
+
+// play plays one item through r, cutting it when a more urgent
+// interrupting item becomes due, and records the play.
+func (a *Agent) play(ctx context.Context, r *playRunner, it protocol.Item) {
 	path := ""
 	var playErr error
 	if !a.cfg.SkipMedia && a.cfg.CacheDir != "" && !it.Stream {
@@ -939,23 +982,23 @@ func (a *Agent) play(ctx context.Context, it protocol.Item) {
 	a.playing, a.stopPlay = &it, stop
 	a.mu.Unlock()
 	started := a.clock.Now()
-	a.log.Info("playing", "item", it.ID, "title", it.Title, "level", it.Level)
+	// The log's arguments are built only when it is written: a play
+	// begins on thousands of simulated devices at once.
+	logInfo := a.log.Enabled(ctx, slog.LevelInfo)
+	if logInfo {
+		a.log.Info("playing", "item", it.ID, "title", it.Title, "level", it.Level)
+	}
 	if vs, ok := a.cfg.Player.(VolumeSetter); ok && playErr == nil {
 		vol := a.playVolume(it, started)
 		if err := vs.SetVolume(vol); err != nil {
 			a.log.Warn("set volume", "err", err)
 		}
-		a.log.Info("volume", "item", it.ID, "percent", vol)
+		if logInfo {
+			a.log.Info("volume", "item", it.ID, "percent", vol)
+		}
 	}
 	if playErr == nil {
-		done := make(chan error, 1)
-		go func() {
-			if it.Stream {
-				done <- a.playLive(pctx, it)
-				return
-			}
-			done <- a.cfg.Player.Play(pctx, path, it)
-		}()
+		r.jobs <- playJob{ctx: pctx, path: path, it: &it}
 	wait:
 		for {
 			var timer <-chan time.Time
@@ -966,7 +1009,7 @@ func (a *Agent) play(ctx context.Context, it protocol.Item) {
 				timer = a.clock.After(next.Sub(a.clock.Now()))
 			}
 			select {
-			case playErr = <-done:
+			case playErr = <-r.done:
 				break wait
 			case <-a.wake:
 			case <-timer:
@@ -1006,7 +1049,9 @@ func (a *Agent) play(ctx context.Context, it protocol.Item) {
 		a.log.Error("record play", "err", err)
 	}
 	a.Stats.Plays.Add(1)
-	a.log.Info("played", "item", it.ID, "status", status)
+	if logInfo {
+		a.log.Info("played", "item", it.ID, "status", status)
+	}
 	if a.queue.Len() >= DefaultBatch {
 		signal(a.uploadNow)
 	}

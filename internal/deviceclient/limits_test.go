@@ -54,12 +54,14 @@ func TestAgentCapsVolumeOffline(t *testing.T) {
 	}
 	a.command(protocol.Command{Kind: protocol.CommandVolume, Volume: 80})
 	ctx := context.Background()
-	a.play(ctx, protocol.Item{ID: "n1", Level: "normal", Start: night, End: night.Add(time.Second)})
-	a.play(ctx, protocol.Item{ID: "e1", Level: "emergency", Start: night, End: night.Add(time.Second)})
+	r := a.startPlayRunner()
+	defer r.stop()
+	a.play(ctx, r, protocol.Item{ID: "n1", Level: "normal", Start: night, End: night.Add(time.Second)})
+	a.play(ctx, r, protocol.Item{ID: "e1", Level: "emergency", Start: night, End: night.Add(time.Second)})
 	clock.Set(time.Date(2021, 6, 8, 6, 0, 0, 0, vn))
-	a.play(ctx, protocol.Item{ID: "n2", Level: "priority"})
+	a.play(ctx, r, protocol.Item{ID: "n2", Level: "priority"})
 	clock.Set(time.Date(2021, 6, 8, 12, 0, 0, 0, vn))
-	a.play(ctx, protocol.Item{ID: "n3", Level: "normal"})
+	a.play(ctx, r, protocol.Item{ID: "n3", Level: "normal"})
 	want := map[string]int{"n1": 30, "e1": 80, "n2": 70, "n3": 80}
 	for id, v := range want {
 		if pl.played[id] != v {
