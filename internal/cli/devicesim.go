@@ -430,7 +430,7 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 	}
 
 	summary := func(final bool) {
-		var polls, nm, perr, plays, up, dup, rej, uperr, push, conn, busy, queued int64
+		var polls, nm, perr, plays, up, dup, rej, uperr, push, conn, busy, drop, queued int64
 		off := 0
 		for _, d := range devices {
 			s := &d.agent.Stats
@@ -445,6 +445,7 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 			push += s.PushEvents.Load()
 			conn += s.PushConnects.Load()
 			busy += s.Busy.Load()
+			drop += s.DropRetried.Load()
 			queued += int64(d.agent.QueuedPlays())
 			if d.offline.Load() {
 				off++
@@ -483,6 +484,7 @@ func runDeviceSim(ctx context.Context, env Env, args []string) error {
 				fmt.Fprintf(&line, " %s=%d p50=%s p99=%s max=%s", w.name, n, p50.Round(time.Millisecond), p99.Round(time.Millisecond), mx.Round(time.Millisecond))
 			}
 		}
+		fmt.Fprintf(&line, " dropped_retried=%d", drop)
 		line.WriteByte('\n')
 		if final && perr > 0 {
 			// What failed, most frequent first (at most 3 kinds).

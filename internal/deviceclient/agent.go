@@ -92,6 +92,10 @@ type Stats struct {
 	// not an error unless the retries fail too (then PollErrors or
 	// UploadErrors count it).
 	Busy atomic.Int64
+	// DropRetried counts schedule fetches asked again because the
+	// connection was dropped before any answer (Dropped); not an error
+	// unless the retries fail too (then PollErrors counts it).
+	DropRetried atomic.Int64
 	// FetchesDeferred counts hellos that told the device to fetch its
 	// schedule later (the server admitting a cold start).
 	FetchesDeferred atomic.Int64
@@ -504,6 +508,17 @@ const (
 	defaultBusyWait = 2 * time.Second
 )
 
+// Retrying a fetch whose connection was dropped before any answer
+// (Dropped): in a cold start the server's listen queue overflows, a
+// handshake or a request is lost and retried by TCP, and a connection the
+// server takes late may be closed before the request reached it. The
+// device asks again after 1, 2 and 4 s (each up to 50 % later) before the
+// poll counts as failed, instead of waiting for its next poll.
+const (
+	maxDropRetries = 3
+	dropRetryWait  = time.Second
+)
+
 // busyJitter spreads retries after a Retry-After over 100-150% of it, so
 // that devices refused together do not come back together.
 func busyJitter(d time.Duration) time.Duration {
@@ -537,8 +552,17 @@ func (a *Agent) Poll(ctx context.Context) error {
 	var nm bool
 	var err error
 	began := a.clock.Now()
+	drops := 0
 	for {
 		s, newETag, nm, err = a.client.FetchSchedule(ctx, etag)
+		if drops < maxDropRetries && Dropped(err) && ctx.Err() == nil {
+			drops++
+			a.Stats.DropRetried.Add(1)
+			if !a.sleep(ctx, busyJitter(dropRetryWait<<(drops-1))) {
+				break
+			}
+			continue
+		}
 		wait, busy := Busy(err, defaultBusyWait)
 		if !busy || a.clock.Now().Sub(began)+wait > maxBusyWait {
 			break

@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/loa-project/loa/internal/broadcast/protocol"
@@ -56,6 +57,21 @@ func Busy(err error, def time.Duration) (time.Duration, bool) {
 		return ae.RetryAfter, true
 	}
 	return def, true
+}
+
+// Dropped reports whether err is a request whose connection ended before
+// any answer: closed (EOF) or reset by the server's side. A server that
+// answered (an *APIError) or could not be reached (refused, no route,
+// timeout) is not a dropped request.
+func Dropped(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return false
+	}
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
 }
 
 func (e *APIError) Error() string {
