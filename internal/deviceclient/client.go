@@ -71,7 +71,11 @@ func Dropped(err error) bool {
 	if errors.As(err, &ae) {
 		return false
 	}
-	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		// net/http's errServerClosedIdle (unexported): a kept-alive
+		// connection the server closed as the request went out, when the
+		// transport's own retry failed too.
+		strings.Contains(err.Error(), "http: server closed idle connection")
 }
 
 func (e *APIError) Error() string {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -113,6 +114,9 @@ func TestDropped(t *testing.T) {
 		{refused, false},
 		{fmt.Errorf("fetch schedule: %w", errors.Join(errors.New("Get"), errors.ErrUnsupported)), false},
 		{&APIError{Status: 503}, false},
+		// The text of net/http's unexported errServerClosedIdle, as the
+		// client wraps it.
+		{fmt.Errorf("fetch schedule: %w", &url.Error{Op: "Get", URL: "http://x/s", Err: errors.New("http: server closed idle connection")}), true},
 		{nil, false},
 	} {
 		if got := Dropped(c.err); got != c.want {
