@@ -1,8 +1,12 @@
 package deviceclient
 
 import (
+	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 
@@ -87,4 +91,68 @@ func BenchmarkDecodeEvent(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkEmergencyReaction measures what an emergency costs one device
+// in memory, from the pushed event's data to the play begun (decode, the
+// agent's reaction, the player's start), over many agents at once as in
+// one simulator process: heap bytes and allocations per device, and the
+// goroutine stack memory the plays added (docs/benchmarks.md, round 10).
+func BenchmarkEmergencyReaction(b *testing.B) {
+	ev := emergencyEvent() // issued now: due and not expired
+	at := time.Now().UTC().Truncate(time.Second)
+	exp := at.Add(time.Hour)
+	it := &ev.Items[0]
+	ev.IssuedAt, it.Requested, it.Start, it.End, it.Expires = at, at, at, at.Add(90*time.Second), &exp
+	data, err := json.Marshal(ev)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	const n = 500
+	var heap, mallocs, stack float64
+	for b.Loop() {
+		b.StopTimer()
+		ctx, cancel := context.WithCancel(context.Background())
+		agents := make([]*Agent, n)
+		for i := range agents {
+			a, err := NewAgent(AgentConfig{Server: srv.URL, Identity: &Identity{Server: srv.URL, DeviceID: 7, Credential: "loa_d_x"},
+				Player: NullPlayer{}, HTTP: srv.Client(), SkipMedia: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			agents[i] = a
+			go a.playerLoop(ctx)
+		}
+		time.Sleep(50 * time.Millisecond) // every player loop waiting
+		runtime.GC()
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		b.StartTimer()
+		for _, a := range agents {
+			ev, err := decodeEvent(data)
+			if err != nil {
+				b.Fatal(err)
+			}
+			a.onEvent(ev)
+		}
+		for _, a := range agents {
+			for deadline := time.Now().Add(10 * time.Second); a.Playing() == nil; time.Sleep(time.Millisecond) {
+				if time.Now().After(deadline) {
+					b.Fatal("an agent did not start the emergency")
+				}
+			}
+		}
+		b.StopTimer()
+		runtime.ReadMemStats(&m1)
+		heap += float64(m1.TotalAlloc-m0.TotalAlloc) / n
+		mallocs += float64(m1.Mallocs-m0.Mallocs) / n
+		stack += float64(int64(m1.StackInuse)-int64(m0.StackInuse)) / n
+		cancel()
+		b.StartTimer()
+	}
+	b.ReportMetric(heap/float64(b.N), "heap-B/device")
+	b.ReportMetric(mallocs/float64(b.N), "allocs/device")
+	b.ReportMetric(stack/float64(b.N), "stack-B/device")
 }
